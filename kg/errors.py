@@ -1,0 +1,33 @@
+"""Errors that name the file, the line or record, and what is wrong."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int | None = None
+    record: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file if self.line is None else f"{self.file}:{self.line}"
+        return f"{where} (record {self.record})" if self.record else where
+
+
+class KgError(Exception):
+    """Base class for errors shown to the user without a traceback."""
+
+
+class SourceError(KgError):
+    """Bad curated input; carries every problem found, each with its location."""
+
+    def __init__(self, problems: list[tuple[Location, str]]):
+        self.problems = problems
+        lines = [f"{loc}: {msg}" for loc, msg in problems]
+        super().__init__(f"{len(problems)} problem(s) in the source records:\n" + "\n".join(lines))
+
+
+class ValidationFailed(KgError):
+    """The built graph does not conform to the SHACL shapes or a quality check."""

@@ -1,0 +1,91 @@
+"""Registry of download formats: the build, the VoID description and the CLI all read it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from kg.prefixes import bind_prefixes, jsonld_context
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    file_name: str
+    media_type: str
+    description: str
+    write: Callable[[Dataset, Graph, Path, str], None]  # (dataset, merged graph, path, base)
+
+
+def _turtle_body(graph: Graph, base: str) -> str:
+    return bind_prefixes(graph, base).serialize(format="turtle")
+
+
+def write_turtle(_: Dataset, merged: Graph, path: Path, base: str) -> None:
+    path.write_text(_turtle_body(merged, base), encoding="utf-8")
+
+
+def write_ntriples(_: Dataset, merged: Graph, path: Path, base: str) -> None:
+    lines = sorted(set(merged.serialize(format="nt").splitlines()) - {""})
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def write_trig(dataset: Dataset, _: Graph, path: Path, base: str) -> None:
+    """TriG with the named graphs in IRI order, each body written as sorted Turtle."""
+    prefix_block: list[str] = []
+    blocks: list[str] = []
+    for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
+        if len(graph) == 0 or not isinstance(graph.identifier, URIRef):
+            continue
+        copy = Graph()
+        copy += graph
+        text = _turtle_body(copy, base)
+        head = [line for line in text.splitlines() if line.startswith("@prefix")]
+        body = [line for line in text.splitlines() if not line.startswith("@prefix")]
+        prefix_block = sorted(set(prefix_block) | set(head))
+        inner = "\n".join("    " + line if line else "" for line in body).strip("\n")
+        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
+    path.write_text("\n".join(prefix_block) + "\n\n" + "\n".join(blocks), encoding="utf-8")
+
+
+def write_jsonld(_: Dataset, merged: Graph, path: Path, base: str) -> None:
+    """Compact JSON-LD with the project's context inlined, so nothing is ever fetched."""
+    context = jsonld_context(base)["@context"]
+    text = merged.serialize(format="json-ld", context=context, auto_compact=True)
+    document = json.loads(text)
+    nodes = [_sorted_values(node) for node in document.get("@graph", [])]
+    nodes.sort(key=lambda node: str(node.get("@id", "")))
+    document = {"@context": context, "@graph": nodes}
+    path.write_text(json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
+                    encoding="utf-8")
+
+
+def _sorted_values(node: object) -> object:
+    """Sort multi-valued properties: their order carries no meaning, and rdflib's varies."""
+    if isinstance(node, dict):
+        return {key: _sorted_values(value) for key, value in node.items()}
+    if isinstance(node, list):
+        items = [_sorted_values(item) for item in node]
+        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
+    return node
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("turtle", "kg.ttl", "text/turtle",
+               "All data graphs and the entailed alignment triples, merged", write_turtle),
+        Format("ntriples", "kg.nt", "application/n-triples",
+               "The same triples as kg.ttl, one per line, sorted", write_ntriples),
+        Format("trig", "kg.trig", "application/trig",
+               "One named graph per source document, plus curation, ontology, derived and "
+               "inferred graphs", write_trig),
+        Format("jsonld", "kg.jsonld", "application/ld+json",
+               "The same triples as kg.ttl as compact JSON-LD (context inlined; also in "
+               "context.jsonld)", write_jsonld),
+    )
+}

@@ -1,0 +1,56 @@
+"""Typing curated values by the ontology's declared range, with clear errors."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rdflib import RDF, XSD, Literal, URIRef
+
+# Codes whose shape is known: a malformed one is an input error, not a SHACL afterthought.
+CODE_PATTERNS: dict[str, re.Pattern[str]] = {
+    "socCode": re.compile(r"^\d{2}-\d{4}$"),
+    "naicsCode": re.compile(r"^(\d{2}-\d{2}|\d{2,6})$"),
+}
+_DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def typed_literal(prop: str, value: Any, datatype: URIRef | None) -> Literal:
+    """Return `value` as a literal of `datatype`; raise ValueError saying what is wrong."""
+    if prop in CODE_PATTERNS and not CODE_PATTERNS[prop].match(str(value)):
+        raise ValueError(f"{prop} {value!r} is malformed (expected {CODE_PATTERNS[prop].pattern})")
+    if datatype in (None, RDF.langString):
+        if not isinstance(value, str):
+            raise ValueError(f"{prop} takes text, got {value!r}")
+        return Literal(value, lang="en")
+    if datatype == XSD.string:
+        return Literal(str(value), datatype=XSD.string)
+    if datatype in (XSD.decimal, XSD.integer, XSD.nonNegativeInteger):
+        if isinstance(value, bool):
+            raise ValueError(f"{prop} takes a number, got {value!r}")
+        try:
+            number = Decimal(str(value))
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ValueError(f"{prop} takes a number, got {value!r}") from None
+        if datatype == XSD.decimal:
+            return Literal(number, datatype=XSD.decimal)
+        if number != number.to_integral_value():
+            raise ValueError(f"{prop} takes a whole number, got {value!r}")
+        return Literal(int(number), datatype=datatype)
+    if datatype == XSD.boolean:
+        if not isinstance(value, bool):
+            raise ValueError(f"{prop} takes true or false, got {value!r}")
+        return Literal(value)
+    if datatype == XSD.duration:
+        if not isinstance(value, str) or not _DURATION.match(value):
+            raise ValueError(f"{prop} takes an ISO 8601 duration such as P3Y, got {value!r}")
+        return Literal(value, datatype=XSD.duration)
+    if datatype == XSD.date:
+        if not isinstance(value, str) or not _DATE.match(value):
+            raise ValueError(f"{prop} takes a date YYYY-MM-DD, got {value!r}")
+        return Literal(value, datatype=XSD.date)
+    return Literal(str(value), datatype=datatype)

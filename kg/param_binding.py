@@ -1,0 +1,203 @@
+"""Bind stored-query parameters safely.
+
+A value never becomes query text: it is rendered as ONE SPARQL term of the declared type (an IRI
+checked against the IRIREF rule, a literal escaped with the ECHAR rules, a number checked against
+its grammar) and injected as `VALUES ?name { term }` at the start of the outermost WHERE group,
+which a small lexer finds while skipping strings, IRIs and comments.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from kg.errors import KgError
+from kg.results import canonical_decimal
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
+VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+# SPARQL 1.1 IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'; we also require a scheme (absolute).
+_IRI_BODY = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+# Only ", \, LF and CR must be escaped in "..."; \' is legal ECHAR but rdflib's parser rejects it.
+_ECHAR = {
+    "\\": "\\\\",
+    '"': '\\"',
+    "\n": "\\n",
+    "\r": "\\r",
+    "\t": "\\t",
+    "\b": "\\b",
+    "\f": "\\f",
+}
+
+
+class ParamError(KgError):
+    """A parameter is unknown, missing, or its value does not fit its declared type."""
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: str | None = None
+    description: str = ""
+
+
+def escape_string(value: str) -> str:
+    """A SPARQL STRING_LITERAL_QUOTE for `value` (ECHAR escapes; nothing else can end it)."""
+    return '"' + "".join(_ECHAR.get(ch, ch) for ch in value) + '"'
+
+
+def render_term(value: str, type_: str, name: str = "value") -> str:
+    """Render a user-supplied value as one SPARQL term of `type_`, or raise ParamError."""
+    v = value.strip() if type_ != "string" else value
+    if type_ == "iri":
+        if v.startswith("<") and v.endswith(">"):
+            v = v[1:-1]
+        if not _IRI_BODY.match(v):
+            raise ParamError(
+                f"parameter {name!r}: {value!r} is not an absolute IRI "
+                "(no spaces, quotes, <>{}|^`\\ or control characters allowed)"
+            )
+        return f"<{v}>"
+    if type_ == "string":
+        return escape_string(v)
+    if type_ == "integer":
+        if not _INTEGER.match(v):
+            raise ParamError(f"parameter {name!r}: {value!r} is not an integer")
+        return str(int(v))
+    if type_ == "decimal":
+        if not _DECIMAL.match(v):
+            raise ParamError(f"parameter {name!r}: {value!r} is not a decimal number")
+        # Typed form: a bare "5" would be read as xsd:integer.
+        return f'"{canonical_decimal(v)}"^^<{XSD}decimal>'
+    if type_ == "boolean":
+        low = v.lower()
+        if low not in ("true", "false", "1", "0"):
+            raise ParamError(f"parameter {name!r}: {value!r} is not a boolean (true/false)")
+        return "true" if low in ("true", "1") else "false"
+    raise ParamError(f"parameter {name!r}: unknown type {type_!r} (expected {PARAM_TYPES})")
+
+
+# --- a small SPARQL lexer ----------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"""
+    (?P<ws>\s+)
+  | (?P<comment>\#[^\n]*)
+  | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
+              |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
+  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
+  | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.:%]*)?)
+  | (?P<pname>:[A-Za-z0-9_\-.:%]*)
+  | (?P<open>\{)
+  | (?P<close>\})
+  | (?P<other>.)
+    """,
+    re.VERBOSE | re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+def tokens(query: str) -> Iterator[Token]:
+    """Significant tokens (whitespace and comments dropped)."""
+    for m in _TOKEN.finditer(query):
+        kind = m.lastgroup or "other"
+        if kind not in ("ws", "comment"):
+            yield Token(kind, m.group(), m.start(), m.end())
+
+
+def query_form(query: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE (the first such keyword outside strings/IRIs)."""
+    for tok in tokens(query):
+        if tok.kind == "word" and tok.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return tok.text.upper()
+    raise ParamError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE keyword")
+
+
+def variables(query: str) -> set[str]:
+    return {tok.text[1:] for tok in tokens(query) if tok.kind == "var"}
+
+
+def _where_group(toks: list[Token], query: str) -> int:
+    """Index of the `{` token that opens the query's outermost WHERE group."""
+    form = query_form(query)
+    i = next(i for i, t in enumerate(toks) if t.kind == "word" and t.text.upper() == form)
+    i += 1
+    if form == "CONSTRUCT" and i < len(toks) and toks[i].kind == "open":
+        depth = 0  # skip the CONSTRUCT template, a balanced group
+        for j in range(i, len(toks)):
+            depth += {"open": 1, "close": -1}.get(toks[j].kind, 0)
+            if depth == 0:
+                i = j + 1
+                break
+        else:
+            raise ParamError("unbalanced braces in the CONSTRUCT template")
+    elif form == "CONSTRUCT":
+        # CONSTRUCT WHERE { triples }: the group is also the template, so VALUES cannot go in.
+        raise ParamError("parameters cannot be bound in the short form CONSTRUCT WHERE { ... }")
+    for k in range(i, len(toks)):
+        if toks[k].kind == "open":
+            return k
+    raise ParamError("the query has no WHERE group to bind parameters into")
+
+
+def _matching_close(toks: list[Token], k: int) -> Token:
+    depth = 0
+    for tok in toks[k:]:
+        depth += {"open": 1, "close": -1}.get(tok.kind, 0)
+        if depth == 0:
+            return tok
+    raise ParamError("unbalanced braces in the WHERE group")
+
+
+def bind_params(query: str, declared: Sequence[Param], values: Mapping[str, str]) -> str:
+    """Return `query` with a VALUES block per declared parameter (value or its default)."""
+    known = {p.name for p in declared}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none"
+        raise ParamError(f"unknown parameter(s) {', '.join(unknown)} (this query takes: {listed})")
+    blocks = []
+    for p in declared:
+        value = values.get(p.name, p.default)
+        if value is None:
+            raise ParamError(f"missing parameter {p.name!r} ({p.type}): pass --param {p.name}=...")
+        blocks.append(f"VALUES ?{p.name} {{ {render_term(value, p.type, p.name)} }}")
+    if not blocks:
+        return query
+    toks = list(tokens(query))
+    k = _where_group(toks, query)
+    at = toks[k].end
+    inject = " " + " ".join(blocks) + "\n"
+    if k + 1 < len(toks) and toks[k + 1].kind == "word" and toks[k + 1].text.upper() == "SELECT":
+        # `WHERE { SELECT ... }` is a sub-select, which cannot share its group: wrap it.
+        end = _matching_close(toks, k).start
+        return query[:at] + inject + "{" + query[at:end] + "}\n" + query[end:]
+    return query[:at] + inject + query[at:]
+
+
+def parse_assignments(items: Sequence[str]) -> dict[str, str]:
+    """`key=value` strings from the command line into a dict."""
+    out: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not VARNAME.match(key):
+            raise ParamError(f"--param expects NAME=VALUE, got {item!r}")
+        if key in out:
+            raise ParamError(f"parameter {key!r} given twice")
+        out[key] = value
+    return out

@@ -1,0 +1,197 @@
+"""`kg build`: records -> triples -> closure -> SHACL -> downloads, all or nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Dataset, Graph, URIRef
+
+from kg.builder import build_dataset
+from kg.derived_views import salary_distributions
+from kg.errors import ValidationFailed
+from kg.formats import FORMATS
+from kg.prefixes import DEFAULT_BASE, bind_prefixes, jsonld_context
+from kg.quotes import check_quotes
+from kg.reasoning import closure
+from kg.records import SourceSet, load_sources
+from kg.resources import sources_dir
+from kg.validation import format_report, load_shapes, shacl_findings
+from kg.vocabulary import OntologyIndex, load_ontology
+from kg.void import describe
+
+
+@dataclass
+class BuildOptions:
+    out: Path = Path("dist")
+    documents: Path | None = None
+    base: str = DEFAULT_BASE
+    sources: Path = field(default_factory=sources_dir)
+    ontology_docs: bool = True
+
+
+@dataclass
+class BuildReport:
+    triples: dict[str, int]
+    graphs: dict[str, int]
+    seconds: float
+    quotes_checked: bool
+    stages: dict[str, float] = field(default_factory=dict)
+
+
+def log(message: str) -> None:
+    print(f"kg: {message}", file=sys.stderr, flush=True)
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build into a fresh folder and swap it in only when everything succeeded."""
+    started = time.perf_counter()
+    stages: dict[str, float] = {}
+    mark = [started]
+
+    def lap(stage: str) -> None:
+        now = time.perf_counter()
+        stages[stage] = now - mark[0]
+        mark[0] = now
+
+    base = options.base if options.base.endswith("/") else options.base + "/"
+    ontology_graph = load_ontology()
+    ontology = OntologyIndex(ontology_graph)
+    sources = load_sources(options.sources, ontology)
+    log(
+        f"read {len(sources.records)} records, {len(sources.observations)} observations, "
+        f"{len(sources.documents)} documents"
+    )
+    if options.documents is not None:
+        check_quotes(sources, options.documents)
+        log(f"all {len(sources.quotes())} quotes found in their documents")
+    else:
+        log("no --documents given: quotes were NOT checked against the source documents")
+    lap("load")
+
+    result = build_dataset(sources, ontology, base)
+    dataset = result.dataset
+    data = _merge(dataset)
+    derived = salary_distributions(dataset, base)
+    _add_graph(dataset, base + "graph/derived", derived)
+    data += derived
+    log(f"built {len(data)} asserted triples; computing the OWL RL closure")
+    lap("triples")
+    inferred = closure(ontology_graph, data, base)
+    lap("closure")
+    _add_graph(dataset, base + "graph/inferred", inferred)
+    _add_graph(dataset, base + "graph/ontology", ontology_graph)
+    merged = bind_prefixes(Graph(), base)
+    merged += data
+    merged += inferred
+    log(f"{len(inferred)} entailed triples kept; validating with SHACL")
+    findings = shacl_findings(merged, load_shapes(), ontology_graph, result.origins)
+    violations = [f for f in findings if f.severity == "Violation"]
+    if violations:
+        raise ValidationFailed(
+            f"the graph does not conform: {len(violations)} violation(s)\n"
+            + format_report(violations, merged)
+        )
+    for finding in findings:
+        log(finding.render(merged))
+    lap("validation")
+
+    options.out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=options.out.parent))
+    try:
+        _write_outputs(staging, dataset, merged, ontology_graph, sources, base, options)
+        _swap_in(staging, options.out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    lap("export")
+    graphs = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
+    report = BuildReport(
+        triples={
+            "asserted": len(data) - len(derived),
+            "derived": len(derived),
+            "inferred": len(inferred),
+            "downloads": len(merged),
+            "ontology": len(ontology_graph),
+        },
+        graphs=dict(sorted(graphs.items())),
+        seconds=time.perf_counter() - started,
+        quotes_checked=options.documents is not None,
+        stages=stages,
+    )
+    log(f"wrote {options.out}/ in {report.seconds:.1f} s: {json.dumps(report.triples)}")
+    return report
+
+
+def _merge(dataset: Dataset) -> Graph:
+    merged = Graph()
+    for graph in dataset.graphs():
+        merged += graph
+    return merged
+
+
+def _add_graph(dataset: Dataset, name: str, content: Graph) -> None:
+    target = dataset.graph(URIRef(name))
+    for triple in content:
+        target.add(triple)
+
+
+def _write_outputs(
+    dist: Path,
+    dataset: Dataset,
+    merged: Graph,
+    ontology: Graph,
+    sources: SourceSet,
+    base: str,
+    options: BuildOptions,
+) -> None:
+    for fmt in FORMATS.values():
+        log(f"writing {fmt.file_name}")
+        fmt.write(dataset, merged, dist / fmt.file_name, base)
+    (dist / "context.jsonld").write_text(
+        json.dumps(jsonld_context(base), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    bind_prefixes(ontology, base)
+    (dist / "ontology.ttl").write_text(ontology.serialize(format="turtle"), encoding="utf-8")
+    shapes = load_shapes()
+    (dist / "shapes.ttl").write_text(shapes.serialize(format="turtle"), encoding="utf-8")
+    extra = {
+        "context.jsonld": "application/ld+json",
+        "ontology.ttl": "text/turtle",
+        "shapes.ttl": "text/turtle",
+    }
+    if options.ontology_docs:
+        from kg.ontology_docs import write_ontology_html
+
+        write_ontology_html(dist / "ontology.ttl", dist / "ontology" / "index.html")
+        extra["ontology/index.html"] = "text/html"
+    documents = [URIRef(base + f"document/{d}") for d in sorted(sources.documents)]
+    void = describe(dataset, merged, dist, base, documents, extra)
+    (dist / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
+    _write_checksums(dist)
+
+
+def _write_checksums(dist: Path) -> None:
+    lines = []
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.relative_to(dist).as_posix()}")
+    (dist / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _swap_in(staging: Path, out: Path) -> None:
+    """Replace `out` by `staging` with renames, so readers never see a half-written dist/."""
+    final = staging.with_name(staging.name + "-ready")
+    staging.rename(final)
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}-old-{time.time_ns()}")
+        out.rename(old)
+    final.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,69 @@
+"""What the ontology declares: the classes and properties a curated record may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, XSD, Graph, URIRef
+
+from kg.prefixes import DCTERMS, OKG, SKOS, bind_prefixes
+from kg.resources import ontology_files
+
+# External properties a record may use directly, with the kind of value they take.
+EXTERNAL_PROPERTIES: dict[str, tuple[URIRef, bool, URIRef | None]] = {
+    # name: (IRI, is_object_property, literal datatype)
+    "skos:broader": (SKOS.broader, True, None),
+    "skos:related": (SKOS.related, True, None),
+    "dcterms:description": (DCTERMS.description, False, RDF.langString),
+}
+
+
+@dataclass(frozen=True)
+class PropertyInfo:
+    iri: URIRef
+    is_object: bool
+    range: URIRef | None
+
+
+class OntologyIndex:
+    """Lookup of okg classes and properties by local name."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self.classes: set[str] = set()
+        self.properties: dict[str, PropertyInfo] = {}
+        for cls in graph.subjects(RDF.type, OWL.Class):
+            if isinstance(cls, URIRef) and cls.startswith(OKG):
+                self.classes.add(cls[len(OKG):])
+        for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
+            for prop in graph.subjects(RDF.type, kind):
+                if isinstance(prop, URIRef) and prop.startswith(OKG):
+                    rng = graph.value(prop, RDFS.range)
+                    self.properties[prop[len(OKG):]] = PropertyInfo(
+                        prop, is_object, rng if isinstance(rng, URIRef) else None
+                    )
+        for name, (iri, is_object, datatype) in EXTERNAL_PROPERTIES.items():
+            self.properties[name] = PropertyInfo(iri, is_object, datatype)
+        self.individuals: set[str] = {
+            str(s)[len(OKG):]
+            for s in graph.subjects(RDF.type, OWL.NamedIndividual)
+            if isinstance(s, URIRef) and s.startswith(OKG)
+        }
+
+    def individuals_of(self, class_name: str) -> set[str]:
+        return {
+            str(s)[len(OKG):]
+            for s in self.graph.subjects(RDF.type, OKG[class_name])
+            if isinstance(s, URIRef) and s.startswith(OKG)
+        }
+
+
+def load_ontology(paths: list[Path] | None = None) -> Graph:
+    graph = bind_prefixes(Graph())
+    for path in paths or ontology_files():
+        graph.parse(path, format="turtle")
+    return graph
+
+
+NUMERIC_TYPES = {XSD.decimal, XSD.integer, XSD.double, XSD.float, XSD.nonNegativeInteger}
