@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
 
 from kg.errors import Location, SourceError
-from kg.literals import typed_literal
+from kg.literals import decimal_literal, typed_literal
 from kg.prefixes import (
     DCAT,
     DCTERMS,
@@ -22,7 +22,7 @@ from kg.prefixes import (
     SKOS,
     bind_prefixes,
 )
-from kg.records import Quote, Record, SourceSet
+from kg.records import ONTOLOGY_REF, Quote, Record, SourceSet
 from kg.vocabulary import OntologyIndex
 
 # Classification schemes a curated code points into: property -> (IRI segment, scheme label).
@@ -152,11 +152,15 @@ class Builder:
         for fact in record.facts:
             info = self.ontology.properties[fact.prop]
             if info.is_object:
-                other = self.iri(str(fact.ref))
+                ref = str(fact.ref)
+                other = self.ref_iri(ref)
+                subject_id, object_id = (ref, record.id) if fact.inverse else (record.id, ref)
+                self._check_ref_type(subject_id, info.domain, fact.location)
+                self._check_ref_type(object_id, info.range, fact.location)
                 s, o = (other, node) if fact.inverse else (node, other)
-                self._check_ref_type(fact.ref, info.range, fact.location)
                 self.add_fact(s, info.iri, o, fact.quote, fact.location)
                 continue
+            self._check_ref_type(record.id, info.domain, fact.location)
             try:
                 literal = typed_literal(fact.prop, fact.value, info.range)
             except ValueError as exc:
@@ -166,30 +170,26 @@ class Builder:
             if fact.prop in CODE_SCHEMES:
                 self._code_concept(node, fact.prop, str(fact.value))
 
-    def _check_ref_type(self, ref: str | None, rng: URIRef | None, where: Location) -> None:
-        """A ref must name an entity of the property's range (or a subclass of it)."""
-        target = self.sources.records.get(str(ref))
-        if target is None or rng is None or not rng.startswith(OKG):
+    def ref_iri(self, ref: str) -> URIRef:
+        if ref.startswith(ONTOLOGY_REF):
+            return OKG[ref[len(ONTOLOGY_REF):]]
+        return self.iri(ref)
+
+    def _types_of(self, ref: str) -> list[str]:
+        if ref.startswith(ONTOLOGY_REF):
+            return self.ontology.types_of_individual(ref[len(ONTOLOGY_REF):])
+        record = self.sources.records.get(ref)
+        return [record.type, *record.also_types] if record else []
+
+    def _check_ref_type(self, ref: str | None, wanted: URIRef | None, where: Location) -> None:
+        """An entity used as subject or object must be of the property's domain or range."""
+        if ref is None or wanted is None or not wanted.startswith(OKG):
             return
-        wanted = rng[len(OKG):]
-        if not any(self._is_subclass(t, wanted) for t in (target.type, *target.also_types)):
-            self.problems.append((where, f"{ref} is a {target.type}, but the property expects "
-                                         f"a {wanted}"))
-
-    def _is_subclass(self, name: str, ancestor: str) -> bool:
-        from rdflib import RDFS
-
-        seen = {OKG[name]}
-        frontier = [OKG[name]]
-        while frontier:
-            cls = frontier.pop()
-            if cls == OKG[ancestor]:
-                return True
-            for parent in self.ontology.graph.objects(cls, RDFS.subClassOf):
-                if isinstance(parent, URIRef) and parent not in seen:
-                    seen.add(parent)
-                    frontier.append(parent)
-        return False
+        types = self._types_of(ref)
+        name = wanted[len(OKG):]
+        if types and not any(self.ontology.is_subclass(t, name) for t in types):
+            self.problems.append((where, f"{ref} is a {'/'.join(types)}, but the property "
+                                         f"expects a {name}"))
 
     def _code_concept(self, entity: URIRef, prop: str, code: str) -> None:
         segment, scheme_label = CODE_SCHEMES[prop]
@@ -222,7 +222,7 @@ class Builder:
                 (node, OKG.industry, self.iri(row.industry)),
                 (node, OKG.statistic, OKG[row.statistic]),
                 (node, SDMX_DIMENSION.refPeriod, self.iri(row.period)),
-                (node, SDMX_MEASURE.obsValue, Literal(row.value, datatype=XSD.decimal)),
+                (node, SDMX_MEASURE.obsValue, decimal_literal(row.value)),
                 (node, SDMX_ATTRIBUTE.unitMeasure, OKG[row.unit]),
                 (node, OKG.isApproximate, Literal(row.approximate)),
                 (node, OKG.quote, Literal(row.quote.text)),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg import cli_query
 from kg.errors import KgError
 from kg.prefixes import DEFAULT_BASE
 
@@ -98,12 +99,7 @@ def make_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     validate.set_defaults(handler=_validate)
 
-    try:
-        from kg import cli_query
-    except ImportError:  # the query commands are optional in a partial checkout
-        cli_query = None
-    if cli_query is not None:
-        cli_query.register(sub)
+    cli_query.register(sub)
     return parser
 
 

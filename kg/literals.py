@@ -17,6 +17,18 @@ _DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+def decimal_literal(number: Decimal) -> Literal:
+    """An xsd:decimal in canonical form ("40.0", "-8.0", "12.5").
+
+    rdflib writes Turtle decimals with a ".0" but JSON-LD with the lexical form as given, so
+    without one canonical form the downloads would not be isomorphic.
+    """
+    text = format(number.normalize(), "f")
+    if "." not in text:
+        text += ".0"
+    return Literal(text, datatype=XSD.decimal)
+
+
 def typed_literal(prop: str, value: Any, datatype: URIRef | None) -> Literal:
     """Return `value` as a literal of `datatype`; raise ValueError saying what is wrong."""
     if prop in CODE_PATTERNS and not CODE_PATTERNS[prop].match(str(value)):
@@ -26,7 +38,8 @@ def typed_literal(prop: str, value: Any, datatype: URIRef | None) -> Literal:
             raise ValueError(f"{prop} takes text, got {value!r}")
         return Literal(value, lang="en")
     if datatype == XSD.string:
-        return Literal(str(value), datatype=XSD.string)
+        # RDF 1.1: a plain literal is an xsd:string; writing it plain keeps every format alike.
+        return Literal(str(value))
     if datatype in (XSD.decimal, XSD.integer, XSD.nonNegativeInteger):
         if isinstance(value, bool):
             raise ValueError(f"{prop} takes a number, got {value!r}")
@@ -37,7 +50,7 @@ def typed_literal(prop: str, value: Any, datatype: URIRef | None) -> Literal:
         except InvalidOperation:
             raise ValueError(f"{prop} takes a number, got {value!r}") from None
         if datatype == XSD.decimal:
-            return Literal(number, datatype=XSD.decimal)
+            return decimal_literal(number)
         if number != number.to_integral_value():
             raise ValueError(f"{prop} takes a whole number, got {value!r}")
         return Literal(int(number), datatype=datatype)

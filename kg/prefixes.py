@@ -58,5 +58,4 @@ def bind_prefixes(graph: Graph, base: str = DEFAULT_BASE) -> Graph:
 def jsonld_context(base: str = DEFAULT_BASE) -> dict[str, object]:
     """The JSON-LD context shipped as dist/context.jsonld (never fetched)."""
     context: dict[str, object] = dict(prefix_map(base))
-    context["@language"] = "en"
     return {"@context": context}

@@ -10,7 +10,7 @@ Data Cube) and nothing else.
 from __future__ import annotations
 
 import owlrl
-from rdflib import OWL, RDF, RDFS, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Graph, URIRef
 
 _TRIVIAL_TYPES = {OWL.Thing, RDFS.Resource, OWL.NamedIndividual, RDFS.Class, OWL.Class}
 
@@ -31,7 +31,8 @@ def closure(ontology: Graph, data: Graph, base: str) -> Graph:
 def keep_useful(expanded: Graph, asserted: Graph, base: str) -> Graph:
     inferred = Graph()
     for s, p, o in expanded:
-        if (s, p, o) in asserted or not isinstance(s, URIRef):
+        # Class expressions (owl:unionOf domains) are blank nodes: no use to a data consumer.
+        if (s, p, o) in asserted or not isinstance(s, URIRef) or isinstance(o, BNode):
             continue
         if not s.startswith(base):
             continue

@@ -17,6 +17,7 @@ SLUG = r"[a-z0-9][a-z0-9.-]*"
 RECORD_ID = re.compile(rf"^(?P<kind>[a-z][a-z-]*)/(?P<slug>{SLUG})$")
 DOC_ID = re.compile(rf"^{SLUG}$")
 SHA256 = re.compile(r"^[0-9a-f]{64}$")
+ONTOLOGY_REF = "okg:"  # a `ref` may name an ontology individual, e.g. okg:Required
 OBSERVATION_COLUMNS = [
     "id",
     "doc",
@@ -404,7 +405,13 @@ def _check_references(sources: SourceSet, ontology: OntologyIndex, problems: _Co
             problems.add(quote.location, f"unknown document {quote.doc!r}")
     for record in sources.records.values():
         for fact in record.facts:
-            if fact.ref is not None and fact.ref not in sources.records:
+            if fact.ref is None:
+                continue
+            if fact.ref.startswith(ONTOLOGY_REF):
+                if fact.ref[len(ONTOLOGY_REF):] not in ontology.individuals:
+                    problems.add(fact.location, f"{fact.prop} refers to {fact.ref!r}, which is not "
+                                                "an individual of the ontology")
+            elif fact.ref not in sources.records:
                 problems.add(fact.location, f"{fact.prop} refers to undefined entity {fact.ref!r}")
     stats = ontology.individuals_of("StatisticKind")
     units = ontology.individuals_of("Unit")

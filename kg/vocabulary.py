@@ -24,6 +24,7 @@ class PropertyInfo:
     iri: URIRef
     is_object: bool
     range: URIRef | None
+    domain: URIRef | None = None
 
 
 class OntologyIndex:
@@ -40,8 +41,11 @@ class OntologyIndex:
             for prop in graph.subjects(RDF.type, kind):
                 if isinstance(prop, URIRef) and prop.startswith(OKG):
                     rng = graph.value(prop, RDFS.range)
+                    dom = graph.value(prop, RDFS.domain)
+                    # A union (blank node) domain or range is checked by SHACL, not here.
                     self.properties[prop[len(OKG):]] = PropertyInfo(
-                        prop, is_object, rng if isinstance(rng, URIRef) else None
+                        prop, is_object, rng if isinstance(rng, URIRef) else None,
+                        dom if isinstance(dom, URIRef) else None,
                     )
         for name, (iri, is_object, datatype) in EXTERNAL_PROPERTIES.items():
             self.properties[name] = PropertyInfo(iri, is_object, datatype)
@@ -50,6 +54,26 @@ class OntologyIndex:
             for s in graph.subjects(RDF.type, OWL.NamedIndividual)
             if isinstance(s, URIRef) and s.startswith(OKG)
         }
+
+    def types_of_individual(self, name: str) -> list[str]:
+        return sorted(
+            str(t)[len(OKG):] for t in self.graph.objects(OKG[name], RDF.type)
+            if isinstance(t, URIRef) and t.startswith(OKG)
+        )
+
+    def is_subclass(self, name: str, ancestor: str) -> bool:
+        """True when okg:`name` is okg:`ancestor` or below it in rdfs:subClassOf."""
+        seen = {OKG[name]}
+        frontier = [OKG[name]]
+        while frontier:
+            cls = frontier.pop()
+            if cls == OKG[ancestor]:
+                return True
+            for parent in self.graph.objects(cls, RDFS.subClassOf):
+                if isinstance(parent, URIRef) and parent not in seen:
+                    seen.add(parent)
+                    frontier.append(parent)
+        return False
 
     def individuals_of(self, class_name: str) -> set[str]:
         return {

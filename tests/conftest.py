@@ -10,6 +10,7 @@ import pytest
 from rdflib import Dataset, Graph
 
 from kg.pipeline import BuildOptions, BuildReport, build
+from tests.conftest_virtuoso import virtuoso  # noqa: F401  (session fixture)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED_DIR", REPO.parent / "shared"))

@@ -1,0 +1,150 @@
+"""Parameter values become one SPARQL term of their type, or a clear error: never query text."""
+
+from __future__ import annotations
+
+import pytest
+from rdflib import Literal, URIRef
+from rdflib.plugins.sparql import prepareQuery
+
+from kg.engines import open_engine
+from kg.param_binding import (
+    Param,
+    ParamError,
+    bind_params,
+    escape_string,
+    parse_assignments,
+    query_form,
+    render_term,
+)
+from tests.test_engines import TRIG
+
+XSD = "http://www.w3.org/2001/XMLSchema#"
+ECHO = "# a { comment } with braces\nSELECT ?text WHERE { }"
+TEXT = (Param("text", "string"),)
+
+INJECTIONS = [
+    'x" } ; DELETE WHERE { ?s ?p ?o } #',
+    "x' } DELETE { ?s ?p ?o } WHERE { ?s ?p ?o",
+    "a\"\"\"b'''c",
+    "}>}>{<",
+    "line one\nline two\r\n} # DELETE",
+    'back\\slash\\" tab\t',
+    "# just a comment",
+    "<http://evil.example/> } DROP ALL",
+    "",
+]
+
+
+@pytest.fixture(scope="module")
+def engines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    trig = tmp_path_factory.mktemp("bind") / "kg.trig"
+    trig.write_text(TRIG, encoding="utf-8")
+    return {name: open_engine(name, trig) for name in ("oxigraph", "rdflib")}
+
+
+@pytest.mark.parametrize("value", INJECTIONS)
+def test_injection_stays_one_literal(value: str, engines) -> None:
+    bound = bind_params(ECHO, TEXT, {"text": value})
+    prepareQuery(bound)  # still one well-formed query
+    for name, engine in engines.items():
+        table = engine.select(bound)
+        assert table.rows == [(Literal(value),)], name
+
+
+@pytest.mark.parametrize(
+    "value", INJECTIONS[:-1] + ["relative/iri", "http://a b", "http://x/\u0001"]
+)
+def test_injection_into_an_iri_is_refused(value: str) -> None:
+    with pytest.raises(ParamError, match="not an absolute IRI"):
+        bind_params(ECHO, (Param("text", "iri"),), {"text": value})
+
+
+@pytest.mark.parametrize(
+    ("type_", "value"),
+    [
+        ("integer", "1 } DELETE WHERE { ?s ?p ?o }"),
+        ("integer", "12.5"),
+        ("integer", "1e3"),
+        ("decimal", "1e3"),
+        ("decimal", "1.2.3"),
+        ("decimal", "NaN"),
+        ("boolean", "yes"),
+        ("boolean", "true }"),
+    ],
+)
+def test_values_that_do_not_fit_the_type(type_: str, value: str) -> None:
+    with pytest.raises(ParamError, match=f"is not a(n)? {type_}|is not a {type_}"):
+        render_term(value, type_, "p")
+
+
+def test_rendering() -> None:
+    assert render_term("https://w3id.org/x#y", "iri") == "<https://w3id.org/x#y>"
+    assert render_term("<https://w3id.org/x>", "iri") == "<https://w3id.org/x>"
+    assert render_term("+007", "integer") == "7"
+    assert render_term("12.50", "decimal") == f'"12.5"^^<{XSD}decimal>'
+    assert render_term("5", "decimal") == f'"5"^^<{XSD}decimal>'
+    assert render_term("TRUE", "boolean") == "true"
+    assert escape_string("a\"b\\c\nd'") == '"a\\"b\\\\c\\nd\'"'
+
+
+def test_typed_values_reach_the_query(engines) -> None:
+    q = "SELECT ?i ?d ?b ?u WHERE { }"
+    params = (
+        Param("i", "integer"),
+        Param("d", "decimal"),
+        Param("b", "boolean"),
+        Param("u", "iri"),
+    )
+    bound = bind_params(q, params, {"i": "-42", "d": "3.10", "b": "false", "u": "urn:x:1"})
+    for engine in engines.values():
+        assert engine.select(bound).rows == [
+            (
+                Literal(-42),
+                Literal("3.1", datatype=URIRef(XSD + "decimal")),
+                Literal(False),
+                URIRef("urn:x:1"),
+            )
+        ]
+
+
+def test_unknown_and_missing_parameters() -> None:
+    with pytest.raises(ParamError, match=r"unknown parameter\(s\) txt \(this query takes: text\)"):
+        bind_params(ECHO, TEXT, {"txt": "a"})
+    with pytest.raises(ParamError, match="missing parameter 'text'"):
+        bind_params(ECHO, TEXT, {})
+    assert 'VALUES ?text { "d" }' in bind_params(ECHO, (Param("text", "string", "d"),), {})
+
+
+def test_the_lexer_finds_the_where_group() -> None:
+    query = """PREFIX ask: <http://example.org/ask#>
+# SELECT { in a comment
+CONSTRUCT { ?s ask:p "}{" . } FROM <http://example.org/WHERE?a=b#SELECT>
+WHERE { ?s ?p ?o FILTER(?o != '{' || (?p < 3 && ?p > 1)) }"""
+    assert query_form(query) == "CONSTRUCT"
+    bound = bind_params(query, (Param("o", "string"),), {"o": "v"})
+    assert 'WHERE { VALUES ?o { "v" }\n ?s ?p ?o' in bound
+    prepareQuery(bound)
+
+
+def test_sub_select_is_wrapped(engines) -> None:
+    query = "SELECT ?text WHERE { SELECT ?text WHERE { } }"
+    bound = bind_params(query, TEXT, {"text": "hi"})
+    prepareQuery(bound)
+    assert engines["oxigraph"].select(bound).rows == [(Literal("hi"),)]
+
+
+def test_short_construct_and_no_where_group() -> None:
+    with pytest.raises(ParamError, match="short form"):
+        bind_params("CONSTRUCT WHERE { ?s ?p ?text }", TEXT, {"text": "x"})
+    with pytest.raises(ParamError, match="no WHERE group"):
+        bind_params("DESCRIBE ?text", TEXT, {"text": "x"})
+
+
+def test_parse_assignments() -> None:
+    assert parse_assignments(["a=1", "b=x=y", "c="]) == {"a": "1", "b": "x=y", "c": ""}
+    with pytest.raises(ParamError, match="NAME=VALUE"):
+        parse_assignments(["novalue"])
+    with pytest.raises(ParamError, match="given twice"):
+        parse_assignments(["a=1", "a=2"])
+    with pytest.raises(ParamError, match="NAME=VALUE"):
+        parse_assignments(["a b=1"])

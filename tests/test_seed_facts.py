@@ -1,0 +1,426 @@
+"""A checklist of facts read from the five seed documents, checked in the built graph.
+
+Every number and name below was typed from the seed texts in ../shared/seeds (not copied from the
+curated records). Each fact must be in the graph AND be traced to the right document: an
+okg:Evidence (rdf:subject / rdf:predicate / rdf:object, okg:quote, prov:wasDerivedFrom) for
+entity facts, prov:wasDerivedFrom on the observation for statistics.
+
+Document ids: ooh-summary (000), ooh-2010-outlook (001), california-directory (002),
+ooh-2022-profile (003), career-guide (004). Entities are found by their English preferred or
+alternative label, compared case-insensitively.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+from rdflib import Dataset, Literal, URIRef
+
+DOC_BASE = "https://w3id.org/occupation-kg/id/document/"
+IPM = "Industrial production managers"
+S, O10, CA, O22, CG = (
+    "ooh-summary",
+    "ooh-2010-outlook",
+    "california-directory",
+    "ooh-2022-profile",
+    "career-guide",
+)
+
+PREFIXES = """
+PREFIX okg: <https://w3id.org/occupation-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+"""
+
+
+@pytest.fixture()
+def doc_iri() -> Callable[[str], URIRef]:
+    def make(doc_id: str) -> URIRef:
+        return URIRef(DOC_BASE + doc_id)
+
+    return make
+
+
+def _s(text: str) -> str:
+    """A SPARQL string literal (JSON string syntax is valid SPARQL for these texts)."""
+    return json.dumps(text)
+
+
+def _named(var: str, label: str) -> str:
+    return (
+        f"?{var} skos:prefLabel|skos:altLabel ?{var}_label . "
+        f"FILTER(LCASE(STR(?{var}_label)) = LCASE({_s(label)}))"
+    )
+
+
+def _rows(graph: Dataset, query: str) -> list[tuple]:
+    return [tuple(row) for row in graph.query(PREFIXES + query)]
+
+
+# --------------------------------------------------------------------------- statistics
+# (document, statistic, industry, first year, last year, value, approximate or None)
+OBSERVATIONS = [
+    (O10, "employment", "All industries", 2008, 2008, "156100", True),
+    (O10, "annualWageMedian", "All industries", 2008, 2008, "83290", None),
+    (O10, "annualWagePercentile25", "All industries", 2008, 2008, "64390", None),
+    (O10, "annualWagePercentile75", "All industries", 2008, 2008, "108710", None),
+    (O10, "annualWagePercentile10", "All industries", 2008, 2008, "50330", None),
+    (O10, "annualWagePercentile90", "All industries", 2008, 2008, "140530", None),
+    (O10, "projectedEmploymentChange", "All industries", 2008, 2018, "-8", None),
+    (O10, "employmentShare", "Manufacturing industries", 2008, 2008, "80", True),
+    (O22, "employment", "All industries", 2021, 2021, "203800", True),
+    (O22, "annualWageMedian", "All industries", 2021, 2021, "103150", None),
+    (O22, "annualWagePercentile10", "All industries", 2021, 2021, "64150", None),
+    (O22, "annualWagePercentile90", "All industries", 2021, 2021, "170470", None),
+    (O22, "employmentShare", "Transportation equipment manufacturing", 2021, 2021, "10", None),
+    (O22, "employmentShare", "Fabricated metal product manufacturing", 2021, 2021, "10", None),
+    (O22, "employmentShare", "Chemical manufacturing", 2021, 2021, "8", None),
+    (O22, "employmentShare", "Machinery manufacturing", 2021, 2021, "7", None),
+    (O22, "employmentShare", "Food manufacturing", 2021, 2021, "7", None),
+    (O22, "annualWageMedian", "Chemical manufacturing", 2021, 2021, "125480", None),
+    (O22, "annualWageMedian", "Transportation equipment manufacturing", 2021, 2021, "119400", None),
+    (O22, "annualWageMedian", "Machinery manufacturing", 2021, 2021, "101870", None),
+    (O22, "annualWageMedian", "Food manufacturing", 2021, 2021, "98500", None),
+    (O22, "annualWageMedian", "Fabricated metal product manufacturing", 2021, 2021, "98490", None),
+    (O22, "projectedEmploymentChange", "All industries", 2021, 2031, "3", None),
+    (O22, "annualAverageOpenings", "All industries", 2021, 2031, "15400", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("doc", "statistic", "industry", "start", "end", "value", "approx"), OBSERVATIONS
+)
+def test_observation(
+    built_graph: Dataset,
+    doc_iri,
+    doc: str,
+    statistic: str,
+    industry: str,
+    start: int,
+    end: int,
+    value: str,
+    approx: bool | None,
+) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?obs ?value ?approx ?quote WHERE {{
+          ?obs a okg:Observation ; okg:statistic okg:{statistic} ;
+               okg:occupation ?occ ; okg:industry ?ind ; sdmx-dimension:refPeriod ?period ;
+               sdmx-measure:obsValue ?value ; okg:quote ?quote ;
+               prov:wasDerivedFrom <{doc_iri(doc)}> .
+          OPTIONAL {{ ?obs okg:isApproximate ?approx }}
+          ?period okg:startYear ?start ; okg:endYear ?end .
+          FILTER(?start = {start} && ?end = {end})
+          {_named("occ", IPM)}
+          {_named("ind", industry)}
+        }}""",
+    )
+    values = {Decimal(str(r[1])) for r in rows}
+    assert Decimal(value) in values, f"{statistic} {industry} {start}-{end} from {doc}: {values}"
+    if approx is not None:
+        flags = {bool(r[2].toPython()) for r in rows if Decimal(str(r[1])) == Decimal(value)}
+        assert flags == {approx}
+
+
+def test_employment_of_both_years_is_kept(built_graph: Dataset) -> None:
+    rows = _rows(
+        built_graph,
+        """
+        SELECT DISTINCT ?value WHERE {
+          ?obs a okg:Observation ; okg:statistic okg:employment ; sdmx-measure:obsValue ?value .
+        }""",
+    )
+    assert {Decimal("156100"), Decimal("203800")} <= {Decimal(str(r[0])) for r in rows}
+
+
+# --------------------------------------------------------------------------- links
+# (subject, okg property, object, document that states it)
+LINKS = [
+    (IPM, "hasDuty", "Analyze production data", O22),
+    (IPM, "hasDuty", "Analyze production data", CA),
+    (IPM, "hasDuty", "Review production reports", O22),
+    (IPM, "hasDuty", "Hire, train, and evaluate workers", O22),
+    (IPM, "hasDuty", "Streamline the production process", O22),
+    (IPM, "hasDuty", "Monitor product standards", CA),
+    (IPM, "relevantCredential", "Certified in Production and Inventory Management", O10),
+    (IPM, "relevantCredential", "CMQ/OE", O10),
+    ("CPIM", "offeredBy", "APICS", O10),
+    ("CPIM", "offeredBy", "APICS", S),
+    (
+        "Certified Manager of Quality/Organizational Excellence",
+        "offeredBy",
+        "American Society for Quality",
+        O10,
+    ),
+    ("Six Sigma certification", "offeredBy", "American Society of Quality", O22),
+    (IPM, "employedInIndustry", "Transportation equipment manufacturing", O22),
+    (IPM, "employedInIndustry", "Fabricated metal product manufacturing", O22),
+    (IPM, "employedInIndustry", "Chemical manufacturing", O22),
+    (IPM, "employedInIndustry", "Machinery manufacturing", O22),
+    (IPM, "employedInIndustry", "Food manufacturing", O22),
+    (IPM, "employedInIndustry", "Computer and electronic product manufacturing", O10),
+    (IPM, "advancesTo", "Plant manager", O10),
+    (IPM, "advancesTo", "Vice president of manufacturing", O10),
+    (IPM, "advancesTo", "Director of manufacturing", CG),
+    (IPM, "advancesTo", "Consultant", CA),
+    (IPM, "reportsTo", "Plant manager", CA),
+    ("First-line supervisor", "advancesTo", IPM, CA),
+    ("Manufacturing engineer", "advancesTo", IPM, CG),
+    ("Operations analyst", "advancesTo", IPM, CG),
+    ("Production worker", "advancesTo", "First-line supervisor", O22),
+    (IPM, "coordinatesWith", "Procurement", S),
+    (IPM, "coordinatesWith", "Logistics", CA),
+    (IPM, "coordinatesWith", "Warehousing", O22),
+    (IPM, "coordinatesWith", "Finance", S),
+    (IPM, "requiresCompetency", "Decision sciences", CA),
+    (IPM, "requiresCompetency", "Personable", O10),
+    (IPM, "requiresCompetency", "Flexible", O10),
+    (IPM, "requiresCompetency", "Problem-solving skills", O22),
+    (IPM, "requiresCompetency", "Leadership skills", O22),
+    (IPM, "requiresCompetency", "Management theory", CG),
+    (IPM, "usesMethodology", "Six Sigma", CA),
+    (IPM, "usesMethodology", "TQM", CA),
+    (IPM, "usesMethodology", "ISO 9000", CA),
+    (IPM, "usesMethodology", "Just-in-time production", CA),
+    (IPM, "usesTechnology", "Production management software", O10),
+    (IPM, "usesTechnology", "Industrial IoT", CG),
+    (IPM, "professionalAssociation", "Association for Manufacturing Excellence", CG),
+    (IPM, "professionalAssociation", "Institute of Industrial and Systems Engineers", CG),
+    (IPM, "requiresProtectiveEquipment", "Helmet", O22),
+    (IPM, "requiresProtectiveEquipment", "Hearing protection", O22),
+    (IPM, "requiresProtectiveEquipment", "Safety goggles", O22),
+    (IPM, "hasTrainingActivity", "Internships", CG),
+    (IPM, "hasTrainingActivity", "Trade shows", CA),
+    (IPM, "hasWorkCondition", "Stress", CA),
+    (IPM, "hasWorkSchedule", "On call for emergencies", O22),
+]
+
+
+@pytest.mark.parametrize(("subject", "prop", "obj", "doc"), LINKS)
+def test_link_with_evidence(
+    built_graph: Dataset, doc_iri, subject: str, prop: str, obj: str, doc: str
+) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?quote WHERE {{
+          {_named("s", subject)}
+          {_named("o", obj)}
+          ?s okg:{prop} ?o .
+          ?e a okg:Evidence ; rdf:subject ?s ; rdf:predicate okg:{prop} ; rdf:object ?o ;
+             okg:quote ?quote ; prov:wasDerivedFrom <{doc_iri(doc)}> .
+        }}""",
+    )
+    assert rows, f"no evidence from {doc} that {subject!r} {prop} {obj!r}"
+
+
+# --------------------------------------------------------------------------- literal values
+# (subject, property (okg local name or skos:altLabel), expected value, document)
+LITERALS = [
+    ("CPIM", "okg:renewalFrequency", "P3Y", O10),
+    ("CMQ/OE", "okg:renewalFrequency", "P3Y", O10),
+    ("CMQ/OE", "okg:intendedAudience", "Managers who lead process improvement initiatives", O10),
+    (IPM, "okg:certificationRequired", False, O10),
+    (IPM, "okg:certificationRequired", False, S),
+    ("American Society for Quality", "skos:altLabel", "American Society of Quality", S),
+    ("American Society for Quality", "skos:altLabel", "American Society of Quality", O22),
+    ("American Society for Quality", "skos:altLabel", "ASQ", S),
+    ("APICS", "skos:altLabel", "Association for Operations Management", O10),
+    (IPM, "skos:altLabel", "Plant managers", S),
+    (IPM, "skos:altLabel", "Quality control systems managers", O22),
+    ("Procurement", "skos:altLabel", "Purchasing", CA),
+    ("Procurement", "skos:altLabel", "Buying", S),
+    ("More than 40 hours per week", "okg:hoursPerWeekMoreThan", Decimal(40), CA),
+    ("Total Quality Management", "skos:altLabel", "TQM", CA),
+]
+
+
+def _same(found: Literal, expected: object) -> bool:
+    if isinstance(expected, Decimal):
+        return Decimal(str(found)) == expected
+    if isinstance(expected, bool):
+        return found.toPython() is expected
+    return str(found) == str(expected)
+
+
+@pytest.mark.parametrize(("subject", "prop", "expected", "doc"), LITERALS)
+def test_literal_with_evidence(
+    built_graph: Dataset, doc_iri, subject: str, prop: str, expected: object, doc: str
+) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?value WHERE {{
+          {_named("s", subject)}
+          ?s {prop} ?value .
+          ?e a okg:Evidence ; rdf:subject ?s ; rdf:predicate {prop} ; rdf:object ?value ;
+             okg:quote ?quote ; prov:wasDerivedFrom <{doc_iri(doc)}> .
+        }}""",
+    )
+    values = [r[0] for r in rows]
+    assert any(_same(v, expected) for v in values), f"{subject} {prop}: {values} from {doc}"
+
+
+def test_asq_is_one_organization(built_graph: Dataset) -> None:
+    rows = _rows(
+        built_graph,
+        """
+        SELECT DISTINCT ?org WHERE {
+          ?org a okg:IssuingBody ; skos:prefLabel "American Society for Quality"@en ;
+               skos:altLabel "American Society of Quality"@en, "ASQ"@en .
+        }""",
+    )
+    assert len(rows) == 1
+    others = _rows(
+        built_graph,
+        """
+        SELECT ?org WHERE { ?org skos:prefLabel "American Society of Quality"@en }""",
+    )
+    assert others == []
+
+
+def test_soc_code_is_curated(built_graph: Dataset) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT ?code WHERE {{ {_named("s", IPM)} ?s okg:socCode ?code . }}""",
+    )
+    assert [str(r[0]) for r in rows] == ["11-3051"]
+
+
+# --------------------------------------------------------------------------- credentials
+def test_cmq_oe_requires_ten_years_five_in_decision_making(built_graph: Dataset, doc_iri) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?years ?deciding WHERE {{
+          {_named("c", "Certified Manager of Quality/Organizational Excellence")}
+          ?c okg:hasRequirement ?r .
+          ?r okg:yearsOfExperience ?years ; okg:yearsInDecisionMakingPosition ?deciding .
+          ?e1 rdf:subject ?r ; rdf:predicate okg:yearsOfExperience ; rdf:object ?years ;
+              okg:quote ?q1 ; prov:wasDerivedFrom <{doc_iri(O10)}> .
+          ?e2 rdf:subject ?r ; rdf:predicate okg:yearsInDecisionMakingPosition ;
+              rdf:object ?deciding ; okg:quote ?q2 ; prov:wasDerivedFrom <{doc_iri(O10)}> .
+        }}""",
+    )
+    assert [(Decimal(str(y)), Decimal(str(d))) for y, d in rows] == [(Decimal(10), Decimal(5))]
+
+
+@pytest.mark.parametrize(
+    "topic",
+    [
+        "Supply chain management",
+        "Resource planning",
+        "Scheduling",
+        "Production operations",
+        "Strategic planning",
+    ],
+)
+def test_cpim_exam_topics(built_graph: Dataset, doc_iri, topic: str) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?exam WHERE {{
+          {_named("c", "CPIM")}
+          ?c okg:hasRequirement/okg:requiresExam ?exam .
+          ?exam okg:examTopic ?t .
+          {_named("t", topic)}
+          ?e rdf:subject ?exam ; rdf:predicate okg:examTopic ; rdf:object ?t ;
+             okg:quote ?q ; prov:wasDerivedFrom <{doc_iri(O10)}> .
+        }}""",
+    )
+    assert rows, f"CPIM exam topic {topic!r} missing"
+
+
+# --------------------------------------------------------------------------- education
+# (degree, requirement level, document); the level is an okg:RequirementLevel individual.
+EDUCATION = [
+    ("Bachelor's degree", "Required", CA),
+    ("Bachelor's degree", "Preferred", S),
+    ("Bachelor's degree", "Typical", O22),
+    ("Bachelor's degree", "Recommended", CG),
+    ("MBA", "Preferred", O22),
+    ("Graduate degree in industrial management", "Preferred", S),
+    ("High school diploma", "Alternative", O22),
+]
+
+
+@pytest.mark.parametrize(("degree", "level", "doc"), EDUCATION)
+def test_education_requirement_level(
+    built_graph: Dataset, doc_iri, degree: str, level: str, doc: str
+) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?req WHERE {{
+          {_named("occ", IPM)}
+          ?occ okg:hasEducationRequirement ?req .
+          ?req okg:degree ?d ; okg:requirementLevel okg:{level} .
+          {_named("d", degree)}
+          ?e rdf:subject ?req ; rdf:predicate okg:requirementLevel ;
+             rdf:object okg:{level} ; okg:quote ?q ; prov:wasDerivedFrom <{doc_iri(doc)}> .
+        }}""",
+    )
+    assert rows, f"no {level} requirement for {degree!r} from {doc}"
+
+
+def test_graduate_degree_preferred_at_large_plants(built_graph: Dataset, doc_iri) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?when WHERE {{
+          ?req okg:degree ?d ; okg:requirementLevel okg:Preferred ; okg:appliesWhen ?when .
+          {_named("d", "MBA")}
+          ?e rdf:subject ?req ; rdf:predicate okg:appliesWhen ; rdf:object ?when ;
+             prov:wasDerivedFrom <{doc_iri(S)}> .
+        }}""",
+    )
+    assert any("large plants" in str(r[0]) for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("field", "doc"),
+    [
+        ("Business administration", S),
+        ("Industrial engineering", S),
+        ("Industrial technology", CA),
+        ("Liberal arts", CA),
+        ("Manufacturing engineering", CG),
+    ],
+)
+def test_field_of_study(built_graph: Dataset, doc_iri, field: str, doc: str) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?req WHERE {{
+          {_named("occ", IPM)}
+          ?occ okg:hasEducationRequirement ?req . ?req okg:fieldOfStudy ?f .
+          {_named("f", field)}
+          ?e rdf:subject ?req ; rdf:predicate okg:fieldOfStudy ; rdf:object ?f ;
+             prov:wasDerivedFrom <{doc_iri(doc)}> .
+        }}""",
+    )
+    assert rows, f"field of study {field!r} from {doc}"
+
+
+def test_supervisory_experience_is_in_first_line_supervision(built_graph: Dataset, doc_iri) -> None:
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?req WHERE {{
+          {_named("occ", IPM)}
+          ?occ okg:hasExperienceRequirement ?req .
+          ?req okg:experienceIn ?o ; okg:requirementLevel okg:Typical .
+          {_named("o", "First-line supervisor")}
+          ?e rdf:subject ?req ; rdf:predicate okg:experienceIn ; rdf:object ?o ;
+             prov:wasDerivedFrom <{doc_iri(O22)}> .
+        }}""",
+    )
+    assert rows
