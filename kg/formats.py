@@ -57,7 +57,14 @@ def write_jsonld(_: Dataset, merged: Graph, path: Path, base: str) -> None:
     context = jsonld_context(base)["@context"]
     text = merged.serialize(format="json-ld", context=context, auto_compact=True)
     document = json.loads(text)
-    nodes = [_sorted_values(node) for node in document.get("@graph", [])]
+    if isinstance(document, list):
+        found = document
+    elif "@graph" in document:
+        found = document["@graph"]
+    else:  # rdflib writes a one-node graph as a bare node object
+        node = {k: v for k, v in document.items() if k != "@context"}
+        found = [node] if node else []
+    nodes = [_sorted_values(node) for node in found]
     nodes.sort(key=lambda node: str(node.get("@id", "")))
     document = {"@context": context, "@graph": nodes}
     path.write_text(json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n",

@@ -106,10 +106,12 @@ def build(options: BuildOptions) -> BuildReport:
     staging = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=options.out.parent))
     try:
         _write_outputs(staging, dataset, merged, ontology_graph, sources, base, options)
+        lap("export")
+        _quality_checks(staging / "kg.trig")
         _swap_in(staging, options.out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    lap("export")
+    lap("quality checks")
     graphs = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
     report = BuildReport(
         triples={
@@ -126,6 +128,23 @@ def build(options: BuildOptions) -> BuildReport:
     )
     log(f"wrote {options.out}/ in {report.seconds:.1f} s: {json.dumps(report.triples)}")
     return report
+
+
+def _quality_checks(trig: Path) -> None:
+    """Run the `queries/*-violation.rq` checks on what is about to be published."""
+    from kg.engines import open_engine
+    from kg.query_catalog import run_violation_checks
+
+    failures = run_violation_checks(open_engine("oxigraph", trig))
+    if failures:
+        lines = []
+        for name, table in sorted(failures.items()):
+            lines.append(f"{name}: {len(table.rows)} row(s)")
+            for row in table.as_dicts()[:10]:
+                cells = ", ".join(f"{k}={'-' if v is None else v}" for k, v in row.items())
+                lines.append(f"    {cells}")
+        raise ValidationFailed("quality checks found problems:\n" + "\n".join(lines))
+    log("quality checks passed")
 
 
 def _merge(dataset: Dataset) -> Graph:

@@ -160,14 +160,15 @@ def _load_documents(path: Path, problems: _Collector) -> dict[str, Document]:
     documents: dict[str, Document] = {}
     for item in (data or {}).get("documents", []):
         loc = Location(_rel(path), item.get(LINE_KEY), item.get("id"))
-        missing = [k for k in ("id", "file", "sha256", "title", "kind") if not item.get(k)]
+        required = ("id", "file", "sha256", "title", "kind")
+        missing = [k for k in required if item.get(k) in (None, "")]
         if missing:
             problems.add(loc, f"document entry lacks {', '.join(missing)}")
             continue
         if not DOC_ID.match(item["id"]):
             problems.add(loc, f"document id {item['id']!r} is not a lowercase slug")
-        if not SHA256.match(str(item["sha256"])):
-            problems.add(loc, "sha256 must be 64 lowercase hex digits")
+        if not isinstance(item["sha256"], str) or not SHA256.match(item["sha256"]):
+            problems.add(loc, "sha256 must be 64 lowercase hex digits, written as quoted text")
         if item["id"] in documents:
             problems.add(loc, f"duplicate document id {item['id']!r}")
         years = item.get("reference_years") or []

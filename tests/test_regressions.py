@@ -1,0 +1,107 @@
+"""One regression test per bug fixed in the build."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
+
+from kg.builder import build_dataset
+from kg.errors import SourceError
+from kg.formats import write_jsonld, write_turtle
+from kg.literals import decimal_literal, typed_literal
+from kg.reasoning import keep_useful
+from kg.records import load_sources
+from kg.vocabulary import OntologyIndex, load_ontology
+
+BASE = "https://w3id.org/occupation-kg/id/"
+DOCS = """documents:
+  - {id: doc-a, file: a.txt, sha256: "%s", title: A, kind: test page}
+""" % ("0" * 64)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> OntologyIndex:
+    return OntologyIndex(load_ontology())
+
+
+def _sources(tmp_path: Path, records: str) -> Path:
+    (tmp_path / "documents.yaml").write_text(DOCS)
+    (tmp_path / "records.yaml").write_text(records)
+    return tmp_path
+
+
+def test_inverse_fact_checks_the_record_against_the_range(tmp_path, ontology):
+    """Bug: for `^hasDuty` the builder checked the *ref* (an Occupation) against the range (Duty)
+    and rejected every inverse fact."""
+    sources = load_sources(_sources(tmp_path, """records:
+  - id: occupation/o
+    type: Occupation
+    label: O
+    facts: [{p: socCode, value: "11-3051", curated: test}]
+  - id: duty/d
+    type: Duty
+    label: D
+    facts: [{p: ^hasDuty, ref: occupation/o, curated: test}]
+"""), ontology)
+    dataset = build_dataset(sources, ontology, BASE).dataset
+    triple = (URIRef(BASE + "occupation/o"), URIRef(
+        "https://w3id.org/occupation-kg/ontology#hasDuty"), URIRef(BASE + "duty/d"))
+    assert any(triple in graph for graph in dataset.graphs())
+
+
+def test_inverse_fact_with_wrong_kinds_is_still_rejected(tmp_path, ontology):
+    sources = load_sources(_sources(tmp_path, """records:
+  - id: occupation/o
+    type: Occupation
+    label: O
+    facts: [{p: socCode, value: "11-3051", curated: test}]
+  - id: topic/t
+    type: Topic
+    label: T
+    facts: [{p: ^hasDuty, ref: occupation/o, curated: test}]
+"""), ontology)
+    with pytest.raises(SourceError, match="topic/t is a Topic, but the property expects a Duty"):
+        build_dataset(sources, ontology, BASE)
+
+
+@pytest.mark.parametrize("value, lexical", [("40", "40.0"), ("-8", "-8.0"), ("12.50", "12.5"),
+                                            ("83290", "83290.0")])
+def test_decimals_have_one_canonical_lexical_form(value: str, lexical: str):
+    """Bug: rdflib wrote Decimal('40') as `40.0` in Turtle but "40" in JSON-LD, so the two
+    downloads were not isomorphic."""
+    literal = decimal_literal(Decimal(value))
+    assert str(literal) == lexical and literal.datatype == XSD.decimal
+
+
+def test_turtle_and_jsonld_agree_on_decimals_and_strings(tmp_path: Path):
+    """Bugs: explicit ^^xsd:string literals and non-canonical decimals broke isomorphism, and a
+    one-node graph came out of the JSON-LD writer empty (rdflib writes it without @graph)."""
+    graph = Graph()
+    s = URIRef(BASE + "x/y")
+    graph.add((s, URIRef("https://example.org/code"), typed_literal("code", "31-33", XSD.string)))
+    graph.add((s, URIRef("https://example.org/value"), decimal_literal(Decimal("7"))))
+    write_turtle(None, graph, tmp_path / "g.ttl", BASE)  # type: ignore[arg-type]
+    write_jsonld(None, graph, tmp_path / "g.jsonld", BASE)  # type: ignore[arg-type]
+    ttl = Graph().parse(tmp_path / "g.ttl")
+    jsonld = Graph().parse(tmp_path / "g.jsonld", format="json-ld")
+    assert isomorphic(ttl, jsonld)
+
+
+def test_closure_drops_blank_node_class_expressions():
+    """Bug: a union-class domain made owlrl type data nodes with a blank node, which leaked a
+    blank node into the downloads (and broke pyld: "@type" must be a string)."""
+    s = URIRef(BASE + "education-requirement/x")
+    expanded = Graph()
+    expanded.add((s, RDF.type, BNode()))
+    expanded.add((s, RDF.type, URIRef("https://schema.org/Thing")))
+    expanded.add((s, OWL.sameAs, s))
+    kept = keep_useful(expanded, Graph(), BASE)
+    assert list(kept) == [(s, RDF.type, URIRef("https://schema.org/Thing"))]
+
+
+def test_plain_and_typed_strings_are_one_literal():
+    assert typed_literal("naicsCode", "336", XSD.string) == Literal("336")
