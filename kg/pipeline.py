@@ -21,7 +21,7 @@ from kg.prefixes import DEFAULT_BASE, bind_prefixes, jsonld_context
 from kg.quotes import check_quotes
 from kg.reasoning import closure
 from kg.records import SourceSet, load_sources
-from kg.resources import sources_dir
+from kg.resources import ontology_files, shapes_files, sources_dir
 from kg.validation import format_report, load_shapes, shacl_findings
 from kg.vocabulary import OntologyIndex, load_ontology
 from kg.void import describe
@@ -175,10 +175,10 @@ def _write_outputs(
     (dist / "context.jsonld").write_text(
         json.dumps(jsonld_context(base), indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    bind_prefixes(ontology, base)
-    (dist / "ontology.ttl").write_text(ontology.serialize(format="turtle"), encoding="utf-8")
-    shapes = load_shapes()
-    (dist / "shapes.ttl").write_text(shapes.serialize(format="turtle"), encoding="utf-8")
+    # The ontology and shapes are published as their curated files, byte for byte: rdflib's
+    # re-serialization of their blank nodes (lists, property shapes) is not stable.
+    _concatenate(ontology_files(), dist / "ontology.ttl")
+    _concatenate(shapes_files(), dist / "shapes.ttl")
     extra = {
         "context.jsonld": "application/ld+json",
         "ontology.ttl": "text/turtle",
@@ -193,6 +193,10 @@ def _write_outputs(
     void = describe(dataset, merged, dist, base, documents, extra)
     (dist / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
     _write_checksums(dist)
+
+
+def _concatenate(paths: list[Path], target: Path) -> None:
+    target.write_bytes(b"\n".join(path.read_bytes() for path in paths))
 
 
 def _write_checksums(dist: Path) -> None:

@@ -25,6 +25,7 @@ class Finding:
     message: str
     shape: Node | None
     origin: Location | None
+    value_origin: Location | None = None
 
     def render(self, graph: Graph) -> str:
         def name(node: Node | None) -> str:
@@ -38,6 +39,8 @@ class Finding:
         text = ", ".join(parts) + f": {self.message}"
         if self.origin is not None:
             text += f"\n    from {self.origin}"
+        if self.value_origin is not None:
+            text += f"\n    value from {self.value_origin}"
         return text
 
 
@@ -71,14 +74,16 @@ def shacl_findings(data: Graph, shapes: Graph, ontology: Graph | None = None,
         focus = report.value(result, sh("focusNode"))
         severity = report.value(result, sh("resultSeverity"))
         messages = sorted(str(m) for m in report.objects(result, sh("resultMessage")))
+        value = report.value(result, sh("value"))
         findings.append(Finding(
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
             focus=focus,
             path=report.value(result, sh("resultPath")),
-            value=report.value(result, sh("value")),
+            value=value,
             message="; ".join(messages) or "constraint not met",
             shape=report.value(result, sh("sourceShape")),
             origin=(origins or {}).get(focus) if isinstance(focus, URIRef) else None,
+            value_origin=(origins or {}).get(value) if isinstance(value, URIRef) else None,
         ))
     findings.sort(key=lambda f: (f.severity != "Violation", str(f.focus), str(f.path),
                                  f.message))

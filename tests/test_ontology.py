@@ -1,0 +1,252 @@
+"""Checks on the okg ontology (ontology/occupation-kg.ttl) and its use of external vocabularies.
+
+Independent of the builder: only rdflib, owlrl, the ontology, the shapes and MODEL.md.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from pathlib import Path
+
+import owlrl
+import pytest
+from rdflib import BNode, Graph, Literal, Namespace, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+ROOT = Path(__file__).resolve().parents[1]
+ONTOLOGY_FILE = ROOT / "ontology" / "occupation-kg.ttl"
+SHAPES_FILE = ROOT / "shapes" / "occupation-kg-shapes.ttl"
+MODEL_FILE = ROOT / "ontology" / "MODEL.md"
+VOCAB_DIR = Path(__file__).resolve().parents[2] / "shared" / "vocab"
+
+OKG = Namespace("https://w3id.org/occupation-kg/ontology#")
+ONTOLOGY_IRI = URIRef("https://w3id.org/occupation-kg/ontology")
+SCHEMA = Namespace("https://schema.org/")
+ID = Namespace("https://w3id.org/occupation-kg/id/")
+
+# namespace -> vendored file(s) that declare its terms
+EXTERNAL_VOCABS: dict[str, tuple[str, ...]] = {
+    "https://schema.org/": ("schemaorg-30.0-current-https.ttl",),
+    "https://purl.org/ctdl/terms/": ("ctdl-terms.ttl",),
+    "http://www.w3.org/2004/02/skos/core#": ("skos.ttl",),
+    "http://www.w3.org/ns/prov#": ("prov.ttl",),
+    "http://purl.org/linked-data/cube#": ("qb-cube.ttl",),
+    "http://purl.org/linked-data/sdmx/2009/dimension#": ("sdmx-dimension.ttl",),
+    "http://purl.org/linked-data/sdmx/2009/measure#": ("sdmx-measure.ttl",),
+    "http://purl.org/linked-data/sdmx/2009/attribute#": ("sdmx-attribute.ttl",),
+    "http://www.w3.org/ns/dcat#": ("dcat3.ttl",),
+    "http://purl.org/dc/terms/": ("dcterms.ttl",),
+}
+ESCO_NS = "http://data.europa.eu/esco/model#"
+ESCO_FILE = "esco-model-v1.0-2014-terms-EXTRACT.ttl"
+
+needs_vocab = pytest.mark.skipif(
+    not VOCAB_DIR.is_dir(),
+    reason=f"external vocabulary definitions not found at {VOCAB_DIR}",
+)
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ONTOLOGY_FILE, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return Graph().parse(SHAPES_FILE, format="turtle")
+
+
+@pytest.fixture(scope="module")
+def vocab() -> dict[str, Graph]:
+    """One graph per external namespace, parsed from ../shared/vocab."""
+    graphs: dict[str, Graph] = {}
+    for ns, files in [*EXTERNAL_VOCABS.items(), (ESCO_NS, (ESCO_FILE,))]:
+        g = Graph()
+        for name in files:
+            g.parse(VOCAB_DIR / name, format="turtle")
+        graphs[ns] = g
+    return graphs
+
+
+def okg_terms(g: Graph) -> set[URIRef]:
+    return {s for s in g.subjects() if isinstance(s, URIRef) and s.startswith(str(OKG))}
+
+
+def external_terms(*graphs: Graph) -> dict[str, set[URIRef]]:
+    """Every IRI used in the graphs, grouped by the external namespace it belongs to."""
+    found: dict[str, set[URIRef]] = {ns: set() for ns in [*EXTERNAL_VOCABS, ESCO_NS]}
+    for g in graphs:
+        for triple in g:
+            for term in triple:
+                if not isinstance(term, URIRef):
+                    continue
+                for ns in found:
+                    if term.startswith(ns) and len(term) > len(ns):
+                        found[ns].add(term)
+    return found
+
+
+def test_ontology_parses_and_has_header(ontology: Graph) -> None:
+    assert (ONTOLOGY_IRI, RDF.type, OWL.Ontology) in ontology
+    assert ontology.value(ONTOLOGY_IRI, OWL.versionInfo) == Literal("0.1.0")
+    dcterms = Namespace("http://purl.org/dc/terms/")
+    for prop in (dcterms.title, dcterms.description, dcterms.license, dcterms.creator):
+        assert ontology.value(ONTOLOGY_IRI, prop) is not None, f"ontology header lacks {prop}"
+
+
+def english(g: Graph, term: URIRef, prop: URIRef) -> list[Literal]:
+    return [o for o in g.objects(term, prop) if isinstance(o, Literal) and o.language == "en"]
+
+
+def test_every_okg_term_has_english_label_and_definition(ontology: Graph) -> None:
+    problems = []
+    for term in sorted(okg_terms(ontology)):
+        labels = english(ontology, term, RDFS.label)
+        definitions = english(ontology, term, SKOS.definition)
+        if len(labels) != 1:
+            problems.append(f"{term}: {len(labels)} English rdfs:label")
+        if len(definitions) != 1 or len(str(definitions[0]).split()) < 4:
+            problems.append(f"{term}: needs one English skos:definition sentence")
+        if (term, RDFS.isDefinedBy, ONTOLOGY_IRI) not in ontology:
+            problems.append(f"{term}: no rdfs:isDefinedBy the ontology")
+    assert not problems, "\n".join(problems)
+
+
+def model_terms() -> tuple[set[str], set[str], set[str]]:
+    """Class, property and individual local names that MODEL.md promises."""
+    text = MODEL_FILE.read_text(encoding="utf-8")
+    classes, properties = set(), set()
+    section = ""
+    for line in text.splitlines():
+        if line.startswith("## "):
+            section = line
+        elif line.startswith("| ") and not line.startswith("| ---"):
+            cell = line.split("|")[1].strip()
+            if cell in {"class", "property", "prefix"} or cell.startswith("("):
+                continue
+            names = [n.strip() for n in cell.split("/")]
+            if section.startswith("## Classes"):
+                classes.update(names)
+            elif section.startswith("## Properties"):
+                properties.update(names)
+    individuals = set(re.findall(r"okg:([A-Z][A-Za-z]+)\b", text)) - classes
+    stat_kinds = re.search(r"StatisticKind individuals \(okg:\):(.*?)Each has", text, re.S)
+    assert stat_kinds, "MODEL.md no longer lists the StatisticKind individuals"
+    individuals |= set(re.findall(r"`([a-zA-Z0-9]+)`", stat_kinds.group(1)))
+    return classes, properties, individuals
+
+
+def test_every_model_term_is_declared(ontology: Graph) -> None:
+    classes, properties, individuals = model_terms()
+    assert len(classes) > 30 and len(properties) > 40
+    missing = [c for c in classes if (OKG[c], RDF.type, OWL.Class) not in ontology]
+    missing += [
+        p
+        for p in properties
+        if (OKG[p], RDF.type, OWL.ObjectProperty) not in ontology
+        and (OKG[p], RDF.type, OWL.DatatypeProperty) not in ontology
+    ]
+    missing += [i for i in individuals if (OKG[i], RDF.type, OWL.NamedIndividual) not in ontology]
+    assert not missing, f"declared in MODEL.md but not in the ontology: {sorted(missing)}"
+
+
+def test_individuals_are_concepts_in_okg_schemes(ontology: Graph) -> None:
+    for cls, scheme in (
+        (OKG.RequirementLevel, OKG.RequirementLevels),
+        (OKG.StatisticKind, OKG.StatisticKinds),
+        (OKG.Unit, OKG.Units),
+    ):
+        members = set(ontology.subjects(RDF.type, cls))
+        assert members, f"no individuals of {cls}"
+        assert (scheme, RDF.type, SKOS.ConceptScheme) in ontology
+        for member in members:
+            assert (member, SKOS.inScheme, scheme) in ontology
+            assert ontology.value(member, SKOS.prefLabel) is not None
+    for kind in ontology.subjects(RDF.type, OKG.StatisticKind):
+        assert (ontology.value(kind, OKG.unit), RDF.type, OKG.Unit) in ontology, kind
+
+
+def test_data_structure_definition(ontology: Graph) -> None:
+    qb = Namespace("http://purl.org/linked-data/cube#")
+    dsd = OKG.occupationStatisticsStructure
+    assert (dsd, RDF.type, qb.DataStructureDefinition) in ontology
+    dims = {ontology.value(c, qb.dimension) for c in ontology.objects(dsd, qb.component)}
+    assert {OKG.occupation, OKG.industry, OKG.statistic} <= dims
+    assert URIRef("http://purl.org/linked-data/sdmx/2009/dimension#refPeriod") in dims
+    for dim in (OKG.occupation, OKG.industry, OKG.statistic):
+        assert (dim, RDF.type, qb.DimensionProperty) in ontology
+
+
+def test_owl_rl_entailments(ontology: Graph) -> None:
+    data = """
+    @base <https://w3id.org/occupation-kg/id/> .
+    @prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    <occupation/ipm> a okg:Occupation ;
+        skos:prefLabel "Industrial production managers"@en ;
+        okg:hasEducationRequirement <education-requirement/ba> ;
+        okg:advancesTo <occupation/top-executives> .
+    <education-requirement/ba> a okg:EducationRequirement ; okg:degree <credential/ba> .
+    <credential/ba> a okg:BachelorDegree .
+    """
+    g = Graph().parse(data=data, format="turtle")
+    g += ontology
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
+    ipm = ID["occupation/ipm"]
+    assert (ipm, RDF.type, SCHEMA.Occupation) in g
+    assert (ipm, SCHEMA.name, Literal("Industrial production managers", lang="en")) in g
+    assert (ipm, SCHEMA.educationRequirements, ID["credential/ba"]) in g
+    assert (ID["credential/ba"], RDF.type, SCHEMA.EducationalOccupationalCredential) in g
+    assert (ID["occupation/top-executives"], OKG.advancesFrom, ipm) in g
+
+
+@needs_vocab
+def test_external_terms_are_declared(ontology: Graph, shapes: Graph, vocab: dict) -> None:
+    used = external_terms(ontology, shapes)
+    assert used["https://schema.org/"], "expected schema.org terms in the ontology"
+    undeclared = []
+    for ns in EXTERNAL_VOCABS:
+        declared = vocab[ns]
+        undeclared += [t for t in sorted(used[ns]) if (t, RDF.type, None) not in declared]
+    assert not undeclared, f"external terms not declared by their publisher: {undeclared}"
+
+
+@needs_vocab
+def test_esco_terms_against_2014_extract(ontology: Graph, shapes: Graph, vocab: dict) -> None:
+    used = external_terms(ontology, shapes)[ESCO_NS]
+    missing = [t for t in sorted(used) if (t, RDF.type, None) not in vocab[ESCO_NS]]
+    for term in missing:
+        warnings.warn(
+            f"{term} is not in the 2014 ESCO model extract; it may exist in the current model",
+            stacklevel=1,
+        )
+
+
+def _superclasses(g: Graph, cls: URIRef) -> set:
+    return set(g.transitive_objects(cls, RDFS.subClassOf))
+
+
+@needs_vocab
+def test_external_super_properties_fit_domain_and_range(ontology: Graph, vocab: dict) -> None:
+    """An okg sub-property's domain (and object range) must fall under the parent's expectations."""
+    combined = Graph()
+    combined += ontology
+    for g in vocab.values():
+        combined += g
+    problems = []
+    for prop, parent in ontology.subject_objects(RDFS.subPropertyOf):
+        if not prop.startswith(str(OKG)) or parent.startswith(str(OKG)):
+            continue
+        is_object = (prop, RDF.type, OWL.ObjectProperty) in ontology
+        checks = [(RDFS.domain, (RDFS.domain, SCHEMA.domainIncludes))]
+        if is_object:
+            checks.append((RDFS.range, (RDFS.range, SCHEMA.rangeIncludes)))
+        for own, theirs in checks:
+            mine = ontology.value(prop, own)
+            if mine is None or isinstance(mine, BNode):
+                continue
+            expected = {c for pred in theirs for c in combined.objects(parent, pred)}
+            if expected and not (_superclasses(combined, mine) & expected):
+                problems.append(f"{prop} {own}: {mine} is not under any of {sorted(expected)}")
+    assert not problems, "\n".join(problems)

@@ -1,0 +1,195 @@
+"""SHACL shapes (shapes/occupation-kg-shapes.ttl) on small inline samples.
+
+Independent of the builder: only rdflib, pyshacl, the ontology and the shapes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyshacl
+import pytest
+from rdflib import Graph, Namespace, URIRef
+from rdflib.namespace import RDF, SH
+
+ROOT = Path(__file__).resolve().parents[1]
+OKG = Namespace("https://w3id.org/occupation-kg/ontology#")
+ID = Namespace("https://w3id.org/occupation-kg/id/")
+SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+
+PREFIXES = """
+@base <https://w3id.org/occupation-kg/id/> .
+@prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix dcat: <http://www.w3.org/ns/dcat#> .
+@prefix dcterms: <http://purl.org/dc/terms/> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
+@prefix sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#> .
+"""
+
+# A small graph in the shape the builder emits: an occupation, a credential with its issuer,
+# an education requirement, code concepts, a period, a dataset with two wage observations
+# and one piece of evidence.
+CONFORMING = f"""{PREFIXES}
+<document/ooh-2022-profile> a okg:SourceDocument ;
+    dcterms:title "Industrial Production Managers (OOH profile)"@en ;
+    okg:fileName "003_c2a45da24f5be17b.txt" ;
+    okg:sha256 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef" ;
+    okg:documentKind "Occupational Outlook Handbook profile"@en ;
+    okg:referenceYear 2021, 2031 .
+
+<occupation/industrial-production-managers> a okg:Occupation ;
+    skos:prefLabel "Industrial production managers"@en ;
+    skos:altLabel "plant managers"@en ;
+    okg:socCode "11-3051" ;
+    okg:relevantCredential <credential/cpim> ;
+    okg:hasEducationRequirement <education-requirement/bachelors> ;
+    okg:employedInIndustry <industry/transportation-equipment-manufacturing> ;
+    skos:exactMatch <soc2018/11-3051> ;
+    prov:wasDerivedFrom <document/ooh-2022-profile> .
+
+<education-requirement/bachelors> a okg:EducationRequirement ;
+    skos:prefLabel "bachelor's degree (typical)"@en ;
+    okg:degree <credential/bachelors-degree> ;
+    okg:requirementLevel okg:Typical ;
+    okg:appliesWhen "at large plants"@en .
+<credential/bachelors-degree> a okg:BachelorDegree ; skos:prefLabel "bachelor's degree"@en .
+<credential/cpim> a okg:Certification ;
+    skos:prefLabel "Certified in Production and Inventory Management"@en ;
+    okg:offeredBy <issuing-body/apics> ;
+    okg:renewalFrequency "P3Y"^^xsd:duration .
+<issuing-body/apics> a okg:IssuingBody ; skos:prefLabel "APICS"@en .
+<industry/transportation-equipment-manufacturing> a okg:Industry ;
+    skos:prefLabel "Transportation equipment manufacturing"@en ;
+    okg:naicsCode "336" ;
+    skos:exactMatch <naics2022/336> .
+<industry/all-industries> a okg:Industry ; skos:prefLabel "all industries"@en .
+
+<soc2018/11-3051> a skos:Concept ; skos:notation "11-3051" ; skos:inScheme <scheme/soc2018> .
+<naics2022/336> a skos:Concept ; skos:notation "336" ; skos:inScheme <scheme/naics2022> .
+
+<period/2021-05> a okg:ReferencePeriod ; skos:prefLabel "May 2021"@en ;
+    okg:startYear 2021 ; okg:endYear 2021 ;
+    dcat:startDate "2021-05-01"^^xsd:date ; dcat:endDate "2021-05-31"^^xsd:date .
+
+<dataset/ooh-2022-profile> a okg:StatisticalDataset ;
+    qb:structure okg:occupationStatisticsStructure ;
+    prov:wasDerivedFrom <document/ooh-2022-profile> .
+
+<observation/ipm-2021-p10> a okg:Observation ;
+    okg:occupation <occupation/industrial-production-managers> ;
+    okg:industry <industry/all-industries> ;
+    okg:statistic okg:annualWagePercentile10 ;
+    sdmx-dimension:refPeriod <period/2021-05> ;
+    sdmx-measure:obsValue 62000.0 ;
+    sdmx-attribute:unitMeasure okg:USDollarsPerYear ;
+    qb:dataSet <dataset/ooh-2022-profile> ;
+    prov:wasDerivedFrom <document/ooh-2022-profile> ;
+    okg:quote "The lowest 10 percent earned less than $62,000" .
+
+<observation/ipm-2021-median> a okg:Observation ;
+    okg:occupation <occupation/industrial-production-managers> ;
+    okg:industry <industry/all-industries> ;
+    okg:statistic okg:annualWageMedian ;
+    sdmx-dimension:refPeriod <period/2021-05> ;
+    sdmx-measure:obsValue 103150.0 ;
+    sdmx-attribute:unitMeasure okg:USDollarsPerYear ;
+    qb:dataSet <dataset/ooh-2022-profile> ;
+    prov:wasDerivedFrom <document/ooh-2022-profile> ;
+    okg:quote "The median annual wage for industrial production managers was $103,150" ;
+    okg:isApproximate false .
+
+<evidence/0123456789abcdef> a okg:Evidence ;
+    rdf:subject <occupation/industrial-production-managers> ;
+    rdf:predicate okg:relevantCredential ;
+    rdf:object <credential/cpim> ;
+    okg:quote "Certified in Production and Inventory Management" ;
+    prov:wasDerivedFrom <document/ooh-2022-profile> .
+"""
+
+
+@pytest.fixture(scope="module")
+def ontology() -> Graph:
+    return Graph().parse(ROOT / "ontology" / "occupation-kg.ttl", format="turtle")
+
+
+@pytest.fixture(scope="module")
+def shapes() -> Graph:
+    return Graph().parse(ROOT / "shapes" / "occupation-kg-shapes.ttl", format="turtle")
+
+
+def validate(turtle: str, shapes: Graph, ontology: Graph) -> tuple[bool, list[dict]]:
+    data = Graph().parse(data=turtle, format="turtle")
+    conforms, report, _ = pyshacl.validate(
+        data, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True
+    )
+    results = [
+        {
+            "focus": report.value(r, SH.focusNode),
+            "path": report.value(r, SH.resultPath),
+            "message": str(report.value(r, SH.resultMessage)),
+        }
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return conforms, results
+
+
+def test_conforming_sample(shapes: Graph, ontology: Graph) -> None:
+    conforms, results = validate(CONFORMING, shapes, ontology)
+    assert conforms, results
+
+
+def test_codes_and_ranges_are_checked(shapes: Graph, ontology: Graph) -> None:
+    turtle = (
+        CONFORMING.replace('okg:socCode "11-3051"', 'okg:socCode "113051"')
+        .replace("okg:offeredBy <issuing-body/apics>", "okg:offeredBy <industry/all-industries>")
+        .replace('okg:naicsCode "336"', 'okg:naicsCode "3"')
+        .replace('skos:prefLabel "APICS"@en', 'skos:prefLabel "APICS"@en, "APICS, Inc."@en')
+    )
+    conforms, results = validate(turtle, shapes, ontology)
+    assert not conforms
+    by_path = {(r["focus"], r["path"]): r["message"] for r in results}
+    ipm = ID["occupation/industrial-production-managers"]
+    assert "NN-NNNN" in by_path[(ipm, OKG.socCode)]
+    assert "okg:IssuingBody" in by_path[(ID["credential/cpim"], OKG.offeredBy)]
+    industry = ID["industry/transportation-equipment-manufacturing"]
+    assert "2 to 6 digits" in by_path[(industry, OKG.naicsCode)]
+    skos_pref = URIRef("http://www.w3.org/2004/02/skos/core#prefLabel")
+    assert "exactly one skos:prefLabel" in by_path[(ID["issuing-body/apics"], skos_pref)]
+    assert len(results) == 4, results
+
+
+def test_observations_and_periods_are_checked(shapes: Graph, ontology: Graph) -> None:
+    turtle = (
+        CONFORMING.replace("sdmx-measure:obsValue 62000.0", "sdmx-measure:obsValue 162000.0")
+        .replace(
+            "okg:statistic okg:annualWageMedian ;",
+            "okg:statistic okg:annualWageMedian ; sdmx-attribute:unitMeasure okg:Percent ;",
+        )
+        .replace("okg:startYear 2021 ;", "okg:startYear 2022 ;")
+        .replace('okg:quote "Certified in Production and Inventory Management" ;', "")
+    )
+    conforms, results = validate(turtle, shapes, ontology)
+    assert not conforms
+    messages = "\n".join(r["message"] for r in results)
+    # wage percentiles: p10 above the median, reported on the occupation
+    order = [r for r in results if r["message"].startswith("Wage percentiles out of order")]
+    assert len(order) == 1, messages
+    assert order[0]["focus"] == ID["occupation/industrial-production-managers"]
+    assert "annualWagePercentile10 = 162000" in order[0]["message"]
+    assert "annualWageMedian = 103150" in order[0]["message"]
+    # the median now has two units, one of which is not the statistic's unit
+    median = [r for r in results if r["focus"] == ID["observation/ipm-2021-median"]]
+    assert any(r["path"] == SDMX_ATTRIBUTE.unitMeasure for r in median), messages
+    assert "must equal the okg:unit of its okg:statistic" in messages
+    # period: start year after end year
+    period = [r for r in results if r["focus"] == ID["period/2021-05"]]
+    assert [r["path"] for r in period] == [OKG.startYear], messages
+    # evidence without its quote
+    evidence = [r for r in results if r["focus"] == ID["evidence/0123456789abcdef"]]
+    assert [r["path"] for r in evidence] == [OKG.quote], messages
