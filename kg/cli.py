@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import cli_query
+from kg import cli_import, cli_query
 from kg.errors import KgError
 from kg.prefixes import DEFAULT_BASE
 
@@ -100,6 +100,7 @@ def make_parser() -> argparse.ArgumentParser:
     validate.set_defaults(handler=_validate)
 
     cli_query.register(sub)
+    cli_import.register(sub)
     return parser
 
 

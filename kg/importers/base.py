@@ -1,0 +1,301 @@
+"""Shared machinery of the dataset importers: table reading, terms, dataset descriptions, output.
+
+An importer is a generator of triples over the files of one dataset edition. Rows are read
+with `csv` (TSV: tab, no quoting; CSV: the default dialect, strict), every row is checked
+against the header, and the triples are written line by line as N-Triples or N-Quads (terms
+serialized by pyoxigraph) to a temporary file that is renamed only when the whole import
+succeeded.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.errors import KgError
+from kg.prefixes import DCAT, DCTERMS, DEFAULT_BASE, OKG, PROV, QB, SKOS, VOID
+
+Term = NamedNode | Literal
+Triple = tuple[NamedNode, NamedNode, Term]
+
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+XSD = "http://www.w3.org/2001/XMLSchema#"
+OWL_VERSION_INFO = NamedNode("http://www.w3.org/2002/07/owl#versionInfo")
+
+CC_BY_4 = "https://creativecommons.org/licenses/by/4.0/"
+PUBLIC_DOMAIN = "https://creativecommons.org/publicdomain/mark/1.0/"
+MIT = "https://opensource.org/licenses/MIT"
+
+PROGRESS_EVERY = 50_000
+csv.field_size_limit(1 << 30)  # ESCO's conceptSchemes file has cells over 128 KiB
+
+
+def iri(namespace: object, local: str = "") -> NamedNode:
+    """A pyoxigraph IRI from an rdflib Namespace (or str) and a local name."""
+    return NamedNode(f"{namespace}{local}")
+
+
+def t(namespace: object) -> Callable[[str], NamedNode]:
+    """A factory of IRIs in `namespace`: t(SKOS)("prefLabel")."""
+    cache: dict[str, NamedNode] = {}
+
+    def make(local: str) -> NamedNode:
+        node = cache.get(local)
+        if node is None:
+            node = cache[local] = NamedNode(f"{namespace}{local}")
+        return node
+
+    return make
+
+
+skos, okg, dcterms, dcat = t(SKOS), t(OKG), t(DCTERMS), t(DCAT)
+prov, qb, void = t(PROV), t(QB), t(VOID)
+
+
+def en(text: str) -> Literal:
+    return Literal(text, language="en")
+
+
+def plain(text: str) -> Literal:
+    return Literal(text)
+
+
+def typed(text: str, datatype: str) -> Literal:
+    return Literal(text, datatype=NamedNode(XSD + datatype))
+
+
+def boolean(value: bool) -> Literal:
+    return typed("true" if value else "false", "boolean")
+
+
+def split_multi(cell: str) -> list[str]:
+    """ESCO's multi-valued cells: one value per line (some lines end in a comma); no duplicates."""
+    seen: dict[str, None] = {}
+    for part in cell.split("\n"):
+        value = part.strip().rstrip(",").strip()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+class ImportFailed(KgError):
+    """A dataset file is missing, truncated or malformed; names the file and the line."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str):
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path, self.line = str(path), line
+
+
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What the dataset folder's README says about one edition."""
+
+    dataset: str  # slug of the dataset ("onet")
+    version: str  # slug of the edition ("29.3")
+    title: str
+    publisher: str
+    publisher_slug: str
+    license: str  # license IRI
+    citation: str  # attribution text
+    folder: str  # folder name under shared/data
+    description: str = ""
+
+    @property
+    def edition(self) -> str:
+        return f"{self.dataset}-{self.version}"
+
+
+@dataclass
+class Context:
+    """Per-run state: the data IRI base, row counting and progress reporting."""
+
+    base: str = DEFAULT_BASE
+    name: str = "import"
+    progress: bool = True
+    rows: int = 0
+    _ids: dict[tuple[str, str], NamedNode] = field(default_factory=dict)
+
+    def id(self, kind: str, slug: str) -> NamedNode:
+        return NamedNode(f"{self.base}{kind}/{slug}")
+
+    def report(self, path: Path, count: int, done: bool = False) -> None:
+        if self.progress:
+            state = "done" if done else "..."
+            print(f"kg import {self.name}: {path.name}: {count:,} rows {state}", file=sys.stderr)
+
+    def table(
+        self,
+        path: Path,
+        required: Sequence[str],
+        *,
+        tsv: bool,
+        pad: bool = False,
+    ) -> Iterator[tuple[int, dict[str, str]]]:
+        """Yield (line, row) for every data row; check the header and every row's width."""
+        if not path.is_file():
+            raise ImportFailed(path, None, "no such file")
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            if tsv:
+                reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            else:
+                reader = csv.reader(handle, strict=True)
+            try:
+                header = next(reader, None)
+                if header is None:
+                    raise ImportFailed(path, 1, "empty file (no header row)")
+                missing = [c for c in required if c not in header]
+                if missing:
+                    raise ImportFailed(path, 1, f"header lacks column(s) {missing}; got {header}")
+                width = len(header)
+                count = 0
+                for row in reader:
+                    line = reader.line_num
+                    if len(row) != width:
+                        if pad and 0 < len(row) < width:
+                            row = row + [""] * (width - len(row))
+                        else:
+                            raise ImportFailed(
+                                path, line, f"expected {width} columns, got {len(row)} "
+                                "(truncated or malformed row)"
+                            )
+                    count += 1
+                    self.rows += 1
+                    if count % PROGRESS_EVERY == 0:
+                        self.report(path, count)
+                    yield line, dict(zip(header, row, strict=True))
+            except csv.Error as exc:
+                raise ImportFailed(path, reader.line_num, f"CSV syntax error: {exc}") from None
+        if count >= PROGRESS_EVERY:
+            self.report(path, count, done=True)
+
+
+def check(pattern: re.Pattern[str], value: str, path: Path, line: int, what: str) -> str:
+    if not pattern.match(value):
+        raise ImportFailed(path, line, f"malformed {what} {value!r} (expected {pattern.pattern})")
+    return value
+
+
+TriplesFn = Callable[[Path, Context], Iterable[Triple]]
+
+
+@dataclass(frozen=True)
+class Importer:
+    name: str  # registry name, the `kg import NAME` choice
+    info: DatasetInfo
+    produce: TriplesFn
+    files: tuple[str, ...]  # the files read, relative to the folder
+    statistical: bool = False  # the dataset holds okg:Observation rows
+
+    def graph_iri(self, base: str = DEFAULT_BASE) -> str:
+        return f"{base}graph/{self.info.edition}"
+
+    def dataset_iri(self, base: str = DEFAULT_BASE) -> str:
+        return f"{base}dataset/{self.info.edition}"
+
+    def triples(self, folder: Path, ctx: Context) -> Iterator[Triple]:
+        yield from describe(self, ctx)
+        yield from self.produce(folder, ctx)
+
+
+def describe(importer: Importer, ctx: Context) -> Iterator[Triple]:
+    """The dataset description node (DCAT + VoID) and its publisher."""
+    info = importer.info
+    node = NamedNode(importer.dataset_iri(ctx.base))
+    publisher = ctx.id("organization", info.publisher_slug)
+    yield node, RDF_TYPE, dcat("Dataset")
+    yield node, RDF_TYPE, void("Dataset")
+    yield node, dcterms("title"), en(info.title)
+    yield node, skos("prefLabel"), en(info.title)
+    yield node, dcterms("identifier"), plain(info.edition)
+    yield node, dcat("version"), plain(info.version)
+    yield node, OWL_VERSION_INFO, plain(info.version)
+    yield node, dcterms("publisher"), publisher
+    yield node, dcterms("license"), NamedNode(info.license)
+    yield node, dcterms("bibliographicCitation"), en(info.citation)
+    if info.description:
+        yield node, dcterms("description"), en(info.description)
+    yield publisher, RDF_TYPE, okg("Organization")
+    yield publisher, skos("prefLabel"), en(info.publisher)
+    if importer.statistical:
+        yield node, RDF_TYPE, okg("StatisticalDataset")
+        yield node, qb("structure"), okg("occupationStatisticsStructure")
+
+
+def scheme(node: NamedNode, label: str) -> Iterator[Triple]:
+    yield node, RDF_TYPE, skos("ConceptScheme")
+    yield node, skos("prefLabel"), en(label)
+
+
+@dataclass(frozen=True)
+class Stats:
+    name: str
+    rows: int
+    triples: int
+    seconds: float
+    out: Path
+
+
+def write(
+    importer: Importer,
+    folder: Path,
+    out: Path,
+    *,
+    base: str = DEFAULT_BASE,
+    progress: bool = True,
+) -> Stats:
+    """Import `folder` into `out` (.nq: N-Quads in the edition's graph; otherwise N-Triples).
+
+    All or nothing: the lines go to a temporary file beside `out`, renamed on success.
+    """
+    start = time.perf_counter()
+    ctx = Context(base=base, name=importer.name, progress=progress)
+    graph = f" <{importer.graph_iri(base)}>" if out.suffix == ".nq" else ""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    tmp = Path(tmp_name)
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as handle:
+            write_line = handle.write
+            for s, p, o in importer.triples(folder, ctx):
+                write_line(f"{s} {p} {o}{graph} .\n")
+                count += 1
+        os.replace(tmp, out)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return Stats(importer.name, ctx.rows, count, time.perf_counter() - start, out)
+
+
+_DECIMAL_CACHE: dict[str, Literal] = {}
+_DECIMAL_TYPE = NamedNode(XSD + "decimal")
+
+
+def decimal(text: str, path: Path, line: int, what: str) -> Literal:
+    """An xsd:decimal in the canonical form of kg.literals.decimal_literal ("4.0", "121440.0")."""
+    lit = _DECIMAL_CACHE.get(text)
+    if lit is None:
+        from decimal import Decimal, InvalidOperation
+
+        from kg.literals import decimal_literal
+
+        try:
+            number = Decimal(text)
+            if not number.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            raise ImportFailed(path, line, f"{what} is not a number: {text!r}") from None
+        lit = Literal(str(decimal_literal(number)), datatype=_DECIMAL_TYPE)
+        if len(_DECIMAL_CACHE) < 100_000:
+            _DECIMAL_CACHE[text] = lit
+    return lit

@@ -1,0 +1,205 @@
+"""BLS figures as okg:Observation rows, shaped like the seed figures (kg/builder.py
+`_observations`): OEWS May 2024 national wages and employment, and Employment Projections
+2024-34 (tables 1.2 and 1.10)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode
+
+from kg.importers.base import (
+    PUBLIC_DOMAIN,
+    RDF_TYPE,
+    Context,
+    DatasetInfo,
+    Importer,
+    ImportFailed,
+    Triple,
+    boolean,
+    check,
+    dcat,
+    decimal,
+    en,
+    okg,
+    prov,
+    qb,
+    skos,
+    t,
+    typed,
+)
+from kg.prefixes import SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE
+
+SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
+REF_PERIOD = t(SDMX_DIMENSION)("refPeriod")
+OBS_VALUE = t(SDMX_MEASURE)("obsValue")
+UNIT_MEASURE = t(SDMX_ATTRIBUTE)("unitMeasure")
+MISSING = {"*", "**", "#", "—", "-", ""}  # OEWS/EP markers for "not available" or top-coded
+
+
+@dataclass(frozen=True)
+class Period:
+    slug: str
+    label: str
+    start: str
+    end: str
+
+
+def period_triples(ctx: Context, period: Period) -> Iterator[Triple]:
+    node = ctx.id("period", period.slug)
+    yield node, RDF_TYPE, okg("ReferencePeriod")
+    yield node, skos("prefLabel"), en(period.label)
+    yield node, dcat("startDate"), typed(period.start, "date")
+    yield node, dcat("endDate"), typed(period.end, "date")
+    yield node, okg("startYear"), typed(period.start[:4], "integer")
+    yield node, okg("endYear"), typed(period.end[:4], "integer")
+
+
+def observation(
+    ctx: Context,
+    importer_dataset: NamedNode,
+    obs_id: str,
+    soc: str,
+    statistic: str,
+    period: str,
+    value: Literal,
+    unit: str,
+    approximate: bool,
+) -> Iterator[Triple]:
+    node = ctx.id("observation", obs_id)
+    yield node, RDF_TYPE, okg("Observation")
+    yield node, qb("dataSet"), importer_dataset
+    yield node, okg("occupation"), ctx.id("soc2018", soc)
+    yield node, okg("industry"), ctx.id("industry", "all-industries")
+    yield node, okg("statistic"), okg(statistic)
+    yield node, REF_PERIOD, ctx.id("period", period)
+    yield node, OBS_VALUE, value
+    yield node, UNIT_MEASURE, okg(unit)
+    yield node, okg("isApproximate"), boolean(approximate)
+    yield node, prov("wasDerivedFrom"), importer_dataset
+
+
+# --- OEWS ----------------------------------------------------------------------------------
+
+OEWS_INFO = DatasetInfo(
+    dataset="bls-oews-national",
+    version="2024-05",
+    title="Occupational Employment and Wage Statistics (OEWS), May 2024, national, "
+    "cross-industry",
+    publisher="U.S. Bureau of Labor Statistics",
+    publisher_slug="us-bureau-of-labor-statistics",
+    license=PUBLIC_DOMAIN,
+    citation="U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics, May "
+    "2024 national estimates (national_M2024_dl.xlsx). U.S. Government work, public domain.",
+    folder="bls_oews_may2024_national",
+)
+OEWS_FILE = "national_M2024_dl.tsv"
+OEWS_STATS = (  # column, okg statistic, unit, observation id suffix
+    ("TOT_EMP", "employment", "Jobs", "employment"),
+    ("A_MEAN", "annualWageMean", "USDollarsPerYear", "annual-wage-mean"),
+    ("A_PCT10", "annualWagePercentile10", "USDollarsPerYear", "annual-wage-p10"),
+    ("A_PCT25", "annualWagePercentile25", "USDollarsPerYear", "annual-wage-p25"),
+    ("A_MEDIAN", "annualWageMedian", "USDollarsPerYear", "annual-wage-median"),
+    ("A_PCT75", "annualWagePercentile75", "USDollarsPerYear", "annual-wage-p75"),
+    ("A_PCT90", "annualWagePercentile90", "USDollarsPerYear", "annual-wage-p90"),
+)
+MAY_2024 = Period("2024-05", "May 2024", "2024-05-01", "2024-05-31")
+
+
+def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
+    dataset = NamedNode(OEWS.dataset_iri(ctx.base))
+    yield from period_triples(ctx, MAY_2024)
+    path = folder / OEWS_FILE
+    cols = ("AREA", "NAICS", "OCC_CODE", "O_GROUP") + tuple(c for c, *_ in OEWS_STATS)
+    for line, row in ctx.table(path, cols, tsv=True):
+        if row["AREA"] != "99" or row["NAICS"] != "000000":
+            raise ImportFailed(path, line, "not a national cross-industry row "
+                               f"(AREA {row['AREA']!r}, NAICS {row['NAICS']!r})")
+        code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
+        if row["O_GROUP"] == "total":
+            continue  # 00-0000 "All Occupations" is not a SOC concept
+        for col, statistic, unit, suffix in OEWS_STATS:
+            cell = row[col].strip()
+            if cell in MISSING:
+                continue
+            value = decimal(cell, path, line, col)
+            yield from observation(ctx, dataset, f"bls-oews-2024-05-{code}-{suffix}", code,
+                                   statistic, MAY_2024.slug, value, unit, False)
+
+
+OEWS = Importer("bls-oews", OEWS_INFO, produce_oews, (OEWS_FILE,), statistical=True)
+
+# --- Employment Projections ------------------------------------------------------------------
+
+EP_INFO = DatasetInfo(
+    dataset="bls-employment-projections",
+    version="2024-34",
+    title="Employment Projections 2024-34: occupational projections (tables 1.2 and 1.10)",
+    publisher="U.S. Bureau of Labor Statistics",
+    publisher_slug="us-bureau-of-labor-statistics",
+    license=PUBLIC_DOMAIN,
+    citation="Employment Projections program, U.S. Bureau of Labor Statistics, occupational "
+    "projections 2024-34 (occupation.xlsx, tables 1.2 and 1.10). U.S. Government work, public "
+    "domain.",
+    folder="bls_employment_projections_2024_34",
+    description="Employment figures in the tables are in thousands; they are stored here as "
+    "jobs (multiplied by 1000) and marked approximate.",
+)
+EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
+EP_110 = "table_1.10_separations_and_openings_2024-34.tsv"
+EP_CODE = "2024 National Employment Matrix code"
+THOUSAND = Decimal(1000)
+Y2024 = Period("2024", "2024", "2024-01-01", "2024-12-31")
+Y2034 = Period("2034", "2034", "2034-01-01", "2034-12-31")
+DECADE = Period("2024-2034", "2024-34 projection decade", "2024-01-01", "2034-12-31")
+EP_12_STATS = (  # column, statistic, unit, period, in thousands, id suffix
+    ("Employment, 2024", "employment", "Jobs", Y2024, True, "employment-2024"),
+    ("Employment, 2034", "projectedEmployment", "Jobs", Y2034, True, "projected-employment-2034"),
+    ("Employment change, numeric, 2024–34", "projectedEmploymentChangeNumeric", "Jobs", DECADE,
+     True, "projected-change-numeric"),
+    ("Employment change, percent, 2024–34", "projectedEmploymentChange", "Percent", DECADE,
+     False, "projected-change-percent"),
+    ("Occupational openings, 2024–34 annual average", "annualAverageOpenings",
+     "JobOpeningsPerYear", DECADE, True, "annual-openings"),
+)
+EP_110_STATS = (
+    ("Labor force exit rate, 2024–34 annual average", "laborForceExitRate", "Percent", DECADE,
+     False, "labor-force-exit-rate"),
+    ("Occupational transfer rate, 2024–34 annual average", "occupationalTransferRate", "Percent",
+     DECADE, False, "occupational-transfer-rate"),
+    ("Total occupational separations rate, 2024–34 annual average",
+     "occupationalSeparationsRate", "Percent", DECADE, False, "occupational-separations-rate"),
+)
+
+
+def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple) -> Iterator[Triple]:
+    cols = (EP_CODE, "Occupation type") + tuple(s[0] for s in stats)
+    for line, row in ctx.table(path, cols, tsv=True):
+        code = check(SOC_CODE, row[EP_CODE].strip(), path, line, "matrix code")
+        if code == "00-0000":
+            continue  # "Total, all occupations" is not a SOC concept
+        for col, statistic, unit, period, thousands, suffix in stats:
+            cell = row[col].strip()
+            if cell in MISSING:
+                continue
+            value = decimal(cell, path, line, col)
+            if thousands:
+                value = decimal(str(Decimal(cell) * THOUSAND), path, line, col)
+            yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
+                                   statistic, period.slug, value, unit, thousands)
+
+
+def produce_projections(folder: Path, ctx: Context) -> Iterator[Triple]:
+    dataset = NamedNode(PROJECTIONS.dataset_iri(ctx.base))
+    for period in (Y2024, Y2034, DECADE):
+        yield from period_triples(ctx, period)
+    yield from _ep_table(folder / EP_12, ctx, dataset, EP_12_STATS)
+    yield from _ep_table(folder / EP_110, ctx, dataset, EP_110_STATS)
+
+
+PROJECTIONS = Importer("bls-projections", EP_INFO, produce_projections, (EP_12, EP_110),
+                       statistical=True)

@@ -1,0 +1,300 @@
+"""O*NET 29.3 database: occupations, alternate titles, tasks, skill/knowledge and education,
+training and experience ratings (qualified rating nodes), job zones, technology skills and
+related occupations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from pyoxigraph import NamedNode
+
+from kg.importers.base import (
+    CC_BY_4,
+    RDF_TYPE,
+    Context,
+    DatasetInfo,
+    Importer,
+    ImportFailed,
+    Triple,
+    boolean,
+    check,
+    dcterms,
+    decimal,
+    en,
+    okg,
+    plain,
+    scheme,
+    skos,
+    typed,
+)
+from kg.importers.onet_soc import ONET_CITATION, ONET_CODE
+from kg.importers.slugs import Slugger
+
+INFO = DatasetInfo(
+    dataset="onet",
+    version="29.3",
+    title="O*NET 29.3 Database (May 2025)",
+    publisher="National Center for O*NET Development (USDOL/ETA)",
+    publisher_slug="national-center-for-onet-development",
+    license=CC_BY_4,
+    citation="This product includes information from the O*NET 29.3 Database by the U.S. "
+    "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
+    "CC BY 4.0 license. " + ONET_CITATION.split(". ", 2)[-1],
+    folder="onet_db_29_3",
+)
+CODE_COL = "O*NET-SOC Code"
+ELEMENT = re.compile(r"^\d+(\.[A-Za-z0-9]+)*$")
+SCALE = re.compile(r"^[A-Z]{2,3}$")
+DATE = re.compile(r"^(\d{2})/(\d{4})$")
+FILES = (
+    "Occupation Data.tsv", "Content Model Reference.tsv", "Scales Reference.tsv",
+    "Education, Training, and Experience Categories.tsv", "Job Zone Reference.tsv",
+    "Alternate Titles.tsv", "Task Statements.tsv", "Skills.tsv", "Knowledge.tsv",
+    "Education, Training, and Experience.tsv", "Job Zones.tsv", "Technology Skills.tsv",
+    "Related Occupations.tsv",
+)
+RATING_COLS = (CODE_COL, "Element ID", "Scale ID", "Data Value", "N", "Standard Error",
+               "Lower CI Bound", "Upper CI Bound", "Recommend Suppress", "Date", "Domain Source")
+FLAG = {"Y": True, "N": False}
+
+
+class Onet:
+    """One import run: the reference tables read first, then the occupation tables."""
+
+    def __init__(self, folder: Path, ctx: Context):
+        self.folder, self.ctx = folder, ctx
+        self.occupations: set[str] = set()
+        self.elements: dict[str, NamedNode] = {}
+        self.scales: dict[str, NamedNode] = {}
+        self.categories: set[tuple[str, str, str]] = set()
+        self.technologies = Slugger()
+
+    def occ(self, path: Path, line: int, row: dict[str, str], col: str = CODE_COL) -> NamedNode:
+        code = check(ONET_CODE, row[col].strip(), path, line, "O*NET-SOC code")
+        if code not in self.occupations:
+            raise ImportFailed(path, line, f"O*NET-SOC code {code} is not in Occupation Data")
+        return self.ctx.id("onet-soc2019", code)
+
+    def element(self, path: Path, line: int, element_id: str) -> NamedNode:
+        node = self.elements.get(element_id)
+        if node is None:
+            raise ImportFailed(path, line, f"element {element_id!r} is not in the content model")
+        return node
+
+    def run(self) -> Iterator[Triple]:
+        yield from self.occupation_data()
+        yield from self.content_model()
+        yield from self.scale_reference()
+        yield from self.categories_reference()
+        yield from self.job_zone_reference()
+        yield from self.alternate_titles()
+        yield from self.tasks()
+        for name in ("Skills.tsv", "Knowledge.tsv", "Education, Training, and Experience.tsv"):
+            yield from self.ratings(name)
+        yield from self.job_zones()
+        yield from self.technology()
+        yield from self.related()
+
+    def occupation_data(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-soc2019")
+        yield from scheme(top, "O*NET-SOC 2019 taxonomy")
+        path = self.folder / "Occupation Data.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Title", "Description"), tsv=True):
+            code = check(ONET_CODE, row[CODE_COL].strip(), path, line, "O*NET-SOC code")
+            self.occupations.add(code)
+            node = self.ctx.id("onet-soc2019", code)
+            yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("inScheme"), top
+            yield node, skos("notation"), plain(code)
+            yield node, skos("prefLabel"), en(row["Title"].strip())
+            if row["Description"].strip():
+                yield node, skos("definition"), en(row["Description"].strip())
+
+    def content_model(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-content-model")
+        yield from scheme(top, "O*NET Content Model")
+        path = self.folder / "Content Model Reference.tsv"
+        lowered: set[str] = set()
+        for line, row in self.ctx.table(path, ("Element ID", "Element Name", "Description"),
+                                        tsv=True):
+            element_id = check(ELEMENT, row["Element ID"].strip(), path, line, "element ID")
+            slug = element_id.lower()
+            if slug in lowered:
+                raise ImportFailed(path, line, f"element ID {element_id} collides when lowercased")
+            lowered.add(slug)
+            node = self.elements[element_id] = self.ctx.id("onet-element", slug)
+            yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("inScheme"), top
+            yield node, skos("notation"), plain(element_id)
+            yield node, skos("prefLabel"), en(row["Element Name"].strip())
+            if row["Description"].strip():
+                yield node, skos("definition"), en(row["Description"].strip())
+            parent = element_id.rpartition(".")[0]
+            if not parent:
+                yield node, skos("topConceptOf"), top
+            elif parent not in self.elements:
+                raise ImportFailed(path, line, f"element {element_id}: parent {parent} not above")
+            else:
+                yield node, skos("broader"), self.elements[parent]
+
+    def scale_reference(self) -> Iterator[Triple]:
+        path = self.folder / "Scales Reference.tsv"
+        for line, row in self.ctx.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
+                                        tsv=True):
+            scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
+            node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
+            yield node, RDF_TYPE, okg("RatingScale")
+            yield node, skos("notation"), plain(scale_id)
+            yield node, skos("prefLabel"), en(row["Scale Name"].strip())
+            yield node, okg("scaleMinimum"), decimal(row["Minimum"], path, line, "Minimum")
+            yield node, okg("scaleMaximum"), decimal(row["Maximum"], path, line, "Maximum")
+
+    def category_iri(self, element_id: str, scale_id: str, category: str) -> NamedNode:
+        return self.ctx.id("onet-category", f"{element_id}-{scale_id}-{category}".lower())
+
+    def categories_reference(self) -> Iterator[Triple]:
+        path = self.folder / "Education, Training, and Experience Categories.tsv"
+        cols = ("Element ID", "Scale ID", "Category", "Category Description")
+        for line, row in self.ctx.table(path, cols, tsv=True):
+            key = (row["Element ID"].strip(), row["Scale ID"].strip(), row["Category"].strip())
+            self.element(path, line, key[0])
+            check(re.compile(r"^\d+$"), key[2], path, line, "category")
+            self.categories.add(key)
+            node = self.category_iri(*key)
+            yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("notation"), plain(key[2])
+            yield node, skos("prefLabel"), en(row["Category Description"].strip())
+            yield node, skos("broader"), self.elements[key[0]]
+
+    def job_zone_reference(self) -> Iterator[Triple]:
+        path = self.folder / "Job Zone Reference.tsv"
+        cols = ("Job Zone", "Name", "Experience", "Education", "Job Training")
+        for line, row in self.ctx.table(path, cols, tsv=True):
+            zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
+            node = self.ctx.id("onet-job-zone", zone)
+            yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("notation"), plain(zone)
+            yield node, skos("prefLabel"), en(row["Name"].strip())
+            text = " ".join(row[c].strip() for c in cols[2:] if row[c].strip())
+            yield node, skos("definition"), en(text)
+
+    def alternate_titles(self) -> Iterator[Triple]:
+        path = self.folder / "Alternate Titles.tsv"
+        seen: set[tuple[str, str]] = set()
+        for line, row in self.ctx.table(path, (CODE_COL, "Alternate Title", "Short Title"),
+                                        tsv=True):
+            node = self.occ(path, line, row)
+            for col in ("Alternate Title", "Short Title"):
+                title = row[col].strip()
+                if title and (row[CODE_COL], title) not in seen:
+                    seen.add((row[CODE_COL], title))
+                    yield node, skos("altLabel"), en(title)
+
+    def tasks(self) -> Iterator[Triple]:
+        path = self.folder / "Task Statements.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
+                                        tsv=True):
+            occ = self.occ(path, line, row)
+            task_id = check(re.compile(r"^\d+$"), row["Task ID"].strip(), path, line, "task ID")
+            node = self.ctx.id("onet-task", task_id)
+            yield node, RDF_TYPE, okg("Duty")
+            yield node, skos("notation"), plain(task_id)
+            yield node, skos("prefLabel"), en(row["Task"].strip())
+            if row["Task Type"].strip():
+                yield node, okg("taskCategory"), plain(row["Task Type"].strip())
+            yield occ, okg("hasTask"), node
+
+    def ratings(self, name: str) -> Iterator[Triple]:
+        path = self.folder / name
+        ete = name.startswith("Education")
+        cols = RATING_COLS + (("Category",) if ete else ())
+        for line, row in self.ctx.table(path, cols, tsv=True):
+            occ = self.occ(path, line, row)
+            element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
+            element = self.element(path, line, element_id)
+            scale = self.scales.get(scale_id)
+            if scale is None:
+                raise ImportFailed(path, line, f"scale {scale_id!r} is not in Scales Reference")
+            slug = f"{row[CODE_COL].strip()}-{element_id}-{scale_id}".lower()
+            category = row.get("Category", "").strip()
+            if category:
+                if (element_id, scale_id, category) not in self.categories:
+                    raise ImportFailed(path, line, f"category {category} of {element_id}/"
+                                       f"{scale_id} is not in the categories table")
+                slug += f"-{category}"
+            node = self.ctx.id("onet-rating", slug)
+            yield node, RDF_TYPE, okg("Rating")
+            yield node, okg("ratedOccupation"), occ
+            yield node, okg("ratedElement"), element
+            yield node, okg("ratingScale"), scale
+            if category:
+                yield node, okg("ratingCategory"), self.category_iri(element_id, scale_id,
+                                                                     category)
+            yield node, okg("ratingValue"), decimal(row["Data Value"], path, line, "Data Value")
+            if row["N"].strip():
+                n = check(re.compile(r"^\d+$"), row["N"].strip(), path, line, "N")
+                yield node, okg("sampleSize"), typed(n, "integer")
+            for col, prop in (("Standard Error", "standardError"),
+                              ("Lower CI Bound", "lowerCIBound"),
+                              ("Upper CI Bound", "upperCIBound")):
+                if row[col].strip():
+                    yield node, okg(prop), decimal(row[col].strip(), path, line, col)
+            for col, prop in (("Recommend Suppress", "recommendSuppress"),
+                              ("Not Relevant", "notRelevant")):
+                flag = row.get(col, "").strip()
+                if flag:
+                    if flag not in FLAG:
+                        raise ImportFailed(path, line, f"{col} must be Y or N, got {flag!r}")
+                    yield node, okg(prop), boolean(FLAG[flag])
+            date = DATE.match(row["Date"].strip())
+            if date is None:
+                raise ImportFailed(path, line, f"Date must be MM/YYYY, got {row['Date']!r}")
+            yield node, dcterms("date"), typed(f"{date[2]}-{date[1]}", "gYearMonth")
+            if row["Domain Source"].strip():
+                yield node, okg("domainSource"), plain(row["Domain Source"].strip())
+
+    def job_zones(self) -> Iterator[Triple]:
+        path = self.folder / "Job Zones.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Job Zone"), tsv=True):
+            zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
+            yield self.occ(path, line, row), okg("jobZone"), self.ctx.id("onet-job-zone", zone)
+
+    def technology(self) -> Iterator[Triple]:
+        path = self.folder / "Technology Skills.tsv"
+        cols = (CODE_COL, "Example", "Commodity Code", "Commodity Title", "Hot Technology")
+        commodities: set[str] = set()
+        for line, row in self.ctx.table(path, cols, tsv=True):
+            occ = self.occ(path, line, row)
+            code = check(re.compile(r"^\d{8}$"), row["Commodity Code"].strip(), path, line,
+                         "UNSPSC commodity code")
+            commodity = self.ctx.id("unspsc", code)
+            if code not in commodities:
+                commodities.add(code)
+                yield commodity, RDF_TYPE, skos("Concept")
+                yield commodity, skos("notation"), plain(code)
+                yield commodity, skos("prefLabel"), en(row["Commodity Title"].strip())
+            example = row["Example"].strip()
+            slug, new = self.technologies.slug(example)
+            node = self.ctx.id("onet-technology", slug)
+            if new:
+                yield node, RDF_TYPE, okg("Technology")
+                yield node, skos("prefLabel"), en(example)
+                yield node, skos("broader"), commodity
+                if row["Hot Technology"].strip() == "Y":
+                    yield node, okg("hotTechnology"), boolean(True)
+            yield occ, okg("usesTechnology"), node
+
+    def related(self) -> Iterator[Triple]:
+        path = self.folder / "Related Occupations.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Related O*NET-SOC Code"), tsv=True):
+            yield (self.occ(path, line, row), skos("related"),
+                   self.occ(path, line, row, "Related O*NET-SOC Code"))
+
+
+def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
+    yield from Onet(folder, ctx).run()
+
+
+IMPORTER = Importer("onet", INFO, produce, FILES)

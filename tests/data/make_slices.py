@@ -1,0 +1,110 @@
+"""Cut the small test slices in tests/data/<folder>/ from the full files in ../shared/data.
+
+Run from the repository root: python tests/data/make_slices.py [DATA_ROOT]
+Rows are copied unchanged (TSV lines byte for byte; CSV rows re-quoted minimally).
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+csv.field_size_limit(1 << 30)
+HERE = Path(__file__).parent
+ONET = {"11-3051.00", "11-3051.01", "11-1021.00"}
+IPM = "http://data.europa.eu/esco/occupation/eb9479c6-5fdf-4f45-ace4-28b547b8c7e5"
+MM = "http://data.europa.eu/esco/occupation/6426ada1-4d8c-4612-99e3-91bc569805ee"
+SKILLS = {
+    "http://data.europa.eu/esco/skill/82fea746-853f-4f1b-8ab7-55de8619cccd",
+    "http://data.europa.eu/esco/skill/4c2c72df-3f3f-48e7-9993-a602354a75e4",
+    "http://data.europa.eu/esco/skill/2a778aeb-f246-4f03-9a96-c60183001037",
+    "http://data.europa.eu/esco/skill/41ec47dd-08b3-464a-9c45-c706f3e74467",
+}
+GROUPS = {"http://data.europa.eu/esco/skill/869fc2ce-478f-4420-8766-e1f02cec4fb2"}
+
+
+def tsv(src: Path, dst: Path, keep: Callable[[list[str]], bool]) -> None:
+    lines = src.read_text(encoding="utf-8").splitlines(keepends=True)
+    out = [lines[0]] + [ln for ln in lines[1:] if keep(ln.rstrip("\n").split("\t"))]
+    dst.write_text("".join(out), encoding="utf-8")
+
+
+def csv_rows(src: Path, dst: Path, keep: Callable[[dict[str, str]], bool]) -> None:
+    with src.open(newline="", encoding="utf-8") as fin, dst.open("w", newline="",
+                                                                   encoding="utf-8") as fout:
+        reader = csv.reader(fin)
+        header = next(reader)
+        writer = csv.writer(fout, lineterminator="\n")
+        writer.writerow(header)
+        for row in reader:
+            if keep(dict(zip(header, row, strict=False))):
+                writer.writerow(row)
+
+
+def main(root: Path) -> None:
+    def folder(name: str) -> tuple[Path, Path]:
+        (HERE / name).mkdir(exist_ok=True)
+        return root / name, HERE / name
+
+    src, dst = folder("soc_2018_structure")
+    tsv(src / "SOC_Structure.tsv", dst / "SOC_Structure.tsv",
+        lambda r: any(c in ("11-0000", "11-3000", "11-3050", "11-3051", "11-3051.01",
+                            "51-0000", "51-1000", "51-1010", "51-1011") for c in r[:5]))
+    src, dst = folder("naics_2022")
+    codes = {"31-33", "311", "3111", "31111", "311111", "325", "332", "333", "334", "336"}
+    tsv(src / "2-6_digit_2022_Codes.tsv", dst / "2-6_digit_2022_Codes.tsv",
+        lambda r: r[1] in codes)
+    src, dst = folder("onet_soc_2019_taxonomy")
+    for name in ("2019_Occupations.tsv", "2019_to_SOC_Crosswalk.tsv", "2010_to_2019_Crosswalk.tsv",
+                 "2010_to_2018_SOC_Crosswalk.tsv"):
+        tsv(src / name, dst / name, lambda r: r[0].startswith("11-3051"))
+    src, dst = folder("crosswalk_isco08_soc2010_bls")
+    for name in ("soc2010_to_isco08.tsv", "isco08_to_soc2010.tsv"):
+        tsv(src / name, dst / name,
+            lambda r: r[0].strip() in ("11-3051", "1321", "11-1011", "1112")
+            or r[3].strip() in ("11-3051", "1321", "11-1011", "1112"))
+    src, dst = folder("onet_db_29_3")
+    for name in ("Content Model Reference.tsv", "Scales Reference.tsv", "Job Zone Reference.tsv",
+                 "Education, Training, and Experience Categories.tsv"):
+        shutil.copy(src / name, dst / name)
+    for name in ("Occupation Data.tsv", "Alternate Titles.tsv", "Task Statements.tsv",
+                 "Skills.tsv", "Knowledge.tsv", "Education, Training, and Experience.tsv",
+                 "Job Zones.tsv", "Technology Skills.tsv"):
+        tsv(src / name, dst / name, lambda r: r[0] in ONET)
+    tsv(src / "Related Occupations.tsv", dst / "Related Occupations.tsv",
+        lambda r: r[0] in ONET and r[2] in ONET)
+    src, dst = folder("esco_v1_1_1_en")
+    csv_rows(src / "ISCOGroups_en.csv", dst / "ISCOGroups_en.csv",
+             lambda r: r["code"] in ("1", "13", "132", "1321"))
+    csv_rows(src / "conceptSchemes_en.csv", dst / "conceptSchemes_en.csv",
+             lambda r: r["conceptSchemeUri"].endswith("/isco"))
+    csv_rows(src / "occupations_en.csv", dst / "occupations_en.csv",
+             lambda r: r["conceptUri"] in (IPM, MM))
+    csv_rows(src / "skills_en.csv", dst / "skills_en.csv", lambda r: r["conceptUri"] in SKILLS)
+    csv_rows(src / "skillGroups_en.csv", dst / "skillGroups_en.csv",
+             lambda r: r["conceptUri"] in GROUPS)
+    csv_rows(src / "broaderRelationsOccPillar.csv", dst / "broaderRelationsOccPillar.csv",
+             lambda r: r["conceptUri"] in (IPM, MM))
+    csv_rows(src / "broaderRelationsSkillPillar.csv", dst / "broaderRelationsSkillPillar.csv",
+             lambda r: r["conceptUri"] in SKILLS)
+    csv_rows(src / "occupationSkillRelations.csv", dst / "occupationSkillRelations.csv",
+             lambda r: r["occupationUri"] == IPM)
+    csv_rows(src / "skillSkillRelations.csv", dst / "skillSkillRelations.csv",
+             lambda r: r["originalSkillUri"] in SKILLS)
+    src, dst = folder("crosswalk_esco_onet_nesta_2020")
+    csv_rows(src / "esco_onet_crosswalk_Nov2020.csv", dst / "esco_onet_crosswalk_Nov2020.csv",
+             lambda r: r["isco_code"] == "1321")
+    src, dst = folder("bls_oews_may2024_national")
+    tsv(src / "national_M2024_dl.tsv", dst / "national_M2024_dl.tsv",
+        lambda r: r[8] in ("00-0000", "11-0000", "11-3051", "11-3031"))
+    src, dst = folder("bls_employment_projections_2024_34")
+    for name in ("table_1.2_occupational_projections_2024-34.tsv",
+                 "table_1.10_separations_and_openings_2024-34.tsv"):
+        tsv(src / name, dst / name, lambda r: r[1] in ("00-0000", "11-0000", "11-3051"))
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("../shared/data"))

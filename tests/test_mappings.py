@@ -1,0 +1,125 @@
+"""The curated SSSOM mapping sets: format, RDF, existence of every target, suggestions."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import URIRef
+
+from kg.errors import SourceError
+from kg.mappings import (
+    CURIE_MAP,
+    check_targets,
+    importer_labels,
+    load_mapping_sets,
+    mapping_graph,
+    read_sssom,
+    seed_labels,
+    suggest,
+    suggestions_tsv,
+)
+from kg.prefixes import SKOS
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SLICES = Path(__file__).parent / "data"
+ID = "https://w3id.org/occupation-kg/id/"
+
+
+def test_sets_parse_and_cover_the_seed_occupation():
+    sets = load_mapping_sets()
+    assert {s.path.name for s in sets} == {"competencies.sssom.tsv", "industries.sssom.tsv",
+                                          "methodologies.sssom.tsv", "occupations.sssom.tsv"}
+    rows = {(m.subject_id, m.predicate_id, m.object_id) for s in sets for m in s.mappings}
+    ipm = "okgid:occupation/industrial-production-managers"
+    assert (ipm, "skos:exactMatch", "soc2018:11-3051") in rows
+    assert (ipm, "skos:closeMatch", "onetsoc:11-3051.00") in rows
+    assert (ipm, "skos:closeMatch", "isco:C1321") in rows
+    assert ("okgid:skill/decision-making-skills", "skos:closeMatch", "onet:2.b.4.e") in rows
+    assert ("okgid:industry/manufacturing", "skos:exactMatch", "naics2022:31-33") in rows
+
+
+def test_subjects_are_curated_records_with_their_labels():
+    seeds = seed_labels()
+    for mapping_set in load_mapping_sets():
+        for m in mapping_set.mappings:
+            iri = mapping_set.expand(m.subject_id)
+            assert iri in seeds, m.location
+            assert seeds[iri][0] == m.subject_label, m.location
+
+
+def test_mapping_rdf():
+    sets = load_mapping_sets()
+    graph = mapping_graph(sets)
+    ipm = URIRef(ID + "occupation/industrial-production-managers")
+    assert (ipm, SKOS.exactMatch, URIRef(ID + "soc2018/11-3051")) in graph
+    assert (ipm, SKOS.closeMatch, URIRef(
+        "http://data.europa.eu/esco/occupation/eb9479c6-5fdf-4f45-ace4-28b547b8c7e5")) in graph
+    rows = sum(len(s.mappings) for s in sets)
+    assert len(set(graph.subjects(predicate=URIRef(
+        "http://www.w3.org/2002/07/owl#annotatedSource")))) == rows
+    other = mapping_graph(sets, base="http://localhost:8000/id/")
+    assert (URIRef("http://localhost:8000/id/occupation/industrial-production-managers"),
+            SKOS.exactMatch, URIRef("http://localhost:8000/id/soc2018/11-3051")) in other
+
+
+def test_bad_rows_are_reported_with_file_and_line(tmp_path: Path):
+    good = (Path(__file__).parents[1] / "kg" / "mappings" / "industries.sssom.tsv").read_text()
+    lines = good.splitlines(keepends=True)
+    first = next(i for i, ln in enumerate(lines) if ln.startswith("okgid:"))
+    cells = lines[first].split("\t")
+    cells[2], cells[6] = "owl:sameAs", "1.5"
+    lines[first] = "\t".join(cells)
+    bad = tmp_path / "bad.sssom.tsv"
+    bad.write_text("".join(lines))
+    with pytest.raises(SourceError) as info:
+        read_sssom(bad)
+    text = str(info.value)
+    assert f"bad.sssom.tsv:{first + 1}" in text
+    assert "predicate_id" in text and "confidence" in text
+
+
+def test_sssom_py_validates_every_set():
+    sssom = pytest.importorskip("sssom")
+    from sssom.constants import SchemaValidationType
+    from sssom.parsers import parse_sssom_table
+    from sssom.validators import validate
+
+    kinds = [SchemaValidationType.JsonSchema, SchemaValidationType.PrefixMapCompleteness,
+             SchemaValidationType.StrictCurieFormat]
+    for mapping_set in load_mapping_sets():
+        msdf = parse_sssom_table(mapping_set.path)
+        assert len(msdf.df) == len(mapping_set.mappings)
+        reports = validate(msdf, kinds, fail_on_error=False)
+        for kind, report in reports.items():
+            assert not report.results, (mapping_set.path.name, kind, report.results)
+    assert sssom.__name__ == "sssom"
+
+
+def test_every_target_exists_in_the_full_data():
+    if not SHARED_DATA.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SHARED_DATA} is missing under CI")
+        pytest.skip(f"{SHARED_DATA} is not here")
+    assert check_targets(load_mapping_sets(), SHARED_DATA) == []
+
+
+def test_existence_check_reports_a_missing_target(tmp_path: Path):
+    text = (Path(__file__).parents[1] / "kg" / "mappings" / "industries.sssom.tsv").read_text()
+    bad = tmp_path / "x.sssom.tsv"
+    bad.write_text(text.replace("naics2022:336\t", "naics2022:999\t"))
+    problems = check_targets([read_sssom(bad)], SLICES)
+    assert any("naics2022:999 is not in naics2022" in p for p in problems)
+
+
+def test_suggest_on_the_slices():
+    objects = importer_labels("esco", SLICES / "esco_v1_1_1_en",
+                              prefix="http://data.europa.eu/esco/skill/")
+    subjects = {k: v for k, v in seed_labels().items() if "/methodology/" in k}
+    rows = suggest(subjects, objects)
+    found = {(r.subject_id.rsplit("/", 1)[1], r.object_label.strip()) for r in rows}
+    assert ("lean-production", "lean manufacturing") in found  # via an altLabel
+    text = "".join(suggestions_tsv(rows, "https://example.org/x.sssom.tsv", "2025-01-01"))
+    assert "semapv:LexicalMatching" in text and "escoskill:82fea746" in text
+    assert set(CURIE_MAP) >= {"okgid", "escoskill"}
