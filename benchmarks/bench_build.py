@@ -42,12 +42,12 @@ def main() -> None:
     base = statistics.median(baseline)
     print(f"triples in downloads: {report.triples['downloads']}")
     print(f"baseline (rdflib parse of kg.nt): {base:.3f} s median of {args.runs}")
-    print(f"{'stage':<12}{'median s':>10}{'x baseline':>12}")
+    print(f"{'stage':<16}{'median s':>10}{'x baseline':>12}")
     for stage, values in stages.items():
         median = statistics.median(values)
-        print(f"{stage:<12}{median:>10.3f}{median / base:>12.1f}")
+        print(f"{stage:<16}{median:>10.3f}{median / base:>12.1f}")
     total = statistics.median(totals)
-    print(f"{'total':<12}{total:>10.3f}{total / base:>12.1f}")
+    print(f"{'total':<16}{total:>10.3f}{total / base:>12.1f}")
 
 
 if __name__ == "__main__":
