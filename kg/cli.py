@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import cli_import, cli_query
+from kg import cli_import, cli_query, cli_serve
 from kg.errors import KgError
 from kg.prefixes import DEFAULT_BASE
 
@@ -101,6 +101,7 @@ def make_parser() -> argparse.ArgumentParser:
 
     cli_query.register(sub)
     cli_import.register(sub)
+    cli_serve.register(sub)
     return parser
 
 

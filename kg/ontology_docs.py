@@ -11,15 +11,16 @@ from kg.errors import KgError
 
 
 def write_ontology_html(ontology_ttl: Path, destination: Path) -> None:
-    """Run pyLODE in a child process with a fixed hash seed.
+    """Run pyLODE (through kg.pylode_runner) in a child process with a fixed hash seed.
 
-    pyLODE orders parts of its page by iterating Python sets, so two runs in processes with
-    different hash seeds give different bytes; a fixed seed keeps the build byte-identical.
+    pyLODE orders parts of its page by iterating Python sets: of strings, which a fixed hash
+    seed makes stable, and of HTML elements, which the runner sorts. Both are needed for a
+    byte-identical build.
     """
     destination.parent.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYTHONHASHSEED": "0"}
     done = subprocess.run(
-        [sys.executable, "-m", "pylode", str(ontology_ttl), "-o", str(destination)],
+        [sys.executable, "-m", "kg.pylode_runner", str(ontology_ttl), "-o", str(destination)],
         env=env, capture_output=True, text=True, check=False,
     )
     if done.returncode != 0 or not destination.is_file():

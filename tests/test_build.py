@@ -127,7 +127,14 @@ def test_two_builds_are_byte_identical(tmp_path: Path, dist: Path, seeds_dir: Pa
     subprocess.run([sys.executable, "-m", "kg.cli", "build", "--out", str(other),
                     "--documents", str(seeds_dir)], check=True, env=env,
                    capture_output=True)
-    assert (other / "SHA256SUMS").read_text() == (dist / "SHA256SUMS").read_text()
+    def files(root: Path) -> dict[str, bytes]:
+        return {p.relative_to(root).as_posix(): p.read_bytes()
+                for p in sorted(root.rglob("*")) if p.is_file()}
+
+    first, second = files(dist), files(other)
+    assert sorted(first) == sorted(second)
+    differing = [name for name in first if first[name] != second[name]]
+    assert differing == [], f"these files differ between two builds: {differing}"
 
 
 def test_validate_command_accepts_the_build(dist: Path, capsys) -> None:

@@ -105,3 +105,17 @@ def test_closure_drops_blank_node_class_expressions():
 
 def test_plain_and_typed_strings_are_one_literal():
     assert typed_literal("naicsCode", "336", XSD.string) == Literal("336")
+
+
+def test_ontology_documentation_is_byte_stable(tmp_path: Path):
+    """Bug: pyLODE listed the members of owl:unionOf class expressions in a set ordered by object
+    identity, so "EducationRequirement or ExperienceRequirement" flipped between builds."""
+    from kg.ontology_docs import write_ontology_html
+    from kg.resources import ontology_files
+
+    pages = []
+    for run in range(3):
+        target = tmp_path / f"run{run}" / "index.html"
+        write_ontology_html(ontology_files()[0], target)
+        pages.append(target.read_bytes())
+    assert pages[0] == pages[1] == pages[2]

@@ -1,0 +1,102 @@
+"""Time every stored query (and quality check) on each engine.
+
+    python benchmarks/bench_queries.py --runs 5
+    python benchmarks/bench_queries.py --runs 5 --endpoint http://127.0.0.1:8890/sparql
+
+Each query runs with its default parameters: one warm-up run, then the median of --runs timed
+runs. Engines: oxigraph and rdflib on dist/kg.trig (loaded once, load time reported apart), and
+a SPARQL endpoint when --endpoint is given (load it first with `kg load --endpoint URL`). The
+table shows milliseconds per engine and each engine's time as a ratio to rdflib's (the
+reference engine), plus the row count, which must be the same on every engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from kg.engines import Engine, open_engine  # noqa: E402
+from kg.param_binding import bind_params  # noqa: E402
+from kg.query_catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
+
+BASELINE = "rdflib"
+
+
+def time_query(engine: Engine, text: str, runs: int) -> tuple[float, int]:
+    """Median seconds over `runs` timed runs after one warm-up; and the row count."""
+    rows = len(engine.select(text))  # warm-up
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        engine.select(text)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dist", type=Path, default=REPO / "dist", help="built files (dist)")
+    parser.add_argument("--runs", type=int, default=5, help="timed runs per query (5)")
+    parser.add_argument("--endpoint", help="also time this SPARQL endpoint (after `kg load`)")
+    parser.add_argument("--queries", type=Path, help="queries folder (default: the bundled one)")
+    parser.add_argument("--only", action="append", help="time only this query (repeatable)")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    trig = args.dist / "kg.trig"
+    if not trig.is_file():
+        parser.error(f"{trig} not found: run `kg build` first")
+
+    engines: dict[str, Engine] = {}
+    for name in ("oxigraph", "rdflib"):
+        start = time.perf_counter()
+        engines[name] = open_engine(name, trig, timeout=None)
+        print(f"{name}: loaded {trig} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+    if args.endpoint:
+        engines["remote"] = open_engine("remote", args.endpoint, timeout=300)
+
+    queries: list[StoredQuery] = list_queries(args.queries) + list_violation_checks(args.queries)
+    if args.only:
+        queries = [q for q in queries if q.name in args.only]
+    names = list(engines)
+    header = ["query", "rows"] + [f"{n} ms" for n in names]
+    header += [f"{n}/{BASELINE}" for n in names if n != BASELINE]
+    table: list[list[str]] = []
+    totals = dict.fromkeys(names, 0.0)
+    mismatches = []
+    for q in queries:
+        text = bind_params(q.text, q.params, {})
+        results = {n: time_query(e, text, args.runs) for n, e in engines.items()}
+        counts = {n: r[1] for n, r in results.items()}
+        if len(set(counts.values())) != 1:
+            mismatches.append(f"{q.name}: {counts}")
+        base = results[BASELINE][0]
+        row = [q.name, str(results[BASELINE][1])]
+        row += [f"{results[n][0] * 1000:.1f}" for n in names]
+        row += [f"{results[n][0] / base:.3f}" for n in names if n != BASELINE]
+        table.append(row)
+        for n in names:
+            totals[n] += results[n][0]
+    total_row = ["TOTAL", ""] + [f"{totals[n] * 1000:.1f}" for n in names]
+    total_row += [f"{totals[n] / totals[BASELINE]:.3f}" for n in names if n != BASELINE]
+    table.append(total_row)
+
+    widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
+    print(f"median of {args.runs} run(s) after one warm-up; ratio = engine time / {BASELINE} time")
+    for r in [header, ["-" * w for w in widths], *table]:
+        cells = zip(r, widths, strict=True)
+        print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(cells)))
+    if mismatches:
+        print("\nrow counts differ between engines:\n  " + "\n  ".join(mismatches), file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,292 @@
+"""SPARQL queries in worker PROCESSES, so a runaway query can really be stopped.
+
+Neither pyoxigraph nor rdflib can cancel a running query, and a thread cannot be killed. So each
+query is sent to one of a few worker processes: fresh interpreters (`python -m
+kg.server.query_pool`, never a fork of the multi-threaded HTTP server, and independent of how the
+server's own __main__ was started), talking pickled messages over their stdin/stdout. Each
+worker loads the store itself (a fraction of a second for this graph), then answers one query at
+a time over a pipe. When a query runs past the time limit, the request thread kills that worker
+(SIGKILL), answers with QueryTimeout, and a replacement worker is started in the background; the
+other workers, and every request that needs no query, are served meanwhile.
+
+Results travel as plain tuples (no rdflib in the worker) and are cut at `max_results` rows or
+triples; the answer then says it was truncated.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.server.store import BaseMap, load_store
+
+RawTerm = tuple[str, ...]  # ("u", iri) | ("b", id) | ("l", lexical, datatype, lang)
+
+
+class PoolError(Exception):
+    status = 500
+
+
+class QueryTimeout(PoolError):
+    status = 503
+
+
+class PoolBusy(PoolError):
+    status = 503
+
+
+class QueryRejected(PoolError):
+    """The engine refused the query (syntax or evaluation error)."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    query: str
+    max_results: int
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = ()
+
+
+@dataclass
+class QueryAnswer:
+    form: str  # "select" | "ask" | "graph"
+    variables: tuple[str, ...] = ()
+    rows: list[tuple[RawTerm | None, ...]] = field(default_factory=list)
+    triples: list[tuple[RawTerm, RawTerm, RawTerm]] = field(default_factory=list)
+    boolean: bool = False
+    truncated: bool = False
+    seconds: float = 0.0
+
+
+# --- the worker process ------------------------------------------------------------------------
+
+
+def _raw(term: Any) -> RawTerm:
+    if isinstance(term, ox.NamedNode):
+        return ("u", term.value)
+    if isinstance(term, ox.BlankNode):
+        return ("b", term.value)
+    if isinstance(term, ox.Literal):
+        return ("l", term.value, term.datatype.value, term.language or "")
+    raise ValueError(f"unsupported term in a result (RDF-star?): {term!r}")
+
+
+def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
+    """Run one query on `store`; raise QueryRejected for a bad query."""
+    started = time.perf_counter()
+    options: dict[str, Any] = {}
+    if req.default_graphs:
+        options["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
+    else:
+        options["use_default_graph_as_union"] = True
+    if req.named_graphs:
+        options["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    try:
+        result = store.query(req.query, **options)
+        if isinstance(result, bool | ox.QueryBoolean):
+            out = QueryAnswer("ask", boolean=bool(result))
+        elif isinstance(result, ox.QuerySolutions):
+            names = tuple(v.value for v in result.variables)
+            out = QueryAnswer("select", variables=names)
+            for solution in result:
+                if len(out.rows) >= req.max_results:
+                    out.truncated = True
+                    break
+                out.rows.append(
+                    tuple(None if solution[n] is None else _raw(solution[n]) for n in names)
+                )
+        else:
+            out = QueryAnswer("graph")
+            for t in result:
+                if len(out.triples) >= req.max_results:
+                    out.truncated = True
+                    break
+                out.triples.append((_raw(t.subject), _raw(t.predicate), _raw(t.object)))
+    except SyntaxError as exc:
+        raise QueryRejected(400, f"SPARQL syntax error: {exc}") from exc
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise QueryRejected(400, f"query failed: {exc}") from exc
+    out.seconds = time.perf_counter() - started
+    return out
+
+
+def worker_main(inbox: Connection, conn: Connection, dist: str, data_base: str,
+                public_base: str) -> None:
+    store = load_store(Path(dist), BaseMap(data_base, public_base))
+    conn.send(("ready", None))
+    while True:
+        try:
+            req = inbox.recv()
+        except (EOFError, OSError):
+            return
+        if req is None:
+            return
+        try:
+            conn.send(("ok", answer(store, req)))
+        except QueryRejected as exc:
+            conn.send(("rejected", (exc.status, str(exc))))
+        except Exception as exc:  # anything else is reported, the worker stays up
+            conn.send(("rejected", (500, f"query failed: {type(exc).__name__}: {exc}")))
+
+
+# --- the pool, in the server process -----------------------------------------------------------
+
+
+class _Worker:
+    def __init__(self, args: tuple[str, str, str]):
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "kg.server.query_pool", *args],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+        )
+        assert self.process.stdin is not None and self.process.stdout is not None
+        self.outbox = Connection(os.dup(self.process.stdin.fileno()), readable=False)
+        self.conn = Connection(os.dup(self.process.stdout.fileno()), writable=False)
+        self.process.stdin.close()
+        self.process.stdout.close()
+
+    def send(self, message: object) -> None:
+        self.outbox.send(message)
+
+    def wait_ready(self, timeout: float) -> bool:
+        if self.conn.poll(timeout):
+            try:
+                return self.conn.recv()[0] == "ready"
+            except (EOFError, OSError):
+                return False
+        return False
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        self.conn.close()
+        self.outbox.close()
+
+
+class QueryPool:
+    """`size` worker processes; `run()` is safe to call from many threads."""
+
+    def __init__(
+        self, dist: Path, mapping: BaseMap, size: int = 2, timeout: float = 10.0,
+        startup_timeout: float = 60.0,
+    ):
+        self.args = (str(dist), mapping.data, mapping.public)
+        self.size = size
+        self.timeout = timeout
+        self.startup_timeout = startup_timeout
+        self.idle: queue.Queue[_Worker] = queue.Queue()
+        self.replaced = 0  # workers killed on a timeout and replaced (for tests and stats)
+        self._closed = False
+        self._lock = threading.Lock()
+        self._all: set[_Worker] = set()
+
+    def start(self) -> QueryPool:
+        workers = [self._spawn() for _ in range(self.size)]
+        for w in workers:
+            if not w.wait_ready(self.startup_timeout):
+                self.close()
+                raise RuntimeError("a SPARQL worker process did not start")
+            self.idle.put(w)
+        return self
+
+    def _spawn(self) -> _Worker:
+        w = _Worker(self.args)
+        with self._lock:
+            self._all.add(w)
+        return w
+
+    def _replace(self, dead: _Worker) -> None:
+        dead.kill()
+        with self._lock:
+            self._all.discard(dead)
+        if self._closed:
+            return
+        fresh = self._spawn()
+        if fresh.wait_ready(self.startup_timeout) and not self._closed:
+            self.idle.put(fresh)
+        else:
+            fresh.kill()
+
+    def _replace_later(self, dead: _Worker) -> None:
+        threading.Thread(target=self._replace, args=(dead,), daemon=True).start()
+
+    def run(self, req: QueryRequest, timeout: float | None = None) -> QueryAnswer:
+        limit = self.timeout if timeout is None else timeout
+        started = time.monotonic()
+        try:
+            worker = self.idle.get(timeout=limit)
+        except queue.Empty:
+            raise PoolBusy(
+                f"all {self.size} query workers stayed busy for {limit:g} s; try again later"
+            ) from None
+        remaining = max(0.05, limit - (time.monotonic() - started))
+        try:
+            worker.send(req)
+            ready = worker.conn.poll(remaining)
+        except (OSError, EOFError, BrokenPipeError) as exc:
+            self._replace_later(worker)
+            raise PoolError(f"the query worker failed: {exc}") from exc
+        if not ready:
+            self.replaced += 1
+            self._replace_later(worker)  # kills the runaway query with its process
+            raise QueryTimeout(
+                f"query stopped: it ran longer than the time limit of {limit:g} s "
+                "(--query-timeout)"
+            )
+        try:
+            status, payload = worker.conn.recv()
+        except (OSError, EOFError) as exc:
+            self._replace_later(worker)
+            raise PoolError(f"the query worker died: {exc}") from exc
+        self.idle.put(worker)
+        if status == "rejected":
+            code, message = payload
+            raise QueryRejected(code, message)
+        return payload
+
+    def close(self) -> None:
+        self._closed = True
+        with self._lock:
+            workers = list(self._all)
+            self._all.clear()
+        for w in workers:
+            try:
+                w.send(None)
+            except OSError:
+                pass
+            w.kill()
+
+
+def _child_main(argv: list[str]) -> None:
+    """Entry point of a worker process: requests on stdin, answers on stdout (anything the
+    worker prints goes to stderr instead)."""
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    inbox = Connection(os.dup(0), writable=False)
+    outbox = Connection(out_fd, readable=False)
+    worker_main(inbox, outbox, *argv)
+
+
+if __name__ == "__main__":
+    # Run the module's own copy (not this __main__ one), so answers pickle as
+    # kg.server.query_pool.QueryAnswer, which the server can load.
+    from kg.server.query_pool import _child_main as child_main
+
+    child_main(sys.argv[1:4])

@@ -1,0 +1,97 @@
+"""Helpers shared by the `kg serve` tests: a server on a free loopback port, HTTP without
+redirect-following, and the expected description of an entity computed from the build."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from email.message import Message
+from pathlib import Path
+
+from rdflib import RDF, Dataset, Graph, URIRef
+
+from kg.server.app import App, ServerConfig, serve_in_thread
+
+QUERIES = Path(__file__).parent / "server_queries"
+CANONICAL = "https://w3id.org/occupation-kg/id/"
+
+
+@dataclass
+class Running:
+    url: str  # http://127.0.0.1:PORT
+    app: App
+
+    @property
+    def base(self) -> str:
+        return self.app.mapping.public
+
+
+@contextmanager
+def running_server(dist: Path, **options: object) -> Iterator[Running]:
+    settings: dict[str, object] = {"queries_dir": QUERIES, "quiet": True, **options}
+    config = ServerConfig(dist=dist, port=0, **settings)  # type: ignore[arg-type]
+    server, app, thread = serve_in_thread(config)
+    try:
+        host, port = server.server_address[:2]
+        yield Running(f"http://{host}:{port}", app)
+    finally:
+        server.shutdown()
+        server.server_close()
+        app.close()
+        thread.join(5)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: Message
+    body: bytes
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8")
+
+
+def http(
+    url: str, accept: str | None = None, data: bytes | None = None,
+    content_type: str | None = None, method: str | None = None, timeout: float = 30,
+) -> Reply:
+    req = urllib.request.Request(url, data=data, method=method)
+    if accept:
+        req.add_header("Accept", accept)
+    if content_type:
+        req.add_header("Content-Type", content_type)
+    try:
+        with _OPENER.open(req, timeout=timeout) as resp:
+            return Reply(resp.status, resp.headers, resp.read())
+    except urllib.error.HTTPError as exc:
+        return Reply(exc.code, exc.headers, exc.read())
+
+
+def to_canonical(graph: Graph, public: str) -> set[tuple[object, object, object]]:
+    def fix(t: object) -> object:
+        if isinstance(t, URIRef) and str(t).startswith(public):
+            return URIRef(CANONICAL + str(t)[len(public) :])
+        return t
+
+    return {(fix(s), fix(p), fix(o)) for s, p, o in graph}
+
+
+def expected_description(dataset: Dataset, iri: str) -> set[tuple[object, object, object]]:
+    """Triples about `iri` (as subject or object) plus those of its Evidence nodes."""
+    node = URIRef(iri)
+    out = set(dataset.triples((node, None, None))) | set(dataset.triples((None, None, node)))
+    for ev in dataset.subjects(RDF.subject, node):
+        out |= set(dataset.triples((ev, None, None)))
+    return {(s, p, o) for s, p, o in out}

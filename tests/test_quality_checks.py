@@ -1,0 +1,184 @@
+"""The quality checks `queries/*-violation.rq`: no rows on the real build, rows on a graph broken
+on purpose (one defect per check, and a clean control graph that passes them all)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.engines import Engine, open_engine
+from kg.query_catalog import list_violation_checks, run_violation_checks
+
+OKG = "https://w3id.org/occupation-kg/ontology#"
+CHECKS = [q.name for q in list_violation_checks()]
+
+PREFIXES = """\
+@prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+@prefix rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix prov: <http://www.w3.org/ns/prov#> .
+@prefix qb: <http://purl.org/linked-data/cube#> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#> .
+@prefix sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#> .
+@prefix sdmx-attribute: <http://purl.org/linked-data/sdmx/2009/attribute#> .
+@prefix d: <https://w3id.org/occupation-kg/id/> .
+"""
+
+# A small consistent graph: one document, an occupation, a certification with its issuer and
+# requirement, two evidence records, a period and two ordered wage observations.
+GOOD = """
+d:graph\\/ontology {
+  okg:Certification rdfs:subClassOf okg:Credential .
+  okg:annualWagePercentile10 okg:unit okg:USDollarsPerYear .
+  okg:annualWageMedian okg:unit okg:USDollarsPerYear .
+}
+d:graph\\/doc-a {
+  d:document\\/doc-a a okg:SourceDocument ; skos:prefLabel "Doc A"@en .
+  d:document\\/doc-b a okg:SourceDocument ; skos:prefLabel "Doc B"@en .
+  d:occupation\\/ipm a okg:Occupation ; skos:prefLabel "Industrial production managers"@en ;
+      okg:advancesTo d:occupation\\/plant-manager .
+  d:occupation\\/plant-manager a okg:Occupation ; skos:prefLabel "Plant manager"@en .
+  d:issuing-body\\/apics a okg:IssuingBody ; skos:prefLabel "APICS"@en .
+  d:certification\\/cpim a okg:Certification ; skos:prefLabel "CPIM"@en ;
+      okg:offeredBy d:issuing-body\\/apics ; okg:hasRequirement d:credential-requirement\\/cpim .
+  d:credential-requirement\\/cpim a okg:CredentialRequirement ; skos:prefLabel "CPIM req"@en .
+  d:evidence\\/e1 a okg:Evidence ; rdf:subject d:certification\\/cpim ;
+      rdf:predicate okg:offeredBy ; rdf:object d:issuing-body\\/apics ;
+      okg:quote "is offered by APICS" ; prov:wasDerivedFrom d:document\\/doc-a .
+  d:period\\/2021-05 a okg:ReferencePeriod ; skos:prefLabel "May 2021"@en ;
+      okg:startYear 2021 ; okg:endYear 2021 .
+  d:observation\\/p10 a okg:Observation ; okg:occupation d:occupation\\/ipm ;
+      okg:industry d:industry\\/all ; okg:statistic okg:annualWagePercentile10 ;
+      sdmx-dimension:refPeriod d:period\\/2021-05 ; sdmx-measure:obsValue 64150.0 ;
+      sdmx-attribute:unitMeasure okg:USDollarsPerYear ; qb:dataSet d:dataset\\/doc-a ;
+      prov:wasDerivedFrom d:document\\/doc-a ; okg:quote "less than $64,150" .
+  d:observation\\/median a okg:Observation ; okg:occupation d:occupation\\/ipm ;
+      okg:industry d:industry\\/all ; okg:statistic okg:annualWageMedian ;
+      sdmx-dimension:refPeriod d:period\\/2021-05 ; sdmx-measure:obsValue 103150.0 ;
+      sdmx-attribute:unitMeasure okg:USDollarsPerYear ; qb:dataSet d:dataset\\/doc-a ;
+      prov:wasDerivedFrom d:document\\/doc-a ; okg:quote "was $103,150" .
+}
+"""
+
+# One defect per check (the check's name -> the TriG that breaks it, added to GOOD).
+DEFECTS = {
+    "evidence-incomplete-violation": """
+d:graph\\/doc-a {
+  d:evidence\\/empty a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ;
+      okg:quote "  " ; prov:wasDerivedFrom d:document\\/doc-a .
+  d:evidence\\/orphan a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ; okg:quote "x" .
+}
+""",
+    "evidence-graph-mismatch-violation": """
+d:graph\\/doc-a {
+  d:evidence\\/elsewhere a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ;
+      okg:quote "may advance to plant manager" ; prov:wasDerivedFrom d:document\\/doc-b .
+}
+""",
+    "observation-incomplete-violation": """
+d:graph\\/doc-a {
+  d:observation\\/bare a okg:Observation ; okg:occupation d:occupation\\/ipm ;
+      okg:industry d:industry\\/all ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue 83290.0 ; qb:dataSet d:dataset\\/doc-a ;
+      prov:wasDerivedFrom d:document\\/doc-a ; okg:quote "$83,290" .
+}
+""",
+    "observation-value-violation": """
+d:graph\\/doc-a {
+  d:observation\\/p10 sdmx-attribute:unitMeasure okg:Percent .
+}
+""",
+    "preflabel-violation": """
+d:graph\\/doc-a {
+  d:occupation\\/plant-manager skos:prefLabel "Plant managers"@en .
+  d:methodology\\/lean a okg:Methodology .
+}
+""",
+    "certification-without-issuer-violation": """
+d:graph\\/doc-a {
+  d:certification\\/cmq-oe a okg:Certification ; skos:prefLabel "CMQ/OE"@en ;
+      okg:renewalFrequency "P3Y"^^xsd:duration .
+}
+""",
+    "self-advancement-violation": """
+d:graph\\/doc-a {
+  d:occupation\\/ipm okg:advancesTo d:occupation\\/ipm .
+}
+""",
+    "percentile-order-violation": """
+d:graph\\/doc-a {
+  d:observation\\/p90 a okg:Observation ; okg:occupation d:occupation\\/ipm ;
+      okg:industry d:industry\\/all ; okg:statistic okg:annualWagePercentile90 ;
+      sdmx-dimension:refPeriod d:period\\/2021-05 ; sdmx-measure:obsValue 100000.0 ;
+      sdmx-attribute:unitMeasure okg:USDollarsPerYear ; qb:dataSet d:dataset\\/doc-a ;
+      prov:wasDerivedFrom d:document\\/doc-a ; okg:quote "more than $100,000" .
+}
+""",
+    "reference-period-violation": """
+d:graph\\/doc-a {
+  d:period\\/backwards a okg:ReferencePeriod ; skos:prefLabel "backwards"@en ;
+      okg:startYear 2031 ; okg:endYear 2021 .
+}
+""",
+}
+
+
+def _engine(tmp_path: Path, name: str, body: str, engine: str = "oxigraph") -> Engine:
+    path = tmp_path / f"{name}.trig"
+    path.write_text(PREFIXES + body, encoding="utf-8")
+    return open_engine(engine, path)
+
+
+def test_every_check_has_a_defect() -> None:
+    assert len(CHECKS) >= 8
+    assert sorted(DEFECTS) == sorted(CHECKS)
+
+
+def test_checks_pass_on_the_build(dist: Path) -> None:
+    for engine in ("oxigraph", "rdflib"):
+        failures = run_violation_checks(open_engine(engine, dist / "kg.trig"))
+        assert failures == {}, {k: v.as_dicts()[:3] for k, v in failures.items()}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_checks_pass_on_a_clean_graph(tmp_path: Path, engine: str) -> None:
+    assert run_violation_checks(_engine(tmp_path, "good", GOOD, engine)) == {}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("check", sorted(DEFECTS))
+def test_check_finds_its_defect(tmp_path: Path, check: str, engine: str) -> None:
+    failures = run_violation_checks(_engine(tmp_path, check, GOOD + DEFECTS[check], engine))
+    assert check in failures, f"{check} found nothing"
+    assert len(failures[check].rows) > 0
+    # The defect trips its own check and no unrelated one (the checks are specific).
+    assert set(failures) == {check}, sorted(failures)
+
+
+def test_defect_details(tmp_path: Path) -> None:
+    def found(check: str) -> list[dict[str, str | None]]:
+        engine = _engine(tmp_path, check, GOOD + DEFECTS[check])
+        table = run_violation_checks(engine)[check]
+        return [{k: None if v is None else str(v) for k, v in r.items()} for r in table.as_dicts()]
+
+    problems = {r["problem"] for r in found("evidence-incomplete-violation")}
+    assert problems == {"empty quote", "no source document"}
+    assert {r["missing"] for r in found("observation-incomplete-violation")} == {
+        "reference period",
+        "unit",
+    }
+    assert {r["problem"] for r in found("preflabel-violation")} == {
+        "two prefLabels in one language",
+        "no prefLabel",
+    }
+    percentiles = found("percentile-order-violation")
+    # The 90th percentile (100,000) is below the median (103,150), not below the 10th (64,150).
+    assert [(r["lowerStatistic"], r["higherStatistic"]) for r in percentiles] == [
+        (OKG + "annualWageMedian", OKG + "annualWagePercentile90")
+    ]
