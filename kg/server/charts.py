@@ -94,12 +94,16 @@ def wage_chart(rows: list[WageRow], width: int = 720) -> Markup:
     return Markup("".join(parts))
 
 
-def industry_chart(rows: list[IndustryRow], width: int = 720) -> Markup:
-    """Two bars per industry: share of the occupation's employment, and the median wage."""
+def industry_chart(rows: list[IndustryRow], width: int = 840) -> Markup:
+    """Two bars per industry: share of the occupation's employment, and the median wage.
+
+    Each row names its reference period: the seeds give shares for different years (2008 for
+    manufacturing as a whole, 2021 for the five largest industries).
+    """
     rows = [r for r in rows if r.share is not None or r.median is not None]
     if not rows:
         return Markup("")
-    label_w, gap, bar_h, row_h, head = 320, 20, 12, 40, 30
+    label_w, gap, bar_h, row_h, head = 410, 20, 12, 40, 30
     col_w = (width - label_w - gap * 2) / 2
     max_share = max((float(r.share) for r in rows if r.share is not None), default=1.0) or 1.0
     max_wage = max((float(r.median) for r in rows if r.median is not None), default=1.0) or 1.0
@@ -117,7 +121,8 @@ def industry_chart(rows: list[IndustryRow], width: int = 720) -> Markup:
         y = head + row_h * i
         parts.append(
             f'<g class="industry-row"><text class="row-label" x="{label_w - 6}" '
-            f'y="{y + bar_h + 2}" text-anchor="end">{escape(_short(row.industry))}'
+            f'y="{y + bar_h + 2}" text-anchor="end">{escape(_short(row.industry))} '
+            f'<tspan class="period">({escape(row.period)})</tspan>'
             f"<title>{escape(row.industry)} ({escape(row.period)})</title></text>"
         )
         if row.share is not None:

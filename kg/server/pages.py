@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +66,8 @@ def industry_rows(observations: list[Observation], public_base: str) -> list[Ind
         if o.statistic not in (OKG + "employmentShare", OKG + "annualWageMedian"):
             continue
         row = rows.setdefault(o.industry, {"label": o.industry_label, "periods": set()})
-        row["periods"].add(o.period_label)
+        # "2021" and "May 2021" are one year on a chart row: show the year only.
+        row["periods"].update(re.findall(r"\b(?:19|20)\d{2}\b", o.period_label) or [o.period_label])
         key = "share" if o.statistic.endswith("employmentShare") else "median"
         row[key] = o.value
     out = [
