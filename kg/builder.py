@@ -26,9 +26,11 @@ from kg.records import ONTOLOGY_REF, Quote, Record, SourceSet
 from kg.vocabulary import OntologyIndex
 
 # Classification schemes a curated code points into: property -> (IRI segment, scheme label).
+# The labels are the ones kg.importers.soc / naics give the same schemes, so a full build has
+# one label per scheme.
 CODE_SCHEMES: dict[str, tuple[str, str]] = {
-    "socCode": ("soc2018", "Standard Occupational Classification (SOC) 2018"),
-    "naicsCode": ("naics2022", "North American Industry Classification System (NAICS) 2022"),
+    "socCode": ("soc2018", "2018 Standard Occupational Classification"),
+    "naicsCode": ("naics2022", "North American Industry Classification System 2022"),
 }
 WAGE_PERCENTILES = {
     "annualWagePercentile10": SCHEMA.percentile10,

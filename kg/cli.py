@@ -33,6 +33,7 @@ def _build(args: argparse.Namespace) -> int:
         documents=args.documents,
         base=args.base,
         ontology_docs=not args.no_ontology_docs,
+        data=args.data,
     )
     if args.sources:
         options.sources = args.sources
@@ -92,6 +93,11 @@ def make_parser() -> argparse.ArgumentParser:
     build.add_argument("--sources", type=Path, help="curated records folder (the packaged ones)")
     build.add_argument(
         "--no-ontology-docs", action="store_true", help="skip the pyLODE HTML documentation"
+    )
+    build.add_argument(
+        "--data", type=Path,
+        help="folder of the reference datasets (e.g. ../shared/data): also import O*NET, ESCO, "
+             "SOC, ISCO, NAICS and BLS, and publish the curated mappings",
     )
     build.set_defaults(handler=_build)
 

@@ -34,22 +34,34 @@ def write_ntriples(_: Dataset, merged: Graph, path: Path, base: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _turtle_parts(graph: Graph, base: str) -> tuple[list[str], list[str]]:
+    """Turtle of `graph` split into its @prefix lines and its body lines."""
+    copy = Graph()
+    copy += graph
+    lines = _turtle_body(copy, base).splitlines()
+    return ([line for line in lines if line.startswith("@prefix")],
+            [line for line in lines if not line.startswith("@prefix")])
+
+
+def trig_block(graph: Graph, name: str, base: str) -> str:
+    """One named graph as a TriG block, using the prefixes of kg.prefixes."""
+    _, body = _turtle_parts(graph, base)
+    inner = "\n".join("    " + line if line else "" for line in body).strip("\n")
+    return f"<{name}> {{\n{inner}\n}}\n"
+
+
 def write_trig(dataset: Dataset, _: Graph, path: Path, base: str) -> None:
     """TriG with the named graphs in IRI order, each body written as sorted Turtle."""
-    prefix_block: list[str] = []
+    prefix_block: set[str] = set()
     blocks: list[str] = []
     for graph in sorted(dataset.graphs(), key=lambda g: str(g.identifier)):
         if len(graph) == 0 or not isinstance(graph.identifier, URIRef):
             continue
-        copy = Graph()
-        copy += graph
-        text = _turtle_body(copy, base)
-        head = [line for line in text.splitlines() if line.startswith("@prefix")]
-        body = [line for line in text.splitlines() if not line.startswith("@prefix")]
-        prefix_block = sorted(set(prefix_block) | set(head))
-        inner = "\n".join("    " + line if line else "" for line in body).strip("\n")
-        blocks.append(f"<{graph.identifier}> {{\n{inner}\n}}\n")
-    path.write_text("\n".join(prefix_block) + "\n\n" + "\n".join(blocks), encoding="utf-8")
+        head, _ = _turtle_parts(graph, base)
+        prefix_block |= set(head)
+        blocks.append(trig_block(graph, str(graph.identifier), base))
+    path.write_text("\n".join(sorted(prefix_block)) + "\n\n" + "\n".join(blocks),
+                    encoding="utf-8")
 
 
 def write_jsonld(_: Dataset, merged: Graph, path: Path, base: str) -> None:

@@ -24,7 +24,7 @@ from kg.records import SourceSet, load_sources
 from kg.resources import ontology_files, shapes_files, sources_dir
 from kg.validation import format_report, load_shapes, shacl_findings
 from kg.vocabulary import OntologyIndex, load_ontology
-from kg.void import describe
+from kg.void import describe, stats_from_graphs, stats_from_store
 
 
 @dataclass
@@ -34,6 +34,8 @@ class BuildOptions:
     base: str = DEFAULT_BASE
     sources: Path = field(default_factory=sources_dir)
     ontology_docs: bool = True
+    # The folder holding the reference datasets (../shared/data); None builds the seed graph.
+    data: Path | None = None
 
 
 @dataclass
@@ -85,6 +87,12 @@ def build(options: BuildOptions) -> BuildReport:
     lap("triples")
     inferred = closure(ontology_graph, data, base)
     lap("closure")
+    if options.data is not None:
+        from kg.full_build import add_mappings
+
+        mappings = add_mappings(dataset, base)
+        data += mappings
+        log(f"added {len(mappings)} triples of curated SSSOM mappings")
     _add_graph(dataset, base + "graph/inferred", inferred)
     _add_graph(dataset, base + "graph/ontology", ontology_graph)
     merged = bind_prefixes(Graph(), base)
@@ -102,10 +110,12 @@ def build(options: BuildOptions) -> BuildReport:
         log(finding.render(merged))
     lap("validation")
 
+    extra_counts: dict[str, int] = {}
     options.out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=options.out.parent))
     try:
-        _write_outputs(staging, dataset, merged, ontology_graph, sources, base, options)
+        _write_outputs(staging, dataset, merged, ontology_graph, sources, base, options,
+                       extra_counts)
         lap("export")
         _quality_checks(staging / "kg.trig")
         _swap_in(staging, options.out)
@@ -120,6 +130,7 @@ def build(options: BuildOptions) -> BuildReport:
             "inferred": len(inferred),
             "downloads": len(merged),
             "ontology": len(ontology_graph),
+            **extra_counts,
         },
         graphs=dict(sorted(graphs.items())),
         seconds=time.perf_counter() - started,
@@ -168,10 +179,21 @@ def _write_outputs(
     sources: SourceSet,
     base: str,
     options: BuildOptions,
+    extra_counts: dict[str, int],
 ) -> None:
-    for fmt in FORMATS.values():
-        log(f"writing {fmt.file_name}")
-        fmt.write(dataset, merged, dist / fmt.file_name, base)
+    if options.data is None:
+        for fmt in FORMATS.values():
+            log(f"writing {fmt.file_name}")
+            fmt.write(dataset, merged, dist / fmt.file_name, base)
+        stats = stats_from_graphs(dataset, merged, base)
+    else:
+        from kg.full_build import full_outputs
+
+        store, full = full_outputs(dataset, ontology, options.data, dist, base)
+        stats = stats_from_store(store, base)
+        extra_counts.update({"imported": sum(full.imported.values()),
+                             "inferred (all)": full.inferred, "downloads": full.downloads})
+        del store
     (dist / "context.jsonld").write_text(
         json.dumps(jsonld_context(base), indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -190,7 +212,10 @@ def _write_outputs(
         write_ontology_html(dist / "ontology.ttl", dist / "ontology" / "index.html")
         extra["ontology/index.html"] = "text/html"
     documents = [URIRef(base + f"document/{d}") for d in sorted(sources.documents)]
-    void = describe(dataset, merged, dist, base, documents, extra)
+    if options.data is not None:
+        extra.update({f"mappings/{p.name}": "text/tab-separated-values"
+                      for p in sorted((dist / "mappings").glob("*.sssom.tsv"))})
+    void = describe(stats, dist, base, documents, extra)
     (dist / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
     _write_checksums(dist)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import RDF, XSD, Dataset, Graph, Literal, URIRef
@@ -19,8 +20,54 @@ def site_root(base: str) -> str:
     return (trimmed.rsplit("/", 1)[0] if trimmed.endswith("/id") else trimmed) + "/"
 
 
-def describe(dataset: Dataset, merged: Graph, dist: Path, base: str,
-             documents: list[URIRef], extra_files: dict[str, str]) -> Graph:
+@dataclass(frozen=True)
+class GraphStats:
+    """What VoID says of the merged downloads and of each named graph."""
+
+    triples: int
+    entities: int
+    classes: int
+    properties: int
+    vocabularies: list[str]
+    graphs: dict[str, int]
+
+
+def stats_from_graphs(dataset: Dataset, merged: Graph, base: str) -> GraphStats:
+    subjects = {s for s in merged.subjects() if isinstance(s, URIRef) and s.startswith(base)}
+    return GraphStats(
+        triples=len(merged),
+        entities=len(subjects),
+        classes=len(set(merged.objects(None, RDF.type))),
+        properties=len(set(merged.predicates())),
+        vocabularies=sorted(_vocabularies(merged, base)),
+        graphs={str(g.identifier): len(g) for g in dataset.graphs()
+                if len(g) and isinstance(g.identifier, URIRef)},
+    )
+
+
+def stats_from_store(store: object, base: str) -> GraphStats:
+    """The same figures from a pyoxigraph store whose default graph holds the downloads."""
+
+    def one(query: str) -> int:
+        return int(next(iter(store.query(query)))["n"].value)  # type: ignore[attr-defined]
+
+    terms = {row["t"].value for row in store.query(  # type: ignore[attr-defined]
+        "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } }")}
+    graphs = {row["g"].value: int(row["n"].value) for row in store.query(  # type: ignore[attr-defined]
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+    return GraphStats(
+        triples=one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
+        entities=one(f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
+                     f'FILTER(STRSTARTS(STR(?s), "{base}")) }}'),
+        classes=one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
+        properties=one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
+        vocabularies=sorted(_namespaces(terms, base)),
+        graphs=graphs,
+    )
+
+
+def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
+             extra_files: dict[str, str]) -> Graph:
     """Describe the build: counts, subsets per named graph, every download with its size."""
     root = site_root(base)
     g = bind_prefixes(Graph(), base)
@@ -35,21 +82,19 @@ def describe(dataset: Dataset, merged: Graph, dist: Path, base: str,
         "document and verbatim quote it came from.", lang="en")))
     g.add((node, DCTERMS.license, LICENSE))
     g.add((node, VOID.uriSpace, Literal(base)))
-    g.add((node, VOID.triples, Literal(len(merged), datatype=XSD.integer)))
-    subjects = {s for s in merged.subjects() if isinstance(s, URIRef) and s.startswith(base)}
-    g.add((node, VOID.entities, Literal(len(subjects), datatype=XSD.integer)))
-    g.add((node, VOID.classes, Literal(len(set(merged.objects(None, RDF.type))),
-                                       datatype=XSD.integer)))
-    g.add((node, VOID.properties, Literal(len(set(merged.predicates())), datatype=XSD.integer)))
-    for vocabulary in sorted(_vocabularies(merged, base)):
+    g.add((node, VOID.triples, Literal(stats.triples, datatype=XSD.integer)))
+    g.add((node, VOID.entities, Literal(stats.entities, datatype=XSD.integer)))
+    g.add((node, VOID.classes, Literal(stats.classes, datatype=XSD.integer)))
+    g.add((node, VOID.properties, Literal(stats.properties, datatype=XSD.integer)))
+    for vocabulary in stats.vocabularies:
         g.add((node, VOID.vocabulary, URIRef(vocabulary)))
     for document in documents:
         g.add((node, DCTERMS.source, document))
-    for graph in sorted(dataset.graphs(), key=lambda x: str(x.identifier)):
-        if len(graph) and isinstance(graph.identifier, URIRef):
-            g.add((node, VOID.subset, graph.identifier))
-            g.add((graph.identifier, RDF.type, VOID.Dataset))
-            g.add((graph.identifier, VOID.triples, Literal(len(graph), datatype=XSD.integer)))
+    for name, size in sorted(stats.graphs.items()):
+        graph = URIRef(name)
+        g.add((node, VOID.subset, graph))
+        g.add((graph, RDF.type, VOID.Dataset))
+        g.add((graph, VOID.triples, Literal(size, datatype=XSD.integer)))
     files = {f.file_name: f.media_type for f in FORMATS.values()} | extra_files
     for name, media_type in sorted(files.items()):
         path = dist / name
@@ -72,7 +117,11 @@ def describe(dataset: Dataset, merged: Graph, dist: Path, base: str,
 
 def _vocabularies(graph: Graph, base: str) -> set[str]:
     """Namespaces of the predicates and classes used, outside the data's own IRIs."""
-    terms = set(graph.predicates()) | set(graph.objects(None, RDF.type))
+    terms = {str(t) for t in set(graph.predicates()) | set(graph.objects(None, RDF.type))}
+    return _namespaces(terms, base)
+
+
+def _namespaces(terms: set[str], base: str) -> set[str]:
     spaces = set()
     for term in terms:
         text = str(term)

@@ -37,6 +37,7 @@ EXTERNAL_VOCABS: dict[str, tuple[str, ...]] = {
     "http://purl.org/linked-data/sdmx/2009/attribute#": ("sdmx-attribute.ttl",),
     "http://www.w3.org/ns/dcat#": ("dcat3.ttl",),
     "http://purl.org/dc/terms/": ("dcterms.ttl",),
+    "https://w3id.org/sssom/": ("sssom-schema-1.0.0.owl.ttl",),
 }
 ESCO_NS = "http://data.europa.eu/esco/model#"
 ESCO_FILE = "esco-model-v1.0-2014-terms-EXTRACT.ttl"
@@ -199,6 +200,34 @@ def test_owl_rl_entailments(ontology: Graph) -> None:
     assert (ipm, SCHEMA.educationRequirements, ID["credential/ba"]) in g
     assert (ID["credential/ba"], RDF.type, SCHEMA.EducationalOccupationalCredential) in g
     assert (ID["occupation/top-executives"], OKG.advancesFrom, ipm) in g
+
+
+def test_owl_rl_keeps_imported_concepts_out_of_okg_occupation(ontology: Graph) -> None:
+    """Imported data use okg properties on classification concepts (SOC 2018, O*NET-SOC):
+    their domains and ranges must not make those concepts okg:Occupation."""
+    data = """
+    @base <https://w3id.org/occupation-kg/id/> .
+    @prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+    @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+    <observation/o1> okg:occupation <soc2018/11-3051> ; okg:industry <industry/all-industries> .
+    <onet-soc2019/11-3051.00> okg:usesTechnology <onet-technology/sap> ;
+        okg:hasTask <onet-task/39> ; okg:jobZone <onet-job-zone/4> .
+    <onet-rating/r1> okg:ratedOccupation <onet-soc2019/11-3051.00> ;
+        okg:ratedElement <onet-element/2.b.1.b> ; okg:ratingScale <onet-scale/im> ;
+        okg:ratingCategory <onet-category/c1> .
+    """
+    g = Graph().parse(data=data, format="turtle")
+    g += ontology
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(g)
+    for concept in ("soc2018/11-3051", "onet-soc2019/11-3051.00", "onet-element/2.b.1.b",
+                    "onet-job-zone/4", "onet-category/c1"):
+        assert (ID[concept], RDF.type, OKG.Occupation) not in g, concept
+        assert (ID[concept], RDF.type, SKOS.Concept) in g, concept
+    assert (ID["observation/o1"], RDF.type, OKG.Observation) in g
+    assert (ID["onet-technology/sap"], RDF.type, OKG.Technology) in g
+    assert (ID["onet-task/39"], RDF.type, OKG.Duty) in g
+    assert (ID["onet-rating/r1"], RDF.type, OKG.Rating) in g
+    assert (ID["onet-scale/im"], RDF.type, OKG.RatingScale) in g
 
 
 @needs_vocab

@@ -1,6 +1,7 @@
-"""SHACL shapes (shapes/occupation-kg-shapes.ttl) on small inline samples.
+"""SHACL shapes (shapes/occupation-kg-shapes.ttl) on small inline samples and on the output of
+the reference-data importers run on their test slices (tests/data).
 
-Independent of the builder: only rdflib, pyshacl, the ontology and the shapes.
+Independent of the builder: only rdflib, pyshacl, the ontology, the shapes and kg.importers.
 """
 
 from __future__ import annotations
@@ -9,13 +10,17 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph, Namespace, URIRef
-from rdflib.namespace import RDF, SH
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, SH, XSD
+
+from kg.importers import IMPORTERS, write
 
 ROOT = Path(__file__).resolve().parents[1]
 OKG = Namespace("https://w3id.org/occupation-kg/ontology#")
 ID = Namespace("https://w3id.org/occupation-kg/id/")
 SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+PROV = Namespace("http://www.w3.org/ns/prov#")
+DATA = Path(__file__).parent / "data"
 
 PREFIXES = """
 @base <https://w3id.org/occupation-kg/id/> .
@@ -193,3 +198,117 @@ def test_observations_and_periods_are_checked(shapes: Graph, ontology: Graph) ->
     # evidence without its quote
     evidence = [r for r in results if r["focus"] == ID["evidence/0123456789abcdef"]]
     assert [r["path"] for r in evidence] == [OKG.quote], messages
+
+
+# --- imported reference data ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graph]:
+    """Every importer's output on its tests/data slice, as an rdflib graph."""
+    out_dir = tmp_path_factory.mktemp("imports")
+    graphs = {}
+    for name, importer in IMPORTERS.items():
+        out = out_dir / f"{name}.nt"
+        write(importer, DATA / importer.info.folder, out, base=str(ID), progress=False)
+        graphs[name] = Graph().parse(out, format="nt")
+    return graphs
+
+
+def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, list[dict]]:
+    """Validate `data` with the ontology added to the data graph (as kg.validation does)."""
+    combined = Graph()
+    combined += data
+    combined += ontology
+    conforms, report, _ = pyshacl.validate(
+        combined, shacl_graph=shapes, inference="none", advanced=True
+    )
+    results = [
+        {
+            "focus": report.value(r, SH.focusNode),
+            "path": report.value(r, SH.resultPath),
+            "message": str(report.value(r, SH.resultMessage)),
+        }
+        for r in report.subjects(RDF.type, SH.ValidationResult)
+    ]
+    return conforms, results
+
+
+@pytest.mark.parametrize("name", sorted(IMPORTERS))
+def test_importer_output_conforms(
+    name: str, imported: dict[str, Graph], shapes: Graph, ontology: Graph
+) -> None:
+    conforms, results = validate_graph(imported[name], shapes, ontology)
+    assert conforms, results[:20]
+
+
+def test_importers_use_only_declared_okg_terms(imported: dict[str, Graph], ontology: Graph) -> None:
+    declared = {s for s in ontology.subjects(RDF.type, None) if str(s).startswith(str(OKG))}
+    used: dict[URIRef, str] = {}
+    for name, graph in imported.items():
+        for triple in graph:
+            for term in triple:
+                if isinstance(term, URIRef) and str(term).startswith(str(OKG)):
+                    used.setdefault(term, name)
+    assert used, "expected okg terms in the import outputs"
+    undeclared = {str(t): name for t, name in used.items() if t not in declared}
+    assert not undeclared, f"okg terms emitted by importers but not declared: {undeclared}"
+
+
+def test_imports_together_conform(
+    imported: dict[str, Graph], shapes: Graph, ontology: Graph
+) -> None:
+    """Imported observations point at SOC concepts of the soc2018 import: checked when merged."""
+    merged = Graph()
+    for name in ("soc2018", "bls-oews", "bls-projections"):
+        merged += imported[name]
+    conforms, results = validate_graph(merged, shapes, ontology)
+    assert conforms, results[:20]
+
+
+def test_imported_observations_and_ratings_are_checked(
+    imported: dict[str, Graph], shapes: Graph, ontology: Graph
+) -> None:
+    data = Graph()
+    data += imported["bls-oews"]
+    data += imported["onet"]
+    obs = next(iter(data.subjects(RDF.type, OKG.Observation)))
+    # an observation deriving from something that is neither a document nor a dataset
+    data.set((obs, PROV.wasDerivedFrom, ID["period/2024-05"]))
+    # an observation about a typed node that is not a skos:Concept
+    obs2 = next(o for o in data.subjects(RDF.type, OKG.Observation) if o != obs)
+    data.set((obs2, OKG.occupation, ID["period/2024-05"]))
+    # a rating value above its scale's maximum, and a rating without a scale
+    ratings = sorted(data.subjects(RDF.type, OKG.Rating))
+    high, no_scale = ratings[0], ratings[1]
+    data.set((high, OKG.ratingValue, Literal("1000.0", datatype=XSD.decimal)))
+    data.remove((no_scale, OKG.ratingScale, None))
+    # a technology on a node that is not a concept
+    data.add((ID["period/2024-05"], OKG.usesTechnology,
+              next(iter(data.subjects(RDF.type, OKG.Technology)))))
+    conforms, results = validate_graph(data, shapes, ontology)
+    assert not conforms
+    messages = "\n".join(r["message"] for r in results)
+    by_focus: dict = {}
+    for r in results:
+        by_focus.setdefault(r["focus"], []).append(r)
+    assert [r["path"] for r in by_focus[obs]] == [PROV.wasDerivedFrom], messages
+    assert [r["path"] for r in by_focus[obs2]] == [OKG.occupation], messages
+    scale = data.value(high, OKG.ratingScale)
+    assert any(str(high) in r["message"] and "outside its scale" in r["message"]
+               for r in by_focus[scale]), messages
+    assert [r["path"] for r in by_focus[no_scale]] == [OKG.ratingScale], messages
+    assert any("skos:Concept" in r["message"] for r in by_focus[ID["period/2024-05"]]), messages
+    assert len(results) == 5, messages
+
+
+def test_document_observations_still_need_a_quote(shapes: Graph, ontology: Graph) -> None:
+    turtle = CONFORMING.replace(
+        'okg:quote "The lowest 10 percent earned less than $62,000" .',
+        "okg:isApproximate false .",
+    )
+    conforms, results = validate(turtle, shapes, ontology)
+    assert not conforms
+    p10 = [r for r in results if r["focus"] == ID["observation/ipm-2021-p10"]]
+    assert len(p10) == 1 and "must have exactly one non-empty okg:quote" in p10[0]["message"]
+    assert len(results) == 1, results

@@ -29,7 +29,9 @@ ID = "https://w3id.org/occupation-kg/id/"
 OKG = "https://w3id.org/occupation-kg/ontology#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 IPM = ID + "occupation/industrial-production-managers"
-QUERY_NAMES = [q.name for q in list_queries()]
+# The cross-taxonomy queries (xt-*) need the reference data: tests/test_cross_taxonomy.py
+# checks them on the data slices, tests/test_full_build.py on the full build.
+QUERY_NAMES = [q.name for q in list_queries() if not q.name.startswith("xt-")]
 
 Row = tuple[str | None, ...]
 
@@ -418,7 +420,10 @@ def check_schema_skills(t: Table) -> None:
 
 def check_skos(t: Table) -> None:
     got = [(r[1], r[3], r[5]) for r in rows(t)]
+    # Ordered by scheme label: "2018 Standard Occupational Classification" sorts before
+    # "North American Industry Classification System 2022".
     assert got == [
+        ("Industrial production managers", "11-3051", None),
         ("Manufacturing", "31-33", None),
         ("Food manufacturing", "311", "Manufacturing"),
         ("Chemical manufacturing", "325", "Manufacturing"),
@@ -426,7 +431,6 @@ def check_skos(t: Table) -> None:
         ("Machinery manufacturing", "333", "Manufacturing"),
         ("Computer and electronic product manufacturing", "334", "Manufacturing"),
         ("Transportation equipment manufacturing", "336", "Manufacturing"),
-        ("Industrial production managers", "11-3051", None),
     ]
 
 

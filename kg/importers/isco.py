@@ -66,7 +66,8 @@ def isco_notation(code: str) -> Literal:
 
 def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     path = folder / FILE
-    yield from scheme(ISCO_SCHEME, "ISCO-08")
+    # The label ESCO gives this scheme (conceptSchemes_en.csv), so the two importers agree.
+    yield from scheme(ISCO_SCHEME, "ISCO 2008")
     lines: dict[str, int] = {}
     for line, row in ctx.table(path, COLUMNS, tsv=False):
         code = check(ISCO_CODE, row["code"].strip(), path, line, "ISCO-08 code")

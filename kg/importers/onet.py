@@ -140,12 +140,15 @@ class Onet:
                 yield node, skos("broader"), self.elements[parent]
 
     def scale_reference(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-scales")
+        yield from scheme(top, "O*NET rating scales")
         path = self.folder / "Scales Reference.tsv"
         for line, row in self.ctx.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
                                         tsv=True):
             scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
             node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
             yield node, RDF_TYPE, okg("RatingScale")
+            yield node, skos("inScheme"), top
             yield node, skos("notation"), plain(scale_id)
             yield node, skos("prefLabel"), en(row["Scale Name"].strip())
             yield node, okg("scaleMinimum"), decimal(row["Minimum"], path, line, "Minimum")
@@ -155,6 +158,8 @@ class Onet:
         return self.ctx.id("onet-category", f"{element_id}-{scale_id}-{category}".lower())
 
     def categories_reference(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-categories")
+        yield from scheme(top, "O*NET rating categories")
         path = self.folder / "Education, Training, and Experience Categories.tsv"
         cols = ("Element ID", "Scale ID", "Category", "Category Description")
         for line, row in self.ctx.table(path, cols, tsv=True):
@@ -164,17 +169,21 @@ class Onet:
             self.categories.add(key)
             node = self.category_iri(*key)
             yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("inScheme"), top
             yield node, skos("notation"), plain(key[2])
             yield node, skos("prefLabel"), en(row["Category Description"].strip())
             yield node, skos("broader"), self.elements[key[0]]
 
     def job_zone_reference(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-job-zones")
+        yield from scheme(top, "O*NET job zones")
         path = self.folder / "Job Zone Reference.tsv"
         cols = ("Job Zone", "Name", "Experience", "Education", "Job Training")
         for line, row in self.ctx.table(path, cols, tsv=True):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             node = self.ctx.id("onet-job-zone", zone)
             yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("inScheme"), top
             yield node, skos("notation"), plain(zone)
             yield node, skos("prefLabel"), en(row["Name"].strip())
             text = " ".join(row[c].strip() for c in cols[2:] if row[c].strip())
@@ -193,6 +202,8 @@ class Onet:
                     yield node, skos("altLabel"), en(title)
 
     def tasks(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-tasks")
+        yield from scheme(top, "O*NET task statements")
         path = self.folder / "Task Statements.tsv"
         for line, row in self.ctx.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
                                         tsv=True):
@@ -200,6 +211,7 @@ class Onet:
             task_id = check(re.compile(r"^\d+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
             yield node, RDF_TYPE, okg("Duty")
+            yield node, skos("inScheme"), top
             yield node, skos("notation"), plain(task_id)
             yield node, skos("prefLabel"), en(row["Task"].strip())
             if row["Task Type"].strip():
@@ -265,6 +277,8 @@ class Onet:
         path = self.folder / "Technology Skills.tsv"
         cols = (CODE_COL, "Example", "Commodity Code", "Commodity Title", "Hot Technology")
         commodities: set[str] = set()
+        top = self.ctx.id("scheme", "unspsc")
+        yield from scheme(top, "UNSPSC commodities (as cited by O*NET Technology Skills)")
         for line, row in self.ctx.table(path, cols, tsv=True):
             occ = self.occ(path, line, row)
             code = check(re.compile(r"^\d{8}$"), row["Commodity Code"].strip(), path, line,
@@ -273,6 +287,7 @@ class Onet:
             if code not in commodities:
                 commodities.add(code)
                 yield commodity, RDF_TYPE, skos("Concept")
+                yield commodity, skos("inScheme"), top
                 yield commodity, skos("notation"), plain(code)
                 yield commodity, skos("prefLabel"), en(row["Commodity Title"].strip())
             example = row["Example"].strip()

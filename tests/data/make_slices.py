@@ -17,6 +17,7 @@ HERE = Path(__file__).parent
 ONET = {"11-3051.00", "11-3051.01", "11-1021.00"}
 IPM = "http://data.europa.eu/esco/occupation/eb9479c6-5fdf-4f45-ace4-28b547b8c7e5"
 MM = "http://data.europa.eu/esco/occupation/6426ada1-4d8c-4612-99e3-91bc569805ee"
+FPM = "http://data.europa.eu/esco/occupation/a7d6a377-3d3b-41cf-9301-f4a0a7ad3d96"
 SKILLS = {
     "http://data.europa.eu/esco/skill/82fea746-853f-4f1b-8ab7-55de8619cccd",
     "http://data.europa.eu/esco/skill/4c2c72df-3f3f-48e7-9993-a602354a75e4",
@@ -82,8 +83,14 @@ def main(root: Path) -> None:
     csv_rows(src / "conceptSchemes_en.csv", dst / "conceptSchemes_en.csv",
              lambda r: r["conceptSchemeUri"].endswith("/isco"))
     csv_rows(src / "occupations_en.csv", dst / "occupations_en.csv",
-             lambda r: r["conceptUri"] in (IPM, MM))
-    csv_rows(src / "skills_en.csv", dst / "skills_en.csv", lambda r: r["conceptUri"] in SKILLS)
+             lambda r: r["conceptUri"] in (IPM, MM, FPM))
+    related: set[str] = set()  # the skills of IPM and FPM, for their labels (queries/xt-*.rq)
+    with (src / "occupationSkillRelations.csv").open(newline="", encoding="utf-8") as handle:
+        for r in csv.DictReader(handle):
+            if r["occupationUri"] in (IPM, FPM):
+                related.add(r["skillUri"])
+    csv_rows(src / "skills_en.csv", dst / "skills_en.csv",
+             lambda r: r["conceptUri"] in SKILLS | related)
     csv_rows(src / "skillGroups_en.csv", dst / "skillGroups_en.csv",
              lambda r: r["conceptUri"] in GROUPS)
     csv_rows(src / "broaderRelationsOccPillar.csv", dst / "broaderRelationsOccPillar.csv",
@@ -91,7 +98,7 @@ def main(root: Path) -> None:
     csv_rows(src / "broaderRelationsSkillPillar.csv", dst / "broaderRelationsSkillPillar.csv",
              lambda r: r["conceptUri"] in SKILLS)
     csv_rows(src / "occupationSkillRelations.csv", dst / "occupationSkillRelations.csv",
-             lambda r: r["occupationUri"] == IPM)
+             lambda r: r["occupationUri"] in (IPM, FPM))
     csv_rows(src / "skillSkillRelations.csv", dst / "skillSkillRelations.csv",
              lambda r: r["originalSkillUri"] in SKILLS)
     src, dst = folder("crosswalk_esco_onet_nesta_2020")

@@ -1,0 +1,177 @@
+"""`kg build --data DIR`: the seed graph joined to the reference datasets, at full scale.
+
+The curated part (records, owlrl closure, pySHACL) is built exactly as without --data. The
+reference editions (millions of triples) take a faster road, all inside one pyoxigraph store:
+the importers stream N-Quads, the alignment entailments come from kg.fast_closure (the same
+entailments as owlrl, as a test shows), the quality checks run as SPARQL, and pyoxigraph writes
+the downloads.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from rdflib import BNode, Dataset, Graph, URIRef
+from rdflib.compare import to_canonical_graph
+
+from kg.errors import ValidationFailed
+from kg.fast_closure import AlignmentRules, apply_rules
+from kg.formats import trig_block
+from kg.mappings import MAPPINGS_DIR, load_mapping_sets, mapping_graph, same_label
+from kg.prefixes import SKOS, jsonld_context, prefix_map
+
+
+@dataclass
+class FullStats:
+    imported: dict[str, int]
+    inferred: int
+    downloads: int
+
+
+def _log(message: str) -> None:
+    from kg.pipeline import log
+
+    log(message)
+
+
+def add_mappings(dataset: Dataset, base: str) -> Graph:
+    """The curated SSSOM sets as RDF, in the named graph graph/mappings."""
+    graph = mapping_graph(load_mapping_sets(), base)
+    target = dataset.graph(URIRef(base + "graph/mappings"))
+    for triple in graph:
+        target.add(triple)
+    return graph
+
+
+def import_all(data_root: Path, work: Path, base: str) -> dict[str, Path]:
+    from kg.importers import IMPORTERS, write
+
+    files: dict[str, Path] = {}
+    for name, importer in IMPORTERS.items():
+        folder = data_root / importer.info.folder
+        if not folder.is_dir():
+            raise ValidationFailed(f"--data {data_root}: no folder {importer.info.folder} "
+                                   f"for the {name} importer")
+        stats = write(importer, folder, work / f"{name}.nq", base=base, progress=False)
+        _log(f"imported {name}: {stats.rows} rows, {stats.triples} triples, "
+             f"{stats.seconds:.1f} s")
+        files[name] = work / f"{name}.nq"
+    return files
+
+
+def check_mapping_targets(store: Store, base: str) -> None:
+    """Every mapped identifier must exist in the imported data, with the label recorded."""
+    problems = []
+    for mapping_set in load_mapping_sets():
+        for m in mapping_set.mappings:
+            target = NamedNode(mapping_set.expand(m.object_id, base))
+            labels = [q.object.value for q in store.quads_for_pattern(
+                target, NamedNode(str(SKOS.prefLabel)), None, None)]
+            if not labels and next(iter(store.quads_for_pattern(target, None, None, None)),
+                                   None) is None:
+                problems.append(f"{m.location}: {m.object_id} is not in the imported data")
+            elif labels and not any(same_label(label, m.object_label) for label in labels):
+                problems.append(f"{m.location}: {m.object_id} is labelled {labels[0]!r} in the "
+                                f"data, not {m.object_label!r}")
+    if problems:
+        raise ValidationFailed("mapping targets do not match the data:\n" + "\n".join(problems))
+
+
+def build_store(dataset: Dataset, imports: dict[str, Path], base: str) -> Store:
+    """One store with every graph, loaded in a fixed order.
+
+    pyoxigraph writes quads in an order that depends on the order they were inserted, so the
+    curated quads are sorted first and everything is loaded single-threaded (`load`, not
+    `bulk_load`): the same inputs then give byte-identical downloads.
+    """
+    store = Store()
+    lines = sorted(set(_canonical_nquads(dataset, ontology_graph(base)).splitlines()) - {""})
+    store.load("\n".join(lines).encode("utf-8"), format=RdfFormat.N_QUADS)
+    for name in sorted(imports):
+        store.load(path=str(imports[name]), format=RdfFormat.N_QUADS)
+    return store
+
+
+def _canonical_nquads(dataset: Dataset, skip: str) -> str:
+    """N-Quads with any blank nodes named canonically, not randomly, so the sorted lines are
+    the same in every build. The graph `skip` (the ontology) is left out: pyoxigraph would
+    give its blank nodes random names when writing TriG."""
+    canonical = Dataset()
+    for graph in dataset.graphs():
+        if not isinstance(graph.identifier, URIRef) or not len(graph):
+            continue
+        if str(graph.identifier) == skip:
+            continue
+        has_bnodes = any(isinstance(t, BNode) for triple in graph for t in triple)
+        source = to_canonical_graph(graph) if has_bnodes else graph
+        target = canonical.graph(graph.identifier)
+        for triple in source:
+            target.add(triple)
+    return canonical.serialize(format="nquads", encoding="utf-8").decode("utf-8")
+
+
+def ontology_graph(base: str) -> str:
+    return base + "graph/ontology"
+
+
+def write_downloads(store: Store, ontology: Graph, dist: Path, base: str) -> int:
+    """kg.trig (every named graph) and kg.nt / kg.ttl / kg.jsonld (their union, without the
+    ontology graph), written by pyoxigraph in its own stable order. The ontology graph is
+    appended to kg.trig as rdflib writes it (its lists and unions inline, no blank node
+    names)."""
+    prefixes = prefix_map(base)
+    trig = dist / "kg.trig"
+    store.dump(str(trig), format=RdfFormat.TRIG, prefixes=prefixes)
+    with trig.open("a", encoding="utf-8") as out:
+        out.write("\n" + trig_block(ontology, ontology_graph(base), base))
+    store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    store.dump(str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+    store.dump(str(dist / "kg.ttl"), format=RdfFormat.TURTLE, from_graph=DefaultGraph(),
+               prefixes=prefixes)
+    # pyoxigraph writes expanded JSON-LD; the project's context around it keeps one context
+    # for every download without re-shaping millions of nodes in Python.
+    context = json.dumps(jsonld_context(base)["@context"], sort_keys=True)
+    with (dist / "kg.jsonld").open("wb") as out:
+        out.write(b'{"@context": ' + context.encode() + b', "@graph": ')
+        store.dump(out, format=RdfFormat.JSON_LD, from_graph=DefaultGraph())
+        out.write(b"}\n")
+    return count_default_graph(store)
+
+
+def count_default_graph(store: Store) -> int:
+    solutions = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+    return int(next(iter(solutions))["n"].value)
+
+
+def full_outputs(dataset: Dataset, ontology: Graph, data_root: Path, dist: Path,
+                 base: str) -> tuple[Store, FullStats]:
+    work = Path(tempfile.mkdtemp(prefix=".kg-import-", dir=dist.parent))
+    try:
+        imports = import_all(data_root, work, base)
+        store = build_store(dataset, imports, base)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    check_mapping_targets(store, base)
+    _log("mapping targets found in the imported data; computing the alignment closure")
+    inferred_graph = base + "graph/inferred"
+    inferred = apply_rules(store, AlignmentRules.from_ontology(ontology), inferred_graph)
+    _log(f"{inferred} entailed triples in graph/inferred; writing the downloads")
+    imported = {name: sum(1 for _ in store.quads_for_pattern(
+        None, None, None, NamedNode(_graph_of(name, base)))) for name in sorted(imports)}
+    downloads = write_downloads(store, ontology, dist, base)
+    mappings = dist / "mappings"
+    mappings.mkdir()
+    for path in sorted(MAPPINGS_DIR.glob("*.sssom.tsv")):
+        shutil.copyfile(path, mappings / path.name)
+    return store, FullStats(imported, inferred, downloads)
+
+
+def _graph_of(name: str, base: str) -> str:
+    from kg.importers import IMPORTERS
+
+    return IMPORTERS[name].graph_iri(base)

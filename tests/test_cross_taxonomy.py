@@ -1,0 +1,339 @@
+"""The cross-taxonomy stored queries (queries/xt-*.rq) on the seed graph joined to the reference
+data: the seed build's TriG, the curated SSSOM mappings (graph/mappings) and every importer's
+output on the test slices (tests/data), written as one TriG and queried with oxigraph and rdflib.
+
+Expected values are read from the slice files by eye (O*NET 29.3 Skills.tsv / Knowledge.tsv rows
+of 11-3051.00, OEWS May 2024 row 11-3051, Employment Projections tables 1.2 / 1.10 row 11-3051,
+ESCO v1.1.1 occupationSkillRelations.csv), from kg/mappings/*.sssom.tsv and from the seed
+figures; counts are taken from the slice files themselves.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from rdflib import URIRef
+
+from kg.engines import Engine, open_engine
+from kg.importers import IMPORTERS, write
+from kg.mappings import load_mapping_sets, mapping_graph
+from kg.param_binding import bind_params
+from kg.query_catalog import list_queries, load_query
+from kg.results import Table
+
+DATA = Path(__file__).parent / "data"
+ID = "https://w3id.org/occupation-kg/id/"
+OKG = "https://w3id.org/occupation-kg/ontology#"
+ESCO_OCC = "http://data.europa.eu/esco/occupation/"
+ESCO_SKILL = "http://data.europa.eu/esco/skill/"
+MAPPINGS_GRAPH = ID + "graph/mappings"
+IPM_ESCO = ESCO_OCC + "eb9479c6-5fdf-4f45-ace4-28b547b8c7e5"
+FOOD_PM_ESCO = ESCO_OCC + "a7d6a377-3d3b-41cf-9301-f4a0a7ad3d96"
+XT_NAMES = sorted(q.name for q in list_queries() if q.name.startswith("xt-"))
+
+
+def short(term: object) -> str | None:
+    if term is None:
+        return None
+    text = str(term)
+    if isinstance(term, URIRef):
+        for prefix, ns in (("id:", ID), ("okg:", OKG), ("escoocc:", ESCO_OCC),
+                           ("escoskill:", ESCO_SKILL)):
+            if text.startswith(ns):
+                return prefix + text[len(ns):]
+    return text
+
+
+def rows(table: Table) -> list[tuple[str | None, ...]]:
+    return [tuple(short(c) for c in row) for row in table.rows]
+
+
+def dicts(table: Table) -> list[dict[str, str | None]]:
+    return [dict(zip(table.variables, row, strict=True)) for row in rows(table)]
+
+
+def run(engine: Engine, name: str, **params: str) -> Table:
+    stored = load_query(None, name)
+    return engine.select(bind_params(stored.text, stored.params, params))
+
+
+@pytest.fixture(scope="module")
+def joined_trig(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Seed TriG + mappings graph + every importer on the slices, as one TriG file."""
+    folder = tmp_path_factory.mktemp("xt")
+    store = ox.Store()
+    store.bulk_load(path=str(dist / "kg.trig"), format=ox.RdfFormat.TRIG)
+    triples = mapping_graph(load_mapping_sets()).serialize(format="nt")
+    store.bulk_load(input=triples.encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(MAPPINGS_GRAPH))
+    for name, importer in IMPORTERS.items():
+        out = folder / f"{name}.nq"
+        write(importer, DATA / importer.info.folder, out, progress=False)
+        store.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    trig = folder / "joined.trig"
+    store.dump(output=str(trig), format=ox.RdfFormat.TRIG)
+    return trig
+
+
+@pytest.fixture(scope="module")
+def ox_engine(joined_trig: Path) -> Engine:
+    return open_engine("oxigraph", joined_trig)
+
+
+@pytest.fixture(scope="module")
+def rd_engine(joined_trig: Path) -> Engine:
+    return open_engine("rdflib", joined_trig)
+
+
+def esco_relations(occupation: str) -> dict[str, str]:
+    """skill IRI -> essential/optional, from the slice's occupationSkillRelations.csv."""
+    path = DATA / "esco_v1_1_1_en" / "occupationSkillRelations.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        return {r["skillUri"]: r["relationType"] for r in csv.DictReader(handle)
+                if r["occupationUri"] == occupation}
+
+
+# --- expected answers -------------------------------------------------------------------------
+
+
+def check_esco_skills(t: Table) -> None:
+    assert t.variables == ("escoOccupation", "escoOccupationLabel", "occupationMatch", "relation",
+                           "skill", "skillLabel", "seedConcept", "seedConceptLabel", "seedMatch")
+    got = dicts(t)
+    ipm = [r for r in got if r["escoOccupation"] == "escoocc:eb9479c6-5fdf-4f45-ace4-28b547b8c7e5"]
+    # the slice holds two of the mapped ESCO occupations with their skill relations
+    assert {r["escoOccupationLabel"] for r in got} == {"industrial production manager",
+                                                      "food production manager"}
+    assert {r["occupationMatch"] for r in ipm} == {"closeMatch"}
+    expected = esco_relations(IPM_ESCO)
+    assert len(expected) == 32
+    assert {ESCO_SKILL + r["skill"].removeprefix("escoskill:"): r["relation"] for r in ipm} \
+        == expected
+    assert len(ipm) == 32  # one row per skill: only "manufacturing processes" has a counterpart
+    marked = [r for r in ipm if r["seedConcept"]]
+    assert [(r["relation"], r["skillLabel"], r["seedConcept"], r["seedMatch"]) for r in marked] == [
+        ("essential", "manufacturing processes", "id:knowledge/manufacturing-principles",
+         "closeMatch")]
+    assert all(r["skillLabel"] for r in got)  # the slice carries every related skill's label
+    food = [r for r in got if r["escoOccupationLabel"] == "food production manager"]
+    assert {r["occupationMatch"] for r in food} == {"narrowMatch"}
+    qam = {(r["seedConcept"], r["seedMatch"]) for r in food
+           if r["skillLabel"] == "quality assurance methodologies"}
+    assert qam == {("id:methodology/quality-control", "relatedMatch"),
+                   ("id:knowledge/quality-and-management-systems", "relatedMatch")}
+    # closeMatch (rank 2) before narrowMatch (rank 4); essential before optional
+    assert got[0]["occupationMatch"] == "closeMatch" and got[-1]["occupationMatch"] == "narrowMatch"
+    assert [r["relation"] for r in ipm] == sorted(r["relation"] for r in ipm)
+
+
+def check_onet_skills(t: Table) -> None:
+    assert t.variables == ("onetOccupation", "onetCode", "domain", "element", "elementId",
+                           "elementLabel", "importance", "level", "competency",
+                           "competencyLabel", "mapping")
+    got = dicts(t)
+    assert {r["onetCode"] for r in got} == {"11-3051.00"}
+    # Skills.tsv + Knowledge.tsv of 11-3051.00 in the slice: 35 skills, 33 knowledge areas,
+    # plus one extra row for each of the two elements mapped from two competencies
+    assert len({r["element"] for r in got}) == 68
+    top = got[:2]
+    assert [(r["elementLabel"], r["importance"], r["level"], r["competencyLabel"]) for r in top] \
+        == [("Production and Processing", "4.41", "5.36", "Manufacturing principles"),
+            ("Production and Processing", "4.41", "5.36", "Production process")]
+    coordination = [r for r in got if r["elementId"] == "2.B.1.b"]
+    assert [(r["domain"], r["importance"], r["level"], r["competency"]) for r in coordination] \
+        == [("skill", "4", "4", None)]
+    negotiation = {(r["competency"], r["mapping"]) for r in got if r["elementId"] == "2.B.1.d"}
+    assert negotiation == {("id:skill/negotiation", "closeMatch"),
+                           ("id:skill/compromise", "relatedMatch")}
+    assert {r["importance"] for r in got if r["elementId"] == "2.B.1.d"} == {"3.25"}
+    importances = [float(r["importance"] or 0) for r in got]
+    assert importances == sorted(importances, reverse=True)
+
+
+def check_chain(t: Table) -> None:
+    assert t.variables == ("soc2018", "soc2018Label", "soc2010", "soc2010Label", "socIscoMatch",
+                           "isco", "iscoCode", "iscoLabel", "escoOccupation",
+                           "escoOccupationLabel", "occupation", "curatedMatch")
+    got = [(r["soc2010"], r["socIscoMatch"], r["iscoCode"], r["iscoLabel"],
+            r["escoOccupationLabel"], r["occupation"], r["curatedMatch"]) for r in dicts(t)]
+    ipm = "id:occupation/industrial-production-managers"
+    assert got == [
+        ("id:soc2010/11-3051", "exactMatch", "1321", "Manufacturing managers",
+         "food production manager", ipm, "narrowMatch"),
+        ("id:soc2010/11-3051", "exactMatch", "1321", "Manufacturing managers",
+         "industrial production manager", ipm, "closeMatch"),
+        ("id:soc2010/11-3051", "exactMatch", "1321", "Manufacturing managers",
+         "manufacturing manager", ipm, "broadMatch"),
+    ]
+    assert {r["soc2018Label"] for r in dicts(t)} == {"Industrial Production Managers"}
+
+
+def check_sharing(t: Table) -> None:
+    assert t.variables == ("other", "otherCode", "otherLabel", "sharedSkills", "meanImportance")
+    got = [(r["otherCode"], r["otherLabel"], r["sharedSkills"], r["meanImportance"])
+           for r in dicts(t)]
+    assert got == [("11-1021.00", "General and Operations Managers", "12", "3.81"),
+                   ("11-3051.01", "Quality Control Systems Managers", "11", "3.78")]
+
+
+def check_sharing_strict(t: Table) -> None:
+    got = [(r["otherCode"], r["sharedSkills"]) for r in dicts(t)]
+    assert got[0][0] in {"11-1021.00", "11-3051.01"}
+    assert all(int(n or 0) < 12 for _, n in got)
+
+
+def check_wages(t: Table) -> None:
+    assert t.variables == ("statistic", "value2008", "value2021", "value2024",
+                           "change2021to2024Percent")
+    assert rows(t) == [
+        ("okg:employment", "156100", "203800", "234380", "15"),  # 30,580 / 203,800 = 15.005 %
+        ("okg:annualWagePercentile10", "50330", "64150", "74900", "16.8"),
+        ("okg:annualWagePercentile25", "64390", None, "94620", None),
+        ("okg:annualWageMedian", "83290", "103150", "121440", "17.7"),
+        ("okg:annualWagePercentile75", "108710", None, "156330", None),
+        ("okg:annualWagePercentile90", "140530", "170470", "197310", "15.7"),
+    ]
+
+
+def check_industries(t: Table) -> None:
+    assert t.variables == ("sectorCode", "sectorLabel", "naicsCode", "naicsLabel", "industry",
+                           "industryLabel", "sharePercent", "employment", "estimatedJobs")
+    got = [(r["sectorCode"], r["naicsCode"], r["sharePercent"], r["employment"],
+            r["estimatedJobs"]) for r in dicts(t)]
+    assert got == [
+        ("31-33", "332", "10", "203800", "20380"),
+        ("31-33", "336", "10", "203800", "20380"),
+        ("31-33", "325", "8", "203800", "16304"),
+        ("31-33", "311", "7", "203800", "14266"),
+        ("31-33", "333", "7", "203800", "14266"),
+        ("31-33", "31-33", None, "203800", None),
+        ("31-33", "334", None, "203800", None),
+    ]
+    assert {r["sectorLabel"] for r in dicts(t)} == {"Manufacturing"}
+
+
+def check_industries_2008(t: Table) -> None:
+    got = {r["naicsCode"]: (r["sharePercent"], r["estimatedJobs"]) for r in dicts(t)}
+    assert got["31-33"] == ("80", "124880")  # 80 % of 156,100
+    assert got["336"] == (None, None)
+
+
+def check_credentials(t: Table) -> None:
+    assert t.variables == ("occupation", "occupationLabel", "occupationMatch", "credential",
+                           "credentialLabel", "issuerLabel", "methodologyLabel", "escoSkill",
+                           "escoSkillLabel", "escoRelation")
+    got = dicts(t)
+    assert {r["occupationMatch"] for r in got} == {"closeMatch"}
+    assert [r["credential"] for r in got] == [
+        "id:certification/asq-quality-control-credentials",
+        "id:certification/cmq-oe",
+        "id:certification/cpim",
+        "id:certification/lean-manufacturing-certification",
+        "id:certification/pmp",
+        "id:certification/six-sigma-black-belt",
+        "id:certification/six-sigma-green-belt",
+        "id:certification/six-sigma-certification",
+    ]
+    assert not any(r["escoSkill"] for r in got)  # no certified methodology is an IPM skill
+    issuers = {r["credential"]: r["issuerLabel"] for r in got}
+    assert issuers["id:certification/cpim"] == "APICS"
+    assert issuers["id:certification/cmq-oe"] == "American Society for Quality"
+
+
+def check_credentials_food(t: Table) -> None:
+    got = dicts(t)
+    assert {r["occupationMatch"] for r in got} == {"narrowMatch"}
+    assert len(got) == 8
+    first = got[0]
+    assert (first["credential"], first["methodologyLabel"], first["escoSkill"],
+            first["escoSkillLabel"], first["escoRelation"]) == (
+        "id:certification/asq-quality-control-credentials", "Quality control",
+        "escoskill:c7cc6dc5-d56b-4323-8e5c-47c4022f615f", "quality assurance methodologies",
+        "essential")
+    assert sum(1 for r in got if r["escoSkill"]) == 1
+
+
+def check_tasks(t: Table) -> None:
+    assert t.variables == ("source", "onetCode", "category", "item", "label", "seedDocuments")
+    got = dicts(t)
+    onet = [r for r in got if r["source"] == "O*NET 29.3"]
+    seed = [r for r in got if r["source"] == "seed documents"]
+    assert got == onet + seed
+    assert len(onet) == 21  # Task Statements.tsv rows of 11-3051.00 in the slice
+    core = [r for r in onet if r["category"] == "Core"]
+    assert len(core) == 12
+    assert [r["label"] for r in onet if r["category"] == "Supplemental"] == [
+        "Negotiate materials prices with suppliers."]
+    assert {r["seedDocuments"] for r in onet} == {"0"}
+    assert any(r["item"] == "id:onet-task/39" for r in core)
+    assert len(seed) == 30
+    assert seed[0]["seedDocuments"] == "3"
+    assert {r["label"] for r in seed if r["seedDocuments"] == "3"} >= {
+        "Carry out quality control programs",
+        "Coordinate production activities with other departments"}
+
+
+def check_projections(t: Table) -> None:
+    assert t.variables == ("startYear", "endYear", "periodLabel", "baseEmployment",
+                           "projectedChangePercent", "annualOpenings", "source")
+    assert [r[:2] + r[3:] for r in rows(t)] == [
+        ("2008", "2018", "156100", "-8", None, "id:document/ooh-2010-outlook"),
+        ("2021", "2031", "203800", "3", "15400", "id:document/ooh-2022-profile"),
+        # table 1.2: 241.9 thousand in 2024, +1.9 %, 17.1 thousand openings a year
+        ("2024", "2034", "241900", "1.9", "17100", "id:dataset/bls-employment-projections-2024-34"),
+    ]
+
+
+CASES: list[tuple[str, dict[str, str], Callable[[Table], None]]] = [
+    ("xt-credentials-for-esco-occupation", {}, check_credentials),
+    ("xt-credentials-for-esco-occupation", {"escoOccupation": FOOD_PM_ESCO},
+     check_credentials_food),
+    ("xt-esco-skills-of-matched-occupations", {}, check_esco_skills),
+    ("xt-industries-by-naics-sector", {}, check_industries),
+    ("xt-industries-by-naics-sector", {"year": "2008"}, check_industries_2008),
+    ("xt-onet-occupations-sharing-important-skills", {}, check_sharing),
+    ("xt-onet-occupations-sharing-important-skills", {"minImportance": "3.9"},
+     check_sharing_strict),
+    ("xt-onet-skills-by-importance", {}, check_onet_skills),
+    ("xt-onet-tasks-beside-seed-duties", {}, check_tasks),
+    ("xt-projections-seed-and-bls-2024-34", {}, check_projections),
+    ("xt-soc-isco-esco-crosswalk-chain", {}, check_chain),
+    ("xt-wages-and-employment-2008-2021-2024", {}, check_wages),
+]
+IDS = [f"{n}-{i}" for i, (n, _, _) in enumerate(CASES)]
+
+
+def test_every_xt_query_has_a_case() -> None:
+    assert len(XT_NAMES) >= 8
+    assert sorted({name for name, _, _ in CASES}) == XT_NAMES
+
+
+def test_headers() -> None:
+    for q in list_queries():
+        if q.name.startswith("xt-"):
+            assert q.form == "SELECT" and q.title and q.question.endswith("?"), q.name
+            assert all(p.default is not None and p.description for p in q.params), q.name
+
+
+@pytest.mark.parametrize(("name", "params", "check"), CASES, ids=IDS)
+def test_expected_answer(ox_engine: Engine, name: str, params: dict[str, str],
+                         check: Callable[[Table], None]) -> None:
+    check(run(ox_engine, name, **params))
+
+
+@pytest.mark.parametrize(("name", "params"), [(n, p) for n, p, _ in CASES], ids=IDS)
+def test_oxigraph_and_rdflib_agree(ox_engine: Engine, rd_engine: Engine, name: str,
+                                   params: dict[str, str]) -> None:
+    stored = load_query(None, name)
+    text = bind_params(stored.text, stored.params, params)
+    a, b = ox_engine.select(text), rd_engine.select(text)
+    assert a.rows, name
+    assert a.variables == b.variables
+    if "ORDER BY" in stored.text.upper():
+        assert a.rows == b.rows, name
+    else:
+        assert sorted(a.rows, key=repr) == sorted(b.rows, key=repr), name

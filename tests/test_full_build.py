@@ -1,0 +1,132 @@
+"""`kg build --data`: the seed graph joined to the full reference data in ../shared/data.
+
+Expected values come from the data files (see ../shared/data/key_identifiers.md, extracted from
+them): O*NET 29.3 Skills.tsv rates 11-3051.00 Coordination (2.B.1.b) importance 4.00; BLS OEWS
+May 2024 gives 11-3051 A_MEDIAN 121440.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from kg.engines import open_engine
+from kg.pipeline import BuildOptions, BuildReport, build
+from tests.conftest import BASE, SHARED
+
+DATA = SHARED / "data"
+IPM = f"<{BASE}occupation/industrial-production-managers>"
+
+
+@pytest.fixture(scope="module")
+def full(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> tuple[Path, BuildReport]:
+    if not DATA.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{DATA} is missing; CI must have ../shared/data")
+        pytest.skip(f"the reference data is not at {DATA}")
+    out = tmp_path_factory.mktemp("full") / "dist"
+    report = build(BuildOptions(out=out, documents=seeds_dir, data=DATA, ontology_docs=False))
+    return out, report
+
+
+@pytest.fixture(scope="module")
+def engine(full: tuple[Path, BuildReport]):
+    return open_engine("oxigraph", full[0] / "kg.trig", timeout=120)
+
+
+def _values(engine, query: str) -> list[tuple[str, ...]]:
+    table = engine.select(query)
+    return [tuple("" if c is None else str(c) for c in row) for row in table.rows]
+
+
+def test_every_edition_has_its_named_graph(full: tuple[Path, BuildReport], engine) -> None:
+    graphs = {g for (g,) in _values(engine, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")}
+    for edition in ("soc-2018", "onet-29.3", "onet-soc-2019", "esco-1.1.1", "isco08-esco-1.1.1",
+                    "naics-2022", "bls-oews-national-2024-05",
+                    "bls-employment-projections-2024-34", "mappings", "ooh-2022-profile",
+                    "inferred"):
+        assert f"{BASE}graph/{edition}" in graphs, edition
+    report = full[1]
+    assert report.triples["imported"] > 2_500_000
+
+
+def test_seed_occupation_reaches_onet_ratings_through_the_mappings(engine) -> None:
+    rows = _values(engine, f"""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX okg: <https://w3id.org/occupation-kg/ontology#>
+        SELECT DISTINCT ?rating ?value WHERE {{
+          {IPM} skos:closeMatch ?onet .
+          ?onet skos:notation "11-3051.00" .
+          ?rating okg:ratedOccupation ?onet ; okg:ratedElement ?element ;
+                  okg:ratingScale ?scale ; okg:ratingValue ?value .
+          ?element skos:notation "2.B.1.b" . ?scale skos:notation "IM" .
+        }}""")
+    assert [float(v) for (_, v) in rows] == [4.0]
+
+
+def test_latest_wages_sit_beside_the_seed_figures(engine) -> None:
+    rows = _values(engine, f"""
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX okg: <https://w3id.org/occupation-kg/ontology#>
+        PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+        PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+        SELECT DISTINCT ?end ?value WHERE {{
+          {{ {IPM} skos:exactMatch ?soc . ?soc skos:notation "11-3051" .
+             ?obs okg:occupation ?soc }}
+          UNION {{ ?obs okg:occupation {IPM} }}
+          ?obs okg:statistic okg:annualWageMedian ; sdmx-measure:obsValue ?value ;
+               okg:industry <{BASE}industry/all-industries> ;
+               sdmx-dimension:refPeriod ?period .
+          ?period okg:endYear ?end .
+        }} ORDER BY ?end""")
+    assert [(int(e), float(v)) for e, v in rows] == [(2008, 83290.0), (2021, 103150.0),
+                                                     (2024, 121440.0)]
+
+
+def test_imported_concepts_are_visible_to_schema_org_consumers(engine) -> None:
+    rows = _values(engine, """
+        SELECT ?name WHERE {
+          <http://data.europa.eu/esco/skill/82fea746-853f-4f1b-8ab7-55de8619cccd>
+            <https://schema.org/name> ?name }""")
+    assert [n for (n,) in rows] == ["lean manufacturing"]
+
+
+def test_void_lists_the_mappings_and_counts(full: tuple[Path, BuildReport]) -> None:
+    dist = full[0]
+    void = Graph().parse(dist / "void.ttl")
+    titles = {str(t) for t in void.objects(None, URIRef("http://purl.org/dc/terms/title"))}
+    assert (dist / "mappings" / "occupations.sssom.tsv").is_file()
+    assert any(t.startswith("mappings/") for t in titles)
+    triples = int(next(iter(void.query(
+        "SELECT ?n WHERE { <https://w3id.org/occupation-kg/id/dataset/occupation-kg> "
+        "<http://rdfs.org/ns/void#triples> ?n }")))[0])
+    assert triples > 3_000_000
+
+
+def test_full_build_is_byte_identical(full: tuple[Path, BuildReport], tmp_path: Path,
+                                      seeds_dir: Path) -> None:
+    """pyoxigraph writes quads in insertion order: the build must insert them in a fixed one."""
+    import subprocess
+    import sys
+
+    other = tmp_path / "again"
+    subprocess.run([sys.executable, "-m", "kg.cli", "build", "--out", str(other), "--documents",
+                    str(seeds_dir), "--data", str(DATA), "--no-ontology-docs"], check=True,
+                   env={**os.environ, "PYTHONHASHSEED": "4242"}, capture_output=True)
+    first = (full[0] / "SHA256SUMS").read_text().splitlines()
+    second = (other / "SHA256SUMS").read_text().splitlines()
+    assert first == second
+
+
+def test_every_cross_taxonomy_query_answers_on_the_full_graph(engine) -> None:
+    from kg.param_binding import bind_params
+    from kg.query_catalog import list_queries
+
+    queries = [q for q in list_queries() if q.name.startswith("xt-")]
+    assert len(queries) >= 8
+    for query in queries:
+        table = engine.select(bind_params(query.text, query.params, {}))
+        assert table.rows, f"{query.name} found nothing on the full graph"
