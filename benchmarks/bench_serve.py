@@ -101,7 +101,7 @@ def main() -> int:
     args = parser.parse_args()
     seconds = min(args.seconds, 300.0)  # bounded, always
     host, port = "127.0.0.1", free_port()
-    command = [sys.executable, "-m", "kg.cli_serve", "serve", "--host", host, "--port",
+    command = [sys.executable, "-m", "kg.cli", "serve", "--host", host, "--port",
                str(port), "--dist", str(args.dist), "--quiet"]
     if args.queries:
         command += ["--queries", str(args.queries)]

@@ -106,19 +106,3 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "serve-assets", help="install YASGUI (npm) for the /query page of `kg serve`"
     )
     assets.set_defaults(handler=cmd_serve_assets)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m kg.cli_serve serve ...` (the same as `kg serve ...`)."""
-    parser = argparse.ArgumentParser(prog="kg")
-    register(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.handler(args))
-    except KgError as exc:
-        print(f"kg: error: {exc}", file=sys.stderr)
-        return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -46,6 +46,18 @@ def _transitive(edges: dict[Node, set[Node]]) -> dict[Node, set[Node]]:
     return closed
 
 
+def _edges(ontology: Graph, sub: URIRef, equivalent: URIRef) -> dict[Node, set[Node]]:
+    """Named-term edges of `sub`, with `equivalent` read as `sub` both ways."""
+    edges: dict[Node, set[Node]] = defaultdict(set)
+    for predicate, both_ways in ((sub, False), (equivalent, True)):
+        for s, o in ontology.subject_objects(predicate):
+            if isinstance(s, URIRef) and isinstance(o, URIRef):
+                edges[s].add(o)
+                if both_ways:
+                    edges[o].add(s)
+    return edges
+
+
 @dataclass
 class AlignmentRules:
     super_classes: dict[Node, set[Node]] = field(default_factory=dict)
@@ -57,22 +69,8 @@ class AlignmentRules:
 
     @classmethod
     def from_ontology(cls, ontology: Graph) -> AlignmentRules:
-        sub_class: dict[Node, set[Node]] = defaultdict(set)
-        sub_prop: dict[Node, set[Node]] = defaultdict(set)
-        for s, o in ontology.subject_objects(RDFS.subClassOf):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                sub_class[s].add(o)
-        for s, o in ontology.subject_objects(OWL.equivalentClass):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                sub_class[s].add(o)
-                sub_class[o].add(s)
-        for s, o in ontology.subject_objects(RDFS.subPropertyOf):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                sub_prop[s].add(o)
-        for s, o in ontology.subject_objects(OWL.equivalentProperty):
-            if isinstance(s, URIRef) and isinstance(o, URIRef):
-                sub_prop[s].add(o)
-                sub_prop[o].add(s)
+        sub_class = _edges(ontology, RDFS.subClassOf, OWL.equivalentClass)
+        sub_prop = _edges(ontology, RDFS.subPropertyOf, OWL.equivalentProperty)
         rules = cls(_transitive(sub_class), _transitive(sub_prop))
         inverses: dict[Node, set[Node]] = defaultdict(set)
         for s, o in ontology.subject_objects(OWL.inverseOf):

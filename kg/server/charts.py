@@ -126,24 +126,26 @@ def industry_chart(rows: list[IndustryRow], width: int = 840) -> Markup:
             f"<title>{escape(row.industry)} ({escape(row.period)})</title></text>"
         )
         if row.share is not None:
-            w = (col_w - 60) * float(row.share) / max_share
-            parts.append(
-                f'<rect class="bar bar-share" x="{share_x}" y="{y + 4}" width="{w:.1f}" '
-                f'height="{bar_h}"><title>{escape(row.industry)}: {row.share}% of jobs</title>'
-                f'</rect><text class="value" x="{share_x + w + 4:.1f}" y="{y + bar_h + 2}">'
-                f"{row.share}%</text>"
-            )
+            parts.append(_bar("bar-share", share_x, y, bar_h, (col_w - 60) * float(row.share)
+                              / max_share, f"{row.industry}: {row.share}% of jobs",
+                              f"{row.share}%"))
         if row.median is not None:
-            w = (col_w - 70) * float(row.median) / max_wage
-            parts.append(
-                f'<rect class="bar bar-wage" x="{wage_x}" y="{y + 4}" width="{w:.1f}" '
-                f'height="{bar_h}"><title>{escape(row.industry)}: median {_money(row.median)}'
-                f'</title></rect><text class="value" x="{wage_x + w + 4:.1f}" '
-                f'y="{y + bar_h + 2}">{_money(row.median)}</text>'
-            )
+            money = _money(row.median)
+            parts.append(_bar("bar-wage", wage_x, y, bar_h, (col_w - 70) * float(row.median)
+                              / max_wage, f"{row.industry}: median {money}", money))
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+def _bar(css: str, x: float, y: float, height: int, width: float, title: str,
+         value: str) -> str:
+    """One horizontal bar with its tooltip and its value written after it."""
+    return (
+        f'<rect class="bar {css}" x="{x}" y="{y + 4}" width="{width:.1f}" height="{height}">'
+        f"<title>{escape(title)}</title></rect>"
+        f'<text class="value" x="{x + width + 4:.1f}" y="{y + height + 2}">{escape(value)}</text>'
+    )
 
 
 def _short(text: str, limit: int = 42) -> str:
