@@ -2,8 +2,18 @@
 
 A value never becomes query text: it is rendered as ONE SPARQL term of the declared type (an IRI
 checked against the IRIREF rule, a literal escaped with the ECHAR rules, a number checked against
-its grammar) and injected as `VALUES ?name { term }` at the start of the outermost WHERE group,
-which a small lexer finds while skipping strings, IRIs and comments.
+its grammar). A small lexer, which skips strings, IRIs and comments, then
+
+- puts that term in place of the parameter's variable wherever the variable stands in a triple
+  pattern or an expression, so that query planners see a constant: oxigraph picks its join order
+  from which pattern positions are bound, and applies a FILTER early only when every variable in
+  it is bound by one pattern (measured: a 3-second query on the full graph fell to 85 ms);
+- and binds the variable with one `VALUES (?a ?b) { (term term) }` row at the start of the
+  outermost WHERE group, and of every sub-select that mentions it, for the places where a
+  variable must stay a variable (SELECT clauses, CONSTRUCT templates, `AS ?x`, VALUES headers,
+  GROUP BY, HAVING and ORDER BY).
+
+A parameter is thus the same constant in every scope of the query, sub-selects included.
 """
 
 from __future__ import annotations
@@ -164,29 +174,101 @@ def _matching_close(toks: list[Token], k: int) -> Token:
 
 
 def bind_params(query: str, declared: Sequence[Param], values: Mapping[str, str]) -> str:
-    """Return `query` with a VALUES block per declared parameter (value or its default)."""
+    """Return `query` with every declared parameter bound to its value (or its default)."""
     known = {p.name for p in declared}
     unknown = sorted(set(values) - known)
     if unknown:
         listed = ", ".join(sorted(known)) or "none"
         raise ParamError(f"unknown parameter(s) {', '.join(unknown)} (this query takes: {listed})")
-    blocks = []
+    terms: dict[str, str] = {}
     for p in declared:
         value = values.get(p.name, p.default)
         if value is None:
             raise ParamError(f"missing parameter {p.name!r} ({p.type}): pass --param {p.name}=...")
-        blocks.append(f"VALUES ?{p.name} {{ {render_term(value, p.type, p.name)} }}")
-    if not blocks:
+        terms[p.name] = render_term(value, p.type, p.name)
+    if not terms:
         return query
     toks = list(tokens(query))
     k = _where_group(toks, query)
+    kept = _variable_positions(toks, k)
+    edits: list[tuple[int, int, str]] = []
+    for i in range(k + 1, len(toks)):
+        tok = toks[i]
+        if tok.kind == "var" and tok.text[1:] in terms and i not in kept:
+            edits.append((tok.start, tok.end, terms[tok.text[1:]]))
+    edits += _values_edits(toks, k, terms, list(terms))
+    for j in range(k + 1, len(toks)):
+        if toks[j].kind == "word" and toks[j].text.upper() == "SELECT":
+            where = next((w for w in range(j, len(toks)) if toks[w].kind == "open"), None)
+            if where is None:
+                raise ParamError("a sub-select has no WHERE group")
+            used = _params_in_sub_select(toks, j, terms)
+            if used:
+                edits += _values_edits(toks, where, terms, used)
+    out = query
+    for start, end, text in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
+        out = out[:start] + text + out[end:]
+    return out
+
+
+def _values_edits(
+    toks: list[Token], k: int, terms: Mapping[str, str], names: Sequence[str]
+) -> list[tuple[int, int, str]]:
+    """Edits that put one VALUES row binding `names` at the start of the group opened at `k`."""
+    names = sorted(set(names), key=list(terms).index)
+    block = (
+        f" VALUES ({' '.join('?' + n for n in names)}) "
+        f"{{ ({' '.join(terms[n] for n in names)}) }}\n"
+    )
     at = toks[k].end
-    inject = " " + " ".join(blocks) + "\n"
     if k + 1 < len(toks) and toks[k + 1].kind == "word" and toks[k + 1].text.upper() == "SELECT":
-        # `WHERE { SELECT ... }` is a sub-select, which cannot share its group: wrap it.
+        # `{ SELECT ... }` is a sub-select, which cannot share its group: wrap it.
         end = _matching_close(toks, k).start
-        return query[:at] + inject + "{" + query[at:end] + "}\n" + query[end:]
-    return query[:at] + inject + query[at:]
+        return [(at, at, block + "{"), (end, end, "}\n")]
+    return [(at, at, block)]
+
+
+def _params_in_sub_select(toks: list[Token], j: int, terms: Mapping[str, str]) -> list[str]:
+    """Parameters named anywhere in the sub-select whose SELECT keyword is token `j`."""
+    depth = 0
+    used = []
+    for tok in toks[j:]:
+        depth += {"open": 1, "close": -1}.get(tok.kind, 0)
+        if depth < 0:  # the brace that closes the group around the sub-select
+            break
+        if tok.kind == "var" and tok.text[1:] in terms:
+            used.append(tok.text[1:])
+    return used
+
+
+_MODIFIERS = ("GROUP", "HAVING", "ORDER")
+_MODIFIER_ENDS = ("LIMIT", "OFFSET", "VALUES", "GROUP", "HAVING", "ORDER")
+
+
+def _variable_positions(toks: list[Token], k: int) -> set[int]:
+    """Indexes of variable tokens that must stay variables (see the module docstring)."""
+    kept = set(range(k))  # the query form's clause: SELECT list, CONSTRUCT template, ...
+    i = k
+    while i < len(toks):
+        word = toks[i].text.upper() if toks[i].kind == "word" else ""
+        if word == "SELECT" or word == "VALUES":
+            i += 1
+            while i < len(toks) and toks[i].kind != "open":
+                kept.add(i)
+                i += 1
+            continue
+        if word == "AS" and i + 1 < len(toks):
+            kept.add(i + 1)
+        elif word in _MODIFIERS:
+            i += 1
+            while i < len(toks) and toks[i].kind not in ("open", "close"):
+                if toks[i].kind == "word" and toks[i].text.upper() in _MODIFIER_ENDS:
+                    break
+                kept.add(i)
+                i += 1
+            continue
+        i += 1
+    return kept
 
 
 def parse_assignments(items: Sequence[str]) -> dict[str, str]:

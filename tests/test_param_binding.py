@@ -112,7 +112,7 @@ def test_unknown_and_missing_parameters() -> None:
         bind_params(ECHO, TEXT, {"txt": "a"})
     with pytest.raises(ParamError, match="missing parameter 'text'"):
         bind_params(ECHO, TEXT, {})
-    assert 'VALUES ?text { "d" }' in bind_params(ECHO, (Param("text", "string", "d"),), {})
+    assert 'VALUES (?text) { ("d") }' in bind_params(ECHO, (Param("text", "string", "d"),), {})
 
 
 def test_the_lexer_finds_the_where_group() -> None:
@@ -122,7 +122,8 @@ CONSTRUCT { ?s ask:p "}{" . } FROM <http://example.org/WHERE?a=b#SELECT>
 WHERE { ?s ?p ?o FILTER(?o != '{' || (?p < 3 && ?p > 1)) }"""
     assert query_form(query) == "CONSTRUCT"
     bound = bind_params(query, (Param("o", "string"),), {"o": "v"})
-    assert 'WHERE { VALUES ?o { "v" }\n ?s ?p ?o' in bound
+    assert 'WHERE { VALUES (?o) { ("v") }\n ?s ?p "v" FILTER("v" != \'{\'' in bound
+    assert 'CONSTRUCT { ?s ask:p "}{" . }' in bound  # the template keeps its variables
     prepareQuery(bound)
 
 
@@ -148,3 +149,40 @@ def test_parse_assignments() -> None:
         parse_assignments(["a=1", "a=2"])
     with pytest.raises(ParamError, match="NAME=VALUE"):
         parse_assignments(["a b=1"])
+
+
+def test_parameters_become_constants_in_patterns_and_filters() -> None:
+    query = """SELECT ?x (COUNT(?y) AS ?n) WHERE {
+  ?x <urn:p> ?y . FILTER(?y >= ?min)
+  BIND(?min AS ?copy)
+} GROUP BY ?x ?min HAVING (?min > 0) ORDER BY ?min"""
+    params = (Param("min", "integer"),)
+    bound = bind_params(query, params, {"min": "3"})
+    assert "?x <urn:p> ?y . FILTER(?y >= 3)" in bound
+    assert "BIND(3 AS ?copy)" in bound
+    # where a variable must stay a variable, the VALUES row binds it
+    assert "VALUES (?min) { (3) }" in bound
+    assert "GROUP BY ?x ?min HAVING (?min > 0) ORDER BY ?min" in bound
+    prepareQuery(bound)
+
+
+def test_parameters_reach_sub_selects(engines) -> None:
+    """A parameter is the same constant inside a sub-select, even one that does not project it."""
+    query = """PREFIX ex: <http://example.org/>
+SELECT ?label ?text WHERE {
+  { SELECT ?label WHERE { ?s ?p ?label FILTER(STR(?label) = ?text) } }
+  { SELECT ?text ?echo WHERE { BIND(?text AS ?echo) } }
+}"""
+    bound = bind_params(query, TEXT, {"text": "Construction Managers"})
+    prepareQuery(bound)
+    assert bound.count('VALUES (?text) { ("Construction Managers") }') == 3  # outer group, both sub-selects
+    assert 'FILTER(STR(?label) = "Construction Managers")' in bound
+    for name, engine in engines.items():
+        rows = {tuple(str(c) for c in r) for r in engine.select(bound).rows}
+        assert rows == {("Construction Managers", "Construction Managers")}, name
+
+
+def test_several_parameters_share_one_values_row() -> None:
+    params = (Param("a", "integer"), Param("b", "string"))
+    bound = bind_params("SELECT ?a ?b WHERE { }", params, {"a": "1", "b": "x"})
+    assert 'VALUES (?a ?b) { (1 "x") }' in bound
