@@ -8,10 +8,9 @@ its grammar). A small lexer, which skips strings, IRIs and comments, then
   pattern or an expression, so that query planners see a constant: oxigraph picks its join order
   from which pattern positions are bound, and applies a FILTER early only when every variable in
   it is bound by one pattern (measured: a 3-second query on the full graph fell to 85 ms);
-- and binds the variable with one `VALUES (?a ?b) { (term term) }` row at the start of the
-  outermost WHERE group, and of every sub-select that mentions it, for the places where a
-  variable must stay a variable (SELECT clauses, CONSTRUCT templates, `AS ?x`, VALUES headers,
-  GROUP BY, HAVING and ORDER BY).
+- and, where a variable must stay a variable (SELECT clauses, CONSTRUCT templates, `AS ?x`,
+  VALUES headers, GROUP BY, HAVING and ORDER BY), binds it with one `VALUES (?a ?b) { (t t) }`
+  row at the start of the outermost WHERE group and of each sub-select where that happens.
 
 A parameter is thus the same constant in every scope of the query, sub-selects included.
 """
@@ -196,13 +195,17 @@ def bind_params(query: str, declared: Sequence[Param], values: Mapping[str, str]
         tok = toks[i]
         if tok.kind == "var" and tok.text[1:] in terms and i not in kept:
             edits.append((tok.start, tok.end, terms[tok.text[1:]]))
-    edits += _values_edits(toks, k, terms, list(terms))
+    # VALUES only where a variable stays: a needless one-row VALUES is a separate join component,
+    # which can mislead a planner about where to start.
+    outer = [n for n in terms if any(toks[i].text[1:] == n for i in kept if toks[i].kind == "var")]
+    if outer:
+        edits += _values_edits(toks, k, terms, outer)
     for j in range(k + 1, len(toks)):
         if toks[j].kind == "word" and toks[j].text.upper() == "SELECT":
             where = next((w for w in range(j, len(toks)) if toks[w].kind == "open"), None)
             if where is None:
                 raise ParamError("a sub-select has no WHERE group")
-            used = _params_in_sub_select(toks, j, terms)
+            used = _params_kept_in_sub_select(toks, j, terms, kept)
             if used:
                 edits += _values_edits(toks, where, terms, used)
     out = query
@@ -228,15 +231,18 @@ def _values_edits(
     return [(at, at, block)]
 
 
-def _params_in_sub_select(toks: list[Token], j: int, terms: Mapping[str, str]) -> list[str]:
-    """Parameters named anywhere in the sub-select whose SELECT keyword is token `j`."""
+def _params_kept_in_sub_select(
+    toks: list[Token], j: int, terms: Mapping[str, str], kept: set[int]
+) -> list[str]:
+    """Parameters that stay variables in the sub-select whose SELECT keyword is token `j`."""
     depth = 0
     used = []
-    for tok in toks[j:]:
+    for i in range(j, len(toks)):
+        tok = toks[i]
         depth += {"open": 1, "close": -1}.get(tok.kind, 0)
         if depth < 0:  # the brace that closes the group around the sub-select
             break
-        if tok.kind == "var" and tok.text[1:] in terms:
+        if tok.kind == "var" and tok.text[1:] in terms and i in kept:
             used.append(tok.text[1:])
     return used
 
