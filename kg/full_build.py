@@ -24,6 +24,7 @@ from kg.fast_closure import AlignmentRules, apply_rules
 from kg.formats import trig_block
 from kg.mappings import MAPPINGS_DIR, load_mapping_sets, mapping_graph, same_label
 from kg.prefixes import SKOS, jsonld_context, prefix_map
+from kg.sssom_validation import validate_mapping_sets
 
 
 @dataclass
@@ -157,7 +158,9 @@ def full_outputs(dataset: Dataset, ontology: Graph, data_root: Path, dist: Path,
     finally:
         shutil.rmtree(work, ignore_errors=True)
     check_mapping_targets(store, base)
-    _log("mapping targets found in the imported data; computing the alignment closure")
+    checked = validate_mapping_sets(sorted(MAPPINGS_DIR.glob("*.sssom.tsv")))
+    _log(f"mapping targets found in the imported data; {checked} mapping sets valid (sssom-py); "
+         "computing the alignment closure")
     inferred_graph = base + "graph/inferred"
     inferred = apply_rules(store, AlignmentRules.from_ontology(ontology), inferred_graph)
     _log(f"{inferred} entailed triples in graph/inferred; writing the downloads")

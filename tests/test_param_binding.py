@@ -176,7 +176,8 @@ SELECT ?label ?text WHERE {
 }"""
     bound = bind_params(query, TEXT, {"text": "Construction Managers"})
     prepareQuery(bound)
-    assert bound.count('VALUES (?text) { ("Construction Managers") }') == 2  # outer group, the sub-select that projects it
+    # the outer group and the sub-select that projects it; the other sub-select gets a constant
+    assert bound.count('VALUES (?text) { ("Construction Managers") }') == 2
     assert 'FILTER(STR(?label) = "Construction Managers")' in bound
     for name, engine in engines.items():
         rows = {tuple(str(c) for c in r) for r in engine.select(bound).rows}
