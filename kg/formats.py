@@ -46,7 +46,9 @@ def _turtle_parts(graph: Graph, base: str) -> tuple[list[str], list[str]]:
 def trig_block(graph: Graph, name: str, base: str) -> str:
     """One named graph as a TriG block, using the prefixes of kg.prefixes."""
     _, body = _turtle_parts(graph, base)
-    inner = "\n".join("    " + line if line else "" for line in body).strip("\n")
+    # Not indented: a line of the body may continue a multi-line (triple-quoted) literal, whose
+    # content an indent would change.
+    inner = "\n".join(body).strip("\n")
     return f"<{name}> {{\n{inner}\n}}\n"
 
 

@@ -24,6 +24,7 @@ from kg.fast_closure import AlignmentRules, apply_rules
 from kg.formats import trig_block
 from kg.mappings import MAPPINGS_DIR, load_mapping_sets, mapping_graph, same_label
 from kg.prefixes import SKOS, jsonld_context, prefix_map
+from kg.search_text import add_search_texts
 from kg.sssom_validation import validate_mapping_sets
 
 
@@ -163,7 +164,9 @@ def full_outputs(dataset: Dataset, ontology: Graph, data_root: Path, dist: Path,
          "computing the alignment closure")
     inferred_graph = base + "graph/inferred"
     inferred = apply_rules(store, AlignmentRules.from_ontology(ontology), inferred_graph)
-    _log(f"{inferred} entailed triples in graph/inferred; writing the downloads")
+    texts = add_search_texts(store, base + "graph/derived")
+    _log(f"{inferred} entailed triples in graph/inferred, {texts} search texts in graph/derived; "
+         "writing the downloads")
     imported = {name: sum(1 for _ in store.quads_for_pattern(
         None, None, None, NamedNode(_graph_of(name, base)))) for name in sorted(imports)}
     downloads = write_downloads(store, ontology, dist, base)

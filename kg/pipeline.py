@@ -22,6 +22,7 @@ from kg.quotes import check_quotes
 from kg.reasoning import closure
 from kg.records import SourceSet, load_sources
 from kg.resources import ontology_files, shapes_files, sources_dir
+from kg.search_text import search_text_graph
 from kg.validation import format_report, load_shapes, shacl_findings
 from kg.vocabulary import OntologyIndex, load_ontology
 from kg.void import describe, stats_from_graphs, stats_from_store
@@ -81,6 +82,7 @@ def build(options: BuildOptions) -> BuildReport:
     dataset = result.dataset
     data = _merge(dataset)
     derived = salary_distributions(dataset, base)
+    derived += search_text_graph(dataset)
     _add_graph(dataset, base + "graph/derived", derived)
     data += derived
     log(f"built {len(data)} asserted triples; computing the OWL RL closure")

@@ -119,3 +119,21 @@ def test_ontology_documentation_is_byte_stable(tmp_path: Path):
         write_ontology_html(ontology_files()[0], target)
         pages.append(target.read_bytes())
     assert pages[0] == pages[1] == pages[2]
+
+
+def test_trig_keeps_multi_line_literals_intact():
+    """Regression: TriG blocks were indented line by line, which put spaces inside literals that
+    span lines (okg:searchText joins labels with line breaks)."""
+    from rdflib import Dataset
+
+    from kg.formats import trig_block
+    from kg.prefixes import OKG
+
+    graph = Graph()
+    text = Literal("just-in-time\njust-in-time production")
+    graph.add((URIRef("https://w3id.org/occupation-kg/id/methodology/jit"), OKG.searchText, text))
+    name = "https://w3id.org/occupation-kg/id/graph/derived"
+    block = f"@prefix okg: <{OKG}> .\n" + trig_block(graph, name, BASE)
+    parsed = Dataset()
+    parsed.parse(data=block, format="trig")
+    assert text in set(parsed.graph(URIRef(name)).objects())
