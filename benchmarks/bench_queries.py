@@ -3,8 +3,13 @@
     python benchmarks/bench_queries.py --runs 5
     python benchmarks/bench_queries.py --runs 5 --endpoint http://127.0.0.1:8890/sparql
 
+    python benchmarks/bench_queries.py --dist FULL_DIST --engines oxigraph --baseline-queries OLD
+
 Each query runs with its default parameters: one warm-up run, then the median of --runs timed
-runs. Engines: oxigraph and rdflib on dist/kg.trig (loaded once, load time reported apart), and
+runs. With --baseline-queries, a second folder of the same stored queries (say, an earlier
+commit's `queries/`, from `git worktree add` or `git archive`) is timed on the same engine in the
+same process, and each row gets the ratio of this version's time to the baseline's.
+Engines: oxigraph and rdflib on dist/kg.trig (loaded once, load time reported apart), and
 a SPARQL endpoint when --endpoint is given (load it first with `kg load --endpoint URL`). The
 table shows milliseconds per engine and each engine's time as a ratio to rdflib's (the
 reference engine), plus the row count, which must be the same on every engine.
@@ -46,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--endpoint", help="also time this SPARQL endpoint (after `kg load`)")
     parser.add_argument("--queries", type=Path, help="queries folder (default: the bundled one)")
     parser.add_argument("--only", action="append", help="time only this query (repeatable)")
+    parser.add_argument("--baseline-queries", type=Path,
+                        help="another version of the queries folder to time beside this one")
     parser.add_argument("--engines", default="oxigraph,rdflib",
                         help="embedded engines, comma-separated (rdflib is the ratio baseline "
                              "when present; on the full graph use --engines oxigraph)")
@@ -71,6 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     baseline = BASELINE if BASELINE in engines else names[0]
     header = ["query", "rows"] + [f"{n} ms" for n in names]
     header += [f"{n}/{baseline}" for n in names if n != baseline]
+    old_queries: dict[str, StoredQuery] = {}
+    if args.baseline_queries:
+        old_queries = {q.name: q for q in list_queries(args.baseline_queries)
+                       + list_violation_checks(args.baseline_queries)}
+        header += ["baseline rows", f"baseline {names[0]} ms", "this/baseline"]
+    old_total = new_total = 0.0
     table: list[list[str]] = []
     totals = dict.fromkeys(names, 0.0)
     mismatches = []
@@ -84,11 +97,19 @@ def main(argv: list[str] | None = None) -> int:
         row = [q.name, str(results[baseline][1])]
         row += [f"{results[n][0] * 1000:.1f}" for n in names]
         row += [f"{results[n][0] / base:.3f}" for n in names if n != baseline]
+        if args.baseline_queries:
+            row += _baseline_cells(q, old_queries.get(q.name), engines[names[0]],
+                                   results[names[0]][0], args.runs)
+            if q.name in old_queries:
+                old_total += float(row[-2]) / 1000
+                new_total += results[names[0]][0]
         table.append(row)
         for n in names:
             totals[n] += results[n][0]
     total_row = ["TOTAL", ""] + [f"{totals[n] * 1000:.1f}" for n in names]
     total_row += [f"{totals[n] / totals[baseline]:.3f}" for n in names if n != baseline]
+    if args.baseline_queries:
+        total_row += ["", f"{old_total * 1000:.1f}", f"{new_total / old_total:.3f}"]
     table.append(total_row)
 
     widths = [max(len(h), *(len(r[i]) for r in table)) for i, h in enumerate(header)]
@@ -100,6 +121,15 @@ def main(argv: list[str] | None = None) -> int:
         print("\nrow counts differ between engines:\n  " + "\n  ".join(mismatches), file=sys.stderr)
         return 1
     return 0
+
+
+def _baseline_cells(query: StoredQuery, old: StoredQuery | None, engine: Engine, seconds: float,
+                    runs: int) -> list[str]:
+    """Rows and time of the baseline version of `query` on the same engine, and the ratio."""
+    if old is None:
+        return ["-", "-", "-"]
+    old_seconds, old_rows = time_query(engine, bind_params(old.text, old.params, {}), runs)
+    return [str(old_rows), f"{old_seconds * 1000:.1f}", f"{seconds / old_seconds:.3f}"]
 
 
 if __name__ == "__main__":
