@@ -34,7 +34,10 @@ def _build(args: argparse.Namespace) -> int:
         base=args.base,
         ontology_docs=not args.no_ontology_docs,
         data=args.data,
+        validate_imports=args.validate_imports,
     )
+    if args.validate_imports and args.data is None:
+        raise KgError("--validate-imports needs --data (the reference datasets to import)")
     if args.sources:
         options.sources = args.sources
     build(options)
@@ -98,6 +101,10 @@ def make_parser() -> argparse.ArgumentParser:
         "--data", type=Path,
         help="folder of the reference datasets (e.g. ../shared/data): also import O*NET, ESCO, "
              "SOC, ISCO, NAICS and BLS, and publish the curated mappings",
+    )
+    build.add_argument(
+        "--validate-imports", action="store_true",
+        help="with --data: also validate every imported dataset with pySHACL (several minutes)",
     )
     build.set_defaults(handler=_build)
 

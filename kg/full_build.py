@@ -151,10 +151,15 @@ def count_default_graph(store: Store) -> int:
 
 
 def full_outputs(dataset: Dataset, ontology: Graph, data_root: Path, dist: Path,
-                 base: str) -> tuple[Store, FullStats]:
+                 base: str, validate_imports: bool = False) -> tuple[Store, FullStats]:
     work = Path(tempfile.mkdtemp(prefix=".kg-import-", dir=dist.parent))
     try:
         imports = import_all(data_root, work, base)
+        if validate_imports:
+            from kg.import_validation import validate_imports as run_shacl
+
+            checked = run_shacl(imports, log=_log)
+            _log(f"pySHACL: all {checked} imported triples conform")
         store = build_store(dataset, imports, base)
     finally:
         shutil.rmtree(work, ignore_errors=True)

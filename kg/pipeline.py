@@ -37,6 +37,9 @@ class BuildOptions:
     ontology_docs: bool = True
     # The folder holding the reference datasets (../shared/data); None builds the seed graph.
     data: Path | None = None
+    # With data: also validate every imported dataset graph with pySHACL (minutes; see
+    # kg/import_validation.py).
+    validate_imports: bool = False
 
 
 @dataclass
@@ -191,7 +194,8 @@ def _write_outputs(
     else:
         from kg.full_build import full_outputs
 
-        store, full = full_outputs(dataset, ontology, options.data, dist, base)
+        store, full = full_outputs(dataset, ontology, options.data, dist, base,
+                                   validate_imports=options.validate_imports)
         stats = stats_from_store(store, base)
         extra_counts.update({"imported": sum(full.imported.values()),
                              "inferred (all)": full.inferred, "downloads": full.downloads})

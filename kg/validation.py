@@ -52,20 +52,27 @@ def load_shapes(paths: list[Path] | None = None) -> Graph:
 
 
 def shacl_findings(data: Graph, shapes: Graph, ontology: Graph | None = None,
-                   origins: dict[URIRef, Location] | None = None) -> list[Finding]:
+                   origins: dict[URIRef, Location] | None = None,
+                   in_place: bool = False) -> list[Finding]:
     """Validate `data` (closure already materialised: no inference here, it is 12x slower).
 
     The ontology is added to the data graph rather than passed as pySHACL's ont_graph: the
     shapes need its individuals (statistic kinds, units), and mixing in an ont_graph cost about
-    a minute even for a tiny graph (measured with pyshacl 0.40.1).
+    a minute even for a tiny graph (measured with pyshacl 0.40.1). With `in_place`, the ontology
+    is added to `data` itself and pySHACL does not copy it either: for a 2-million-triple import
+    that halves the memory and saves minutes (the shapes have no SHACL rules that would write).
     """
     if ontology is not None:
-        combined = Graph()
-        combined += data
-        combined += ontology
-        data = combined
+        if in_place:
+            data += ontology
+        else:
+            combined = Graph()
+            combined += data
+            combined += ontology
+            data = combined
     _, report, _ = validate(
         data, shacl_graph=shapes, inference="none", advanced=True, allow_warnings=True,
+        inplace=in_place,
     )
     assert isinstance(report, Graph)
     sh = lambda local: URIRef(SH + local)  # noqa: E731
