@@ -86,6 +86,16 @@ def test_suffix_documents_and_html(server: Running) -> None:
     assert 'href="/id/soc2018/11-3051"' in page  # mapping link, local
 
 
+def test_page_lists_what_refers_to_the_entity(server: Running) -> None:
+    """The facts and the "Referenced by" lists share one template macro: both render links."""
+    page = http(f"{server.url}/id/occupation/plant-manager.html").text
+    referenced = page.split("<h2>Referenced by</h2>", 1)[1].split("</section>\n</section>", 1)[0]
+    assert "is the object of <em>" in referenced
+    assert f'<li class="referrer"><a class="value" href="/id/{OCC}">' in referenced
+    facts = http(f"{server.url}/id/{OCC}.html").text.split("<h2>Facts</h2>", 1)[1]
+    assert '<li class="fact"><a class="value" href="/id/occupation/plant-manager">' in facts
+
+
 def test_unknown_iri_404_and_unacceptable_406(server: Running) -> None:
     assert http(f"{server.url}/id/occupation/no-such-thing", accept="text/turtle").status == 404
     assert http(f"{server.url}/id/occupation/no-such-thing.ttl").status == 404

@@ -236,6 +236,18 @@ def scheme(node: NamedNode, label: str) -> Iterator[Triple]:
     yield node, skos("prefLabel"), en(label)
 
 
+def code_concept(node: NamedNode, in_scheme: NamedNode, code: str, label: str,
+                 definition: str = "", kind: NamedNode | None = None) -> Iterator[Triple]:
+    """A code of a scheme: its class (skos:Concept unless `kind`), scheme, notation, English
+    label and, when there is one, English definition."""
+    yield node, RDF_TYPE, kind or skos("Concept")
+    yield node, skos("inScheme"), in_scheme
+    yield node, skos("notation"), plain(code)
+    yield node, skos("prefLabel"), en(label)
+    if definition:
+        yield node, skos("definition"), en(definition)
+
+
 @dataclass(frozen=True)
 class Stats:
     name: str

@@ -19,9 +19,9 @@ from kg.importers.base import (
     ImportFailed,
     Triple,
     check,
+    code_concept,
     dcterms,
     en,
-    plain,
     scheme,
     skos,
     split_multi,
@@ -146,10 +146,7 @@ def produce_crosswalk(folder: Path, ctx: Context) -> Iterator[Triple]:
         isco_partial[(soc, isco)] = part
     for soc, title in titles.items():
         node = ctx.id("soc2010", soc)
-        yield node, RDF_TYPE, skos("Concept")
-        yield node, skos("inScheme"), soc_scheme
-        yield node, skos("notation"), plain(soc)
-        yield node, skos("prefLabel"), en(title)
+        yield from code_concept(node, soc_scheme, soc, title)
     for (soc, isco), soc_part in soc_partial.items():
         isco_part = isco_partial.get((soc, isco))
         if isco_part is None:

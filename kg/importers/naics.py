@@ -8,15 +8,13 @@ from pathlib import Path
 
 from kg.importers.base import (
     PUBLIC_DOMAIN,
-    RDF_TYPE,
     Context,
     DatasetInfo,
     Importer,
     ImportFailed,
     Triple,
     check,
-    en,
-    plain,
+    code_concept,
     scheme,
     skos,
 )
@@ -50,10 +48,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         if not title:
             raise ImportFailed(path, line, f"NAICS {code} has no title")
         node = ctx.id("naics2022", code)
-        yield node, RDF_TYPE, skos("Concept")
-        yield node, skos("inScheme"), top
-        yield node, skos("notation"), plain(code)
-        yield node, skos("prefLabel"), en(title)
+        yield from code_concept(node, top, code, title)
         seen.add(code)
         if len(code) == 2 or "-" in code:
             first, _, last = code.partition("-")

@@ -20,6 +20,7 @@ from kg.importers.base import (
     Triple,
     boolean,
     check,
+    code_concept,
     dcterms,
     decimal,
     en,
@@ -105,12 +106,8 @@ class Onet:
             code = check(ONET_CODE, row[CODE_COL].strip(), path, line, "O*NET-SOC code")
             self.occupations.add(code)
             node = self.ctx.id("onet-soc2019", code)
-            yield node, RDF_TYPE, skos("Concept")
-            yield node, skos("inScheme"), top
-            yield node, skos("notation"), plain(code)
-            yield node, skos("prefLabel"), en(row["Title"].strip())
-            if row["Description"].strip():
-                yield node, skos("definition"), en(row["Description"].strip())
+            yield from code_concept(node, top, code, row["Title"].strip(),
+                                    row["Description"].strip())
 
     def content_model(self) -> Iterator[Triple]:
         top = self.ctx.id("scheme", "onet-content-model")
@@ -125,12 +122,8 @@ class Onet:
                 raise ImportFailed(path, line, f"element ID {element_id} collides when lowercased")
             lowered.add(slug)
             node = self.elements[element_id] = self.ctx.id("onet-element", slug)
-            yield node, RDF_TYPE, skos("Concept")
-            yield node, skos("inScheme"), top
-            yield node, skos("notation"), plain(element_id)
-            yield node, skos("prefLabel"), en(row["Element Name"].strip())
-            if row["Description"].strip():
-                yield node, skos("definition"), en(row["Description"].strip())
+            yield from code_concept(node, top, element_id, row["Element Name"].strip(),
+                                    row["Description"].strip())
             parent = element_id.rpartition(".")[0]
             if not parent:
                 yield node, skos("topConceptOf"), top
@@ -147,10 +140,8 @@ class Onet:
                                         tsv=True):
             scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
             node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
-            yield node, RDF_TYPE, okg("RatingScale")
-            yield node, skos("inScheme"), top
-            yield node, skos("notation"), plain(scale_id)
-            yield node, skos("prefLabel"), en(row["Scale Name"].strip())
+            yield from code_concept(node, top, scale_id, row["Scale Name"].strip(),
+                                    kind=okg("RatingScale"))
             yield node, okg("scaleMinimum"), decimal(row["Minimum"], path, line, "Minimum")
             yield node, okg("scaleMaximum"), decimal(row["Maximum"], path, line, "Maximum")
 
@@ -168,10 +159,7 @@ class Onet:
             check(re.compile(r"^\d+$"), key[2], path, line, "category")
             self.categories.add(key)
             node = self.category_iri(*key)
-            yield node, RDF_TYPE, skos("Concept")
-            yield node, skos("inScheme"), top
-            yield node, skos("notation"), plain(key[2])
-            yield node, skos("prefLabel"), en(row["Category Description"].strip())
+            yield from code_concept(node, top, key[2], row["Category Description"].strip())
             yield node, skos("broader"), self.elements[key[0]]
 
     def job_zone_reference(self) -> Iterator[Triple]:
@@ -182,12 +170,8 @@ class Onet:
         for line, row in self.ctx.table(path, cols, tsv=True):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             node = self.ctx.id("onet-job-zone", zone)
-            yield node, RDF_TYPE, skos("Concept")
-            yield node, skos("inScheme"), top
-            yield node, skos("notation"), plain(zone)
-            yield node, skos("prefLabel"), en(row["Name"].strip())
             text = " ".join(row[c].strip() for c in cols[2:] if row[c].strip())
-            yield node, skos("definition"), en(text)
+            yield from code_concept(node, top, zone, row["Name"].strip(), text)
 
     def alternate_titles(self) -> Iterator[Triple]:
         path = self.folder / "Alternate Titles.tsv"
@@ -210,10 +194,7 @@ class Onet:
             occ = self.occ(path, line, row)
             task_id = check(re.compile(r"^\d+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
-            yield node, RDF_TYPE, okg("Duty")
-            yield node, skos("inScheme"), top
-            yield node, skos("notation"), plain(task_id)
-            yield node, skos("prefLabel"), en(row["Task"].strip())
+            yield from code_concept(node, top, task_id, row["Task"].strip(), kind=okg("Duty"))
             if row["Task Type"].strip():
                 yield node, okg("taskCategory"), plain(row["Task Type"].strip())
             yield occ, okg("hasTask"), node
@@ -286,10 +267,7 @@ class Onet:
             commodity = self.ctx.id("unspsc", code)
             if code not in commodities:
                 commodities.add(code)
-                yield commodity, RDF_TYPE, skos("Concept")
-                yield commodity, skos("inScheme"), top
-                yield commodity, skos("notation"), plain(code)
-                yield commodity, skos("prefLabel"), en(row["Commodity Title"].strip())
+                yield from code_concept(commodity, top, code, row["Commodity Title"].strip())
             example = row["Example"].strip()
             slug, new = self.technologies.slug(example)
             node = self.ctx.id("onet-technology", slug)

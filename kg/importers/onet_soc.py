@@ -8,15 +8,13 @@ from pathlib import Path
 
 from kg.importers.base import (
     CC_BY_4,
-    RDF_TYPE,
     Context,
     DatasetInfo,
     Importer,
     ImportFailed,
     Triple,
     check,
-    en,
-    plain,
+    code_concept,
     scheme,
     skos,
 )
@@ -71,12 +69,8 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         code = check(ONET_CODE, row[cols[0]].strip(), path, line, "O*NET-SOC 2019 code")
         known.add(code)
         node = ctx.id("onet-soc2019", code)
-        yield node, RDF_TYPE, skos("Concept")
-        yield node, skos("inScheme"), onet_scheme
-        yield node, skos("notation"), plain(code)
-        yield node, skos("prefLabel"), en(row[cols[1]].strip())
-        if row[cols[2]].strip():
-            yield node, skos("definition"), en(row[cols[2]].strip())
+        yield from code_concept(node, onet_scheme, code, row[cols[1]].strip(),
+                                row[cols[2]].strip())
     path = folder / TO_SOC
     rows = _crosswalk(path, ctx, ("O*NET-SOC 2019 Code", "O*NET-SOC 2019 Title", "2018 SOC Code",
                                   "2018 SOC Title"), (ONET_CODE, SOC_CODE))
@@ -102,10 +96,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         yield ctx.id("onet-soc2010", source), skos(kind), ctx.id("soc2018", target)
     for code, title in old.items():
         node = ctx.id("onet-soc2010", code)
-        yield node, RDF_TYPE, skos("Concept")
-        yield node, skos("inScheme"), old_scheme
-        yield node, skos("notation"), plain(code)
-        yield node, skos("prefLabel"), en(title)
+        yield from code_concept(node, old_scheme, code, title)
 
 
 IMPORTER = Importer("onet-soc-2019", INFO, produce, (OCCUPATIONS, TO_SOC, FROM_2010,

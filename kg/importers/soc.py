@@ -10,15 +10,13 @@ from pyoxigraph import NamedNode
 
 from kg.importers.base import (
     PUBLIC_DOMAIN,
-    RDF_TYPE,
     Context,
     DatasetInfo,
     Importer,
     ImportFailed,
     Triple,
     check,
-    en,
-    plain,
+    code_concept,
     scheme,
     skos,
 )
@@ -69,10 +67,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         if not title:
             raise ImportFailed(path, line, f"SOC {code} has no title")
         node = soc_iri(ctx, code)
-        yield node, RDF_TYPE, skos("Concept")
-        yield node, skos("inScheme"), top
-        yield node, skos("notation"), plain(code)
-        yield node, skos("prefLabel"), en(title)
+        yield from code_concept(node, top, code, title)
         depth = LEVELS.index(level)
         parents[level] = code
         for lower in LEVELS[depth + 1:]:
