@@ -22,6 +22,9 @@ def _import(args: argparse.Namespace) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{stats.name}: {stats.rows:,} rows, {stats.triples:,} triples -> {out} "
           f"({stats.seconds:.2f} s, peak RSS {peak:.0f} MB)", file=sys.stderr)
+    if not args.quiet:
+        for name, rows in stats.files.items():
+            print(f"  {name}: {rows:,} rows", file=sys.stderr)
     return 0
 
 

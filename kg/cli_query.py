@@ -19,6 +19,7 @@ from kg.errors import KgError
 from kg.param_binding import ParamError, bind_params, parse_assignments
 from kg.query_catalog import UnknownQuery, list_queries, list_violation_checks, load_query
 from kg.query_catalog import queries_dir as default_queries_dir
+from kg.remote_load import DEFAULT_TIMEOUT as LOAD_TIMEOUT
 from kg.remote_load import load
 from kg.results import ALL_FORMATS, GRAPH_FORMATS, SELECT_FORMATS, Table, write_boolean
 
@@ -129,7 +130,8 @@ def cmd_query(args: argparse.Namespace) -> int:
 def cmd_load(args: argparse.Namespace) -> int:
     """Replace every named graph of dist/kg.trig in a remote store (Graph Store Protocol)."""
     trig = Path(args.dist) / "kg.trig"
-    load(trig, args.endpoint, args.user, args.password, args.graph_store)
+    load(trig, args.endpoint, args.user, args.password, args.graph_store,
+         update_url=args.update, timeout=args.timeout)
     return 0
 
 
@@ -185,5 +187,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     p.add_argument("--user", help="default: $KG_SPARQL_USER")
     p.add_argument("--password", help="default: $KG_SPARQL_PASSWORD")
+    p.add_argument(
+        "--update",
+        metavar="URL",
+        help="SPARQL Update endpoint: graphs are staged, then moved into place (default for "
+        "Virtuoso without --graph-store: ENDPOINT-auth; without it graphs are PUT in place)",
+    )
     p.add_argument("--dist", default="dist", metavar="DIR", help="built files (default: dist)")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=LOAD_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up on any HTTP request after this long (default: {LOAD_TIMEOUT:g})",
+    )
     p.set_defaults(handler=cmd_load)

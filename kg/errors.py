@@ -10,9 +10,12 @@ class Location:
     file: str
     line: int | None = None
     record: str | None = None
+    column: int | None = None  # 1-based, where the parser knows it
 
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
+        if self.line is not None and self.column is not None:
+            where += f":{self.column}"
         return f"{where} (record {self.record})" if self.record else where
 
 

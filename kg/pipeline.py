@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +15,7 @@ from kg.builder import build_dataset
 from kg.derived_views import salary_distributions
 from kg.errors import ValidationFailed
 from kg.formats import FORMATS
+from kg.output_folder import build_marker, check_output, publish, staging_folder
 from kg.prefixes import DEFAULT_BASE, bind_prefixes, jsonld_context
 from kg.quotes import check_quotes
 from kg.reasoning import closure
@@ -24,6 +23,7 @@ from kg.records import SourceSet, load_sources
 from kg.resources import ontology_files, shapes_files, sources_dir
 from kg.search_text import search_text_graph
 from kg.validation import format_report, load_shapes, shacl_findings
+from kg.value_evidence import check_values
 from kg.vocabulary import OntologyIndex, load_ontology
 from kg.void import describe, stats_from_graphs, stats_from_store
 
@@ -49,6 +49,8 @@ class BuildReport:
     seconds: float
     quotes_checked: bool
     stages: dict[str, float] = field(default_factory=dict)
+    # Curated values checked against their quotes, and values derived by a checked rule.
+    values: dict[str, int] = field(default_factory=dict)
 
 
 def log(message: str) -> None:
@@ -57,6 +59,7 @@ def log(message: str) -> None:
 
 def build(options: BuildOptions) -> BuildReport:
     """Build into a fresh folder and swap it in only when everything succeeded."""
+    check_output(options.out)  # refuse a folder kg did not write, or no room, before any work
     started = time.perf_counter()
     stages: dict[str, float] = {}
     mark = [started]
@@ -82,6 +85,9 @@ def build(options: BuildOptions) -> BuildReport:
     lap("load")
 
     result = build_dataset(sources, ontology, base)
+    # After the builder, so a malformed value is reported as such, not as unstated.
+    values = check_values(sources, ontology, base)
+    log(f"{values.verified} facts value-verified, {values.derived} derived")
     dataset = result.dataset
     data = _merge(dataset)
     derived = salary_distributions(dataset, base)
@@ -116,16 +122,12 @@ def build(options: BuildOptions) -> BuildReport:
     lap("validation")
 
     extra_counts: dict[str, int] = {}
-    options.out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".kg-build-", dir=options.out.parent))
-    try:
+    with staging_folder(options.out, build_marker(options, base)) as staging:
         _write_outputs(staging, dataset, merged, ontology_graph, sources, base, options,
                        extra_counts)
         lap("export")
         _quality_checks(staging / "kg.trig")
-        _swap_in(staging, options.out)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish(staging, options.out)
     lap("quality checks")
     graphs = {str(g.identifier): len(g) for g in dataset.graphs() if len(g)}
     report = BuildReport(
@@ -141,6 +143,7 @@ def build(options: BuildOptions) -> BuildReport:
         seconds=time.perf_counter() - started,
         quotes_checked=options.documents is not None,
         stages=stages,
+        values=values.counts(),
     )
     log(f"wrote {options.out}/ in {report.seconds:.1f} s: {json.dumps(report.triples)}")
     return report
@@ -236,16 +239,3 @@ def _write_checksums(dist: Path) -> None:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         lines.append(f"{digest}  {path.relative_to(dist).as_posix()}")
     (dist / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _swap_in(staging: Path, out: Path) -> None:
-    """Replace `out` by `staging` with renames, so readers never see a half-written dist/."""
-    final = staging.with_name(staging.name + "-ready")
-    staging.rename(final)
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}-old-{time.time_ns()}")
-        out.rename(old)
-    final.rename(out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

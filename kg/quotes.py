@@ -62,6 +62,11 @@ def check_quotes(sources: SourceSet, documents_dir: Path) -> None:
     texts: dict[str, str] = {}
     for doc in sources.documents.values():
         path = documents_dir / doc.file
+        # resolve() follows symlinks, so a link inside the folder that leads out is caught too.
+        if not path.resolve().is_relative_to(documents_dir.resolve()):
+            problems.append((doc.location, f"document file {doc.file!r} resolves to "
+                                           f"{path.resolve()}, outside the --documents folder"))
+            continue
         if not path.is_file():
             problems.append((doc.location, f"document file {path} does not exist"))
             continue

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 from kg.errors import Location, SourceError
 from kg.vocabulary import OntologyIndex
-from kg.yaml_lines import LINE_KEY, load_yaml
+from kg.yaml_lines import LINE_KEY, item_line, key_line, load_yaml, show
 
 SLUG = r"[a-z0-9][a-z0-9.-]*"
 RECORD_ID = re.compile(rf"^(?P<kind>[a-z][a-z-]*)/(?P<slug>{SLUG})$")
@@ -53,6 +54,9 @@ class Fact:
     quote: Quote | None
     curated: str | None
     location: Location
+    # How a value no text states follows from checked data, e.g. {mapping: x.sssom.tsv};
+    # checked by kg/value_evidence.py.
+    derived: dict[str, Any] | None = None
 
 
 @dataclass
@@ -124,14 +128,67 @@ class SourceSet:
         return found
 
 
+@dataclass(frozen=True)
+class _Kind:
+    """What the value of a key must be: a test, and the words a message uses for it."""
+
+    words: str
+    test: Callable[[Any], bool]
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _is_year(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+TEXT = _Kind("text", _is_text)
+LIST = _Kind("a list", lambda v: isinstance(v, list))
+MAPPING = _Kind("a mapping", lambda v: isinstance(v, dict))
+TEXT_LIST = _Kind("a list of text", lambda v: isinstance(v, list) and all(map(_is_text, v)))
+YEARS = _Kind("a list of whole years", lambda v: isinstance(v, list) and all(map(_is_year, v)))
+SCALAR = _Kind("text, a number or true/false", lambda v: isinstance(v, str | bool) or _is_number(v))
+DATE = _Kind("a date YYYY-MM-DD", _is_text)
+HASH = _Kind("64 lowercase hex digits, written as quoted text", _is_text)
+
+# The keys each kind of mapping may have; anything else is a typo the loader reports.
+DOCUMENT_KEYS = {"id": TEXT, "file": TEXT, "sha256": HASH, "title": TEXT, "kind": TEXT,
+                 "reference_years": YEARS, "publisher": TEXT}
+PERIOD_KEYS = {"id": TEXT, "label": TEXT, "start": DATE, "end": DATE}
+RECORD_KEYS = {"id": TEXT, "type": TEXT, "also_types": TEXT_LIST, "label": TEXT,
+               "evidence": LIST, "alt_labels": LIST, "definition": MAPPING, "facts": LIST}
+EVIDENCE_KEYS = {"doc": TEXT, "quote": TEXT}
+LABEL_KEYS = {"value": TEXT, "doc": TEXT, "quote": TEXT}
+FACT_KEYS = {"p": TEXT, "ref": TEXT, "value": SCALAR, "doc": TEXT, "quote": TEXT,
+             "curated": TEXT, "derived": MAPPING}
+
+
 class _Collector:
     """Gathers every problem so one run reports them all."""
 
     def __init__(self) -> None:
         self.problems: list[tuple[Location, str]] = []
+        # Ids of entries left out for their own problems, and the top-level keys (`documents`,
+        # `periods`, `records`) of files that could not be read: a reference to what they held
+        # would only repeat the problem.
+        self.dropped: set[str] = set()
+        self.unreadable: set[str] = set()
 
     def add(self, location: Location, message: str) -> None:
         self.problems.append((location, message))
+
+    def count(self) -> int:
+        return len(self.problems)
+
+    def drop(self, item: Any) -> None:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            self.dropped.add(item["id"])
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -145,43 +202,116 @@ def _rel(path: Path) -> str:
         return str(path)
 
 
-def _quote(item: dict[str, Any], loc: Location, problems: _Collector) -> Quote | None:
-    doc, text = item.get("doc"), item.get("quote")
-    if doc is None and text is None:
+def _item_loc(items: list[Any], index: int, parent: Location) -> Location:
+    """Where item `index` of a parsed list starts (the record comes from a text `id`)."""
+    item = items[index]
+    line = item_line(items, index) or parent.line
+    record = item.get("id") if isinstance(item, dict) else None
+    return replace(parent, line=line, record=record if isinstance(record, str) else parent.record)
+
+
+def _shape(
+    item: Any, keys: dict[str, _Kind], what: str, loc: Location, problems: _Collector
+) -> dict[str, Any] | None:
+    """The keys of mapping `item` that are allowed and of the right kind; report the others."""
+    if not isinstance(item, dict):
+        problems.add(loc, f"{what} must be a mapping, got {show(item)}")
         return None
-    if not isinstance(doc, str) or not isinstance(text, str) or not text.strip():
+    clean: dict[str, Any] = {}
+    for key, value in item.items():
+        if key == LINE_KEY:
+            continue
+        line = key_line(item, key)
+        at = replace(loc, line=line) if line else loc
+        kind = keys.get(key) if isinstance(key, str) else None
+        if kind is None:
+            problems.add(at, f"unknown key {key!r} in {what} (allowed: {', '.join(keys)})")
+        elif not kind.test(value):
+            problems.add(at, f"{key} must be {kind.words}, got {show(value)}")
+        else:
+            clean[key] = value
+    return clean
+
+
+def _missing(raw: dict[str, Any], item: dict[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """Required keys absent or blank (a key of the wrong kind was reported already)."""
+    return [k for k in keys if k not in raw or (k in item and not str(item[k]).strip())]
+
+
+def _load_list(path: Path, key: str, problems: _Collector) -> list[Any]:
+    """The list under the one top-level `key:` of a curated YAML file."""
+    name = _rel(path)
+    before = problems.count()
+    items: list[Any] = []
+    try:
+        data = load_yaml(path, name)
+    except SourceError as exc:
+        problems.problems += exc.problems
+        data = None
+    else:
+        if data is None:
+            problems.add(Location(name), f"the file is empty: expected a top-level `{key}:` list")
+        elif not isinstance(data, dict):
+            problems.add(Location(name), f"expected a top-level `{key}:` list, got {show(data)}")
+        else:
+            loc = Location(name, data.get(LINE_KEY))
+            items = (_shape(data, {key: LIST}, "the top level", loc, problems) or {}).get(key, [])
+            if key not in data:
+                problems.add(loc, f"expected a top-level `{key}:` list")
+    if problems.count() > before and not items:
+        problems.unreadable.add(key)
+    return items
+
+
+def _quote(
+    item: dict[str, Any], loc: Location, problems: _Collector, required: bool = False
+) -> Quote | None:
+    doc, text = item.get("doc"), item.get("quote")
+    if doc is None and text is None and not required:
+        return None
+    if doc is None or text is None or not text.strip():
         problems.add(loc, "evidence needs both `doc` and a non-empty `quote`")
         return None
     return Quote(doc, text, loc)
 
 
 def _load_documents(path: Path, problems: _Collector) -> dict[str, Document]:
-    data = _load(path, problems)
     documents: dict[str, Document] = {}
-    for item in (data or {}).get("documents", []):
-        loc = Location(_rel(path), item.get(LINE_KEY), item.get("id"))
+    items = _load_list(path, "documents", problems)
+    for index, raw in enumerate(items):
+        loc = _item_loc(items, index, Location(_rel(path)))
+        before = problems.count()
+        item = _shape(raw, DOCUMENT_KEYS, "a document entry", loc, problems)
+        if item is None:
+            continue
         required = ("id", "file", "sha256", "title", "kind")
-        missing = [k for k in required if item.get(k) in (None, "")]
+        missing = _missing(raw, item, required)
         if missing:
             problems.add(loc, f"document entry lacks {', '.join(missing)}")
+        if any(k not in item for k in required) or missing:
+            problems.drop(raw)
             continue
         if not DOC_ID.match(item["id"]):
             problems.add(loc, f"document id {item['id']!r} is not a lowercase slug")
-        if not isinstance(item["sha256"], str) or not SHA256.match(item["sha256"]):
-            problems.add(loc, "sha256 must be 64 lowercase hex digits, written as quoted text")
+        if not SHA256.match(item["sha256"]):
+            problems.add(loc, f"sha256 must be {HASH.words}, got {item['sha256']!r}")
+        file = PurePath(item["file"])
+        if file.is_absolute() or ".." in file.parts:
+            problems.add(loc, f"file must be a path inside the --documents folder, "
+                              f"got {item['file']!r}")
         if item["id"] in documents:
             problems.add(loc, f"duplicate document id {item['id']!r}")
-        years = item.get("reference_years") or []
-        if not all(isinstance(y, int) for y in years):
-            problems.add(loc, f"reference_years must be whole years, got {years!r}")
-            years = []
+        if problems.count() > before:
+            if item["id"] not in documents:
+                problems.drop(raw)
+            continue
         documents[item["id"]] = Document(
             item["id"],
             item["file"],
-            str(item["sha256"]),
+            item["sha256"],
             item["title"],
             item["kind"],
-            tuple(years),
+            tuple(item.get("reference_years", ())),
             item.get("publisher"),
             loc,
         )
@@ -189,15 +319,20 @@ def _load_documents(path: Path, problems: _Collector) -> dict[str, Document]:
 
 
 def _load_periods(path: Path, problems: _Collector) -> dict[str, Period]:
-    data = _load(path, problems)
     periods: dict[str, Period] = {}
-    for item in (data or {}).get("periods", []):
-        loc = Location(_rel(path), item.get(LINE_KEY), item.get("id"))
-        try:
-            period = Period(item["id"], item["label"], str(item["start"]), str(item["end"]), loc)
-        except KeyError as exc:
-            problems.add(loc, f"period lacks {exc.args[0]}")
+    items = _load_list(path, "periods", problems)
+    for index, raw in enumerate(items):
+        loc = _item_loc(items, index, Location(_rel(path)))
+        item = _shape(raw, PERIOD_KEYS, "a period", loc, problems)
+        if item is None:
             continue
+        missing = _missing(raw, item, tuple(PERIOD_KEYS))
+        if missing:
+            problems.add(loc, f"period lacks {', '.join(missing)}")
+        if len(item) < len(PERIOD_KEYS) or missing:
+            problems.drop(raw)
+            continue
+        period = Period(item["id"], item["label"], item["start"], item["end"], loc)
         match = RECORD_ID.match(period.id)
         if not match or match["kind"] != "period":
             problems.add(loc, f"period id {period.id!r} must look like period/<slug>")
@@ -212,28 +347,39 @@ def _load_periods(path: Path, problems: _Collector) -> dict[str, Period]:
     return periods
 
 
-def _load(path: Path, problems: _Collector) -> Any:
-    try:
-        return load_yaml(path)
-    except ValueError as exc:
-        problems.add(Location(_rel(path)), str(exc).split(": ", 1)[-1])
-        return None
+def _entries(
+    item: dict[str, Any], key: str, what: str, keys: dict[str, _Kind], loc: Location,
+    problems: _Collector,
+) -> list[tuple[dict[str, Any], Location]]:
+    """The well-shaped mappings of the list under `key`, each with where it starts."""
+    items = item.get(key, [])
+    found = []
+    for index, raw in enumerate(items):
+        at = _item_loc(items, index, loc)
+        before = problems.count()
+        entry = _shape(raw, keys, what, at, problems)
+        if entry is not None and problems.count() == before:
+            found.append((entry, at))
+    return found
 
 
 def _parse_record(
-    item: Any, path: Path, ontology: OntologyIndex, problems: _Collector
+    raw: Any, loc: Location, ontology: OntologyIndex, problems: _Collector
 ) -> Record | None:
-    if not isinstance(item, dict):
-        problems.add(Location(_rel(path)), f"a record must be a mapping, got {item!r}")
+    before = problems.count()
+    item = _shape(raw, RECORD_KEYS, "a record", loc, problems)
+    if item is None:
         return None
-    loc = Location(_rel(path), item.get(LINE_KEY), item.get("id"))
-    for key in ("id", "type", "label"):
-        if not isinstance(item.get(key), str) or not item[key].strip():
-            problems.add(loc, f"record lacks `{key}`")
-            return None
+    required = ("id", "type", "label")
+    for key in _missing(raw, item, required):
+        problems.add(loc, f"record lacks `{key}`")
+    if any(k not in item or not item[k].strip() for k in required):
+        problems.drop(raw)
+        return None
     match = RECORD_ID.match(item["id"])
     if not match:
         problems.add(loc, f"id {item['id']!r} must look like <kind>/<lowercase-slug>")
+        problems.drop(raw)
         return None
     types = [item["type"], *item.get("also_types", [])]
     for name in types:
@@ -246,23 +392,34 @@ def _parse_record(
             f"(expected {kind_of(item['type'])}/...)",
         )
     evidence = [
-        q for e in item.get("evidence", []) if (q := _quote(e, _at(path, e, loc), problems))
+        q
+        for e, at in _entries(item, "evidence", "an evidence entry", EVIDENCE_KEYS, loc, problems)
+        if (q := _quote(e, at, problems, required=True))
     ]
     alt_labels = []
-    for alt in item.get("alt_labels", []):
-        alt_loc = _at(path, alt, loc)
-        if not isinstance(alt, dict) or not isinstance(alt.get("value"), str):
-            problems.add(alt_loc, "alt_labels entries need a string `value`")
+    for alt, at in _entries(item, "alt_labels", "an alt_labels entry", LABEL_KEYS, loc, problems):
+        if not alt.get("value", "").strip():
+            problems.add(at, "alt_labels entries need a non-empty text `value`")
             continue
-        alt_labels.append((alt["value"], _quote(alt, alt_loc, problems)))
+        alt_labels.append((alt["value"], _quote(alt, at, problems)))
     definition = None
-    if isinstance(item.get("definition"), dict):
-        d = item["definition"]
-        definition = (str(d.get("value", "")), _quote(d, _at(path, d, loc), problems))
-    facts = [
-        f for raw in item.get("facts", []) if (f := _parse_fact(raw, path, loc, ontology, problems))
-    ]
-    if not evidence and not any(f.curated for f in facts):
+    if "definition" in item:
+        line = key_line(raw, "definition")
+        at = replace(loc, line=line) if line else loc
+        d = _shape(item["definition"], LABEL_KEYS, "the definition", at, problems)
+        if d is not None and not d.get("value", "").strip():
+            problems.add(at, "the definition needs a non-empty text `value`")
+        elif d is not None:
+            definition = (d["value"], _quote(d, at, problems))
+    facts = []
+    for index, fact_raw in enumerate(item.get("facts", [])):
+        at = _item_loc(item["facts"], index, loc)
+        if (fact := _parse_fact(fact_raw, at, ontology, problems)) is not None:
+            facts.append(fact)
+    # After a problem inside the record its evidence may be incomplete: say nothing more.
+    if problems.count() == before and not evidence and not any(
+        f.curated or f.derived for f in facts
+    ):
         problems.add(loc, "record has no evidence and no curated fact: where does it come from?")
     return Record(
         item["id"],
@@ -277,88 +434,125 @@ def _parse_record(
     )
 
 
-def _at(path: Path, item: Any, parent: Location) -> Location:
-    line = item.get(LINE_KEY) if isinstance(item, dict) else None
-    return Location(parent.file, line or parent.line, parent.record)
-
-
 def _parse_fact(
-    raw: Any, path: Path, parent: Location, ontology: OntologyIndex, problems: _Collector
+    raw: Any, loc: Location, ontology: OntologyIndex, problems: _Collector
 ) -> Fact | None:
-    loc = _at(path, raw, parent)
-    if not isinstance(raw, dict) or not isinstance(raw.get("p"), str):
-        problems.add(loc, f"a fact needs a property `p`, got {raw!r}")
+    before = problems.count()
+    item = _shape(raw, FACT_KEYS, "a fact", loc, problems)
+    if item is None:
         return None
-    name = raw["p"]
+    if "p" not in raw:
+        problems.add(loc, "a fact needs a property `p`")
+    if problems.count() > before:
+        return None
+    name = item["p"]
     inverse = name.startswith("^")
     name = name.lstrip("^")
     info = ontology.properties.get(name)
     if info is None:
         problems.add(loc, f"property {name!r} is not declared in the ontology")
         return None
-    has_ref, has_value = "ref" in raw, "value" in raw
+    has_ref, has_value = "ref" in item, "value" in item
+    if has_ref and has_value:
+        problems.add(loc, f"{name}: give `ref` or `value`, not both")
+        return None
     if info.is_object and not has_ref:
         problems.add(loc, f"{name} links to an entity: give `ref`, not `value`")
         return None
     if not info.is_object and (not has_value or inverse):
         problems.add(loc, f"{name} takes a literal `value` (and cannot be inverted)")
         return None
-    quote = _quote(raw, loc, problems)
-    curated = raw.get("curated")
-    if quote is None and not curated:
-        problems.add(loc, f"fact {raw['p']} has neither doc+quote nor a `curated` reason")
-    return Fact(name, inverse, raw.get("ref"), raw.get("value"), quote, curated, loc)
+    quote = _quote(item, loc, problems)
+    curated = item.get("curated")
+    derived = item.get("derived")
+    if quote is None and not curated and not derived:
+        problems.add(loc, f"fact {item['p']} has neither doc+quote nor a `curated` reason "
+                          "nor a `derived` rule")
+    return Fact(name, inverse, item.get("ref"), item.get("value"), quote, curated, loc, derived)
+
+
+def _decoded_lines(path: Path, name: str, problems: _Collector) -> list[str]:
+    """The lines of a UTF-8 text file; a line with other bytes is reported and left empty."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        problems.add(Location(name), f"cannot read the file: {exc.strerror}")
+        return []
+    lines = []
+    offset = 0
+    for line_no, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            column = len(raw[: exc.start].decode("utf-8", errors="replace")) + 1
+            problems.add(
+                Location(name, line_no, column=column),
+                f"not UTF-8: byte 0x{raw[exc.start]:02x} at byte offset {offset + exc.start}",
+            )
+            lines.append("")
+        offset += len(raw) + 1
+    return lines
 
 
 def _load_observations(path: Path, problems: _Collector) -> list[ObservationRow]:
     rows: list[ObservationRow] = []
     name = _rel(path)
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
-        header = next(reader, None)
-        if header != OBSERVATION_COLUMNS:
+    lines = _decoded_lines(path, name, problems)
+    if not lines:  # unreadable, reported
+        return rows
+    reader = csv.reader(lines, delimiter="\t", quoting=csv.QUOTE_NONE)
+    header = next(reader, None)
+    if header != OBSERVATION_COLUMNS:
+        problems.add(
+            Location(name, 1), f"header must be {' '.join(OBSERVATION_COLUMNS)}, got {header}"
+        )
+        return rows
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.add(Location(name, reader.line_num), f"unreadable row: {exc}")
+            continue
+        line_no = reader.line_num
+        if not cells or all(not c.strip() for c in cells):
+            continue
+        loc = Location(name, line_no, cells[0] if cells else None)
+        if len(cells) != len(OBSERVATION_COLUMNS):
             problems.add(
-                Location(name, 1), f"header must be {' '.join(OBSERVATION_COLUMNS)}, got {header}"
+                loc,
+                f"expected {len(OBSERVATION_COLUMNS)} tab-separated cells, got {len(cells)}",
             )
-            return rows
-        for line_no, cells in enumerate(reader, start=2):
-            if not cells or all(not c.strip() for c in cells):
-                continue
-            loc = Location(name, line_no, cells[0] if cells else None)
-            if len(cells) != len(OBSERVATION_COLUMNS):
-                problems.add(
-                    loc,
-                    f"expected {len(OBSERVATION_COLUMNS)} tab-separated cells, got {len(cells)}",
-                )
-                continue
-            cell = dict(zip(OBSERVATION_COLUMNS, cells, strict=True))
-            try:
-                value = Decimal(cell["value"])
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.add(loc, f"value {cell['value']!r} is not a number")
-                continue
-            if cell["approximate"] not in ("true", "false"):
-                problems.add(loc, f"approximate must be true or false, got {cell['approximate']!r}")
-                continue
-            if not RECORD_ID.match("observation/" + cell["id"]):
-                problems.add(loc, f"observation id {cell['id']!r} is not a lowercase slug")
-            rows.append(
-                ObservationRow(
-                    cell["id"],
-                    cell["doc"],
-                    cell["statistic"],
-                    cell["occupation"],
-                    cell["industry"],
-                    cell["period"],
-                    value,
-                    cell["unit"],
-                    cell["approximate"] == "true",
-                    Quote(cell["doc"], cell["quote"], loc),
-                    loc,
-                )
+            continue
+        cell = dict(zip(OBSERVATION_COLUMNS, cells, strict=True))
+        try:
+            value = Decimal(cell["value"])
+            if not value.is_finite():
+                raise InvalidOperation
+        except InvalidOperation:
+            problems.add(loc, f"value {cell['value']!r} is not a number")
+            continue
+        if cell["approximate"] not in ("true", "false"):
+            problems.add(loc, f"approximate must be true or false, got {cell['approximate']!r}")
+            continue
+        if not RECORD_ID.match("observation/" + cell["id"]):
+            problems.add(loc, f"observation id {cell['id']!r} is not a lowercase slug")
+        rows.append(
+            ObservationRow(
+                cell["id"],
+                cell["doc"],
+                cell["statistic"],
+                cell["occupation"],
+                cell["industry"],
+                cell["period"],
+                value,
+                cell["unit"],
+                cell["approximate"] == "true",
+                Quote(cell["doc"], cell["quote"], loc),
+                loc,
             )
+        )
     return rows
 
 
@@ -373,14 +567,11 @@ def load_sources(directory: Path, ontology: OntologyIndex) -> SourceSet:
     for path in sorted(directory.glob("*.yaml")):
         if path.name in ("documents.yaml", "periods.yaml"):
             continue
-        data = _load(path, problems)
-        if data is None:
-            continue
-        if not isinstance(data, dict) or not isinstance(data.get("records"), list):
-            problems.add(Location(_rel(path)), "expected a top-level `records:` list")
-            continue
-        for item in data["records"]:
-            record = _parse_record(item, path, ontology, problems)
+        items = _load_list(path, "records", problems)
+        for index in range(len(items)):
+            record = _parse_record(
+                items[index], _item_loc(items, index, Location(_rel(path))), ontology, problems
+            )
             if record is None:
                 continue
             if record.id in sources.records:
@@ -400,13 +591,13 @@ def load_sources(directory: Path, ontology: OntologyIndex) -> SourceSet:
 
 
 def _check_references(sources: SourceSet, ontology: OntologyIndex, problems: _Collector) -> None:
-    docs = sources.documents
+    docs, dropped, unreadable = sources.documents, problems.dropped, problems.unreadable
     for quote, _ in sources.quotes():
-        if quote.doc not in docs:
+        if quote.doc not in docs and quote.doc not in dropped and "documents" not in unreadable:
             problems.add(quote.location, f"unknown document {quote.doc!r}")
     for record in sources.records.values():
         for fact in record.facts:
-            if fact.ref is None:
+            if fact.ref is None or fact.ref in dropped or "records" in unreadable:
                 continue
             if fact.ref.startswith(ONTOLOGY_REF):
                 if fact.ref[len(ONTOLOGY_REF):] not in ontology.individuals:
@@ -417,6 +608,7 @@ def _check_references(sources: SourceSet, ontology: OntologyIndex, problems: _Co
     stats = ontology.individuals_of("StatisticKind")
     units = ontology.individuals_of("Unit")
     seen: set[str] = set()
+    known = sources.periods.keys() | sources.records.keys() | dropped
     for row in sources.observations:
         if row.id in seen:
             problems.add(row.location, f"duplicate observation id {row.id!r}")
@@ -424,9 +616,11 @@ def _check_references(sources: SourceSet, ontology: OntologyIndex, problems: _Co
         checks = [
             (row.statistic in stats, f"unknown statistic {row.statistic!r}"),
             (row.unit in units, f"unknown unit {row.unit!r}"),
-            (row.period in sources.periods, f"undefined period {row.period!r}"),
-            (row.occupation in sources.records, f"undefined occupation {row.occupation!r}"),
-            (row.industry in sources.records, f"undefined industry {row.industry!r}"),
+            (row.period in known or "periods" in unreadable, f"undefined period {row.period!r}"),
+            (row.occupation in known or "records" in unreadable,
+             f"undefined occupation {row.occupation!r}"),
+            (row.industry in known or "records" in unreadable,
+             f"undefined industry {row.industry!r}"),
         ]
         for ok, message in checks:
             if not ok:

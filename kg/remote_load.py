@@ -1,11 +1,21 @@
-"""`kg load`: put every named graph of dist/kg.trig into a remote store.
+"""`kg load`: put every named graph of dist/kg.trig into a remote store, switching over last.
 
-SPARQL 1.1 Graph Store HTTP Protocol: one `PUT ?graph=G` per graph (N-Triples), which replaces
-the graph. Then the manifest graph (engines.LOAD_MANIFEST_GRAPH) is replaced with the list of
-loaded graphs, which is what the remote engine queries as its dataset; graphs listed by the
-previous manifest but absent from this build are deleted. Authentication follows the server's
-challenge: HTTP Digest (Virtuoso's /sparql-graph-crud-auth) or Basic. Credentials come from the
-arguments or $KG_SPARQL_USER / $KG_SPARQL_PASSWORD; nothing is hard-coded.
+SPARQL 1.1 Graph Store HTTP Protocol (GSP) for the data, SPARQL 1.1 Update for the switch-over:
+
+1. Read the load manifest (kg.load_manifest) the previous load left; a malformed one is an error.
+2. Staged (the default for Virtuoso, or with --update URL): `PUT` each graph G under a staging
+   graph S(G). If one fails, the staging graphs are dropped and the store is as before.
+3. `MOVE <S(G)> TO <G>` for each graph (fast, server-side). Virtuoso does not run a multi-step
+   update as one transaction (tests/test_remote.py shows it), so this is one request per graph
+   and the manifest, rewritten on a failure, says which graphs are new, old or missing.
+4. Delete the graphs the previous manifest listed that this build does not have; write the
+   manifest: every graph "new". engines.RemoteEngine queries those graphs as its dataset.
+
+Direct (a --graph-store given without --update: the store may have no Update endpoint): `PUT`
+each graph in place; on a failure the manifest records each graph's state and the error lists
+them. Every HTTP request has a timeout (--timeout). Authentication follows the server's
+challenge: HTTP Digest (Virtuoso's /sparql-graph-crud-auth and /sparql-auth) or Basic.
+Credentials come from the arguments or $KG_SPARQL_USER / $KG_SPARQL_PASSWORD.
 """
 
 from __future__ import annotations
@@ -25,10 +35,11 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg.engines import LOAD_MANIFEST_GRAPH, SD
+from kg.engines import LOAD_MANIFEST_GRAPH
 from kg.errors import KgError
+from kg.load_manifest import Manifest, parse_manifest
 
-DEFAULT_TIMEOUT = 300.0
+DEFAULT_TIMEOUT = 60.0  # seconds per HTTP request
 
 
 class LoadError(KgError):
@@ -39,15 +50,22 @@ class AuthError(LoadError):
     pass
 
 
-def default_graph_store(endpoint: str) -> str:
-    """Virtuoso's convention: /sparql -> /sparql-graph-crud-auth (others need --graph-store)."""
+def _virtuoso_url(endpoint: str, suffix: str, option: str) -> str:
     parts = urllib.parse.urlsplit(endpoint)
     if not parts.path.rstrip("/").endswith("/sparql"):
-        raise LoadError(
-            f"cannot guess the Graph Store Protocol URL for {endpoint}; pass --graph-store URL"
-        )
-    path = parts.path.rstrip("/") + "-graph-crud-auth"
+        raise LoadError(f"cannot guess the {option[2:]} URL for {endpoint}; pass {option} URL")
+    path = parts.path.rstrip("/") + suffix
     return urllib.parse.urlunsplit((parts.scheme, parts.netloc, path, "", ""))
+
+
+def default_graph_store(endpoint: str) -> str:
+    """Virtuoso's convention: /sparql -> /sparql-graph-crud-auth (others need --graph-store)."""
+    return _virtuoso_url(endpoint, "-graph-crud-auth", "--graph-store")
+
+
+def default_update(endpoint: str) -> str:
+    """Virtuoso's convention: /sparql -> /sparql-auth, the endpoint that takes updates."""
+    return _virtuoso_url(endpoint, "-auth", "--update")
 
 
 class _Auth:
@@ -112,17 +130,14 @@ class _Response:
     challenge: str | None = None
 
 
-class GraphStore:
-    """A minimal Graph Store Protocol client."""
+class _Client:
+    """HTTP with the challenge-driven authentication and a timeout on every request."""
 
-    def __init__(
-        self, url: str, user: str | None, password: str | None, timeout: float = DEFAULT_TIMEOUT
-    ):
+    what = "the graph store"  # for messages
+
+    def __init__(self, url: str, user: str | None, password: str | None, timeout: float):
         self.url, self.timeout = url, timeout
         self.auth = _Auth(user, password)
-
-    def _graph_url(self, graph: str) -> str:
-        return f"{self.url}?{urllib.parse.urlencode({'graph': graph})}"
 
     def _send(
         self, method: str, url: str, body: bytes | None, headers: dict[str, str]
@@ -137,23 +152,28 @@ class GraphStore:
         except urllib.error.HTTPError as exc:
             return _Response(exc.code, exc.read(), exc.headers.get("WWW-Authenticate"))
         except urllib.error.URLError as exc:
-            raise LoadError(f"cannot reach the graph store {self.url}: {exc.reason}") from exc
-        except (TimeoutError, OSError) as exc:
-            raise LoadError(f"cannot reach the graph store {self.url}: {exc}") from exc
+            if isinstance(exc.reason, TimeoutError):
+                raise self._timed_out() from exc
+            raise LoadError(f"cannot reach {self.what} {self.url}: {exc.reason}") from exc
+        except TimeoutError as exc:
+            raise self._timed_out() from exc
+        except OSError as exc:
+            raise LoadError(f"cannot reach {self.what} {self.url}: {exc}") from exc
 
-    def request(
-        self,
-        method: str,
-        graph: str,
-        body: bytes | None = None,
-        headers: dict[str, str] | None = None,
+    def _timed_out(self) -> LoadError:
+        return LoadError(
+            f"{self.what} {self.url} did not answer within {self.timeout:g} s "
+            "(pass --timeout SECONDS to wait longer)"
+        )
+
+    def call(
+        self, method: str, url: str, body: bytes | None, headers: dict[str, str]
     ) -> _Response:
-        url = self._graph_url(graph)
-        resp = self._send(method, url, body, headers or {})
+        resp = self._send(method, url, body, headers)
         # One retry with a fresh challenge: first contact, or a stale Digest nonce.
         if resp.status == 401 and self.auth.has_credentials and resp.challenge:
             self.auth.learn(resp.challenge)
-            resp = self._send(method, url, body, headers or {})
+            resp = self._send(method, url, body, headers)
         if resp.status == 401:
             who = f"user {self.auth.user!r}" if self.auth.has_credentials else "no credentials"
             raise AuthError(
@@ -163,6 +183,36 @@ class GraphStore:
         return resp
 
 
+class GraphStore(_Client):
+    """A minimal Graph Store Protocol client."""
+
+    def __init__(
+        self, url: str, user: str | None, password: str | None, timeout: float = DEFAULT_TIMEOUT
+    ):
+        super().__init__(url, user, password, timeout)
+
+    def request(
+        self,
+        method: str,
+        graph: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> _Response:
+        url = f"{self.url}?{urllib.parse.urlencode({'graph': graph})}"
+        return self.call(method, url, body, headers or {})
+
+
+class UpdateEndpoint(_Client):
+    """A SPARQL 1.1 Update endpoint (POST application/sparql-update)."""
+
+    what = "the SPARQL Update endpoint"
+
+    def run(self, update: str, action: str) -> None:
+        resp = self.call("POST", self.url, update.encode("utf-8"),
+                         {"Content-Type": "application/sparql-update"})
+        _check(resp, action, self.url)
+
+
 def _check(resp: _Response, action: str, url: str, ok: tuple[int, ...] = ()) -> None:
     if 200 <= resp.status < 300 or resp.status in ok:
         return
@@ -170,34 +220,64 @@ def _check(resp: _Response, action: str, url: str, ok: tuple[int, ...] = ()) -> 
     raise LoadError(f"{action} at {url} failed: HTTP {resp.status}: {excerpt}")
 
 
-def _manifest(graphs: list[str]) -> bytes:
-    m = f"<{LOAD_MANIFEST_GRAPH}>"
-    lines = [f"{m} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{SD}Dataset> ."]
-    for i, g in enumerate(graphs):
-        node = f"_:g{i}"
-        lines += [f"{m} <{SD}namedGraph> {node} .", f"{node} <{SD}name> <{g}> ."]
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def _staging_graph(graph: str) -> str:
+    return f"{LOAD_MANIFEST_GRAPH}/staging/{hashlib.sha256(graph.encode()).hexdigest()[:16]}"
 
 
-def _previous_manifest(store: GraphStore) -> set[str]:
+def _previous_manifest(store: GraphStore) -> Manifest:
     resp = store.request("GET", LOAD_MANIFEST_GRAPH, headers={"Accept": "application/n-triples"})
     if resp.status == 404:
-        return set()
+        return Manifest()
     _check(resp, "reading the load manifest", store.url)
-    graph = ox.Store()
-    try:
-        graph.load(resp.body, format=ox.RdfFormat.N_TRIPLES)
-    except (SyntaxError, ValueError):
+    return parse_manifest(resp.body, store.url)
+
+
+class _Load:
+    """One run of `kg load`: what is in the store so far, for the report when a step fails."""
+
+    def __init__(self, store: GraphStore, update: UpdateEndpoint | None, previous: Manifest,
+                 graphs: list[str], out: TextIO | None):
+        self.store, self.update, self.out = store, update, out
+        self.previous = previous
+        # Before anything is replaced: previously loaded graphs hold old content.
+        self.state = {g: ("old" if g in previous.graphs else "missing") for g in graphs}
+        self.state.update({g: "old" for g in previous.graphs if g not in self.state})
+        self.staging = set(previous.staging)
+
+    def say(self, message: str) -> None:
+        if self.out:
+            print(f"kg load: {message}", file=self.out, flush=True)
+
+    def put_manifest(self, manifest: Manifest) -> None:
+        resp = self.store.request("PUT", LOAD_MANIFEST_GRAPH, manifest.to_ntriples(),
+                                  {"Content-Type": "application/n-triples"})
+        _check(resp, "PUT the load manifest", self.store.url)
+
+    def unchanged(self, exc: LoadError) -> LoadError:
+        """A failure before any live graph was touched: drop what was staged."""
+        note = "nothing in the store changed; the previous load stays"
         try:
-            graph.load(resp.body, format=ox.RdfFormat.TURTLE)  # some stores ignore Accept
-        except (SyntaxError, ValueError):
-            return set()
-    name = ox.NamedNode(SD + "name")
-    return {
-        q.object.value
-        for q in graph.quads_for_pattern(None, name, None)
-        if isinstance(q.object, ox.NamedNode)
-    }
+            for staged in sorted(self.staging - self.previous.staging):
+                self.store.request("DELETE", staged)
+            self.put_manifest(Manifest(dict(self.previous.graphs), set(self.previous.staging)))
+        except LoadError as cleanup:
+            note += f" (staging graphs were not all removed: {cleanup})"
+        return LoadError(f"{exc}\n{note}")
+
+    def mixed(self, exc: LoadError) -> LoadError:
+        """A failure after some live graphs were replaced: record and report each one's state."""
+        lines = [str(exc), "the store now mixes this load and the previous one:"]
+        for state in ("new", "old", "missing"):
+            names = sorted(g for g, s in self.state.items() if s == state)
+            shown = ", ".join(f"<{g}>" for g in names) if names else "none"
+            lines.append(f"  {state} ({len(names)}): {shown}")
+        try:
+            self.put_manifest(Manifest(dict(self.state), set(self.staging)))
+            lines.append(f"the load manifest <{LOAD_MANIFEST_GRAPH}> records this; "
+                         "run kg load again to finish")
+        except LoadError as failed:
+            lines.append(f"the load manifest could not be updated either: {failed}")
+        return LoadError("\n".join(lines))
 
 
 def load(
@@ -207,16 +287,23 @@ def load(
     password: str | None = None,
     graph_store_url: str | None = None,
     *,
+    update_url: str | None = None,
     progress: TextIO | bool = True,
     timeout: float = DEFAULT_TIMEOUT,
 ) -> dict[str, int]:
     """Replace each named graph of `trig_path` in the store; return {graph IRI: triples}.
 
-    Progress goes to stderr (progress=True), to a given stream, or nowhere (False).
+    Staged through `update_url` (default for Virtuoso when no graph store URL is given: the
+    endpoint's -auth twin), else direct. Progress goes to stderr (progress=True), to a given
+    stream, or nowhere (False).
     """
+    if not timeout > 0:
+        raise LoadError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
     out = sys.stderr if progress is True else (None if progress is False else progress)
     user = user if user is not None else os.environ.get("KG_SPARQL_USER")
     password = password if password is not None else os.environ.get("KG_SPARQL_PASSWORD")
+    if update_url is None and graph_store_url is None:
+        update_url = default_update(endpoint)
     gsp = graph_store_url or default_graph_store(endpoint)
     path = Path(trig_path)
     if not path.is_file():
@@ -234,31 +321,52 @@ def load(
 
     store = GraphStore(gsp, user, password, timeout)
     previous = _previous_manifest(store)  # also learns the auth challenge cheaply
+    update = UpdateEndpoint(update_url, user, password, timeout) if update_url else None
+    if update is not None:  # fail here, before the long part, if updates are refused
+        update.run(f"DROP SILENT GRAPH <{_staging_graph('probe')}>", "a test update")
+    run = _Load(store, update, previous, [g.value for g in graphs], out)
     counts: dict[str, int] = {}
     total = len(graphs)
+    if update is not None:
+        run.staging |= {_staging_graph(g.value) for g in graphs}
+        try:  # a killed load leaves its staging graphs listed, for the next load to drop
+            run.put_manifest(Manifest(dict(previous.graphs), set(run.staging)))
+        except LoadError as exc:
+            raise LoadError(f"{exc}\nnothing in the store changed") from exc
     for i, g in enumerate(graphs, start=1):
         body = data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
         n = sum(1 for _ in data.quads_for_pattern(None, None, None, g))
-        if out:
-            print(f"kg load: [{i}/{total}] {g.value} ({n} triples) ...", file=out, flush=True)
-        resp = store.request("PUT", g.value, body, {"Content-Type": "application/n-triples"})
-        _check(resp, f"PUT graph <{g.value}>", gsp)
+        target = g.value if update is None else _staging_graph(g.value)
+        run.say(f"[{i}/{total}] {g.value} ({n} triples) ...")
+        try:
+            resp = store.request("PUT", target, body, {"Content-Type": "application/n-triples"})
+            _check(resp, f"PUT graph <{g.value}>", gsp)
+        except LoadError as exc:
+            raise (run.unchanged(exc) if update is not None else run.mixed(exc)) from exc
         counts[g.value] = n
-    for stale in sorted(previous - set(counts)):
-        if out:
-            print(f"kg load: deleting graph {stale} (not in this build)", file=out, flush=True)
-        _check(store.request("DELETE", stale), f"DELETE graph <{stale}>", gsp, ok=(404,))
-    resp = store.request(
-        "PUT",
-        LOAD_MANIFEST_GRAPH,
-        _manifest(list(counts)),
-        {"Content-Type": "application/n-triples"},
-    )
-    _check(resp, "PUT the load manifest", gsp)
-    if out:
-        print(
-            f"kg load: {total} graph(s), {sum(counts.values())} triples into {gsp}",
-            file=out,
-            flush=True,
-        )
+        if update is None:
+            run.state[g.value] = "new"
+    if update is not None:
+        run.say(f"all {total} graph(s) staged; switching over")
+        for g in graphs:
+            try:
+                update.run(f"MOVE <{_staging_graph(g.value)}> TO <{g.value}>",
+                           f"MOVE into graph <{g.value}>")
+            except LoadError as exc:
+                raise run.mixed(exc) from exc
+            run.state[g.value] = "new"
+            run.staging.discard(_staging_graph(g.value))
+    try:
+        for stale in sorted(set(previous.graphs) - set(counts)):
+            run.say(f"deleting graph {stale} (not in this build)")
+            _check(store.request("DELETE", stale), f"DELETE graph <{stale}>", gsp, ok=(404,))
+            del run.state[stale]
+        for leftover in sorted(run.staging - {_staging_graph(g) for g in counts}):
+            _check(store.request("DELETE", leftover), f"DELETE graph <{leftover}>", gsp,
+                   ok=(404,))
+        run.staging.clear()
+        run.put_manifest(Manifest(dict.fromkeys(counts, "new")))
+    except LoadError as exc:
+        raise run.mixed(exc) from exc
+    run.say(f"{total} graph(s), {sum(counts.values())} triples into {gsp}")
     return counts

@@ -8,6 +8,12 @@ from pathlib import Path
 import pytest
 
 from kg.cli import main
+from kg.errors import SourceError
+from kg.quotes import check_quotes
+from kg.records import load_sources
+from kg.vocabulary import OntologyIndex, load_ontology
+from kg.yaml_lines import MAX_DEPTH
+from tests.conftest import REPO
 
 IPM = "occupation/industrial-production-managers"
 
@@ -141,9 +147,255 @@ def test_shacl_violation_names_the_source_row(sources_copy: Path, previous_dist:
     rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
     p90 = next(r for r in rows if r["statistic"] == "annualWagePercentile90"
                and r["industry"].endswith("all-industries"))
-    p90["value"] = "1000"
+    # The p10 figure and its quote: the quote states the value (kg/value_evidence.py), so the
+    # row reaches the shapes, which find the 90th percentile below the median.
+    p10 = next(r for r in rows if r["statistic"] == "annualWagePercentile10"
+               and r["industry"] == p90["industry"] and r["period"] == p90["period"])
+    p90["value"], p90["quote"] = p10["value"], p10["quote"]
     table.write_text("\n".join(["\t".join(header)] + ["\t".join(r[c] for c in header)
                                                       for r in rows]) + "\n", encoding="utf-8")
     err = _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys,
                          "does not conform", "observations.tsv:")
     assert "Violation" in err
+
+
+# --- Curated input that cannot hurt: every malformed file gives located messages, one per
+# problem, and never a traceback. These call the loader directly (no build needed).
+
+EVIDENCE = 'evidence: [{doc: ooh-summary, quote: "Industrial production managers typically do"}]'
+RECORD = f"""records:
+  - id: duty/x
+    type: Duty
+    label: X
+    {EVIDENCE}
+"""
+
+
+@pytest.fixture(scope="module")
+def ontology() -> OntologyIndex:
+    return OntologyIndex(load_ontology())
+
+
+def _problems(sources: Path, ontology: OntologyIndex) -> list[str]:
+    """Every problem the loader reports, as `location: message` lines."""
+    with pytest.raises(SourceError) as caught:
+        load_sources(sources, ontology)
+    return [f"{loc}: {msg}" for loc, msg in caught.value.problems]
+
+
+def _one_problem(sources: Path, ontology: OntologyIndex) -> str:
+    problems = _problems(sources, ontology)
+    assert len(problems) == 1, "\n".join(problems)
+    return problems[0].split(str(sources) + "/", 1)[-1]
+
+
+def test_malformed_yaml_keeps_line_and_column(sources_copy: Path, ontology: OntologyIndex):
+    """Bug: the loader cut `path:line:` off the parser's message."""
+    (sources_copy / "zz-bad.yaml").write_text("records:\n  - id: duty/x\n    label: [open\n")
+    assert _one_problem(sources_copy, ontology) == (
+        "zz-bad.yaml:4:1: malformed YAML: did not find expected ',' or ']' "
+        "(while parsing a flow sequence at line 3, column 12)")
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    ("label: X", "label: 42", "zz-bad.yaml:4 (record duty/x): label must be text, got 42"),
+    ("id: duty/x", "id: 7", "zz-bad.yaml:2: id must be text, got 7"),
+    ("type: Duty", "type: [Duty]", "zz-bad.yaml:3 (record duty/x): type must be text, got a list"),
+    ("type: Duty", "type: Duty\n    also_types: Topic",
+     "zz-bad.yaml:4 (record duty/x): also_types must be a list of text, got 'Topic'"),
+    (EVIDENCE, 'evidence: "x"', "zz-bad.yaml:5 (record duty/x): evidence must be a list, got 'x'"),
+    (EVIDENCE, "evidence: [[ooh-summary, a quote]]",
+     "zz-bad.yaml:5 (record duty/x): an evidence entry must be a mapping, got a list"),
+    ("type: Duty", "type: Duty\n    alt_labels: {value: Y}",
+     "zz-bad.yaml:4 (record duty/x): alt_labels must be a list, got a mapping"),
+    ("type: Duty", "type: Duty\n    alt_labels: [{value: 3}]",
+     "zz-bad.yaml:4 (record duty/x): value must be text, got 3"),
+    ("type: Duty", "type: Duty\n    definition: Y",
+     "zz-bad.yaml:4 (record duty/x): definition must be a mapping, got 'Y'"),
+    ("type: Duty", "type: Duty\n    facts: 7",
+     "zz-bad.yaml:4 (record duty/x): facts must be a list, got 7"),
+    (EVIDENCE, "evidence: [{doc: ooh-summary, quote: 9}]",
+     "zz-bad.yaml:5 (record duty/x): quote must be text, got 9"),
+    (EVIDENCE, "evidence: [{doc: ooh-summary}]",
+     "zz-bad.yaml:5 (record duty/x): evidence needs both `doc` and a non-empty `quote`"),
+])
+def test_wrong_shape_of_a_record_key(sources_copy: Path, ontology: OntologyIndex,
+                                     before: str, after: str, expected: str):
+    """Bug: `evidence: "x"` and friends gave AttributeError tracebacks; `label: 42` said
+    "record lacks label"."""
+    assert before in RECORD
+    (sources_copy / "zz-bad.yaml").write_text(RECORD.replace(before, after, 1))
+    assert _one_problem(sources_copy, ontology) == expected
+
+
+@pytest.mark.parametrize("fact, expected", [
+    ("{p: 1, ref: occupation/x}", "p must be text, got 1"),
+    ("{p: ^hasDuty, ref: 2, curated: t}", "ref must be text, got 2"),
+    ("{p: dcterms:description, value: [a], curated: t}",
+     "value must be text, a number or true/false, got a list"),
+    ("{p: dcterms:description, value: null, curated: t}",
+     "value must be text, a number or true/false, got None"),
+    ("{p: dcterms:description, value: a, doc: 3, quote: q}", "doc must be text, got 3"),
+    ("{p: dcterms:description, value: a, curated: true}", "curated must be text, got True"),
+    ("{p: dcterms:description, value: a, derived: yes}", "derived must be a mapping, got True"),
+    ("{p: dcterms:description, value: a, colour: blue, curated: t}",
+     "unknown key 'colour' in a fact (allowed: p, ref, value, doc, quote, curated, derived)"),
+    ("[p, dcterms:description]", "a fact must be a mapping, got a list"),
+    ("{value: a, curated: t}", "a fact needs a property `p`"),
+])
+def test_wrong_shape_of_a_fact_key(sources_copy: Path, ontology: OntologyIndex, fact: str,
+                                   expected: str):
+    (sources_copy / "zz-bad.yaml").write_text(RECORD + f"    facts:\n      - {fact}\n")
+    assert _one_problem(sources_copy, ontology) == f"zz-bad.yaml:7 (record duty/x): {expected}"
+
+
+def test_duplicate_keys_at_any_depth(sources_copy: Path, ontology: OntologyIndex):
+    """Bug: a second `label:` silently replaced the first."""
+    (sources_copy / "zz-bad.yaml").write_text(
+        RECORD + "    label: Y\n    facts:\n      - {p: ^hasDuty, p: x, ref: " + IPM + "}\n")
+    assert [p.split("/zz-bad.yaml")[-1] for p in _problems(sources_copy, ontology)] == [
+        ":6:5: duplicate key 'label' (first at line 4)",
+        ":8:23: duplicate key 'p' (first at line 8)",
+    ]
+
+
+def test_unknown_record_key(sources_copy: Path, ontology: OntologyIndex):
+    """Bug: a misspelt key (`evidnce`) was accepted and ignored."""
+    (sources_copy / "zz-bad.yaml").write_text(RECORD + "    evidnce: []\n")
+    assert _one_problem(sources_copy, ontology) == (
+        "zz-bad.yaml:6 (record duty/x): unknown key 'evidnce' in a record (allowed: id, type, "
+        "also_types, label, evidence, alt_labels, definition, facts)")
+
+
+def test_absurd_nesting_is_located(sources_copy: Path, ontology: OntologyIndex):
+    """Bug: 5,000-deep `[[[[` ended in RecursionError inside PyYAML."""
+    (sources_copy / "zz-bad.yaml").write_text("records: " + "[" * 5000 + "]" * 5000 + "\n")
+    # The top mapping is level 1, so the list that crosses the limit opens at this column.
+    column = len("records: ") + MAX_DEPTH
+    assert _one_problem(sources_copy, ontology) == (
+        f"zz-bad.yaml:1:{column}: nested deeper than {MAX_DEPTH} levels")
+
+
+def test_aliases_are_refused(sources_copy: Path, ontology: OntologyIndex):
+    """A self-referencing alias would make every later walk over the data endless."""
+    (sources_copy / "zz-bad.yaml").write_text("records: &r\n  - *r\n")
+    assert _one_problem(sources_copy, ontology) == (
+        "zz-bad.yaml:2:5: aliases (*name) are not allowed: write the value out")
+
+
+def test_non_utf8_yaml(sources_copy: Path, ontology: OntologyIndex):
+    raw = RECORD.encode().replace(b"label: X", b"label: X\xff")
+    (sources_copy / "zz-bad.yaml").write_bytes(raw)
+    offset = raw.index(b"\xff")
+    column = offset - raw.rindex(b"\n", 0, offset)
+    assert _one_problem(sources_copy, ontology) == (
+        f"zz-bad.yaml:4:{column}: not UTF-8: byte 0xff at byte offset {offset}")
+
+
+def test_non_utf8_observations(sources_copy: Path, ontology: OntologyIndex):
+    """Bug: one bad byte in observations.tsv gave a UnicodeDecodeError traceback."""
+    table = sources_copy / "observations.tsv"
+    raw = table.read_bytes()
+    offset = raw.index(b"\n", raw.index(b"\n") + 1) + 5  # the fifth byte of the third line
+    table.write_bytes(raw[:offset] + b"\xfe" + raw[offset:])
+    # The damaged row is left out, so nothing else is reported.
+    assert _one_problem(sources_copy, ontology) == (
+        f"observations.tsv:3:5: not UTF-8: byte 0xfe at byte offset {offset}")
+
+
+def test_empty_records_file(sources_copy: Path, ontology: OntologyIndex):
+    (sources_copy / "zz-bad.yaml").write_text("# nothing yet\n")
+    assert _one_problem(sources_copy, ontology) == (
+        "zz-bad.yaml: the file is empty: expected a top-level `records:` list")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("records: [{id: duty/y, type: Duty, label: Y, evidence: []}]\nextra: 1\n",
+     "zz-bad.yaml:2: unknown key 'extra' in the top level (allowed: records)"),
+    ("- id: duty/x\n", "zz-bad.yaml: expected a top-level `records:` list, got a list"),
+    ("records:\n  - [a, b]\n", "zz-bad.yaml:2: a record must be a mapping, got a list"),
+    ("records: [1]\nrecords: [2]\n", "zz-bad.yaml:2:1: duplicate key 'records' (first at line 1)"),
+])
+def test_wrong_shape_of_a_records_file(sources_copy: Path, ontology: OntologyIndex, text: str,
+                                       expected: str):
+    (sources_copy / "zz-bad.yaml").write_text(text)
+    problems = _problems(sources_copy, ontology)
+    assert expected in [p.split(str(sources_copy) + "/", 1)[-1] for p in problems]
+
+
+def test_documents_of_the_wrong_shape(sources_copy: Path, ontology: OntologyIndex):
+    """Bug: `documents: 7` gave a TypeError traceback; now one message and no cascade of
+    "unknown document" for every quote."""
+    (sources_copy / "documents.yaml").write_text("documents: 7\n")
+    assert _one_problem(sources_copy, ontology) == (
+        "documents.yaml:1: documents must be a list, got 7")
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    ("reference_years: [2008, 2018]", "reference_years: 2008",
+     "(record ooh-2010-outlook): reference_years must be a list of whole years, got 2008"),
+    ("publisher: organization/us-bureau-of-labor-statistics", "publisher: 5",
+     "(record ooh-2022-profile): publisher must be text, got 5"),
+    ("publisher: organization/us-bureau-of-labor-statistics", "publsher: x",
+     "(record ooh-2022-profile): unknown key 'publsher' in a document entry (allowed: id, file, "
+     "sha256, title, kind, reference_years, publisher)"),
+])
+def test_document_entry_of_the_wrong_shape(sources_copy: Path, ontology: OntologyIndex,
+                                           before: str, after: str, expected: str):
+    registry = sources_copy / "documents.yaml"
+    text = registry.read_text()
+    line = text[: text.index(before)].count("\n") + 1
+    registry.write_text(text.replace(before, after))
+    assert _one_problem(sources_copy, ontology) == f"documents.yaml:{line} {expected}"
+
+
+@pytest.mark.parametrize("before, after, expected", [
+    ("start: 2008-01-01, end: 2008-12-31}", "start: 2008, end: 2008-12-31}",
+     "(record period/2008): start must be a date YYYY-MM-DD, got 2008"),
+    ("{id: period/2008, ", "{id: period/2008, colour: red, ",
+     "(record period/2008): unknown key 'colour' in a period (allowed: id, label, start, end)"),
+])
+def test_period_of_the_wrong_shape(sources_copy: Path, ontology: OntologyIndex, before: str,
+                                   after: str, expected: str):
+    periods = sources_copy / "periods.yaml"
+    text = periods.read_text()
+    line = text[: text.index(before)].count("\n") + 1
+    periods.write_text(text.replace(before, after, 1))
+    assert _one_problem(sources_copy, ontology) == f"periods.yaml:{line} {expected}"
+
+
+@pytest.mark.parametrize("file", ["../../../../etc/passwd", "/etc/passwd"])
+def test_document_path_outside_the_folder(sources_copy: Path, ontology: OntologyIndex, file: str):
+    """Bug: `file: ../../../../etc/passwd` was read (and hashed) by the quote check."""
+    registry = sources_copy / "documents.yaml"
+    registry.write_text(registry.read_text().replace("000_88fe1801584d03cd.txt", file))
+    assert _one_problem(sources_copy, ontology) == (
+        f"documents.yaml:3 (record ooh-summary): file must be a path inside the --documents "
+        f"folder, got {file!r}")
+
+
+def test_symlink_out_of_the_documents_folder(tmp_path: Path, seeds_dir: Path,
+                                             ontology: OntologyIndex):
+    documents = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, documents)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not a seed")
+    seed = documents / "000_88fe1801584d03cd.txt"
+    seed.unlink()
+    seed.symlink_to(secret)
+    sources = load_sources(REPO / "kg" / "sources", ontology)
+    with pytest.raises(SourceError) as caught:
+        check_quotes(sources, documents)
+    assert [(loc.record, msg) for loc, msg in caught.value.problems] == [
+        ("ooh-summary", f"document file '000_88fe1801584d03cd.txt' resolves to {secret}, "
+                        "outside the --documents folder")]
+
+
+def test_bad_input_never_shows_a_traceback(sources_copy: Path, tmp_path: Path, capsys):
+    """Through the command line: exit status 1 and the located message only."""
+    (sources_copy / "zz-bad.yaml").write_text("records: " + "[" * 5000 + "]" * 5000 + "\n")
+    assert main(["build", "--sources", str(sources_copy), "--out", str(tmp_path / "dist"),
+                 "--no-ontology-docs"]) == 1
+    err = capsys.readouterr().err
+    assert "zz-bad.yaml:1:" in err and "nested deeper than" in err
+    assert "Traceback" not in err

@@ -245,3 +245,244 @@ def test_missing_file_and_previous_output_kept(tmp_path: Path):
     with pytest.raises(ImportFailed, match="no such file"):
         write(IMPORTERS["naics2022"], folder, out, progress=False)
     assert out.read_text() == "previous\n"
+
+
+# --- corrupt files (issue 9, item 4): located errors, nothing published -----------------------
+
+
+def naics_copy(tmp_path: Path) -> Path:
+    folder = copy_slice("naics2022", tmp_path)
+    return folder / "2-6_digit_2022_Codes.tsv"
+
+
+def test_a_file_cut_mid_line_is_refused(tmp_path: Path):
+    """A NAICS file cut in the middle of a title imported its first rows with exit 0."""
+    path = naics_copy(tmp_path)
+    data = path.read_bytes()
+    path.write_bytes(data[: data.rindex(b"Manufacturing") + 4])  # "...\tTransportation Equi"
+    lines = path.read_bytes().count(b"\n") + 1
+    expect_failure("naics2022", path.parent, tmp_path, path.name, lines, "cut short")
+
+
+def test_a_code_repeated_with_another_title_is_refused(tmp_path: Path):
+    path = naics_copy(tmp_path)
+    row = tsv_row(path, **{"2022 NAICS US   Code": "336"})
+    title = row["2022 NAICS US Title"]
+    other = tsv_row(path, **{"2022 NAICS US   Code": "311"})["2022 NAICS US Title"]
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f"9999\t336\t{other}\n")
+    lines = path.read_text(encoding="utf-8").count("\n")
+    expect_failure("naics2022", path.parent, tmp_path, path.name, lines,
+                   "column '2022 NAICS US Title': 2022 NAICS US   Code '336' comes again")
+    with pytest.raises(ImportFailed, match=f"{title!r} there"):
+        write(IMPORTERS["naics2022"], path.parent, tmp_path / "x.nt", progress=False)
+
+
+def test_a_row_repeated_with_the_same_values_is_read_once(tmp_path: Path):
+    """OEWS lists a code it aggregates to the broad level twice, as broad and as detailed, with
+    the same figures (13-1020 and six others in May 2024): that is not a conflict."""
+    folder = copy_slice("bls-oews", tmp_path)
+    path = folder / "national_M2024_dl.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    twin = next(ln for ln in lines if "\t11-3051\t" in ln).replace("\tdetailed\t", "\tbroad\t")
+    path.write_text("".join(lines) + twin, encoding="utf-8")
+    once = run("bls-oews", tmp_path)
+    again = Parsed(tmp_path / "bls-oews.nt", ox.RdfFormat.N_TRIPLES)
+    assert len(once.quads) == len(set(once.quads)) == len(again.quads)
+
+
+@pytest.mark.parametrize("cell", ["-5", "1e400"])
+def test_an_implausible_figure_is_refused(cell: str, tmp_path: Path):
+    folder = copy_slice("bls-oews", tmp_path)
+    path = folder / "national_M2024_dl.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    number = next(i for i, ln in enumerate(lines, 1) if "\t11-3051\t" in ln)
+    cells = lines[number - 1].rstrip("\n").split("\t")
+    cells[header.index("A_MEDIAN")] = cell
+    lines[number - 1] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    expect_failure("bls-oews", folder, tmp_path, path.name, number,
+                   f"column 'A_MEDIAN': implausible annualWageMedian {cell!r}")
+
+
+def test_an_implausible_projection_is_refused_after_scaling(tmp_path: Path):
+    """EP employment is in thousands: 2,000,000 thousand jobs is 2e9 jobs, above the bound."""
+    folder = copy_slice("bls-projections", tmp_path)
+    path = folder / "table_1.2_occupational_projections_2024-34.tsv"
+    column = "Employment, 2034"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    number = next(i for i, ln in enumerate(lines, 1) if "\t11-3051\t" in ln)
+    cells = lines[number - 1].rstrip("\n").split("\t")
+    cells[header.index(column)] = "2000000"
+    lines[number - 1] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    expect_failure("bls-projections", folder, tmp_path, path.name, number,
+                   f"column {column!r}: implausible projectedEmployment")
+
+
+def test_a_byte_that_is_not_utf8_is_located(tmp_path: Path):
+    """It gave a UnicodeDecodeError traceback."""
+    path = naics_copy(tmp_path)
+    data = path.read_bytes()
+    at = data.index(b"Transportation Equipment")
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1:])
+    line = data[:at].count(b"\n") + 1
+    expect_failure("naics2022", path.parent, tmp_path, path.name, line,
+                   f"column '2022 NAICS US Title': byte 0xff at byte offset {at} is not UTF-8")
+
+
+def test_a_row_of_the_wrong_width_names_the_missing_column(tmp_path: Path):
+    path = naics_copy(tmp_path)
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("9999\t3369\n")
+    lines = path.read_text(encoding="utf-8").count("\n")
+    expect_failure("naics2022", path.parent, tmp_path, path.name, lines,
+                   "column '2022 NAICS US Title': expected 3 columns, got 2")
+
+
+def test_a_rating_outside_its_scale_is_refused(tmp_path: Path):
+    folder = copy_slice("onet", tmp_path)
+    path = folder / "Skills.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    rows = [ln.rstrip("\n").split("\t") for ln in lines]
+    element, scale_id = header.index("Element ID"), header.index("Scale ID")
+    number = next(i for i, r in enumerate(rows, 1)
+                  if r[0] == "11-3051.00" and r[element] == "2.B.1.b" and r[scale_id] == "IM")
+    cells = rows[number - 1]
+    scale = tsv_row(folder / "Scales Reference.tsv", **{"Scale ID": "IM"})
+    cells[header.index("Data Value")] = str(Decimal(scale["Maximum"]) + 1)
+    lines[number - 1] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    expect_failure("onet", folder, tmp_path, "Skills.tsv", number,
+                   f"column 'Data Value': {Decimal(scale['Maximum']) + 1}.0 lies outside scale IM")
+
+
+# --- import faults (issue 9, item 7) ---------------------------------------------------------
+
+
+def test_a_technology_keeps_every_commodity_it_is_filed_under(tmp_path: Path):
+    """Only the first UNSPSC commodity of an example was kept (153 examples lost one)."""
+    store = run("onet", tmp_path)
+    example = "Personnel scheduling software"
+    path = DATA / "onet_db_29_3" / "Technology Skills.tsv"
+    codes = {tsv_row(path, **{"O*NET-SOC Code": occ, "Example": example})["Commodity Code"]
+             for occ in ("11-3051.02", "11-1021.00")}
+    assert codes == {"43232108", "43231505"}
+    node = ID + "onet-technology/personnel-scheduling-software"
+    assert values(store, node, SKOS + "broader") == {ID + f"unspsc/{c}" for c in codes}
+    assert values(store, node, SKOS + "prefLabel") == {example}
+    assert node in values(store, ID + "onet-soc2019/11-3051.02", OKG + "usesTechnology")
+
+
+def test_skill_groups_only_in_the_hierarchy_are_described(tmp_path: Path):
+    """ESCO groups that only skillsHierarchy_en.csv lists had no label, code or description."""
+    store = run("esco", tmp_path)
+    group = "http://data.europa.eu/esco/skill/1e924921-b7ff-4326-a698-c8275bbcf60d"
+    path = DATA / "esco_v1_1_1_en" / "skillsHierarchy_en.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle) if r["Level 2 URI"] == group)
+    assert values(store, group, SKOS + "prefLabel") == {row["Level 2 preferred term"]}
+    assert values(store, group, SKOS + "notation") == {row["Level 2 code"]} == {"S6.8"}
+    assert values(store, group, "http://purl.org/dc/terms/description") == {row["Description"]}
+    assert values(store, group, SKOS + "broader") == {row["Level 1 URI"]}
+    assert values(store, group, SKOS + "inScheme") == {
+        "http://data.europa.eu/esco/concept-scheme/skills-hierarchy"}
+    management = "http://data.europa.eu/esco/skill/869fc2ce-478f-4420-8766-e1f02cec4fb2"
+    assert values(store, management, SKOS + "prefLabel") == {"management skills"}
+
+
+def test_a_hierarchy_group_must_agree_with_skill_groups(tmp_path: Path):
+    folder = copy_slice("esco", tmp_path)
+    path = folder / "skillsHierarchy_en.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",S,S4\n", ",S,S5\n"),
+                    encoding="utf-8")
+    expect_failure("esco", folder, tmp_path, "skillsHierarchy_en.csv", 3,
+                   "column 'Level 1 code': ")
+
+
+@pytest.mark.parametrize(("name", "label"), [("bls-oews", "prefLabel"),
+                                              ("bls-projections", "altLabel")])
+def test_bls_aggregates_are_described(name: str, label: str, tmp_path: Path):
+    """21-1018 and four other BLS codes carried observations on a node with no notation, label
+    or scheme."""
+    store = run(name, tmp_path)
+    node = ID + "soc2018/21-1018"
+    if name == "bls-oews":
+        title = tsv_row(DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv",
+                        OCC_CODE="21-1018")["OCC_TITLE"]
+    else:
+        title = tsv_row(DATA / "bls_employment_projections_2024_34" /
+                        "table_1.2_occupational_projections_2024-34.tsv",
+                        **{"2024 National Employment Matrix code": "21-1018"}
+                        )["2024 National Employment Matrix title"].strip()
+    assert values(store, node, SKOS + label) == {title}
+    assert values(store, node, SKOS + "notation") == {"21-1018"}
+    assert values(store, node, SKOS + "inScheme") == {ID + "scheme/bls-soc2018-aggregates"}
+    assert values(store, node, SKOS + "narrowMatch") == {ID + "soc2018/21-1011",
+                                                       ID + "soc2018/21-1014"}
+    assert values(store, node, SKOS + "broadMatch") == {ID + "soc2018/21-1010"}
+    assert values(store, ID + "scheme/bls-soc2018-aggregates", SKOS + "prefLabel")
+    assert not values(store, ID + "soc2018/11-3051", SKOS + "notation")
+
+
+def test_the_aggregates_are_what_the_full_data_says():
+    """Every code OEWS or EP publishes that SOC 2018 lacks is an aggregate, and its members are
+    the SOC detailed codes of its broad occupation that neither program publishes."""
+    from kg.importers.bls import AGGREGATES, EP_12, EP_CODE, OEWS_FILE
+    from tests.conftest import SHARED
+
+    data = SHARED / "data"
+    if not data.is_dir():
+        pytest.skip(f"the reference data is not at {data}")
+
+    def codes(path: Path, column: str) -> set[str]:
+        with path.open(newline="", encoding="utf-8") as handle:
+            reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+            return {row[column].strip() for row in reader}
+
+    soc_path = data / "soc_2018_structure" / "SOC_Structure.tsv"
+    soc: set[str] = set()
+    for column in ("Major Group", "Minor Group", "Broad Occupation", "Detailed Occupation"):
+        soc |= codes(soc_path, column) - {""}
+    detailed = codes(soc_path, "Detailed Occupation") - {""}
+    published = codes(data / "bls_oews_may2024_national" / OEWS_FILE, "OCC_CODE")
+    projected = codes(data / "bls_employment_projections_2024_34" / EP_12, EP_CODE)
+    assert (published | projected) - soc - {"00-0000"} == set(AGGREGATES)
+    for code, members in AGGREGATES.items():
+        unpublished = {c for c in detailed if c[:6] == code[:6]} - published - projected
+        assert set(members) == unpublished, code
+
+
+def test_an_aggregate_without_its_members_breaks_the_shapes(tmp_path: Path):
+    from kg.import_validation import validate_import
+
+    good = tmp_path / "bls-oews.nq"
+    write(IMPORTERS["bls-oews"], DATA / "bls_oews_may2024_national", good, progress=False)
+    assert validate_import("bls-oews", good)[2] == []
+    quads = [q for q in ox.parse(path=str(good), format=ox.RdfFormat.N_QUADS)
+             if q.predicate.value != SKOS + "narrowMatch"]
+    bad = tmp_path / "bad.nq"
+    ox.serialize(quads, str(bad), ox.RdfFormat.N_QUADS)
+    violations = validate_import("bls-oews", bad)[2]
+    assert len(violations) == 1
+    assert "soc2018/21-1018" in violations[0] and "BLS aggregate" in violations[0]
+
+
+def test_kg_import_prints_rows_per_file_or_a_located_error(tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]):
+    from kg.cli import main
+
+    path = naics_copy(tmp_path)
+    rows = path.read_text(encoding="utf-8").count("\n") - 1
+    out = tmp_path / "naics.nq"
+    assert main(["import", "naics2022", str(path.parent), "--out", str(out)]) == 0
+    assert f"  {path.name}: {rows:,} rows" in capsys.readouterr().err
+    path.write_bytes(path.read_bytes()[:-1])
+    out.unlink()
+    assert main(["import", "naics2022", str(path.parent), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert f"{path}:{rows + 1}: the last line has no line end" in err
+    assert "Traceback" not in err and not out.exists()

@@ -126,6 +126,11 @@ d:graph\\/doc-a {
       okg:startYear 2031 ; okg:endYear 2021 .
 }
 """,
+    "implausible-value-violation": """
+d:graph\\/doc-a {
+  d:observation\\/p10 sdmx-measure:obsValue -64150.0 .
+}
+""",
 }
 
 

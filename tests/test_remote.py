@@ -101,6 +101,32 @@ def test_reload_replaces_graphs_and_drops_stale_ones(loaded, tmp_path) -> None:
         load(trig, loaded.sparql_url, loaded.user, loaded.password, progress=False)
 
 
+def test_staged_load_leaves_no_staging_graphs(loaded) -> None:
+    from kg.load_manifest import STATE
+
+    raw = open_engine("remote", loaded.sparql_url, default_graphs=[], named_graphs=[])
+    staging = f"{LOAD_MANIFEST_GRAPH}/staging/"
+    assert not raw.ask(f'ASK {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(STRSTARTS(STR(?g), "{staging}")) }}')
+    states = raw.select(f"SELECT ?state WHERE {{ GRAPH <{LOAD_MANIFEST_GRAPH}> "
+                        f"{{ ?n <{STATE}> ?state }} }}").rows
+    assert sorted(str(row[0]) for row in states) == ["new"] * len(GRAPHS)
+
+
+def test_virtuoso_update_request_is_not_one_transaction(loaded) -> None:
+    """Why `kg load` sends one MOVE per graph and records states: a failing request keeps the
+    steps before the failure."""
+    from kg.remote_load import UpdateEndpoint, default_update
+
+    update = UpdateEndpoint(default_update(loaded.sparql_url), loaded.user, loaded.password, 30)
+    a, b = "http://example.org/h4-a", "http://example.org/h4-b"
+    update.run(f'INSERT DATA {{ GRAPH <{a}> {{ <{a}> <{a}> "moved" }} }}', "setup")
+    with pytest.raises(LoadError, match="HTTP 500"):
+        update.run(f"MOVE <{a}> TO <{b}> ; LOAD <http://127.0.0.1:{free_port()}/none>", "test")
+    raw = open_engine("remote", loaded.sparql_url, default_graphs=[], named_graphs=[])
+    assert raw.ask(f'ASK {{ GRAPH <{b}> {{ ?s ?p "moved" }} }}')
+    update.run(f"DROP SILENT GRAPH <{b}>", "cleanup")
+
+
 def test_auth_failure(loaded, dirs, capsys) -> None:
     argv = ["load", "--endpoint", loaded.sparql_url, "--dist", str(dirs[0])]
     assert run_cli(*argv, "--user", "dba", "--password", "wrong") == 1
@@ -276,3 +302,178 @@ def test_basic_auth_graph_store(basic_store, dirs) -> None:
             graph_store_url=basic_store,
             progress=False,
         )
+
+
+# --- failures half way, hangs and bad manifests: a scripted Graph Store + Update endpoint ----
+
+
+class _FakeStore(BaseHTTPRequestHandler):
+    """GSP at /store and SPARQL Update (MOVE, DROP) at /update; fails or hangs where told."""
+
+    graphs: dict[str, bytes] = {}
+    fail_put: set[str] = set()  # graphs (as sent: live or staging) whose PUT answers 500
+    fail_move_into: set[str] = set()  # live graphs a MOVE into answers 500
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _graph(self) -> str:
+        from urllib.parse import parse_qs, urlsplit
+
+        return parse_qs(urlsplit(self.path).query)["graph"][0]
+
+    def _reply(self, status: int, body: bytes = b"") -> None:
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        graph = self._graph()
+        if graph in self.graphs:
+            self._reply(200, self.graphs[graph])
+        else:
+            self._reply(404)
+
+    def do_PUT(self) -> None:  # noqa: N802
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        graph = self._graph()
+        if graph in self.fail_put:
+            self._reply(500, b"disk quota exceeded")
+            return
+        self.graphs[graph] = body
+        self._reply(201)
+
+    def do_DELETE(self) -> None:  # noqa: N802
+        self._reply(200 if self.graphs.pop(self._graph(), None) is not None else 404)
+
+    def do_POST(self) -> None:  # noqa: N802
+        update = self.rfile.read(int(self.headers["Content-Length"])).decode()
+        if move := re.fullmatch(r"MOVE <([^>]+)> TO <([^>]+)>", update):
+            if move[2] in self.fail_move_into:
+                self._reply(500, b"transaction aborted")
+                return
+            self.graphs[move[2]] = self.graphs.pop(move[1], b"")
+        elif drop := re.fullmatch(r"DROP SILENT GRAPH <([^>]+)>", update):
+            self.graphs.pop(drop[1], None)
+        else:
+            self._reply(400, b"unsupported update")
+            return
+        self._reply(200)
+
+
+@pytest.fixture()
+def fake_store() -> Iterator[str]:
+    _FakeStore.graphs, _FakeStore.fail_put, _FakeStore.fail_move_into = {}, set(), set()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeStore)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def _fake_load(base: str, trig: Path, staged: bool, capsys=None) -> dict[str, int]:
+    return load(trig, "http://unused/sparql", graph_store_url=base + "/store",
+                update_url=base + "/update" if staged else None, progress=False)
+
+
+def _states() -> dict[str, str]:
+    from kg.load_manifest import parse_manifest
+
+    return parse_manifest(_FakeStore.graphs[LOAD_MANIFEST_GRAPH], "fake").graphs
+
+
+def _smaller_trig(tmp_path: Path) -> Path:
+    """The fixture without the credentials graph: the 'previous load'."""
+    path = tmp_path / "previous.trig"
+    path.write_text(TRIG.split("<https://w3id.org/occupation-kg/graph/credentials>")[0],
+                    encoding="utf-8")
+    return path
+
+
+def test_direct_load_failing_half_way_reports_each_graph(fake_store, dirs, tmp_path) -> None:
+    _fake_load(fake_store, _smaller_trig(tmp_path), staged=False)
+    before = dict(_FakeStore.graphs)
+    _FakeStore.fail_put = {GRAPHS[1]}
+    with pytest.raises(LoadError) as failed:
+        _fake_load(fake_store, dirs[0] / "kg.trig", staged=False)
+    message = str(failed.value)
+    assert f"PUT graph <{GRAPHS[1]}> at {fake_store}/store failed: HTTP 500" in message
+    assert f"  new (1): <{GRAPHS[0]}>\n  old (1): <{GRAPHS[2]}>\n  missing (1): <{GRAPHS[1]}>" \
+        in message
+    assert "records this; run kg load again" in message
+    assert _states() == {GRAPHS[0]: "new", GRAPHS[1]: "missing", GRAPHS[2]: "old"}
+    assert _FakeStore.graphs[GRAPHS[2]] == before[GRAPHS[2]]
+    _FakeStore.fail_put = set()
+    assert sorted(_fake_load(fake_store, dirs[0] / "kg.trig", staged=False)) == GRAPHS
+    assert _states() == dict.fromkeys(GRAPHS, "new")
+
+
+def test_staged_load_failing_leaves_the_store_unchanged(fake_store, dirs, tmp_path) -> None:
+    from kg.remote_load import _staging_graph
+
+    _fake_load(fake_store, _smaller_trig(tmp_path), staged=True)
+    before = dict(_FakeStore.graphs)
+    assert sorted(before) == sorted([GRAPHS[0], GRAPHS[2], LOAD_MANIFEST_GRAPH])
+    _FakeStore.fail_put = {_staging_graph(GRAPHS[2])}
+    with pytest.raises(LoadError, match="nothing in the store changed; the previous load stays"):
+        _fake_load(fake_store, dirs[0] / "kg.trig", staged=True)
+    assert _FakeStore.graphs == before
+
+
+def test_staged_load_failing_at_the_switch_reports_each_graph(fake_store, dirs, tmp_path) -> None:
+    from kg.load_manifest import parse_manifest
+    from kg.remote_load import _staging_graph
+
+    _fake_load(fake_store, _smaller_trig(tmp_path), staged=True)
+    _FakeStore.fail_move_into = {GRAPHS[1]}
+    with pytest.raises(LoadError) as failed:
+        _fake_load(fake_store, dirs[0] / "kg.trig", staged=True)
+    message = str(failed.value)
+    assert f"MOVE into graph <{GRAPHS[1]}> at {fake_store}/update failed: HTTP 500" in message
+    assert "new (1)" in message and "old (1)" in message and "missing (1)" in message
+    manifest = parse_manifest(_FakeStore.graphs[LOAD_MANIFEST_GRAPH], "fake")
+    assert manifest.graphs == {GRAPHS[0]: "new", GRAPHS[1]: "missing", GRAPHS[2]: "old"}
+    assert manifest.staging == {_staging_graph(GRAPHS[1]), _staging_graph(GRAPHS[2])}
+    _FakeStore.fail_move_into = set()
+    _fake_load(fake_store, dirs[0] / "kg.trig", staged=True)
+    assert sorted(_FakeStore.graphs) == sorted([*GRAPHS, LOAD_MANIFEST_GRAPH])
+    assert _states() == dict.fromkeys(GRAPHS, "new")
+
+
+@pytest.mark.parametrize(
+    ("manifest", "problem"),
+    [
+        (b"this is not RDF at all\n", "is not RDF"),
+        (f"<{LOAD_MANIFEST_GRAPH}> <http://www.w3.org/ns/sparql-service-description#namedGraph>"
+         f" _:g .\n<{LOAD_MANIFEST_GRAPH}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+         "<http://www.w3.org/ns/sparql-service-description#Dataset> .\n".encode(),
+         "is malformed: sd:namedGraph (a blank node) has 0 sd:name value(s), not one IRI"),
+    ],
+    ids=["not-rdf", "entry-without-name"],
+)
+def test_bad_manifest_is_an_error_not_empty(fake_store, dirs, capsys, manifest, problem) -> None:
+    _FakeStore.graphs = {LOAD_MANIFEST_GRAPH: manifest, GRAPHS[1]: b"old data"}
+    argv = ["load", "--endpoint", "http://unused/sparql", "--graph-store", fake_store + "/store",
+            "--dist", str(dirs[0])]
+    assert run_cli(*argv) == 1
+    err = capsys.readouterr().err
+    assert f"the load manifest <{LOAD_MANIFEST_GRAPH}> at {fake_store}/store {problem}" in err
+    assert _FakeStore.graphs == {LOAD_MANIFEST_GRAPH: manifest, GRAPHS[1]: b"old data"}
+
+
+def test_hanging_store_times_out_naming_it(dirs, capsys) -> None:
+    import time
+
+    with socket.socket() as server:  # accepts connections (backlog) but never answers
+        server.bind(("127.0.0.1", 0))
+        server.listen(5)
+        url = f"http://127.0.0.1:{server.getsockname()[1]}/store"
+        started = time.monotonic()
+        argv = ["load", "--endpoint", "http://unused/sparql", "--graph-store", url,
+                "--dist", str(dirs[0]), "--timeout", "1"]
+        assert run_cli(*argv) == 1
+        assert time.monotonic() - started < 5
+    assert (f"the graph store {url} did not answer within 1 s (pass --timeout SECONDS"
+            in capsys.readouterr().err)

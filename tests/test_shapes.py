@@ -6,19 +6,23 @@ Independent of the builder: only rdflib, pyshacl, the ontology, the shapes and k
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pyshacl
 import pytest
 from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
 from kg.importers import IMPORTERS, write
+from kg.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
 
 ROOT = Path(__file__).resolve().parents[1]
 OKG = Namespace("https://w3id.org/occupation-kg/ontology#")
 ID = Namespace("https://w3id.org/occupation-kg/id/")
 SDMX_ATTRIBUTE = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+SDMX_MEASURE = Namespace("http://purl.org/linked-data/sdmx/2009/measure#")
 PROV = Namespace("http://www.w3.org/ns/prov#")
 DATA = Path(__file__).parent / "data"
 
@@ -311,4 +315,48 @@ def test_document_observations_still_need_a_quote(shapes: Graph, ontology: Graph
     assert not conforms
     p10 = [r for r in results if r["focus"] == ID["observation/ipm-2021-p10"]]
     assert len(p10) == 1 and "must have exactly one non-empty okg:quote" in p10[0]["message"]
+    assert len(results) == 1, results
+
+
+# --- plausibility bounds (kg/plausibility.py) --------------------------------------------------
+
+
+def _bounds_in_shapes(shapes: Graph) -> dict[str, tuple[Decimal, Decimal]]:
+    """statistic kind -> (sh:minInclusive, sh:maxInclusive) of the shape that bounds its values:
+    a node shape whose sh:or is (not [statistic in (...)], [obsValue within bounds])."""
+    found: dict[str, tuple[Decimal, Decimal]] = {}
+    for shape, alternatives in shapes.subject_objects(SH["or"]):
+        members = list(Collection(shapes, alternatives))
+        if len(members) != 2:
+            continue
+        excluded = shapes.value(members[0], SH["not"])
+        if excluded is None or shapes.value(excluded, SH.path) != OKG.statistic:
+            continue
+        assert shapes.value(members[1], SH.path) == SDMX_MEASURE.obsValue, shape
+        low = shapes.value(members[1], SH.minInclusive)
+        high = shapes.value(members[1], SH.maxInclusive)
+        for kind in Collection(shapes, shapes.value(excluded, SH["in"])):
+            name = str(kind)[len(str(OKG)):]
+            assert name not in found, f"{name} is bounded twice"
+            found[name] = (Decimal(str(low)), Decimal(str(high)))
+    return found
+
+
+def test_shapes_state_the_plausibility_table(shapes: Graph, ontology: Graph) -> None:
+    table = {name: (b.minimum, b.maximum) for name, b in BOUNDS_BY_STATISTIC.items()}
+    assert _bounds_in_shapes(shapes) == table
+    kinds = {str(s)[len(str(OKG)):] for s in ontology.subjects(RDF.type, OKG.StatisticKind)}
+    assert kinds <= set(table), f"statistic kinds without bounds: {kinds - set(table)}"
+    for path in (OKG.startYear, OKG.endYear):
+        years = {(shapes.value(p, SH.minInclusive), shapes.value(p, SH.maxInclusive))
+                 for p in shapes.subjects(SH.path, path)} - {(None, None)}
+        assert {(int(low), int(high)) for low, high in years} == {(EARLIEST_YEAR, LATEST_YEAR)}
+
+
+def test_implausible_observation_value_is_a_violation(shapes: Graph, ontology: Graph) -> None:
+    turtle = CONFORMING.replace("sdmx-measure:obsValue 62000.0", "sdmx-measure:obsValue -62000.0")
+    conforms, results = validate(turtle, shapes, ontology)
+    assert not conforms
+    p10 = [r for r in results if r["focus"] == ID["observation/ipm-2021-p10"]]
+    assert len(p10) == 1 and "An annual wage" in p10[0]["message"], results
     assert len(results) == 1, results

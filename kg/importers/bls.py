@@ -1,6 +1,10 @@
 """BLS figures as okg:Observation rows, shaped like the seed figures (kg/builder.py
 `_observations`): OEWS May 2024 national wages and employment, and Employment Projections
-2024-34 (tables 1.2 and 1.10)."""
+2024-34 (tables 1.2 and 1.10). Every figure must be plausible (kg.plausibility).
+
+Five codes of both programs are BLS aggregates of SOC 2018 detailed occupations, not SOC codes
+(`AGGREGATES`): their observations point at `soc2018/<code>` like the others, and both imports
+describe that node as a concept of the scheme `scheme/bls-soc2018-aggregates`."""
 
 from __future__ import annotations
 
@@ -19,12 +23,14 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     boolean,
     check,
     dcat,
-    decimal,
+    dcterms,
     en,
+    figure,
     okg,
     prov,
     qb,
@@ -34,11 +40,25 @@ from kg.importers.base import (
 )
 from kg.prefixes import SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE
 
-SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
+SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 REF_PERIOD = t(SDMX_DIMENSION)("refPeriod")
 OBS_VALUE = t(SDMX_MEASURE)("obsValue")
 UNIT_MEASURE = t(SDMX_ATTRIBUTE)("unitMeasure")
 MISSING = {"*", "**", "#", "—", "-", ""}  # OEWS/EP markers for "not available" or top-coded
+
+# BLS aggregate code -> the SOC 2018 detailed occupations it combines. OEWS calls these "an
+# OEWS-specific combination of detailed occupations" (field_descriptions.txt, o_group) and EP
+# uses the same codes. The members are what the data says: the SOC 2018 detailed codes of the
+# aggregate's broad occupation that neither OEWS May 2024 nor EP 2024-34 publish (a test checks
+# this on the full files when ../shared/data is there).
+AGGREGATES: dict[str, tuple[str, ...]] = {
+    "21-1018": ("21-1011", "21-1014"),
+    "25-2052": ("25-2055", "25-2056"),
+    "25-9045": ("25-9042", "25-9043", "25-9049"),
+    "51-2028": ("51-2022", "51-2023"),
+    "53-1047": ("53-1042", "53-1043", "53-1044", "53-1049"),
+}
+AGGREGATE_SCHEME = "bls-soc2018-aggregates"
 
 
 @dataclass(frozen=True)
@@ -83,6 +103,30 @@ def observation(
     yield node, prov("wasDerivedFrom"), importer_dataset
 
 
+def aggregate_triples(ctx: Context, code: str, title: str, preferred: bool
+                      ) -> Iterator[Triple]:
+    """A BLS aggregate code as a concept: its notation, the title as skos:prefLabel (OEWS, in
+    the SOC's title case) or skos:altLabel (EP, in sentence case, so the two imports together
+    keep one prefLabel), skos:narrowMatch each SOC 2018 detailed occupation it combines and
+    skos:broadMatch the SOC 2018 broad occupation that holds them."""
+    top = ctx.id("scheme", AGGREGATE_SCHEME)
+    yield top, RDF_TYPE, skos("ConceptScheme")
+    yield top, skos("prefLabel"), en("BLS aggregates of SOC 2018 detailed occupations")
+    yield top, dcterms("description"), en(
+        "Occupation codes that the BLS OEWS and Employment Projections programs publish for a "
+        "combination of SOC 2018 detailed occupations; they are not SOC 2018 codes. Each "
+        "concept is skos:narrowMatch the SOC 2018 detailed occupations it combines and "
+        "skos:broadMatch the SOC 2018 broad occupation that holds them.")
+    node = ctx.id("soc2018", code)
+    yield node, RDF_TYPE, skos("Concept")
+    yield node, skos("inScheme"), top
+    yield node, skos("notation"), Literal(code)
+    yield node, skos("prefLabel" if preferred else "altLabel"), en(title)
+    for member in AGGREGATES[code]:
+        yield node, skos("narrowMatch"), ctx.id("soc2018", member)
+    yield node, skos("broadMatch"), ctx.id("soc2018", code[:-1] + "0")
+
+
 # --- OEWS ----------------------------------------------------------------------------------
 
 OEWS_INFO = DatasetInfo(
@@ -114,19 +158,27 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     dataset = NamedNode(OEWS.dataset_iri(ctx.base))
     yield from period_triples(ctx, MAY_2024)
     path = folder / OEWS_FILE
-    cols = ("AREA", "NAICS", "OCC_CODE", "O_GROUP") + tuple(c for c, *_ in OEWS_STATS)
-    for line, row in ctx.table(path, cols, tsv=True):
+    stats = tuple(c for c, *_ in OEWS_STATS)
+    cols = ("AREA", "NAICS", "OCC_CODE", "OCC_TITLE", "O_GROUP") + stats
+    # A code OEWS aggregates to the broad level comes twice, as broad and as detailed, with the
+    # same figures; other figures for a code already read mean a spliced file.
+    keys = (Key(("AREA", "NAICS", "OCC_CODE"), ("OCC_TITLE",) + stats),)
+    read: set[str] = set()
+    for line, row in ctx.table(path, cols, tsv=True, keys=keys):
         if row["AREA"] != "99" or row["NAICS"] != "000000":
             raise ImportFailed(path, line, "not a national cross-industry row "
                                f"(AREA {row['AREA']!r}, NAICS {row['NAICS']!r})")
         code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
-        if row["O_GROUP"] == "total":
-            continue  # 00-0000 "All Occupations" is not a SOC concept
+        if row["O_GROUP"] == "total" or code in read:
+            continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
+        read.add(code)
+        if code in AGGREGATES:
+            yield from aggregate_triples(ctx, code, row["OCC_TITLE"].strip(), preferred=True)
         for col, statistic, unit, suffix in OEWS_STATS:
             cell = row[col].strip()
             if cell in MISSING:
                 continue
-            value = decimal(cell, path, line, col)
+            value = figure(cell, statistic, path, line, col)
             yield from observation(ctx, dataset, f"bls-oews-2024-05-{code}-{suffix}", code,
                                    statistic, MAY_2024.slug, value, unit, False)
 
@@ -152,7 +204,8 @@ EP_INFO = DatasetInfo(
 EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
 EP_110 = "table_1.10_separations_and_openings_2024-34.tsv"
 EP_CODE = "2024 National Employment Matrix code"
-THOUSAND = Decimal(1000)
+EP_TITLE = "2024 National Employment Matrix title"
+THOUSAND, ONE = Decimal(1000), Decimal(1)
 Y2024 = Period("2024", "2024", "2024-01-01", "2024-12-31")
 Y2034 = Period("2034", "2034", "2034-01-01", "2034-12-31")
 DECADE = Period("2024-2034", "2024-34 projection decade", "2024-01-01", "2034-12-31")
@@ -176,19 +229,21 @@ EP_110_STATS = (
 )
 
 
-def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple) -> Iterator[Triple]:
-    cols = (EP_CODE, "Occupation type") + tuple(s[0] for s in stats)
-    for line, row in ctx.table(path, cols, tsv=True):
+def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, described: set[str]
+              ) -> Iterator[Triple]:
+    cols = (EP_TITLE, EP_CODE, "Occupation type") + tuple(s[0] for s in stats)
+    for line, row in ctx.table(path, cols, tsv=True, keys=(Key((EP_CODE,)),)):
         code = check(SOC_CODE, row[EP_CODE].strip(), path, line, "matrix code")
         if code == "00-0000":
             continue  # "Total, all occupations" is not a SOC concept
+        if code in AGGREGATES and code not in described:
+            described.add(code)
+            yield from aggregate_triples(ctx, code, row[EP_TITLE].strip(), preferred=False)
         for col, statistic, unit, period, thousands, suffix in stats:
             cell = row[col].strip()
             if cell in MISSING:
                 continue
-            value = decimal(cell, path, line, col)
-            if thousands:
-                value = decimal(str(Decimal(cell) * THOUSAND), path, line, col)
+            value = figure(cell, statistic, path, line, col, THOUSAND if thousands else ONE)
             yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
                                    statistic, period.slug, value, unit, thousands)
 
@@ -197,8 +252,9 @@ def produce_projections(folder: Path, ctx: Context) -> Iterator[Triple]:
     dataset = NamedNode(PROJECTIONS.dataset_iri(ctx.base))
     for period in (Y2024, Y2034, DECADE):
         yield from period_triples(ctx, period)
-    yield from _ep_table(folder / EP_12, ctx, dataset, EP_12_STATS)
-    yield from _ep_table(folder / EP_110, ctx, dataset, EP_110_STATS)
+    described: set[str] = set()
+    yield from _ep_table(folder / EP_12, ctx, dataset, EP_12_STATS, described)
+    yield from _ep_table(folder / EP_110, ctx, dataset, EP_110_STATS, described)
 
 
 PROJECTIONS = Importer("bls-projections", EP_INFO, produce_projections, (EP_12, EP_110),

@@ -1,5 +1,6 @@
-"""ESCO v1.1.1 (official CSV, English): occupations, skills, skill groups, concept schemes,
-broader relations and essential/optional occupation-skill and skill-skill relations.
+"""ESCO v1.1.1 (official CSV, English): occupations, skills, skill groups (skillGroups_en.csv,
+and the groups only skillsHierarchy_en.csv lists), concept schemes, broader relations and
+essential/optional occupation-skill and skill-skill relations.
 ESCO's own IRIs are kept; the terms are SKOS plus the esco: model where it has one."""
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     dcterms,
     en,
@@ -26,12 +28,12 @@ from kg.importers.base import (
     t,
     typed,
 )
-from kg.importers.isco import ESCO_CITATION, ISCO_CODE, isco_iri
+from kg.importers.isco import ESCO_CITATION, ISCO_CODE, esco_uri, isco_iri
 from kg.prefixes import ESCO
 
 esco = t(ESCO)
-ESCO_IRI = re.compile(r"^http://data\.europa\.eu/esco/[A-Za-z0-9._/-]+$")
-DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$")
+DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$",
+                      re.ASCII)
 SKILL_TYPES = {
     "skill/competence": NamedNode("http://data.europa.eu/esco/skill-type/skill"),
     "knowledge": NamedNode("http://data.europa.eu/esco/skill-type/knowledge"),
@@ -56,15 +58,12 @@ INFO = DatasetInfo(
 FILES = (
     "conceptSchemes_en.csv", "occupations_en.csv", "skills_en.csv", "skillGroups_en.csv",
     "broaderRelationsOccPillar.csv", "broaderRelationsSkillPillar.csv",
-    "occupationSkillRelations.csv", "skillSkillRelations.csv",
+    "occupationSkillRelations.csv", "skillSkillRelations.csv", "skillsHierarchy_en.csv",
 )
+HIERARCHY = "skillsHierarchy_en.csv"
 
 
-def uri(value: str, path: Path, line: int, col: str) -> NamedNode:
-    value = value.strip()
-    if not ESCO_IRI.match(value):
-        raise ImportFailed(path, line, f"{col} is not an ESCO IRI: {value!r}")
-    return NamedNode(value)
+uri = esco_uri  # the ESCO IRI in a cell, checked (esco_onet uses it too)
 
 
 def labels(node: NamedNode, row: dict[str, str], path: Path, line: int) -> Iterator[Triple]:
@@ -93,7 +92,7 @@ def labels(node: NamedNode, row: dict[str, str], path: Path, line: int) -> Itera
 def concept_schemes(folder: Path, ctx: Context) -> Iterator[Triple]:
     path = folder / "conceptSchemes_en.csv"
     cols = ("conceptSchemeUri", "preferredLabel", "title", "description", "hasTopConcept")
-    for line, row in ctx.table(path, cols, tsv=False):
+    for line, row in ctx.table(path, cols, tsv=False, keys=(Key(("conceptSchemeUri",)),)):
         node = uri(row["conceptSchemeUri"], path, line, "conceptSchemeUri")
         yield node, RDF_TYPE, skos("ConceptScheme")
         yield from labels(node, {"preferredLabel": row["preferredLabel"],
@@ -109,7 +108,7 @@ def occupations(folder: Path, ctx: Context) -> Iterator[Triple]:
     cols = ("conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels",
             "hiddenLabels", "modifiedDate", "regulatedProfessionNote", "scopeNote", "definition",
             "inScheme", "description", "code")
-    for line, row in ctx.table(path, cols, tsv=False):
+    for line, row in ctx.table(path, cols, tsv=False, keys=(Key(("conceptUri",)),)):
         if row["conceptType"] != "Occupation":
             raise ImportFailed(path, line, f"conceptType {row['conceptType']!r} != Occupation")
         node = uri(row["conceptUri"], path, line, "conceptUri")
@@ -133,7 +132,7 @@ def skills(folder: Path, ctx: Context) -> Iterator[Triple]:
     cols = ("conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel",
             "altLabels", "hiddenLabels", "modifiedDate", "scopeNote", "definition", "inScheme",
             "description")
-    for line, row in ctx.table(path, cols, tsv=False):
+    for line, row in ctx.table(path, cols, tsv=False, keys=(Key(("conceptUri",)),)):
         node = uri(row["conceptUri"], path, line, "conceptUri")
         yield node, RDF_TYPE, esco("Skill")
         yield node, RDF_TYPE, skos("Concept")
@@ -147,21 +146,72 @@ def skills(folder: Path, ctx: Context) -> Iterator[Triple]:
                 yield node, esco(prop), table[value]
 
 
-def skill_groups(folder: Path, ctx: Context) -> Iterator[Triple]:
+def skill_groups(folder: Path, ctx: Context, described: dict[str, tuple[str, str]]
+                 ) -> Iterator[Triple]:
+    """skillGroups_en.csv; `described` gets each group's IRI -> (label, code)."""
     path = folder / "skillGroups_en.csv"
     cols = ("conceptUri", "preferredLabel", "altLabels", "hiddenLabels", "modifiedDate",
             "scopeNote", "inScheme", "description", "code")
-    for line, row in ctx.table(path, cols, tsv=False):
+    for line, row in ctx.table(path, cols, tsv=False, keys=(Key(("conceptUri",)),)):
         node = uri(row["conceptUri"], path, line, "conceptUri")
+        described[node.value] = (row["preferredLabel"].strip(), row["code"].strip())
         yield node, RDF_TYPE, skos("Concept")
         yield from labels(node, row, path, line)
         if row["code"].strip():
             yield node, skos("notation"), plain(row["code"].strip())
 
 
+def skills_hierarchy(folder: Path, ctx: Context, described: dict[str, tuple[str, str]]
+                     ) -> Iterator[Triple]:
+    """skillsHierarchy_en.csv: one row per skill group, at the deepest level the row fills.
+
+    Seven groups of ESCO 1.1.1 (S6.8 "positioning materials, tools or equipment" and its
+    children, ...) are only here, not in skillGroups_en.csv: this describes them as that file
+    describes the others. A group in both files must have the same label and code.
+    """
+    path = folder / HIERARCHY
+    levels = [(f"Level {n} URI", f"Level {n} preferred term", f"Level {n} code")
+              for n in range(4)]
+    cols = tuple(c for level in levels for c in level) + ("Description", "Scope note")
+    hierarchy = "http://data.europa.eu/esco/concept-scheme/skills-hierarchy"
+    groups = dict(described)  # what skillGroups_en.csv says
+    keys = (Key(tuple(uri_col for uri_col, _, _ in levels)),)
+    # Rows leave out empty trailing cells (the README says so), hence pad.
+    for line, row in ctx.table(path, cols, tsv=False, keys=keys, pad=True):
+        filled = [n for n, (uri_col, _, _) in enumerate(levels) if row[uri_col].strip()]
+        if not filled or filled != list(range(len(filled))):
+            raise ImportFailed(path, line, f"levels must be filled from 0 down, got {filled}")
+        depth = filled[-1]
+        uri_col, label_col, code_col = levels[depth]
+        node = uri(row[uri_col], path, line, uri_col)
+        label, code = row[label_col].strip(), row[code_col].strip()
+        if not label:
+            raise ImportFailed(path, line, "the group has no preferred term", column=label_col)
+        known = groups.get(node.value)
+        if known is not None:
+            for (col, here), there in zip(((label_col, label), (code_col, code)), known,
+                                          strict=True):
+                if here != there:
+                    raise ImportFailed(path, line, f"{node.value} is {there!r} in "
+                                       f"skillGroups_en.csv, {here!r} here", column=col)
+        if node.value in described:
+            continue
+        described[node.value] = (label, code)
+        yield node, RDF_TYPE, skos("Concept")
+        yield from labels(node, {"preferredLabel": label, "description": row["Description"],
+                                 "scopeNote": row["Scope note"], "inScheme": hierarchy},
+                          path, line)
+        if code:
+            yield node, skos("notation"), plain(code)
+        if depth:
+            yield node, skos("broader"), uri(row[levels[depth - 1][0]], path, line,
+                                             levels[depth - 1][0])
+
+
 def broader(folder: Path, ctx: Context, name: str) -> Iterator[Triple]:
     path = folder / name
-    for line, row in ctx.table(path, ("conceptUri", "broaderUri"), tsv=False):
+    cols = ("conceptUri", "broaderUri")
+    for line, row in ctx.table(path, cols, tsv=False, keys=(Key(cols),)):
         yield (uri(row["conceptUri"], path, line, "conceptUri"), skos("broader"),
                uri(row["broaderUri"], path, line, "broaderUri"))
 
@@ -170,7 +220,7 @@ def relations(folder: Path, ctx: Context, name: str, cols: tuple[str, str, str]
               ) -> Iterator[Triple]:
     path = folder / name
     source_col, kind_col, target_col = cols
-    for line, row in ctx.table(path, cols, tsv=False):
+    for line, row in ctx.table(path, cols, tsv=False, keys=(Key((source_col, target_col)),)):
         predicate = RELATION.get(row[kind_col].strip())
         if predicate is None:
             raise ImportFailed(path, line, f"relationType must be essential or optional, got "
@@ -183,7 +233,9 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     yield from concept_schemes(folder, ctx)
     yield from occupations(folder, ctx)
     yield from skills(folder, ctx)
-    yield from skill_groups(folder, ctx)
+    described: dict[str, tuple[str, str]] = {}
+    yield from skill_groups(folder, ctx, described)
+    yield from skills_hierarchy(folder, ctx, described)
     yield from broader(folder, ctx, "broaderRelationsOccPillar.csv")
     yield from broader(folder, ctx, "broaderRelationsSkillPillar.csv")
     yield from relations(folder, ctx, "occupationSkillRelations.csv",

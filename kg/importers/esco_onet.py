@@ -18,6 +18,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     check,
     decimal,
@@ -57,7 +58,8 @@ COLS = ("id", "esco_occupation", "onet_code", "onet_occupation", "semantic_simil
 
 def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     path = folder / FILE
-    for line, row in ctx.table(path, COLS, tsv=False):
+    keys = (Key(("id",)), Key(("concept_uri", "onet_code")))
+    for line, row in ctx.table(path, COLS, tsv=False, keys=keys):
         esco_node = uri(row["concept_uri"], path, line, "concept_uri")
         code = check(ONET_CODE, row["onet_code"].strip(), path, line, "O*NET-SOC 2010 code")
         confidence = row["confidence"].strip()

@@ -17,6 +17,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     check,
     code_concept,
@@ -30,8 +31,9 @@ from kg.importers.base import (
 ESCO_ISCO = "http://data.europa.eu/esco/isco/C"
 ISCO_SCHEME = NamedNode("http://data.europa.eu/esco/concept-scheme/isco")
 ISCO_NOTATION = NamedNode("http://data.europa.eu/esco/Notation/ISCO08")
-ISCO_CODE = re.compile(r"^\d{1,4}$")
-SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
+ESCO_IRI = re.compile(r"http://data\.europa\.eu/esco/[A-Za-z0-9._/-]+")
+ISCO_CODE = re.compile(r"^[0-9]{1,4}$")
+SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 
 ESCO_CITATION = (
     "© European Union, ESCO v1.1.1 (European Skills, Competences, Qualifications and "
@@ -56,6 +58,14 @@ COLUMNS = ("conceptType", "conceptUri", "code", "preferredLabel", "altLabels", "
            "description")
 
 
+def esco_uri(value: str, path: Path, line: int, col: str) -> NamedNode:
+    """An ESCO IRI from a cell, refused unless it looks like one."""
+    value = value.strip()
+    if not ESCO_IRI.fullmatch(value):
+        raise ImportFailed(path, line, f"not an ESCO IRI: {value!r}", column=col)
+    return NamedNode(value)
+
+
 def isco_iri(code: str) -> NamedNode:
     return NamedNode(ESCO_ISCO + code)
 
@@ -69,7 +79,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     # The label ESCO gives this scheme (conceptSchemes_en.csv), so the two importers agree.
     yield from scheme(ISCO_SCHEME, "ISCO 2008")
     lines: dict[str, int] = {}
-    for line, row in ctx.table(path, COLUMNS, tsv=False):
+    for line, row in ctx.table(path, COLUMNS, tsv=False, keys=(Key(("code",)),)):
         code = check(ISCO_CODE, row["code"].strip(), path, line, "ISCO-08 code")
         if row["conceptUri"] != ESCO_ISCO + code:
             raise ImportFailed(path, line, f"conceptUri {row['conceptUri']!r} does not match "
@@ -82,7 +92,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         for alt in split_multi(row["altLabels"]):
             yield node, skos("altLabel"), en(alt)
         for value in split_multi(row["inScheme"]):
-            yield node, skos("inScheme"), NamedNode(value)
+            yield node, skos("inScheme"), esco_uri(value, path, line, "inScheme")
         if row["description"].strip():
             yield node, dcterms("description"), en(row["description"].strip())
         if len(code) == 1:
@@ -121,7 +131,10 @@ ISCO_COL, ISCO_TITLE = "ISCO-08 Code", "ISCO-08 Title EN"
 
 
 def _pairs(path: Path, ctx: Context) -> Iterator[tuple[int, str, str, str, bool]]:
-    for line, row in ctx.table(path, (SOC_COL, SOC_TITLE, PART, ISCO_COL, ISCO_TITLE), tsv=True):
+    keys = (Key((SOC_COL, ISCO_COL)), Key((SOC_COL,), (SOC_TITLE,)),
+            Key((ISCO_COL,), (ISCO_TITLE,)))
+    cols = (SOC_COL, SOC_TITLE, PART, ISCO_COL, ISCO_TITLE)
+    for line, row in ctx.table(path, cols, tsv=True, keys=keys):
         soc = check(SOC_CODE, row[SOC_COL].strip(), path, line, "SOC 2010 code")
         isco = check(ISCO_CODE, row[ISCO_COL].strip(), path, line, "ISCO-08 code")
         part = row[PART].strip()

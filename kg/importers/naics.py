@@ -12,6 +12,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     check,
     code_concept,
@@ -33,7 +34,7 @@ INFO = DatasetInfo(
 FILE = "2-6_digit_2022_Codes.tsv"
 CODE_COL = "2022 NAICS US   Code"
 TITLE_COL = "2022 NAICS US Title"
-CODE = re.compile(r"^(\d{2}(-\d{2})?|\d{3,6})$")
+CODE = re.compile(r"^([0-9]{2}(-[0-9]{2})?|[0-9]{3,6})$")
 
 
 def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
@@ -42,7 +43,8 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     yield from scheme(top, "North American Industry Classification System 2022")
     sector_of: dict[str, str] = {}  # two-digit prefix -> sector code ("31" -> "31-33")
     seen: set[str] = set()
-    for line, row in ctx.table(path, ("Seq. No.", CODE_COL, TITLE_COL), tsv=True):
+    keys = (Key((CODE_COL,), (TITLE_COL,)),)
+    for line, row in ctx.table(path, ("Seq. No.", CODE_COL, TITLE_COL), tsv=True, keys=keys):
         code = check(CODE, row[CODE_COL].strip(), path, line, "NAICS code")
         title = row[TITLE_COL].strip()
         if not title:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -17,6 +18,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     boolean,
     check,
@@ -46,9 +48,9 @@ INFO = DatasetInfo(
     folder="onet_db_29_3",
 )
 CODE_COL = "O*NET-SOC Code"
-ELEMENT = re.compile(r"^\d+(\.[A-Za-z0-9]+)*$")
+ELEMENT = re.compile(r"^[0-9]+(\.[A-Za-z0-9]+)*$")
 SCALE = re.compile(r"^[A-Z]{2,3}$")
-DATE = re.compile(r"^(\d{2})/(\d{4})$")
+DATE = re.compile(r"^([0-9]{2})/([0-9]{4})$")
 FILES = (
     "Occupation Data.tsv", "Content Model Reference.tsv", "Scales Reference.tsv",
     "Education, Training, and Experience Categories.tsv", "Job Zone Reference.tsv",
@@ -69,6 +71,8 @@ class Onet:
         self.occupations: set[str] = set()
         self.elements: dict[str, NamedNode] = {}
         self.scales: dict[str, NamedNode] = {}
+        self.bounds: dict[str, tuple[Decimal, Decimal]] = {}  # scale -> minimum, maximum
+        self.in_scale: set[tuple[str, str]] = set()  # (scale, rating value) checked
         self.categories: set[tuple[str, str, str]] = set()
         self.technologies = Slugger()
 
@@ -102,7 +106,8 @@ class Onet:
         top = self.ctx.id("scheme", "onet-soc2019")
         yield from scheme(top, "O*NET-SOC 2019 taxonomy")
         path = self.folder / "Occupation Data.tsv"
-        for line, row in self.ctx.table(path, (CODE_COL, "Title", "Description"), tsv=True):
+        for line, row in self.ctx.table(path, (CODE_COL, "Title", "Description"), tsv=True,
+                                        keys=(Key((CODE_COL,)),)):
             code = check(ONET_CODE, row[CODE_COL].strip(), path, line, "O*NET-SOC code")
             self.occupations.add(code)
             node = self.ctx.id("onet-soc2019", code)
@@ -115,7 +120,7 @@ class Onet:
         path = self.folder / "Content Model Reference.tsv"
         lowered: set[str] = set()
         for line, row in self.ctx.table(path, ("Element ID", "Element Name", "Description"),
-                                        tsv=True):
+                                        tsv=True, keys=(Key(("Element ID",)),)):
             element_id = check(ELEMENT, row["Element ID"].strip(), path, line, "element ID")
             slug = element_id.lower()
             if slug in lowered:
@@ -137,13 +142,19 @@ class Onet:
         yield from scheme(top, "O*NET rating scales")
         path = self.folder / "Scales Reference.tsv"
         for line, row in self.ctx.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
-                                        tsv=True):
+                                        tsv=True, keys=(Key(("Scale ID",)),)):
             scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
             node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
             yield from code_concept(node, top, scale_id, row["Scale Name"].strip(),
                                     kind=okg("RatingScale"))
-            yield node, okg("scaleMinimum"), decimal(row["Minimum"], path, line, "Minimum")
-            yield node, okg("scaleMaximum"), decimal(row["Maximum"], path, line, "Maximum")
+            low = decimal(row["Minimum"], path, line, "Minimum")
+            high = decimal(row["Maximum"], path, line, "Maximum")
+            if Decimal(low.value) > Decimal(high.value):
+                raise ImportFailed(path, line, f"Minimum {low.value} exceeds Maximum "
+                                   f"{high.value}", column="Minimum")
+            self.bounds[scale_id] = Decimal(low.value), Decimal(high.value)
+            yield node, okg("scaleMinimum"), low
+            yield node, okg("scaleMaximum"), high
 
     def category_iri(self, element_id: str, scale_id: str, category: str) -> NamedNode:
         return self.ctx.id("onet-category", f"{element_id}-{scale_id}-{category}".lower())
@@ -153,10 +164,13 @@ class Onet:
         yield from scheme(top, "O*NET rating categories")
         path = self.folder / "Education, Training, and Experience Categories.tsv"
         cols = ("Element ID", "Scale ID", "Category", "Category Description")
-        for line, row in self.ctx.table(path, cols, tsv=True):
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
             key = (row["Element ID"].strip(), row["Scale ID"].strip(), row["Category"].strip())
             self.element(path, line, key[0])
-            check(re.compile(r"^\d+$"), key[2], path, line, "category")
+            if key[1] not in self.scales:
+                raise ImportFailed(path, line, f"scale {key[1]!r} is not in Scales Reference",
+                                   column="Scale ID")
+            check(re.compile(r"^[0-9]+$"), key[2], path, line, "category")
             self.categories.add(key)
             node = self.category_iri(*key)
             yield from code_concept(node, top, key[2], row["Category Description"].strip())
@@ -167,7 +181,7 @@ class Onet:
         yield from scheme(top, "O*NET job zones")
         path = self.folder / "Job Zone Reference.tsv"
         cols = ("Job Zone", "Name", "Experience", "Education", "Job Training")
-        for line, row in self.ctx.table(path, cols, tsv=True):
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:1]),)):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             node = self.ctx.id("onet-job-zone", zone)
             text = " ".join(row[c].strip() for c in cols[2:] if row[c].strip())
@@ -190,9 +204,9 @@ class Onet:
         yield from scheme(top, "O*NET task statements")
         path = self.folder / "Task Statements.tsv"
         for line, row in self.ctx.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
-                                        tsv=True):
+                                        tsv=True, keys=(Key(("Task ID",)),)):
             occ = self.occ(path, line, row)
-            task_id = check(re.compile(r"^\d+$"), row["Task ID"].strip(), path, line, "task ID")
+            task_id = check(re.compile(r"^[0-9]+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
             yield from code_concept(node, top, task_id, row["Task"].strip(), kind=okg("Duty"))
             if row["Task Type"].strip():
@@ -203,7 +217,8 @@ class Onet:
         path = self.folder / name
         ete = name.startswith("Education")
         cols = RATING_COLS + (("Category",) if ete else ())
-        for line, row in self.ctx.table(path, cols, tsv=True):
+        keys = (Key((CODE_COL, "Element ID", "Scale ID") + (("Category",) if ete else ())),)
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
             occ = self.occ(path, line, row)
             element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
             element = self.element(path, line, element_id)
@@ -225,9 +240,16 @@ class Onet:
             if category:
                 yield node, okg("ratingCategory"), self.category_iri(element_id, scale_id,
                                                                      category)
-            yield node, okg("ratingValue"), decimal(row["Data Value"], path, line, "Data Value")
+            value = decimal(row["Data Value"], path, line, "Data Value")
+            if (scale_id, value.value) not in self.in_scale:  # a few thousand distinct values
+                low, high = self.bounds[scale_id]
+                if not low <= Decimal(value.value) <= high:
+                    raise ImportFailed(path, line, f"{value.value} lies outside scale "
+                                       f"{scale_id} ({low}-{high})", column="Data Value")
+                self.in_scale.add((scale_id, value.value))
+            yield node, okg("ratingValue"), value
             if row["N"].strip():
-                n = check(re.compile(r"^\d+$"), row["N"].strip(), path, line, "N")
+                n = check(re.compile(r"^[0-9]+$"), row["N"].strip(), path, line, "N")
                 yield node, okg("sampleSize"), typed(n, "integer")
             for col, prop in (("Standard Error", "standardError"),
                               ("Lower CI Bound", "lowerCIBound"),
@@ -250,19 +272,25 @@ class Onet:
 
     def job_zones(self) -> Iterator[Triple]:
         path = self.folder / "Job Zones.tsv"
-        for line, row in self.ctx.table(path, (CODE_COL, "Job Zone"), tsv=True):
+        for line, row in self.ctx.table(path, (CODE_COL, "Job Zone"), tsv=True,
+                                        keys=(Key((CODE_COL,), ("Job Zone",)),)):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             yield self.occ(path, line, row), okg("jobZone"), self.ctx.id("onet-job-zone", zone)
 
     def technology(self) -> Iterator[Triple]:
+        """Each example is one okg:Technology, skos:broader every UNSPSC commodity O*NET files
+        it under (Microsoft Dynamics: ERP for some occupations, CRM for others)."""
         path = self.folder / "Technology Skills.tsv"
         cols = (CODE_COL, "Example", "Commodity Code", "Commodity Title", "Hot Technology")
+        keys = (Key(cols[:3]), Key(("Commodity Code",), ("Commodity Title",)),
+                Key(("Example",), ("Hot Technology",)))
         commodities: set[str] = set()
+        filed: set[tuple[str, str]] = set()  # (example slug, commodity code) already linked
         top = self.ctx.id("scheme", "unspsc")
         yield from scheme(top, "UNSPSC commodities (as cited by O*NET Technology Skills)")
-        for line, row in self.ctx.table(path, cols, tsv=True):
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
             occ = self.occ(path, line, row)
-            code = check(re.compile(r"^\d{8}$"), row["Commodity Code"].strip(), path, line,
+            code = check(re.compile(r"^[0-9]{8}$"), row["Commodity Code"].strip(), path, line,
                          "UNSPSC commodity code")
             commodity = self.ctx.id("unspsc", code)
             if code not in commodities:
@@ -274,14 +302,17 @@ class Onet:
             if new:
                 yield node, RDF_TYPE, okg("Technology")
                 yield node, skos("prefLabel"), en(example)
-                yield node, skos("broader"), commodity
                 if row["Hot Technology"].strip() == "Y":
                     yield node, okg("hotTechnology"), boolean(True)
+            if (slug, code) not in filed:
+                filed.add((slug, code))
+                yield node, skos("broader"), commodity
             yield occ, okg("usesTechnology"), node
 
     def related(self) -> Iterator[Triple]:
         path = self.folder / "Related Occupations.tsv"
-        for line, row in self.ctx.table(path, (CODE_COL, "Related O*NET-SOC Code"), tsv=True):
+        cols = (CODE_COL, "Related O*NET-SOC Code")
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols),)):
             yield (self.occ(path, line, row), skos("related"),
                    self.occ(path, line, row, "Related O*NET-SOC Code"))
 

@@ -12,6 +12,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     check,
     code_concept,
@@ -20,8 +21,8 @@ from kg.importers.base import (
 )
 from kg.importers.crosswalks import match_kinds
 
-ONET_CODE = re.compile(r"^\d{2}-\d{4}\.\d{2}$")
-SOC_CODE = re.compile(r"^\d{2}-\d{4}$")
+ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
+SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 ONET_CITATION = (
     "This product includes information from O*NET OnLine / the O*NET Database by the U.S. "
     "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
@@ -51,7 +52,9 @@ def _crosswalk(
     path: Path, ctx: Context, cols: tuple[str, str, str, str], patterns: tuple[re.Pattern[str], ...]
 ) -> list[tuple[str, str, str, str]]:
     rows = []
-    for line, row in ctx.table(path, cols, tsv=True):
+    # A pair comes once; a code keeps its title wherever it comes again.
+    keys = (Key((cols[0], cols[2])), Key((cols[0],), (cols[1],)), Key((cols[2],), (cols[3],)))
+    for line, row in ctx.table(path, cols, tsv=True, keys=keys):
         source = check(patterns[0], row[cols[0]].strip(), path, line, cols[0])
         target = check(patterns[1], row[cols[2]].strip(), path, line, cols[2])
         rows.append((source, row[cols[1]].strip(), target, row[cols[3]].strip()))
@@ -65,7 +68,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     path = folder / OCCUPATIONS
     cols = ("O*NET-SOC 2019 Code", "O*NET-SOC 2019 Title", "O*NET-SOC 2019 Description")
     known: set[str] = set()
-    for line, row in ctx.table(path, cols, tsv=True):
+    for line, row in ctx.table(path, cols, tsv=True, keys=(Key((cols[0],)),)):
         code = check(ONET_CODE, row[cols[0]].strip(), path, line, "O*NET-SOC 2019 code")
         known.add(code)
         node = ctx.id("onet-soc2019", code)

@@ -14,6 +14,7 @@ from kg.importers.base import (
     DatasetInfo,
     Importer,
     ImportFailed,
+    Key,
     Triple,
     check,
     code_concept,
@@ -37,11 +38,11 @@ FILE = "SOC_Structure.tsv"
 LEVELS = ("Major Group", "Minor Group", "Broad Occupation", "Detailed Occupation")
 ONET_LEVEL = "Detailed O*NET-SOC"
 TITLE = "SOC or O*NET-SOC 2019 Title"
-CODE = re.compile(r"^\d{2}-\d{4}$")
+CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 SHAPES = {
-    "Major Group": re.compile(r"^\d{2}-0000$"),
-    "Minor Group": re.compile(r"^\d{2}-\d{2}00$"),
-    "Broad Occupation": re.compile(r"^\d{2}-\d{3}0$"),
+    "Major Group": re.compile(r"^[0-9]{2}-0000$"),
+    "Minor Group": re.compile(r"^[0-9]{2}-[0-9]{2}00$"),
+    "Broad Occupation": re.compile(r"^[0-9]{2}-[0-9]{3}0$"),
     "Detailed Occupation": CODE,
 }
 
@@ -55,7 +56,9 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     top = ctx.id("scheme", "soc2018")
     yield from scheme(top, "2018 Standard Occupational Classification")
     parents: dict[str, str] = {}  # level -> the latest code seen at that level
-    for line, row in ctx.table(path, (*LEVELS, ONET_LEVEL, TITLE), tsv=True):
+    # One code column is filled per row, so the five columns together are the code.
+    keys = (Key((*LEVELS, ONET_LEVEL), (TITLE,)),)
+    for line, row in ctx.table(path, (*LEVELS, ONET_LEVEL, TITLE), tsv=True, keys=keys):
         filled = [c for c in (*LEVELS, ONET_LEVEL) if row[c].strip()]
         if len(filled) != 1:
             raise ImportFailed(path, line, f"expected exactly one code column, got {filled}")

@@ -25,6 +25,13 @@ SKILLS = {
     "http://data.europa.eu/esco/skill/41ec47dd-08b3-464a-9c45-c706f3e74467",
 }
 GROUPS = {"http://data.europa.eu/esco/skill/869fc2ce-478f-4420-8766-e1f02cec4fb2"}
+# S6.8 "positioning materials, tools or equipment": a group only skillsHierarchy_en.csv describes
+HIERARCHY_ONLY = "http://data.europa.eu/esco/skill/1e924921-b7ff-4326-a698-c8275bbcf60d"
+# An example O*NET files under two UNSPSC commodities: 11-3051.02 has "Personnel scheduling
+# software" as 43232108, 11-1021.00 as 43231505.
+TECH_ONLY = "11-3051.02"
+# A BLS aggregate of SOC 2018 detailed occupations (21-1011 and 21-1014), not a SOC code.
+AGGREGATE = "21-1018"
 
 
 def tsv(src: Path, dst: Path, keep: Callable[[list[str]], bool]) -> None:
@@ -43,6 +50,11 @@ def csv_rows(src: Path, dst: Path, keep: Callable[[dict[str, str]], bool]) -> No
         for row in reader:
             if keep(dict(zip(header, row, strict=False))):
                 writer.writerow(row)
+
+
+def deepest_group(row: dict[str, str]) -> str:
+    """The group a skillsHierarchy_en.csv row describes: its deepest filled level."""
+    return [row.get(f"Level {n} URI", "") for n in range(4) if row.get(f"Level {n} URI")][-1]
 
 
 def main(root: Path) -> None:
@@ -71,10 +83,11 @@ def main(root: Path) -> None:
     for name in ("Content Model Reference.tsv", "Scales Reference.tsv", "Job Zone Reference.tsv",
                  "Education, Training, and Experience Categories.tsv"):
         shutil.copy(src / name, dst / name)
-    for name in ("Occupation Data.tsv", "Alternate Titles.tsv", "Task Statements.tsv",
-                 "Skills.tsv", "Knowledge.tsv", "Education, Training, and Experience.tsv",
-                 "Job Zones.tsv", "Technology Skills.tsv"):
+    for name in ("Alternate Titles.tsv", "Task Statements.tsv", "Skills.tsv", "Knowledge.tsv",
+                 "Education, Training, and Experience.tsv", "Job Zones.tsv"):
         tsv(src / name, dst / name, lambda r: r[0] in ONET)
+    for name in ("Occupation Data.tsv", "Technology Skills.tsv"):
+        tsv(src / name, dst / name, lambda r: r[0] in ONET | {TECH_ONLY})
     tsv(src / "Related Occupations.tsv", dst / "Related Occupations.tsv",
         lambda r: r[0] in ONET and r[2] in ONET)
     src, dst = folder("esco_v1_1_1_en")
@@ -93,6 +106,8 @@ def main(root: Path) -> None:
              lambda r: r["conceptUri"] in SKILLS | related)
     csv_rows(src / "skillGroups_en.csv", dst / "skillGroups_en.csv",
              lambda r: r["conceptUri"] in GROUPS)
+    csv_rows(src / "skillsHierarchy_en.csv", dst / "skillsHierarchy_en.csv",
+             lambda r: deepest_group(r) in GROUPS | {HIERARCHY_ONLY})
     csv_rows(src / "broaderRelationsOccPillar.csv", dst / "broaderRelationsOccPillar.csv",
              lambda r: r["conceptUri"] in (IPM, MM))
     csv_rows(src / "broaderRelationsSkillPillar.csv", dst / "broaderRelationsSkillPillar.csv",
@@ -106,11 +121,12 @@ def main(root: Path) -> None:
              lambda r: r["isco_code"] == "1321")
     src, dst = folder("bls_oews_may2024_national")
     tsv(src / "national_M2024_dl.tsv", dst / "national_M2024_dl.tsv",
-        lambda r: r[8] in ("00-0000", "11-0000", "11-3051", "11-3031"))
+        lambda r: r[8] in ("00-0000", "11-0000", "11-3051", "11-3031", AGGREGATE))
     src, dst = folder("bls_employment_projections_2024_34")
     for name in ("table_1.2_occupational_projections_2024-34.tsv",
                  "table_1.10_separations_and_openings_2024-34.tsv"):
-        tsv(src / name, dst / name, lambda r: r[1] in ("00-0000", "11-0000", "11-3051"))
+        tsv(src / name, dst / name,
+            lambda r: r[1] in ("00-0000", "11-0000", "11-3051", AGGREGATE))
 
 
 if __name__ == "__main__":

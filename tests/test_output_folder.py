@@ -1,0 +1,252 @@
+"""`kg build --out`: only kg's own folders are replaced, one build at a time, never half-way.
+
+Disk full and read-only targets use a real tmpfs mounted by the test (a small size, or `ro`):
+chmod cannot stop root, and a mount shows what the kernel really answers. Where mounting is not
+permitted (not root, no CAP_SYS_ADMIN) those tests skip; the unit test
+`test_disk_full_inside_the_staging_folder_is_one_line` injects ENOSPC instead and always runs.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from kg import output_folder
+from kg.cli import main
+from kg.output_folder import (
+    LEGACY_AGE_SECONDS,
+    MARKER,
+    SPACE_FLOOR,
+    OutputFolderError,
+    output_lock,
+    replaceable,
+    staging_folder,
+)
+from kg.pipeline import BuildOptions, build
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _build_cli(out: Path, *extra: str) -> int:
+    return main(["build", "--out", str(out), "--no-ontology-docs", *extra])
+
+
+@pytest.fixture()
+def previous(tmp_path: Path, dist: Path) -> Path:
+    """A copy of a real build where the next build writes."""
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    return target
+
+
+@contextmanager
+def _mount_tmpfs(where: Path, options: str) -> Iterator[Path]:
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(where)],
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", str(where)], check=True)
+
+
+@pytest.fixture()
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    with _mount_tmpfs(tmp_path / "ro", "size=1m,ro") as where:
+        yield where
+
+
+# --- what may be replaced --------------------------------------------------------------------
+
+
+def test_an_unrelated_folder_is_refused_untouched(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "papers"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("precious\n", encoding="utf-8")
+    assert _build_cli(folder) == 1
+    err = capsys.readouterr().err
+    assert err == (
+        f"kg: error: --out {folder}: was not written by kg build (no {MARKER}, no SHA256SUMS "
+        "and void.ttl); refusing to replace it. Choose a new or empty folder, or move that "
+        "folder away yourself\n"
+    )
+    assert _snapshot(folder) == {"notes.txt": b"precious\n"}
+
+
+def test_a_build_with_foreign_files_is_refused(previous: Path, capsys) -> None:
+    (previous / "notes.txt").write_text("mine\n", encoding="utf-8")
+    before = _snapshot(previous)
+    assert _build_cli(previous) == 1
+    assert "holds files kg build did not write (notes.txt); refusing" in capsys.readouterr().err
+    assert _snapshot(previous) == before
+
+
+def test_a_file_is_refused(tmp_path: Path, capsys) -> None:
+    target = tmp_path / "dist"
+    target.write_text("x", encoding="utf-8")
+    assert _build_cli(target) == 1
+    assert f"--out {target}: is not a folder; refusing" in capsys.readouterr().err
+
+
+def test_a_mount_point_is_refused(tmp_path: Path, capsys) -> None:
+    with _mount_tmpfs(tmp_path / "volume", "size=1m") as volume:
+        assert _build_cli(volume) == 1
+    assert f"--out {volume}: is a mount point, which cannot be swapped by a rename" in \
+        capsys.readouterr().err
+
+
+def test_what_counts_as_a_kg_build(previous: Path, tmp_path: Path) -> None:
+    assert replaceable(previous) is None
+    assert replaceable(tmp_path / "new") is None
+    (tmp_path / "empty").mkdir()
+    assert replaceable(tmp_path / "empty") is None
+    # The previous release wrote no marker: SHA256SUMS + void.ttl listing every file is enough.
+    (previous / MARKER).unlink()
+    sums = previous / "SHA256SUMS"
+    sums.write_text("".join(line for line in sums.read_text().splitlines(keepends=True)
+                            if not line.endswith(f"  {MARKER}\n")))
+    assert replaceable(previous) is None
+    (previous / "void.ttl").unlink()
+    assert replaceable(previous).startswith("was not written by kg build")
+
+
+def test_the_build_marks_its_folder_and_lists_the_marker(dist: Path) -> None:
+    marker = json.loads((dist / MARKER).read_text(encoding="utf-8"))
+    assert marker["generator"] == "occupation-kg kg build"
+    assert marker["options"]["quotes_checked"] is True
+    assert set(marker) == {"generator", "version", "inputs_sha256", "options"}  # no time
+    assert f"  {MARKER}" in (dist / "SHA256SUMS").read_text()
+
+
+# --- a successful rebuild: stale folders, permissions, same bytes -----------------------------
+
+
+def test_rebuild_replaces_cleans_up_and_is_world_readable(
+    previous: Path, dist: Path, seeds_dir: Path, capsys
+) -> None:
+    parent = previous.parent
+    old = os.path.getmtime(previous) - 2 * LEGACY_AGE_SECONDS
+    stale = [parent / ".kg-build-dist-999999-deadbeef", parent / ".kg-build-dist-1-0badc0de-old",
+             parent / ".kg-build-abcd1234-ready", parent / ".dist-old-1700000000"]
+    kept = [parent / ".kg-build-dist-2-123-abcdef01",  # another --out (dist-2)
+            parent / ".kg-import-abcd1234"]  # an earlier release's build may still run
+    for folder in stale + kept:
+        folder.mkdir()
+        (folder / "kg.nt").write_text("partial", encoding="utf-8")
+    for folder in stale[2:]:  # named by an earlier release: removed only when old
+        os.utime(folder, (old, old))
+    umask = os.umask(0o077)  # a private umask must not make the published files private
+    try:
+        build(BuildOptions(out=previous, documents=seeds_dir))
+    finally:
+        os.umask(umask)
+    assert "removed 4 folder(s) left by an interrupted build" in capsys.readouterr().err
+    assert not any(folder.exists() for folder in stale)
+    assert all(folder.exists() for folder in kept)
+    assert _snapshot(previous) == _snapshot(dist)  # same inputs, same bytes
+    modes = {p.relative_to(previous).as_posix(): p.stat().st_mode & 0o777
+             for p in [previous, *previous.rglob("*")]}
+    assert modes.pop(".") == 0o755 and modes.pop("ontology") == 0o755
+    assert set(modes.values()) == {0o644}
+    assert [p.name for p in parent.iterdir() if p.name.startswith(".kg-build-dist-")] == \
+        [kept[0].name]
+
+
+# --- one build at a time -------------------------------------------------------------------
+
+
+def test_a_second_build_waits_for_the_lock(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "dist"
+    entered = threading.Event()
+
+    def second() -> None:
+        with staging_folder(out, {"generator": "test"}) as staging:
+            (staging / "SHA256SUMS").write_text("", encoding="utf-8")
+            entered.set()
+
+    with output_lock(out):
+        thread = threading.Thread(target=second)
+        thread.start()
+        assert not entered.wait(1.0)  # blocked while the first build holds the lock
+    thread.join(10)
+    assert entered.is_set()
+    assert f"kg: another build is writing {out}; waiting for it to finish" in \
+        capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == [".dist.kg-lock"]  # staging removed
+
+
+# --- no room, no permission ------------------------------------------------------------------
+
+
+def test_read_only_target_is_refused_before_any_work(read_only_dir: Path, capsys) -> None:
+    assert _build_cli(read_only_dir / "dist") == 1
+    err = capsys.readouterr().err
+    assert err == (f"kg: error: --out {read_only_dir / 'dist'}: cannot write into "
+                   f"{read_only_dir} (Read-only file system)\n")
+
+
+def test_too_little_space_is_refused_before_any_work(tmp_path: Path, dist: Path, capsys) -> None:
+    size = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
+    # Room for the previous build, not for a second copy of it beside.
+    with _mount_tmpfs(tmp_path / "small", f"size={size + size // 2}") as disk:
+        target = disk / "dist"
+        shutil.copytree(dist, target)
+        before = _snapshot(target)
+        assert main(["build", "--out", str(target)]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith(f"kg: error: --out {target}: only ")
+        assert f"MB free in {disk}, the build needs about {max(size, SPACE_FLOOR) / 1e6:.1f} MB"\
+            in err
+        assert "records" not in err  # refused before reading anything
+        assert _snapshot(target) == before
+
+
+def test_disk_full_while_writing_keeps_the_previous_build(
+    tmp_path: Path, dist: Path, seeds_dir: Path, monkeypatch, capsys
+) -> None:
+    size = sum(p.stat().st_size for p in dist.rglob("*") if p.is_file())
+    with _mount_tmpfs(tmp_path / "disk", f"size={3 * max(size, SPACE_FLOOR)}") as disk:
+        target = disk / "dist"
+        shutil.copytree(dist, target)
+        before = _snapshot(target)
+        real_check = output_folder.check_output
+
+        def check_then_fill(out: Path) -> None:
+            real_check(out)  # passes: there is room now ...
+            free = shutil.disk_usage(disk).free  # ... then another process takes most of it
+            (disk / "ballast").write_bytes(b"\0" * (free - size // 4))
+
+        monkeypatch.setattr("kg.pipeline.check_output", check_then_fill)
+        assert main(["build", "--out", str(target), "--documents", str(seeds_dir)]) == 1
+        err = capsys.readouterr().err.splitlines()[-1]
+        assert err.startswith(f"kg: error: --out {target}: disk full while writing the new "
+                              "build (No space left on device")
+        assert err.endswith("); the previous dist/ is untouched. Free some space and build again")
+        assert _snapshot(target) == before
+        assert sorted(p.name for p in disk.iterdir()) == [".dist.kg-lock", "ballast", "dist"]
+
+
+def test_disk_full_inside_the_staging_folder_is_one_line(previous: Path) -> None:
+    before = _snapshot(previous)
+    with pytest.raises(OutputFolderError) as failed:
+        with staging_folder(previous, {"generator": "test"}) as staging:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging / "kg.nt"))
+    assert str(failed.value) == (
+        f"--out {previous}: disk full while writing the new build (No space left on device: "
+        f"{staging / 'kg.nt'}); the previous dist/ is untouched. Free some space and build again")
+    assert _snapshot(previous) == before
+    assert not [p for p in previous.parent.iterdir() if p.name.startswith(".kg-build-")]

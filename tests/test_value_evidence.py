@@ -1,0 +1,316 @@
+"""Values stated by their quotes (kg/value_evidence.py), derived codes, plausibility bounds.
+
+Regression tests for issue 9: a curated figure whose quote states another value (83920 for
+"$83,290", -156100 for "about 156,100", P4Y for "every 3 years", ...) used to be published.
+Each test changes one value in a copy of the records, checks the error names the file, line,
+record, value and quote, and that the previous dist/ stays byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from rdflib import OWL, RDF, RDFS, XSD
+
+from kg.engines import open_engine
+from kg.errors import SourceError
+from kg.pipeline import BuildOptions, BuildReport, build
+from kg.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
+from kg.prefixes import OKG
+from kg.query_catalog import load_query, run_violation_checks
+from kg.records import load_sources
+from kg.resources import sources_dir
+from kg.value_evidence import check_values, is_value_fact, read_quote
+from kg.vocabulary import OntologyIndex, load_ontology
+
+IPM = "occupation/industrial-production-managers"
+
+
+# The normaliser, one rule at a time (quotes from the seed documents where they have one) ------
+
+def _numbers(quote: str) -> list[tuple[Decimal, str, bool]]:
+    return [(s.value, s.mark, s.approximate) for s in read_quote(quote).numbers]
+
+
+def test_thousands_separators_and_about() -> None:
+    assert _numbers("Industrial production managers held about 156,100 jobs in 2008.") == [
+        (Decimal(156100), "plain", True), (Decimal(2008), "plain", False)]
+
+
+def test_money() -> None:
+    assert _numbers("Median annual wages for industrial production managers were $83,290 in "
+                    "May 2008.")[0] == (Decimal(83290), "money", False)
+
+
+@pytest.mark.parametrize("quote, value, approximate", [
+    ("About 80 percent are employed in manufacturing industries", 80, True),
+    ("Transportation equipment manufacturing 10%", 10, False),
+    ("approximately 80 per cent", 80, True),
+])
+def test_percent_and_approximation_words(quote: str, value: int, approximate: bool) -> None:
+    assert _numbers(quote) == [(Decimal(value), "percent", approximate)]
+
+
+@pytest.mark.parametrize("quote, value", [("five years", 5), ("ten years", 10),
+                                          ("twenty-five", 25), ("every three years", 3)])
+def test_number_words(quote: str, value: int) -> None:
+    assert _numbers(quote) == [(Decimal(value), "plain", False)]
+
+
+def test_durations() -> None:
+    renewal = read_quote("complete a set number of professional development activities every 3 "
+                         "years")
+    assert renewal.durations == ("P3Y",) and renewal.states_duration("P3Y")
+    assert renewal.states_duration("P36M") and not renewal.states_duration("P4Y")
+    experience = read_quote("at least 10 years of experience or education, 5 of which must be "
+                            "in a decisionmaking position")
+    assert [s.value for s in experience.numbers] == [10, 5]
+    assert experience.durations == ("P10Y",)
+    assert read_quote("some work more than 40 hours per week").durations == ("PT40H",)
+    assert read_quote("every three years").durations == ("P3Y",)
+
+
+@pytest.mark.parametrize("quote, years", [
+    ("projected to grow 3 percent from 2021 to 2031", {2021, 2031}),
+    ("Employment projections, 2021-31", {2021, 2031}),
+    ("over the 2008-18 decade", {2008, 2018}),
+    ("$83,290 in May 2008", {2008}),
+    ("$2,008 and 2008 percent", set()),  # money and percents are never years
+])
+def test_years_and_ranges(quote: str, years: set[int]) -> None:
+    assert read_quote(quote).years == years
+
+
+def test_ranges_state_both_ends() -> None:
+    assert _numbers("between 10-12 percent") == [(Decimal(10), "percent", False),
+                                                 (Decimal(12), "percent", False)]
+
+
+@pytest.mark.parametrize("quote, value", [
+    ("Employment of industrial production managers is expected to decline moderately by 8 "
+     "percent", -8),
+    ("Employment of industrial production managers is projected to grow 3 percent", 3),
+    ("the share fell to 8 percent", 8),  # a level, not a change
+    ("a change of -8 percent", -8),
+])
+def test_sign_words(quote: str, value: int) -> None:
+    assert _numbers(quote)[0][0] == value
+
+
+def test_scale_words() -> None:
+    assert _numbers("about 0.2 million jobs") == [(Decimal("200000.0"), "plain", True)]
+
+
+# Regression tests: one wrong value in a copy of the records -----------------------------------
+
+def _sums(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture()
+def previous_dist(tmp_path: Path, dist: Path) -> Path:
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    return target
+
+
+def _replace(path: Path, old: str, new: str) -> int:
+    """Replace the one occurrence of `old`; return its line number (1-based)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text[: text.index(old)].count("\n") + 1
+
+
+def _fails(sources: Path, out: Path, seeds: Path, *expected: str) -> str:
+    listed = (out / "SHA256SUMS").read_text(encoding="utf-8")
+    before = _sums(out)
+    with pytest.raises(SourceError) as failure:
+        build(BuildOptions(out=out, documents=seeds, sources=sources, ontology_docs=False))
+    message = str(failure.value)
+    for text in expected:
+        assert text in message, f"{text!r} not in:\n{message}"
+    assert (out / "SHA256SUMS").read_text(encoding="utf-8") == listed
+    assert _sums(out) == before, "a failed build changed the previous dist/"
+    return message
+
+
+def _row(sources: Path, row_id: str) -> tuple[int, list[str]]:
+    lines = (sources / "observations.tsv").read_text(encoding="utf-8").splitlines()
+    for number, line in enumerate(lines, start=1):
+        if line.startswith(row_id + "\t"):
+            return number, line.split("\t")
+    raise AssertionError(row_id)
+
+
+def _change_cell(sources: Path, row_id: str, column: str, value: str) -> tuple[str, str]:
+    """Set one cell of an observation row; return its location and its quote."""
+    path = sources / "observations.tsv"
+    header = path.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    number, cells = _row(sources, row_id)
+    old = "\t".join(cells)
+    cells[header.index(column)] = value
+    _replace(path, old, "\t".join(cells))
+    return f"{path}:{number} (record {row_id})", cells[header.index("quote")]
+
+
+@pytest.mark.parametrize("row_id, value", [("wage-median-2008-05", "83920"),
+                                           ("employment-2008", "-156100")])
+def test_observation_value_not_in_its_quote(sources_copy: Path, previous_dist: Path,
+                                            seeds_dir: Path, row_id: str, value: str) -> None:
+    where, quote = _change_cell(sources_copy, row_id, "value", value)
+    _fails(sources_copy, previous_dist, seeds_dir, where, f"value {value} ",
+           "is not stated by its quote", repr(quote))
+
+
+def test_approximate_flag_must_agree(sources_copy: Path, previous_dist: Path,
+                                     seeds_dir: Path) -> None:
+    where, quote = _change_cell(sources_copy, "employment-2008", "approximate", "false")
+    _fails(sources_copy, previous_dist, seeds_dir, where, "approximate is false",
+           repr(quote), "states about 156,100")
+
+
+def test_period_must_be_the_quoted_year(sources_copy: Path, previous_dist: Path,
+                                        seeds_dir: Path) -> None:
+    where, quote = _change_cell(sources_copy, "employment-2008", "period", "period/2021")
+    _fails(sources_copy, previous_dist, seeds_dir, where, "period period/2021 (2021)",
+           repr(quote), "the year(s) 2008")
+
+
+def test_quote_without_year_takes_the_documents_reference_years(
+        sources_copy: Path, previous_dist: Path, seeds_dir: Path) -> None:
+    where, quote = _change_cell(sources_copy, "wage-p25-2008-05", "period", "period/2021-05")
+    assert not read_quote(quote).years
+    _fails(sources_copy, previous_dist, seeds_dir, where, repr(quote), "states no year",
+           "reference_years of document ooh-2010-outlook (2008, 2018)")
+
+
+def test_implausible_observation(sources_copy: Path, previous_dist: Path,
+                                 seeds_dir: Path) -> None:
+    share = BOUNDS_BY_STATISTIC["employmentShare"].maximum
+    assert share is not None
+    value = str(share + 80)
+    where, quote = _change_cell(sources_copy, "employment-share-2008-manufacturing", "value",
+                                value)
+    _fails(sources_copy, previous_dist, seeds_dir, where,
+           f"employmentShare {value} is above {share}", f"value {value} (Percent)", repr(quote))
+
+
+@pytest.mark.parametrize("old, new, stated", [
+    ('{p: "renewalFrequency", value: "P3Y", doc: "ooh-2010-outlook", quote: "complete a set '
+     'number of professional development activities',
+     '{p: "renewalFrequency", value: "P4Y", doc: "ooh-2010-outlook", quote: "complete a set '
+     'number of professional development activities', "renewalFrequency 'P4Y'"),
+    ('{p: "yearsOfExperience", value: 10,', '{p: "yearsOfExperience", value: 12,',
+     "yearsOfExperience 12"),
+])
+def test_fact_value_not_in_its_quote(sources_copy: Path, previous_dist: Path, seeds_dir: Path,
+                                     old: str, new: str, stated: str) -> None:
+    path = sources_copy / "credentials.yaml"
+    line = _replace(path, old, new)
+    quote = re.search(r'quote: "([^"]*)"', path.read_text().splitlines()[line - 1])
+    assert quote is not None
+    _fails(sources_copy, previous_dist, seeds_dir, f"{path}:{line} (record ", stated,
+           "is not stated by its quote", repr(quote[1]))
+
+
+def test_derived_code_must_equal_the_mapping(sources_copy: Path, previous_dist: Path,
+                                             seeds_dir: Path) -> None:
+    path = sources_copy / "occupations.yaml"
+    line = _replace(path, '{p: "socCode", value: "11-3051"', '{p: "socCode", value: "11-3052"')
+    _fails(sources_copy, previous_dist, seeds_dir, f"{path}:{line} (record {IPM})",
+           "socCode '11-3052'", "derived from occupations.sssom.tsv",
+           "skos:exactMatch to soc2018 11-3051")
+
+
+def test_derived_names_an_existing_mapping_set(sources_copy: Path, previous_dist: Path,
+                                               seeds_dir: Path) -> None:
+    path = sources_copy / "industries.yaml"
+    line = _replace(path, '"336", derived: {mapping: "industries.sssom.tsv"}',
+                    '"336", derived: {mapping: "no-such.sssom.tsv"}')
+    _fails(sources_copy, previous_dist, seeds_dir, f"{path}:{line} (record industry/",
+           "'no-such.sssom.tsv', which is not a mapping set")
+
+
+def test_code_neither_quoted_nor_derived(sources_copy: Path, previous_dist: Path,
+                                         seeds_dir: Path) -> None:
+    path = sources_copy / "industries.yaml"
+    line = _replace(path, '"311", derived: {mapping: "industries.sssom.tsv"}',
+                    '"311", curated: "the curator knows"')
+    _fails(sources_copy, previous_dist, seeds_dir,
+           f"{path}:{line} (record industry/food-manufacturing)",
+           "naicsCode '311' is a value no quote states")
+
+
+# Coverage and counts -------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ontology() -> OntologyIndex:
+    return OntologyIndex(load_ontology())
+
+
+def test_build_reports_the_counts(built: tuple[Path, BuildReport],
+                                  ontology: OntologyIndex) -> None:
+    sources = load_sources(sources_dir(), ontology)
+    facts = [f for r in sources.records.values() for f in r.facts]
+    quoted = [f for f in facts if is_value_fact(f, ontology) and f.quote is not None]
+    derived = [f for f in facts if f.derived is not None]
+    value_facts = [f for f in facts if is_value_fact(f, ontology)]
+    assert built[1].values == {"value-verified": len(quoted) + len(sources.observations),
+                               "derived": len(derived)}
+    # every numeric and code fact is in one of the two
+    assert len(quoted) + len(derived) == len(value_facts)
+    assert {f.prop for f in derived} == {"socCode", "naicsCode"}
+
+
+def test_a_new_numeric_property_is_covered(sources_copy: Path) -> None:
+    """The facts checked are chosen by the property's range, not by a list of names."""
+    graph = load_ontology()
+    graph.add((OKG.shiftsPerDay, RDF.type, OWL.DatatypeProperty))
+    graph.add((OKG.shiftsPerDay, RDFS.range, XSD.integer))
+    ontology = OntologyIndex(graph)
+    (sources_copy / "zz-new.yaml").write_text("""records:
+  - id: work-schedule/shifts
+    type: WorkSchedule
+    label: Shifts
+    evidence: [{doc: california-directory, quote: "work more than 40 hours a week"}]
+    facts:
+      - p: shiftsPerDay
+        value: 3
+        doc: california-directory
+        quote: "work more than 40 hours a week"
+""")
+    sources = load_sources(sources_copy, ontology)
+    with pytest.raises(SourceError, match=r"zz-new.yaml:7 \(record work-schedule/shifts\): "
+                                          r"shiftsPerDay 3 of work-schedule/shifts is not stated"):
+        check_values(sources, ontology)
+
+
+# Plausibility: the quality check states the table's numbers and finds an implausible value -----
+
+def test_quality_check_states_the_bounds_table() -> None:
+    query = load_query(None, "implausible-value-violation").text
+    rows = re.findall(r"\(okg:(\w+) (-?\d+) (-?\d+)\)", query)
+    stated = {name: (Decimal(low), Decimal(high)) for name, low, high in rows}
+    table = {name: (b.minimum, b.maximum) for name, b in BOUNDS_BY_STATISTIC.items()}
+    assert stated == table
+    assert f"?value < {EARLIEST_YEAR} || ?value > {LATEST_YEAR}" in query
+
+
+def test_quality_check_finds_an_implausible_value(tmp_path: Path, dist: Path) -> None:
+    trig = tmp_path / "kg.trig"
+    text = (dist / "kg.trig").read_text(encoding="utf-8")
+    assert text.count(" 156100.0 ") == 1
+    trig.write_text(text.replace(" 156100.0 ", " -156100.0 "), encoding="utf-8")
+    failures = run_violation_checks(open_engine("oxigraph", trig))
+    assert set(failures) == {"implausible-value-violation"}
+    rows = failures["implausible-value-violation"].as_dicts()
+    jobs = BOUNDS_BY_STATISTIC["employment"]
+    assert [(str(r["subject"]).rsplit("/", 1)[-1], str(r["problem"])) for r in rows] == [
+        ("employment-2008", f"employment outside {jobs.minimum} to {jobs.maximum}")]
