@@ -12,6 +12,7 @@ from rdflib import Graph
 from kg import cli_import, cli_query, cli_serve
 from kg.errors import KgError
 from kg.prefixes import DEFAULT_BASE
+from kg.reconcile import cli as reconcile_cli
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -115,6 +116,7 @@ def make_parser() -> argparse.ArgumentParser:
     cli_query.register(sub)
     cli_import.register(sub)
     cli_serve.register(sub)
+    reconcile_cli.register(sub)
     return parser
 
 

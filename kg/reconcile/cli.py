@@ -1,0 +1,115 @@
+"""`kg reconcile FILE --column NAME --type TYPE`: reconcile a CSV/TSV column in batch on the
+embedded store (no server), writing the input with the best candidate and the runner-up."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from kg.errors import KgError
+from kg.reconcile.types import DEFAULT_TYPE, TYPES
+
+BATCH = 256  # rows per ranking call (and per progress-bar step)
+ADDED = ("reconciled_id", "reconciled_name", "reconciled_score", "reconciled_match",
+         "runner_up_id", "runner_up_name", "runner_up_score")
+PROGRESS_FROM = 200  # rows; shorter files finish before a bar would tell anything
+
+
+class ReconcileInputError(KgError):
+    """The file to reconcile cannot be read as asked."""
+
+
+def _delimiter(path: Path, sample: str) -> str:
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return "\t"
+    if path.suffix.lower() == ".csv":
+        return ","
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",\t;").delimiter
+    except csv.Error:
+        return ","
+
+
+def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: list[Path],
+                   limit: int = 2, quiet: bool = False) -> int:
+    """Reconciles `column` of `path` into `out`; returns the number of rows written."""
+    # Imported here: scikit-learn takes a second to import, and `kg` registers this command
+    # for every run.
+    from tqdm import tqdm
+
+    from kg.reconcile.index import from_files
+    from kg.reconcile.rank import Ranker
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReconcileInputError(f"{path}: cannot read: {exc}") from exc
+    delimiter = _delimiter(path, text[:4096])
+    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    if not rows:
+        raise ReconcileInputError(f"{path}: line 1: empty file (a header row is needed)")
+    header = rows[0]
+    if column not in header:
+        raise ReconcileInputError(f"{path}: line 1: no column {column!r} "
+                                  f"(columns: {', '.join(header)})")
+    at = header.index(column)
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ReconcileInputError(f"{path}: line {number}: {len(row)} fields, the header "
+                                      f"has {len(header)}")
+    ranker = Ranker(from_files(sources))
+    body = rows[1:]
+    bar = tqdm(total=len(body), unit="row", desc="reconciling", file=sys.stderr,
+               disable=quiet or len(body) < PROGRESS_FROM)
+    results = []
+    for start in range(0, len(body), BATCH):
+        chunk = body[start : start + BATCH]
+        results.extend(ranker.rank([row[at] for row in chunk], type_key, max(limit, 2)))
+        bar.update(len(chunk))
+    bar.close()
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+        writer.writerow(header + list(ADDED))
+        for row, found in zip(body, results, strict=True):
+            best = found[0] if found else None
+            second = found[1] if len(found) > 1 else None
+            writer.writerow(row + [
+                best.id if best else "", best.name if best else "",
+                f"{best.score:g}" if best else "", "true" if best and best.match else "false",
+                second.id if second else "", second.name if second else "",
+                f"{second.score:g}" if second else "",
+            ])
+    return len(body)
+
+
+def _run(args: argparse.Namespace) -> int:
+    path: Path = args.file
+    if not path.is_file():
+        raise ReconcileInputError(f"{path}: no such file")
+    sources = list(args.source) if args.source else [args.dist / "kg.trig"]
+    for source in sources:
+        if not source.is_file():
+            raise ReconcileInputError(f"{source}: not found (run `kg build` first, or give "
+                                      "--source FILE)")
+    out: Path = args.out or path.with_name(f"{path.stem}.reconciled{path.suffix or '.csv'}")
+    count = reconcile_file(path, args.column, args.type, out, sources, args.limit, args.quiet)
+    print(f"{out}: {count} rows reconciled as {TYPES[args.type].name}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    cmd = subparsers.add_parser(
+        "reconcile", help="reconcile a CSV/TSV column of titles, skills or codes to the graph")
+    cmd.add_argument("file", type=Path, help="CSV or TSV file with a header row")
+    cmd.add_argument("--column", required=True, help="the column to reconcile")
+    cmd.add_argument("--type", choices=sorted(TYPES), default=DEFAULT_TYPE,
+                     help=f"what the column holds ({DEFAULT_TYPE})")
+    cmd.add_argument("--limit", type=int, default=2, help="candidates considered (2)")
+    cmd.add_argument("--out", type=Path, help="result file (FILE.reconciled.csv)")
+    cmd.add_argument("--dist", type=Path, default=Path("dist"), help="built folder (dist)")
+    cmd.add_argument("--source", type=Path, action="append",
+                     help="reconcile against this .trig/.nq file instead (repeatable)")
+    cmd.add_argument("--quiet", action="store_true", help="no progress bar")
+    cmd.set_defaults(handler=_run)

@@ -1,0 +1,161 @@
+"""The reconciliation index: every entity of every registered type with its labels by kind, its
+crosswalk links and the few values data extension returns, read from a pyoxigraph store.
+
+`from_store` reads a loaded store (what `kg serve` holds); `from_files` loads dist/kg.trig (or
+importer N-Quads) into a fresh store first, the same reading `kg query` uses.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from kg.errors import KgError
+from kg.reconcile.normalise import normalise
+from kg.reconcile.types import OKG, SKOS, TYPES, RType
+
+# Weight of each label kind: a preferred label is the strongest evidence, a hidden label
+# (ESCO's misspellings and obsolete forms) the weakest.
+LABEL_WEIGHTS: dict[str, float] = {"prefLabel": 1.0, "altLabel": 0.95, "hiddenLabel": 0.85}
+_LINKS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")
+ESCO_ISCO = "http://data.europa.eu/esco/model#memberOfISCOGroup"
+SDMX_VALUE = "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
+SDMX_PERIOD = "http://purl.org/linked-data/sdmx/2009/dimension#refPeriod"
+_FORMATS = {".trig": ox.RdfFormat.TRIG, ".nq": ox.RdfFormat.N_QUADS,
+            ".nt": ox.RdfFormat.N_TRIPLES, ".ttl": ox.RdfFormat.TURTLE}
+
+
+class IndexError_(KgError):
+    """The source of the index cannot be read."""
+
+
+@dataclass
+class Entity:
+    type: str
+    iri: str
+    id: str
+    name: str = ""
+    code: str = ""
+
+
+@dataclass
+class Index:
+    entities: list[Entity] = field(default_factory=list)
+    label_text: list[str] = field(default_factory=list)  # normalised
+    label_entity: list[int] = field(default_factory=list)
+    label_weight: list[float] = field(default_factory=list)
+    links: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    by_id: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, id) -> entity
+    job_zone: dict[str, str] = field(default_factory=dict)  # iri -> job zone number
+    median_wage: dict[str, float] = field(default_factory=dict)  # SOC code -> latest median
+    store: ox.Store | None = None
+
+    def linked(self, entity: int, type_key: str) -> list[Entity]:
+        found = [self.entities[j] for j in self.links.get(entity, ())]
+        return sorted((e for e in found if e.type == type_key), key=lambda e: e.id)
+
+
+def _rows(store: ox.Store, query: str) -> Iterable[tuple[str, ...]]:
+    for solution in store.query(query, use_default_graph_as_union=True):  # type: ignore[union-attr]
+        yield tuple(term.value if term is not None else "" for term in solution)
+
+
+def _type_entities(store: ox.Store, rtype: RType, index: Index) -> dict[str, int]:
+    query = (f"SELECT ?s ?p ?l ?code WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {rtype.pattern} }} }}"
+             f" ?s ?p ?l . VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}hiddenLabel> }}"
+             ' FILTER(LANG(?l) = "en" || LANG(?l) = "")'
+             f" OPTIONAL {{ ?s <{SKOS}notation> ?code }} }}")
+    rows = sorted(set(_rows(store, query)))
+    by_iri: dict[str, int] = {}
+    seen: set[tuple[int, str]] = set()
+    for iri, pred, label, code in rows:
+        if rtype.id_is_code and not code:
+            continue
+        number = by_iri.get(iri)
+        if number is None:
+            number = by_iri[iri] = len(index.entities)
+            index.entities.append(Entity(rtype.key, iri, code if rtype.id_is_code else iri,
+                                         code=code))
+            index.by_id[(rtype.key, index.entities[number].id)] = number
+        kind = pred.rsplit("#", 1)[1]
+        if kind == "prefLabel" and not index.entities[number].name:
+            index.entities[number].name = label
+        text = normalise(label)
+        if text and (number, text) not in seen:
+            seen.add((number, text))
+            index.label_text.append(text)
+            index.label_entity.append(number)
+            index.label_weight.append(LABEL_WEIGHTS[kind])
+    return by_iri
+
+
+def from_store(store: ox.Store) -> Index:
+    index = Index(store=store)
+    iris: dict[str, list[int]] = defaultdict(list)
+    for rtype in TYPES.values():
+        for iri, number in _type_entities(store, rtype, index).items():
+            iris[iri].append(number)
+    for entity in index.entities:
+        if not entity.name:
+            entity.name = entity.id
+    # Crosswalk links, also through one concept outside the index (ESCO -> O*NET-SOC 2010 ->
+    # O*NET-SOC 2019).
+    values = " ".join(f"<{SKOS}{p}>" for p in _LINKS) + f" <{ESCO_ISCO}>"
+    hops: dict[str, set[str]] = defaultdict(set)
+    for a, b in _rows(store, f"SELECT ?a ?b WHERE {{ ?a ?p ?b . VALUES ?p {{ {values} }} }}"):
+        hops[a].add(b)
+        hops[b].add(a)
+    for a, others in hops.items():
+        if a not in iris:
+            continue
+        reach = set(others)
+        for b in others:
+            if b not in iris:
+                reach |= hops.get(b, set())
+        for b in reach:
+            for i in iris[a]:
+                for j in iris.get(b, ()):
+                    if i != j:
+                        index.links[i].add(j)
+                        index.links[j].add(i)
+    # The project's occupations name their SOC code (okg:socCode) even without the mappings.
+    soc = {e.code: n for n, e in enumerate(index.entities) if e.type == "soc2018"}
+    for iri, code in _rows(store, f"SELECT ?s ?c WHERE {{ ?s <{OKG}socCode> ?c }}"):
+        for i in iris.get(iri, ()):
+            if code in soc:
+                index.links[i].add(soc[code])
+                index.links[soc[code]].add(i)
+    for iri, zone in _rows(store, f"SELECT ?s ?n WHERE {{ ?s <{OKG}jobZone> ?z . "
+                                  f"?z <{SKOS}notation> ?n }}"):
+        index.job_zone[iri] = zone
+    wage_query = (f"SELECT ?c ?v ?end WHERE {{ ?o <{OKG}statistic> <{OKG}annualWageMedian> ; "
+                  f"<{OKG}occupation> ?occ ; <{SDMX_VALUE}> ?v ; <{SDMX_PERIOD}> ?per . "
+                  f"?per <{OKG}endYear> ?end . "
+                  f"{{ ?occ <{SKOS}notation> ?c }} UNION {{ ?occ <{OKG}socCode> ?c }} }}")
+    latest: dict[str, tuple[int, float]] = {}
+    for code, value, end in sorted(_rows(store, wage_query)):
+        if code not in latest or int(end) >= latest[code][0]:
+            latest[code] = (int(end), float(value))
+    index.median_wage = {code: value for code, (_, value) in latest.items()}
+    return index
+
+
+def load_store(paths: Iterable[Path]) -> ox.Store:
+    store = ox.Store()
+    for path in paths:
+        fmt = _FORMATS.get(path.suffix)
+        if fmt is None or not path.is_file():
+            raise IndexError_(f"{path}: not a .trig/.nq/.nt/.ttl file to reconcile against")
+        try:
+            store.bulk_load(path=str(path), format=fmt)
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise IndexError_(f"{path}: cannot load: {exc}") from exc
+    return store
+
+
+def from_files(paths: Iterable[Path]) -> Index:
+    return from_store(load_store(paths))

@@ -1,0 +1,253 @@
+"""The reconciliation service and `kg reconcile`, on the seed build plus the tests/data slices.
+
+Every response kind is validated against the published W3C Reconciliation API v0.2 JSON Schemas
+(../shared/vocab/reconciliation-0.2/); the expected codes, titles and figures come from the slice
+files (tests/data)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from jsonschema import Draft7Validator
+from referencing import Registry
+from referencing.jsonschema import DRAFT7
+
+from kg.errors import KgError
+from kg.reconcile.cli import reconcile_file
+from kg.reconcile.index import Index, from_files
+from kg.reconcile.normalise import normalise
+from kg.reconcile.reference import import_reference
+from kg.reconcile.service import BadRequest, Service
+from kg.reconcile.types import TYPES
+from tests.conftest import SHARED
+from tests.server_support import http, running_server
+
+DATA = Path(__file__).parent / "data"
+SCHEMAS = SHARED / "vocab" / "reconciliation-0.2"
+ALTERNATE = DATA / "onet_db_29_3" / "Alternate Titles.tsv"
+ROOT = "http://example.org/reconcile"
+
+
+def _validator(name: str) -> Draft7Validator:
+    if not SCHEMAS.is_dir():
+        pytest.skip(f"the reconciliation schemas are not at {SCHEMAS}")
+    # The schemas refer to each other by URL ("type.json"); resolve those to the local copies.
+    registry: Registry = Registry()
+    for path in SCHEMAS.glob("*.json"):
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        registry = registry.with_resource(schema["$id"], DRAFT7.create_resource(schema))
+    schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+    return Draft7Validator(schema, registry=registry)
+
+
+def valid(name: str, instance: object) -> None:
+    errors = [e.message for e in _validator(name).iter_errors(instance)]
+    assert not errors, errors
+
+
+@pytest.fixture(scope="module")
+def slices(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    return import_reference(DATA, tmp_path_factory.mktemp("reconcile-slices"))
+
+
+@pytest.fixture(scope="module")
+def index(slices: list[Path], dist: Path) -> Index:
+    return from_files([*slices, dist / "kg.trig"])
+
+
+@pytest.fixture(scope="module")
+def service(index: Index) -> Service:
+    return Service(index, ROOT, "{{id}}")
+
+
+@pytest.fixture(scope="module")
+def mixed_dist(slices: list[Path], dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed build with the slices merged into its kg.trig, for `kg serve`."""
+    out = tmp_path_factory.mktemp("reconcile-dist")
+    store = ox.Store()
+    for path in [*slices, dist / "kg.trig"]:
+        fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
+        store.bulk_load(path=str(path), format=fmt)
+    store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
+    shutil.copy(dist / "void.ttl", out / "void.ttl")
+    return out
+
+
+def _batch(service: Service, queries: dict[str, object]) -> dict[str, object]:
+    valid("reconciliation-query-batch.json", queries)
+    answer = service.queries(json.dumps(queries))
+    valid("reconciliation-result-batch.json", answer)
+    return answer
+
+
+def test_normalisation_folds_case_punctuation_plurals_abbreviations_and_gender() -> None:
+    assert normalise("Sr. Production Mgrs") == normalise("senior production manager")
+    assert normalise("Asst. Plant Mgr") == "assistant plant manager"
+    assert normalise("Chairwoman") == normalise("chairman") == "chairperson"
+    assert normalise("Sales & Marketing Directors") == "sales and marketing director"
+
+
+def test_manifest_validates_and_lists_every_type(service: Service) -> None:
+    manifest = service.manifest()
+    valid("manifest.json", manifest)
+    assert [t["id"] for t in manifest["defaultTypes"]] == list(TYPES)
+    for t in manifest["defaultTypes"]:
+        valid("type.json", t)
+    assert "O*NET-SOC code, e.g. 11-3051.00" in manifest["documentation"]
+
+
+def test_abbreviated_title_finds_its_onet_occupation(service: Service) -> None:
+    # "Production Manager" is an alternate title of 11-3051.00 in the slice.
+    answer = _batch(service, {"q0": {"query": "Sr. Production Mgr", "type": "onet-occupation"},
+                              "q1": {"query": "11-3051.00", "limit": 3}})
+    best = answer["q0"]["result"][0]  # type: ignore[index]
+    assert (best["id"], best["name"]) == ("11-3051.00", "Industrial Production Managers")
+    assert best["type"] == [{"id": "onet-occupation", "name": TYPES["onet-occupation"].name}]
+    assert answer["q1"]["result"][0]["match"] is True  # type: ignore[index]
+
+
+def test_esco_label_votes_for_the_onet_occupation_it_maps_to(service: Service,
+                                                              index: Index) -> None:
+    # "manufacturing manager" is the ESCO preferred label of the occupation the Nesta
+    # crosswalk slice maps to 11-3051.00; drop the O*NET title of that wording to see the vote.
+    esco = [e for e in index.entities if e.type == "esco-occupation"
+            and e.name == "manufacturing manager"]
+    assert esco and "11-3051.00" in [e.id for e in index.linked(index.entities.index(esco[0]),
+                                                                 "onet-occupation")]
+    answer = _batch(service, {"q": {"query": "manufacturing manager",
+                                    "type": "esco-occupation"}})
+    assert answer["q"]["result"][0]["id"] == esco[0].id  # type: ignore[index]
+
+
+def test_match_only_when_clearly_ahead(service: Service) -> None:
+    # kg/sources: certification/cpim is labelled "Certified in Production and Inventory
+    # Management"; no other credential comes close.
+    answer = _batch(service, {"a": {"query": "Certified in Production and Inventory Management",
+                                    "type": "credential"},
+                              "b": {"query": "manager", "type": "onet-occupation"}})
+    assert answer["a"]["result"][0]["id"].endswith("/certification/cpim")  # type: ignore[index]
+    assert answer["a"]["result"][0]["match"] is True  # type: ignore[index]
+    assert not any(c["match"] for c in answer["b"]["result"])  # type: ignore[index]
+    assert all(c["match"] is False for c in answer["a"]["result"][1:])  # type: ignore[index]
+
+
+def test_other_types_answer(service: Service) -> None:
+    answer = _batch(service, {
+        "soc": {"query": "Industrial Production Managers", "type": "soc2018"},
+        "cred": {"query": "six sigma black belt", "type": "credential"},
+        "own": {"query": "vice president of manufacturing", "type": "occupation"},
+        "skill": {"query": "Reading Comprehension", "type": "onet-element"},
+    })
+    ids = {k: v["result"][0]["id"] for k, v in answer.items()}  # type: ignore[index]
+    assert ids["soc"] in ("11-3051", "11-3050")
+    assert ids["cred"].endswith("/certification/six-sigma-black-belt")
+    assert ids["own"].endswith("/occupation/vice-president-of-manufacturing")
+    assert ids["skill"] == "2.A.1.a"
+
+
+def test_suggest_responses_validate(service: Service) -> None:
+    entity = service.suggest_entity("industrial prod", "onet-occupation")
+    valid("suggest-entities-response.json", entity)
+    assert entity["result"][0]["id"] == "11-3051.00"
+    valid("suggest-entities-response.json", service.suggest_type("esco"))
+    valid("suggest-entities-response.json", service.suggest_property("code"))
+
+
+def test_extend_gives_codes_wage_and_job_zone(service: Service) -> None:
+    answer = service.extend(json.dumps({"ids": ["11-3051.00"], "properties": [
+        {"id": "soc2018"}, {"id": "median-wage"}, {"id": "job-zone"}, {"id": "esco"}]}))
+    row = answer["rows"]["11-3051.00"]
+    assert row["soc2018"] == [{"str": "11-3051"}]
+    # national_M2024_dl.tsv: 11-3051 A_MEDIAN 121440; Job Zones.tsv: 11-3051.00 zone 4.
+    assert row["median-wage"] == [{"str": "121440"}]
+    assert row["job-zone"] == [{"str": "4"}]
+    assert row["esco"] == [{"str": "http://data.europa.eu/esco/occupation/"
+                                   "6426ada1-4d8c-4612-99e3-91bc569805ee"}]
+    with pytest.raises(BadRequest, match="unknown property 'nope'"):
+        service.extend(json.dumps({"ids": [], "properties": [{"id": "nope"}]}))
+
+
+def test_bad_queries_are_400_messages(service: Service) -> None:
+    with pytest.raises(BadRequest, match="unknown type 'planet'"):
+        service.queries(json.dumps({"q": {"query": "x", "type": "planet"}}))
+    with pytest.raises(BadRequest, match="not JSON"):
+        service.queries("{")
+
+
+def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
+    queries = {"q0": {"query": "Sr. Production Mgr", "type": "onet-occupation", "limit": 3}}
+    with running_server(mixed_dist) as srv:
+        manifest = http(f"{srv.url}/reconcile")
+        assert manifest.status == 200
+        assert manifest.headers["Access-Control-Allow-Origin"] == "*"
+        valid("manifest.json", json.loads(manifest.body))
+        get = http(f"{srv.url}/reconcile?queries="
+                   + urllib.parse.quote(json.dumps(queries)))
+        form = urllib.parse.urlencode({"queries": json.dumps(queries)}).encode()
+        post = http(f"{srv.url}/reconcile", data=form, method="POST",
+                    content_type="application/x-www-form-urlencoded")
+        for reply in (get, post):
+            assert reply.status == 200, reply.text
+            assert reply.headers["Access-Control-Allow-Origin"] == "*"
+            answer = json.loads(reply.body)
+            valid("reconciliation-result-batch.json", answer)
+            assert answer["q0"]["result"][0]["id"] == "11-3051.00"
+        suggest = http(f"{srv.url}/reconcile/suggest/entity?prefix=production+manager")
+        valid("suggest-entities-response.json", json.loads(suggest.body))
+        preview = http(f"{srv.url}/reconcile/preview?id=11-3051.00")
+        assert preview.status == 200 and "Industrial Production Managers" in preview.text
+        assert "11-3051" in preview.text
+        bad = http(f"{srv.url}/reconcile?queries=%7B")
+        assert bad.status == 400 and "not JSON" in json.loads(bad.body)["error"]
+        assert http(f"{srv.url}/reconcile/form").status == 200
+
+
+def _titles() -> list[str]:
+    with ALTERNATE.open(encoding="utf-8") as handle:
+        return [row["Alternate Title"] for row in csv.DictReader(handle, delimiter="\t")]
+
+
+def test_kg_reconcile_writes_a_thousand_rows_with_a_progress_bar(
+        slices: list[Path], dist: Path, tmp_path: Path) -> None:
+    titles = _titles()
+    source = tmp_path / "titles.csv"
+    with source.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["row", "job title"])
+        for n in range(1000):
+            writer.writerow([n, titles[n % len(titles)]])
+    out = tmp_path / "out.csv"
+    args = [sys.executable, "-m", "kg.cli", "reconcile", str(source), "--column", "job title",
+            "--type", "onet-occupation", "--out", str(out)]
+    for path in [*slices, dist / "kg.trig"]:
+        args += ["--source", str(path)]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "1000/1000" in done.stderr  # the tqdm bar
+    assert f"{out}: 1000 rows reconciled" in done.stdout
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 1000
+    assert rows[0]["job title"] == titles[0]
+    assert all(r["reconciled_id"] for r in rows)
+    # Titles the index holds are found again, each as its own occupation.
+    with ALTERNATE.open(encoding="utf-8") as handle:
+        code_of = {r["Alternate Title"]: r["O*NET-SOC Code"]
+                   for r in csv.DictReader(handle, delimiter="\t")}
+    hits = sum(r["reconciled_id"] == code_of[r["job title"]] for r in rows)
+    assert hits / len(rows) > 0.9
+
+
+def test_kg_reconcile_names_a_missing_column(slices: list[Path], tmp_path: Path) -> None:
+    source = tmp_path / "t.tsv"
+    source.write_text("title\tn\nplant manager\t1\n", encoding="utf-8")
+    with pytest.raises(KgError, match=r"t\.tsv: line 1: no column 'job' \(columns: title, n\)"):
+        reconcile_file(source, "job", "onet-occupation", tmp_path / "o.tsv", slices)
