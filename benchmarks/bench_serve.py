@@ -73,7 +73,10 @@ def _summary(label: str, values: list[float]) -> str:
 def client(host: str, port: int, pool: list[tuple[str, str]], stop: float, seed: int,
            latencies: list[tuple[str, float]], errors: list[str]) -> None:
     rnd = random.Random(seed)
-    conn = http.client.HTTPConnection(host, port, timeout=30)
+    # Each simulated user has its own loopback address: the server limits queries and
+    # connections per client address, and 32 users behind one address would be one client.
+    source = (f"127.0.{1 + seed // 250}.{2 + seed % 250}", 0)
+    conn = http.client.HTTPConnection(host, port, timeout=30, source_address=source)
     while time.monotonic() < stop:
         path, accept = rnd.choice(pool)
         started = time.perf_counter()
@@ -86,7 +89,7 @@ def client(host: str, port: int, pool: list[tuple[str, str]], stop: float, seed:
         except (OSError, http.client.HTTPException) as exc:
             errors.append(f"{type(exc).__name__} {path}")
             conn.close()
-            conn = http.client.HTTPConnection(host, port, timeout=30)
+            conn = http.client.HTTPConnection(host, port, timeout=30, source_address=source)
             continue
         latencies.append((kind_of(path), time.perf_counter() - started))
     conn.close()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
+from kg.jsonld_writer import from_rdflib, group_by_subject, write_compact_jsonld
 from kg.prefixes import bind_prefixes, jsonld_context
 
 
@@ -67,32 +67,16 @@ def write_trig(dataset: Dataset, _: Graph, path: Path, base: str) -> None:
 
 
 def write_jsonld(_: Dataset, merged: Graph, path: Path, base: str) -> None:
-    """Compact JSON-LD with the project's context inlined, so nothing is ever fetched."""
-    context = jsonld_context(base)["@context"]
-    text = merged.serialize(format="json-ld", context=context, auto_compact=True)
-    document = json.loads(text)
-    if isinstance(document, list):
-        found = document
-    elif "@graph" in document:
-        found = document["@graph"]
-    else:  # rdflib writes a one-node graph as a bare node object
-        node = {k: v for k, v in document.items() if k != "@context"}
-        found = [node] if node else []
-    nodes = [_sorted_values(node) for node in found]
-    nodes.sort(key=lambda node: str(node.get("@id", "")))
-    document = {"@context": context, "@graph": nodes}
-    path.write_text(json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n",
-                    encoding="utf-8")
+    """Compact JSON-LD with the project's context inlined, so nothing is ever fetched.
 
-
-def _sorted_values(node: object) -> object:
-    """Sort multi-valued properties: their order carries no meaning, and rdflib's varies."""
-    if isinstance(node, dict):
-        return {key: _sorted_values(value) for key, value in node.items()}
-    if isinstance(node, list):
-        items = [_sorted_values(item) for item in node]
-        return sorted(items, key=lambda item: json.dumps(item, sort_keys=True))
-    return node
+    The same writer as the full build's (kg.jsonld_writer); subjects in N-Triples order.
+    """
+    triples = sorted(
+        ((from_rdflib(s), from_rdflib(p), from_rdflib(o)) for s, p, o in merged),
+        key=lambda t: (t[0].kind, t[0].value),
+    )
+    with path.open("w", encoding="utf-8") as out:
+        write_compact_jsonld(group_by_subject(triples), jsonld_context(base)["@context"], out)
 
 
 FORMATS: dict[str, Format] = {

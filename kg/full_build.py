@@ -9,19 +9,20 @@ the downloads.
 
 from __future__ import annotations
 
-import json
 import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, RdfFormat, Store
 from rdflib import BNode, Dataset, Graph, URIRef
 from rdflib.compare import to_canonical_graph
 
 from kg.errors import ValidationFailed
 from kg.fast_closure import AlignmentRules, apply_rules
 from kg.formats import trig_block
+from kg.jsonld_writer import Term, from_oxigraph, write_compact_jsonld
 from kg.mappings import MAPPINGS_DIR, load_mapping_sets, mapping_graph, same_label
 from kg.prefixes import SKOS, jsonld_context, prefix_map
 from kg.search_text import add_search_texts
@@ -135,14 +136,23 @@ def write_downloads(store: Store, ontology: Graph, dist: Path, base: str) -> int
     store.dump(str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     store.dump(str(dist / "kg.ttl"), format=RdfFormat.TURTLE, from_graph=DefaultGraph(),
                prefixes=prefixes)
-    # pyoxigraph writes expanded JSON-LD; the project's context around it keeps one context
-    # for every download without re-shaping millions of nodes in Python.
-    context = json.dumps(jsonld_context(base)["@context"], sort_keys=True)
-    with (dist / "kg.jsonld").open("wb") as out:
-        out.write(b'{"@context": ' + context.encode() + b', "@graph": ')
-        store.dump(out, format=RdfFormat.JSON_LD, from_graph=DefaultGraph())
-        out.write(b"}\n")
+    # One node object per subject, compacted with the project's context (kg.jsonld_writer: the
+    # seed build's writer too). The in-memory store does not iterate grouped by subject, so
+    # subjects are listed, sorted, and read one at a time: memory holds one subject's triples.
+    with (dist / "kg.jsonld").open("w", encoding="utf-8") as out:
+        write_compact_jsonld(subject_groups(store), jsonld_context(base)["@context"], out)
     return count_default_graph(store)
+
+
+def subject_groups(store: Store) -> Iterator[tuple[Term, list[tuple[Term, Term]]]]:
+    """Each subject of the default graph with its (predicate, object) pairs, subjects sorted."""
+    found = store.query("SELECT DISTINCT ?s WHERE { ?s ?p ?o }")
+    subjects = sorted((row["s"] for row in found),
+                      key=lambda s: (isinstance(s, BlankNode), s.value))
+    for subject in subjects:
+        pairs = [(from_oxigraph(q.predicate), from_oxigraph(q.object))
+                 for q in store.quads_for_pattern(subject, None, None, DefaultGraph())]
+        yield from_oxigraph(subject), pairs
 
 
 def count_default_graph(store: Store) -> int:
@@ -152,7 +162,8 @@ def count_default_graph(store: Store) -> int:
 
 def full_outputs(dataset: Dataset, ontology: Graph, data_root: Path, dist: Path,
                  base: str, validate_imports: bool = False) -> tuple[Store, FullStats]:
-    work = Path(tempfile.mkdtemp(prefix=".kg-import-", dir=dist.parent))
+    # Named after the staging folder, so the next build removes it if this one is killed.
+    work = Path(tempfile.mkdtemp(prefix=dist.name + "-import-", dir=dist.parent))
     try:
         imports = import_all(data_root, work, base)
         if validate_imports:

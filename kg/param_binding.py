@@ -67,6 +67,8 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
     if type_ == "iri":
         if v.startswith("<") and v.endswith(">"):
             v = v[1:-1]
+        else:
+            v = expand_prefixed(v)
         if not _IRI_BODY.match(v):
             raise ParamError(
                 f"parameter {name!r}: {value!r} is not an absolute IRI "
@@ -90,6 +92,17 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
             raise ParamError(f"parameter {name!r}: {value!r} is not a boolean (true/false)")
         return "true" if low in ("true", "1") else "false"
     raise ParamError(f"parameter {name!r}: unknown type {type_!r} (expected {PARAM_TYPES})")
+
+
+def expand_prefixed(value: str) -> str:
+    """`id:occupation/x` -> the full IRI, for the project's prefixes (the names `kg query`
+    tables print); anything else is returned as given. Without this, `id:...` would pass as an
+    absolute IRI of a scheme "id" and match nothing."""
+    from kg.prefixes import prefix_map
+
+    prefix, sep, rest = value.partition(":")
+    namespace = prefix_map().get(prefix) if sep else None
+    return namespace + rest if namespace else value
 
 
 # --- a small SPARQL lexer ----------------------------------------------------------------------

@@ -15,7 +15,6 @@ from typing import Any
 
 def main() -> None:
     import pylode.utils
-    from pylode.cli import main as pylode_main
 
     join = pylode.utils.intersperse
 
@@ -23,8 +22,12 @@ def main() -> None:
         return join(sorted(items, key=str), separator)
 
     pylode.utils.intersperse = sorted_intersperse
-    sys.argv = ["pylode", *sys.argv[1:]]
-    pylode_main()
+    # kg.ontology_docs's OntPub (the ontology's own title; concept schemes as a section).
+    from pathlib import Path
+
+    from kg.ontology_docs import render
+
+    render(Path(sys.argv[1]), Path(sys.argv[3]))
 
 
 if __name__ == "__main__":

@@ -217,12 +217,13 @@ def _display(term: Cell, prefixes: Sequence[tuple[str, str]]) -> str:
         return f"<{term}>"
     if isinstance(term, BNode):
         return f"_:{term}"
-    text = str(term).replace("\n", "\\n").replace("\t", "\\t")
-    return f"{text}@{term.language}" if term.language else text
+    # A reader wants the text: the language tag is in the csv/tsv/json answers.
+    return str(term).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def write_table(table: Table) -> str:
-    """Aligned plain text for people; IRIs shortened with the project prefixes."""
+    """Aligned plain text for people; IRIs shortened with the project prefixes, in a form that
+    `--param NAME=id:occupation/...` accepts back (kg.param_binding expands it)."""
     # Longest namespace first so `id:` does not hide a more specific prefix.
     prefixes = sorted(prefix_map().items(), key=lambda kv: -len(kv[1]))
     cells = [[_display(t, prefixes) for t in row] for row in table.rows]

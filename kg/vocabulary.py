@@ -37,7 +37,10 @@ class OntologyIndex:
         for cls in graph.subjects(RDF.type, OWL.Class):
             if isinstance(cls, URIRef) and cls.startswith(OKG):
                 self.classes.add(cls[len(OKG):])
-        for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False)):
+        # okg:renewalFrequency is an annotation property (xsd:duration is outside OWL 2 DL);
+        # records use it like a datatype property typed by its rdfs:range.
+        for kind, is_object in ((OWL.ObjectProperty, True), (OWL.DatatypeProperty, False),
+                                (OWL.AnnotationProperty, False)):
             for prop in graph.subjects(RDF.type, kind):
                 if isinstance(prop, URIRef) and prop.startswith(OKG):
                     rng = graph.value(prop, RDFS.range)

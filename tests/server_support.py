@@ -4,6 +4,7 @@ redirect-following, and the expected description of an entity computed from the 
 from __future__ import annotations
 
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -77,6 +78,23 @@ def http(
             return Reply(resp.status, resp.headers, resp.read())
     except urllib.error.HTTPError as exc:
         return Reply(exc.code, exc.headers, exc.read())
+
+
+def http_from(source: str, url: str, accept: str | None = None, timeout: float = 30) -> Reply:
+    """GET `url` from the loopback source address `source` (another client to the server)."""
+    import http.client
+
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(
+        parts.hostname or "127.0.0.1", parts.port, timeout=timeout, source_address=(source, 0)
+    )
+    try:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request("GET", target, headers={"Accept": accept} if accept else {})
+        resp = conn.getresponse()
+        return Reply(resp.status, resp.msg, resp.read())
+    finally:
+        conn.close()
 
 
 def to_canonical(graph: Graph, public: str) -> set[tuple[object, object, object]]:

@@ -65,7 +65,7 @@ def test_occupation_page_renders_facts_sources_and_chart(
     dom = run_chromium(artifacts, "--dump-dom", url)
     assert "<h1" in dom and "Industrial production managers" in dom
     assert re.search(r'class="fact-group"', dom)
-    assert "requires competency" in dom and "Communication skills" in dom.replace(
+    assert "Requires competency" in dom and "Communication skills" in dom.replace(
         "communication skills", "Communication skills")
     assert dom.count('class="source"') > 50  # each fact with its quote and document
     assert "Occupational Outlook Handbook" in dom
@@ -107,3 +107,23 @@ def test_stored_query_page_without_javascript(server: Running, artifacts: Path) 
     assert "<script" not in dom  # the page is plain HTML: nothing needs JavaScript
     rows = re.findall(r"<tr>.*?</tr>", dom, re.S)
     assert len(rows) > 3 and any("Six Sigma Black Belt" in r for r in rows)
+
+
+@pytest.mark.parametrize(("name", "path", "expected"), [
+    ("observation", "/id/observation/wage-median-2008-05", "Median annual wage, May 2008: $83,290"),
+    ("certification", "/id/certification/cpim", "every 3 years"),
+    ("downloads", "/downloads", "Curator assertions"),
+    ("stored-query", "/queries/occupation-credentials", "Six Sigma Black Belt"),
+])
+def test_pages_read_as_a_person_expects(server: Running, artifacts: Path, name: str, path: str,
+                                        expected: str) -> None:
+    """The pages of the review (issue 10) as the browser renders them, screenshots kept."""
+    url = server.url + path
+    dom = run_chromium(artifacts, "--dump-dom", url)
+    assert expected in dom
+    assert '<link rel="icon" href="/static/favicon.svg"' in dom
+    # no language tags in the text (the JSON-LD and the Turtle of void.ttl keep theirs)
+    assert "@en" not in re.sub(r"<(script|pre)\b.*?</\1>", "", dom, flags=re.S)
+    shot = artifacts / f"{name}.png"
+    run_chromium(artifacts, "--window-size=1280,1600", f"--screenshot={shot}", url)
+    assert shot.stat().st_size > 10_000

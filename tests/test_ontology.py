@@ -5,8 +5,11 @@ Independent of the builder: only rdflib, owlrl, the ontology, the shapes and MOD
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import warnings
+from html.parser import HTMLParser
 from pathlib import Path
 
 import owlrl
@@ -147,6 +150,7 @@ def test_every_model_term_is_declared(ontology: Graph) -> None:
         for p in properties
         if (OKG[p], RDF.type, OWL.ObjectProperty) not in ontology
         and (OKG[p], RDF.type, OWL.DatatypeProperty) not in ontology
+        and (OKG[p], RDF.type, OWL.AnnotationProperty) not in ontology
     ]
     missing += [i for i in individuals if (OKG[i], RDF.type, OWL.NamedIndividual) not in ontology]
     assert not missing, f"declared in MODEL.md but not in the ontology: {sorted(missing)}"
@@ -279,3 +283,102 @@ def test_external_super_properties_fit_domain_and_range(ontology: Graph, vocab: 
             if expected and not (_superclasses(combined, mine) & expected):
                 problems.append(f"{prop} {own}: {mine} is not under any of {sorted(expected)}")
     assert not problems, "\n".join(problems)
+
+
+# --- OWL 2 DL: a DL reasoner (HermiT, through owlready2) loads the ontology ------------------
+
+needs_java = pytest.mark.skipif(
+    shutil.which("java") is None and os.environ.get("CI") != "true",
+    reason="java is not installed (HermiT runs on the JVM)",
+)
+
+
+@needs_java
+def test_hermit_loads_the_ontology_and_a_credential(tmp_path: Path) -> None:
+    """Regression: okg:renewalFrequency had rdfs:range xsd:duration as a datatype property;
+    xsd:duration is outside the OWL 2 datatype map, and HermiT refused the ontology
+    ("HermiT supports all and only the datatypes of the OWL 2 datatype map")."""
+    owlready2 = pytest.importorskip("owlready2")
+    from kg.resources import ontology_files
+
+    graph = Graph()
+    for path in ontology_files():
+        graph.parse(path, format="turtle")
+    # The seed graph's own renewal triple (CPIM, "every 3 years") must load with it.
+    graph.parse(data="""
+        @prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+        @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+        <https://w3id.org/occupation-kg/id/certification/cpim> a okg:Certification ;
+            okg:renewalFrequency "P3Y"^^xsd:duration .
+        """, format="turtle")
+    nt = tmp_path / "ontology.nt"  # owlready2 reads RDF/XML, OWL/XML and N-Triples, not Turtle
+    graph.serialize(nt, format="nt", encoding="utf-8")
+    world = owlready2.World()
+    onto = world.get_ontology(nt.as_uri()).load()
+    with onto:
+        owlready2.sync_reasoner_hermit(world, infer_property_values=False, debug=0)
+    assert list(world.inconsistent_classes()) == []
+    assert (OKG.renewalFrequency, RDF.type, OWL.AnnotationProperty) in graph
+
+
+# --- the pyLODE page ---------------------------------------------------------------------------
+
+
+class _Page(HTMLParser):
+    """The <title>, the <h1> texts and every element id of an HTML page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.title = ""
+        self.h1: list[str] = []
+        self._in: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.ids += [v for k, v in attrs if k == "id" and v]
+        if tag in ("title", "h1"):
+            self._in = tag
+            if tag == "h1":
+                self.h1.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == self._in:
+            self._in = None
+
+    def handle_data(self, data: str) -> None:
+        if self._in == "title":
+            self.title += data
+        elif self._in == "h1":
+            self.h1[-1] += data
+
+
+def test_pylode_page_has_the_ontology_title_and_scheme_sections(dist: Path) -> None:
+    """Regression: pyLODE merged the three concept schemes into the header
+    ("Occupation Knowledge Graph Ontologyrequirement levelsstatistic kindsunits") and titled
+    the page after the last one (<title>units</title>)."""
+    html = (dist / "ontology" / "index.html").read_text(encoding="utf-8")
+    page = _Page()
+    page.feed(html)
+    assert page.title == "Occupation Knowledge Graph Ontology"
+    assert [h.strip() for h in page.h1] == ["Occupation Knowledge Graph Ontology"]
+    assert len(page.ids) == len(set(page.ids)), "duplicate fragment ids"
+    ontology = Graph().parse(dist / "ontology.ttl", format="turtle")
+    schemes = sorted(ontology.subjects(RDF.type, SKOS.ConceptScheme))
+    assert len(schemes) >= 3
+    start = html.index('id="conceptschemes"')
+    for scheme in schemes:
+        assert f'id="{scheme[len(OKG):]}"' in html[start:], scheme
+        assert str(ontology.value(scheme, SKOS.prefLabel)) in html[start:], scheme
+
+
+def test_every_okg_class_property_and_concept_has_its_local_name_as_anchor(dist: Path) -> None:
+    """`.../ontology#Occupation` opened in a browser lands on the term's documentation."""
+    page = _Page()
+    page.feed((dist / "ontology" / "index.html").read_text(encoding="utf-8"))
+    ontology = Graph().parse(dist / "ontology.ttl", format="turtle")
+    kinds = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty,
+             SKOS.ConceptScheme, OWL.NamedIndividual)
+    terms = {s for k in kinds for s in ontology.subjects(RDF.type, k) if s.startswith(OKG)}
+    assert len(terms) > 100
+    missing = sorted(t[len(OKG):] for t in terms if t[len(OKG):] not in page.ids)
+    assert not missing, f"no anchor on the ontology page: {missing}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -195,3 +196,18 @@ def test_format_choices_come_from_the_registries() -> None:
     assert list(options["format"].choices) == [*SELECT_FORMATS, *GRAPH_FORMATS]
     assert list(options["engine"].choices) == list(ENGINES)
     assert QUERIES  # the shared fixture is in use
+
+
+def test_cli_table_prints_names_that_param_accepts_back(dirs, capsys) -> None:
+    """Regression: the table printed `label@en` and `id:occupation/...`, and passing that name
+    back with --param bound the IRI <id:occupation/...> (a scheme "id") and gave 0 rows."""
+    assert cli(dirs, "query", "labels") == 0
+    out = capsys.readouterr().out
+    assert "Industrial Production Managers" in out and "@en" not in out and "@fr" not in out
+    name = re.search(r"^(id:occupation/industrial-production-managers)\s", out, re.M)
+    assert name, out
+    assert cli(dirs, "query", "wages", "--param", f"occupation={name.group(1)}") == 0
+    by_name = capsys.readouterr().out
+    assert cli(dirs, "query", "wages", "--param", f"occupation={IPM}") == 0
+    assert by_name == capsys.readouterr().out
+    assert "(2 rows)" in by_name  # the 2008 and 2021 medians of the fixture

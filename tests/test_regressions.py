@@ -137,3 +137,30 @@ def test_trig_keeps_multi_line_literals_intact():
     parsed = Dataset()
     parsed.parse(data=block, format="trig")
     assert text in set(parsed.graph(URIRef(name)).objects())
+
+
+def test_full_build_jsonld_is_compact_one_node_per_subject(dist: Path, tmp_path: Path) -> None:
+    """Regression: the full build wrote expanded JSON-LD inside the context (648,131 node objects
+    for 230,185 subjects, no key using the context). Both roads now share one compacting writer;
+    here the full build's road (a pyoxigraph store's default graph) writes the seed graph."""
+    import json
+
+    from pyld import jsonld
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
+
+    from kg.full_build import write_downloads
+
+    store = Store()
+    store.load(path=str(dist / "kg.trig"), format=RdfFormat.TRIG)
+    store.update(f"DELETE WHERE {{ GRAPH <{BASE}graph/ontology> {{ ?s ?p ?o }} }}")
+    out = tmp_path / "full"
+    out.mkdir()
+    write_downloads(store, Graph(), out, BASE)
+    document = json.loads((out / "kg.jsonld").read_text(encoding="utf-8"))
+    nodes = document["@graph"]
+    subjects = {q.subject for q in store.quads_for_pattern(None, None, None, DefaultGraph())}
+    assert len(nodes) == len(subjects)
+    assert not [key for node in nodes for key in node if key.startswith("http")]
+    expanded = jsonld.to_rdf(document, {"format": "application/n-quads"})
+    expected = Graph().parse(out / "kg.nt", format="nt")
+    assert isomorphic(Graph().parse(data=expanded, format="nt"), expected)

@@ -6,11 +6,12 @@ import hashlib
 import json
 import threading
 import time
+import urllib.error
 import urllib.parse
 from pathlib import Path
 
 import pytest
-from rdflib import Dataset, Graph
+from rdflib import Dataset, Graph, URIRef
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.server_support import (
@@ -18,6 +19,7 @@ from tests.server_support import (
     Running,
     expected_description,
     http,
+    http_from,
     running_server,
     to_canonical,
 )
@@ -87,10 +89,11 @@ def test_suffix_documents_and_html(server: Running) -> None:
 
 
 def test_page_lists_what_refers_to_the_entity(server: Running) -> None:
-    """The facts and the "Referenced by" lists share one template macro: both render links."""
+    """The facts and the "Related" lists share one template macro: both render links; the
+    related ones are headed by the inverse's label (advancesTo owl:inverseOf advancesFrom)."""
     page = http(f"{server.url}/id/occupation/plant-manager.html").text
-    referenced = page.split("<h2>Referenced by</h2>", 1)[1].split("</section>\n</section>", 1)[0]
-    assert "is the object of <em>" in referenced
+    referenced = page.split("<h2>Related</h2>", 1)[1].split("</section>\n</section>", 1)[0]
+    assert "<h3>Advances from" in referenced
     assert f'<li class="referrer"><a class="value" href="/id/{OCC}">' in referenced
     facts = http(f"{server.url}/id/{OCC}.html").text.split("<h2>Facts</h2>", 1)[1]
     assert '<li class="fact"><a class="value" href="/id/occupation/plant-manager">' in facts
@@ -172,8 +175,9 @@ def test_sparqlwrapper_construct(server: Running, fmt: str) -> None:
 
 
 def test_describe_and_direct_post(server: Running) -> None:
+    # (a small entity: the occupation's description is over this server's limit of 50)
     reply = http(server.url + "/sparql", accept="text/turtle", method="POST",
-                 data=f"DESCRIBE <{server.base}{OCC}>".encode(),
+                 data=f"DESCRIBE <{server.base}certification/cpim>".encode(),
                  content_type="application/sparql-query")
     assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/turtle")
     assert len(Graph().parse(data=reply.body, format="turtle")) > 10
@@ -202,14 +206,27 @@ def test_malformed_query_400_with_parser_message(server: Running) -> None:
     assert http(q(server, "SELECT * WHERE { ?s ?p ?o }", format="nonsense")).status == 400
 
 
-def test_result_limit_truncates_and_flags(server: Running) -> None:
+def test_result_over_the_limit_is_refused_not_cut(server: Running) -> None:
+    """Issue 10: 19,892 rows came back as 10,000 with only a custom header. Now an answer over
+    the limit (50 here) is refused with 422 and how to page; up to the limit it is whole."""
     reply = http(q(server, "SELECT * WHERE { ?s ?p ?o }"), accept="application/sparql-results+json")
-    assert reply.status == 200
-    assert reply.headers["X-KG-Truncated"] == "true" and "truncated" in reply.headers["Warning"]
-    assert len(json.loads(reply.text)["results"]["bindings"]) == 50
-    small = http(q(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 5"), accept="text/csv")
-    assert small.headers.get("X-KG-Truncated") is None
-    assert len(small.text.strip().splitlines()) == 6
+    assert reply.status == 422
+    assert "more than 50 rows" in reply.text and "LIMIT 50 OFFSET 0" in reply.text
+    assert reply.headers["X-KG-Result-Limit"] == "50"
+    full = http(q(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 50"), accept="text/csv")
+    assert full.status == 200 and len(full.text.strip().splitlines()) == 51
+    assert http(q(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 51"), accept="text/csv").status == 422
+    graph = http(q(server, "CONSTRUCT WHERE { ?s ?p ?o }"), accept="text/turtle")
+    assert graph.status == 422 and "more than 50 triples" in graph.text
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setReturnFormat(JSON)
+    sw.setQuery("SELECT * WHERE { ?s ?p ?o }")
+    with pytest.raises(urllib.error.HTTPError) as caught:  # SPARQLWrapper passes 422 on
+        sw.query().convert()
+    assert caught.value.code == 422 and b"more than 50 rows" in caught.value.read()
+    page = http(q(server, "SELECT * WHERE { ?s ?p ?o }", format="html"))
+    assert page.status == 200 and "more than 50</strong> rows" in page.text
+    assert page.text.count("<tr><td>") == 50
 
 
 def test_query_over_time_limit_stops_while_others_are_served(server: Running) -> None:
@@ -223,11 +240,13 @@ def test_query_over_time_limit_stops_while_others_are_served(server: Running) ->
     thread = threading.Thread(target=slow)
     thread.start()
     time.sleep(0.5)
-    # Meanwhile: pages and another query answer promptly.
+    # Meanwhile: pages and another client's query answer promptly (one client may hold at
+    # most workers - 1 query workers, kg.server.fairness).
     for _ in range(3):
         started = time.monotonic()
         assert http(f"{server.url}/id/{OCC}.ttl").status == 200
-        reply = http(q(server, "ASK { ?s ?p ?o }"), accept="application/sparql-results+json")
+        reply = http_from("127.0.0.2", q(server, "ASK { ?s ?p ?o }"),
+                          accept="application/sparql-results+json")
         assert reply.status == 200
         assert time.monotonic() - started < 2.0
     thread.join(30)
@@ -331,3 +350,200 @@ def test_every_packaged_stored_query_runs(dist: Path) -> None:
                 continue  # needs a value the catalogue does not give
             reply = http(f"{srv.url}/queries/{sq.name}", accept="text/html")
             assert reply.status == 200, (sq.name, reply.text[-500:])
+
+
+# --- issue 10: the protocol to the letter, CORS, escaping ----------------------------------------
+
+
+def _count(
+    server: Running, query: str, default: tuple[str, ...] | list[str] = (),
+    named: tuple[str, ...] | list[str] = (),
+) -> int:
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setReturnFormat(JSON)
+    sw.setQuery(query)
+    for g in default:
+        sw.addDefaultGraph(g)
+    for g in named:
+        sw.addNamedGraph(g)
+    return int(sw.query().convert()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_from_and_from_named_choose_the_dataset(server: Running, built_graph: Dataset) -> None:
+    """Issue 10: FROM in the query was ignored (the union answered: 9,946 instead of 207)."""
+    derived, curation = server.base + "graph/derived", server.base + "graph/curation"
+    size = {g: len(built_graph.graph(URIRef(CANONICAL + g[len(server.base):])))
+            for g in (derived, curation)}
+    union = len(set(built_graph.triples((None, None, None))))
+    assert 0 < size[derived] < union and 0 < size[curation] < union
+    count = "SELECT (COUNT(*) AS ?n) {FROM} WHERE {{ ?s ?p ?o }}"
+    # No FROM: the union default graph. (pyoxigraph merges the graphs as a bag, so COUNT(*)
+    # counts a triple once per graph holding it; DISTINCT counts the RDF merge.)
+    distinct = "SELECT (COUNT(DISTINCT *) AS ?n) WHERE { ?s ?p ?o }"
+    assert _count(server, distinct) == union
+    assert _count(server, count.format(FROM=f"FROM <{derived}>")) == size[derived]
+    assert _count(server, count.format(FROM=f"FROM NAMED <{derived}>")) == 0  # empty default
+    named = "SELECT (COUNT(*) AS ?n) FROM NAMED <{g}> WHERE {{ GRAPH ?g {{ ?s ?p ?o }} }}"
+    assert _count(server, named.format(g=derived)) == size[derived]
+    # Protocol graphs override the query's FROM / FROM NAMED (SPARQL 1.1 Protocol 2.1.4).
+    assert _count(server, count.format(FROM=f"FROM <{derived}>"), [curation]) == size[curation]
+    assert _count(server, count.format(FROM=f"FROM <{derived}>"), named=[curation]) == 0
+    every = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+    assert _count(server, every, named=[curation]) == size[curation]
+
+
+def test_rdflib_sparqlstore_sees_graphs_and_counts(server: Running, built_graph: Dataset) -> None:
+    from rdflib.plugins.stores.sparqlstore import SPARQLStore
+
+    store = SPARQLStore(query_endpoint=server.url + "/sparql", returnFormat="json")
+    derived = URIRef(server.base + "graph/derived")
+    want = len(built_graph.graph(URIRef(CANONICAL + "graph/derived")))
+    assert len(Graph(store=store, identifier=derived)) == want
+    rows = list(Graph(store=store).query(
+        f"SELECT (COUNT(*) AS ?n) FROM <{derived}> WHERE {{ ?s ?p ?o }}"
+    ))
+    assert int(rows[0][0]) == want
+    names = {str(getattr(c, "identifier", c)) for c in store.contexts()}
+    assert str(derived) in names and server.base + "graph/curation" in names
+
+
+def test_relative_iris_resolve_against_the_data_base(server: Running) -> None:
+    """Issue 10: `CONSTRUCT { <s> <p> 1 } WHERE {}` was a 400 "IRI parsing failed"."""
+    reply = http(q(server, "CONSTRUCT { <s> <p> 1 } WHERE {}"), accept="application/n-triples")
+    assert reply.status == 200
+    assert reply.text.strip() == (
+        f"<{server.base}s> <{server.base}p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
+    )
+
+
+@pytest.mark.parametrize(
+    ("accept", "fmt"),
+    [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+     ("application/n-triples", "nt"), ("application/rdf+xml", "xml")],
+)
+def test_service_description(
+    server: Running, built_graph: Dataset, accept: str, fmt: str
+) -> None:
+    from rdflib import Namespace
+    from rdflib.namespace import RDFS, VOID
+
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    reply = http(server.url + "/sparql", accept=accept)
+    assert reply.status == 200 and reply.headers["Content-Type"].startswith(accept)
+    g = Graph().parse(data=reply.body, format=fmt)
+    service = URIRef(server.url + "/sparql")
+    assert (service, sd.endpoint, service) in g
+    assert (service, sd.supportedLanguage, sd.SPARQL11Query) in g
+    assert (service, sd.feature, sd.UnionDefaultGraph) in g
+    formats = {str(f).rsplit("/", 1)[1] for f in g.objects(service, sd.resultFormat)}
+    assert {"SPARQL_Results_JSON", "SPARQL_Results_XML", "SPARQL_Results_CSV",
+            "SPARQL_Results_TSV", "Turtle", "JSON-LD"} <= formats
+    dataset = g.value(service, sd.defaultDataset)
+    described = {
+        str(g.value(n, sd.name)): int(g.value(g.value(n, sd.graph), VOID.triples))
+        for n in g.objects(dataset, sd.namedGraph)
+    }
+    want = {
+        server.base + str(c.identifier)[len(CANONICAL):]: len(c)
+        for c in built_graph.graphs() if str(c.identifier).startswith(CANONICAL)
+    }
+    assert described == want
+    void = next(str(o) for o in g.objects(dataset, RDFS.seeAlso) if o.endswith("/void"))
+    assert http(void).status == 200
+    browser = http(server.url + "/sparql", accept="text/html,application/xhtml+xml,*/*;q=0.8")
+    assert browser.headers["Content-Type"].startswith("text/html") and "<textarea" in browser.text
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/sparql?query=ASK%7B%7D", "/sparql", f"/id/{OCC}", f"/id/{OCC}.ttl", "/download/kg.ttl",
+     "/downloads", "/", "/queries/occupation-credentials?format=json", "/nowhere",
+     "/.well-known/void"],
+)
+def test_cors_on_every_route(server: Running, path: str) -> None:
+    reply = http(server.url + path, accept="text/turtle, application/sparql-results+json")
+    assert reply.headers["Access-Control-Allow-Origin"] == "*"
+    exposed = reply.headers["Access-Control-Expose-Headers"]
+    assert all(h in exposed for h in ("Location", "Link", "ETag", "Retry-After"))
+
+
+def test_cors_preflight(server: Running) -> None:
+    import http.client as httpclient
+
+    host, port = server.url.split("//")[1].split(":")
+    conn = httpclient.HTTPConnection(host, int(port), timeout=10)
+    conn.request("OPTIONS", "/sparql", headers={
+        "Origin": "https://yasgui.example", "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type, accept",
+    })
+    resp = conn.getresponse()
+    assert resp.read() == b""
+    conn.close()
+    assert resp.status == 204
+    assert resp.getheader("Access-Control-Allow-Origin") == "*"
+    assert "POST" in resp.getheader("Access-Control-Allow-Methods")
+    allowed = resp.getheader("Access-Control-Allow-Headers").lower()
+    assert "content-type" in allowed and "accept" in allowed
+    assert int(resp.getheader("Access-Control-Max-Age")) > 0
+    # A POST from a script then carries the header too.
+    reply = http(server.url + "/sparql", data=b"ASK {}", content_type="application/sparql-query",
+                 accept="application/sparql-results+json")
+    assert reply.status == 200 and reply.headers["Access-Control-Allow-Origin"] == "*"
+
+
+@pytest.mark.parametrize(
+    "iri",
+    ["javascript:alert(1)", "JaVaScRiPt:alert(1)", "vbscript:msgbox(1)",
+     "data:text/html,%3Cscript%3Ealert(1)%3C/script%3E"],
+)
+def test_no_link_for_script_iris_in_results(server: Running, iri: str) -> None:
+    """Issue 10: an IRI `javascript:alert(1)` in a result became <a href="javascript:...">."""
+    page = http(q(server, f'SELECT ?x WHERE {{ BIND(IRI("{iri}") AS ?x) }}', format="html"))
+    assert page.status == 200
+    cells = page.text.split('<table class="results">', 1)[1].split("</table>", 1)[0]
+    assert "href" not in cells and iri.split(":")[0] in cells
+
+
+def test_markup_in_literals_is_escaped(server: Running) -> None:
+    page = http(q(server, 'SELECT ?x WHERE { BIND("<script>alert(1)</script>" AS ?x) }',
+                  format="html"))
+    cells = page.text.split('<table class="results">', 1)[1].split("</table>", 1)[0]
+    assert "<script>" not in cells and "&lt;script&gt;alert(1)&lt;/script&gt;" in cells
+
+
+@pytest.mark.parametrize(
+    "iri",
+    ["javascript:alert(1)", "JAVASCRIPT:alert(1)", " javascript:alert(1)", "\tjavascript:x",
+     "\x01javascript:alert(1)", "java\nscript:alert(1)", "data:text/html,<b>x</b>",
+     "vbscript:msgbox(1)", "//evil.example/x", "http:\x00//x", "https://ok.example/\x1b",
+     ' http://x/', "file:///etc/passwd"],
+)
+def test_renderer_links_only_http_iris(iri: str) -> None:
+    """Vectors the engine cannot produce from a query (spaces, control characters) but data
+    could carry: each renders as text."""
+    from kg.server.result_cells import cell
+
+    html = str(cell(URIRef(iri), "http://127.0.0.1:1/id/", []))
+    assert "href" not in html and "<b>" not in html
+
+
+def test_renderer_escapes_quotes_in_http_iris() -> None:
+    from kg.server.result_cells import cell
+
+    html = str(cell(URIRef('http://x.example/a"onmouseover="alert(1)'), "http://h/id/", []))
+    assert html.startswith('<a href="http://x.example/a&quot;onmouseover=&quot;alert(1)"')
+    assert '"onmouseover' not in html
+
+
+def test_real_clients_see_cors_and_the_service_description(server: Running) -> None:
+    from rdflib import Namespace
+
+    sw = SPARQLWrapper(server.url + "/sparql")
+    sw.setReturnFormat(JSON)
+    sw.setQuery("ASK { ?s ?p ?o }")
+    info = {k.lower(): v for k, v in sw.query().info().items()}
+    assert info["access-control-allow-origin"] == "*"
+    # rdflib fetching the endpoint IRI as Turtle (its own Accept header) gets the description.
+    sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
+    g = Graph().parse(server.url + "/sparql", format="turtle")
+    assert (URIRef(server.url + "/sparql"), sd.feature, sd.UnionDefaultGraph) in g

@@ -8,13 +8,24 @@ from html import escape
 
 from markupsafe import Markup
 
+from kg.server.humanize import money, percent
+
 PERCENTILES = ("p10", "p25", "median", "p75", "p90")
+PERCENTILE_NAMES = {
+    "p10": "10th percentile", "p25": "25th percentile", "median": "median",
+    "p75": "75th percentile", "p90": "90th percentile",
+}
+_CHAR_W = 6.4  # mean advance of an 11px label character, for collision checks
 
 
 @dataclass(frozen=True)
 class WageRow:
     period: str  # "May 2008"
     values: dict[str, Decimal]  # keys from PERCENTILES (any may be missing)
+
+    @property
+    def missing(self) -> list[str]:
+        return [k for k in PERCENTILES if k not in self.values]
 
 
 @dataclass(frozen=True)
@@ -25,19 +36,34 @@ class IndustryRow:
     period: str
 
 
-def _money(v: Decimal) -> str:
-    return f"${int(v):,}"
+def _place(labels: list[tuple[float, str, str]], lines: list[float]) -> list[tuple[float, float,
+                                                                                   str, str]]:
+    """Give each (x, css, text) label the first line (y) where it overlaps no label already
+    placed there, so close percentiles do not write over each other."""
+    placed: list[tuple[float, float, str, str]] = []
+    taken: dict[float, list[tuple[float, float]]] = {y: [] for y in lines}
+    for x, css, text in sorted(labels):
+        half = len(text) * _CHAR_W / 2 + 3
+        for y in lines:
+            if all(x + half <= a or x - half >= b for a, b in taken[y]):
+                break
+        else:
+            y = lines[-1]
+        taken[y].append((x - half, x + half))
+        placed.append((x, y, css, text))
+    return placed
 
 
-def wage_chart(rows: list[WageRow], width: int = 720) -> Markup:
-    """A box plot per reference period: whiskers p10-p90, box p25-p75, a line at the median."""
+def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
+    """A box plot per reference period: whiskers p10-p90, box p25-p75, a line at the median.
+    A period without p25 and p75 gets no box, and says so under its label."""
     rows = [r for r in rows if r.values]
     if not rows:
         return Markup("")
     values = [v for r in rows for v in r.values.values()]
     top = float(max(values)) * 1.08
-    left, right, row_h, head = 110, 30, 64, 30
-    height = head + row_h * len(rows) + 40
+    left, right, row_h, head = 150, 40, 118, 10
+    height = head + row_h * len(rows) + 34
     plot_w = width - left - right
 
     def x(v: Decimal | float) -> float:
@@ -47,15 +73,16 @@ def wage_chart(rows: list[WageRow], width: int = 720) -> Markup:
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart wage-chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" '
         f'aria-label="Annual wage percentiles by reference period">',
-        "<title>Annual wage percentiles (p10, p25, median, p75, p90) by reference period</title>",
+        "<title>Annual wage percentiles (10th, 25th, median, 75th, 90th) by reference period"
+        "</title>",
     ]
     step = 25000 if top < 250000 else 50000
     for tick in range(0, int(top) + 1, step):
         tx = x(tick)
         parts.append(
-            f'<line class="grid" x1="{tx:.1f}" y1="{head - 8}" x2="{tx:.1f}" '
-            f'y2="{height - 30}" />'
-            f'<text class="tick" x="{tx:.1f}" y="{height - 12}" text-anchor="middle">'
+            f'<line class="grid" x1="{tx:.1f}" y1="{head}" x2="{tx:.1f}" '
+            f'y2="{height - 28}" />'
+            f'<text class="tick" x="{tx:.1f}" y="{height - 10}" text-anchor="middle">'
             f"${tick // 1000}k</text>"
         )
     for i, row in enumerate(rows):
@@ -63,9 +90,15 @@ def wage_chart(rows: list[WageRow], width: int = 720) -> Markup:
         v = row.values
         parts.append(
             f'<g class="wage-row" data-period="{escape(row.period)}">'
-            f'<text class="row-label" x="{left - 12}" y="{cy + 5:.1f}" text-anchor="end">'
+            f'<text class="row-label" x="{left - 14}" y="{cy + 5:.1f}" text-anchor="end">'
             f"{escape(row.period)}</text>"
         )
+        if row.missing:
+            missing = ", ".join(k for k in row.missing)
+            parts.append(
+                f'<text class="row-note" x="{left - 14}" y="{cy + 22:.1f}" text-anchor="end">'
+                f"no {escape(missing)} reported</text>"
+            )
         if "p10" in v and "p90" in v:
             parts.append(
                 f'<line class="whisker" x1="{x(v["p10"]):.1f}" y1="{cy:.1f}" '
@@ -76,18 +109,25 @@ def wage_chart(rows: list[WageRow], width: int = 720) -> Markup:
                 f'<rect class="box" x="{x(v["p25"]):.1f}" y="{cy - 14:.1f}" '
                 f'width="{x(v["p75"]) - x(v["p25"]):.1f}" height="28" />'
             )
+        above: list[tuple[float, str, str]] = []
+        below: list[tuple[float, str, str]] = []
         for key in PERCENTILES:
             if key not in v:
                 continue
             px = x(v[key])
             tall = 16 if key == "median" else 9
-            label_y = cy - 20 if key in ("p10", "median", "p90") else cy + 30
             parts.append(
                 f'<line class="mark mark-{key}" x1="{px:.1f}" y1="{cy - tall:.1f}" '
-                f'x2="{px:.1f}" y2="{cy + tall:.1f}"><title>{escape(row.period)} {key}: '
-                f"{_money(v[key])}</title></line>"
-                f'<text class="value value-{key}" x="{px:.1f}" y="{label_y:.1f}" '
-                f'text-anchor="middle">{key} {_money(v[key])}</text>'
+                f'x2="{px:.1f}" y2="{cy + tall:.1f}"><title>{escape(row.period)} '
+                f"{PERCENTILE_NAMES[key]}: {money(v[key])}</title></line>"
+            )
+            side = above if key in ("p10", "median", "p90") else below
+            side.append((px, f"value value-{key}", f"{key} {money(v[key])}"))
+        placed = _place(above, [cy - 22, cy - 36]) + _place(below, [cy + 32, cy + 46])
+        for px, y, css, text in placed:
+            parts.append(
+                f'<text class="{css}" x="{px:.1f}" y="{y:.1f}" text-anchor="middle">'
+                f"{escape(text)}</text>"
             )
         parts.append("</g>")
     parts.append("</svg>")
@@ -96,43 +136,42 @@ def wage_chart(rows: list[WageRow], width: int = 720) -> Markup:
 
 def industry_chart(rows: list[IndustryRow], width: int = 840) -> Markup:
     """Two bars per industry: share of the occupation's employment, and the median wage.
-
-    Each row names its reference period: the seeds give shares for different years (2008 for
-    manufacturing as a whole, 2021 for the five largest industries).
-    """
+    The rows are of one reference period (the caller draws one chart per period)."""
     rows = [r for r in rows if r.share is not None or r.median is not None]
     if not rows:
         return Markup("")
-    label_w, gap, bar_h, row_h, head = 410, 20, 12, 40, 30
-    col_w = (width - label_w - gap * 2) / 2
-    max_share = max((float(r.share) for r in rows if r.share is not None), default=1.0) or 1.0
+    has_wage = any(r.median is not None for r in rows)
+    label_w, gap, bar_h, row_h, head = 330, 20, 12, 34, 30
+    col_w = (width - label_w - gap * 2) / (2 if has_wage else 1)
+    max_share = 100.0  # shares are drawn on 0-100%, so charts of different years compare
     max_wage = max((float(r.median) for r in rows if r.median is not None), default=1.0) or 1.0
-    height = head + row_h * len(rows) + 10
+    height = head + row_h * len(rows) + 6
     share_x, wage_x = label_w + gap / 2, label_w + gap * 1.5 + col_w
+    period = escape(rows[0].period)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart industry-chart" role="img" '
-        f'viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-label="Employment share and median wage by industry">',
-        "<title>Employment share and median annual wage by industry</title>",
-        f'<text class="col-head" x="{share_x}" y="16">Share of jobs (%)</text>',
-        f'<text class="col-head" x="{wage_x}" y="16">Median annual wage</text>',
+        f'viewBox="0 0 {width} {height}" width="100%" data-period="{period}" '
+        f'aria-label="Employment share and median wage by industry, {period}">',
+        f"<title>Employment share and median annual wage by industry, {period}</title>",
+        f'<text class="col-head" x="{share_x}" y="16">Share of jobs</text>',
     ]
+    if has_wage:
+        parts.append(f'<text class="col-head" x="{wage_x}" y="16">Median annual wage</text>')
     for i, row in enumerate(rows):
         y = head + row_h * i
         parts.append(
             f'<g class="industry-row"><text class="row-label" x="{label_w - 6}" '
-            f'y="{y + bar_h + 2}" text-anchor="end">{escape(_short(row.industry))} '
-            f'<tspan class="period">({escape(row.period)})</tspan>'
-            f"<title>{escape(row.industry)} ({escape(row.period)})</title></text>"
+            f'y="{y + bar_h + 2}" text-anchor="end">{escape(_short(row.industry))}'
+            f"<title>{escape(row.industry)}</title></text>"
         )
         if row.share is not None:
+            share = percent(row.share)
             parts.append(_bar("bar-share", share_x, y, bar_h, (col_w - 60) * float(row.share)
-                              / max_share, f"{row.industry}: {row.share}% of jobs",
-                              f"{row.share}%"))
+                              / max_share, f"{row.industry}: {share} of the jobs", share))
         if row.median is not None:
-            money = _money(row.median)
+            wage = money(row.median)
             parts.append(_bar("bar-wage", wage_x, y, bar_h, (col_w - 70) * float(row.median)
-                              / max_wage, f"{row.industry}: median {money}", money))
+                              / max_wage, f"{row.industry}: median {wage}", wage))
         parts.append("</g>")
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -148,5 +187,5 @@ def _bar(css: str, x: float, y: float, height: int, width: float, title: str,
     )
 
 
-def _short(text: str, limit: int = 42) -> str:
+def _short(text: str, limit: int = 44) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

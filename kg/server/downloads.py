@@ -12,9 +12,13 @@ import mimetypes
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
 from rdflib import Graph, URIRef
+
+if TYPE_CHECKING:
+    from kg.server.app import App
 
 MEDIA_TYPES = {
     ".ttl": "text/turtle",
@@ -28,6 +32,15 @@ MEDIA_TYPES = {
 DCTERMS = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+# The graphs the build itself writes (kg/pipeline.py); the others are one per source document
+# (`graph/<doc>`, titled by the document) or per imported dataset edition (by the dataset).
+BUILD_GRAPHS = {
+    "curation": "Curator assertions (SOC and NAICS codes, not from a document)",
+    "derived": "Derived views (salary distributions, search texts)",
+    "inferred": "Entailed alignment triples (OWL RL closure)",
+    "ontology": "The occupation-kg ontology",
+    "mappings": "Curated SSSOM mappings to SOC, O*NET, ISCO, ESCO and NAICS",
+}
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*(/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$")
 
 
@@ -118,3 +131,19 @@ def lookup(downloads: dict[str, Download], raw_path: str) -> Download | None:
     if any(part in ("", ".", "..") for part in name.split("/")):
         return None
     return downloads.get(name)
+
+
+def graph_title(app: App, iri: str) -> str:
+    """A named graph's title: what the build says the graph holds, the title of the source
+    document or dataset it comes from, or else its IRI."""
+    base = app.mapping.data + "graph/"
+    if not iri.startswith(base):
+        return iri
+    name = iri[len(base):]
+    if name in BUILD_GRAPHS:
+        return BUILD_GRAPHS[name]
+    for kind in ("document", "dataset"):
+        entity = app.mapping.to_public(f"{app.mapping.data}{kind}/{name}")
+        if entity in app.index.labels:
+            return app.index.labels[entity]
+    return iri

@@ -9,11 +9,19 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from rdflib import BNode, Literal, URIRef
+from rdflib import Literal
 
 from kg.prefixes import prefix_map
-from kg.server.charts import IndustryRow, WageRow, industry_chart, wage_chart
+from kg.server.charts import (
+    PERCENTILE_NAMES,
+    PERCENTILES,
+    IndustryRow,
+    WageRow,
+    industry_chart,
+    wage_chart,
+)
 from kg.server.entities import OKG, WAGE_STATS, EntityPage, Observation
+from kg.server.humanize import number
 
 TEMPLATES = Path(__file__).parent / "templates"
 ALL_INDUSTRIES = "industry/all-industries"
@@ -27,6 +35,7 @@ def make_env() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["filesize"] = _filesize
+    env.filters["number"] = number
     env.filters["tojson_attr"] = lambda v: json.dumps(v)
     return env
 
@@ -58,23 +67,43 @@ def wage_rows(observations: list[Observation], public_base: str) -> list[WageRow
     return [WageRow(label, values) for label, (_, values) in ordered]
 
 
-def industry_rows(observations: list[Observation], public_base: str) -> list[IndustryRow]:
-    rows: dict[str, dict[str, Any]] = {}
+def wage_notes(rows: list[WageRow]) -> list[str]:
+    """One sentence per reference period: which percentiles its source gives."""
+    notes = []
+    for row in rows:
+        given = [PERCENTILE_NAMES[k] for k in PERCENTILES if k in row.values]
+        note = f"{row.period}: {_join(given)}"
+        if row.missing:
+            missing = [PERCENTILE_NAMES[k] for k in row.missing]
+            box = " (so no box is drawn)" if {"p25", "p75"} & set(row.missing) else ""
+            note += f"; the sources do not give the {_join(missing)}{box}"
+        notes.append(note + ".")
+    return notes
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def industry_rows(observations: list[Observation], public_base: str) -> dict[str, list[
+        IndustryRow]]:
+    """Industry rows per reference year (newest first): a 2008 share and a 2021 share are two
+    charts, never one."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
     for o in observations:
         if o.industry == public_base + ALL_INDUSTRIES or not o.industry:
             continue
         if o.statistic not in (OKG + "employmentShare", OKG + "annualWageMedian"):
             continue
-        row = rows.setdefault(o.industry, {"label": o.industry_label, "periods": set()})
-        # "2021" and "May 2021" are one year on a chart row: show the year only.
-        row["periods"].update(re.findall(r"\b(?:19|20)\d{2}\b", o.period_label) or [o.period_label])
-        key = "share" if o.statistic.endswith("employmentShare") else "median"
-        row[key] = o.value
-    out = [
-        IndustryRow(r["label"], r.get("share"), r.get("median"), ", ".join(sorted(r["periods"])))
-        for r in rows.values()
-    ]
-    return sorted(out, key=lambda r: -(r.share or 0))
+        # "2021" and "May 2021" are one year: a share and a May wage go on one row.
+        year = (re.findall(r"\b(?:19|20)\d{2}\b", o.period_label) or [o.period_label])[0]
+        row = rows.setdefault((year, o.industry), {"label": o.industry_label})
+        row["share" if o.statistic.endswith("employmentShare") else "median"] = o.value
+    out: dict[str, list[IndustryRow]] = {}
+    for (year, _), r in sorted(rows.items(), key=lambda kv: kv[0][0], reverse=True):
+        out.setdefault(year, []).append(IndustryRow(r["label"], r.get("share"), r.get("median"),
+                                                    year))
+    return {y: sorted(v, key=lambda r: (-(r.share or 0), r.industry)) for y, v in out.items()}
 
 
 class Pages:
@@ -92,35 +121,28 @@ class Pages:
         return self.env.get_template(template).render(**context).encode("utf-8")
 
     def cell(self, term: Any, labels: dict[str, str] | None = None) -> Markup:
-        """A result cell: local IRIs link to their page, others show as prefixed names."""
-        from html import escape
+        """A result cell (kg.server.result_cells: links only for http(s) IRIs)."""
+        from kg.server.result_cells import cell
 
-        if term is None:
-            return Markup("")
-        if isinstance(term, URIRef):
-            iri = str(term)
-            short = iri
-            for prefix, ns in self.prefixes:
-                if iri.startswith(ns) and len(iri) > len(ns):
-                    short = f"{prefix}:{iri[len(ns):]}"
-                    break
-            text = (labels or {}).get(iri) or short
-            target = local_href(iri, self.public_base) or iri
-            return Markup(f'<a href="{escape(target)}" title="{escape(iri)}">{escape(text)}</a>')
-        if isinstance(term, BNode):
-            return Markup(f"_:{escape(str(term))}")
-        assert isinstance(term, Literal)
-        lang = f'<span class="lang">@{escape(term.language)}</span>' if term.language else ""
-        return Markup(f"{escape(str(term))}{lang}")
+        if isinstance(term, Literal) and term.language:
+            # A reader wants the text: the language tag stays in the JSON/XML/TSV answers.
+            term = Literal(str(term))
+        return cell(term, self.public_base, self.prefixes, labels)
 
     def entity(self, page: EntityPage, formats: list[tuple[str, str, str]]) -> bytes:
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
-        wage = industry = Markup("")
+        wage = Markup("")
+        notes: list[str] = []
+        industries: list[tuple[str, Markup]] = []
         if page.observations:
-            wage = wage_chart(wage_rows(page.observations, self.public_base))
+            rows = wage_rows(page.observations, self.public_base)
+            wage, notes = wage_chart(rows), wage_notes(rows)
             if is_occupation:
-                industry = industry_chart(industry_rows(page.observations, self.public_base))
+                for year, group in industry_rows(page.observations, self.public_base).items():
+                    chart = industry_chart(group)
+                    if chart:
+                        industries.append((year, chart))
         return self.render(
-            "entity.html", page=page, formats=formats, wage_chart=wage,
-            industry_chart=industry, is_occupation=is_occupation,
+            "entity.html", page=page, formats=formats, wage_chart=wage, wage_notes=notes,
+            industry_charts=industries, is_occupation=is_occupation,
         )

@@ -9,14 +9,22 @@ a time over a pipe. When a query runs past the time limit, the request thread ki
 (SIGKILL), answers with QueryTimeout, and a replacement worker is started in the background; the
 other workers, and every request that needs no query, are served meanwhile.
 
-Results travel as plain tuples (no rdflib in the worker) and are cut at `max_results` rows or
-triples; the answer then says it was truncated.
+Results travel as plain tuples (no rdflib in the worker). A worker fetches at most
+`max_results + 1` rows or triples: with the extra one it knows (and says, `truncated`) that the
+full answer is over the limit, and the endpoint refuses it instead of cutting it silently.
+
+Hardening: after loading the store each worker caps its own address space (RLIMIT_AS: its size
+after loading plus `memory_mb`), so a runaway query fails inside that worker instead of taking
+the machine's memory; the worker's stderr is kept (its last lines), so when a worker dies the
+answer names the cause (out of memory, stack overflow, the signal) instead of an empty message.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -53,12 +61,22 @@ class QueryRejected(PoolError):
         self.status = status
 
 
+class WorkerOutOfMemory(PoolError):
+    status = 503
+
+
 @dataclass(frozen=True)
 class QueryRequest:
+    """One query and its dataset. `dataset` is "union" (no FROM and no protocol graphs: the
+    union of all graphs is the default graph), "query" (the query's own FROM / FROM NAMED) or
+    "protocol" (exactly `default_graphs` and `named_graphs`, either possibly empty)."""
+
     query: str
     max_results: int
     default_graphs: tuple[str, ...] = ()
     named_graphs: tuple[str, ...] = ()
+    dataset: str = "union"
+    base_iri: str | None = None
 
 
 @dataclass
@@ -88,13 +106,15 @@ def _raw(term: Any) -> RawTerm:
 def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
     """Run one query on `store`; raise QueryRejected for a bad query."""
     started = time.perf_counter()
-    options: dict[str, Any] = {}
-    if req.default_graphs:
+    options: dict[str, Any] = {"base_iri": req.base_iri}
+    if req.dataset == "protocol":
+        # The protocol's graphs replace any FROM / FROM NAMED of the query (SPARQL 1.1
+        # Protocol 2.1.4); an empty list is an empty default graph / no named graphs.
         options["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
-    else:
-        options["use_default_graph_as_union"] = True
-    if req.named_graphs:
         options["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
+    elif req.dataset == "union":
+        options["use_default_graph_as_union"] = True
+    # "query": no option, so the engine builds the dataset from the query's FROM clauses.
     try:
         result = store.query(req.query, **options)
         if isinstance(result, bool | ox.QueryBoolean):
@@ -103,7 +123,7 @@ def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
             names = tuple(v.value for v in result.variables)
             out = QueryAnswer("select", variables=names)
             for solution in result:
-                if len(out.rows) >= req.max_results:
+                if len(out.rows) >= req.max_results:  # one more exists: over the limit
                     out.truncated = True
                     break
                 out.rows.append(
@@ -124,9 +144,37 @@ def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
     return out
 
 
+def _address_space() -> int:
+    """This process's virtual memory size in bytes (Linux /proc; 0 where unknown)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cap_memory(headroom_mb: int) -> int:
+    """Limit this process's address space to its current size plus `headroom_mb` MiB (0: no
+    cap). Returns the cap in bytes (0 if none was set)."""
+    if headroom_mb <= 0:
+        return 0
+    import resource
+
+    size = _address_space()
+    if not size:
+        return 0
+    cap = size + headroom_mb * 1024 * 1024
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        cap = min(cap, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    return cap
+
+
 def worker_main(inbox: Connection, conn: Connection, dist: str, data_base: str,
-                public_base: str) -> None:
+                public_base: str, memory_mb: str = "0") -> None:
     store = load_store(Path(dist), BaseMap(data_base, public_base))
+    cap_memory(int(memory_mb))
     conn.send(("ready", None))
     while True:
         try:
@@ -139,6 +187,10 @@ def worker_main(inbox: Connection, conn: Connection, dist: str, data_base: str,
             conn.send(("ok", answer(store, req)))
         except QueryRejected as exc:
             conn.send(("rejected", (exc.status, str(exc))))
+        except MemoryError:
+            conn.send(("rejected", (503, "out of memory")))
+        except RecursionError:
+            conn.send(("rejected", (400, "the query is nested too deeply (recursion limit)")))
         except Exception as exc:  # anything else is reported, the worker stays up
             conn.send(("rejected", (500, f"query failed: {type(exc).__name__}: {exc}")))
 
@@ -147,16 +199,64 @@ def worker_main(inbox: Connection, conn: Connection, dist: str, data_base: str,
 
 
 class _Worker:
-    def __init__(self, args: tuple[str, str, str]):
+    def __init__(self, args: tuple[str, ...]):
         self.process = subprocess.Popen(
             [sys.executable, "-m", "kg.server.query_pool", *args],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, close_fds=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            close_fds=True,
         )
         assert self.process.stdin is not None and self.process.stdout is not None
         self.outbox = Connection(os.dup(self.process.stdin.fileno()), readable=False)
         self.conn = Connection(os.dup(self.process.stdout.fileno()), writable=False)
         self.process.stdin.close()
         self.process.stdout.close()
+        # The last lines the worker wrote to stderr name the cause when it dies (Rust's
+        # "memory allocation of N bytes failed", a Python traceback); they are passed on.
+        self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
+        self.markers: set[str] = set()  # causes seen on stderr (a backtrace may follow them)
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        with self.process.stderr as stream:
+            for raw in stream:
+                line = raw.decode("utf-8", "replace").rstrip()
+                self.stderr_tail.append(line)
+                if "memory allocation of" in line or "MemoryError" in line:
+                    self.markers.add("memory")
+                elif "overflowed its stack" in line or "RecursionError" in line:
+                    self.markers.add("stack")
+                sys.stderr.write(f"kg query worker {self.process.pid}: {line}\n")
+
+    def death_cause(self, memory_mb: int) -> tuple[int, str]:
+        """(status, message) for a worker that stopped answering: why it died."""
+        try:
+            code = self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            return 500, "the query worker stopped answering"
+        self._reader.join(2)
+        signame = ""
+        if code < 0:
+            try:
+                signame = signal.Signals(-code).name
+            except ValueError:
+                signame = f"signal {-code}"
+        how = f"killed by {signame}" if signame else f"exited with status {code}"
+        if "memory" in self.markers:
+            return 503, (
+                f"the query worker ran out of memory ({how}): the query needed more than the "
+                f"memory cap of each query worker ({memory_mb} MiB beyond the loaded store); "
+                "ask for less (LIMIT, fewer joins, no huge GROUP_CONCAT or ORDER BY)"
+            )
+        if "stack" in self.markers:
+            return 400, f"the query worker died ({how}, a stack overflow): the query is nested "\
+                "too deeply"
+        if signame == "SIGSEGV":
+            return 500, f"the query worker crashed ({how}, a segmentation fault; most often a "\
+                "stack overflow from a deeply nested query)"
+        last = self.stderr_tail[-1] if self.stderr_tail else "no message"
+        return 500, f"the query worker died ({how}): {last}"
 
     def send(self, message: object) -> None:
         self.outbox.send(message)
@@ -185,9 +285,13 @@ class QueryPool:
 
     def __init__(
         self, dist: Path, mapping: BaseMap, size: int = 2, timeout: float = 10.0,
-        startup_timeout: float = 60.0,
+        startup_timeout: float = 1800.0, memory_mb: int = 0,
     ):
-        self.args = (str(dist), mapping.data, mapping.public)
+        # A worker parses the whole graph before it says "ready": minutes for the full graph on
+        # a busy 2-core machine. A worker that dies while loading is noticed at once (EOF), so
+        # the long limit only bounds a worker that hangs.
+        self.args = (str(dist), mapping.data, mapping.public, str(memory_mb))
+        self.memory_mb = memory_mb
         self.size = size
         self.timeout = timeout
         self.startup_timeout = startup_timeout
@@ -231,7 +335,7 @@ class QueryPool:
         limit = self.timeout if timeout is None else timeout
         started = time.monotonic()
         try:
-            worker = self.idle.get(timeout=limit)
+            worker = self.idle.get(timeout=max(0.05, limit))
         except queue.Empty:
             raise PoolBusy(
                 f"all {self.size} query workers stayed busy for {limit:g} s; try again later"
@@ -241,8 +345,9 @@ class QueryPool:
             worker.send(req)
             ready = worker.conn.poll(remaining)
         except (OSError, EOFError, BrokenPipeError) as exc:
+            _, message = worker.death_cause(self.memory_mb)  # it died while idle
             self._replace_later(worker)
-            raise PoolError(f"the query worker failed: {exc}") from exc
+            raise PoolBusy(f"the query worker was gone: {message}; try again") from exc
         if not ready:
             self.replaced += 1
             self._replace_later(worker)  # kills the runaway query with its process
@@ -253,11 +358,19 @@ class QueryPool:
         try:
             status, payload = worker.conn.recv()
         except (OSError, EOFError) as exc:
+            code, message = worker.death_cause(self.memory_mb)
             self._replace_later(worker)
-            raise PoolError(f"the query worker died: {exc}") from exc
+            if code == 503:
+                raise WorkerOutOfMemory(message) from exc
+            raise QueryRejected(code, message) from exc
         self.idle.put(worker)
         if status == "rejected":
             code, message = payload
+            if code == 503:
+                raise WorkerOutOfMemory(
+                    "the query ran out of memory: it needed more than the memory cap of each "
+                    f"query worker ({self.memory_mb} MiB beyond the loaded store); ask for less"
+                )
             raise QueryRejected(code, message)
         return payload
 
@@ -289,4 +402,4 @@ if __name__ == "__main__":
     # kg.server.query_pool.QueryAnswer, which the server can load.
     from kg.server.query_pool import _child_main as child_main
 
-    child_main(sys.argv[1:4])
+    child_main(sys.argv[1:5])

@@ -8,8 +8,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from kg.server import described
 from kg.server import negotiation as neg
-from kg.server.downloads import lookup
+from kg.server.downloads import graph_title, lookup
 from kg.server.entities import local_name
 from kg.server.responses import Response
 from kg.server.sparql_endpoint import (
@@ -37,6 +38,10 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
     params = parse_qs(url.query, keep_blank_values=True)
     if method not in ("GET", "HEAD", "POST"):
         return Response.text(405, f"{method} is not allowed", Allow="GET, HEAD, POST")
+    if path == "/reconcile" or path.startswith("/reconcile/"):
+        from kg.server.reconcile_route import reconcile
+
+        return reconcile(app, method, path, params, headers, body)
     if method == "POST" and path != "/sparql":
         return Response.text(405, "POST is only accepted at /sparql", Allow="GET, HEAD")
     if path == "/sparql":
@@ -59,10 +64,14 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
         return stored_query(app, path[len("/queries/") :], params, headers)
     if path == "/downloads":
         return downloads_page(app)
+    if path == "/favicon.ico":
+        return static(app, "favicon.svg")
     if path in ("/void.ttl", "/.well-known/void"):
         return download(app, "void.ttl")
-    if path == "/ontology":
-        return Response.redirect("/ontology/", 301)
+    if path in ("/ontology", "/ontology/"):
+        return ontology_root(app, headers)
+    if path.startswith("/ontology."):
+        return ontology_document(app, path[len("/ontology.") :], headers)
     if path.startswith("/ontology/"):
         return ontology(app, path[len("/ontology/") :], headers)
     return error(app, 404, f"nothing at {path}", headers)
@@ -99,10 +108,63 @@ def entity(app: App, rest: str, headers: Message) -> Response:
         ext = next(e for e, (m, _) in neg.ENTITY_FORMATS.items() if m == media)
         # 303 See Other: the IRI names a thing (an occupation), not a document (httpRange-14).
         return Response.redirect(f"/id/{quote(rest)}.{ext}", 303, Vary="Accept")
+    if described.kind_of(app, iri) is not None:  # a named graph or a void.ttl node
+        return _see_document(rest, headers)
     stem, dot, ext = rest.rpartition(".")
     if dot and ext in neg.ENTITY_FORMATS and app.index.exists(app.mapping.public + stem):
         return entity_document(app, app.mapping.public + stem, ext)
+    if dot and ext in neg.ENTITY_FORMATS:
+        kind_ = described.kind_of(app, app.mapping.public + stem)
+        if kind_ is not None:
+            return described_document(app, app.mapping.public + stem, ext, kind_)
     return error(app, 404, f"no entity with the IRI {iri}", headers)
+
+
+def _see_document(rest: str, headers: Message) -> Response:
+    """303 See Other to the description document in the format `Accept` prefers."""
+    offered = tuple(media for media, _ in neg.ENTITY_FORMATS.values())
+    media = neg.negotiate(headers.get("Accept"), offered, neg.MEDIA_ALIASES)
+    if media is None:
+        return Response.text(406, f"available as {', '.join(offered)}", Vary="Accept")
+    ext = next(e for e, (m, _) in neg.ENTITY_FORMATS.items() if m == media)
+    return Response.redirect(f"/id/{quote(rest)}.{ext}", 303, Vary="Accept")
+
+
+def described_document(app: App, iri: str, ext: str, kind_: str) -> Response:
+    """A named graph (its triples, streamed from a cache file, and its void.ttl description;
+    an HTML summary with counts) or a void.ttl node (its description)."""
+    links = ", ".join(
+        f'<{url}>; rel="alternate"; type="{m}"' for _, m, url in _formats(app, iri)
+    )
+    headers = {"Link": f'<{iri}>; rel="describes", {links}', "Cache-Control": "max-age=300"}
+    media = described.media_of(ext)
+    if ext == "html":
+        return Response(200, _described_page(app, iri, kind_), HTML, headers)
+    if kind_ == "graph":
+        path = described.graph_file(app, iri, ext)
+        return Response(200, content_type=f"{media}; charset=utf-8", headers=headers, file=path)
+    body = described.description(app, iri, ext)
+    return Response(200, body, f"{media}; charset=utf-8", headers)
+
+
+def _described_page(app: App, iri: str, kind_: str) -> bytes:
+    facts: dict[str, list[tuple[str, str | None]]] = {}
+    for t in described.void_triples(app, iri):
+        value = t.object.value
+        url = value if value.startswith(("http://", "https://")) else None
+        if url is not None and url.startswith(app.mapping.public):
+            url = "/id/" + url[len(app.mapping.public) :]
+        text = app.index.label(value) if url is not None else value
+        facts.setdefault(app.index.label(t.predicate.value), []).append((text, url))
+    label = app.index.labels.get(iri) or iri[len(app.mapping.public) :]
+    if kind_ == "graph":  # what the graph holds, or its document's or dataset's title
+        label = graph_title(app, app.mapping.to_data(iri))
+    return app.pages.render(
+        "described.html", iri=iri, label=label, formats=_formats(app, iri),
+        kind="named graph" if kind_ == "graph" else "described in void.ttl",
+        triples=described.graph_size(app, iri) if kind_ == "graph" else None,
+        facts=sorted(facts.items()),
+    )
 
 
 def entity_document(app: App, iri: str, ext: str) -> Response:
@@ -138,20 +200,21 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
 def index(app: App) -> Response:
     groups = app.index.entities_by_kind()
     kinds = [
-        {"name": local_name(c), "label": app.index.label(c), "entities": ents}
-        for c, ents in sorted(groups.items(), key=lambda kv: app.index.label(kv[0]).lower())
+        {"name": local_name(c), "label": app.index.class_label(c), "entities": ents}
+        for c, ents in sorted(groups.items(), key=lambda kv: app.index.class_label(kv[0]).lower())
     ]
-    total = len({iri for ents in groups.values() for iri, _ in ents})
+    total = app.index.entity_count()  # counted as void:entities is, so both pages agree
     return Response(200, app.pages.render("index.html", kinds=kinds, total=total), HTML)
 
 
 def kind(app: App, name: str) -> Response:
-    from kg.server.entities import OKG
-
-    entities = app.index.entities_by_kind().get(OKG + name)
-    if entities is None:
+    groups = app.index.entities_by_kind()
+    cls = next((c for c in groups if local_name(c) == name), None)
+    if cls is None:
         return error(app, 404, f"no entity kind {name!r}")
-    page = app.pages.render("kind.html", label=app.index.label(OKG + name), entities=entities)
+    evidence = app.index.evidence_by_fact() if name == "Evidence" else None
+    page = app.pages.render("kind.html", label=app.index.class_label(cls), entities=groups[cls],
+                            evidence=evidence, label_of=app.index.label)
     return Response(200, page, HTML)
 
 
@@ -167,7 +230,8 @@ def _html_result(app: App, query: str, result: Result | None, err: ProtocolError
         labels=app.index.labels, error=str(err) if err else None,
         error_status=err.status if err else None, max_results=app.config.max_results,
     )
-    return Response(err.status if err else 200, page, HTML, {"Vary": "Accept"})
+    return Response(err.status if err else 200, page, HTML, {"Vary": "Accept", **(
+        err.headers if err else {})})
 
 
 def sparql(
@@ -180,14 +244,18 @@ def sparql(
         for key, values in parse_qs(body.decode("utf-8", "replace"), True).items():
             params.setdefault(key, []).extend(values)
     if method != "POST" and "query" not in params and "update" not in params:
-        return query_page(app, params)  # a browser opening the endpoint gets the query page
+        # RDF clients get the SPARQL service description, browsers the query page.
+        from kg.server.service_description import service_document
+
+        sd_doc = service_document(app, headers.get("Accept"))
+        return sd_doc if sd_doc is not None else query_page(app, params)
     fmt = (params.get("format") or params.get("output") or [None])[0]
     try:
         query = protocol_query(method, ctype, params, body)
         form = app.sparql.query_form(query)
         media = result_media(form, headers.get("Accept"), fmt)
     except ProtocolError as exc:
-        return Response.text(exc.status, str(exc), Vary="Accept")
+        return exc.response()
     try:
         result = app.sparql.run(
             query, tuple(params.get("default-graph-uri", [])),
@@ -196,7 +264,7 @@ def sparql(
     except ProtocolError as exc:
         if media == neg.HTML:
             return _html_result(app, query, None, exc)
-        return Response.text(exc.status, str(exc), Vary="Accept")
+        return exc.response()
     if media == neg.HTML:
         return _html_result(app, query, result, None)
     return serialize(result, media, app.config.max_results)
@@ -296,7 +364,7 @@ def stored_query(
     try:
         media = result_media(q.form, headers.get("Accept"), fmt)
     except ProtocolError as exc:
-        return Response.text(exc.status, str(exc), Vary="Accept")
+        return exc.response()
     err: ProtocolError | None = None
     result: Result | None = None
     try:
@@ -307,7 +375,7 @@ def stored_query(
         err = exc
     if media != neg.HTML:
         if err is not None:
-            return Response.text(err.status, str(err), Vary="Accept")
+            return err.response()
         assert result is not None
         return serialize(result, media, app.config.max_results)
     names = ["json", "xml", "csv", "tsv"] if q.form in ("SELECT", "ASK") else ["turtle", "json-ld"]
@@ -321,7 +389,8 @@ def stored_query(
         error_status=err.status if err else None, format_links=format_links,
         max_results=app.config.max_results,
     )
-    return Response(err.status if err else 200, page, HTML, {"Vary": "Accept"})
+    return Response(err.status if err else 200, page, HTML, {"Vary": "Accept", **(
+        err.headers if err else {})})
 
 
 # --- files ---------------------------------------------------------------------------------------
@@ -357,7 +426,7 @@ def _void_summary(app: App) -> dict[str, Any]:
     subsets = []
     for sub in sorted(void.objects(ds, URIRef(v + "subset"))) if ds is not None else []:
         n = void.value(sub, URIRef(v + "triples"))
-        subsets.append((str(sub), str(n) if n is not None else ""))
+        subsets.append((str(sub), str(n) if n is not None else "", graph_title(app, str(sub))))
     text = (app.config.dist / "void.ttl").read_text(encoding="utf-8")
     return {"facts": facts, "subsets": subsets, "text": text}
 
@@ -386,12 +455,47 @@ def static(app: App, raw: str) -> Response:
                     file=item)
 
 
-def ontology(app: App, rest: str, headers: Message) -> Response:
-    if rest in ("", "index.html"):
-        media = neg.negotiate(
-            headers.get("Accept"), ("text/html", "text/turtle"), neg.MEDIA_ALIASES
-        )
-        if media == "text/turtle" and "ontology.ttl" in app.downloads:
-            return download(app, "ontology.ttl")
+ONTOLOGY_FORMATS = {"html": neg.HTML, "ttl": neg.TURTLE, "jsonld": neg.JSONLD,
+                    "nt": neg.NTRIPLES, "rdf": neg.RDFXML}
+
+
+def ontology_root(app: App, headers: Message) -> Response:
+    """/ontology and /ontology/: the pyLODE page or the ontology in any RDF format, by Accept."""
+    media = neg.negotiate(headers.get("Accept"), tuple(ONTOLOGY_FORMATS.values()),
+                          neg.MEDIA_ALIASES)
+    if media is None:
+        return Response.text(406, f"available as {', '.join(ONTOLOGY_FORMATS.values())}",
+                             Vary="Accept")
+    ext = next(e for e, m in ONTOLOGY_FORMATS.items() if m == media)
+    response = ontology_document(app, ext, headers)
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"/ontology.{ext}"
+    return response
+
+
+def ontology_document(app: App, ext: str, headers: Message) -> Response:
+    if ext == "html":
         return download(app, "ontology/index.html")
+    if ext == "ttl":
+        return download(app, "ontology.ttl")
+    if ext not in ONTOLOGY_FORMATS:
+        return error(app, 404, f"the ontology is not available as .{ext}", headers)
+    media = ONTOLOGY_FORMATS[ext]
+    return Response(200, described.ontology_document(app, ext), f"{media}; charset=utf-8",
+                    {"Cache-Control": "max-age=300"})
+
+
+def ontology(app: App, rest: str, headers: Message) -> Response:
+    if rest == "index.html":
+        return download(app, "ontology/index.html")
+    if rest in described.ontology_terms(app):
+        # okg:Term: its anchor on the pyLODE page for a browser, the ontology for RDF clients.
+        media = neg.negotiate(headers.get("Accept"), tuple(ONTOLOGY_FORMATS.values()),
+                              neg.MEDIA_ALIASES)
+        if media is None:
+            return Response.text(406, "not available in that format", Vary="Accept")
+        if media == neg.HTML:
+            return Response.redirect(f"/ontology/#{quote(rest)}", 303, Vary="Accept")
+        ext = next(e for e, m in ONTOLOGY_FORMATS.items() if m == media)
+        return Response.redirect(f"/ontology.{ext}", 303, Vary="Accept")
     return download(app, "ontology/" + rest)

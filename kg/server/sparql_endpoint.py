@@ -1,16 +1,24 @@
 """The SPARQL 1.1 Protocol endpoint (read-only), shared by /sparql, /query and /queries/NAME.
 
 - query via GET `?query=`, POST `application/x-www-form-urlencoded` (`query=`) or POST
-  `application/sparql-query` (the body); `default-graph-uri` / `named-graph-uri` honoured.
+  `application/sparql-query` (the body, UTF-8 only).
+- The dataset (SPARQL 1.1 Query 13.2, Protocol 2.1.4): `default-graph-uri` /
+  `named-graph-uri` parameters, when either is given, are exactly the dataset (overriding FROM /
+  FROM NAMED); otherwise the query's own FROM / FROM NAMED; with neither, the default graph is
+  the union of all graphs and every named graph is available (the service description says so:
+  sd:UnionDefaultGraph). Relative IRIs resolve against the published data base (`/id/`).
 - SELECT/ASK: SPARQL JSON, XML, CSV, TSV (or an HTML table); CONSTRUCT/DESCRIBE: Turtle, JSON-LD,
   N-Triples, RDF/XML — by Accept, or by a `format=`/`output=` parameter, which wins.
 - Read-only: an `update=` parameter, an `application/sparql-update` body or a query whose first
   keyword is an update operation gets 403; SERVICE (federation) gets 400: the server makes no
   outbound requests.
 - Limits: each query runs in a worker process under the time limit (503 with a message when it
-  is exceeded) and at most `max_results` rows/triples are returned; a cut answer carries the
-  headers `X-KG-Truncated: true` and a `Warning`.
-- Malformed queries: 400 with the parser's message.
+  is exceeded). An answer over `max_results` rows or triples is never cut silently: it is
+  refused with 422 and a message saying how to page (ORDER BY + LIMIT/OFFSET); the HTML view
+  shows the first `max_results` with a visible notice. Per-client fairness (kg.server.fairness)
+  answers 429 with Retry-After.
+- Malformed queries: 400 with the parser's message; groups nested deeper than MAX_NESTING are
+  refused before they reach the engine (its parser recurses and would overflow its stack).
 """
 
 from __future__ import annotations
@@ -25,6 +33,7 @@ from rdflib import BNode, Graph, Literal, URIRef
 from kg.param_binding import tokens
 from kg.results import Table, make_literal, write_csv, write_json, write_tsv
 from kg.server import negotiation as neg
+from kg.server.fairness import ClientGate, Refused
 from kg.server.query_pool import PoolError, QueryAnswer, QueryPool, QueryRequest, RawTerm
 from kg.server.responses import Response
 from kg.server.store import BaseMap, rewrite_query_iris
@@ -40,10 +49,19 @@ GRAPH_SERIALIZERS = {
 }
 
 
+MAX_NESTING = 200  # pyoxigraph's parser overflows the stack at a few thousand levels
+OVER_LIMIT = 422
+PROTOCOL_MEDIA = ("application/x-www-form-urlencoded", "application/sparql-query")
+
+
 class ProtocolError(Exception):
-    def __init__(self, status: int, message: str):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
+        self.headers = headers or {}
+
+    def response(self) -> Response:
+        return Response.text(self.status, str(self), Vary="Accept", **self.headers)
 
 
 @dataclass
@@ -79,6 +97,29 @@ def check_read_only(query: str) -> None:
         raise ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({word}) is refused")
     if any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens(query)):
         raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint")
+    depth = nesting(query)
+    if depth > MAX_NESTING:
+        raise ProtocolError(
+            400, f"the query nests groups and brackets {depth} levels deep; at most "
+            f"{MAX_NESTING} are accepted"
+        )
+
+
+def nesting(query: str) -> int:
+    """The deepest nesting of { } ( ) [ ] outside strings, IRIs and comments."""
+    depth = deepest = 0
+    for tok in tokens(query):
+        if tok.kind == "open" or tok.text in ("(", "["):
+            depth += 1
+            deepest = max(deepest, depth)
+        elif tok.kind == "close" or tok.text in (")", "]"):
+            depth = max(0, depth - 1)
+    return deepest
+
+
+def has_dataset_clause(query: str) -> bool:
+    """True if the query has FROM or FROM NAMED (the keyword occurs nowhere else in SPARQL)."""
+    return any(t.kind == "word" and t.text.upper() == "FROM" for t in tokens(query))
 
 
 def protocol_query(
@@ -87,11 +128,23 @@ def protocol_query(
     """The query text of a SPARQL Protocol request, or ProtocolError."""
     if "update" in params:
         raise ProtocolError(403, "this endpoint is read-only: `update` requests are refused")
-    media = content_type.split(";")[0].strip().lower()
+    media, _, rest = content_type.partition(";")
+    media = media.strip().lower()
     if method == "POST" and media == "application/sparql-update":
         raise ProtocolError(403, "this endpoint is read-only: SPARQL Update is refused")
+    if method == "POST" and media not in PROTOCOL_MEDIA:
+        raise ProtocolError(
+            415, f"POST a query as {' or '.join(PROTOCOL_MEDIA)} (got "
+            f"{media or 'no Content-Type'})"
+        )
     if method == "POST" and media == "application/sparql-query":
-        query = body.decode("utf-8", "replace")
+        charset = _charset(rest)
+        if charset not in ("", "utf-8", "utf8"):
+            raise ProtocolError(415, f"the query must be UTF-8 (charset={charset} was sent)")
+        try:
+            query = body.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ProtocolError(400, f"the query is not valid UTF-8: {exc}") from None
     else:
         queries = params.get("query", [])
         if len(queries) != 1:
@@ -102,6 +155,14 @@ def protocol_query(
     if not query.strip():
         raise ProtocolError(400, "the query is empty")
     return query
+
+
+def _charset(params: str) -> str:
+    for param in params.split(";"):
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return ""
 
 
 def result_media(form: str, accept: str | None, fmt: str | None) -> str:
@@ -183,12 +244,24 @@ def write_xml(table: Table | None, boolean: bool | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+def over_limit(max_results: int, form: str) -> ProtocolError:
+    """The refusal of an answer with more than `max_results` rows or triples."""
+    what = "rows" if form == "select" else "triples"
+    return ProtocolError(
+        OVER_LIMIT,
+        f"the answer has more than {max_results} {what}, the limit of this endpoint "
+        f"(--max-results); nothing was cut. Ask for it in pages: add ORDER BY and "
+        f"LIMIT {max_results} OFFSET 0, then OFFSET {max_results}, OFFSET {2 * max_results}, "
+        "... until a page has fewer rows; or narrow the query, or count with COUNT(*).",
+        {"X-KG-Result-Limit": str(max_results)},
+    )
+
+
 def serialize(result: Result, media: str, max_results: int) -> Response:
-    """A non-HTML answer in `media`."""
-    headers = {"Vary": "Accept"}
+    """A non-HTML answer in `media`; an answer over the limit is refused (422), never cut."""
     if result.truncated:
-        headers["X-KG-Truncated"] = "true"
-        headers["Warning"] = f'199 kg "result truncated to {max_results} (--max-results)"'
+        return over_limit(max_results, result.form).response()
+    headers = {"Vary": "Accept", "X-KG-Result-Limit": str(max_results)}
     if result.form == "graph":
         assert result.graph is not None
         fmt = GRAPH_SERIALIZERS[media]
@@ -218,10 +291,14 @@ def serialize(result: Result, media: str, max_results: int) -> Response:
 class SparqlService:
     """Runs protocol requests through the worker pool."""
 
-    def __init__(self, pool: QueryPool, mapping: BaseMap, max_results: int):
+    def __init__(
+        self, pool: QueryPool, mapping: BaseMap, max_results: int,
+        gate: ClientGate | None = None,
+    ):
         self.pool = pool
         self.mapping = mapping
         self.max_results = max_results
+        self.gate = gate or ClientGate(max(1, pool.size - 1), 8 * pool.size, pool.timeout)
 
     def query_form(self, query: str) -> str:
         from kg.param_binding import ParamError, query_form
@@ -241,13 +318,24 @@ class SparqlService:
     ) -> Result:
         check_read_only(query)
         text = rewrite_query_iris(query, self.mapping)
+        if default_graphs or named_graphs:
+            dataset = "protocol"
+        else:
+            dataset = "query" if has_dataset_clause(text) else "union"
         req = QueryRequest(
             text, self.max_results,
             tuple(self.mapping.to_public(g) for g in default_graphs),
             tuple(self.mapping.to_public(g) for g in named_graphs),
+            dataset=dataset, base_iri=self.mapping.public,
         )
+        retry = {"Retry-After": str(self.gate.retry_after)}
         try:
-            answer = self.pool.run(req)
+            with self.gate.slot():
+                answer = self.pool.run(req)
+        except Refused as exc:
+            raise ProtocolError(exc.status, str(exc), {"Retry-After": str(exc.retry_after)}) \
+                from exc
         except PoolError as exc:
-            raise ProtocolError(exc.status, str(exc)) from exc
+            raise ProtocolError(exc.status, str(exc), retry if exc.status == 503 else {}) \
+                from exc
         return to_result(answer, self.mapping)

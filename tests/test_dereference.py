@@ -1,0 +1,132 @@
+"""Every IRI the build mints on the site dereferences on `kg serve`: entities, named graphs, the
+catalogue records of void.ttl, the downloads, the endpoint and the ontology (its terms too)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from tests.server_support import CANONICAL, Running, http, running_server
+
+SITE = CANONICAL.rsplit("id/", 1)[0]  # https://w3id.org/occupation-kg/
+IRI = re.compile(r"<(https://w3id\.org/occupation-kg/[^>]*)>")
+RDF_MEDIA = {
+    "text/turtle": "turtle",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "xml",
+}
+
+
+@pytest.fixture(scope="module")
+def server(dist: Path) -> Running:
+    with running_server(dist, query_timeout=5.0, max_results=50, workers=1) as srv:
+        yield srv
+
+
+def site_iris(dist: Path) -> set[str]:
+    """Every IRI under the site in kg.nt and void.ttl, fragment dropped (never sent)."""
+    found: set[str] = set()
+    for name in ("kg.nt", "void.ttl"):
+        for iri in IRI.findall((dist / name).read_text(encoding="utf-8")):
+            found.add(iri.split("#", 1)[0])
+    return found
+
+
+def local(server: Running, iri: str) -> str:
+    """The URL of `iri` on the test server (the data base is published as server.base)."""
+    if iri.startswith(CANONICAL):
+        return server.base + iri[len(CANONICAL):]
+    return server.url + "/" + iri[len(SITE):]
+
+
+def test_no_site_iri_answers_404(server: Running, dist: Path) -> None:
+    """Regression: graph IRIs (/id/graph/...), the dataset and distribution IRIs of void.ttl
+    answered 404."""
+    iris = site_iris(dist)
+    graphs = {i for i in iris if i.startswith(CANONICAL + "graph/")}
+    described = {i for i in iris if i.startswith((CANONICAL + "dataset/occupation-kg",
+                                                  CANONICAL + "distribution/"))}
+    assert len(graphs) >= 5 and len(described) >= 8 and len(iris) > 1000
+    failed = []
+    for iri in sorted(iris):
+        reply = http(local(server, iri), method="HEAD")
+        if reply.status >= 400:
+            failed.append(f"{reply.status} {iri}")
+        elif reply.status == 303:
+            target = http(server.url + reply.headers["Location"], method="HEAD")
+            if target.status != 200:
+                failed.append(f"{target.status} {iri} -> {reply.headers['Location']}")
+    assert not failed, "\n".join(failed)
+
+
+@pytest.mark.parametrize("accept", sorted(RDF_MEDIA))
+def test_graph_document_holds_its_triples_and_description(
+    server: Running, dist: Path, accept: str
+) -> None:
+    graph = "graph/ooh-2022-profile"
+    reply = http(f"{server.base}{graph}", accept=accept)
+    assert reply.status == 303 and reply.headers["Vary"] == "Accept"
+    doc = http(server.url + reply.headers["Location"], accept=accept)
+    assert doc.status == 200
+    assert doc.headers["Content-Type"].startswith(accept)
+    got = Graph().parse(data=doc.body, format=RDF_MEDIA[accept])
+    void = Graph().parse(dist / "void.ttl", format="turtle")
+    size = int(void.value(URIRef(CANONICAL + graph), URIRef("http://rdfs.org/ns/void#triples")))
+    # the graph's own triples plus its void.ttl description (type and triple count)
+    assert len(got) == size + 2
+    assert (URIRef(server.base + graph), URIRef("http://rdfs.org/ns/void#triples"),
+            None) in got
+
+
+def test_graph_html_is_a_summary(server: Running, dist: Path) -> None:
+    reply = http(f"{server.base}graph/inferred.html")
+    assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/html")
+    void = Graph().parse(dist / "void.ttl", format="turtle")
+    size = int(void.value(URIRef(CANONICAL + "graph/inferred"),
+                          URIRef("http://rdfs.org/ns/void#triples")))
+    assert f"{size:,}" in reply.text
+    assert "/download/kg.trig" in reply.text
+    assert reply.text.count("<tr>") < 20  # counts and links, not the triples
+
+
+def test_dataset_and_distribution_descriptions(server: Running) -> None:
+    for rest in ("dataset/occupation-kg", "distribution/kg.ttl", "catalog/occupation-kg",
+                 "service/sparql"):
+        reply = http(f"{server.base}{rest}", accept="text/turtle")
+        assert reply.status == 303, rest
+        doc = http(server.url + reply.headers["Location"])
+        assert doc.status == 200, rest
+        got = Graph().parse(data=doc.body, format="turtle")
+        assert len(set(got.subjects())) == 1 and len(got) >= 3, rest
+    html = http(f"{server.base}distribution/kg.ttl", accept="text/html")
+    assert http(server.url + html.headers["Location"]).status == 200
+
+
+@pytest.mark.parametrize("path", ["/ontology", "/ontology/"])
+@pytest.mark.parametrize("accept", sorted(RDF_MEDIA))
+def test_ontology_in_every_rdf_format(server: Running, dist: Path, path: str,
+                                      accept: str) -> None:
+    """Regression: /ontology/ had no Vary: Accept and sent HTML for JSON-LD and RDF/XML."""
+    reply = http(server.url + path, accept=accept)
+    assert reply.status == 200
+    assert reply.headers["Vary"] == "Accept"
+    assert reply.headers["Content-Type"].startswith(accept)
+    got = Graph().parse(data=reply.body, format=RDF_MEDIA[accept])
+    want = Graph().parse(dist / "ontology.ttl", format="turtle")
+    assert len(got) == len(want)
+
+
+def test_ontology_html_and_term_anchors(server: Running) -> None:
+    page = http(server.url + "/ontology", accept="text/html")
+    assert page.status == 200 and page.headers["Vary"] == "Accept"
+    assert "<title>Occupation Knowledge Graph Ontology</title>" in page.text
+    term = http(server.url + "/ontology/Occupation", accept="text/html")
+    assert term.status == 303 and term.headers["Location"] == "/ontology/#Occupation"
+    assert 'id="Occupation"' in page.text
+    rdf = http(server.url + "/ontology/renewalFrequency", accept="text/turtle")
+    assert rdf.status == 303 and rdf.headers["Location"] == "/ontology.ttl"
+    assert http(server.url + "/ontology/NoSuchTerm").status == 404

@@ -1,0 +1,276 @@
+"""The hardened HTTP layer of `kg serve`, attacked over raw loopback sockets.
+
+Every loop is bounded and every socket has a timeout, so each test stops by itself. Two clients
+are told apart by their source address: 127.0.0.1 and 127.0.0.2 (both loopback).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from kg.server.http_limits import MAX_BODY
+from kg.server.sparql_endpoint import MAX_NESTING
+from tests.server_support import Running, running_server
+
+CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# Sorting a cross join materialises ~10^8 rows: past the cap in well under a second.
+MEMORY_BOMB = "SELECT * WHERE { ?a ?b ?c . ?s ?p ?o } ORDER BY ?o ?c"
+OTHER_CLIENT = "127.0.0.2"
+
+
+@pytest.fixture(scope="module")
+def server(dist: Path) -> Iterator[Running]:
+    with running_server(
+        dist, workers=2, query_timeout=4.0, worker_memory_mb=128, idle_timeout=1.5,
+        connections_per_client=8, per_client_queue=1,
+    ) as srv:
+        yield srv
+
+
+def address(server: Running) -> tuple[str, int]:
+    host, port = server.url.split("//")[1].split(":")
+    return host, int(port)
+
+
+def exchange(server: Running, data: bytes, wait: float = 10.0) -> bytes:
+    """Send `data` on a fresh connection; everything the server sends until it closes (or
+    `wait` seconds pass)."""
+    sock = socket.create_connection(address(server), timeout=wait)
+    chunks = []
+    deadline = time.monotonic() + wait
+    try:
+        sock.sendall(data)
+        while time.monotonic() < deadline:
+            try:
+                chunk = sock.recv(65536)
+            except (TimeoutError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        sock.close()
+    return b"".join(chunks)
+
+
+def get(server: Running, query: str, source: str | None = None,
+        accept: str = "application/sparql-results+json") -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection(
+        *address(server), timeout=60, source_address=(source, 0) if source else None
+    )
+    try:
+        conn.request("GET", "/sparql?" + urllib.parse.urlencode({"query": query}),
+                     headers={"Accept": accept})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read().decode("utf-8")
+    finally:
+        conn.close()
+
+
+def wait_for_workers(server: Running, count: int) -> None:
+    deadline = time.monotonic() + 30
+    while server.app.pool.idle.qsize() < count and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "+5", "12abc", "1e3", "5, 7"])
+def test_malformed_content_length_is_answered_400(server: Running, value: str) -> None:
+    reply = exchange(server, (
+        f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        f"Content-Length: {value}\r\n\r\nASK {{}}"
+    ).encode(), wait=5)
+    assert reply.startswith(b"HTTP/1.1 400 "), reply[:200]
+    assert b"Content-Length" in reply.split(b"\r\n\r\n", 1)[1]  # the message names the header
+
+
+def test_chunked_body_is_answered_411(server: Running) -> None:
+    reply = exchange(server, b"POST /sparql HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked"
+                             b"\r\nContent-Type: application/sparql-query\r\n\r\n"
+                             b"6\r\nASK {}\r\n0\r\n\r\n")
+    assert reply.startswith(b"HTTP/1.1 411 "), reply[:200]
+
+
+def test_oversized_body_is_drained_and_answered_413(server: Running) -> None:
+    body = b"#" * (MAX_BODY + 100_000)
+    head = (f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n").encode()
+    reply = exchange(server, head + body, wait=15)  # sent in full before reading the answer
+    assert reply.startswith(b"HTTP/1.1 413 "), reply[:200]
+    assert f"over the limit of {MAX_BODY} bytes".encode() in reply
+
+
+def test_expect_100_continue_gets_413_before_the_body(server: Running) -> None:
+    reply = exchange(server, (
+        f"POST /sparql HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+        f"Content-Length: {MAX_BODY + 1}\r\nExpect: 100-continue\r\n\r\n"
+    ).encode(), wait=5)
+    assert reply.startswith(b"HTTP/1.1 413 "), reply[:200]
+    assert b"100 Continue" not in reply
+
+
+@pytest.mark.parametrize("opening", [b"", b"GET /sparql HTTP/1.1\r\nHost: x\r\n"])
+def test_idle_and_stalled_connections_time_out(server: Running, opening: bytes) -> None:
+    started = time.monotonic()
+    exchange(server, opening, wait=10)  # returns when the server closes
+    assert time.monotonic() - started < 5  # idle_timeout is 1.5 s
+
+
+def test_connections_per_client_are_capped(server: Running) -> None:
+    held = [socket.create_connection(address(server), timeout=5) for _ in range(8)]
+    try:
+        time.sleep(0.2)
+        extra = exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", wait=5)
+        assert extra.startswith(b"HTTP/1.1 503 ") and b"Retry-After: 5" in extra
+        # Another address is not affected.
+        conn = http.client.HTTPConnection(*address(server), timeout=10,
+                                          source_address=(OTHER_CLIENT, 0))
+        conn.request("GET", "/sparql?query=ASK%7B%7D", headers={"Accept": "application/json"})
+        assert conn.getresponse().status == 200
+        conn.close()
+    finally:
+        for sock in held:
+            sock.close()
+    deadline = time.monotonic() + 5  # the held connections are released when they close
+    while time.monotonic() < deadline:
+        if exchange(server, b"GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                    wait=5).startswith(b"HTTP/1.1 200 "):
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("connections were not released")
+
+
+def test_memory_cap_stops_a_query_with_a_clear_503(server: Running) -> None:
+    status, headers, text = get(server, MEMORY_BOMB)
+    assert status == 503, text
+    assert "ran out of memory" in text and "128 MiB" in text, text
+    assert headers.get("Retry-After")
+    wait_for_workers(server, 2)
+    assert get(server, "ASK { ?s ?p ?o }")[0] == 200
+
+
+def test_nesting_bomb_is_refused_before_the_engine(server: Running) -> None:
+    depth = 20_000
+    query = "SELECT * {" + "{" * depth + "}" * depth + "}"
+    conn = http.client.HTTPConnection(*address(server), timeout=30)
+    conn.request("POST", "/sparql", body=query.encode(),
+                 headers={"Content-Type": "application/sparql-query"})
+    resp = conn.getresponse()
+    text = resp.read().decode()
+    conn.close()
+    assert resp.status == 400
+    assert f"{depth + 1} levels deep; at most {MAX_NESTING}" in text
+    assert server.app.pool.idle.qsize() == 2  # no worker died
+
+
+def test_worker_death_names_the_signal(server: Running) -> None:
+    wait_for_workers(server, 2)
+    outcome: dict[str, object] = {}
+    thread = threading.Thread(target=lambda: outcome.update(reply=get(server, CROSS_JOIN)))
+    thread.start()
+    deadline = time.monotonic() + 10
+    busy: list[int] = []
+    while not busy and time.monotonic() < deadline:
+        time.sleep(0.1)
+        idle = {id(w) for w in list(server.app.pool.idle.queue)}
+        busy = [w.process.pid for w in list(server.app.pool._all) if id(w) not in idle]
+    assert busy
+    os.kill(busy[0], signal.SIGKILL)
+    thread.join(30)
+    status, _, text = outcome["reply"]  # type: ignore[misc]
+    assert status == 500 and "killed by SIGKILL" in text, text
+    wait_for_workers(server, 2)
+
+
+def test_one_client_cannot_starve_the_others(server: Running) -> None:
+    """Client A sends three slow queries: one runs, one waits, the third is refused with 429;
+    client B's query is answered at once by the worker A may not take."""
+    wait_for_workers(server, 2)
+    replies: list[tuple[int, dict[str, str], str]] = []
+    threads = [
+        threading.Thread(target=lambda: replies.append(get(server, CROSS_JOIN)))
+        for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+        time.sleep(0.2)
+    started = time.monotonic()
+    status, _, text = get(server, "ASK { ?s ?p ?o }", source=OTHER_CLIENT)
+    assert status == 200 and json.loads(text)["boolean"] is True
+    assert time.monotonic() - started < 2.0
+    for t in threads:
+        t.join(30)
+    statuses = sorted(r[0] for r in replies)
+    assert 429 in statuses, statuses
+    refused = next(r for r in replies if r[0] == 429)
+    assert refused[1]["Retry-After"] == "4" and "too many queries" in refused[2]
+    wait_for_workers(server, 2)
+
+
+def test_a_crashing_worker_is_reported_with_its_cause(server: Running) -> None:
+    """Issue 10: a nested-brace bomb killed the worker and the answer said only "the query
+    worker died:". Past the endpoint's nesting check (called on the pool directly), the engine's
+    parser overflows its stack; the answer names the signal and the likely cause."""
+    from kg.server.query_pool import QueryRejected, QueryRequest
+
+    wait_for_workers(server, 2)
+    depth = 20_000
+    bomb = "SELECT * {" + "{" * depth + "}" * depth + "}"
+    with pytest.raises(QueryRejected) as caught:
+        server.app.pool.run(QueryRequest(bomb, 10))
+    assert "SIGSEGV" in str(caught.value) and "stack overflow" in str(caught.value)
+    wait_for_workers(server, 2)
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status"),
+    [(b"FROB / HTTP/1.1", b"501"), (b"GET /" + b"a" * 70_000 + b" HTTP/1.1", b"414")],
+)
+def test_the_standard_librarys_own_errors_carry_cors(
+    server: Running, request_line: bytes, status: bytes
+) -> None:
+    reply = exchange(server, request_line + b"\r\nHost: x\r\n\r\n", wait=5)
+    assert reply.startswith(b"HTTP/1.1 " + status), reply[:100]
+    assert b"Access-Control-Allow-Origin: *" in reply.split(b"\r\n\r\n", 1)[0]
+
+
+def test_client_gate_runs_queues_and_refuses_per_client() -> None:
+    from kg.server.fairness import ClientGate, Refused
+
+    gate = ClientGate(per_client=1, queue=1, timeout=5)
+    release = threading.Event()
+    entered: list[str] = []
+
+    def hold(name: str) -> None:
+        with gate.slot("a"):
+            entered.append(name)
+            release.wait(5)
+
+    first = threading.Thread(target=hold, args=("first",))
+    first.start()
+    time.sleep(0.2)
+    second = threading.Thread(target=hold, args=("second",))  # waits in line
+    second.start()
+    time.sleep(0.2)
+    with pytest.raises(Refused) as caught:  # a third from the same client is refused
+        with gate.slot("a"):
+            pass
+    assert caught.value.status == 429 and caught.value.retry_after == 5
+    with gate.slot("b"):  # another client is not held up
+        pass
+    assert entered == ["first"]
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert entered == ["first", "second"]

@@ -1,0 +1,178 @@
+"""The HTML pages read as a person expects: labels, names, figures, charts (issue 10, item 4).
+
+Each test is one finding of the review, reproduced on the seed build. Figures come from the
+seeds: OOH 2010-11 gives 156,100 jobs in 2008 and a May 2008 median of $83,290 (quartiles
+$64,390 and $108,710); the OOH 2021 profile gives May 2021 p10/median/p90 only; CPIM is renewed
+every 3 years; about 80 percent of the jobs were in manufacturing in 2008.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from rdflib import Graph, URIRef
+
+from tests.server_support import Running, http, running_server
+
+OCC = "occupation/industrial-production-managers"
+RAW_NAMES = ("dataSet", "obsValue", "refPeriod", "unitMeasure", "notation", "inScheme")
+
+
+class _Text(HTMLParser):
+    """The words a reader sees: text outside <script>, <style> and <title> elements."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "title"):
+            self._skip += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "title"):
+            self._skip -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self.parts.append(data)
+
+
+def visible(html: str) -> str:
+    parser = _Text()
+    parser.feed(html)
+    return re.sub(r"\s+", " ", " ".join(parser.parts))
+
+
+@pytest.fixture(scope="module")
+def server(dist: Path) -> Iterator[Running]:
+    with running_server(dist) as srv:
+        yield srv
+
+
+def get(server: Running, path: str) -> str:
+    reply = http(server.url + path)
+    assert reply.status == 200, (path, reply.status)
+    return reply.text
+
+
+def test_observation_pages_have_labels_names_and_formatted_figures(server: Running) -> None:
+    listing = visible(get(server, "/kind/Observation"))
+    assert "Median annual wage, May 2008: $83,290" in listing
+    assert "Share of employment in Manufacturing, 2008: about 80%" in listing
+    page = get(server, "/id/observation/employment-2008.html")
+    text = visible(page)
+    assert "<h1" in page and "Employment, 2008: about 156,100 jobs" in text
+    assert "employment-2008" not in re.sub(r"IRI \S+", "", text)  # only in the IRI line
+    assert "156100" not in text and "156,100" in text
+    for raw in RAW_NAMES:
+        assert raw not in text, raw
+    for name in ("Reference period", "Unit of measure", "Data set", "Value"):
+        assert name in text, name
+    assert "Industrial production managers held about 156,100 jobs in 2008." in text  # source
+
+
+def test_codes_and_durations_are_written_for_people(server: Running) -> None:
+    cpim = visible(get(server, "/id/certification/cpim.html"))
+    assert "Renewal frequency" in cpim and "every 3 years" in cpim and "P3Y" not in cpim
+    naics = visible(get(server, "/id/naics2022/336.html"))
+    assert "North American Industry Classification System" in naics or "NAICS" in naics
+    assert "notation" not in naics and "inScheme" not in naics and "Code" in naics
+
+
+def test_inverse_relations_are_phrased_from_the_inverse(server: Running) -> None:
+    cpim = visible(get(server, "/id/certification/cpim.html"))
+    occ = visible(get(server, f"/id/{OCC}.html"))
+    for text in (cpim, occ):
+        assert "is the object of" not in text
+    assert "Relevant credential of Industrial production managers" in cpim
+    # okg:advancesTo owl:inverseOf okg:advancesFrom: the page uses the inverse's label
+    assert re.search(r"Related Advances from \(\d+\) First-line supervisor", occ)
+
+
+def test_evidence_is_listed_under_the_facts_it_supports(server: Running) -> None:
+    listing = get(server, "/kind/Evidence")
+    text = visible(listing)
+    assert not re.search(r"\b[0-9a-f]{16}\b", text)  # no hex ids to read
+    assert "is a: Skill" in text or "is a: skill" in text
+    assert "requires competency: Ability to negotiate" in text
+    record = re.search(r'href="(/id/evidence/[0-9a-f]{16})"', listing)
+    assert record
+    page = visible(get(server, record.group(1) + ".html"))
+    assert "This record supports the fact:" in page
+    index = visible(get(server, "/"))
+    assert "evidence records, under the facts they support" in index
+
+
+def test_wage_chart_states_years_and_missing_percentiles(server: Running) -> None:
+    page = get(server, f"/id/{OCC}.html")
+    svg = re.search(r'<svg[^>]*class="chart wage-chart".*?</svg>', page, re.S)
+    assert svg
+    rows = re.findall(r'<g class="wage-row" data-period="([^"]+)">(.*?)</g>', svg.group(0), re.S)
+    assert [period for period, _ in rows] == ["May 2008", "May 2021"]
+    assert "no p25, p75 reported" in rows[1][1] and "reported" not in rows[0][1]
+    assert 'class="box"' in rows[0][1] and 'class="box"' not in rows[1][1]
+    text = visible(page)
+    assert ("May 2021: 10th percentile, median and 90th percentile; the sources do not give the "
+            "25th percentile and 75th percentile (so no box is drawn).") in text
+    # No two value labels share space: the 2008 p25 ($64,390) sat on the 2021 p10 ($64,150).
+    labels = [(float(x), float(y), len(t)) for x, y, t in re.findall(
+        r'<text class="value[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>([^<]+)</text>', svg.group(0))]
+    assert len(labels) == 8
+    for i, (x1, y1, n1) in enumerate(labels):
+        for x2, y2, n2 in labels[i + 1:]:
+            apart = abs(x1 - x2) >= (n1 + n2) * 6.4 / 2 or abs(y1 - y2) >= 14
+            assert apart, (x1, y1, x2, y2)
+
+
+def test_industry_charts_keep_each_year_apart(server: Running) -> None:
+    page = get(server, f"/id/{OCC}.html")
+    charts = dict(re.findall(
+        r'<svg[^>]*class="chart industry-chart"[^>]*data-period="(\d{4})".*?>(.*?)</svg>',
+        page, re.S))
+    assert sorted(charts) == ["2008", "2021"]
+    assert "Manufacturing<" not in charts["2021"] and "80%" not in charts["2021"]
+    assert "Manufacturing<" in charts["2008"] and "80%" in charts["2008"]
+    assert "Fabricated metal product manufacturing" in charts["2021"]
+    assert "$98,490" in charts["2021"] and "10%" in charts["2021"]
+
+
+def test_downloads_page_names_graphs_and_keeps_media_types_whole(server: Running,
+                                                                  dist: Path) -> None:
+    page = get(server, "/downloads")
+    text = visible(page)
+    assert '<td class="media"><code>application/ld+json</code>' in page
+    css = get(server, "/static/style.css")
+    assert re.search(r"td\.media code[^{]*\{[^}]*white-space: nowrap", css)
+    assert "Curator assertions" in text and "Entailed alignment triples" in text
+    assert "Industrial Production Managers (Occupational Outlook Handbook profile, 2021 data)" in (
+        text)
+    void = Graph().parse(dist / "void.ttl")
+    entities = next(void.objects(None, URIRef("http://rdfs.org/ns/void#entities")))
+    figure = f"{int(entities):,}"
+    assert f"Entities {figure}" in text
+    assert f"{figure} entities of" in visible(get(server, "/"))  # the same count on both pages
+
+
+def test_favicon_and_yasgui_buttons(server: Running) -> None:
+    page = get(server, "/")
+    assert '<link rel="icon" href="/static/favicon.svg"' in page
+    for path in ("/favicon.ico", "/static/favicon.svg"):
+        reply = http(server.url + path)
+        assert reply.status == 200 and reply.body.startswith(b"<svg")
+    css = get(server, "/static/style.css")
+    # A bare `button {` rule also styled YASGUI's editor buttons, which then covered the query.
+    assert not re.search(r"(^|\n)\s*button\s*\{", css)
+    # ... and YASQE's floating share/run buttons get a column the query text does not enter.
+    assert re.search(r"#yasgui \.yasqe \.CodeMirror-lines \{ padding-right: \d+px", css)
+
+
+def test_stored_query_cells_show_plain_labels(server: Running) -> None:
+    page = get(server, "/queries/occupation-credentials")
+    assert "Certified in Production and Inventory Management" in page
+    assert 'class="lang"' not in page and "@en" not in visible(page)

@@ -1,0 +1,198 @@
+"""schema.org JSON-LD in the entity pages: what extruct finds, checked against schema.org 30.0.
+
+Every class and property of every page's JSON-LD must exist in
+../shared/vocab/schemaorg-30.0-current-https.ttl, each property with a domainIncludes that fits
+its subject's type and a rangeIncludes that fits its value. Figures come from the seeds: the OOH
+2021 profile gives the May 2021 wages (p10 $64,150, median $103,150, p90 $170,470).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
+
+from tests.conftest import SHARED
+from tests.server_support import Running, http, running_server
+
+extruct = pytest.importorskip("extruct", reason="pip install -e '.[test]' (extruct)")
+
+SDO = Namespace("https://schema.org/")
+VOCAB = SHARED / "vocab" / "schemaorg-30.0-current-https.ttl"
+OCC = "occupation/industrial-production-managers"
+PAGES = (OCC, "certification/cpim", "issuing-body/apics", "master-degree/mba",
+         "professional-association/association-for-manufacturing-excellence",
+         "organization/us-bureau-of-labor-statistics", "bachelor-degree/bachelors-degree")
+TEXT_RANGES = {SDO[t] for t in ("Text", "URL", "Duration", "Date", "DateTime", "Time")}
+NUMBER_RANGES = {SDO[t] for t in ("Number", "Integer", "Float")}
+
+
+@pytest.fixture(scope="module")
+def schema() -> Graph:
+    if not VOCAB.is_file():
+        pytest.skip(f"the schema.org vocabulary is not at {VOCAB}")
+    return Graph().parse(VOCAB)
+
+
+@pytest.fixture(scope="module")
+def server(dist: Path) -> Iterator[Running]:
+    with running_server(dist) as srv:
+        yield srv
+
+
+def page_jsonld(server: Running, path: str) -> list[dict[str, Any]]:
+    reply = http(f"{server.url}/id/{path}.html")
+    assert reply.status == 200, path
+    found = extruct.extract(reply.text, base_url=f"{server.url}/id/{path}.html",
+                            syntaxes=["json-ld"], uniform=False)
+    return found["json-ld"]
+
+
+def as_graph(items: list[dict[str, Any]]) -> Graph:
+    """The JSON-LD as RDF. The "https://schema.org" context is schema.org's @vocab; it is put
+    inline so that nothing is fetched."""
+    import json
+
+    graph = Graph()
+    for item in items:
+        doc = {**item, "@context": {"@vocab": str(SDO)}}
+        graph.parse(data=json.dumps(doc), format="json-ld")
+    return graph
+
+
+def superclasses(schema: Graph, cls: URIRef) -> set[URIRef]:
+    return set(schema.transitive_objects(cls, RDFS.subClassOf))
+
+
+def check_against_vocabulary(graph: Graph, schema: Graph) -> list[str]:
+    problems = []
+    types = {s: set(graph.objects(s, RDF.type)) for s in set(graph.subjects())}
+    for cls in set(graph.objects(None, RDF.type)):
+        if (cls, RDF.type, RDFS.Class) not in schema:
+            problems.append(f"class {cls} is not in schema.org 30.0")
+    for s, p, o in graph:
+        if p == RDF.type:
+            continue
+        if (p, RDF.type, RDF.Property) not in schema:
+            problems.append(f"property {p} is not in schema.org 30.0")
+            continue
+        domains = set(schema.objects(p, SDO.domainIncludes))
+        subject_classes = set().union(*(superclasses(schema, t) for t in types.get(s, ())))
+        if not domains & subject_classes:
+            problems.append(f"{p} on a {sorted(types.get(s, ()))}: domain is {sorted(domains)}")
+        ranges = set(schema.objects(p, SDO.rangeIncludes))
+        if isinstance(o, Literal):
+            numeric = isinstance(o.toPython(), int | float) and o.datatype is not None
+            ok = (numeric and ranges & NUMBER_RANGES) or (not numeric and ranges & TEXT_RANGES)
+            if not ok:
+                problems.append(f"{p} = {o!r}: range is {sorted(ranges)}")
+        else:
+            object_classes = set().union(*(superclasses(schema, t) for t in types.get(o, ())))
+            if not ranges & object_classes:
+                problems.append(f"{p} -> {sorted(types.get(o, ()))}: range is {sorted(ranges)}")
+    return problems
+
+
+def test_occupation_page_has_schema_org_occupation(server: Running) -> None:
+    items = page_jsonld(server, OCC)
+    assert len(items) == 1
+    occ = items[0]
+    assert occ["@type"] == "Occupation" and occ["name"] == "Industrial production managers"
+    assert occ["occupationalCategory"]["@type"] == "CategoryCode"
+    assert occ["occupationalCategory"]["codeValue"] == "11-3051"
+    salary = occ["estimatedSalary"]
+    assert salary["@type"] == "MonetaryAmountDistribution"
+    assert (salary["percentile10"], salary["median"], salary["percentile90"]) == (
+        64150, 103150, 170470)
+    assert "percentile25" not in salary  # the 2021 profile gives no quartiles
+    assert "May 2021" in salary["name"] and salary["currency"] == "USD"
+    assert salary["duration"] == "P1Y"
+    cpim = next(c for c in occ["qualifications"] if c["name"].startswith("Certified in Prod"))
+    assert cpim["@type"] == "EducationalOccupationalCredential"
+    assert [o["name"] for o in cpim["recognizedBy"]] == ["APICS"]
+    assert any(c["name"] == "Bachelor's degree" for c in occ["educationRequirements"])
+    assert occ["experienceRequirements"][0]["@type"] == "OccupationalExperienceRequirements"
+    assert any(s["name"] == "Ability to negotiate" for s in occ["skills"])
+    assert "Analyze production data" in occ["responsibilities"]
+
+
+def test_credential_and_organization_pages(server: Running) -> None:
+    (cpim,) = page_jsonld(server, "certification/cpim")
+    assert cpim["@type"] == "EducationalOccupationalCredential"
+    assert cpim["recognizedBy"][0]["@id"].endswith("/id/issuing-body/apics")
+    assert cpim["validFor"] == "P3Y"  # renewed "every 3 years"
+    (apics,) = page_jsonld(server, "issuing-body/apics")
+    assert apics["@type"] == "Organization"
+    assert page_jsonld(server, "skill/negotiation") == []  # no schema.org type fits a skill page
+
+
+def test_every_term_exists_with_a_fitting_domain_and_range(server: Running,
+                                                           schema: Graph) -> None:
+    problems = []
+    for path in PAGES:
+        graph = as_graph(page_jsonld(server, path))
+        assert len(graph) > 2, path
+        problems += [f"{path}: {p}" for p in check_against_vocabulary(graph, schema)]
+    assert problems == []
+
+
+def test_the_check_finds_a_misused_term(schema: Graph) -> None:
+    """The vocabulary check can fail: a made-up property, a wrong domain and a text median."""
+    graph = as_graph([{
+        "@type": "Occupation", "@id": "http://example.org/o", "madeUpProperty": "x",
+        "recognizedBy": {"@type": "Organization", "name": "A"},
+        "estimatedSalary": {"@type": "MonetaryAmountDistribution", "median": "lots"},
+    }])
+    problems = "\n".join(check_against_vocabulary(graph, schema))
+    assert "madeUpProperty is not in schema.org" in problems
+    assert "recognizedBy on a" in problems and "median = " in problems
+
+
+@pytest.fixture(scope="module")
+def imported_dist(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seed build plus the O*NET, SOC and BLS OEWS slices of tests/data, as a full build
+    would join them (one store, each edition in its named graph)."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    from kg.importers import IMPORTERS, write
+
+    data = Path(__file__).parent / "data"
+    out = tmp_path_factory.mktemp("imported") / "dist"
+    shutil.copytree(dist, out)
+    store = ox.Store()
+    store.bulk_extend(ox.parse(path=str(dist / "kg.trig"), format=ox.RdfFormat.TRIG))
+    for name, folder in (("onet", "onet_db_29_3"), ("soc2018", "soc_2018_structure"),
+                         ("bls-oews", "bls_oews_may2024_national")):
+        nq = out.parent / f"{name}.nq"
+        write(IMPORTERS[name], data / folder, nq, progress=False)
+        store.bulk_extend(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS))
+    store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
+    return out
+
+
+def test_imported_occupations_get_what_the_graph_has(imported_dist: Path,
+                                                     schema: Graph) -> None:
+    """O*NET 29.3 Occupation Data names 11-3051.00 "Industrial Production Managers" and its
+    Skills.tsv rates Coordination (2.B.1.b) importance 4.00; BLS OEWS May 2024 gives 11-3051
+    A_PCT10 74900, A_MEDIAN 121440."""
+    with running_server(imported_dist) as srv:
+        (onet,) = page_jsonld(srv, "onet-soc2019/11-3051.00")
+        (soc,) = page_jsonld(srv, "soc2018/11-3051")
+        graphs = [as_graph([onet]), as_graph([soc])]
+    assert onet["@type"] == "Occupation" and onet["name"] == "Industrial Production Managers"
+    assert onet["occupationalCategory"]["codeValue"] == "11-3051.00"
+    assert len(onet["responsibilities"]) > 5  # the O*NET task statements
+    coordination = next(t for t in onet["skills"] if t["name"] == "Coordination")
+    assert coordination["termCode"] == "2.B.1.b"
+    assert coordination["inDefinedTermSet"]["@type"] == "DefinedTermSet"
+    assert soc["occupationalCategory"]["codeValue"] == "11-3051"
+    salary = soc["estimatedSalary"]
+    assert (salary["percentile10"], salary["median"]) == (74900, 121440)
+    assert "May 2024" in salary["name"]
+    for graph in graphs:
+        assert check_against_vocabulary(graph, schema) == []
