@@ -18,6 +18,7 @@ from kg.pipeline import BuildOptions, BuildReport, build
 from tests.conftest import BASE, SHARED
 
 DATA = SHARED / "data"
+pytestmark = pytest.mark.fullscale
 IPM = f"<{BASE}occupation/industrial-production-managers>"
 
 

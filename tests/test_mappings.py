@@ -101,6 +101,7 @@ def test_sssom_py_problems_name_the_file(tmp_path: Path):
         validate_mapping_sets([bad])
 
 
+@pytest.mark.fullscale
 def test_every_target_exists_in_the_full_data():
     if not SHARED_DATA.is_dir():
         if os.environ.get("CI") == "true":
