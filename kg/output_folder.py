@@ -50,6 +50,9 @@ GENERATOR = "occupation-kg kg build"
 # Free space a build needs at least when there is no previous build to measure (the seed
 # build's dist/ is about 4 MB).
 SPACE_FLOOR = 8 * 1024 * 1024
+# With reference data the downloads are about 12 times the data files: measured 1.1 GB of
+# dist/ from the 95 MB of ../shared/data (2026-12 full build).
+REFERENCE_DATA_GROWTH = 12
 # Leftovers named by releases before this module carry no process id; give a build of such a
 # release this long to finish before its folders count as abandoned.
 LEGACY_AGE_SECONDS = 3600.0
@@ -130,8 +133,11 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def check_output(out: Path) -> None:
-    """Refuse, before any long work, an `--out` that must not or cannot be replaced."""
+def check_output(out: Path, data: Path | None = None) -> None:
+    """Refuse, before any long work, an `--out` that must not or cannot be replaced.
+
+    `data` is the reference-data folder of a full build: it sizes the space check when no
+    previous build shows what the new one needs."""
     why = replaceable(out)
     if why is not None:
         raise OutputFolderError(
@@ -147,7 +153,8 @@ def check_output(out: Path) -> None:
         raise OutputFolderError(
             f"--out {out}: cannot write into {parent} ({exc.strerror})"
         ) from exc
-    need = max(_size(out), SPACE_FLOOR)
+    need = max(_size(out), SPACE_FLOOR,
+               REFERENCE_DATA_GROWTH * _size(data) if data is not None else 0)
     free = shutil.disk_usage(parent).free
     if free < need:
         raise OutputFolderError(

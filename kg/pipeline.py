@@ -59,7 +59,7 @@ def log(message: str) -> None:
 
 def build(options: BuildOptions) -> BuildReport:
     """Build into a fresh folder and swap it in only when everything succeeded."""
-    check_output(options.out)  # refuse a folder kg did not write, or no room, before any work
+    check_output(options.out, options.data)  # refuse what kg must not replace, or no room
     started = time.perf_counter()
     stages: dict[str, float] = {}
     mark = [started]

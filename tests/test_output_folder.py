@@ -215,6 +215,21 @@ def test_too_little_space_is_refused_before_any_work(tmp_path: Path, dist: Path,
         assert _snapshot(target) == before
 
 
+def test_a_first_full_build_is_sized_by_its_reference_data(tmp_path: Path, monkeypatch) -> None:
+    """Regression: with no previous dist/ the check asked for 8 MB, though a --data build
+    writes about 1.1 GB; now the reference data folder sizes it."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "table.tsv").write_bytes(b"x" * 1_000_000)
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(output_folder.shutil, "disk_usage",
+                        lambda _: usage._replace(free=9_000_000))
+    output_folder.check_output(tmp_path / "seed-dist")  # a seed build fits in 9 MB
+    with pytest.raises(output_folder.OutputFolderError,
+                       match=r"only 9\.0 MB free .* the build needs about 12\.0 MB"):
+        output_folder.check_output(tmp_path / "full-dist", data)
+
+
 def test_disk_full_while_writing_keeps_the_previous_build(
     tmp_path: Path, dist: Path, seeds_dir: Path, monkeypatch, capsys
 ) -> None:
@@ -225,8 +240,8 @@ def test_disk_full_while_writing_keeps_the_previous_build(
         before = _snapshot(target)
         real_check = output_folder.check_output
 
-        def check_then_fill(out: Path) -> None:
-            real_check(out)  # passes: there is room now ...
+        def check_then_fill(out: Path, data: Path | None = None) -> None:
+            real_check(out, data)  # passes: there is room now ...
             free = shutil.disk_usage(disk).free  # ... then another process takes most of it
             (disk / "ballast").write_bytes(b"\0" * (free - size // 4))
 
