@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
@@ -190,6 +191,11 @@ def _oxigraph_rows(store: object, query: str) -> list[dict[str, str]]:
             for row in result]
 
 
+def _add_all(g: Graph, subject: URIRef, pairs: list[tuple[URIRef, Any]]) -> None:
+    for predicate, obj in pairs:
+        g.add((subject, predicate, obj))
+
+
 def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
              extra_files: dict[str, str]) -> Graph:
     """Describe the build as a DCAT-AP 3.0.0 catalogue: the catalogue, the dataset (counts,
@@ -208,35 +214,35 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
     endpoint = URIRef(root + "sparql")
     homepage = URIRef(root)
 
-    g.add((catalog, RDF.type, DCAT.Catalog))
-    g.add((catalog, DCTERMS.title, Literal("occupation-kg catalogue", lang="en")))
-    g.add((catalog, DCTERMS.description, Literal(
-        "The occupation-kg knowledge graph: its downloads and its SPARQL endpoint.", lang="en")))
-    g.add((catalog, DCTERMS.publisher, publisher))
-    g.add((catalog, DCTERMS.license, LICENSE))
-    g.add((catalog, DCTERMS.language, LANGUAGE))
-    g.add((catalog, DCTERMS.spatial, SPATIAL))
-    g.add((catalog, FOAF.homepage, homepage))
-    g.add((catalog, DCAT.themeTaxonomy, THEME_SCHEME))
-    g.add((catalog, DCAT.dataset, node))
-    g.add((catalog, DCAT.service, service))
-
-    g.add((node, RDF.type, VOID.Dataset))
-    g.add((node, RDF.type, DCAT.Dataset))
-    g.add((node, DCTERMS.title, Literal("occupation-kg: a knowledge graph of occupations",
-                                        lang="en")))
-    g.add((node, DCTERMS.description, Literal(
-        "Occupations with their duties, skills, credentials, issuing bodies, industries, "
-        "education, advancement and time-qualified statistics, each fact linked to the source "
-        "document and verbatim quote it came from.", lang="en")))
-    g.add((node, DCTERMS.license, LICENSE))
-    g.add((node, DCTERMS.publisher, publisher))
-    g.add((node, DCAT.contactPoint, contact))
-    g.add((node, DCTERMS.language, LANGUAGE))
-    g.add((node, DCTERMS.spatial, SPATIAL))
-    g.add((node, DCAT.landingPage, homepage))
-    g.add((node, FOAF.page, URIRef(root + "ontology/")))
-    g.add((node, DCAT.version, Literal(__version__)))
+    # What the catalogue and the dataset both state, said once.
+    shared = [(DCTERMS.publisher, publisher), (DCTERMS.license, LICENSE),
+              (DCTERMS.language, LANGUAGE), (DCTERMS.spatial, SPATIAL)]
+    _add_all(g, catalog, [
+        (RDF.type, DCAT.Catalog),
+        (DCTERMS.title, Literal("occupation-kg catalogue", lang="en")),
+        (DCTERMS.description, Literal(
+            "The occupation-kg knowledge graph: its downloads and its SPARQL endpoint.",
+            lang="en")),
+        *shared,
+        (FOAF.homepage, homepage),
+        (DCAT.themeTaxonomy, THEME_SCHEME),
+        (DCAT.dataset, node),
+        (DCAT.service, service),
+    ])
+    _add_all(g, node, [
+        (RDF.type, VOID.Dataset),
+        (RDF.type, DCAT.Dataset),
+        (DCTERMS.title, Literal("occupation-kg: a knowledge graph of occupations", lang="en")),
+        (DCTERMS.description, Literal(
+            "Occupations with their duties, skills, credentials, issuing bodies, industries, "
+            "education, advancement and time-qualified statistics, each fact linked to the "
+            "source document and verbatim quote it came from.", lang="en")),
+        *shared,
+        (DCAT.contactPoint, contact),
+        (DCAT.landingPage, homepage),
+        (FOAF.page, URIRef(root + "ontology/")),
+        (DCAT.version, Literal(__version__)),
+    ])
     for keyword in KEYWORDS:
         g.add((node, DCAT.keyword, Literal(keyword, lang="en")))
     for theme in THEMES:

@@ -62,3 +62,17 @@ def sources_copy(tmp_path: Path) -> Path:
     target = tmp_path / "sources"
     shutil.copytree(REPO / "kg" / "sources", target)
     return target
+
+
+@pytest.fixture()
+def previous_dist(tmp_path: Path, dist: Path) -> Path:
+    """A copy of a real build standing where the next (failing or refused) build would write."""
+    target = tmp_path / "dist"
+    shutil.copytree(dist, target)
+    return target
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of `folder` with its bytes: equal snapshots mean a byte-identical folder."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}

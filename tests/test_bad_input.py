@@ -13,22 +13,11 @@ from kg.quotes import check_quotes
 from kg.records import load_sources
 from kg.vocabulary import OntologyIndex, load_ontology
 from kg.yaml_lines import MAX_DEPTH
-from tests.conftest import REPO
+from tests.conftest import REPO, snapshot
 
 IPM = "occupation/industrial-production-managers"
 
 
-@pytest.fixture()
-def previous_dist(tmp_path: Path, dist: Path) -> Path:
-    """A copy of a good build standing where the failing build would write."""
-    target = tmp_path / "dist"
-    shutil.copytree(dist, target)
-    return target
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _build(sources: Path, out: Path, seeds: Path) -> int:
@@ -37,12 +26,12 @@ def _build(sources: Path, out: Path, seeds: Path) -> int:
 
 
 def _fails_cleanly(sources: Path, out: Path, seeds: Path, capsys, *expected: str) -> str:
-    before = _snapshot(out)
+    before = snapshot(out)
     assert _build(sources, out, seeds) == 1
     err = capsys.readouterr().err
     for text in expected:
         assert text in err, f"{text!r} not in:\n{err}"
-    assert _snapshot(out) == before, "a failed build changed the previous dist/"
+    assert snapshot(out) == before, "a failed build changed the previous dist/"
     leftovers = [p.name for p in out.parent.iterdir() if p.name.startswith(".kg-build-")]
     assert leftovers == []
     return err

@@ -13,39 +13,29 @@ import pytest
 
 from kg.errors import KgError
 from kg.pipeline import BuildOptions, build
-from tests.conftest import REPO
+from tests.conftest import REPO, snapshot
 
 SLICES = Path(__file__).parent / "data"
 NAICS = "naics_2022/2-6_digit_2022_Codes.tsv"
 
 
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-@pytest.fixture()
-def previous(dist: Path, tmp_path: Path) -> Path:
-    copy = tmp_path / "dist"
-    shutil.copytree(dist, copy)
-    return copy
-
-
-def test_malformed_record_file_keeps_the_previous_dist(previous: Path, sources_copy: Path,
+def test_malformed_record_file_keeps_the_previous_dist(previous_dist: Path, sources_copy: Path,
                                                        seeds_dir: Path) -> None:
-    before = _snapshot(previous)
+    before = snapshot(previous_dist)
     duties = sources_copy / "duties.yaml"
     text = duties.read_text(encoding="utf-8")
     duties.write_text(text.replace("records:\n", "records:\n  - [unclosed\n", 1),
                       encoding="utf-8")
     with pytest.raises(KgError, match=r"duties\.yaml:\d+:\d+: malformed YAML"):
-        build(BuildOptions(out=previous, documents=seeds_dir, sources=sources_copy))
-    assert _snapshot(previous) == before
+        build(BuildOptions(out=previous_dist, documents=seeds_dir, sources=sources_copy))
+    assert snapshot(previous_dist) == before
 
 
-def test_truncated_reference_file_keeps_the_previous_dist(previous: Path, tmp_path: Path,
+def test_truncated_reference_file_keeps_the_previous_dist(previous_dist: Path, tmp_path: Path,
                                                           seeds_dir: Path) -> None:
-    before = _snapshot(previous)
+    before = snapshot(previous_dist)
     data = tmp_path / "data"
     shutil.copytree(SLICES, data)
     naics = data / NAICS
@@ -53,6 +43,6 @@ def test_truncated_reference_file_keeps_the_previous_dist(previous: Path, tmp_pa
     naics.write_bytes(content[: content.rindex(b"\n", 0, len(content) - 1) + 5])  # cut mid-line
     with pytest.raises(KgError, match=r"2-6_digit_2022_Codes\.tsv:\d+: the last line has no "
                                       r"line end"):
-        build(BuildOptions(out=previous, documents=seeds_dir, data=data, ontology_docs=False,
+        build(BuildOptions(out=previous_dist, documents=seeds_dir, data=data, ontology_docs=False,
                            sources=REPO / "kg" / "sources"))
-    assert _snapshot(previous) == before
+    assert snapshot(previous_dist) == before

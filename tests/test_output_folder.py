@@ -32,23 +32,12 @@ from kg.output_folder import (
     staging_folder,
 )
 from kg.pipeline import BuildOptions, build
-
-
-def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import snapshot
 
 
 def _build_cli(out: Path, *extra: str) -> int:
     return main(["build", "--out", str(out), "--no-ontology-docs", *extra])
 
-
-@pytest.fixture()
-def previous(tmp_path: Path, dist: Path) -> Path:
-    """A copy of a real build where the next build writes."""
-    target = tmp_path / "dist"
-    shutil.copytree(dist, target)
-    return target
 
 
 @contextmanager
@@ -84,15 +73,15 @@ def test_an_unrelated_folder_is_refused_untouched(tmp_path: Path, capsys) -> Non
         "and void.ttl); refusing to replace it. Choose a new or empty folder, or move that "
         "folder away yourself\n"
     )
-    assert _snapshot(folder) == {"notes.txt": b"precious\n"}
+    assert snapshot(folder) == {"notes.txt": b"precious\n"}
 
 
-def test_a_build_with_foreign_files_is_refused(previous: Path, capsys) -> None:
-    (previous / "notes.txt").write_text("mine\n", encoding="utf-8")
-    before = _snapshot(previous)
-    assert _build_cli(previous) == 1
+def test_a_build_with_foreign_files_is_refused(previous_dist: Path, capsys) -> None:
+    (previous_dist / "notes.txt").write_text("mine\n", encoding="utf-8")
+    before = snapshot(previous_dist)
+    assert _build_cli(previous_dist) == 1
     assert "holds files kg build did not write (notes.txt); refusing" in capsys.readouterr().err
-    assert _snapshot(previous) == before
+    assert snapshot(previous_dist) == before
 
 
 def test_a_file_is_refused(tmp_path: Path, capsys) -> None:
@@ -109,19 +98,19 @@ def test_a_mount_point_is_refused(tmp_path: Path, capsys) -> None:
         capsys.readouterr().err
 
 
-def test_what_counts_as_a_kg_build(previous: Path, tmp_path: Path) -> None:
-    assert replaceable(previous) is None
+def test_what_counts_as_a_kg_build(previous_dist: Path, tmp_path: Path) -> None:
+    assert replaceable(previous_dist) is None
     assert replaceable(tmp_path / "new") is None
     (tmp_path / "empty").mkdir()
     assert replaceable(tmp_path / "empty") is None
     # The previous release wrote no marker: SHA256SUMS + void.ttl listing every file is enough.
-    (previous / MARKER).unlink()
-    sums = previous / "SHA256SUMS"
+    (previous_dist / MARKER).unlink()
+    sums = previous_dist / "SHA256SUMS"
     sums.write_text("".join(line for line in sums.read_text().splitlines(keepends=True)
                             if not line.endswith(f"  {MARKER}\n")))
-    assert replaceable(previous) is None
-    (previous / "void.ttl").unlink()
-    assert replaceable(previous).startswith("was not written by kg build")
+    assert replaceable(previous_dist) is None
+    (previous_dist / "void.ttl").unlink()
+    assert replaceable(previous_dist).startswith("was not written by kg build")
 
 
 def test_the_build_marks_its_folder_and_lists_the_marker(dist: Path) -> None:
@@ -136,10 +125,10 @@ def test_the_build_marks_its_folder_and_lists_the_marker(dist: Path) -> None:
 
 
 def test_rebuild_replaces_cleans_up_and_is_world_readable(
-    previous: Path, dist: Path, seeds_dir: Path, capsys
+    previous_dist: Path, dist: Path, seeds_dir: Path, capsys
 ) -> None:
-    parent = previous.parent
-    old = os.path.getmtime(previous) - 2 * LEGACY_AGE_SECONDS
+    parent = previous_dist.parent
+    old = os.path.getmtime(previous_dist) - 2 * LEGACY_AGE_SECONDS
     stale = [parent / ".kg-build-dist-999999-deadbeef", parent / ".kg-build-dist-1-0badc0de-old",
              parent / ".kg-build-abcd1234-ready", parent / ".dist-old-1700000000"]
     kept = [parent / ".kg-build-dist-2-123-abcdef01",  # another --out (dist-2)
@@ -151,15 +140,15 @@ def test_rebuild_replaces_cleans_up_and_is_world_readable(
         os.utime(folder, (old, old))
     umask = os.umask(0o077)  # a private umask must not make the published files private
     try:
-        build(BuildOptions(out=previous, documents=seeds_dir))
+        build(BuildOptions(out=previous_dist, documents=seeds_dir))
     finally:
         os.umask(umask)
     assert "removed 4 folder(s) left by an interrupted build" in capsys.readouterr().err
     assert not any(folder.exists() for folder in stale)
     assert all(folder.exists() for folder in kept)
-    assert _snapshot(previous) == _snapshot(dist)  # same inputs, same bytes
-    modes = {p.relative_to(previous).as_posix(): p.stat().st_mode & 0o777
-             for p in [previous, *previous.rglob("*")]}
+    assert snapshot(previous_dist) == snapshot(dist)  # same inputs, same bytes
+    modes = {p.relative_to(previous_dist).as_posix(): p.stat().st_mode & 0o777
+             for p in [previous_dist, *previous_dist.rglob("*")]}
     assert modes.pop(".") == 0o755 and modes.pop("ontology") == 0o755
     assert set(modes.values()) == {0o644}
     assert [p.name for p in parent.iterdir() if p.name.startswith(".kg-build-dist-")] == \
@@ -205,14 +194,14 @@ def test_too_little_space_is_refused_before_any_work(tmp_path: Path, dist: Path,
     with _mount_tmpfs(tmp_path / "small", f"size={size + size // 2}") as disk:
         target = disk / "dist"
         shutil.copytree(dist, target)
-        before = _snapshot(target)
+        before = snapshot(target)
         assert main(["build", "--out", str(target)]) == 1
         err = capsys.readouterr().err
         assert err.startswith(f"kg: error: --out {target}: only ")
         assert f"MB free in {disk}, the build needs about {max(size, SPACE_FLOOR) / 1e6:.1f} MB"\
             in err
         assert "records" not in err  # refused before reading anything
-        assert _snapshot(target) == before
+        assert snapshot(target) == before
 
 
 def test_a_first_full_build_is_sized_by_its_reference_data(tmp_path: Path, monkeypatch) -> None:
@@ -237,7 +226,7 @@ def test_disk_full_while_writing_keeps_the_previous_build(
     with _mount_tmpfs(tmp_path / "disk", f"size={3 * max(size, SPACE_FLOOR)}") as disk:
         target = disk / "dist"
         shutil.copytree(dist, target)
-        before = _snapshot(target)
+        before = snapshot(target)
         real_check = output_folder.check_output
 
         def check_then_fill(out: Path, data: Path | None = None) -> None:
@@ -251,17 +240,17 @@ def test_disk_full_while_writing_keeps_the_previous_build(
         assert err.startswith(f"kg: error: --out {target}: disk full while writing the new "
                               "build (No space left on device")
         assert err.endswith("); the previous dist/ is untouched. Free some space and build again")
-        assert _snapshot(target) == before
+        assert snapshot(target) == before
         assert sorted(p.name for p in disk.iterdir()) == [".dist.kg-lock", "ballast", "dist"]
 
 
-def test_disk_full_inside_the_staging_folder_is_one_line(previous: Path) -> None:
-    before = _snapshot(previous)
+def test_disk_full_inside_the_staging_folder_is_one_line(previous_dist: Path) -> None:
+    before = snapshot(previous_dist)
     with pytest.raises(OutputFolderError) as failed:
-        with staging_folder(previous, {"generator": "test"}) as staging:
+        with staging_folder(previous_dist, {"generator": "test"}) as staging:
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(staging / "kg.nt"))
     assert str(failed.value) == (
-        f"--out {previous}: disk full while writing the new build (No space left on device: "
+        f"--out {previous_dist}: disk full while writing the new build (No space left on device: "
         f"{staging / 'kg.nt'}); the previous dist/ is untouched. Free some space and build again")
-    assert _snapshot(previous) == before
-    assert not [p for p in previous.parent.iterdir() if p.name.startswith(".kg-build-")]
+    assert snapshot(previous_dist) == before
+    assert not [p for p in previous_dist.parent.iterdir() if p.name.startswith(".kg-build-")]

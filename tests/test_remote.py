@@ -7,6 +7,7 @@ import re
 import socket
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -270,15 +271,23 @@ class _BasicStore(BaseHTTPRequestHandler):
             self._reply(201)
 
 
+@contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A scripted store on a free loopback port, for as long as the test runs; its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture()
 def basic_store() -> Iterator[str]:
     _BasicStore.graphs = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _BasicStore)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/store"
-    server.shutdown()
-    server.server_close()
+    with _serving(_BasicStore) as url:
+        yield url + "/store"
 
 
 def test_basic_auth_graph_store(basic_store, dirs) -> None:
@@ -365,12 +374,8 @@ class _FakeStore(BaseHTTPRequestHandler):
 @pytest.fixture()
 def fake_store() -> Iterator[str]:
     _FakeStore.graphs, _FakeStore.fail_put, _FakeStore.fail_move_into = {}, set(), set()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeStore)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with _serving(_FakeStore) as url:
+        yield url
 
 
 def _fake_load(base: str, trig: Path, staged: bool, capsys=None) -> dict[str, int]:

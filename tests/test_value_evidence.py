@@ -8,9 +8,7 @@ record, value and quote, and that the previous dist/ stays byte-identical.
 
 from __future__ import annotations
 
-import hashlib
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +25,7 @@ from kg.records import load_sources
 from kg.resources import sources_dir
 from kg.value_evidence import check_values, is_value_fact, read_quote
 from kg.vocabulary import OntologyIndex, load_ontology
+from tests.conftest import snapshot
 
 IPM = "occupation/industrial-production-managers"
 
@@ -108,16 +107,6 @@ def test_scale_words() -> None:
 
 # Regression tests: one wrong value in a copy of the records -----------------------------------
 
-def _sums(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture()
-def previous_dist(tmp_path: Path, dist: Path) -> Path:
-    target = tmp_path / "dist"
-    shutil.copytree(dist, target)
-    return target
 
 
 def _replace(path: Path, old: str, new: str) -> int:
@@ -130,14 +119,14 @@ def _replace(path: Path, old: str, new: str) -> int:
 
 def _fails(sources: Path, out: Path, seeds: Path, *expected: str) -> str:
     listed = (out / "SHA256SUMS").read_text(encoding="utf-8")
-    before = _sums(out)
+    before = snapshot(out)
     with pytest.raises(SourceError) as failure:
         build(BuildOptions(out=out, documents=seeds, sources=sources, ontology_docs=False))
     message = str(failure.value)
     for text in expected:
         assert text in message, f"{text!r} not in:\n{message}"
     assert (out / "SHA256SUMS").read_text(encoding="utf-8") == listed
-    assert _sums(out) == before, "a failed build changed the previous dist/"
+    assert snapshot(out) == before, "a failed build changed the previous dist/"
     return message
 
 
