@@ -10,7 +10,9 @@ reasoning and validation the index does not read). The held-out titles are then 
 type O*NET-SOC occupation. A plain character-trigram TF-IDF over the remaining O*NET titles
 (max cosine per occupation) is computed in the same run as the baseline.
 
-    python benchmarks/bench_reconcile.py --data ../shared/data --sample 1000 --seed 11
+    python benchmarks/bench_reconcile.py --data ../shared/data --sample 1000 --seed 7
+
+Seed 11 is the one the ranking weights were tuned on; seeds 7 and 23 are the held-out figures.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ def write_tsv(path: Path, header: list[str], rows: list[dict[str, str]]) -> None
 
 
 def held_out_copy(data: Path, work: Path, sample: int, seed: int
-                  ) -> tuple[Path, list[tuple[str, str]]]:
+                  ) -> tuple[Path, list[tuple[str, str]], dict[str, int]]:
     source = data / ONET
     header, rows = read_tsv(source / ALT)
     picked = random.Random(seed).sample(range(len(rows)), sample)
@@ -63,16 +65,18 @@ def held_out_copy(data: Path, work: Path, sample: int, seed: int
     for path in source.iterdir():
         if path.name not in (ALT, REPORTED):
             (copy / path.name).symlink_to(path.resolve())
-    write_tsv(copy / ALT, header, [
-        r for r in rows if r["Alternate Title"].casefold() not in unseen
-        and r["Short Title"].casefold() not in unseen])
+    kept = [r for r in rows if r["Alternate Title"].casefold() not in unseen
+            and r["Short Title"].casefold() not in unseen]
+    write_tsv(copy / ALT, header, kept)
+    # The reported titles (imported as okg:reportedTitle) must not hand the answers back.
     rheader, reported = read_tsv(source / REPORTED)
-    write_tsv(copy / REPORTED, rheader,
-              [r for r in reported if r["Reported Job Title"].casefold() not in unseen])
-    return copy, held
+    rkept = [r for r in reported if r["Reported Job Title"].casefold() not in unseen]
+    write_tsv(copy / REPORTED, rheader, rkept)
+    dropped = {"alternate": len(rows) - len(kept), "reported": len(reported) - len(rkept)}
+    return copy, held, dropped
 
 
-def baseline(copy: Path, held: list[tuple[str, str]]) -> tuple[float, float]:
+def baseline(copy: Path, held: list[tuple[str, str]]) -> tuple[float, float, float]:
     """Character-trigram TF-IDF over the remaining O*NET titles; best title per occupation."""
     _, occupations = read_tsv(copy / "Occupation Data.tsv")
     _, alternates = read_tsv(copy / ALT)
@@ -83,6 +87,7 @@ def baseline(copy: Path, held: list[tuple[str, str]]) -> tuple[float, float]:
     matrix = vectorizer.fit_transform([t for t, _ in texts])
     codes = np.array([c for _, c in texts])
     at1 = at5 = 0
+    start = time.perf_counter()
     queries = vectorizer.transform([t for t, _ in held])
     for q, (_, truth) in enumerate(held):
         sims = (matrix @ queries[q].T).toarray().ravel()
@@ -92,7 +97,8 @@ def baseline(copy: Path, held: list[tuple[str, str]]) -> tuple[float, float]:
         ranked = sorted(best, key=lambda c: -best[c])
         at1 += ranked[:1] == [truth]
         at5 += truth in ranked[:5]
-    return at1 / len(held), at5 / len(held)
+    rate = len(held) / (time.perf_counter() - start)
+    return at1 / len(held), at5 / len(held), rate
 
 
 def main() -> None:
@@ -103,7 +109,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-reconcile-") as tmp:
         work = Path(tmp)
-        copy, held = held_out_copy(args.data, work, args.sample, args.seed)
+        copy, held, dropped = held_out_copy(args.data, work, args.sample, args.seed)
         start = time.perf_counter()
         files = import_reference(args.data, work / "nq", folders={"onet": copy})
         imported = time.perf_counter() - start
@@ -121,16 +127,18 @@ def main() -> None:
         at5 = sum(truth in [c.id for c in a] for a, (_, truth) in zip(answers, held, strict=True))
         matched = [(a[0].id == truth) for a, (_, truth) in zip(answers, held, strict=True)
                    if a and a[0].match]
-        base1, base5 = baseline(copy, held)
+        base1, base5, base_rate = baseline(copy, held)
     n = len(held)
-    print(f"held-out O*NET alternate titles: {n} (seed {args.seed})")
+    print(f"held-out O*NET alternate titles: {n} (seed {args.seed}); rows dropped from the "
+          f"copy: {dropped['alternate']} alternate titles, {dropped['reported']} reported titles")
     print(f"import {imported:.1f} s; index build {built:.1f} s "
           f"({len(index.entities)} entities, {len(index.label_text)} labels); "
           f"peak RSS {rss:.0f} MB")
     print(f"success@1 {at1 / n:.3f}  success@5 {at5 / n:.3f}  "
           f"match: {len(matched)} flagged, precision "
           f"{(sum(matched) / len(matched)) if matched else float('nan'):.3f}")
-    print(f"queries/s {n / elapsed:.0f} (batch of {n}, embedded)")
+    print(f"queries/s {n / elapsed:.0f} (batch of {n}, embedded; the baseline below "
+          f"{base_rate:.0f}, ratio {n / elapsed / base_rate:.2f})")
     print(f"baseline char-trigram TF-IDF: success@1 {base1:.3f}  success@5 {base5:.3f}  "
           f"(ratio @1 {at1 / n / base1 if base1 else float('nan'):.2f}, "
           f"@5 {at5 / n / base5 if base5 else float('nan'):.2f})")

@@ -11,8 +11,11 @@ import json
 import shutil
 import subprocess
 import sys
+import threading
 import urllib.parse
+from email.message import Message
 from pathlib import Path
+from types import SimpleNamespace
 
 import pyoxigraph as ox
 import pytest
@@ -21,12 +24,16 @@ from referencing import Registry
 from referencing.jsonschema import DRAFT7
 
 from kg.errors import KgError
+from kg.reconcile import rank
 from kg.reconcile.cli import reconcile_file
-from kg.reconcile.index import Index, from_files
+from kg.reconcile.index import LABEL_WEIGHTS, Index, from_files, from_store
 from kg.reconcile.normalise import normalise
+from kg.reconcile.rank import Ranker
 from kg.reconcile.reference import import_reference
-from kg.reconcile.service import BadRequest, Service
+from kg.reconcile.service import SHOULD_FACTOR, BadRequest, Service
 from kg.reconcile.types import TYPES
+from kg.server import reconcile_route
+from kg.server.responses import Response
 from tests.conftest import SHARED
 from tests.server_support import http, running_server
 
@@ -251,3 +258,135 @@ def test_kg_reconcile_names_a_missing_column(slices: list[Path], tmp_path: Path)
     source.write_text("title\tn\nplant manager\t1\n", encoding="utf-8")
     with pytest.raises(KgError, match=r"t\.tsv: line 1: no column 'job' \(columns: title, n\)"):
         reconcile_file(source, "job", "onet-occupation", tmp_path / "o.tsv", slices)
+
+
+def _small_index(turtle: str) -> Index:
+    store = ox.Store()
+    store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    return from_store(store)
+
+
+_SMALL = """
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+@prefix id: <https://w3id.org/occupation-kg/id/> .
+id:onet-soc2019\\/47-2121.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "47-2121.00" ;
+    skos:prefLabel "Glaziers"@en ; skos:altLabel "Installer"@en ;
+    okg:reportedTitle "Glass Installer"@en ; okg:hasTask id:onet-task\\/1 .
+id:onet-task\\/1 skos:prefLabel "Install mirrors and glass panes in frames."@en .
+id:onet-soc2019\\/49-2097.00 skos:inScheme id:scheme\\/onet-soc2019 ;
+    skos:notation "49-2097.00" ; skos:prefLabel "Audiovisual Equipment Installers"@en ;
+    skos:altLabel "Installer"@en ; okg:hasTask id:onet-task\\/2 .
+id:onet-task\\/2 skos:prefLabel "Install televisions and speakers."@en .
+"""
+
+
+def test_reported_titles_are_their_own_label_kind_even_when_entailed_as_alt_labels() -> None:
+    # okg:reportedTitle is a sub-property of skos:altLabel: a build's closure states both.
+    entailed = 'id:onet-soc2019\\/47-2121.00 skos:altLabel "Glass Installer"@en .'
+    index = _small_index(_SMALL + entailed)
+    weights = {(index.entities[e].id, t): w for e, t, w in zip(
+        index.label_entity, index.label_text, index.label_weight, strict=True)}
+    assert weights[("47-2121.00", "glass installer")] == LABEL_WEIGHTS["reportedTitle"]
+    assert weights[("47-2121.00", "installer")] == LABEL_WEIGHTS["altLabel"]
+
+
+def test_tasks_are_weak_context_for_longer_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _small_index(_SMALL)
+    assert index.context[index.by_id[("onet-occupation", "47-2121.00")]] == [
+        "Install mirrors and glass panes in frames."]
+    ranker = Ranker(index)
+
+    def lead(query: str) -> float:  # the glaziers' raw score minus the other's
+        found = {c.id: c.raw for c in ranker.rank([query], "onet-occupation")[0]}
+        return found["47-2121.00"] - found["49-2097.00"]
+
+    # Both occupations have the label "Installer"; only the glaziers' task names mirrors.
+    with_context = lead("installer of bathroom mirrors")
+    monkeypatch.setattr(rank, "CONTEXT_SHARE", 0.0)
+    assert with_context > 0 and with_context > lead("installer of bathroom mirrors")
+
+
+def test_type_strict_any_all_should(service: Service) -> None:
+    title = "Industrial Production Managers"
+    answer = _batch(service, {
+        "any": {"query": title, "type": ["soc2018", "onet-occupation"], "type_strict": "any",
+                "limit": 4},
+        "all": {"query": title, "type": ["soc2018", "onet-occupation"], "type_strict": "all"},
+        "should": {"query": title, "type": "credential", "type_strict": "should", "limit": 3},
+    })
+    kinds = {c["type"][0]["id"] for c in answer["any"]["result"]}  # type: ignore[index]
+    assert kinds == {"soc2018", "onet-occupation"}
+    assert answer["all"]["result"] == []  # type: ignore[index]  # no IRI is of both types
+    should = answer["should"]["result"]  # type: ignore[index]
+    # The title names an occupation, so an occupation of an unasked type leads, scaled and
+    # never a match.
+    assert should[0]["type"][0]["id"] != "credential" and should[0]["match"] is False
+    assert should[0]["score"] <= 100 * SHOULD_FACTOR
+    with pytest.raises(BadRequest, match="type_strict 'most'"):
+        service.queries(json.dumps({"q": {"query": "x", "type_strict": "most"}}))
+
+
+def test_own_occupations_extend_with_their_stated_codes(dist: Path) -> None:
+    # Regression: the form's SOC column was empty for the project's occupations when the
+    # reference data was not loaded (okg:socCode was not read by data extension).
+    own = Service(from_files([dist / "kg.trig"]), ROOT, "{{id}}")
+    iri = next(e.iri for e in own.index.entities
+               if e.type == "occupation" and e.iri.endswith("/industrial-production-managers"))
+    answer = own.extend(json.dumps({"ids": [iri], "properties": [{"id": "soc2018"}]}))
+    assert answer["rows"][iri]["soc2018"] == [{"str": "11-3051"}]
+
+
+def test_coverage_rewards_a_candidate_whose_titles_hold_every_query_word(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    index = _small_index("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix id: <https://w3id.org/occupation-kg/id/> .
+id:onet-soc2019\\/17-2051.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "17-2051.00" ;
+    skos:prefLabel "Civil Engineers"@en ; skos:altLabel "Road Engineer"@en, "Design Engineer"@en .
+id:onet-soc2019\\/17-3022.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "17-3022.00" ;
+    skos:prefLabel "Civil Engineering Technologists"@en ;
+    skos:altLabel "Road Design Technician"@en .
+""")
+    ranker = Ranker(index)
+
+    def lead() -> float:
+        found = {c.id: c.raw for c in ranker.rank(["Road Design Engineer"], "onet-occupation")[0]}
+        return found["17-2051.00"] - found["17-3022.00"]
+
+    with_coverage = lead()
+    monkeypatch.setattr(rank, "COVERAGE_SHARE", 0.0)
+    assert with_coverage > 0 and with_coverage > lead()
+
+
+class _SlowStore:
+    """A store whose first query waits for `release`, then fails: the index build in between."""
+
+    def __init__(self) -> None:
+        self.release = threading.Event()
+
+    def query(self, query: str, **_: object) -> list[object]:
+        self.release.wait(10)
+        raise OSError("the store went away")
+
+
+def test_queries_during_the_index_build_get_503_then_the_build_error(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    store = _SlowStore()
+    app = SimpleNamespace(store=store, mapping=SimpleNamespace(public="http://x.org/id/"))
+    monkeypatch.setattr(reconcile_route, "WAIT", 0.0)
+    ask = urllib.parse.quote(json.dumps({"q": {"query": "plant manager"}}))
+
+    def get(params: str) -> Response:
+        return reconcile_route.reconcile(app, "GET", "/reconcile",  # type: ignore[arg-type]
+                                         urllib.parse.parse_qs(params), Message(), b"")
+
+    manifest = get("")  # needs no index; starts the build
+    assert manifest.status == 200 and json.loads(manifest.body)["versions"] == ["0.2"]
+    busy = get(f"queries={ask}")
+    assert busy.status == 503 and busy.headers["Retry-After"] == "30"
+    store.release.set()
+    reconcile_route.building(app).done.wait(10)  # type: ignore[arg-type]
+    failed = get(f"queries={ask}")
+    assert failed.status == 500
+    assert "index could not be built: the store went away" in json.loads(failed.body)["error"]

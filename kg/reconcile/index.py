@@ -7,6 +7,7 @@ importer N-Quads) into a fresh store first, the same reading `kg query` uses.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,8 +20,15 @@ from kg.reconcile.normalise import normalise
 from kg.reconcile.types import OKG, SKOS, TYPES, RType
 
 # Weight of each label kind: a preferred label is the strongest evidence, a hidden label
-# (ESCO's misspellings and obsolete forms) the weakest.
-LABEL_WEIGHTS: dict[str, float] = {"prefLabel": 1.0, "altLabel": 0.95, "hiddenLabel": 0.85}
+# (ESCO's misspellings and obsolete forms) the weakest. O*NET's reported titles (okg:
+# reportedTitle, what incumbents wrote in the survey) are real usage but noisier than the
+# curated alternate titles.
+LABEL_WEIGHTS: dict[str, float] = {"prefLabel": 1.0, "altLabel": 0.95, "myNextMoveTitle": 0.95,
+                                   "reportedTitle": 0.9, "hiddenLabel": 0.85}
+# When one label is stated with several kinds, the first here names it: okg:myNextMoveTitle (the
+# reported titles O*NET's My Next Move shows) is a sub-property of okg:reportedTitle, itself one
+# of skos:altLabel, so the importer and a build's OWL RL closure state it with all three.
+_KIND_ORDER = ("prefLabel", "myNextMoveTitle", "reportedTitle", "altLabel", "hiddenLabel")
 _LINKS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")
 ESCO_ISCO = "http://data.europa.eu/esco/model#memberOfISCOGroup"
 SDMX_VALUE = "http://purl.org/linked-data/sdmx/2009/measure#obsValue"
@@ -52,7 +60,18 @@ class Index:
     by_id: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, id) -> entity
     job_zone: dict[str, str] = field(default_factory=dict)  # iri -> job zone number
     median_wage: dict[str, float] = field(default_factory=dict)  # SOC code -> latest median
+    # (entity, type key) -> codes or IRIs the entity's own statements give for a taxonomy even
+    # when that taxonomy is not loaded: okg:socCode and the IRIs of its exact/close matches.
+    stated: dict[tuple[int, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # entity -> context texts as written (its tasks and their detailed work activities)
+    context: dict[int, list[str]] = field(default_factory=dict)
     store: ox.Store | None = None
+
+    def codes(self, entity: int, type_key: str) -> list[str]:
+        """The ids of `type_key` the entity names: linked entities' ids and stated codes."""
+        found = {e.id for e in self.linked(entity, type_key)} | self.stated.get(
+            (entity, type_key), set())
+        return sorted(found)
 
     def linked(self, entity: int, type_key: str) -> list[Entity]:
         found = [self.entities[j] for j in self.links.get(entity, ())]
@@ -65,13 +84,14 @@ def _rows(store: ox.Store, query: str) -> Iterable[tuple[str, ...]]:
 
 
 def _type_entities(store: ox.Store, rtype: RType, index: Index) -> dict[str, int]:
+    kinds = " ".join(f"<{SKOS}{k}>" for k in ("prefLabel", "altLabel", "hiddenLabel"))
     query = (f"SELECT ?s ?p ?l ?code WHERE {{ {{ SELECT DISTINCT ?s WHERE {{ {rtype.pattern} }} }}"
-             f" ?s ?p ?l . VALUES ?p {{ <{SKOS}prefLabel> <{SKOS}altLabel> <{SKOS}hiddenLabel> }}"
+             f" ?s ?p ?l . VALUES ?p {{ {kinds} <{OKG}reportedTitle> <{OKG}myNextMoveTitle> }}"
              ' FILTER(LANG(?l) = "en" || LANG(?l) = "")'
              f" OPTIONAL {{ ?s <{SKOS}notation> ?code }} }}")
     rows = sorted(set(_rows(store, query)))
     by_iri: dict[str, int] = {}
-    seen: set[tuple[int, str]] = set()
+    kind_of: dict[tuple[int, str], str] = {}  # (entity, normalised label) -> its kind
     for iri, pred, label, code in rows:
         if rtype.id_is_code and not code:
             continue
@@ -85,12 +105,28 @@ def _type_entities(store: ox.Store, rtype: RType, index: Index) -> dict[str, int
         if kind == "prefLabel" and not index.entities[number].name:
             index.entities[number].name = label
         text = normalise(label)
-        if text and (number, text) not in seen:
-            seen.add((number, text))
-            index.label_text.append(text)
-            index.label_entity.append(number)
-            index.label_weight.append(LABEL_WEIGHTS[kind])
+        if text:
+            known = kind_of.get((number, text))
+            if known is None or _KIND_ORDER.index(kind) < _KIND_ORDER.index(known):
+                kind_of[(number, text)] = kind
+    for (number, text), kind in kind_of.items():  # insertion order: sorted rows, deterministic
+        index.label_text.append(text)
+        index.label_entity.append(number)
+        index.label_weight.append(LABEL_WEIGHTS[kind])
     return by_iri
+
+
+def _context(store: ox.Store, iris: dict[str, list[int]], index: Index) -> None:
+    """Each occupation's tasks and the detailed work activities they link to (when imported):
+    weak context for queries with more words than a title."""
+    query = (f"SELECT DISTINCT ?s ?text WHERE {{ ?s <{OKG}hasTask> ?task . "
+             f"{{ ?task <{SKOS}prefLabel> ?text }} UNION "
+             f"{{ ?task <{OKG}detailedWorkActivity> ?dwa . ?dwa <{SKOS}prefLabel> ?text }} }}")
+    found: dict[int, set[str]] = defaultdict(set)
+    for iri, text in _rows(store, query):
+        for number in iris.get(iri, ()):
+            found[number].add(text.strip())
+    index.context = {number: sorted(texts) for number, texts in sorted(found.items())}
 
 
 def from_store(store: ox.Store) -> Index:
@@ -102,6 +138,7 @@ def from_store(store: ox.Store) -> Index:
     for entity in index.entities:
         if not entity.name:
             entity.name = entity.id
+    _context(store, iris, index)
     # Crosswalk links, also through one concept outside the index (ESCO -> O*NET-SOC 2010 ->
     # O*NET-SOC 2019).
     values = " ".join(f"<{SKOS}{p}>" for p in _LINKS) + f" <{ESCO_ISCO}>"
@@ -129,6 +166,7 @@ def from_store(store: ox.Store) -> Index:
             if code in soc:
                 index.links[i].add(soc[code])
                 index.links[soc[code]].add(i)
+    _stated(store, iris, index)
     for iri, zone in _rows(store, f"SELECT ?s ?n WHERE {{ ?s <{OKG}jobZone> ?z . "
                                   f"?z <{SKOS}notation> ?n }}"):
         index.job_zone[iri] = zone
@@ -142,6 +180,32 @@ def from_store(store: ox.Store) -> Index:
             latest[code] = (int(end), float(value))
     index.median_wage = {code: value for code, (_, value) in latest.items()}
     return index
+
+
+# The ids a match target's IRI gives, by taxonomy (the importers' IRI patterns).
+_STATED_IRIS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("onet-occupation", re.compile(r"/onet-soc2019/([0-9]{2}-[0-9]{4}\.[0-9]{2})$")),
+    ("soc2018", re.compile(r"/soc2018/([0-9]{2}-[0-9]{4})$")),
+    ("isco08", re.compile(r"^http://data\.europa\.eu/esco/isco/C([0-9]{1,4})$")),
+    ("esco-occupation", re.compile(r"^(http://data\.europa\.eu/esco/occupation/[0-9a-f-]+)$")),
+)
+
+
+def _stated(store: ox.Store, iris: dict[str, list[int]], index: Index) -> None:
+    """Codes the project's occupations state themselves (okg:socCode, exact and close matches),
+    so data extension gives them with or without the reference data loaded."""
+    own = {iri: numbers for iri, numbers in iris.items()
+           if any(index.entities[n].type == "occupation" for n in numbers)}
+    for iri, code in _rows(store, f"SELECT ?s ?c WHERE {{ ?s <{OKG}socCode> ?c }}"):
+        for number in own.get(iri, ()):
+            index.stated[(number, "soc2018")].add(code)
+    query = (f"SELECT ?s ?o WHERE {{ ?s ?p ?o . "
+             f"VALUES ?p {{ <{SKOS}exactMatch> <{SKOS}closeMatch> }} }}")
+    for iri, target in _rows(store, query):
+        for number in own.get(iri, ()):
+            for type_key, pattern in _STATED_IRIS:
+                if match := pattern.search(target):
+                    index.stated[(number, type_key)].add(match[1])
 
 
 def load_store(paths: Iterable[Path]) -> ox.Store:

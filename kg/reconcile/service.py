@@ -11,11 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.reconcile.index import Index
-from kg.reconcile.rank import MATCH_MARGIN, MATCH_SCORE, Candidate, Ranker
+from kg.reconcile.rank import MATCH_MARGIN, MATCH_SUPPORT, Candidate, Ranker
 from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
 MAX_LIMIT = 100
 MAX_BATCH = 1000
+# type_strict (v0.2, for a query naming several types): "any" keeps candidates of any of them,
+# "all" only entities that are of every one, "should" ranks every type but scales the score
+# of a candidate of an unnamed type by SHOULD_FACTOR (the types guide, they do not filter).
+STRICTNESS = ("any", "all", "should")
+SHOULD_FACTOR = 0.8
 
 
 class BadRequest(ValueError):
@@ -34,7 +39,7 @@ def _linked_ids(type_key: str) -> Callable[[Index, int], list[str]]:
         own = index.entities[entity]
         if own.type == type_key:
             return [own.id]
-        return [e.id for e in index.linked(entity, type_key)]
+        return index.codes(entity, type_key)
     return value
 
 
@@ -77,60 +82,81 @@ class Service:
         for number, entity in enumerate(index.entities):
             self.any_id.setdefault(entity.id, number)
             self.any_id.setdefault(entity.iri, number)
+        # Every type an entity's IRI has (an IRI can be in several types' patterns).
+        by_iri: dict[str, list[str]] = {}
+        for entity in index.entities:
+            by_iri.setdefault(entity.iri, []).append(entity.type)
+        self.types_of = [sorted(set(by_iri[e.iri]), key=list(TYPES).index)
+                         for e in index.entities]
         self.lock = threading.Lock()
 
     # -- manifest ---------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
-        ids = "; ".join(f"{t.name}: {t.ids}" for t in TYPES.values())
-        return {
-            "versions": ["0.2"],
-            "name": "occupation-kg reconciliation (O*NET, ESCO, SOC, ISCO, occupation-kg)",
-            "identifierSpace": "https://w3id.org/occupation-kg/reconcile/ids",
-            "schemaSpace": "https://w3id.org/occupation-kg/ontology#",
-            "documentation": f"{self.root}/form - ids: {ids}. match is true when the best "
-                             f"candidate's uncapped score is >= {MATCH_SCORE:g} and leads the "
-                             f"runner-up by >= {MATCH_MARGIN:g}, or the query is its id.",
-            "defaultTypes": [{"id": t.key, "name": t.name} for t in TYPES.values()],
-            "view": {"url": f"{self.root}/preview?id={{{{id}}}}"},
-            "preview": {"url": f"{self.root}/preview?id={{{{id}}}}", "width": 400,
-                        "height": 200},
-            "suggest": {
-                "entity": {"service_url": self.root, "service_path": "/suggest/entity"},
-                "type": {"service_url": self.root, "service_path": "/suggest/type"},
-                "property": {"service_url": self.root, "service_path": "/suggest/property"},
-            },
-            "extend": {
-                "propose_properties": {"service_url": self.root,
-                                       "service_path": "/extend/propose"},
-                "property_settings": [],
-            },
-        }
+        return manifest(self.root)
 
     # -- queries ----------------------------------------------------------------------------
     def queries(self, raw: str) -> dict[str, Any]:
         batch = _json_object(raw, "queries")
         if len(batch) > MAX_BATCH:
             raise BadRequest(f"queries: {len(batch)} queries, at most {MAX_BATCH} per batch")
-        groups: dict[tuple[str, int], list[tuple[str, str, list[Any]]]] = {}
+        groups: dict[tuple[tuple[str, ...], str, int], list[tuple[str, str, list[Any]]]] = {}
         for key, q in batch.items():
             if not isinstance(q, dict) or not isinstance(q.get("query"), str):
                 raise BadRequest(f"queries: {key!r} has no string 'query'")
-            type_key = _type_of(q.get("type"), key)
+            types = _types_of(q.get("type"), key)
+            strict = q.get("type_strict", "any")
+            if strict not in STRICTNESS:
+                raise BadRequest(f"queries: {key!r} has type_strict {strict!r} "
+                                 f"(one of {', '.join(STRICTNESS)})")
             limit = q.get("limit", 5)
             if not isinstance(limit, int | float) or limit < 1:
                 raise BadRequest(f"queries: {key!r} has limit {limit!r} (a positive number)")
             props = q.get("properties", [])
             if not isinstance(props, list):
                 raise BadRequest(f"queries: {key!r}: properties must be a list")
-            groups.setdefault((type_key, min(int(limit), MAX_LIMIT)), []).append(
+            groups.setdefault((types, strict, min(int(limit), MAX_LIMIT)), []).append(
                 (key, q["query"], props))
         out: dict[str, Any] = {}
-        for (type_key, limit), items in groups.items():
-            with self.lock:
-                ranked = self.ranker.rank([text for _, text, _ in items], type_key, limit)
+        for (types, strict, limit), items in groups.items():
+            ranked = self._rank_types([text for _, text, _ in items], types, strict, limit)
             for (key, _, props), candidates in zip(items, ranked, strict=True):
                 out[key] = {"result": [self._candidate(c) for c in
                                        self._refine(candidates, props)]}
+        return out
+
+    def _rank_types(self, texts: list[str], types: tuple[str, ...], strict: str,
+                    limit: int) -> list[list[Candidate]]:
+        """Candidates of the named types as type_strict says (STRICTNESS)."""
+        if strict == "all":  # an entity of every named type is one of the first type
+            types = types[:1] if len(set(types)) == 1 else types
+            with self.lock:
+                ranked = self.ranker.rank(texts, types[0], MAX_LIMIT if len(types) > 1 else limit)
+            return [[c for c in found if all(t in self.types_of[c.entity] for t in types)][:limit]
+                    for found in ranked]
+        asked = list(dict.fromkeys(types))
+        ranked_types = asked + ([t for t in TYPES if t not in asked] if strict == "should" else [])
+        merged: list[list[Candidate]] = [[] for _ in texts]
+        for type_key in ranked_types:
+            with self.lock:
+                ranked = self.ranker.rank(texts, type_key, limit)
+            for into, found in zip(merged, ranked, strict=True):
+                if type_key not in asked:
+                    for c in found:
+                        c.match = False
+                        c.raw *= SHOULD_FACTOR
+                        c.score = round(min(100.0, c.score * SHOULD_FACTOR), 2)
+                into.extend(found)
+        if len(ranked_types) == 1:
+            return merged
+        out = []
+        for found in merged:
+            found.sort(key=lambda c: (-c.raw, c.type, c.id))
+            # `match` was decided within one type; across types it needs the same lead.
+            for c in found[1:]:
+                c.match = False
+            if found and found[0].match and len(found) > 1:
+                found[0].match = found[0].coded or found[0].raw - found[1].raw >= MATCH_MARGIN
+            out.append(found[:limit])
         return out
 
     def _refine(self, candidates: list[Candidate], props: list[Any]) -> list[Candidate]:
@@ -150,7 +176,7 @@ class Service:
 
     def _candidate(self, c: Candidate) -> dict[str, Any]:
         return {"id": c.id, "name": c.name, "score": c.score, "match": c.match,
-                "type": [{"id": c.type, "name": TYPES[c.type].name}]}
+                "type": [{"id": t, "name": TYPES[t].name} for t in self.types_of[c.entity]]}
 
     # -- suggest ----------------------------------------------------------------------------
     def suggest_entity(self, prefix: str, type_key: str | None) -> dict[str, Any]:
@@ -220,6 +246,47 @@ class Service:
                 f"{html.escape(e.name)}</a></h3>"
                 f"<p style='margin:2px 0'>{html.escape(TYPES[e.type].name)} · "
                 f"<code>{html.escape(e.id)}</code></p><dl>{''.join(codes)}</dl></body></html>")
+
+
+def manifest(root: str) -> dict[str, Any]:
+    """The service manifest; `root` is the public URL of /reconcile (no trailing slash)."""
+    ids = "; ".join(f"{t.name}: {t.ids}" for t in TYPES.values())
+    return {
+        "versions": ["0.2"],
+        "name": "occupation-kg reconciliation (O*NET, ESCO, SOC, ISCO, occupation-kg)",
+        "identifierSpace": "https://w3id.org/occupation-kg/reconcile/ids",
+        "schemaSpace": "https://w3id.org/occupation-kg/ontology#",
+        "documentation": f"{root}/form - ids: {ids}. match is true when the best "
+                         f"candidate's raw score leads the runner-up's by >= {MATCH_MARGIN:g} "
+                         f"and >= {MATCH_SUPPORT:g} of it comes from two or more of its own "
+                         "near-identical titles (one, for an entity with at most two titles), "
+                         "or the query "
+                         "is its id. type_strict: any (default), all, should (unnamed types "
+                         f"score x{SHOULD_FACTOR:g}, never match).",
+        "defaultTypes": [{"id": t.key, "name": t.name} for t in TYPES.values()],
+        "view": {"url": f"{root}/preview?id={{{{id}}}}"},
+        "preview": {"url": f"{root}/preview?id={{{{id}}}}", "width": 400,
+                    "height": 200},
+        "suggest": {
+            "entity": {"service_url": root, "service_path": "/suggest/entity"},
+            "type": {"service_url": root, "service_path": "/suggest/type"},
+            "property": {"service_url": root, "service_path": "/suggest/property"},
+        },
+        "extend": {
+            "propose_properties": {"service_url": root,
+                                   "service_path": "/extend/propose"},
+            "property_settings": [],
+        },
+    }
+
+
+def _types_of(value: Any, where: str) -> tuple[str, ...]:
+    """The query's type or list of types (a type is a key or a {"id": key} object)."""
+    values = value if isinstance(value, list) else [value]
+    values = [v.get("id") if isinstance(v, dict) else v for v in values]
+    if not [v for v in values if v not in (None, "")]:
+        return (DEFAULT_TYPE,)
+    return tuple(_type_of(v, where) for v in values if v not in (None, ""))
 
 
 def _type_of(value: Any, where: str) -> str:
