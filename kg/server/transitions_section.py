@@ -1,0 +1,56 @@
+"""The "Where this occupation can lead" section of an O*NET-SOC occupation's page: its scored
+career transitions (graph/transitions, written by kg.transitions.stage), each target with its
+score and the shared skills that explain it, read by index from the served store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+from kg.prefixes import OKG
+
+SHOWN = 10
+
+
+@dataclass
+class Target:
+    iri: str
+    label: str
+    rank: int
+    score: float
+    wage_ratio: str | None = None
+    job_zone_step: str | None = None
+    shared: list[str] = field(default_factory=list)  # shared skills, then activities
+
+
+def _one(store: ox.Store, subject: ox.NamedNode, prop: str) -> ox.NamedNode | ox.Literal | None:
+    for quad in store.quads_for_pattern(subject, ox.NamedNode(OKG + prop), None, None):
+        return quad.object  # type: ignore[return-value]
+    return None
+
+
+def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
+                 shown: int = SHOWN) -> list[Target]:
+    found: dict[str, Target] = {}
+    source = ox.NamedNode(iri)
+    for quad in store.quads_for_pattern(None, ox.NamedNode(OKG + "fromOccupation"), source, None):
+        node = quad.subject
+        if not isinstance(node, ox.NamedNode) or node.value in found:
+            continue
+        target, rank, score = (_one(store, node, "toOccupation"),
+                               _one(store, node, "transitionRank"),
+                               _one(store, node, "transitionScore"))
+        if target is None or rank is None or score is None or int(rank.value) > shown:
+            continue
+        wage, step = _one(store, node, "wageRatio"), _one(store, node, "jobZoneStep")
+        row = Target(target.value, labels.get(target.value, target.value.rsplit("/", 1)[-1]),
+                     int(rank.value), float(score.value), wage.value if wage else None,
+                     step.value if step else None)
+        for prop in ("sharedSkill", "sharedActivity"):
+            for shared in store.quads_for_pattern(node, ox.NamedNode(OKG + prop), None, None):
+                label = labels.get(shared.object.value)
+                if label and label not in row.shared:
+                    row.shared.append(label)
+        found[node.value] = row
+    return sorted(found.values(), key=lambda t: (t.rank, t.iri))

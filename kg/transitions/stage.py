@@ -1,0 +1,158 @@
+"""The derived build stage: the top N career transitions of every O*NET-SOC occupation as
+okg:CareerTransition nodes in their own named graph (graph/transitions), with the graph's
+provenance (how computed, from which dataset editions).
+
+ESCO occupations get no transitions of their own: they reach these through the ESCO-O*NET
+crosswalk (esco occupation skos:closeMatch O*NET-SOC 2010 skos:closeMatch O*NET-SOC 2019), as
+queries/transitions-*.rq show, so the graph holds one ranking per O*NET occupation, not 3,000
+near-copies of it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from pyoxigraph import Literal, NamedNode, Quad, Store
+
+from kg.prefixes import DCTERMS, OKG, PROV
+from kg.transitions.profiles import Profiles, read_profiles
+from kg.transitions.terms import COMPONENTS, PROPERTY
+
+DEFAULT_LIMIT = 20
+XSD = "http://www.w3.org/2001/XMLSchema#"
+RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+DCAT_DATASET = NamedNode("http://www.w3.org/ns/dcat#Dataset")
+METHOD = ("Every O*NET-SOC 2019 occupation scored against every other from this graph's own "
+          "data: " + "; ".join(f"{k}: {v}" for k, v in COMPONENTS.items()) + ". Each "
+          "component becomes the percentile rank of the target among the source's targets and "
+          "of the source among the target's; the score is the logistic of their weighted sum "
+          "and the job-zone distance (weights fitted on half of the occupations against O*NET "
+          "Related Occupations, which the scorer never reads). Wage ratio: OEWS May 2024 annual "
+          "median of the target over the source's (SOC 2018 code, else its BLS aggregate, else "
+          "its broad group). Target outlook: EP 2024-34 employment change and annual openings.")
+
+
+@dataclass
+class Transition:
+    source: str
+    target: str
+    rank: int
+    score: float
+    values: dict[str, float]  # component -> raw similarity (NaN: no data)
+    job_zone_step: float  # NaN: a job zone is missing
+    wage_ratio: float | None
+    growth: float | None
+    openings: float | None
+    skills: tuple[str, ...]
+    activities: tuple[str, ...]
+    esco_skills: tuple[str, ...]
+
+
+def transitions(profiles: Profiles, limit: int = DEFAULT_LIMIT) -> list[Transition]:
+    """The top `limit` transitions of every occupation, sources in code order."""
+    codes = profiles.codes
+    if len(codes) < 2:
+        return []
+    # numpy/scikit-learn only when there is something to score: a seed build does not pay
+    from kg.transitions import components as comp
+    from kg.transitions import score
+    from kg.transitions.explain import Explainer
+
+    values = comp.compute(profiles)
+    scores = score.blend(score.features(values))
+    explainer = Explainer(profiles)
+    out: list[Transition] = []
+    for ranked in score.top(scores, codes, limit):
+        source, target = codes[ranked.source], codes[ranked.target]
+        why = explainer.explain(source, target)
+        wages = profiles.wage.get(source), profiles.wage.get(target)
+        ratio = wages[1][0] / wages[0][0] if wages[0] and wages[1] and wages[0][0] else None
+        out.append(Transition(
+            source, target, ranked.rank, ranked.score,
+            {name: float(values[name][ranked.source, ranked.target]) for name in PROPERTY},
+            float(values["jobZoneStep"][ranked.source, ranked.target]), ratio,
+            (profiles.growth.get(target) or (None,))[0],
+            (profiles.openings.get(target) or (None,))[0],
+            why.skills, why.activities, why.esco_skills))
+    return out
+
+
+def _decimal(value: float, places: int = 4) -> Literal:
+    text = f"{value:.{places}f}"
+    return Literal("0." + "0" * places if text.startswith("-0.") and float(text) == 0 else text,
+                   datatype=NamedNode(f"{XSD}decimal"))
+
+
+def _integer(value: int) -> Literal:
+    return Literal(str(value), datatype=NamedNode(f"{XSD}integer"))
+
+
+def quads(items: list[Transition], profiles: Profiles, base: str) -> list[Quad]:
+    graph = NamedNode(f"{base}graph/transitions")
+    okg = str(OKG)
+    occ = f"{base}onet-soc2019/"
+    out: list[Quad] = []
+
+    def add(s: NamedNode, p: str, o: NamedNode | Literal) -> None:
+        out.append(Quad(s, NamedNode(p), o, graph))
+
+    for t in items:
+        node = NamedNode(f"{base}transition/{t.source}-to-{t.target}")
+        add(node, str(RDF_TYPE.value), NamedNode(okg + "CareerTransition"))
+        add(node, okg + "fromOccupation", NamedNode(occ + t.source))
+        add(node, okg + "toOccupation", NamedNode(occ + t.target))
+        add(node, okg + "transitionRank", _integer(t.rank))
+        add(node, okg + "transitionScore", _decimal(t.score))
+        for name, prop in PROPERTY.items():
+            if not np.isnan(t.values[name]):
+                add(node, okg + prop, _decimal(t.values[name]))
+        if not np.isnan(t.job_zone_step):
+            add(node, okg + "jobZoneStep", _integer(int(t.job_zone_step)))
+        if t.wage_ratio is not None:
+            add(node, okg + "wageRatio", _decimal(t.wage_ratio, 3))
+        if t.growth is not None:
+            add(node, okg + "targetEmploymentChange", _decimal(t.growth, 1))
+        if t.openings is not None:
+            add(node, okg + "targetAnnualOpenings", _decimal(t.openings, 0))
+        for slug in t.skills:
+            add(node, okg + "sharedSkill", NamedNode(f"{base}onet-element/{slug}"))
+        for dwa in t.activities:
+            add(node, okg + "sharedActivity", NamedNode(f"{base}onet-dwa/{dwa.lower()}"))
+        for skill in t.esco_skills:
+            add(node, okg + "sharedEscoSkill", NamedNode(skill))
+        add(node, str(PROV) + "wasDerivedFrom", NamedNode(f"{base}dataset/transitions"))
+    if items:
+        dataset = NamedNode(f"{base}dataset/transitions")
+        add(dataset, str(RDF_TYPE.value), DCAT_DATASET)
+        add(dataset, str(DCTERMS) + "title", Literal("Career transitions between O*NET-SOC "
+                                                     "occupations", language="en"))
+        add(dataset, str(DCTERMS) + "description", Literal(METHOD, language="en"))
+        for source in _sources(profiles, base):
+            add(dataset, str(PROV) + "wasDerivedFrom", NamedNode(source))
+    return out
+
+
+def _sources(profiles: Profiles, base: str) -> list[str]:
+    from kg.importers import bls, esco, esco_onet, onet, onet_soc
+
+    editions = [onet.IMPORTER, esco.IMPORTER, esco_onet.IMPORTER, onet_soc.IMPORTER, bls.OEWS,
+                bls.PROJECTIONS]
+    named = {i.dataset_iri(base) for i in editions}
+    return sorted(named | set(profiles.sources))
+
+
+def add_transitions(store: Store, base: str, limit: int = DEFAULT_LIMIT) -> int:
+    """Add the top `limit` transitions of every O*NET-SOC occupation to graph/transitions;
+    return the number of quads added (0 when the store has no O*NET data)."""
+    began = time.perf_counter()
+    profiles = read_profiles(store, base)
+    items = transitions(profiles, limit)
+    added = quads(items, profiles, base)
+    store.extend(added)
+    if items:
+        print(f"kg build: transitions: {len(items):,} for {len(profiles.codes):,} occupations "
+              f"in {time.perf_counter() - began:.1f} s", file=sys.stderr)
+    return len(added)

@@ -1,0 +1,325 @@
+"""Career transitions: the O*NET work-activity import (DWA/IWA/Tasks to DWAs), the scorer and its
+graph stage on the test slices, the held-out truth never read, the shapes, and `kg transitions`.
+Every expected number is read from the slice files in tests/data."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pyoxigraph as ox
+import pytest
+from rdflib import Graph
+
+from kg.cli import main
+from kg.importers import bls, esco, esco_onet, onet, onet_soc, soc
+from kg.importers.base import Context, ImportFailed
+from kg.prefixes import DEFAULT_BASE, OKG
+from kg.transitions.profiles import read_profiles
+from kg.transitions.score import NEUTRAL, percentile_ranks
+from kg.transitions.stage import add_transitions
+from kg.validation import load_shapes, shacl_findings
+
+DATA = Path(__file__).parent / "data"
+ONET = DATA / "onet_db_29_3"
+IMPORTERS = [(onet.IMPORTER, ONET), (onet_soc.IMPORTER, DATA / "onet_soc_2019_taxonomy"),
+             (esco.IMPORTER, DATA / "esco_v1_1_1_en"),
+             (esco_onet.IMPORTER, DATA / "crosswalk_esco_onet_nesta_2020"),
+             (bls.OEWS, DATA / "bls_oews_may2024_national"),
+             (bls.PROJECTIONS, DATA / "bls_employment_projections_2024_34"),
+             (soc.IMPORTER, DATA / "soc_2018_structure")]
+TRANSITIONS = ox.NamedNode(DEFAULT_BASE + "graph/transitions")
+
+
+def tsv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def described() -> set[str]:
+    """The occupations the slices give tasks or Skills/Knowledge/Interests ratings."""
+    names = ("Task Statements.tsv", "Skills.tsv", "Knowledge.tsv", "Interests.tsv")
+    return {r["O*NET-SOC Code"] for n in names if (ONET / n).is_file() for r in tsv(ONET / n)}
+
+
+def slice_store(onet_folder: Path = ONET) -> ox.Store:
+    store = ox.Store()
+    for importer, folder in IMPORTERS:
+        folder = onet_folder if importer is onet.IMPORTER else folder
+        graph = ox.NamedNode(importer.graph_iri(DEFAULT_BASE))
+        store.extend(ox.Quad(s, p, o, graph) for s, p, o in
+                     importer.triples(folder, Context(progress=False)))
+    return store
+
+
+def transitions_nquads(store: ox.Store) -> bytes:
+    quads = sorted(str(q) for q in store.quads_for_pattern(None, None, None, TRANSITIONS))
+    return "\n".join(quads).encode()
+
+
+@pytest.fixture(scope="module")
+def built() -> ox.Store:
+    store = slice_store()
+    assert add_transitions(store, DEFAULT_BASE) > 0
+    return store
+
+
+def values(store: ox.Store, query: str) -> list[ox.QuerySolution]:
+    return list(store.query(f"PREFIX okg: <{OKG}> PREFIX skos: "
+                            f"<http://www.w3.org/2004/02/skos/core#> {query}",
+                            use_default_graph_as_union=True))
+
+
+# --- the import ---------------------------------------------------------------------------
+
+def test_work_activities_imported_row_for_row(built: ox.Store) -> None:
+    links = tsv(ONET / "Tasks to DWAs.tsv")
+    dwas = {r["DWA ID"] for r in tsv(ONET / "DWA Reference.tsv")}
+    iwas = {r["IWA ID"] for r in tsv(ONET / "IWA Reference.tsv")}
+    count = values(built, "SELECT (COUNT(DISTINCT ?n) AS ?c) WHERE { ?n a okg:TaskActivity }")
+    assert int(count[0]["c"].value) == len(links)
+    for scheme, ids in (("onet-dwa", dwas), ("onet-iwa", iwas)):
+        rows = values(built, f"SELECT ?code WHERE {{ ?c skos:inScheme <{DEFAULT_BASE}scheme/"
+                             f"{scheme}> ; skos:notation ?code }}")
+        assert {r["code"].value for r in rows} == ids
+    first = links[0]
+    rows = values(built, f"""SELECT ?date ?source WHERE {{
+        ?n okg:task <{DEFAULT_BASE}onet-task/{first['Task ID']}> ;
+           okg:activity <{DEFAULT_BASE}onet-dwa/{first['DWA ID'].lower()}> ;
+           <http://purl.org/dc/terms/date> ?date ; okg:activityDomainSource ?source }}""")
+    month, year = first["Date"].split("/")
+    assert [(r["date"].value, r["source"].value) for r in rows] == [
+        (f"{year}-{month}", first["Domain Source"])]
+    dwa = next(iter(sorted(dwas)))
+    parent = values(built, f"SELECT ?p WHERE {{ <{DEFAULT_BASE}onet-dwa/{dwa.lower()}> "
+                           "skos:broader ?p }")
+    assert [r["p"].value for r in parent] == [f"{DEFAULT_BASE}onet-iwa/"
+                                              f"{dwa.rsplit('.', 1)[0].lower()}"]
+
+
+def _copy_onet(tmp_path: Path) -> Path:
+    folder = tmp_path / "onet_db_29_3"
+    shutil.copytree(ONET, folder)
+    return folder
+
+
+def test_unknown_dwa_is_refused_with_file_and_line(tmp_path: Path) -> None:
+    folder = _copy_onet(tmp_path)
+    path = folder / "Tasks to DWAs.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[2].split("\t")
+    cells[4] = "4.A.1.a.1.I99.D99"
+    lines[2] = "\t".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportFailed) as error:
+        list(onet.IMPORTER.triples(folder, Context(progress=False)))
+    assert str(error.value).startswith(f"{path}:3: column 'DWA ID': DWA 4.A.1.a.1.I99.D99 is "
+                                       "not in DWA Reference.tsv")
+
+
+def test_dwa_under_the_wrong_iwa_is_refused(tmp_path: Path) -> None:
+    folder = _copy_onet(tmp_path)
+    path = folder / "DWA Reference.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[1].split("\t")
+    cells[4] = "4.A.9.z.9.I01.D01"
+    lines[1] = "\t".join(cells)
+    path.write_text("".join(lines), encoding="utf-8")
+    with pytest.raises(ImportFailed, match=r"DWA Reference.tsv:2: 4.A.9.z.9.I01.D01 does not "
+                                           r"belong under"):
+        list(onet.IMPORTER.triples(folder, Context(progress=False)))
+
+
+# --- the scorer and its graph -------------------------------------------------------------
+
+def test_every_occupation_gets_ranked_targets(built: ox.Store) -> None:
+    codes = described()
+    rows = values(built, """SELECT DISTINCT ?from ?to ?rank ?score WHERE {
+        ?t a okg:CareerTransition ;
+        okg:fromOccupation ?f ; okg:toOccupation ?o ; okg:transitionRank ?rank ;
+        okg:transitionScore ?score . ?f skos:notation ?from . ?o skos:notation ?to }""")
+    by_source: dict[str, list[tuple[int, float, str]]] = {}
+    for r in rows:
+        by_source.setdefault(r["from"].value, []).append(
+            (int(r["rank"].value), float(r["score"].value), r["to"].value))
+    assert set(by_source) == codes
+    for source, ranked in by_source.items():
+        ranked.sort()
+        assert [rank for rank, _, _ in ranked] == list(range(1, len(codes)))
+        assert {to for _, _, to in ranked} == codes - {source}
+        scores = [score for _, score, _ in ranked]
+        assert scores == sorted(scores, reverse=True)
+
+
+def test_wage_ratio_and_job_zone_step_come_from_the_sources(built: ox.Store) -> None:
+    zones = {r["O*NET-SOC Code"]: int(r["Job Zone"]) for r in tsv(ONET / "Job Zones.tsv")}
+    oews = {r["OCC_CODE"] for r in tsv(DATA / "bls_oews_may2024_national" /
+                                        "national_M2024_dl.tsv")}
+    rows = values(built, """SELECT DISTINCT ?from ?to ?step ?wage WHERE { ?t okg:fromOccupation ?f ;
+        okg:toOccupation ?o . ?f skos:notation ?from . ?o skos:notation ?to .
+        OPTIONAL { ?t okg:jobZoneStep ?step } OPTIONAL { ?t okg:wageRatio ?wage } }""")
+    seen = 0
+    for r in rows:
+        source, target = r["from"].value, r["to"].value
+        if source in zones and target in zones:
+            assert int(r["step"].value) == zones[target] - zones[source]
+            seen += 1
+        both_paid = source[:7] in oews and target[:7] in oews
+        assert (r["wage"] is not None) == both_paid, (source, target)
+        if both_paid and source[:7] == target[:7]:
+            assert float(r["wage"].value) == 1.0  # one SOC code, one OEWS median
+    assert seen
+
+
+def test_explanations_are_shared_and_important(built: ox.Store) -> None:
+    importance = {(r["O*NET-SOC Code"], r["Element ID"].lower()): float(r["Data Value"])
+                  for name in ("Skills.tsv", "Knowledge.tsv") for r in tsv(ONET / name)
+                  if r["Scale ID"] == "IM"}
+    rows = values(built, f"""SELECT ?from ?to ?skill WHERE {{ ?t okg:fromOccupation ?f ;
+        okg:toOccupation ?o ; okg:sharedSkill ?s . ?f skos:notation ?from .
+        ?o skos:notation ?to . BIND(STRAFTER(STR(?s), "{DEFAULT_BASE}onet-element/") AS ?skill)
+        }}""")
+    assert rows
+    for r in rows:
+        for code in (r["from"].value, r["to"].value):
+            assert importance[(code, r["skill"].value)] >= 3.0
+
+
+def test_transitions_conform_to_the_shapes(built: ox.Store) -> None:
+    data = Graph()
+    text = "".join(f"{q.subject} {q.predicate} {q.object} .\n"
+                   for q in built.quads_for_pattern(None, None, None, TRANSITIONS))
+    data.parse(data=text, format="nt")
+    findings = shacl_findings(data, load_shapes())
+    assert [f for f in findings if f.severity == "Violation"] == []
+    assert len(data) > 0
+
+
+def test_scorer_never_reads_related_occupations(tmp_path: Path) -> None:
+    """The held-out truth: emptying Related Occupations (header kept) changes nothing."""
+    folder = _copy_onet(tmp_path)
+    related = folder / "Related Occupations.tsv"
+    assert len(related.read_text(encoding="utf-8").splitlines()) > 1  # the test can fail
+    related.write_text(related.read_text(encoding="utf-8").splitlines(keepends=True)[0],
+                       encoding="utf-8")
+    with_truth, without = slice_store(), slice_store(folder)
+    related_p = ox.NamedNode("http://www.w3.org/2004/02/skos/core#related")
+    assert any(True for _ in with_truth.quads_for_pattern(None, related_p, None))
+    assert not any(True for _ in without.quads_for_pattern(None, related_p, None))
+    add_transitions(with_truth, DEFAULT_BASE)
+    add_transitions(without, DEFAULT_BASE)
+    assert transitions_nquads(with_truth) == transitions_nquads(without)
+
+
+def test_same_inputs_same_transitions(built: ox.Store) -> None:
+    again = slice_store()
+    add_transitions(again, DEFAULT_BASE)
+    assert transitions_nquads(again) == transitions_nquads(built)
+
+
+def test_limit_caps_the_targets() -> None:
+    store = slice_store()
+    add_transitions(store, DEFAULT_BASE, limit=1)
+    ranks = values(store, "SELECT ?r WHERE { ?t okg:transitionRank ?r }")
+    assert {int(r["r"].value) for r in ranks} == {1}
+
+
+def test_percentile_ranks_treat_missing_data_as_neutral() -> None:
+    sim = np.array([[1.0, 0.2, 0.9], [0.2, 1.0, np.nan], [0.9, np.nan, 1.0]])
+    ranks = percentile_ranks(sim)
+    assert ranks[0, 2] == 1.0 and ranks[0, 1] == 0.5  # best of two, second of two
+    assert ranks[1, 2] == NEUTRAL and ranks[0, 0] == NEUTRAL
+
+
+def test_profiles_skip_occupations_outside_onet(built: ox.Store) -> None:
+    profiles = read_profiles(built)
+    listed = {r["O*NET-SOC Code"] for r in tsv(ONET / "Occupation Data.tsv")}
+    taxonomy = {r["O*NET-SOC 2019 Code"] for r in tsv(DATA / "onet_soc_2019_taxonomy" /
+                                                      "2019_Occupations.tsv")}
+    assert (listed | taxonomy) - described()  # codes with a title only are left out
+    assert profiles.codes == sorted(described())
+
+
+# --- kg transitions -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def dist(built: ox.Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("dist")
+    built.dump(str(folder / "kg.trig"), format=ox.RdfFormat.TRIG)
+    return folder
+
+
+def test_cli_csv_of_one_occupation(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist)]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert [r["rank"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
+    assert {"from_code", "to_code", "rank", "score", "skills", "tasks"} <= set(rows[0])
+    assert {r["from_code"] for r in rows} == {"11-3051.00"}
+
+
+def test_cli_all_with_limit(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transitions", "--all", "--limit", "1", "--format", "csv",
+                 "--dist", str(dist)]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    codes = described()
+    assert sorted(r["from_code"] for r in rows) == sorted(codes)
+
+
+def test_cli_unknown_code_is_one_line(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["transitions", "99-9999.00", "--dist", str(dist)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"kg: error: no transitions from 99-9999.00 in {dist} (unknown code, or a build "
+        "without --data)")
+    assert main(["transitions", "plumber", "--dist", str(dist)]) == 1
+
+
+# --- the occupation page ------------------------------------------------------------------
+
+def test_page_section_lists_targets_with_shared_skills(built: ox.Store) -> None:
+    from kg.server.transitions_section import read_targets
+
+    labels = {q.subject.value: q.object.value for q in built.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None)}
+    source = DEFAULT_BASE + "onet-soc2019/11-3051.00"
+    targets = read_targets(built, source, labels)
+    assert [t.rank for t in targets] == list(range(1, len(described())))
+    assert {t.iri.rsplit("/", 1)[-1] for t in targets} == described() - {"11-3051.00"}
+    assert any(t.shared for t in targets)  # 11-3051.02 has no Skills ratings nor tasks
+    assert all(label in labels.values() for t in targets for label in t.shared)
+
+
+# --- stored queries -----------------------------------------------------------------------
+
+def _query_rows(dist: Path, capsys: pytest.CaptureFixture[str], name: str,
+                *params: str) -> list[dict[str, str]]:
+    argv = ["query", name, "--format", "csv", "--dist", str(dist)]
+    for param in params:
+        argv += ["--param", param]
+    assert main(argv) == 0
+    return list(csv.DictReader(capsys.readouterr().out.splitlines()))
+
+
+def test_query_from_filters_on_wage_and_job_zone(dist: Path, built: ox.Store,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    every = _query_rows(dist, capsys, "transitions-from", "code=11-3051.00",
+                        "minWageRatio=0", "maxJobZoneStep=4")
+    assert every and all(float(r["wageRatio"]) > 0 for r in every)
+    kept = _query_rows(dist, capsys, "transitions-from", "code=11-3051.00",
+                       "minWageRatio=1.0", "maxJobZoneStep=0")
+    assert kept == [r for r in every if float(r["wageRatio"]) >= 1.0
+                    and int(r["jobZoneStep"]) <= 0]
+
+
+def test_query_into_lists_the_sources(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _query_rows(dist, capsys, "transitions-into", "code=11-1021.00")
+    assert {r["fromCode"] for r in rows} == described() - {"11-1021.00"}
+
+
+def test_query_chain_one_step_when_direct(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _query_rows(dist, capsys, "transitions-chain", "fromCode=11-3051.00",
+                       "toCode=11-1021.00")
+    assert rows and rows[0]["steps"] == "1" and rows[0]["step"] == "1"
+    assert rows[0]["stepFrom"].startswith("11-3051.00 ")
+    assert rows[0]["stepTo"].startswith("11-1021.00 ")
