@@ -42,6 +42,10 @@ _SHARE = Bounds(Decimal(0), Decimal(100), "a share or rate in percent lies withi
 _CHANGE = Bounds(Decimal(-100), Decimal(1_000), "a change in percent cannot fall below -100")
 _NUMERIC_CHANGE = Bounds(Decimal(-1_000_000_000), Decimal(1_000_000_000),
                          "a change in jobs is a finite count")
+# BLS OEWS hourly wages, standard errors and EP separations (engineer E, issue 13).
+_HOURLY = Bounds(Decimal(0), Decimal(10_000), "an hourly wage is a non-negative amount")
+_RSE = Bounds(Decimal(0), Decimal(100), "a relative standard error in percent lies within 0-100")
+_FLOW = Bounds(Decimal(0), Decimal(1_000_000_000), "a count of workers per year is non-negative")
 
 # okg statistic kind (local name) -> bounds of its value.
 BOUNDS_BY_STATISTIC: dict[str, Bounds] = {
@@ -60,6 +64,19 @@ BOUNDS_BY_STATISTIC: dict[str, Bounds] = {
     "occupationalSeparationsRate": _SHARE,
     "projectedEmploymentChange": _CHANGE,
     "projectedEmploymentChangeNumeric": _NUMERIC_CHANGE,
+    "hourlyWageMean": _HOURLY,
+    "hourlyWagePercentile10": _HOURLY,
+    "hourlyWagePercentile25": _HOURLY,
+    "hourlyWageMedian": _HOURLY,
+    "hourlyWagePercentile75": _HOURLY,
+    "hourlyWagePercentile90": _HOURLY,
+    "employmentRelativeStandardError": _RSE,
+    "wageMeanRelativeStandardError": _RSE,
+    "shareOfTotalEmployment": _SHARE,
+    "selfEmployedShare": _SHARE,
+    "laborForceExits": _FLOW,
+    "occupationalTransfers": _FLOW,
+    "occupationalSeparations": _FLOW,
 }
 
 

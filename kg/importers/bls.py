@@ -1,6 +1,8 @@
 """BLS figures as okg:Observation rows, shaped like the seed figures (kg/builder.py
-`_observations`): OEWS May 2024 national wages and employment, and Employment Projections
-2024-34 (tables 1.2 and 1.10). Every figure must be plausible (kg.plausibility).
+`_observations`): OEWS May 2024 national hourly and annual wages, employment and their
+relative standard errors, and Employment Projections 2024-34 (tables 1.2 and 1.10: figures,
+and the typical education, related work experience and on-the-job training as concepts). Every
+figure must be plausible (kg.plausibility).
 
 Five codes of both programs are BLS aggregates of SOC 2018 detailed occupations, not SOC codes
 (`AGGREGATES`): their observations point at `soc2018/<code>` like the others, and both imports
@@ -38,6 +40,7 @@ from kg.importers.base import (
     t,
     typed,
 )
+from kg.importers.slugs import slugify
 from kg.prefixes import SDMX_ATTRIBUTE, SDMX_DIMENSION, SDMX_MEASURE
 
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -140,18 +143,79 @@ OEWS_INFO = DatasetInfo(
     citation="U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics, May "
     "2024 national estimates (national_M2024_dl.xlsx). U.S. Government work, public domain.",
     folder="bls_oews_may2024_national",
+    description="Footnote codes: '*' (wage not available) and '**' (employment not available) "
+    "give no observation; '#' (a wage of $115.00 per hour or $239,200 per year or more) gives "
+    "an observation of that top-code value with okg:isLowerBound true. Occupations with only "
+    "annual (ANNUAL) or only hourly (HOURLY) wages have no observations of the other kind.",
 )
 OEWS_FILE = "national_M2024_dl.tsv"
 OEWS_STATS = (  # column, okg statistic, unit, observation id suffix
     ("TOT_EMP", "employment", "Jobs", "employment"),
+    ("EMP_PRSE", "employmentRelativeStandardError", "Percent", "employment-prse"),
+    ("H_MEAN", "hourlyWageMean", "USDollarsPerHour", "hourly-wage-mean"),
+    ("H_PCT10", "hourlyWagePercentile10", "USDollarsPerHour", "hourly-wage-p10"),
+    ("H_PCT25", "hourlyWagePercentile25", "USDollarsPerHour", "hourly-wage-p25"),
+    ("H_MEDIAN", "hourlyWageMedian", "USDollarsPerHour", "hourly-wage-median"),
+    ("H_PCT75", "hourlyWagePercentile75", "USDollarsPerHour", "hourly-wage-p75"),
+    ("H_PCT90", "hourlyWagePercentile90", "USDollarsPerHour", "hourly-wage-p90"),
     ("A_MEAN", "annualWageMean", "USDollarsPerYear", "annual-wage-mean"),
+    ("MEAN_PRSE", "wageMeanRelativeStandardError", "Percent", "wage-mean-prse"),
     ("A_PCT10", "annualWagePercentile10", "USDollarsPerYear", "annual-wage-p10"),
     ("A_PCT25", "annualWagePercentile25", "USDollarsPerYear", "annual-wage-p25"),
     ("A_MEDIAN", "annualWageMedian", "USDollarsPerYear", "annual-wage-median"),
     ("A_PCT75", "annualWagePercentile75", "USDollarsPerYear", "annual-wage-p75"),
     ("A_PCT90", "annualWagePercentile90", "USDollarsPerYear", "annual-wage-p90"),
 )
+HOURLY_COLS = tuple(c for c, *_ in OEWS_STATS if c.startswith("H_"))
+ANNUAL_COLS = tuple(c for c, *_ in OEWS_STATS if c.startswith("A_"))
+# The footnote codes of field_descriptions.txt, each allowed only where it can occur:
+# "*" a wage estimate is not available, "**" an employment estimate is not available (no
+# observation for either), "#" a wage at or above the top code (an observation of the top-code
+# value with okg:isLowerBound true). "~" concerns PCT_RPT, which the national file leaves blank.
+NOT_AVAILABLE = {col: ("*" if col in HOURLY_COLS + ANNUAL_COLS else "**")
+                 for col, *_ in OEWS_STATS}
+TOP_CODE = {"USDollarsPerHour": "115.00", "USDollarsPerYear": "239200"}
+# Constant in the national cross-industry file (checked, so another extract is refused) and the
+# columns only state or industry extracts fill.
+NATIONAL = {"AREA": "99", "AREA_TITLE": "U.S.", "AREA_TYPE": "1", "PRIM_STATE": "US",
+            "NAICS": "000000", "NAICS_TITLE": "Cross-industry", "I_GROUP": "cross-industry",
+            "OWN_CODE": "1235"}
+BLANK = ("JOBS_1000", "LOC_QUOTIENT", "PCT_TOTAL", "PCT_RPT")
+FLAGS = ("ANNUAL", "HOURLY")
 MAY_2024 = Period("2024-05", "May 2024", "2024-05-01", "2024-05-31")
+
+
+def _wage_flags(row: dict[str, str], path: Path, line: int) -> None:
+    """ANNUAL (HOURLY) is TRUE exactly when OEWS releases only annual (hourly) wages: then every
+    hourly (annual) wage cell must be "*". The flags are not stored; the missing observations
+    say the same."""
+    for flag, other in (("ANNUAL", HOURLY_COLS), ("HOURLY", ANNUAL_COLS)):
+        value = row[flag].strip()
+        if value not in ("", "TRUE"):
+            raise ImportFailed(path, line, f"must be empty or TRUE, got {value!r}", column=flag)
+        if value == "TRUE":
+            for col in other:
+                if row[col].strip() != "*":
+                    raise ImportFailed(path, line, f"{flag} is TRUE (only "
+                                       f"{flag.lower()} wages are released) but {col} is "
+                                       f"{row[col]!r}, not '*'", column=col)
+
+
+def _oews_value(row: dict[str, str], col: str, statistic: str, unit: str, path: Path,
+                line: int) -> tuple[Literal, bool] | None:
+    """(value, is a lower bound) of one OEWS cell, or None for a "not available" footnote."""
+    cell = row[col].strip()
+    if cell == NOT_AVAILABLE[col]:
+        return None
+    if cell == "#":
+        if unit not in TOP_CODE:
+            raise ImportFailed(path, line, "'#' (a top-coded wage) in a column that is not a "
+                               "wage", column=col)
+        return figure(TOP_CODE[unit], statistic, path, line, col), True
+    if cell in ("*", "**", "#", "~"):
+        raise ImportFailed(path, line, f"footnote code {cell!r} cannot stand in {col} "
+                           f"(expected {NOT_AVAILABLE[col]!r} or a number)", column=col)
+    return figure(cell, statistic, path, line, col), False
 
 
 def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
@@ -159,28 +223,41 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     yield from period_triples(ctx, MAY_2024)
     path = folder / OEWS_FILE
     stats = tuple(c for c, *_ in OEWS_STATS)
-    cols = ("AREA", "NAICS", "OCC_CODE", "OCC_TITLE", "O_GROUP") + stats
+    cols = ("AREA", "NAICS", "OCC_CODE", "OCC_TITLE", "O_GROUP", *NATIONAL, *BLANK, *FLAGS) + stats
+    cols = tuple(dict.fromkeys(cols))
     # A code OEWS aggregates to the broad level comes twice, as broad and as detailed, with the
     # same figures; other figures for a code already read mean a spliced file.
-    keys = (Key(("AREA", "NAICS", "OCC_CODE"), ("OCC_TITLE",) + stats),)
+    keys = (Key(("AREA", "NAICS", "OCC_CODE"), ("OCC_TITLE",) + stats + FLAGS),)
     read: set[str] = set()
     for line, row in ctx.table(path, cols, tsv=True, keys=keys):
         if row["AREA"] != "99" or row["NAICS"] != "000000":
             raise ImportFailed(path, line, "not a national cross-industry row "
                                f"(AREA {row['AREA']!r}, NAICS {row['NAICS']!r})")
+        for col, expected in NATIONAL.items():
+            if row[col].strip() != expected:
+                raise ImportFailed(path, line, f"expected {expected!r} in the national "
+                                   f"cross-industry file, got {row[col]!r}", column=col)
+        for col in BLANK:
+            if row[col].strip():
+                raise ImportFailed(path, line, "the national file leaves this column blank, "
+                                   f"got {row[col]!r}", column=col)
         code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
         if row["O_GROUP"] == "total" or code in read:
             continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
         read.add(code)
+        _wage_flags(row, path, line)
         if code in AGGREGATES:
             yield from aggregate_triples(ctx, code, row["OCC_TITLE"].strip(), preferred=True)
         for col, statistic, unit, suffix in OEWS_STATS:
-            cell = row[col].strip()
-            if cell in MISSING:
+            found = _oews_value(row, col, statistic, unit, path, line)
+            if found is None:
                 continue
-            value = figure(cell, statistic, path, line, col)
-            yield from observation(ctx, dataset, f"bls-oews-2024-05-{code}-{suffix}", code,
-                                   statistic, MAY_2024.slug, value, unit, False)
+            value, lower_bound = found
+            obs_id = f"bls-oews-2024-05-{code}-{suffix}"
+            yield from observation(ctx, dataset, obs_id, code, statistic, MAY_2024.slug, value,
+                                   unit, False)
+            if lower_bound:
+                yield ctx.id("observation", obs_id), okg("isLowerBound"), boolean(True)
 
 
 OEWS = Importer("bls-oews", OEWS_INFO, produce_oews, (OEWS_FILE,), statistical=True)
@@ -199,7 +276,9 @@ EP_INFO = DatasetInfo(
     "domain.",
     folder="bls_employment_projections_2024_34",
     description="Employment figures in the tables are in thousands; they are stored here as "
-    "jobs (multiplied by 1000) and marked approximate.",
+    "jobs (multiplied by 1000) and marked approximate, as are the annual average labor force "
+    "exits, occupational transfers and separations (workers per year). Typical education, "
+    "related work experience and on-the-job training are concepts of their own schemes.",
 )
 EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
 EP_110 = "table_1.10_separations_and_openings_2024-34.tsv"
@@ -212,10 +291,16 @@ DECADE = Period("2024-2034", "2024-34 projection decade", "2024-01-01", "2034-12
 EP_12_STATS = (  # column, statistic, unit, period, in thousands, id suffix
     ("Employment, 2024", "employment", "Jobs", Y2024, True, "employment-2024"),
     ("Employment, 2034", "projectedEmployment", "Jobs", Y2034, True, "projected-employment-2034"),
+    ("Employment distribution, percent, 2024", "shareOfTotalEmployment", "Percent", Y2024,
+     False, "share-of-total-employment-2024"),
+    ("Employment distribution, percent, 2034", "shareOfTotalEmployment", "Percent", Y2034,
+     False, "share-of-total-employment-2034"),
     ("Employment change, numeric, 2024–34", "projectedEmploymentChangeNumeric", "Jobs", DECADE,
      True, "projected-change-numeric"),
     ("Employment change, percent, 2024–34", "projectedEmploymentChange", "Percent", DECADE,
      False, "projected-change-percent"),
+    ("Percent self employed, 2024", "selfEmployedShare", "Percent", Y2024, False,
+     "self-employed-share-2024"),
     ("Occupational openings, 2024–34 annual average", "annualAverageOpenings",
      "JobOpeningsPerYear", DECADE, True, "annual-openings"),
 )
@@ -226,14 +311,88 @@ EP_110_STATS = (
      DECADE, False, "occupational-transfer-rate"),
     ("Total occupational separations rate, 2024–34 annual average",
      "occupationalSeparationsRate", "Percent", DECADE, False, "occupational-separations-rate"),
+    ("Labor force exits, 2024–34 annual average", "laborForceExits", "WorkersPerYear", DECADE,
+     True, "labor-force-exits"),
+    ("Occupational transfers, 2024–34 annual average", "occupationalTransfers",
+     "WorkersPerYear", DECADE, True, "occupational-transfers"),
+    ("Total occupational separations, 2024–34 annual average", "occupationalSeparations",
+     "WorkersPerYear", DECADE, True, "occupational-separations"),
+)
+# Columns table 1.10 repeats from table 1.2: checked to agree, not stored twice.
+EP_REPEATED = ("Occupation type", "Employment, 2024", "Employment, 2034",
+               "Employment change, numeric, 2024–34", "Employment change, percent, 2024–34",
+               "Occupational openings, 2024–34 annual average")
+
+
+@dataclass(frozen=True)
+class Category:
+    """A categorical column of table 1.2: its concept scheme and the okg property linking an
+    occupation to its value."""
+
+    column: str
+    scheme: str  # slug of scheme/<slug>; the concepts are <scheme>/<slug of the text>
+    label: str
+    prop: str
+
+
+EP_CATEGORIES = (
+    Category("Typical education needed for entry", "bls-ep-typical-education",
+             "BLS Employment Projections: typical education needed for entry",
+             "typicalEntryEducation"),
+    Category("Work experience in a related occupation", "bls-ep-work-experience",
+             "BLS Employment Projections: work experience in a related occupation",
+             "relatedWorkExperience"),
+    Category("Typical on-the-job training needed to attain competency in the occupation",
+             "bls-ep-on-the-job-training",
+             "BLS Employment Projections: typical on-the-job training needed to attain "
+             "competency in the occupation", "typicalOnTheJobTraining"),
 )
 
 
-def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, described: set[str]
-              ) -> Iterator[Triple]:
+def _categories(ctx: Context, code: str, row: dict[str, str], seen: set[str]
+                ) -> Iterator[Triple]:
+    """The education, experience and training categories of one table 1.2 row: a concept per
+    distinct text in the category's scheme, and the occupation's link to it. "—" (summary
+    rows) links nothing."""
+    for cat in EP_CATEGORIES:
+        text = " ".join(row[cat.column].split())
+        if text in MISSING:
+            continue
+        top = ctx.id("scheme", cat.scheme)
+        node = ctx.id(cat.scheme, slugify(text))
+        if cat.scheme not in seen:
+            seen.add(cat.scheme)
+            yield top, RDF_TYPE, skos("ConceptScheme")
+            yield top, skos("prefLabel"), en(cat.label)
+        if node.value not in seen:
+            seen.add(node.value)
+            yield node, RDF_TYPE, skos("Concept")
+            yield node, skos("inScheme"), top
+            yield node, skos("prefLabel"), en(text)
+        yield ctx.id("soc2018", code), okg(cat.prop), node
+
+
+def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, described: set[str],
+              first: dict[str, tuple[int, dict[str, str]]] | None = None) -> Iterator[Triple]:
+    """One EP table. Table 1.2 fills `first` (code -> its line and the EP_REPEATED cells);
+    table 1.10 is checked against it."""
     cols = (EP_TITLE, EP_CODE, "Occupation type") + tuple(s[0] for s in stats)
+    if path.name == EP_12:
+        cols += tuple(c.column for c in EP_CATEGORIES)
+    else:
+        cols += EP_REPEATED
+    cols = tuple(dict.fromkeys(cols))
+    categories: set[str] = set()
     for line, row in ctx.table(path, cols, tsv=True, keys=(Key((EP_CODE,)),)):
         code = check(SOC_CODE, row[EP_CODE].strip(), path, line, "matrix code")
+        kind = row["Occupation type"].strip()
+        if kind not in ("Summary", "Line item"):
+            raise ImportFailed(path, line, f"must be Summary or Line item, got {kind!r}",
+                               column="Occupation type")
+        if path.name == EP_12 and first is not None:
+            first[code] = (line, {c: row[c].strip() for c in EP_REPEATED})
+        elif first is not None:
+            _same_as_table_12(path, line, code, row, first)
         if code == "00-0000":
             continue  # "Total, all occupations" is not a SOC concept
         if code in AGGREGATES and code not in described:
@@ -246,6 +405,20 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             value = figure(cell, statistic, path, line, col, THOUSAND if thousands else ONE)
             yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
                                    statistic, period.slug, value, unit, thousands)
+        if path.name == EP_12:
+            yield from _categories(ctx, code, row, categories)
+
+
+def _same_as_table_12(path: Path, line: int, code: str, row: dict[str, str],
+                      first: dict[str, tuple[int, dict[str, str]]]) -> None:
+    if code not in first:
+        # (a code of table 1.2 that this table lacks is caught once it is read)
+        raise ImportFailed(path, line, f"{code} is not in {EP_12}", column=EP_CODE)
+    there_line, there = first.pop(code)
+    for col in EP_REPEATED:
+        if row[col].strip() != there[col]:
+            raise ImportFailed(path, line, f"{row[col].strip()!r} here, {there[col]!r} in "
+                               f"{EP_12} line {there_line}", column=col)
 
 
 def produce_projections(folder: Path, ctx: Context) -> Iterator[Triple]:
@@ -253,8 +426,12 @@ def produce_projections(folder: Path, ctx: Context) -> Iterator[Triple]:
     for period in (Y2024, Y2034, DECADE):
         yield from period_triples(ctx, period)
     described: set[str] = set()
-    yield from _ep_table(folder / EP_12, ctx, dataset, EP_12_STATS, described)
-    yield from _ep_table(folder / EP_110, ctx, dataset, EP_110_STATS, described)
+    first: dict[str, tuple[int, dict[str, str]]] = {}
+    yield from _ep_table(folder / EP_12, ctx, dataset, EP_12_STATS, described, first)
+    yield from _ep_table(folder / EP_110, ctx, dataset, EP_110_STATS, described, first)
+    if first:
+        code, (line, _) = min(first.items(), key=lambda item: item[1][0])
+        raise ImportFailed(folder / EP_12, line, f"{code} is not in {EP_110}", column=EP_CODE)
 
 
 PROJECTIONS = Importer("bls-projections", EP_INFO, produce_projections, (EP_12, EP_110),

@@ -1,6 +1,6 @@
-"""O*NET 29.3 database: occupations, alternate titles, tasks, skill/knowledge and education,
-training and experience ratings (qualified rating nodes), job zones, technology skills and
-related occupations."""
+"""O*NET 29.3 database: occupations, alternate and reported titles, tasks, the rating files
+(qualified rating nodes), job zones, technology skills and related occupations; the other tables
+come from the onet_* modules this one calls."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pyoxigraph import NamedNode
 
+from kg.importers import onet_activities, onet_interests, onet_reference, onet_tools
 from kg.importers.base import (
     CC_BY_4,
     RDF_TYPE,
@@ -56,11 +57,21 @@ FILES = (
     "Education, Training, and Experience Categories.tsv", "Job Zone Reference.tsv",
     "Alternate Titles.tsv", "Task Statements.tsv", "Skills.tsv", "Knowledge.tsv",
     "Education, Training, and Experience.tsv", "Job Zones.tsv", "Technology Skills.tsv",
-    "Related Occupations.tsv",
-)
-RATING_COLS = (CODE_COL, "Element ID", "Scale ID", "Data Value", "N", "Standard Error",
-               "Lower CI Bound", "Upper CI Bound", "Recommend Suppress", "Date", "Domain Source")
+    "Related Occupations.tsv", "Sample of Reported Titles.tsv",
+    "Work Styles.tsv", "Work Values.tsv", "Interests.tsv",
+) + onet_reference.FILES + onet_interests.FILES + onet_tools.FILES + onet_activities.FILES
+RATING_FILES = ("Skills.tsv", "Knowledge.tsv", "Education, Training, and Experience.tsv",
+                "Work Styles.tsv", "Work Values.tsv", "Interests.tsv")
+RATING_COLS = (CODE_COL, "Element ID", "Scale ID", "Data Value", "Date", "Domain Source")
+NO_STATISTICS = ("Work Values.tsv", "Interests.tsv")  # no N, standard error, CI, suppress
 FLAG = {"Y": True, "N": False}
+SVP = re.compile(r"^\((Below [0-9.]+|[0-9.]+ to < [0-9.]+|[0-9.]+ and above)\)$")
+# High-point ratings name a RIASEC interest or work value by its number (1-6); 0 says there is
+# none. Interests' IH scale runs 0-6, but Scales Reference gives the work values' VH scale 1-6
+# while one VH rating (Work Values.tsv, 35-3023.00, third high-point) is 0: that row is read as
+# "no high-point" and makes no rating, rather than a rating outside its scale.
+NO_HIGH_POINT = {"VH"}
+RELATEDNESS_TIERS = ("Primary-Short", "Primary-Long", "Supplemental")
 
 
 class Onet:
@@ -75,6 +86,8 @@ class Onet:
         self.in_scale: set[tuple[str, str]] = set()  # (scale, rating value) checked
         self.categories: set[tuple[str, str, str]] = set()
         self.technologies = Slugger()
+        self.task_text: dict[str, str] = {}  # task ID -> statement, for Emerging Tasks
+        self.unspsc: dict[str, str] = {}  # commodity code -> title, from UNSPSC Reference
 
     def occ(self, path: Path, line: int, row: dict[str, str], col: str = CODE_COL) -> NamedNode:
         code = check(ONET_CODE, row[col].strip(), path, line, "O*NET-SOC code")
@@ -94,13 +107,20 @@ class Onet:
         yield from self.scale_reference()
         yield from self.categories_reference()
         yield from self.job_zone_reference()
+        yield from onet_reference.produce(self)
+        yield from onet_tools.unspsc_reference(self)
         yield from self.alternate_titles()
+        yield from self.reported_titles()
         yield from self.tasks()
-        for name in ("Skills.tsv", "Knowledge.tsv", "Education, Training, and Experience.tsv"):
+        for name in RATING_FILES:
             yield from self.ratings(name)
         yield from self.job_zones()
         yield from self.technology()
+        yield from onet_tools.tools(self)
         yield from self.related()
+        yield from onet_reference.after_tasks(self)
+        yield from onet_interests.produce(self)
+        yield from onet_activities.produce(self)
 
     def occupation_data(self) -> Iterator[Triple]:
         top = self.ctx.id("scheme", "onet-soc2019")
@@ -180,12 +200,18 @@ class Onet:
         top = self.ctx.id("scheme", "onet-job-zones")
         yield from scheme(top, "O*NET job zones")
         path = self.folder / "Job Zone Reference.tsv"
-        cols = ("Job Zone", "Name", "Experience", "Education", "Job Training")
+        cols = ("Job Zone", "Name", "Experience", "Education", "Job Training", "Examples",
+                "SVP Range")
         for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:1]),)):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             node = self.ctx.id("onet-job-zone", zone)
-            text = " ".join(row[c].strip() for c in cols[2:] if row[c].strip())
+            text = " ".join(row[c].strip() for c in cols[2:5] if row[c].strip())
             yield from code_concept(node, top, zone, row["Name"].strip(), text)
+            if row["Examples"].strip():
+                yield node, okg("jobZoneExamples"), en(row["Examples"].strip())
+            if row["SVP Range"].strip():
+                svp = check(SVP, row["SVP Range"].strip(), path, line, "SVP range")
+                yield node, okg("svpRange"), plain(svp)
 
     def alternate_titles(self) -> Iterator[Triple]:
         path = self.folder / "Alternate Titles.tsv"
@@ -199,6 +225,25 @@ class Onet:
                     seen.add((row[CODE_COL], title))
                     yield node, skos("altLabel"), en(title)
 
+    def reported_titles(self) -> Iterator[Triple]:
+        """Job titles incumbents reported; those My Next Move shows also get the narrower
+        okg:myNextMoveTitle (the flag as a property, so a title needs no node of its own)."""
+        path = self.folder / "Sample of Reported Titles.tsv"
+        cols = (CODE_COL, "Reported Job Title", "Shown in My Next Move")
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2], cols[2:]),)):
+            node = self.occ(path, line, row)
+            title = row["Reported Job Title"].strip()
+            if not title:
+                raise ImportFailed(path, line, "empty reported job title",
+                                   column="Reported Job Title")
+            shown = row["Shown in My Next Move"].strip()
+            if shown not in FLAG:
+                raise ImportFailed(path, line, f"Shown in My Next Move must be Y or N, got "
+                                   f"{shown!r}", column="Shown in My Next Move")
+            yield node, okg("reportedTitle"), en(title)
+            if FLAG[shown]:
+                yield node, okg("myNextMoveTitle"), en(title)
+
     def tasks(self) -> Iterator[Triple]:
         top = self.ctx.id("scheme", "onet-tasks")
         yield from scheme(top, "O*NET task statements")
@@ -208,6 +253,7 @@ class Onet:
             occ = self.occ(path, line, row)
             task_id = check(re.compile(r"^[0-9]+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
+            self.task_text[task_id] = row["Task"].strip()
             yield from code_concept(node, top, task_id, row["Task"].strip(), kind=okg("Duty"))
             if row["Task Type"].strip():
                 yield node, okg("taskCategory"), plain(row["Task Type"].strip())
@@ -217,10 +263,15 @@ class Onet:
         path = self.folder / name
         ete = name.startswith("Education")
         cols = RATING_COLS + (("Category",) if ete else ())
+        if name not in NO_STATISTICS:  # the others must keep their sample statistics
+            cols += ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound",
+                     "Recommend Suppress")
         keys = (Key((CODE_COL, "Element ID", "Scale ID") + (("Category",) if ete else ())),)
         for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
             occ = self.occ(path, line, row)
             element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
+            if scale_id in NO_HIGH_POINT and row["Data Value"].strip() == "0":
+                continue  # "no third high-point" (see NO_HIGH_POINT), not a rating
             element = self.element(path, line, element_id)
             scale = self.scales.get(scale_id)
             if scale is None:
@@ -248,13 +299,13 @@ class Onet:
                                        f"{scale_id} ({low}-{high})", column="Data Value")
                 self.in_scale.add((scale_id, value.value))
             yield node, okg("ratingValue"), value
-            if row["N"].strip():
+            if row.get("N", "").strip():
                 n = check(re.compile(r"^[0-9]+$"), row["N"].strip(), path, line, "N")
                 yield node, okg("sampleSize"), typed(n, "integer")
             for col, prop in (("Standard Error", "standardError"),
                               ("Lower CI Bound", "lowerCIBound"),
                               ("Upper CI Bound", "upperCIBound")):
-                if row[col].strip():
+                if row.get(col, "").strip():
                     yield node, okg(prop), decimal(row[col].strip(), path, line, col)
             for col, prop in (("Recommend Suppress", "recommendSuppress"),
                               ("Not Relevant", "notRelevant")):
@@ -281,21 +332,19 @@ class Onet:
         """Each example is one okg:Technology, skos:broader every UNSPSC commodity O*NET files
         it under (Microsoft Dynamics: ERP for some occupations, CRM for others)."""
         path = self.folder / "Technology Skills.tsv"
-        cols = (CODE_COL, "Example", "Commodity Code", "Commodity Title", "Hot Technology")
+        cols = (CODE_COL, "Example", "Commodity Code", "Commodity Title", "Hot Technology",
+                "In Demand")
         keys = (Key(cols[:3]), Key(("Commodity Code",), ("Commodity Title",)),
                 Key(("Example",), ("Hot Technology",)))
-        commodities: set[str] = set()
         filed: set[tuple[str, str]] = set()  # (example slug, commodity code) already linked
-        top = self.ctx.id("scheme", "unspsc")
-        yield from scheme(top, "UNSPSC commodities (as cited by O*NET Technology Skills)")
         for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
             occ = self.occ(path, line, row)
-            code = check(re.compile(r"^[0-9]{8}$"), row["Commodity Code"].strip(), path, line,
-                         "UNSPSC commodity code")
-            commodity = self.ctx.id("unspsc", code)
-            if code not in commodities:
-                commodities.add(code)
-                yield from code_concept(commodity, top, code, row["Commodity Title"].strip())
+            commodity = onet_tools.commodity(self, path, line, row)
+            code = row["Commodity Code"].strip()
+            in_demand = row["In Demand"].strip()
+            if in_demand not in FLAG:
+                raise ImportFailed(path, line, f"In Demand must be Y or N, got {in_demand!r}",
+                                   column="In Demand")
             example = row["Example"].strip()
             slug, new = self.technologies.slug(example)
             node = self.ctx.id("onet-technology", slug)
@@ -308,13 +357,37 @@ class Onet:
                 filed.add((slug, code))
                 yield node, skos("broader"), commodity
             yield occ, okg("usesTechnology"), node
+            if FLAG[in_demand]:  # the flag belongs to the occupation and technology pair
+                yield occ, okg("inDemandTechnology"), node
 
     def related(self) -> Iterator[Triple]:
+        """skos:related as before, plus a qualified okg:OccupationRelatedness node carrying
+        O*NET's tier (a concept of scheme/onet-relatedness-tiers) and index."""
         path = self.folder / "Related Occupations.tsv"
-        cols = (CODE_COL, "Related O*NET-SOC Code")
-        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols),)):
-            yield (self.occ(path, line, row), skos("related"),
-                   self.occ(path, line, row, "Related O*NET-SOC Code"))
+        cols = (CODE_COL, "Related O*NET-SOC Code", "Relatedness Tier", "Index")
+        tiers = self.ctx.id("scheme", "onet-relatedness-tiers")
+        yield from scheme(tiers, "O*NET relatedness tiers")
+        for tier in RELATEDNESS_TIERS:
+            yield from code_concept(self.ctx.id("onet-relatedness-tier", tier.lower()), tiers,
+                                    tier, tier)
+        keys = (Key(cols[:2]), Key((CODE_COL, "Index")))
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
+            source = self.occ(path, line, row)
+            target = self.occ(path, line, row, "Related O*NET-SOC Code")
+            yield source, skos("related"), target
+            tier = row["Relatedness Tier"].strip()
+            if tier not in RELATEDNESS_TIERS:
+                raise ImportFailed(path, line, f"unknown relatedness tier {tier!r}; expected one "
+                                   f"of {', '.join(RELATEDNESS_TIERS)}", column="Relatedness Tier")
+            index = check(re.compile(r"^[1-9][0-9]*$"), row["Index"].strip(), path, line,
+                          "relatedness index")
+            node = self.ctx.id("onet-relatedness", f"{row[CODE_COL].strip()}-"
+                               f"{row['Related O*NET-SOC Code'].strip()}")
+            yield node, RDF_TYPE, okg("OccupationRelatedness")
+            yield node, okg("relatedFrom"), source
+            yield node, okg("relatedTo"), target
+            yield node, okg("relatednessTier"), self.ctx.id("onet-relatedness-tier", tier.lower())
+            yield node, okg("relatednessIndex"), typed(index, "integer")
 
 
 def produce(folder: Path, ctx: Context) -> Iterator[Triple]:

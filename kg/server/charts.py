@@ -189,3 +189,43 @@ def _bar(css: str, x: float, y: float, height: int, width: float, title: str,
 
 def _short(text: str, limit: int = 44) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- O*NET interest profile (issue 13, engineer I) -------------------------------------------
+
+
+def riasec_chart(scores: list[tuple[str, Decimal]], high: set[str], maximum: Decimal,
+                 minimum: Decimal, width: int = 640) -> Markup:
+    """One bar per RIASEC interest on its O*NET scale (OI: 1-7); the occupation's high-point
+    interests are drawn in a stronger colour and named in the bar's tooltip."""
+    if not scores:
+        return Markup("")
+    label_w, bar_h, row_h, head = 130, 14, 26, 22
+    span = float(maximum - minimum) or 1.0
+    bar_w = width - label_w - 60
+    height = head + row_h * len(scores) + 6
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart riasec-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="100%" '
+        f'aria-label="Occupational interests (RIASEC), {minimum} to {maximum}">',
+        "<title>Occupational interests (RIASEC)</title>",
+    ]
+    for tick in range(int(minimum), int(maximum) + 1):
+        x = label_w + bar_w * (tick - float(minimum)) / span
+        parts.append(f'<line class="grid" x1="{x:.1f}" y1="{head - 4}" x2="{x:.1f}" '
+                     f'y2="{height - 4}"/><text class="tick" x="{x:.1f}" y="{head - 8}" '
+                     f'text-anchor="middle">{tick}</text>')
+    for i, (name, value) in enumerate(scores):
+        y = head + row_h * i
+        css = "bar-riasec bar-riasec-high" if name in high else "bar-riasec"
+        note = " (high-point)" if name in high else ""
+        parts.append(
+            f'<g class="riasec-row" data-interest="{escape(name)}">'
+            f'<text class="row-label" x="{label_w - 6}" y="{y + bar_h + 2}" '
+            f'text-anchor="end">{escape(name)}</text>'
+            + _bar(css, label_w, y, bar_h, bar_w * float(value - minimum) / span,
+                   f"{name}: {value} of {maximum}{note}", f"{value}")
+            + "</g>"
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

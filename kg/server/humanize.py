@@ -106,6 +106,8 @@ UNIT_FORMATS = {  # okg:Unit -> how a value of that unit is written
     OKG + "Percent": "percent",
     OKG + "Jobs": "jobs",
     OKG + "JobOpeningsPerYear": "openings",
+    OKG + "USDollarsPerHour": "hourly",  # BLS OEWS hourly wages (engineer E)
+    OKG + "WorkersPerYear": "workers",
 }
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
                                     "positiveInteger", "unsignedInt", "unsignedLong")}
@@ -158,6 +160,10 @@ def figure(value: Decimal | str, unit: str, approximate: bool = False) -> str:
         text = f"{number(value)} jobs"
     elif kind == "openings":
         text = f"{number(value)} openings a year"
+    elif kind == "hourly":
+        text = f"{money(value)} an hour"
+    elif kind == "workers":
+        text = f"{number(value)} workers a year"
     else:
         text = number(value)
     return f"about {text}" if approximate else text

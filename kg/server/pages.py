@@ -18,10 +18,12 @@ from kg.server.charts import (
     IndustryRow,
     WageRow,
     industry_chart,
+    riasec_chart,
     wage_chart,
 )
 from kg.server.entities import OKG, WAGE_STATS, EntityPage, Observation
 from kg.server.humanize import number
+from kg.server.onet_profile import OnetProfile
 
 TEMPLATES = Path(__file__).parent / "templates"
 ALL_INDUSTRIES = "industry/all-industries"
@@ -60,6 +62,8 @@ def wage_rows(observations: list[Observation], public_base: str) -> list[WageRow
     stats = {OKG + name: key for name, key in WAGE_STATS}
     by_period: dict[str, tuple[str, dict[str, Any]]] = {}
     for o in observations:
+        if o.lower_bound:
+            continue  # an OEWS top code ("$239,200 or more") is not the percentile's value
         if o.statistic in stats and o.industry == public_base + ALL_INDUSTRIES:
             start, values = by_period.setdefault(o.period_label, (o.period_start, {}))
             values[stats[o.statistic]] = o.value
@@ -129,7 +133,9 @@ class Pages:
             term = Literal(str(term))
         return cell(term, self.public_base, self.prefixes, labels)
 
-    def entity(self, page: EntityPage, formats: list[tuple[str, str, str]]) -> bytes:
+    def entity(self, page: EntityPage, formats: list[tuple[str, str, str]],
+               onet: OnetProfile | None = None,
+               transitions: list | None = None) -> bytes:  # career transitions (T)
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -142,7 +148,14 @@ class Pages:
                     chart = industry_chart(group)
                     if chart:
                         industries.append((year, chart))
+        riasec = Markup("")  # O*NET profile (issue 13): the interests as a RIASEC chart
+        if onet is not None and onet.interests:
+            riasec = riasec_chart([(r.label, r.value) for r in onet.interests],
+                                  set(onet.high_points), onet.interest_scale[1],
+                                  onet.interest_scale[0])
         return self.render(
             "entity.html", page=page, formats=formats, wage_chart=wage, wage_notes=notes,
-            industry_charts=industries, is_occupation=is_occupation,
+            industry_charts=industries, is_occupation=is_occupation, onet=onet,
+            riasec_chart=riasec,
+            transitions=transitions or [],
         )

@@ -12,6 +12,7 @@ from kg.server import described
 from kg.server import negotiation as neg
 from kg.server.downloads import graph_title, lookup
 from kg.server.entities import local_name
+from kg.server.onet_profile import ProfileReader
 from kg.server.responses import Response
 from kg.server.sparql_endpoint import (
     ProtocolError,
@@ -185,7 +186,13 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
     )
     headers = {"Link": f'<{iri}>; rel="describes", {links}', "Cache-Control": "max-age=300"}
     if fmt == "html":
-        body = app.pages.entity(app.index.page(iri), _formats(app, iri))
+        onet = ProfileReader(app.index.store, app.mapping.public, app.index.labels).read(iri)
+        # career transitions (engineer T): "Where this occupation can lead"
+        from kg.server.transitions_section import read_targets
+
+        leads = read_targets(app.index.store, iri, app.index.labels)
+        body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
+                                transitions=leads)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":

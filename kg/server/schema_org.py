@@ -286,6 +286,8 @@ class SchemaOrg:
             name = local_name(stat)
             if name not in PERCENTILES:
                 continue
+            if any(o.value == "true" for o in self._objects(obs, OKG + "isLowerBound")):
+                continue  # an OEWS top code ("$239,200 or more") is no percentile value
             industry = next(iter(self._iris(obs, OKG + "industry")), "")
             if industry and not industry.endswith("/industry/all-industries"):
                 continue

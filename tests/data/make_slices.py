@@ -52,6 +52,33 @@ def csv_rows(src: Path, dst: Path, keep: Callable[[dict[str, str]], bool]) -> No
                 writer.writerow(row)
 
 
+# --- ESCO collections, OEWS footnotes (engineer E, issue 13)
+COLLECTION_FILES = (
+    "greenSkillsCollection_en.csv", "digitalSkillsCollection_en.csv",
+    "digCompSkillsCollection_en.csv", "transversalSkillsCollection_en.csv",
+    "researchSkillsCollection_en.csv", "researchOccupationsCollection_en.csv",
+    "languageSkillsCollection_en.csv",
+)
+# "biomedical engineer", the first row of researchOccupationsCollection_en.csv
+RESEARCH_OCCUPATIONS = {
+    "http://data.europa.eu/esco/occupation/01ffb917-98dc-48c1-91ad-93c4104e791d"}
+# OEWS rows with a footnote code: 29-1022 wages "#" (top-coded) from the median up, 25-2021
+# only annual wages (ANNUAL TRUE, hourly "*"), 27-2011 only hourly wages (HOURLY TRUE).
+OEWS_FOOTNOTED = ("29-1022", "25-2021", "27-2011")
+
+
+def collection_members(src: Path, sliced: set[str]) -> set[str]:
+    """The concepts of every collection file that the slice keeps: those already sliced, or
+    the file's first row where none is."""
+    members: set[str] = set()
+    for name in COLLECTION_FILES:
+        with (src / name).open(newline="", encoding="utf-8") as handle:
+            rows = [r["conceptUri"] for r in csv.DictReader(handle)]
+        members |= {u for u in rows if u in sliced} or {rows[0]}
+    return members
+# --- end ESCO collections, OEWS footnotes
+
+
 def deepest_group(row: dict[str, str]) -> str:
     """The group a skillsHierarchy_en.csv row describes: its deepest filled level."""
     return [row.get(f"Level {n} URI", "") for n in range(4) if row.get(f"Level {n} URI")][-1]
@@ -90,28 +117,64 @@ def main(root: Path) -> None:
         tsv(src / name, dst / name, lambda r: r[0] in ONET | {TECH_ONLY})
     tsv(src / "Related Occupations.tsv", dst / "Related Occupations.tsv",
         lambda r: r[0] in ONET and r[2] in ONET)
+    # --- O*NET coverage (issue 13, engineer I) ---
+    for name in ("Work Context Categories.tsv", "Task Categories.tsv", "Level Scale Anchors.tsv",
+                 "Survey Booklet Locations.tsv", "Skills to Work Activities.tsv",
+                 "Skills to Work Context.tsv", "Abilities to Work Activities.tsv",
+                 "Abilities to Work Context.tsv", "Basic Interests to RIASEC.tsv",
+                 "RIASEC Keywords.tsv", "Interests Illustrative Activities.tsv"):
+        shutil.copy(src / name, dst / name)  # small reference tables, whole
+    for name in ("Sample of Reported Titles.tsv", "Work Styles.tsv", "Work Values.tsv",
+                 "Interests.tsv", "Tools Used.tsv", "Emerging Tasks.tsv",
+                 "Occupation Level Metadata.tsv"):
+        tsv(src / name, dst / name, lambda r: r[0] in ONET | {TECH_ONLY})
+    # Only illustrative occupations the slice has (11-1021.00 for Management/Administration).
+    tsv(src / "Interests Illustrative Occupations.tsv",
+        dst / "Interests Illustrative Occupations.tsv", lambda r: r[3] in ONET | {TECH_ONLY})
+    used: set[str] = set()  # the UNSPSC commodities the sliced technologies and tools cite
+    for name in ("Technology Skills.tsv", "Tools Used.tsv"):
+        used |= {ln.split("\t")[3] for ln in (dst / name).read_text(encoding="utf-8")
+                 .splitlines()[1:]}
+    tsv(src / "UNSPSC Reference.tsv", dst / "UNSPSC Reference.tsv", lambda r: r[0] in used)
+    # --- end O*NET coverage ---
+    # --- career transitions (engineer T): Tasks to DWAs of the sliced occupations, and the DWA
+    # and IWA rows those links name.
+    tsv(src / "Tasks to DWAs.tsv", dst / "Tasks to DWAs.tsv", lambda r: r[0] in ONET)
+    linked = {ln.split("\t")[4] for ln in (dst / "Tasks to DWAs.tsv").read_text(
+        encoding="utf-8").splitlines()[1:]}
+    tsv(src / "DWA Reference.tsv", dst / "DWA Reference.tsv", lambda r: r[4] in linked)
+    tsv(src / "IWA Reference.tsv", dst / "IWA Reference.tsv",
+        lambda r: r[2] in {d.rsplit(".", 1)[0] for d in linked})
+    # --- end career transitions
     src, dst = folder("esco_v1_1_1_en")
     csv_rows(src / "ISCOGroups_en.csv", dst / "ISCOGroups_en.csv",
              lambda r: r["code"] in ("1", "13", "132", "1321"))
     csv_rows(src / "conceptSchemes_en.csv", dst / "conceptSchemes_en.csv",
              lambda r: r["conceptSchemeUri"].endswith("/isco"))
     csv_rows(src / "occupations_en.csv", dst / "occupations_en.csv",
-             lambda r: r["conceptUri"] in (IPM, MM, FPM))
+             lambda r: r["conceptUri"] in {IPM, MM, FPM} | RESEARCH_OCCUPATIONS)
     related: set[str] = set()  # the skills of IPM and FPM, for their labels (queries/xt-*.rq)
     with (src / "occupationSkillRelations.csv").open(newline="", encoding="utf-8") as handle:
         for r in csv.DictReader(handle):
             if r["occupationUri"] in (IPM, FPM):
                 related.add(r["skillUri"])
+    # --- ESCO collections and skills hierarchy (engineer E, issue 13): each collection's rows
+    # of the sliced concepts, or its first row where it has none (that concept joins the
+    # slice); the broader relations of every member and of the hierarchy's groups.
+    members = collection_members(src, SKILLS | related | {IPM, MM, FPM})
     csv_rows(src / "skills_en.csv", dst / "skills_en.csv",
-             lambda r: r["conceptUri"] in SKILLS | related)
+             lambda r: r["conceptUri"] in SKILLS | related | members)
     csv_rows(src / "skillGroups_en.csv", dst / "skillGroups_en.csv",
              lambda r: r["conceptUri"] in GROUPS)
     csv_rows(src / "skillsHierarchy_en.csv", dst / "skillsHierarchy_en.csv",
              lambda r: deepest_group(r) in GROUPS | {HIERARCHY_ONLY})
     csv_rows(src / "broaderRelationsOccPillar.csv", dst / "broaderRelationsOccPillar.csv",
-             lambda r: r["conceptUri"] in (IPM, MM))
+             lambda r: r["conceptUri"] in {IPM, MM} | RESEARCH_OCCUPATIONS)
     csv_rows(src / "broaderRelationsSkillPillar.csv", dst / "broaderRelationsSkillPillar.csv",
-             lambda r: r["conceptUri"] in SKILLS)
+             lambda r: r["conceptUri"] in SKILLS | members | GROUPS | {HIERARCHY_ONLY})
+    for name in COLLECTION_FILES:
+        csv_rows(src / name, dst / name, lambda r: r["conceptUri"] in members)
+    # --- end ESCO collections
     csv_rows(src / "occupationSkillRelations.csv", dst / "occupationSkillRelations.csv",
              lambda r: r["occupationUri"] in (IPM, FPM))
     csv_rows(src / "skillSkillRelations.csv", dst / "skillSkillRelations.csv",
@@ -121,7 +184,8 @@ def main(root: Path) -> None:
              lambda r: r["isco_code"] == "1321")
     src, dst = folder("bls_oews_may2024_national")
     tsv(src / "national_M2024_dl.tsv", dst / "national_M2024_dl.tsv",
-        lambda r: r[8] in ("00-0000", "11-0000", "11-3051", "11-3031", AGGREGATE))
+        lambda r: r[8] in ("00-0000", "11-0000", "11-3051", "11-3031", AGGREGATE)
+        + OEWS_FOOTNOTED)
     src, dst = folder("bls_employment_projections_2024_34")
     for name in ("table_1.2_occupational_projections_2024-34.tsv",
                  "table_1.10_separations_and_openings_2024-34.tsv"):
