@@ -13,6 +13,18 @@ Engines: oxigraph and rdflib on dist/kg.trig (loaded once, load time reported ap
 a SPARQL endpoint when --endpoint is given (load it first with `kg load --endpoint URL`). The
 table shows milliseconds per engine and each engine's time as a ratio to rdflib's (the
 reference engine), plus the row count, which must be the same on every engine.
+
+"oxigraph" is what `kg query` uses: the persistent store `dist/store/` opened read-only (its
+default graph is the union of the named graphs) when the build wrote one, else kg.trig parsed
+into memory. "memory" always parses kg.trig into memory (the default graph as the union), so
+`--engines memory,oxigraph` on a dist/ with a store times both side by side:
+
+    python benchmarks/bench_queries.py --dist FULL_DIST --engines memory,oxigraph --runs 5
+
+The per-query budget (--budget-ms, 100 ms) is checked on every embedded engine: the summary
+counts the queries over it. Because the machine is shared, each engine also times a fixed
+reference query (a COUNT over every skos:prefLabel) in the same run, and each query's time is
+printed as a multiple of it ("x ref"): that ratio is what compares across runs and machines.
 """
 
 from __future__ import annotations
@@ -26,11 +38,32 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.engines import Engine, open_engine  # noqa: E402
+from kg.engines import Engine, OxigraphEngine, open_engine  # noqa: E402
 from kg.param_binding import bind_params  # noqa: E402
 from kg.query_catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
 
 BASELINE = "rdflib"
+# The reference query every engine times in the same run: one index scan, one number out.
+REFERENCE_QUERY = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?o }"
+)
+EMBEDDED = ("oxigraph", "memory")
+
+
+class InMemoryEngine(OxigraphEngine):
+    """pyoxigraph with kg.trig parsed into memory even when dist/store/ exists beside it."""
+
+    name = "memory"
+
+    @staticmethod
+    def persistent_store(source: Path) -> Path | None:
+        return None
+
+
+def open_bench_engine(name: str, trig: Path) -> Engine:
+    if name == "memory":
+        return InMemoryEngine(trig, timeout=None)
+    return open_engine(name, trig, timeout=None)
 
 
 def time_query(engine: Engine, text: str, runs: int) -> tuple[float, int]:
@@ -54,11 +87,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline-queries", type=Path,
                         help="another version of the queries folder to time beside this one")
     parser.add_argument("--engines", default="oxigraph,rdflib",
-                        help="embedded engines, comma-separated (rdflib is the ratio baseline "
-                             "when present; on the full graph use --engines oxigraph)")
+                        help="embedded engines, comma-separated: oxigraph, memory, rdflib "
+                             "(rdflib is the ratio baseline when present; on the full graph "
+                             "use --engines memory,oxigraph)")
+    parser.add_argument("--budget-ms", type=float, default=100.0,
+                        help="per-query budget on the embedded pyoxigraph engines (100)")
     args = parser.parse_args(argv)
     if args.runs < 1:
         parser.error("--runs must be at least 1")
+    if args.budget_ms <= 0:
+        parser.error("--budget-ms must be positive")
     trig = args.dist / "kg.trig"
     if not trig.is_file():
         parser.error(f"{trig} not found: run `kg build` first")
@@ -66,8 +104,10 @@ def main(argv: list[str] | None = None) -> int:
     engines: dict[str, Engine] = {}
     for name in args.engines.split(","):
         start = time.perf_counter()
-        engines[name] = open_engine(name, trig, timeout=None)
-        print(f"{name}: loaded {trig} in {time.perf_counter() - start:.2f} s", file=sys.stderr)
+        engines[name] = open_bench_engine(name, trig)
+        mode = getattr(engines[name], "mode", "")
+        print(f"{name}: opened {trig} {f'({mode}) ' if mode else ''}in "
+              f"{time.perf_counter() - start:.2f} s", file=sys.stderr)
     if args.endpoint:
         engines["remote"] = open_engine("remote", args.endpoint, timeout=300)
 
@@ -76,7 +116,11 @@ def main(argv: list[str] | None = None) -> int:
         queries = [q for q in queries if q.name in args.only]
     names = list(engines)
     baseline = BASELINE if BASELINE in engines else names[0]
+    reference = {n: time_query(e, REFERENCE_QUERY, args.runs)[0] for n, e in engines.items()}
+    budgeted = [n for n in names if n in EMBEDDED]
+    over: dict[str, list[str]] = {n: [] for n in budgeted}
     header = ["query", "rows"] + [f"{n} ms" for n in names]
+    header += [f"{n} x ref" for n in names]
     header += [f"{n}/{baseline}" for n in names if n != baseline]
     old_queries: dict[str, StoredQuery] = {}
     if args.baseline_queries:
@@ -96,7 +140,11 @@ def main(argv: list[str] | None = None) -> int:
         base = results[baseline][0]
         row = [q.name, str(results[baseline][1])]
         row += [f"{results[n][0] * 1000:.1f}" for n in names]
+        row += [f"{results[n][0] / reference[n]:.2f}" for n in names]
         row += [f"{results[n][0] / base:.3f}" for n in names if n != baseline]
+        for n in budgeted:
+            if results[n][0] * 1000 > args.budget_ms:
+                over[n].append(q.name)
         if args.baseline_queries:
             row += _baseline_cells(q, old_queries.get(q.name), engines[names[0]],
                                    results[names[0]][0], args.runs)
@@ -107,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             totals[n] += results[n][0]
     total_row = ["TOTAL", ""] + [f"{totals[n] * 1000:.1f}" for n in names]
+    total_row += [f"{totals[n] / reference[n]:.2f}" for n in names]
     total_row += [f"{totals[n] / totals[baseline]:.3f}" for n in names if n != baseline]
     if args.baseline_queries:
         total_row += ["", f"{old_total * 1000:.1f}", f"{new_total / old_total:.3f}"]
@@ -117,6 +166,11 @@ def main(argv: list[str] | None = None) -> int:
     for r in [header, ["-" * w for w in widths], *table]:
         cells = zip(r, widths, strict=True)
         print("  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(cells)))
+    print("reference query (x ref = query time / this): "
+          + ", ".join(f"{n} {reference[n] * 1000:.1f} ms" for n in names))
+    for n in budgeted:
+        print(f"{n}: {len(over[n])} of {len(queries)} queries over {args.budget_ms:g} ms"
+              + (f" ({', '.join(over[n])})" if over[n] else ""))
     if mismatches:
         print("\nrow counts differ between engines:\n  " + "\n  ".join(mismatches), file=sys.stderr)
         return 1

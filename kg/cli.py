@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from kg import cli_import, cli_query, cli_serve
+from kg import cli_import, cli_query, cli_serve, cli_transitions
 from kg.errors import KgError
 from kg.prefixes import DEFAULT_BASE
 from kg.reconcile import cli as reconcile_cli
@@ -27,7 +27,7 @@ VALIDATE_FORMATS = {
 
 
 def _build(args: argparse.Namespace) -> int:
-    from kg.pipeline import BuildOptions, build
+    from kg.build.pipeline import BuildOptions, build
 
     options = BuildOptions(
         out=args.out,
@@ -117,6 +117,7 @@ def make_parser() -> argparse.ArgumentParser:
     cli_import.register(sub)
     cli_serve.register(sub)
     reconcile_cli.register(sub)
+    cli_transitions.register(sub)  # career transitions (engineer T)
     return parser
 
 

@@ -20,7 +20,7 @@ from kg.param_binding import ParamError, bind_params, parse_assignments
 from kg.query_catalog import UnknownQuery, list_queries, list_violation_checks, load_query
 from kg.query_catalog import queries_dir as default_queries_dir
 from kg.remote_load import DEFAULT_TIMEOUT as LOAD_TIMEOUT
-from kg.remote_load import load
+from kg.remote_load import LOADERS, load
 from kg.results import ALL_FORMATS, GRAPH_FORMATS, SELECT_FORMATS, Table, write_boolean
 
 # Tried in order when the local engine needs a file from dist/.
@@ -128,10 +128,11 @@ def cmd_query(args: argparse.Namespace) -> int:
 
 @_guarded
 def cmd_load(args: argparse.Namespace) -> int:
-    """Replace every named graph of dist/kg.trig in a remote store (Graph Store Protocol)."""
+    """Replace every named graph of dist/kg.trig, and their union graph, in a remote store
+    (Virtuoso's bulk loader when the store is local, else the Graph Store Protocol)."""
     trig = Path(args.dist) / "kg.trig"
     load(trig, args.endpoint, args.user, args.password, args.graph_store,
-         update_url=args.update, timeout=args.timeout)
+         update_url=args.update, timeout=args.timeout, loader=args.loader)
     return 0
 
 
@@ -159,13 +160,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--default-graph",
         action="append",
         metavar="IRI",
-        help="remote: a default-graph-uri (default: the graphs `kg load` recorded)",
+        help="remote: a default-graph-uri (default: the union graph `kg load` recorded)",
     )
     p.add_argument(
         "--named-graph",
         action="append",
         metavar="IRI",
-        help="remote: a named-graph-uri (default: the graphs `kg load` recorded)",
+        help="remote: a named-graph-uri (default: the graphs `kg load` recorded, sent with "
+        "queries that use GRAPH)",
     )
     p.add_argument("--dist", default="dist", metavar="DIR", help="built files (default: dist)")
     p.add_argument("--queries", metavar="DIR", help=queries_help)
@@ -200,5 +202,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         default=LOAD_TIMEOUT,
         metavar="SECONDS",
         help=f"give up on any HTTP request after this long (default: {LOAD_TIMEOUT:g})",
+    )
+    p.add_argument(
+        "--loader",
+        choices=LOADERS,
+        default="auto",
+        help="auto (default): Virtuoso's bulk loader through isql-vt when the endpoint is on "
+        "this machine and the credentials open isql, else the Graph Store Protocol; bulk or "
+        "gsp force one",
     )
     p.set_defaults(handler=cmd_load)

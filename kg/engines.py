@@ -11,10 +11,16 @@ union of EVERY graph in the store, including its system graphs (virtrdf:, DAV, .
 each stored query with GRAPH clauses would make queries engine-specific, and a list of graphs kept
 in a local file goes stale when someone else loads the store. So `kg load` writes a manifest graph
 (LOAD_MANIFEST_GRAPH, SPARQL Service Description terms) into the store itself, listing the graphs
-it loaded, and the remote engine sends each of them as both default-graph-uri and
-named-graph-uri (SPARQL 1.1 Protocol; POST, so long lists do not hit URL limits). The dataset a
-query sees is then exactly what the last `kg load` put there, as on the embedded engines. Graphs
-the user passes explicitly win; an endpoint without a manifest gets no dataset parameters.
+it loaded, plus ONE union graph holding the set union of them all (UNION_GRAPH, recorded in the
+manifest). The remote engine sends that union graph as its only default-graph-uri, so the dataset
+a query sees is exactly what the last `kg load` put there, as on the embedded engines, and the
+server plans against one graph (twenty default-graph-uri parameters made Virtuoso refuse or time
+out on big joins). Only a query that uses GRAPH also gets the loaded graphs as named-graph-uri:
+without them Virtuoso's GRAPH ?g would range over the union graph and its system graphs too
+(tests/test_remote.py shows both). A manifest without a union graph (an older load, or one that
+failed half way) gets the list of graphs as both default-graph-uri and named-graph-uri (SPARQL 1.1
+Protocol; POST, so long lists do not hit URL limits). Graphs the user passes explicitly win; an
+endpoint without a manifest gets no dataset parameters.
 
 Timeouts. Remote: SPARQLWrapper.setTimeout (the HTTP socket timeout). Embedded: neither
 pyoxigraph nor rdflib can cancel a running query, so the query runs in a daemon worker thread and
@@ -37,12 +43,15 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 
 from kg.errors import KgError
-from kg.param_binding import query_form
+from kg.param_binding import query_form, tokens
 from kg.results import Cell, Table, canonical_graph, canonical_term, make_literal
 
 DEFAULT_ENGINE = "oxigraph"
 DEFAULT_TIMEOUT = 60.0
 LOAD_MANIFEST_GRAPH = "https://w3id.org/occupation-kg/graph/load-manifest"
+# Remote: the one graph `kg load` fills with the union of all loaded graphs (outside id/graph/,
+# so it is never taken for a source document's graph).
+UNION_GRAPH = "https://w3id.org/occupation-kg/graph/union"
 SD = "http://www.w3.org/ns/sparql-service-description#"
 
 _OX_FORMATS = {
@@ -136,21 +145,44 @@ def _from_ox(term: Any) -> Cell:
 
 
 class OxigraphEngine:
+    """pyoxigraph on a file. For a build's kg.trig whose dist/ also holds the persistent store
+    (`store/`: every named graph, and their set union as the default graph) the store is opened
+    read-only instead of parsing the file: instant, and a triple of two graphs counts once."""
+
     name = "oxigraph"
 
     def __init__(self, source: str | Path, timeout: float | None = DEFAULT_TIMEOUT):
         path = Path(source)
-        fmt = _OX_FORMATS[_source_suffix(path, _OX_FORMATS)]
         self.timeout = timeout
+        persistent = self.persistent_store(path)
+        if persistent is not None:
+            try:
+                self.store = ox.Store.read_only(str(persistent))
+            except OSError as exc:
+                raise EngineError(f"{persistent}: cannot open the store read-only: {exc}") \
+                    from exc
+            self.mode = "read-only"
+            return
+        fmt = _OX_FORMATS[_source_suffix(path, _OX_FORMATS)]
         self.store = ox.Store()  # in memory
+        self.mode = "in-memory"
         try:
             self.store.bulk_load(path=str(path), format=fmt)
         except (SyntaxError, ValueError, OSError) as exc:
             raise EngineError(f"{path}: cannot load: {exc}") from exc
 
+    @staticmethod
+    def persistent_store(source: Path) -> Path | None:
+        """<dist>/store/ beside a build's kg.trig, when `kg build` wrote one."""
+        store = source.parent / "store"
+        if source.name == "kg.trig" and (store / "CURRENT").is_file():
+            return store
+        return None
+
     def _query(self, query: str) -> Any:
         try:
-            return self.store.query(query, use_default_graph_as_union=True)
+            # The persistent store's default graph is already the union of the graphs.
+            return self.store.query(query, use_default_graph_as_union=self.mode == "in-memory")
         except SyntaxError as exc:
             raise EngineError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:
@@ -234,6 +266,11 @@ def _from_json(value: dict[str, str] | None) -> Cell:
     raise EngineError(f"unsupported term in SPARQL JSON results: {value!r}")
 
 
+def uses_graph(query: str) -> bool:
+    """Does the query use the GRAPH keyword (outside comments, strings and IRIs)?"""
+    return any(t.kind == "word" and t.text.upper() == "GRAPH" for t in tokens(query))
+
+
 class RemoteEngine:
     name = "remote"
 
@@ -246,11 +283,23 @@ class RemoteEngine:
     ):
         self.url = str(source)
         self.timeout = timeout
+        # True when the default graph is the load's union graph: named graphs only on demand.
+        self.named_graphs_on_demand = False
         if default_graphs is None and named_graphs is None:
-            loaded = self.manifest_graphs()
-            default_graphs = named_graphs = loaded
+            loaded, union = self.manifest_dataset()
+            if union is not None:
+                default_graphs, named_graphs = [union], loaded
+                self.named_graphs_on_demand = True
+            else:
+                default_graphs = named_graphs = loaded
         self.default_graphs = list(default_graphs or [])
         self.named_graphs = list(named_graphs or [])
+
+    def dataset_for(self, query: str) -> tuple[list[str], list[str]]:
+        """The default-graph-uri and named-graph-uri values sent with `query`."""
+        if self.named_graphs_on_demand and not uses_graph(query):
+            return self.default_graphs, []
+        return self.default_graphs, self.named_graphs
 
     def _wrapper(self, query: str, accept: str, dataset: bool = True) -> SPARQLWrapper:
         sparql = SPARQLWrapper(self.url)
@@ -263,9 +312,10 @@ class RemoteEngine:
         if self.timeout is not None:
             sparql.setTimeout(max(1, round(self.timeout)))
         if dataset:
-            for g in self.default_graphs:
+            defaults, named = self.dataset_for(query)
+            for g in defaults:
                 sparql.addDefaultGraph(g)
-            for g in self.named_graphs:
+            for g in named:
                 sparql.addNamedGraph(g)
         return sparql
 
@@ -296,14 +346,23 @@ class RemoteEngine:
         except ValueError as exc:
             raise EngineError(f"{self.url}: not SPARQL JSON results: {body[:200]!r}") from exc
 
-    def manifest_graphs(self) -> list[str]:
-        """The graphs the last `kg load` put into the store (empty if it has no manifest)."""
+    def manifest_dataset(self) -> tuple[list[str], str | None]:
+        """The graphs the last `kg load` put into the store (empty if it has no manifest) and
+        its union graph (None if the manifest records none)."""
         query = (
-            f"SELECT DISTINCT ?g WHERE {{ GRAPH <{LOAD_MANIFEST_GRAPH}> "
-            f"{{ ?d <{SD}namedGraph> ?n . ?n <{SD}name> ?g }} }} ORDER BY ?g"
+            f"SELECT DISTINCT ?g ?u WHERE {{ GRAPH <{LOAD_MANIFEST_GRAPH}> {{ "
+            f"{{ ?d <{SD}namedGraph> ?n . ?n <{SD}name> ?g }} UNION "
+            f"{{ ?d <{LOAD_MANIFEST_GRAPH}#union> ?u }} }} }} ORDER BY ?g ?u"
         )
         doc = self._json(query, dataset=False)
-        return [b["g"]["value"] for b in doc["results"]["bindings"] if "g" in b]
+        bindings = doc["results"]["bindings"]
+        unions = sorted({b["u"]["value"] for b in bindings if "u" in b})
+        graphs = sorted({b["g"]["value"] for b in bindings if "g" in b})
+        return graphs, (unions[0] if len(unions) == 1 else None)
+
+    def manifest_graphs(self) -> list[str]:
+        """The graphs the last `kg load` put into the store (empty if it has no manifest)."""
+        return self.manifest_dataset()[0]
 
     def select(self, query: str) -> Table:
         doc = self._json(query)

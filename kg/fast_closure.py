@@ -100,16 +100,19 @@ def _data_iri(variable: str) -> str:
     return f'FILTER(isIRI({variable}) && !STRSTARTS(STR({variable}), "{OKG}"))'
 
 
-def rule_updates(rules: AlignmentRules, target: str) -> list[str]:
+def rule_updates(rules: AlignmentRules, target: str, only_inferred: bool = False) -> list[str]:
     """SPARQL updates that add each rule's new conclusions to the graph `target`.
 
-    Premises are matched in every named graph; a conclusion already stated anywhere is not
-    repeated. Only data IRIs get conclusions, as kg.reasoning.keep_useful does: never a
-    literal or blank node, never a term of the ontology itself (okg:Required a skos:Concept is
-    the ontology's business, not the data's).
+    Premises are matched in every named graph, or with `only_inferred` (the rounds after the
+    first) only those that may be new: one premise in `target` (semi-naive evaluation: a
+    conclusion of asserted premises alone was drawn in the first round). A conclusion already
+    stated anywhere is not repeated. Only data IRIs get conclusions, as
+    kg.reasoning.keep_useful does: never a literal or blank node, never a term of the ontology
+    itself (okg:Required a skos:Concept is the ontology's business, not the data's).
     """
     new = "FILTER NOT EXISTS {{ GRAPH ?any {{ {t} }} }}"
     out = f"<{target}>"
+    premises = out if only_inferred else "?g"
     updates = []
     for table, pattern, head in (
         (_pairs(rules.super_properties), "?s ?a ?o", "?s ?b ?o"),
@@ -123,14 +126,17 @@ def rule_updates(rules: AlignmentRules, target: str) -> list[str]:
         subject = head.split()[0]
         updates.append(
             f"INSERT {{ GRAPH {out} {{ {head} }} }} WHERE {{ VALUES (?a ?b) {{ {_values(table)} }}"
-            f" GRAPH ?g {{ {pattern} }} {_data_iri(subject)} {new.format(t=head)} }}"
+            f" GRAPH {premises} {{ {pattern} }} {_data_iri(subject)} {new.format(t=head)} }}"
         )
+    steps = [(out, "?g2"), ("?g1", out)] if only_inferred else [("?g1", "?g2")]
     for p1, p2, implied in rules.chains:
         head = f"?x {implied.n3()} ?z"
-        updates.append(
-            f"INSERT {{ GRAPH {out} {{ {head} }} }} WHERE {{ GRAPH ?g1 {{ ?x {p1.n3()} ?y }} "
-            f"GRAPH ?g2 {{ ?y {p2.n3()} ?z }} {_data_iri('?x')} {new.format(t=head)} }}"
-        )
+        for first, second in steps:
+            updates.append(
+                f"INSERT {{ GRAPH {out} {{ {head} }} }} WHERE {{ GRAPH {first} "
+                f"{{ ?x {p1.n3()} ?y }} GRAPH {second} {{ ?y {p2.n3()} ?z }} "
+                f"{_data_iri('?x')} {new.format(t=head)} }}"
+            )
     return updates
 
 
@@ -143,10 +149,9 @@ def apply_rules(store: object, rules: AlignmentRules, target: str, max_rounds: i
     from pyoxigraph import NamedNode
 
     graph = NamedNode(target)
-    updates = rule_updates(rules, target)
     size = -1
-    for _ in range(max_rounds):
-        for update in updates:
+    for round_ in range(max_rounds):
+        for update in rule_updates(rules, target, only_inferred=round_ > 0):
             store.update(update)  # type: ignore[attr-defined]
         now = sum(1 for _ in store.quads_for_pattern(None, None, None, graph))  # type: ignore[attr-defined]
         if now == size:

@@ -21,7 +21,8 @@ MAX_LISTED = 20  # violations listed per dataset in the error
 
 
 def validate_import(name: str, path: Path) -> tuple[str, int, list[str]]:
-    """Validate one importer's N-Quads output with the shapes and the ontology.
+    """Validate one importer's output (N-Triples, or N-Quads for a .nq file) with the shapes
+    and the ontology.
 
     Returns (name, triples, rendered violations)."""
     from rdflib import Dataset, Graph
@@ -30,12 +31,15 @@ def validate_import(name: str, path: Path) -> tuple[str, int, list[str]]:
     from kg.validation import load_shapes, shacl_findings
     from kg.vocabulary import load_ontology
 
-    dataset = Dataset()
-    dataset.parse(path, format="nquads")
     data = bind_prefixes(Graph())
-    for graph in dataset.graphs():
-        data += graph
-    del dataset
+    if path.suffix == ".nq":
+        dataset = Dataset()
+        dataset.parse(path, format="nquads")
+        for graph in dataset.graphs():
+            data += graph
+        del dataset
+    else:
+        data.parse(path, format="nt")
     triples = len(data)
     findings = shacl_findings(data, load_shapes(), load_ontology(), in_place=True)
     violations = [f.render(data) for f in findings if f.severity == "Violation"]

@@ -5,6 +5,11 @@ Format (N-Triples, SPARQL Service Description terms, so engines.RemoteEngine can
     <M> a sd:Dataset .
     <M> sd:namedGraph _:gN .   _:gN sd:name <G> .   _:gN <M#state> "new" | "old" | "missing" .
     <M> <M#staging> <S> .      # a staging graph a load created and has not removed yet
+    <M> <M#union> <U> .        # the graph holding the set union of every "new" graph
+
+The union graph is what engines.RemoteEngine sends as its one default-graph-uri. It is recorded
+only when it matches the graphs listed, all "new": after a half-finished load there is none, and
+the engine falls back to listing the graphs.
 
 State of a graph: "new" holds this load's content, "old" still holds the previous load's,
 "missing" is not in the store. A manifest without states (earlier releases) is read as all
@@ -25,6 +30,7 @@ from kg.errors import KgError
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 STATE = LOAD_MANIFEST_GRAPH + "#state"
 STAGING = LOAD_MANIFEST_GRAPH + "#staging"
+UNION = LOAD_MANIFEST_GRAPH + "#union"
 STATES = ("new", "old", "missing")
 
 
@@ -36,6 +42,7 @@ class ManifestError(KgError):
 class Manifest:
     graphs: dict[str, str] = field(default_factory=dict)  # graph IRI -> state
     staging: set[str] = field(default_factory=set)
+    union: str | None = None  # the union graph's IRI, when it holds this load's union
 
     def to_ntriples(self) -> bytes:
         m = f"<{LOAD_MANIFEST_GRAPH}>"
@@ -45,6 +52,8 @@ class Manifest:
             lines += [f"{m} <{SD}namedGraph> {node} .", f"{node} <{SD}name> <{graph}> .",
                       f'{node} <{STATE}> "{state}" .']
         lines += [f"{m} <{STAGING}> <{s}> ." for s in sorted(self.staging)]
+        if self.union is not None:
+            lines.append(f"{m} <{UNION}> <{self.union}> .")
         return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -92,4 +101,8 @@ def parse_manifest(body: bytes, where: str) -> Manifest:
         if not isinstance(staged, ox.NamedNode):
             raise bad(f"staging graph {staged} is not an IRI")
         manifest.staging.add(staged.value)
+    unions = objects(m, UNION)
+    if len(unions) > 1 or any(not isinstance(u, ox.NamedNode) for u in unions):
+        raise bad(f"it names {len(unions)} union graph(s) {unions}, not at most one IRI")
+    manifest.union = unions[0].value if unions else None
     return manifest

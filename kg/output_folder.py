@@ -43,9 +43,10 @@ from kg.mappings import MAPPINGS_DIR
 from kg.resources import ontology_files, shapes_files
 
 if TYPE_CHECKING:
-    from kg.pipeline import BuildOptions
+    from kg.build.options import BuildOptions
 
 MARKER = "kg-build.json"
+STORE_PREFIX = "store/"  # the on-disk build store: kg.build.store.STORE_DIR
 GENERATOR = "occupation-kg kg build"
 # Free space a build needs at least when there is no previous build to measure (the seed
 # build's dist/ is about 4 MB).
@@ -119,7 +120,9 @@ def replaceable(out: Path) -> str | None:
     legacy = listed is not None and (out / "void.ttl").is_file()
     if not marked and not legacy:
         return f"was not written by kg build (no {MARKER}, no SHA256SUMS and void.ttl)"
-    foreign = sorted(files - (listed or set()) - {"SHA256SUMS"})
+    # The build store (kg.build.store) is not in SHA256SUMS: RocksDB files are not byte-stable.
+    store = {name for name in files if name.startswith(STORE_PREFIX)}
+    foreign = sorted(files - (listed or set()) - {"SHA256SUMS"} - store)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
                                           else "")
@@ -239,6 +242,11 @@ def remove_stale(out: Path) -> list[str]:
 def _explain(exc: OSError, out: Path) -> OutputFolderError | None:
     # A failed write() carries no file name; open() and mkdir() do.
     why = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    # pyoxigraph (RocksDB) reports a full disk as an OSError with the text only.
+    if exc.errno is None and "No space left on device" in str(exc):
+        return OutputFolderError(
+            f"--out {out}: disk full while writing the new build (No space left on device: "
+            f"{exc}); the previous {out.name}/ is untouched. Free some space and build again")
     if exc.errno in _SPACE_ERRORS:
         return OutputFolderError(
             f"--out {out}: disk full while writing the new build ({why}); the previous "

@@ -9,7 +9,18 @@ SPARQL 1.1 Graph Store HTTP Protocol (GSP) for the data, SPARQL 1.1 Update for t
    update as one transaction (tests/test_remote.py shows it), so this is one request per graph
    and the manifest, rewritten on a failure, says which graphs are new, old or missing.
 4. Delete the graphs the previous manifest listed that this build does not have; write the
-   manifest: every graph "new". engines.RemoteEngine queries those graphs as its dataset.
+   manifest: every graph "new", and the union graph.
+
+Union graph: besides the named graphs, the set union of all of them goes into ONE graph
+(engines.UNION_GRAPH, loaded last, recorded in the manifest only once every graph is "new");
+engines.RemoteEngine sends it as the query's one default-graph-uri.
+
+Bulk (the default when the endpoint is on this machine, `isql-vt` is installed and the
+credentials open isql): Virtuoso's own bulk loader parses kg.trig and fills the union graph
+inside the server (kg.virtuoso_bulk); the manifest still goes through the Graph Store. A graph
+being replaced is emptied first, so a failure leaves those graphs "missing" in the manifest.
+--loader gsp forces the Graph Store Protocol; --loader bulk fails when the bulk loader cannot
+be used instead of falling back.
 
 Direct (a --graph-store given without --update: the store may have no Update endpoint): `PUT`
 each graph in place; on a failure the manifest records each graph's state and the error lists
@@ -35,9 +46,12 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg.engines import LOAD_MANIFEST_GRAPH
+from kg import virtuoso_bulk
+from kg.engines import LOAD_MANIFEST_GRAPH, UNION_GRAPH
 from kg.errors import KgError
 from kg.load_manifest import Manifest, parse_manifest
+
+LOADERS = ("auto", "bulk", "gsp")
 
 DEFAULT_TIMEOUT = 60.0  # seconds per HTTP request
 
@@ -259,7 +273,8 @@ class _Load:
         try:
             for staged in sorted(self.staging - self.previous.staging):
                 self.store.request("DELETE", staged)
-            self.put_manifest(Manifest(dict(self.previous.graphs), set(self.previous.staging)))
+            self.put_manifest(Manifest(dict(self.previous.graphs), set(self.previous.staging),
+                                       self.previous.union))
         except LoadError as cleanup:
             note += f" (staging graphs were not all removed: {cleanup})"
         return LoadError(f"{exc}\n{note}")
@@ -290,24 +305,37 @@ def load(
     update_url: str | None = None,
     progress: TextIO | bool = True,
     timeout: float = DEFAULT_TIMEOUT,
+    loader: str = "auto",
 ) -> dict[str, int]:
-    """Replace each named graph of `trig_path` in the store; return {graph IRI: triples}.
+    """Replace each named graph of `trig_path` in the store and the union graph; return
+    {graph IRI: triples} (the named graphs).
 
-    Staged through `update_url` (default for Virtuoso when no graph store URL is given: the
-    endpoint's -auth twin), else direct. Progress goes to stderr (progress=True), to a given
-    stream, or nowhere (False).
+    loader "auto": Virtuoso's bulk loader when the endpoint is local and isql answers (and no
+    --graph-store / --update was given), else the Graph Store Protocol; "bulk" or "gsp" force
+    one. GSP loads are staged through `update_url` (default for Virtuoso when no graph store URL
+    is given: the endpoint's -auth twin), else direct. Progress goes to stderr (progress=True),
+    to a given stream, or nowhere (False).
     """
     if not timeout > 0:
         raise LoadError(f"--timeout must be a number of seconds above 0, not {timeout:g}")
+    if loader not in LOADERS:
+        raise LoadError(f"--loader must be one of {', '.join(LOADERS)}, not {loader!r}")
     out = sys.stderr if progress is True else (None if progress is False else progress)
     user = user if user is not None else os.environ.get("KG_SPARQL_USER")
     password = password if password is not None else os.environ.get("KG_SPARQL_PASSWORD")
+    explicit_urls = update_url is not None or graph_store_url is not None
     if update_url is None and graph_store_url is None:
         update_url = default_update(endpoint)
     gsp = graph_store_url or default_graph_store(endpoint)
     path = Path(trig_path)
     if not path.is_file():
         raise LoadError(f"{path}: no such file (run `kg build` first)")
+    store = GraphStore(gsp, user, password, timeout)
+    if loader == "bulk" or (loader == "auto" and not explicit_urls):
+        target = _bulk_target(endpoint, user, password, timeout, out, loader == "bulk")
+        if target is not None:
+            previous = _previous_manifest(store)
+            return _load_bulk(path, target, store, previous, out)
     data = ox.Store()
     try:
         data.bulk_load(path=str(path), format=ox.RdfFormat.TRIG)
@@ -319,7 +347,6 @@ def load(
     if any(not isinstance(g, ox.NamedNode) for g in graphs):
         raise LoadError(f"{path}: a graph is named by a blank node; it cannot be addressed")
 
-    store = GraphStore(gsp, user, password, timeout)
     previous = _previous_manifest(store)  # also learns the auth challenge cheaply
     update = UpdateEndpoint(update_url, user, password, timeout) if update_url else None
     if update is not None:  # fail here, before the long part, if updates are refused
@@ -328,7 +355,7 @@ def load(
     counts: dict[str, int] = {}
     total = len(graphs)
     if update is not None:
-        run.staging |= {_staging_graph(g.value) for g in graphs}
+        run.staging |= {_staging_graph(g) for g in [*(g.value for g in graphs), UNION_GRAPH]}
         try:  # a killed load leaves its staging graphs listed, for the next load to drop
             run.put_manifest(Manifest(dict(previous.graphs), set(run.staging)))
         except LoadError as exc:
@@ -346,27 +373,116 @@ def load(
         counts[g.value] = n
         if update is None:
             run.state[g.value] = "new"
+    # The union graph last: until it is replaced too, the manifest names no union graph.
+    data.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+    union_body = data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
+    union_target = UNION_GRAPH if update is None else _staging_graph(UNION_GRAPH)
+    union_size = union_body.count(b"\n")
+    run.say(f"union graph {UNION_GRAPH} ({union_size} triples) ...")
+    try:
+        resp = store.request("PUT", union_target, union_body,
+                             {"Content-Type": "application/n-triples"})
+        _check(resp, f"PUT graph <{UNION_GRAPH}>", gsp)
+    except LoadError as exc:
+        raise (run.unchanged(exc) if update is not None else run.mixed(exc)) from exc
     if update is not None:
-        run.say(f"all {total} graph(s) staged; switching over")
-        for g in graphs:
+        run.say(f"all {total} graph(s) and the union staged; switching over")
+        for g in [*(g.value for g in graphs), UNION_GRAPH]:
             try:
-                update.run(f"MOVE <{_staging_graph(g.value)}> TO <{g.value}>",
-                           f"MOVE into graph <{g.value}>")
+                update.run(f"MOVE <{_staging_graph(g)}> TO <{g}>", f"MOVE into graph <{g}>")
             except LoadError as exc:
                 raise run.mixed(exc) from exc
-            run.state[g.value] = "new"
-            run.staging.discard(_staging_graph(g.value))
+            if g in run.state:
+                run.state[g] = "new"
+            run.staging.discard(_staging_graph(g))
     try:
         for stale in sorted(set(previous.graphs) - set(counts)):
             run.say(f"deleting graph {stale} (not in this build)")
             _check(store.request("DELETE", stale), f"DELETE graph <{stale}>", gsp, ok=(404,))
             del run.state[stale]
-        for leftover in sorted(run.staging - {_staging_graph(g) for g in counts}):
+        for leftover in sorted(run.staging - {_staging_graph(g) for g in [*counts, UNION_GRAPH]}):
             _check(store.request("DELETE", leftover), f"DELETE graph <{leftover}>", gsp,
                    ok=(404,))
         run.staging.clear()
-        run.put_manifest(Manifest(dict.fromkeys(counts, "new")))
+        run.put_manifest(Manifest(dict.fromkeys(counts, "new"), union=UNION_GRAPH))
     except LoadError as exc:
         raise run.mixed(exc) from exc
-    run.say(f"{total} graph(s), {sum(counts.values())} triples into {gsp}")
+    run.say(f"{total} graph(s), {sum(counts.values())} triples into {gsp}, and their union")
+    return counts
+
+
+def _bulk_target(endpoint: str, user: str | None, password: str | None, timeout: float,
+                 out: TextIO | None, required: bool) -> virtuoso_bulk.BulkTarget | None:
+    """Where to run Virtuoso's bulk loader, or None (saying why) to use the Graph Store."""
+    def why_not(reason: str) -> None:
+        if required:
+            raise LoadError(f"--loader bulk: {reason}")
+        if out:
+            print(f"kg load: not using the bulk loader: {reason}; using the Graph Store "
+                  "Protocol", file=out, flush=True)
+
+    if not virtuoso_bulk.is_local(endpoint):
+        return why_not(f"{endpoint} is not on this machine")
+    if virtuoso_bulk.isql_binary() is None:
+        return why_not(f"{virtuoso_bulk.ISQL} is not installed")
+    if user is None or password is None:
+        return why_not("no credentials (--user/--password)")
+    try:
+        url = default_update(endpoint)
+    except LoadError as exc:
+        return why_not(str(exc))
+    client = _Client(url, user, password, timeout)
+    client.what = "the SPARQL endpoint"
+    body = urllib.parse.urlencode({"query": virtuoso_bulk.DISCOVERY_QUERY}).encode()
+    try:  # wrong credentials fail here, as they would on the Graph Store
+        resp = client.call("POST", url, body, {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/sparql-results+json"})
+    except AuthError:
+        raise
+    except LoadError as exc:
+        return why_not(str(exc))
+    if not 200 <= resp.status < 300:
+        return why_not(f"{url} did not tell its isql port (HTTP {resp.status})")
+    found = virtuoso_bulk.discover(resp.body, user, password)
+    if isinstance(found, str):
+        return why_not(found)
+    return found
+
+
+def _load_bulk(path: Path, target: virtuoso_bulk.BulkTarget, store: GraphStore,
+               previous: Manifest, out: TextIO | None) -> dict[str, int]:
+    try:
+        graphs = virtuoso_bulk.graph_names(path)
+    except OSError as exc:
+        raise LoadError(f"{path}: cannot read: {exc}") from exc
+    if not graphs:
+        raise LoadError(f"{path}: has no named graphs; only named graphs can be loaded")
+    run = _Load(store, None, previous, graphs, out)
+    run.say(f"bulk loading {path} ({len(graphs)} graph(s)) through isql at "
+            f"{target.isql_address}, the file linked under {target.import_dir}")
+    # Written before anything is emptied, so a killed load leaves a manifest that is true.
+    run.state.update(dict.fromkeys(graphs, "missing"))
+    run.put_manifest(Manifest(dict(run.state), set(previous.staging)))
+    sentinel = f"{LOAD_MANIFEST_GRAPH}/default-graph-triples"
+    try:
+        counts = virtuoso_bulk.bulk_load(target, path, graphs, UNION_GRAPH, sentinel)
+    except virtuoso_bulk.BulkError as exc:
+        raise run.mixed(LoadError(str(exc))) from exc
+    run.state.update(dict.fromkeys(graphs, "new"))
+    try:
+        stale = sorted(set(previous.graphs) - set(graphs))
+        for g in stale:
+            run.say(f"deleting graph {g} (not in this build)")
+        virtuoso_bulk.clear_graphs(target, [*stale, *sorted(previous.staging)],
+                                   "deleting graphs not in this build")
+        for g in stale:
+            del run.state[g]
+        run.put_manifest(Manifest(dict.fromkeys(graphs, "new"), union=UNION_GRAPH))
+    except (LoadError, virtuoso_bulk.BulkError) as exc:
+        raise run.mixed(LoadError(str(exc))) from exc
+    for i, g in enumerate(graphs, start=1):
+        run.say(f"[{i}/{len(graphs)}] {g} ({counts[g]} triples)")
+    run.say(f"{len(graphs)} graph(s), {sum(counts.values())} triples bulk-loaded, and their "
+            "union")
     return counts

@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, Quad, Store
-from rdflib import Dataset, Graph, Literal, URIRef
 
 from kg.prefixes import OKG, SKOS
 
@@ -39,25 +38,11 @@ def search_texts(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {entity: "\n".join(sorted(texts)) for entity, texts in sorted(labels.items())}
 
 
-def search_text_graph(dataset: Dataset) -> Graph:
-    """okg:searchText triples for the entities of an rdflib dataset (the curated build)."""
-    union = Graph()
-    for graph in dataset.graphs():
-        union += graph
-    rows = union.query(_LABELS)
-    out = Graph()
-    for entity, text in search_texts((str(e), str(lab)) for e, lab in rows).items():
-        out.add((URIRef(entity), SEARCH_TEXT, Literal(text)))
-    return out
-
-
-def add_search_texts(store: Store, graph_iri: str) -> int:
-    """Recompute okg:searchText over the whole store (curated and imported entities) into
-    `graph_iri`, replacing what the curated build put there; return the number of texts."""
-    graph = NamedNode(graph_iri)
+def add_search_texts(store: Store, base: str) -> int:
+    """Add okg:searchText for every entity of the store (curated and imported) to
+    graph/derived; return the number of texts. A derived stage of kg.build.derived."""
+    graph = NamedNode(base + "graph/derived")
     predicate = NamedNode(str(SEARCH_TEXT))
-    for quad in list(store.quads_for_pattern(None, predicate, None, graph)):
-        store.remove(quad)
     rows = store.query(_LABELS, use_default_graph_as_union=True)
     texts = search_texts((row["entity"].value, row["label"].value) for row in rows)
     store.extend(Quad(NamedNode(entity), predicate, OxLiteral(text), graph)

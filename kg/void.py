@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
 
 from kg import __version__
@@ -141,28 +141,9 @@ def _period(rows: list[dict[str, str]]) -> tuple[str, str] | None:
     return (starts[0], ends[-1]) if starts and ends else None
 
 
-def stats_from_graphs(dataset: Dataset, merged: Graph, base: str) -> GraphStats:
-    subjects = {s for s in merged.subjects() if isinstance(s, URIRef) and s.startswith(base)}
-    return GraphStats(
-        triples=len(merged),
-        entities=len(subjects),
-        classes=len(set(merged.objects(None, RDF.type))),
-        properties=len(set(merged.predicates())),
-        vocabularies=sorted(_vocabularies(merged, base)),
-        graphs={str(g.identifier): len(g) for g in dataset.graphs()
-                if len(g) and isinstance(g.identifier, URIRef)},
-        sources=_source_infos(_rdflib_rows(merged, SOURCES_QUERY)),
-        period=_period(_rdflib_rows(merged, PERIOD_QUERY)),
-    )
-
-
-def _rdflib_rows(graph: Graph, query: str) -> list[dict[str, str]]:
-    return [{str(k): str(v) for k, v in row.asdict().items() if v is not None}
-            for row in graph.query(query)]  # type: ignore[union-attr]
-
-
 def stats_from_store(store: object, base: str) -> GraphStats:
-    """The same figures from a pyoxigraph store whose default graph holds the downloads."""
+    """What VoID says, from the build store: its default graph holds the downloads (the union
+    of the data graphs), its named graphs the graphs of kg.trig."""
 
     def one(query: str) -> int:
         return int(next(iter(store.query(query)))["n"].value)  # type: ignore[attr-defined]
@@ -367,12 +348,6 @@ def _sources(g: Graph, node: URIRef, stats: GraphStats, documents: list[URIRef])
             g.add((iri, DCTERMS.publisher, agent))
             g.add((agent, RDF.type, FOAF.Agent))
             g.add((agent, FOAF.name, Literal(source.publisher_name, lang="en")))
-
-
-def _vocabularies(graph: Graph, base: str) -> set[str]:
-    """Namespaces of the predicates and classes used, outside the data's own IRIs."""
-    terms = {str(t) for t in set(graph.predicates()) | set(graph.objects(None, RDF.type))}
-    return _namespaces(terms, base)
 
 
 def _namespaces(terms: set[str], base: str) -> set[str]:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from kg.build.pipeline import BuildOptions, build
 from kg.errors import KgError
-from kg.pipeline import BuildOptions, build
 from tests.conftest import REPO, snapshot
 
 SLICES = Path(__file__).parent / "data"

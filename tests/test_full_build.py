@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
+from kg.build.pipeline import BuildOptions, BuildReport, build
 from kg.engines import open_engine
-from kg.pipeline import BuildOptions, BuildReport, build
 from tests.conftest import BASE, SHARED
 
 DATA = SHARED / "data"
@@ -128,6 +128,19 @@ def test_every_cross_taxonomy_query_answers_on_the_full_graph(engine) -> None:
 
     queries = [q for q in list_queries() if q.name.startswith("xt-")]
     assert len(queries) >= 8
+    for query in queries:
+        table = engine.select(bind_params(query.text, query.params, {}))
+        assert table.rows, f"{query.name} found nothing on the full graph"
+
+
+def test_transition_queries_answer_on_the_full_graph(engine) -> None:
+    """Regression: graph/transitions was left out of the store's default graph, so the stored
+    transition queries answered 0 rows on the full build (the seed build has no transitions)."""
+    from kg.param_binding import bind_params
+    from kg.query_catalog import list_queries
+
+    queries = [q for q in list_queries() if q.name in ("transitions-from", "transitions-into")]
+    assert len(queries) == 2
     for query in queries:
         table = engine.select(bind_params(query.text, query.params, {}))
         assert table.rows, f"{query.name} found nothing on the full graph"

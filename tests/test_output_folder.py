@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from kg import output_folder
+from kg.build.pipeline import BuildOptions, build
 from kg.cli import main
 from kg.output_folder import (
     LEGACY_AGE_SECONDS,
@@ -31,7 +32,6 @@ from kg.output_folder import (
     replaceable,
     staging_folder,
 )
-from kg.pipeline import BuildOptions, build
 from tests.conftest import snapshot
 
 
@@ -50,7 +50,9 @@ def _mount_tmpfs(where: Path, options: str) -> Iterator[Path]:
     try:
         yield where
     finally:
-        subprocess.run(["umount", str(where)], check=True)
+        # Lazy: a file left open (a failing test's traceback holding a store) must not hide
+        # the test's own failure behind "target is busy".
+        subprocess.run(["umount", "--lazy", str(where)], check=True)
 
 
 @pytest.fixture()
@@ -150,6 +152,7 @@ def test_rebuild_replaces_cleans_up_and_is_world_readable(
     modes = {p.relative_to(previous_dist).as_posix(): p.stat().st_mode & 0o777
              for p in [previous_dist, *previous_dist.rglob("*")]}
     assert modes.pop(".") == 0o755 and modes.pop("ontology") == 0o755
+    assert modes.pop("store") == 0o755
     assert set(modes.values()) == {0o644}
     assert [p.name for p in parent.iterdir() if p.name.startswith(".kg-build-dist-")] == \
         [kept[0].name]
@@ -234,7 +237,7 @@ def test_disk_full_while_writing_keeps_the_previous_build(
             free = shutil.disk_usage(disk).free  # ... then another process takes most of it
             (disk / "ballast").write_bytes(b"\0" * (free - size // 4))
 
-        monkeypatch.setattr("kg.pipeline.check_output", check_then_fill)
+        monkeypatch.setattr("kg.build.pipeline.check_output", check_then_fill)
         assert main(["build", "--out", str(target), "--documents", str(seeds_dir)]) == 1
         err = capsys.readouterr().err.splitlines()[-1]
         assert err.startswith(f"kg: error: --out {target}: disk full while writing the new "

@@ -65,6 +65,22 @@ d:graph\\/doc-a {
 
 # One defect per check (the check's name -> the TriG that breaks it, added to GOOD).
 DEFECTS = {
+    # O*NET coverage (engineer I, issue 13): a relatedness without its skos:related link, and
+    # one repeating another's index; an anchor above its scale's maximum.
+    "onet-relatedness-violation": """
+d:graph\\/doc-a {
+  d:onet-relatedness\\/a-b okg:relatedFrom d:occupation\\/ipm ;
+      okg:relatedTo d:occupation\\/plant-manager ; okg:relatednessIndex 1 .
+  d:onet-relatedness\\/a-c okg:relatedFrom d:occupation\\/ipm ;
+      okg:relatedTo d:occupation\\/plant-manager ; okg:relatednessIndex 1 .
+}
+""",
+    "onet-scale-anchor-violation": """
+d:graph\\/doc-a {
+  d:onet-scale\\/lv okg:scaleMinimum 0.0 ; okg:scaleMaximum 7.0 .
+  d:onet-scale-anchor\\/x okg:anchorScale d:onet-scale\\/lv ; okg:anchorValue 8.0 .
+}
+""",
     "evidence-incomplete-violation": """
 d:graph\\/doc-a {
   d:evidence\\/empty a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
@@ -131,6 +147,25 @@ d:graph\\/doc-a {
   d:observation\\/p10 sdmx-measure:obsValue -64150.0 .
 }
 """,
+    # OEWS hourly wages (engineer E, issue 13): the 10th percentile above the median.
+    "bls-hourly-percentile-order-violation": """
+d:graph\\/ontology {
+  okg:hourlyWagePercentile10 okg:unit okg:USDollarsPerHour .
+  okg:hourlyWageMedian okg:unit okg:USDollarsPerHour .
+}
+d:graph\\/doc-a {
+  d:observation\\/h10 a okg:Observation ; okg:occupation d:occupation\\/ipm ;
+      okg:industry d:industry\\/all ; okg:statistic okg:hourlyWagePercentile10 ;
+      sdmx-dimension:refPeriod d:period\\/2021-05 ; sdmx-measure:obsValue 60.0 ;
+      sdmx-attribute:unitMeasure okg:USDollarsPerHour ; qb:dataSet d:dataset\\/doc-a ;
+      prov:wasDerivedFrom d:document\\/doc-a ; okg:quote "$60.00" .
+  d:observation\\/h50 a okg:Observation ; okg:occupation d:occupation\\/ipm ;
+      okg:industry d:industry\\/all ; okg:statistic okg:hourlyWageMedian ;
+      sdmx-dimension:refPeriod d:period\\/2021-05 ; sdmx-measure:obsValue 49.59 ;
+      sdmx-attribute:unitMeasure okg:USDollarsPerHour ; qb:dataSet d:dataset\\/doc-a ;
+      prov:wasDerivedFrom d:document\\/doc-a ; okg:quote "$49.59" .
+}
+""",
 }
 
 
@@ -187,3 +222,56 @@ def test_defect_details(tmp_path: Path) -> None:
     assert [(r["lowerStatistic"], r["higherStatistic"]) for r in percentiles] == [
         (OKG + "annualWageMedian", OKG + "annualWagePercentile90")
     ]
+
+
+# --- every branch of the checks rewritten for speed (engineer Q, issue 12) ---------------------
+# Each rewrite must still report each kind of problem: one observation without each of the eight
+# properties, one from a source document without its quote, and the three prefLabel problems.
+_OBSERVATION_PROPERTIES = {
+    "sdmx-measure:obsValue 1.0": "value",
+    "sdmx-attribute:unitMeasure okg:USDollarsPerYear": "unit",
+    "sdmx-dimension:refPeriod d:period\\/2021-05": "reference period",
+    "okg:statistic okg:annualWageMean": "statistic",
+    "okg:occupation d:occupation\\/ipm": "occupation",
+    "okg:industry d:industry\\/all": "industry",
+    "qb:dataSet d:dataset\\/doc-a": "dataset",
+    "prov:wasDerivedFrom d:document\\/doc-a": "source document",
+}
+
+
+def _observation_without(left_out: str) -> str:
+    kept = " ; ".join(p for p in _OBSERVATION_PROPERTIES if p != left_out)
+    name = _OBSERVATION_PROPERTIES[left_out].replace(" ", "-")
+    return f'  d:observation\\/no-{name} a okg:Observation ; {kept} ; okg:quote "1" .\n'
+
+
+EVERY_BRANCH = {
+    "observation-incomplete-violation": (
+        "d:graph\\/doc-a {\n"
+        + "".join(_observation_without(p) for p in _OBSERVATION_PROPERTIES)
+        + "  d:observation\\/unquoted a okg:Observation ; "
+        + " ; ".join(_OBSERVATION_PROPERTIES) + " .\n}\n",
+        "missing",
+        {*_OBSERVATION_PROPERTIES.values(), "quote"},
+    ),
+    "preflabel-violation": (
+        """
+d:graph\\/doc-a {
+  d:occupation\\/plant-manager skos:prefLabel "Plant managers"@EN .
+  d:methodology\\/lean a okg:Methodology .
+  d:methodology\\/six-sigma a okg:Methodology ; skos:prefLabel "Six Sigma" .
+  d:observation\\/p10 skos:prefLabel "p10"@en .
+}
+""",
+        "problem",
+        {"two prefLabels in one language", "prefLabel without a language tag", "no prefLabel"},
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("check", sorted(EVERY_BRANCH))
+def test_rewritten_checks_keep_every_branch(tmp_path: Path, check: str, engine: str) -> None:
+    body, column, expected = EVERY_BRANCH[check]
+    table = run_violation_checks(_engine(tmp_path, check, GOOD + body, engine))[check]
+    assert {str(r[column]) for r in table.as_dicts()} == expected

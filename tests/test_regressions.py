@@ -9,9 +9,9 @@ import pytest
 from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from kg.build.writers import write_jsonld, write_turtle
 from kg.builder import build_dataset
 from kg.errors import SourceError
-from kg.formats import write_jsonld, write_turtle
 from kg.literals import decimal_literal, typed_literal
 from kg.reasoning import keep_useful
 from kg.records import load_sources
@@ -84,8 +84,13 @@ def test_turtle_and_jsonld_agree_on_decimals_and_strings(tmp_path: Path):
     s = URIRef(BASE + "x/y")
     graph.add((s, URIRef("https://example.org/code"), typed_literal("code", "31-33", XSD.string)))
     graph.add((s, URIRef("https://example.org/value"), decimal_literal(Decimal("7"))))
-    write_turtle(None, graph, tmp_path / "g.ttl", BASE)  # type: ignore[arg-type]
-    write_jsonld(None, graph, tmp_path / "g.jsonld", BASE)  # type: ignore[arg-type]
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
+
+    store = Store(str(tmp_path / "store"))  # the writers read an on-disk build store
+    store.load(graph.serialize(format="nt", encoding="utf-8"), format=RdfFormat.N_TRIPLES,
+               to_graph=DefaultGraph())
+    write_turtle(store, tmp_path / "g.ttl", BASE)
+    write_jsonld(store, tmp_path / "g.jsonld", BASE)
     ttl = Graph().parse(tmp_path / "g.ttl")
     jsonld = Graph().parse(tmp_path / "g.jsonld", format="json-ld")
     assert isomorphic(ttl, jsonld)
@@ -126,7 +131,7 @@ def test_trig_keeps_multi_line_literals_intact():
     span lines (okg:searchText joins labels with line breaks)."""
     from rdflib import Dataset
 
-    from kg.formats import trig_block
+    from kg.build.writers import trig_block
     from kg.prefixes import OKG
 
     graph = Graph()
@@ -148,14 +153,19 @@ def test_full_build_jsonld_is_compact_one_node_per_subject(dist: Path, tmp_path:
     from pyld import jsonld
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    from kg.full_build import write_downloads
+    from kg.build.store import add_union
+    from kg.build.writers import UNION_WRITERS
 
-    store = Store()
+    store = Store(str(tmp_path / "store"))
     store.load(path=str(dist / "kg.trig"), format=RdfFormat.TRIG)
     store.update(f"DELETE WHERE {{ GRAPH <{BASE}graph/ontology> {{ ?s ?p ?o }} }}")
+    add_union(store, [row["g"].value for row in store.query(
+        "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")])
     out = tmp_path / "full"
     out.mkdir()
-    write_downloads(store, Graph(), out, BASE)
+    for name, write in UNION_WRITERS.items():
+        write(store, out / {"ntriples": "kg.nt", "turtle": "kg.ttl", "jsonld": "kg.jsonld"}[name],
+              BASE)
     document = json.loads((out / "kg.jsonld").read_text(encoding="utf-8"))
     nodes = document["@graph"]
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, DefaultGraph())}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.engines import LOAD_MANIFEST_GRAPH, EngineError, QueryTimeout, open_engine
+from kg.engines import LOAD_MANIFEST_GRAPH, UNION_GRAPH, EngineError, QueryTimeout, open_engine
 from kg.remote_load import AuthError, LoadError, default_graph_store, load
 from tests.conftest_virtuoso import virtuoso  # noqa: F401 - the fixture
 from tests.test_engines import TRIG, run_cli, write_fixture
@@ -63,7 +63,7 @@ def count(engine) -> int:
 
 def test_load_records_its_graphs_and_hides_system_graphs(loaded) -> None:
     engine = open_engine("remote", loaded.sparql_url)
-    assert engine.default_graphs == GRAPHS and engine.named_graphs == GRAPHS
+    assert engine.default_graphs == [UNION_GRAPH] and engine.named_graphs == GRAPHS
     assert count(engine) == 30
     # Without dataset parameters Virtuoso's default graph includes its system graphs.
     everything = open_engine("remote", loaded.sparql_url, default_graphs=[], named_graphs=[])
@@ -72,13 +72,17 @@ def test_load_records_its_graphs_and_hides_system_graphs(loaded) -> None:
     assert count(one) == 5
 
 
-def test_load_progress_and_environment_credentials(loaded, dirs, monkeypatch, capsys) -> None:
+@pytest.mark.parametrize("loader", ["gsp", "bulk"])
+def test_load_progress_and_environment_credentials(loaded, dirs, monkeypatch, capsys,
+                                                   loader) -> None:
     monkeypatch.setenv("KG_SPARQL_USER", loaded.user)
     monkeypatch.setenv("KG_SPARQL_PASSWORD", loaded.password)
-    assert run_cli("load", "--endpoint", loaded.sparql_url, "--dist", str(dirs[0])) == 0
+    argv = ["load", "--endpoint", loaded.sparql_url, "--dist", str(dirs[0]), "--loader", loader]
+    assert run_cli(*argv) == 0
     err = capsys.readouterr().err
-    assert f"kg load: [1/3] {GRAPHS[0]} (18 triples) ..." in err
+    assert f"kg load: [1/3] {GRAPHS[0]} (18 triples)" in err
     assert "3 graph(s), 30 triples" in err
+    assert ("bulk loading" in err and "through isql at 127.0.0.1:" in err) == (loader == "bulk")
 
 
 def test_reload_replaces_graphs_and_drops_stale_ones(loaded, tmp_path) -> None:
@@ -90,8 +94,9 @@ def test_reload_replaces_graphs_and_drops_stale_ones(loaded, tmp_path) -> None:
         counts = load(smaller, loaded.sparql_url, loaded.user, loaded.password, progress=False)
         assert sorted(counts) == [GRAPHS[0], GRAPHS[2]]
         engine = open_engine("remote", loaded.sparql_url)
-        assert engine.default_graphs == [GRAPHS[0], GRAPHS[2]]
-        assert count(engine) == 25
+        assert engine.default_graphs == [UNION_GRAPH]
+        assert engine.named_graphs == [GRAPHS[0], GRAPHS[2]]
+        assert count(engine) == 25  # the union graph was emptied and filled again
         raw = open_engine("remote", loaded.sparql_url, default_graphs=[], named_graphs=[])
         assert not raw.ask(f"ASK {{ GRAPH <{GRAPHS[1]}> {{ ?s ?p ?o }} }}")
         assert raw.ask('ASK { ?s ?p "Builders"@en }')
@@ -200,6 +205,113 @@ def test_three_engines_same_output_through_cli(loaded, dirs, capsys) -> None:
     assert outs[0].splitlines()[2].startswith("2021\t2\t")
 
 
+# --- the union graph and one dataset IRI (issue 12 item 4) ---------------------------------
+
+
+class _Recorder(BaseHTTPRequestHandler):
+    """Forwards SPARQL protocol POSTs to `target` and keeps each request's parameters."""
+
+    target = ""
+    requests: list[dict[str, list[str]]] = []
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        import urllib.request
+        from urllib.parse import parse_qs
+
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.requests.append(parse_qs(body.decode("utf-8")))
+        forward = urllib.request.Request(self.target, data=body, method="POST", headers={
+            "Content-Type": self.headers["Content-Type"],
+            "Accept": self.headers.get("Accept", "*/*")})
+        with urllib.request.urlopen(forward, timeout=60) as resp:
+            answer, ctype = resp.read(), resp.headers.get("Content-Type", "")
+        self.send_response(200)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+def _reload_fixture(server, dirs) -> None:  # noqa: ANN001 - the Virtuoso fixture
+    load(dirs[0] / "kg.trig", server.sparql_url, server.user, server.password, progress=False)
+
+
+@pytest.mark.parametrize("loader", ["bulk", "gsp"])
+def test_union_graph_holds_the_union_of_the_loaded_graphs(loaded, dirs, loader) -> None:
+    load(dirs[0] / "kg.trig", loaded.sparql_url, loaded.user, loaded.password, progress=False,
+         loader=loader)
+    union = open_engine("remote", loaded.sparql_url, default_graphs=[UNION_GRAPH],
+                        named_graphs=[])
+    assert count(union) == count(open_engine("oxigraph", dirs[0] / "kg.trig")) == 30
+    raw = open_engine("remote", loaded.sparql_url, default_graphs=[], named_graphs=[])
+    listed = " ".join(f"<{g}>" for g in GRAPHS)
+    assert raw.ask(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {listed} }} }}")
+    assert not raw.ask(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {listed} }} "
+                       f"FILTER NOT EXISTS {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} }}")
+    assert open_engine("remote", loaded.sparql_url).default_graphs == [UNION_GRAPH]
+
+
+def test_one_dataset_iri_sent_and_named_graphs_only_with_graph(loaded) -> None:
+    _Recorder.target, _Recorder.requests = loaded.sparql_url, []
+    with _serving(_Recorder) as base:
+        engine = open_engine("remote", base + "/sparql")
+        assert count(engine) == 30
+        sent = _Recorder.requests[-1]
+        assert sent["default-graph-uri"] == [UNION_GRAPH] and "named-graph-uri" not in sent
+        rows = engine.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } "
+                             "GROUP BY ?g ORDER BY ?g").rows
+        assert [(str(g), int(n)) for g, n in rows] == list(zip(GRAPHS, (18, 5, 7), strict=True))
+        sent = _Recorder.requests[-1]
+        assert sent["default-graph-uri"] == [UNION_GRAPH]
+        assert sent["named-graph-uri"] == GRAPHS
+
+
+def test_virtuoso_graph_ranges_over_every_graph_without_named_graph_uri(loaded) -> None:
+    """Why GRAPH queries get named-graph-uri: with only the union graph as default graph,
+    Virtuoso's GRAPH ?g still sees the union graph itself, the manifest and system graphs."""
+    only_union = open_engine("remote", loaded.sparql_url, default_graphs=[UNION_GRAPH],
+                             named_graphs=[])
+    seen = {str(row[0]) for row in
+            only_union.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }").rows}
+    assert {UNION_GRAPH, LOAD_MANIFEST_GRAPH, *GRAPHS} <= seen
+
+
+def test_every_stored_query_same_rows_as_embedded(loaded, dirs, dist) -> None:
+    """The seed graph through `kg load` (bulk loader): every stored query and quality check
+    gives Virtuoso the same canonical rows as the embedded store."""
+    from kg.answer_compare import compare
+    from kg.query_catalog import list_queries, list_violation_checks
+
+    trig = dist / "kg.trig"
+    try:
+        load(trig, loaded.sparql_url, loaded.user, loaded.password, progress=False)
+        remote = open_engine("remote", loaded.sparql_url, timeout=120)
+        embedded = open_engine("oxigraph", trig)
+        queries = [*list_queries(), *list_violation_checks()]
+        results = [compare(q, embedded, remote) for q in queries]
+        different = {c.name: (c.first_only, c.second_only) for c in results if not c.same}
+        assert not different
+        assert len(results) >= 42 and sum(c.rows for c in results) > 100
+    finally:
+        _reload_fixture(loaded, dirs)
+
+
+def test_bulk_load_refuses_default_graph_triples(loaded, dirs, tmp_path) -> None:
+    bad = tmp_path / "kg.trig"
+    bad.write_text(TRIG + "\n<http://example.org/a> <http://example.org/b> "
+                   "<http://example.org/c> .\n", encoding="utf-8")
+    try:
+        with pytest.raises(LoadError, match="has default-graph triples; only named graphs"):
+            load(bad, loaded.sparql_url, loaded.user, loaded.password, progress=False,
+                 loader="bulk")
+        assert open_engine("remote", loaded.sparql_url).default_graphs == GRAPHS  # no union
+    finally:
+        _reload_fixture(loaded, dirs)
+
+
 # --- no Virtuoso needed ---------------------------------------------------------------------
 
 
@@ -222,6 +334,36 @@ def test_remote_timeout() -> None:
         url = f"http://127.0.0.1:{server.getsockname()[1]}/sparql"
         with pytest.raises(QueryTimeout, match="no answer within 1 s"):
             open_engine("remote", url, timeout=1)
+
+
+def test_bulk_loader_needs_a_local_endpoint(dirs, capsys) -> None:
+    with pytest.raises(LoadError, match="--loader bulk: http://example.org/sparql is not on "
+                                        "this machine"):
+        load(dirs[0] / "kg.trig", "http://example.org/sparql", "u", "p", loader="bulk")
+
+
+def test_graph_names_read_escaped_prefixed_names(tmp_path) -> None:
+    """Regression: Virtuoso's TriG reader kept `\\/` in `id:graph\\/x`, so kg load reads the
+    names itself (and hands Virtuoso N-Quads)."""
+    from kg.virtuoso_bulk import BulkError, graph_names
+
+    trig = tmp_path / "kg.trig"
+    trig.write_text("@prefix id: <https://w3id.org/occupation-kg/id/> .\n"
+                    "id:graph\\/inferred {\n  id:a id:b id:c .\n}\n"
+                    "<http://example.org/g> {\n  id:a id:b id:d .\n}\n"
+                    "id:graph\\/inferred {\n  id:a id:b id:e .\n}\n", encoding="utf-8")
+    assert graph_names(trig) == ["http://example.org/g",
+                                 "https://w3id.org/occupation-kg/id/graph/inferred"]
+    trig.write_text("_:g {\n  <http://a> <http://b> <http://c> .\n}\n", encoding="utf-8")
+    with pytest.raises(BulkError, match="graph _:g is a blank node"):
+        graph_names(trig)
+
+
+def test_uses_graph_ignores_comments_strings_and_iris() -> None:
+    from kg.engines import uses_graph
+
+    assert uses_graph("SELECT * WHERE { graph ?g { ?s ?p ?o } }")
+    assert not uses_graph('# GRAPH ?g\nSELECT * WHERE { ?s <http://x/GRAPH> "GRAPH" }')
 
 
 def test_default_graph_store() -> None:
@@ -300,8 +442,9 @@ def test_basic_auth_graph_store(basic_store, dirs) -> None:
         progress=False,
     )
     assert sorted(counts) == GRAPHS
-    assert set(_BasicStore.graphs) == {*GRAPHS, LOAD_MANIFEST_GRAPH}
+    assert set(_BasicStore.graphs) == {*GRAPHS, UNION_GRAPH, LOAD_MANIFEST_GRAPH}
     assert _BasicStore.graphs[GRAPHS[1]].count(b"\n") == 5
+    assert _BasicStore.graphs[UNION_GRAPH].count(b"\n") == 30
     with pytest.raises(AuthError, match="authentication failed"):
         load(
             dirs[0] / "kg.trig",
@@ -420,7 +563,7 @@ def test_staged_load_failing_leaves_the_store_unchanged(fake_store, dirs, tmp_pa
 
     _fake_load(fake_store, _smaller_trig(tmp_path), staged=True)
     before = dict(_FakeStore.graphs)
-    assert sorted(before) == sorted([GRAPHS[0], GRAPHS[2], LOAD_MANIFEST_GRAPH])
+    assert sorted(before) == sorted([GRAPHS[0], GRAPHS[2], UNION_GRAPH, LOAD_MANIFEST_GRAPH])
     _FakeStore.fail_put = {_staging_graph(GRAPHS[2])}
     with pytest.raises(LoadError, match="nothing in the store changed; the previous load stays"):
         _fake_load(fake_store, dirs[0] / "kg.trig", staged=True)
@@ -440,11 +583,13 @@ def test_staged_load_failing_at_the_switch_reports_each_graph(fake_store, dirs, 
     assert "new (1)" in message and "old (1)" in message and "missing (1)" in message
     manifest = parse_manifest(_FakeStore.graphs[LOAD_MANIFEST_GRAPH], "fake")
     assert manifest.graphs == {GRAPHS[0]: "new", GRAPHS[1]: "missing", GRAPHS[2]: "old"}
-    assert manifest.staging == {_staging_graph(GRAPHS[1]), _staging_graph(GRAPHS[2])}
+    assert manifest.staging == {_staging_graph(g) for g in (GRAPHS[1], GRAPHS[2], UNION_GRAPH)}
+    assert manifest.union is None  # the graphs are mixed: no union graph to send
     _FakeStore.fail_move_into = set()
     _fake_load(fake_store, dirs[0] / "kg.trig", staged=True)
-    assert sorted(_FakeStore.graphs) == sorted([*GRAPHS, LOAD_MANIFEST_GRAPH])
+    assert sorted(_FakeStore.graphs) == sorted([*GRAPHS, UNION_GRAPH, LOAD_MANIFEST_GRAPH])
     assert _states() == dict.fromkeys(GRAPHS, "new")
+    assert parse_manifest(_FakeStore.graphs[LOAD_MANIFEST_GRAPH], "fake").union == UNION_GRAPH
 
 
 @pytest.mark.parametrize(

@@ -122,6 +122,15 @@ def protocol_server(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
     with (target / "kg.trig").open("a", encoding="utf-8") as fh:
         for name, file in sorted(graphs.items()):
             fh.write(f"\n<{name}> {{\n{file.read_text(encoding='utf-8')}}}\n")
+    if (target / "store").is_dir():  # persistent store: the server reads it, not kg.trig
+        import pyoxigraph as ox
+
+        store = ox.Store(str(target / "store"))
+        for name, file in sorted(graphs.items()):  # each graph, and the union (default graph)
+            for graph in (ox.NamedNode(name), ox.DefaultGraph()):
+                store.load(file.read_bytes(), format=ox.RdfFormat.TURTLE, to_graph=graph)
+        store.flush()
+        del store  # closes the database before the server opens it read-only
     with running_server(target, workers=2) as srv:
         yield srv
 

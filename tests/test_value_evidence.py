@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from rdflib import OWL, RDF, RDFS, XSD
 
+from kg.build.pipeline import BuildOptions, BuildReport, build
 from kg.engines import open_engine
 from kg.errors import SourceError
-from kg.pipeline import BuildOptions, BuildReport, build
 from kg.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
 from kg.prefixes import OKG
 from kg.query_catalog import load_query, run_violation_checks
@@ -295,8 +295,10 @@ def test_quality_check_states_the_bounds_table() -> None:
 def test_quality_check_finds_an_implausible_value(tmp_path: Path, dist: Path) -> None:
     trig = tmp_path / "kg.trig"
     text = (dist / "kg.trig").read_text(encoding="utf-8")
-    assert text.count(" 156100.0 ") == 1
-    trig.write_text(text.replace(" 156100.0 ", " -156100.0 "), encoding="utf-8")
+    # The build store writes an xsd:decimal in its canonical form (kg/build/writers.py).
+    assert text.count(' "156100"^^xsd:decimal ') == 1
+    trig.write_text(text.replace(' "156100"^^xsd:decimal ', ' "-156100"^^xsd:decimal '),
+                    encoding="utf-8")
     failures = run_violation_checks(open_engine("oxigraph", trig))
     assert set(failures) == {"implausible-value-violation"}
     rows = failures["implausible-value-violation"].as_dicts()

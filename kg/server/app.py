@@ -42,7 +42,7 @@ from kg.server.pages import Pages
 from kg.server.query_pool import QueryPool
 from kg.server.responses import Response
 from kg.server.sparql_endpoint import SparqlService
-from kg.server.store import BaseMap, data_base_of, load_store
+from kg.server.store import BaseMap, data_base_of, open_store, store_dir
 
 STATIC = Path(__file__).parent / "static"
 YASGUI_DIR = STATIC / "vendor" / "yasgui"
@@ -81,12 +81,20 @@ class App:
 
     def __init__(self, config: ServerConfig, port: int):
         dist = config.dist
-        if not (dist / "kg.trig").is_file():
+        # The persistent store (dist/store/) opens read-only in a moment; kg.trig is only read
+        # for a dist built without one.
+        if store_dir(dist) is None and not (dist / "kg.trig").is_file():
             raise FileNotFoundError(f"{dist}/kg.trig not found (run `kg build` first)")
         self.config = config
         self.mapping = BaseMap(data_base_of(dist), config.public_base(port))
-        self.store = load_store(dist, self.mapping)
-        self.index = EntityIndex(self.store, self.mapping)
+        self.store = open_store(dist, self.mapping)
+        # The entity index (labels, kinds, evidence) takes a while on the full graph: it is built
+        # in the background, so the SPARQL endpoint and the downloads answer at once; a page
+        # that needs it waits for it (`index`).
+        self._index: EntityIndex | None = None
+        self._index_error: BaseException | None = None
+        self._index_ready = threading.Event()
+        threading.Thread(target=self._build_index, name="kg-entity-index", daemon=True).start()
         self.void = Graph().parse(dist / "void.ttl") if (dist / "void.ttl").is_file() else None
         self.downloads: dict[str, Download] = list_downloads(dist, self.void)
         self.statics = {
@@ -121,6 +129,25 @@ class App:
         }
         self.pages = Pages(self.mapping.public, site)
         self.cache: dict[tuple[str, str], Response] = {}  # rendered entity documents
+
+    def _build_index(self) -> None:
+        try:
+            self._index = EntityIndex(self.store, self.mapping)
+        except BaseException as exc:  # handed to every request that needs the index
+            self._index_error = exc
+        finally:
+            self._index_ready.set()
+        if self._index is not None:  # what the index page needs, before anyone asks
+            self._index.entities_by_kind()
+            self._index.entity_count()
+
+    @property
+    def index(self) -> EntityIndex:
+        """The entity index; waits while it is being built."""
+        self._index_ready.wait()
+        if self._index is None:
+            raise RuntimeError(f"the entity index could not be built: {self._index_error!r}")
+        return self._index
 
     def close(self) -> None:
         self.pool.close()

@@ -32,7 +32,7 @@ MEDIA_TYPES = {
 DCTERMS = "http://purl.org/dc/terms/"
 DCAT = "http://www.w3.org/ns/dcat#"
 CC_BY = "https://creativecommons.org/licenses/by/4.0/"
-# The graphs the build itself writes (kg/pipeline.py); the others are one per source document
+# The graphs the build itself writes (kg/build/pipeline.py); the others are one per source document
 # (`graph/<doc>`, titled by the document) or per imported dataset edition (by the dataset).
 BUILD_GRAPHS = {
     "curation": "Curator assertions (SOC and NAICS codes, not from a document)",
@@ -104,8 +104,8 @@ def list_downloads(dist: Path, void: Graph | None) -> dict[str, Download]:
         if root not in real.parents:
             continue
         name = path.relative_to(dist).as_posix()
-        if not _SAFE_NAME.match(name):
-            continue
+        if not _SAFE_NAME.match(name) or name.startswith("store/"):
+            continue  # store/: the server's persistent database (kg serve), not a download
         listed = name in sums
         digest = sums.get(name) or hashlib.sha256(real.read_bytes()).hexdigest()
         title = name.replace("/", "-")

@@ -58,6 +58,8 @@ WAGE_STATS = (
 STATISTIC_ORDER = {name: i for i, name in enumerate((
     "employment", "employmentShare", "annualWagePercentile10", "annualWagePercentile25",
     "annualWageMedian", "annualWagePercentile75", "annualWagePercentile90", "annualWageMean",
+    "hourlyWagePercentile10", "hourlyWagePercentile25", "hourlyWageMedian",
+    "hourlyWagePercentile75", "hourlyWagePercentile90", "hourlyWageMean",
     "projectedEmployment", "projectedEmploymentChange", "projectedEmploymentChangeNumeric",
     "annualAverageOpenings",
 ))}
@@ -124,6 +126,7 @@ class Observation:
     unit: str = ""
     figure: str = ""  # the value as a reader wants it: "$83,290", "80%", "about 156,100 jobs"
     all_industries: bool = True
+    lower_bound: bool = False  # an OEWS top code: the figure is at least the value
 
     @property
     def statistic_name(self) -> str:
@@ -215,6 +218,8 @@ class EntityIndex:
             src = Source(quote.value, doc.value, self.label(doc.value), ev.value)
             if src not in self.evidence[key]:
                 self.evidence[key].append(src)
+        for found in self.evidence.values():  # [persistent store] independent of store order
+            found.sort(key=lambda src: (src.document, src.quote, src.evidence))
         self._by_kind: dict[str, list[tuple[str, str]]] | None = None
         self._entity_count: int | None = None
 
@@ -300,9 +305,11 @@ class EntityIndex:
         """Distinct published subjects: the figure void:entities gives for the same build."""
         if self._entity_count is not None:
             return self._entity_count
+        # Distinct subjects first, then the string test: each subject's IRI is decoded once
+        # (half the time on the persistent store, where decoding is a disk lookup).
         query = (
-            "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } "
-            f'FILTER(STRSTARTS(STR(?s), "{self.mapping.public}")) }}'
+            "SELECT (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } } }"
+            f' FILTER(STRSTARTS(STR(?s), "{self.mapping.public}")) }}'
         )
         found = next(iter(self.store.query(query)))  # type: ignore[call-overload]
         self._entity_count = int(found["n"].value)
@@ -465,6 +472,7 @@ class EntityIndex:
         stat, industry = one(OKG + "statistic"), one(OKG + "industry")
         unit = one(SDMX_ATTR + "unitMeasure")
         approximate = one(OKG + "isApproximate") == "true"
+        lower = one(OKG + "isLowerBound") == "true"  # OEWS top code (engineer E)
         return Observation(
             iri=iri, statistic=stat, statistic_label=self.label(stat) if stat else "",
             industry=industry, industry_label=self.label(industry) if industry else "",
@@ -473,7 +481,8 @@ class EntityIndex:
             value=value, unit=unit, unit_label=self.label(unit) if unit else "",
             approximate=approximate, quote=one(OKG + "quote"),
             document=doc, document_label=self.label(doc) if doc else "",
-            figure=humanize.figure(value, unit, approximate),
+            figure=humanize.figure(value, unit, approximate) + (" or more" if lower else ""),
+            lower_bound=lower,
             all_industries=industry.endswith("/industry/all-industries") or not industry,
         )
 

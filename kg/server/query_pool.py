@@ -4,10 +4,13 @@ Neither pyoxigraph nor rdflib can cancel a running query, and a thread cannot be
 query is sent to one of a few worker processes: fresh interpreters (`python -m
 kg.server.query_pool`, never a fork of the multi-threaded HTTP server, and independent of how the
 server's own __main__ was started), talking pickled messages over their stdin/stdout. Each
-worker loads the store itself (a fraction of a second for this graph), then answers one query at
-a time over a pipe. When a query runs past the time limit, the request thread kills that worker
-(SIGKILL), answers with QueryTimeout, and a replacement worker is started in the background; the
-other workers, and every request that needs no query, are served meanwhile.
+worker opens the build's persistent store (dist/store/) READ-ONLY, in a moment, sharing its
+files with the other processes through the OS page cache; a dist without one is loaded into
+memory in each worker as before. Then it answers one query at a time over a pipe. When a query
+runs past the time limit, the request thread kills that worker (SIGKILL), answers with
+QueryTimeout, and a replacement worker is started in the background (instantly with the
+persistent store); the other workers, and every request that needs no query, are served
+meanwhile.
 
 Results travel as plain tuples (no rdflib in the worker). A worker fetches at most
 `max_results + 1` rows or triples: with the extra one it knows (and says, `truncated`) that the
@@ -36,7 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from kg.server.store import BaseMap, load_store
+from kg.server.store import BaseMap, load_store, open_read_only, rewrite_query_iris, store_dir
 
 RawTerm = tuple[str, ...]  # ("u", iri) | ("b", id) | ("l", lexical, datatype, lang)
 
@@ -93,9 +96,9 @@ class QueryAnswer:
 # --- the worker process ------------------------------------------------------------------------
 
 
-def _raw(term: Any) -> RawTerm:
+def _raw(term: Any, mapping: BaseMap | None = None) -> RawTerm:
     if isinstance(term, ox.NamedNode):
-        return ("u", term.value)
+        return ("u", term.value if mapping is None else mapping.to_public(term.value))
     if isinstance(term, ox.BlankNode):
         return ("b", term.value)
     if isinstance(term, ox.Literal):
@@ -103,20 +106,31 @@ def _raw(term: Any) -> RawTerm:
     raise ValueError(f"unsupported term in a result (RDF-star?): {term!r}")
 
 
-def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
-    """Run one query on `store`; raise QueryRejected for a bad query."""
+def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -> QueryAnswer:
+    """Run one query on `store`; raise QueryRejected for a bad query. `mapping` is given for
+    the persistent store (data IRIs, the union in its default graph): published IRIs in the
+    request are mapped to the data base, and IRIs in the answer back."""
     started = time.perf_counter()
-    options: dict[str, Any] = {"base_iri": req.base_iri}
+    inward = mapping.reversed() if mapping is not None else None
+    text, base_iri = req.query, req.base_iri
+    default_graphs, named_graphs = req.default_graphs, req.named_graphs
+    if inward is not None:
+        text = rewrite_query_iris(text, inward)
+        base_iri = inward.to_public(base_iri) if base_iri else base_iri
+        default_graphs = tuple(inward.to_public(g) for g in default_graphs)
+        named_graphs = tuple(inward.to_public(g) for g in named_graphs)
+    options: dict[str, Any] = {"base_iri": base_iri}
     if req.dataset == "protocol":
         # The protocol's graphs replace any FROM / FROM NAMED of the query (SPARQL 1.1
         # Protocol 2.1.4); an empty list is an empty default graph / no named graphs.
-        options["default_graph"] = [ox.NamedNode(g) for g in req.default_graphs]
-        options["named_graphs"] = [ox.NamedNode(g) for g in req.named_graphs]
-    elif req.dataset == "union":
+        options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
+        options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
+    elif req.dataset == "union" and mapping is None:
         options["use_default_graph_as_union"] = True
+    # "union" on the persistent store: its default graph IS the union (no option needed).
     # "query": no option, so the engine builds the dataset from the query's FROM clauses.
     try:
-        result = store.query(req.query, **options)
+        result = store.query(text, **options)
         if isinstance(result, bool | ox.QueryBoolean):
             out = QueryAnswer("ask", boolean=bool(result))
         elif isinstance(result, ox.QuerySolutions):
@@ -127,7 +141,8 @@ def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
                     out.truncated = True
                     break
                 out.rows.append(
-                    tuple(None if solution[n] is None else _raw(solution[n]) for n in names)
+                    tuple(None if solution[n] is None else _raw(solution[n], mapping)
+                          for n in names)
                 )
         else:
             out = QueryAnswer("graph")
@@ -135,7 +150,9 @@ def answer(store: ox.Store, req: QueryRequest) -> QueryAnswer:
                 if len(out.triples) >= req.max_results:
                     out.truncated = True
                     break
-                out.triples.append((_raw(t.subject), _raw(t.predicate), _raw(t.object)))
+                out.triples.append(
+                    (_raw(t.subject, mapping), _raw(t.predicate, mapping), _raw(t.object, mapping))
+                )
     except SyntaxError as exc:
         raise QueryRejected(400, f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
@@ -171,11 +188,21 @@ def cap_memory(headroom_mb: int) -> int:
     return cap
 
 
+def open_worker_store(dist: Path, mapping: BaseMap) -> tuple[ox.Store, BaseMap | None, str]:
+    """(store, mapping for `answer`, mode): dist/store/ read-only when the build wrote one
+    (mapping given: the store keeps the data base), else kg.trig in memory (no mapping: the
+    store is rewritten to the published base while loading)."""
+    path = store_dir(dist)
+    if path is not None:
+        return open_read_only(path), mapping, "read-only"
+    return load_store(dist, mapping), None, "in-memory"
+
+
 def worker_main(inbox: Connection, conn: Connection, dist: str, data_base: str,
                 public_base: str, memory_mb: str = "0") -> None:
-    store = load_store(Path(dist), BaseMap(data_base, public_base))
+    store, mapping, mode = open_worker_store(Path(dist), BaseMap(data_base, public_base))
     cap_memory(int(memory_mb))
-    conn.send(("ready", None))
+    conn.send(("ready", mode))
     while True:
         try:
             req = inbox.recv()
@@ -184,7 +211,7 @@ def worker_main(inbox: Connection, conn: Connection, dist: str, data_base: str,
         if req is None:
             return
         try:
-            conn.send(("ok", answer(store, req)))
+            conn.send(("ok", answer(store, req, mapping)))
         except QueryRejected as exc:
             conn.send(("rejected", (exc.status, str(exc))))
         except MemoryError:
@@ -214,6 +241,7 @@ class _Worker:
         # "memory allocation of N bytes failed", a Python traceback); they are passed on.
         self.stderr_tail: collections.deque[str] = collections.deque(maxlen=20)
         self.markers: set[str] = set()  # causes seen on stderr (a backtrace may follow them)
+        self.mode = ""  # how the worker opened the store: "read-only" or "in-memory"
         self._reader = threading.Thread(target=self._read_stderr, daemon=True)
         self._reader.start()
 
@@ -264,9 +292,10 @@ class _Worker:
     def wait_ready(self, timeout: float) -> bool:
         if self.conn.poll(timeout):
             try:
-                return self.conn.recv()[0] == "ready"
+                status, self.mode = self.conn.recv()
             except (EOFError, OSError):
                 return False
+            return status == "ready"
         return False
 
     def kill(self) -> None:
@@ -287,9 +316,9 @@ class QueryPool:
         self, dist: Path, mapping: BaseMap, size: int = 2, timeout: float = 10.0,
         startup_timeout: float = 1800.0, memory_mb: int = 0,
     ):
-        # A worker parses the whole graph before it says "ready": minutes for the full graph on
-        # a busy 2-core machine. A worker that dies while loading is noticed at once (EOF), so
-        # the long limit only bounds a worker that hangs.
+        # A worker without a persistent store parses the whole graph before it says "ready":
+        # minutes for the full graph on a busy 2-core machine. A worker that dies while loading
+        # is noticed at once (EOF), so the long limit only bounds a worker that hangs.
         self.args = (str(dist), mapping.data, mapping.public, str(memory_mb))
         self.memory_mb = memory_mb
         self.size = size
@@ -373,6 +402,11 @@ class QueryPool:
                 )
             raise QueryRejected(code, message)
         return payload
+
+    def workers(self) -> list[tuple[int, str]]:
+        """(process id, store mode) of each live worker (for tests and measurements)."""
+        with self._lock:
+            return sorted((w.process.pid, w.mode) for w in self._all)
 
     def close(self) -> None:
         self._closed = True

@@ -1,0 +1,23 @@
+"""Stage `closure`: the OWL RL alignment entailments of everything in the store.
+
+kg.fast_closure compiles the ontology's alignment axioms into SPARQL updates and runs them in
+the build store until nothing new appears; the conclusions go to graph/inferred. One road for
+every size: owlrl (kg.reasoning) is kept only as the reference that
+tests/test_fast_closure.py compares this with (the same entailments on the seed graph).
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import Store
+from rdflib import Graph
+
+from kg.fast_closure import AlignmentRules, apply_rules
+
+
+def inferred_graph(base: str) -> str:
+    return base + "graph/inferred"
+
+
+def add_closure(store: Store, ontology: Graph, base: str) -> int:
+    """Add the entailed triples to graph/inferred; return how many it holds."""
+    return apply_rules(store, AlignmentRules.from_ontology(ontology), inferred_graph(base))

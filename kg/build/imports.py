@@ -1,0 +1,127 @@
+"""Stage `imports`: the reference datasets (--data) into their named graphs of the build store.
+
+Each importer (kg/importers) turns its publisher's files into N-Triples in a worker process, two
+at a time on a 2-core machine (the importers are Python; the parsing is their work), largest
+first; the build process bulk-loads each file into the edition's named graph as soon as it is
+ready. The order the files arrive in does not matter: the build store is an on-disk pyoxigraph
+store, whose indexes are sorted by term encoding, not insertion order (kg.build.store), so the
+downloads come out byte-identical. The files are kept until the union stage loads them into the
+default graph too.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import NamedNode, RdfFormat, Store
+
+from kg.build.options import log
+from kg.errors import KgError, ValidationFailed
+
+# Importers known to take longest go first, so the two workers finish close together.
+_LARGEST_FIRST = ("onet", "esco", "bls-oews", "bls-projections", "esco-onet")
+
+
+@dataclass(frozen=True)
+class ImportedFile:
+    name: str
+    graph: str
+    path: Path
+    rows: int
+    triples: int
+    seconds: float
+
+
+class _Failed(Exception):
+    """An importer's error, as text: an exception with a custom constructor (ImportFailed)
+    does not survive the trip back from a worker process."""
+
+
+def _run_importer(name: str, folder: str, out: str, base: str) -> tuple[int, int, float]:
+    """Worker: one importer into one N-Triples file."""
+    from kg.importers import IMPORTERS, write
+
+    try:
+        stats = write(IMPORTERS[name], Path(folder), Path(out), base=base, progress=False)
+    except KgError as exc:
+        raise _Failed(str(exc)) from None
+    return stats.rows, stats.triples, stats.seconds
+
+
+def _order(names: list[str]) -> list[str]:
+    rank = {name: i for i, name in enumerate(_LARGEST_FIRST)}
+    return sorted(names, key=lambda n: (rank.get(n, len(rank)), n))
+
+
+def import_all(store: Store, data_root: Path, work: Path, base: str,
+               jobs: int | None = None,
+               on_file: Callable[[ImportedFile], None] | None = None) -> list[ImportedFile]:
+    """Run every importer and load its output into `store`; return the files, by name."""
+    from kg.importers import IMPORTERS
+
+    for name, importer in IMPORTERS.items():
+        if not (data_root / importer.info.folder).is_dir():
+            raise ValidationFailed(f"--data {data_root}: no folder {importer.info.folder} "
+                                   f"for the {name} importer")
+    jobs = jobs or max(1, min(2, os.cpu_count() or 1))
+    context = multiprocessing.get_context("spawn")  # no copy of the parent's store
+    done: list[ImportedFile] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+        pending: dict[Future[tuple[int, int, float]], str] = {}
+        for name in _order(list(IMPORTERS)):
+            folder = data_root / IMPORTERS[name].info.folder
+            out = work / f"{name}.nt"
+            pending[pool.submit(_run_importer, name, str(folder), str(out), base)] = name
+        try:
+            while pending:
+                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(finished, key=lambda f: pending[f]):
+                    name = pending.pop(future)
+                    try:
+                        rows, triples, seconds = future.result()
+                    except _Failed as exc:
+                        raise KgError(str(exc)) from None
+                    item = ImportedFile(name, IMPORTERS[name].graph_iri(base), work / f"{name}.nt",
+                                        rows, triples, seconds)
+                    store.bulk_load(path=str(item.path), format=RdfFormat.N_TRIPLES,
+                                    to_graph=NamedNode(item.graph))
+                    log(f"imported {name}: {rows} rows, {triples} triples, {seconds:.1f} s")
+                    done.append(item)
+                    if on_file is not None:
+                        on_file(item)
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    return sorted(done, key=lambda f: f.name)
+
+
+def check_mappings(store: Store, base: str) -> None:
+    """Every mapped identifier must exist in the imported data, with the label recorded; and
+    every mapping set must be valid SSSOM (sssom-py)."""
+    from kg.mappings import MAPPINGS_DIR, load_mapping_sets, same_label
+    from kg.prefixes import SKOS
+    from kg.sssom_validation import validate_mapping_sets
+
+    problems = []
+    pref_label = NamedNode(str(SKOS.prefLabel))
+    for mapping_set in load_mapping_sets():
+        for m in mapping_set.mappings:
+            target = NamedNode(mapping_set.expand(m.object_id, base))
+            labels = [q.object.value for q in store.quads_for_pattern(
+                target, pref_label, None, None)]
+            if not labels and next(iter(store.quads_for_pattern(target, None, None, None)),
+                                   None) is None:
+                problems.append(f"{m.location}: {m.object_id} is not in the imported data")
+            elif labels and not any(same_label(label, m.object_label) for label in labels):
+                problems.append(f"{m.location}: {m.object_id} is labelled {labels[0]!r} in the "
+                                f"data, not {m.object_label!r}")
+    if problems:
+        raise ValidationFailed("mapping targets do not match the data:\n" + "\n".join(problems))
+    checked = validate_mapping_sets(sorted(MAPPINGS_DIR.glob("*.sssom.tsv")))
+    log(f"mapping targets found in the imported data; {checked} mapping sets valid (sssom-py)")

@@ -1,0 +1,219 @@
+"""`kg build`: the stage sequence, one road for the seed build and the full build.
+
+sources -> imports (--data only) -> derived -> closure -> validation -> writers -> checks, all in
+one on-disk pyoxigraph store inside the staging folder; published all or nothing by
+kg.output_folder (a failed stage leaves the previous dist/ untouched). The seed build is the
+full build with no reference data.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import shutil
+import time
+import traceback
+from pathlib import Path
+
+from pyoxigraph import NamedNode
+from rdflib import Graph, URIRef
+
+from kg.build.checks import quality_checks
+from kg.build.closure import add_closure
+from kg.build.derived import run_derived_stages
+from kg.build.options import BuildOptions, BuildReport, log
+from kg.build.sources import Curated, add_curated, read_records
+from kg.build.store import (
+    STORE_DIR,
+    add_ontology,
+    add_union,
+    default_graph_size,
+    ontology_graph,
+    open_store,
+)
+from kg.build.validation import validate_curated
+from kg.build.writers import UNION_WRITERS, JsonldJob, write_trig
+from kg.formats import FORMATS
+from kg.output_folder import build_marker, check_output, publish, staging_folder
+from kg.prefixes import jsonld_context
+from kg.records import SourceSet
+from kg.resources import ontology_files, shapes_files
+from kg.vocabulary import OntologyIndex, load_ontology
+from kg.void import GraphStats, describe, stats_from_store
+
+# Inside the staging folder, removed before publishing.
+IMPORT_WORK = "imports-work"
+JSONLD_SNAPSHOT = "jsonld-snapshot"
+
+
+class _Laps:
+    """Seconds per stage, in the order the stages ran."""
+
+    def __init__(self) -> None:
+        self.started = self.mark = time.perf_counter()
+        self.stages: dict[str, float] = {}
+
+    def __call__(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = self.stages.get(stage, 0.0) + now - self.mark
+        self.mark = now
+
+
+def build(options: BuildOptions) -> BuildReport:
+    """Build into a fresh folder and swap it in only when everything succeeded."""
+    check_output(options.out, options.data)  # refuse what kg must not replace, or no room
+    lap = _Laps()
+    base = options.base if options.base.endswith("/") else options.base + "/"
+    ontology_rdf = load_ontology()
+    ontology = OntologyIndex(ontology_rdf)
+    sources = read_records(options, ontology)
+    lap("load")
+
+    counts: dict[str, int] = {}
+    with staging_folder(options.out, build_marker(options, base)) as staging:
+        try:
+            curated, stats = _stages(staging, options, sources, ontology, ontology_rdf, base,
+                                     counts, lap)
+        except BaseException as exc:
+            # The failed stage's frames hold the store: clear them so RocksDB closes its files
+            # before the staging folder is removed (a full disk must be freed, a mount unmounted).
+            traceback.clear_frames(exc.__traceback__)
+            gc.collect()
+            raise
+        _write_extras(staging, options, sources.documents, stats, base)
+        publish(staging, options.out)
+    lap("publish")
+    report = BuildReport(
+        triples=counts,
+        graphs=dict(sorted(stats.graphs.items())),
+        seconds=time.perf_counter() - lap.started,
+        quotes_checked=options.documents is not None,
+        stages=lap.stages,
+        values=curated.values.counts(),
+    )
+    log(f"wrote {options.out}/ in {report.seconds:.1f} s: {json.dumps(report.triples)}")
+    log("stages: " + json.dumps({k: round(v, 2) for k, v in report.stages.items()}))
+    return report
+
+
+def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: OntologyIndex,
+            ontology_rdf: Graph, base: str, counts: dict[str, int],
+            lap: _Laps) -> tuple[Curated, GraphStats]:
+    """Every stage on the store in `staging`/store, and the downloads beside it."""
+    dist = staging
+    store = open_store(staging)
+    curated = add_curated(store, sources, ontology, base, options.data is not None)
+    counts["asserted"] = curated.triples
+    lap("sources")
+
+    files: list[Path] = []
+    imported: list[str] = []
+    if options.data is not None:
+        from kg.build.imports import check_mappings, import_all
+
+        work = staging / IMPORT_WORK
+        work.mkdir()
+        done = import_all(store, options.data, work, base)
+        files = [item.path for item in done]
+        imported = [item.graph for item in done]
+        counts["imported"] = sum(item.triples for item in done)
+        if options.validate_imports:
+            from kg.import_validation import validate_imports
+
+            checked = validate_imports({item.name: item.path for item in done}, log=log)
+            log(f"pySHACL: all {checked} imported triples conform")
+        check_mappings(store, base)
+        lap("imports")
+
+    added = run_derived_stages(store, base)
+    counts["derived"] = sum(added.values())
+    lap("derived")
+    counts["inferred"] = add_closure(store, ontology_rdf, base)
+    log(f"{counts['derived']} derived triples, {counts['inferred']} entailed triples; "
+        "validating with SHACL")
+    lap("closure")
+    validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins, base)
+    lap("validation")
+
+    write_trig(store, ontology_rdf, dist / FORMATS["trig"].file_name, base)
+    lap("trig")
+    # Every named graph but the imports (their files are bulk-loaded again) and the ontology
+    # (added after the union downloads are written): the derived stages' own graphs included.
+    skip = {*imported, ontology_graph(base)}
+    data_graphs = sorted(g.value for g in store.named_graphs()
+                         if isinstance(g, NamedNode) and g.value not in skip)
+    add_union(store, data_graphs, files)
+    if files:
+        shutil.rmtree(staging / IMPORT_WORK)
+    lap("union")
+    counts["downloads"] = default_graph_size(store)
+    with JsonldJob(store, counts["downloads"], staging / JSONLD_SNAPSHOT,
+                   dist / FORMATS["jsonld"].file_name, base) as jsonld:
+        for name, write in UNION_WRITERS.items():
+            if name != "jsonld":
+                log(f"writing {FORMATS[name].file_name}")
+                write(store, dist / FORMATS[name].file_name, base)
+        counts["ontology"] = len(ontology_rdf)
+        add_ontology(store, ontology_rdf, base)
+        stats = stats_from_store(store, base)
+        lap("export")
+        add_union(store, [ontology_graph(base)])
+        checked = quality_checks(store)
+        log(f"{checked} quality checks passed")
+        store.flush()
+        del store  # closes the database before the folder is renamed
+        lap("quality checks")
+        jsonld.wait()
+    lap("jsonld (rest)")
+    return curated, stats
+
+
+def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object],
+                  stats: GraphStats, base: str) -> None:
+    """context.jsonld, ontology.ttl, shapes.ttl, the ontology docs, mappings, void.ttl and
+    SHA256SUMS (which lists every file but the store)."""
+    from kg.mappings import MAPPINGS_DIR
+
+    (dist / "context.jsonld").write_text(
+        json.dumps(jsonld_context(base), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
+    # The ontology and shapes are published as their curated files, byte for byte: rdflib's
+    # re-serialization of their blank nodes (lists, property shapes) is not stable.
+    _concatenate(ontology_files(), dist / "ontology.ttl")
+    _concatenate(shapes_files(), dist / "shapes.ttl")
+    extra = {
+        "context.jsonld": "application/ld+json",
+        "ontology.ttl": "text/turtle",
+        "shapes.ttl": "text/turtle",
+    }
+    if options.ontology_docs:
+        from kg.ontology_docs import write_ontology_html
+
+        write_ontology_html(dist / "ontology.ttl", dist / "ontology" / "index.html")
+        extra["ontology/index.html"] = "text/html"
+    if options.data is not None:
+        (dist / "mappings").mkdir()
+        for path in sorted(MAPPINGS_DIR.glob("*.sssom.tsv")):
+            shutil.copyfile(path, dist / "mappings" / path.name)
+            extra[f"mappings/{path.name}"] = "text/tab-separated-values"
+    names = [URIRef(base + f"document/{d}") for d in sorted(documents)]
+    void = describe(stats, dist, base, names, extra)
+    (dist / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
+    write_checksums(dist)
+
+
+def _concatenate(paths: list[Path], target: Path) -> None:
+    target.write_bytes(b"\n".join(path.read_bytes() for path in paths))
+
+
+def write_checksums(dist: Path) -> None:
+    """SHA256SUMS of every file but the store's (RocksDB files are not byte-stable)."""
+    lines = []
+    for path in sorted(p for p in dist.rglob("*") if p.is_file()):
+        relative = path.relative_to(dist)
+        if relative.parts[0] == STORE_DIR:
+            continue
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {relative.as_posix()}")
+    (dist / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -1,0 +1,155 @@
+"""Stage `writers`: the downloads, written from the build store.
+
+kg.trig is every named graph (written while the default graph is still empty), with the ontology
+graph appended as rdflib writes it (its lists and class expressions inline, no blank node names).
+kg.nt, kg.ttl and kg.jsonld are the store's default graph, which by then holds the union of the
+data graphs. pyoxigraph writes in the order of its on-disk indexes (sorted by term encoding), so
+the same triples give the same bytes whatever order they were inserted in. kg.jsonld is compact
+JSON-LD in the project's context (kg.jsonld_writer), streamed a subject at a time from the
+default graph's subject-first index: memory holds one subject, not the graph.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.process
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from pyoxigraph import DefaultGraph, RdfFormat, Store
+from rdflib import Graph
+
+from kg.jsonld_writer import Term, from_oxigraph, write_compact_jsonld
+from kg.prefixes import bind_prefixes, jsonld_context, prefix_map
+
+
+def trig_block(graph: Graph, name: str, base: str) -> str:
+    """One named graph as a TriG block, written by rdflib with the prefixes of kg.prefixes."""
+    copy = bind_prefixes(Graph(), base)
+    copy += graph
+    lines = copy.serialize(format="turtle").splitlines()
+    # Not indented: a line of the body may continue a multi-line (triple-quoted) literal, whose
+    # content an indent would change.
+    inner = "\n".join(line for line in lines if not line.startswith("@prefix")).strip("\n")
+    return f"<{name}> {{\n{inner}\n}}\n"
+
+
+def _default_graph_is_empty(store: Store) -> bool:
+    return next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is None
+
+
+def write_trig(store: Store, ontology: Graph, path: Path, base: str) -> None:
+    """Every named graph of `store`, then the ontology graph (not in the store yet)."""
+    if not _default_graph_is_empty(store):
+        raise RuntimeError("kg.trig must be written before the union fills the default graph")
+    store.dump(str(path), format=RdfFormat.TRIG, prefixes=prefix_map(base))
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n" + trig_block(ontology, base + "graph/ontology", base))
+
+
+def write_ntriples(store: Store, path: Path, base: str) -> None:
+    store.dump(str(path), format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+
+
+def write_turtle(store: Store, path: Path, base: str) -> None:
+    store.dump(str(path), format=RdfFormat.TURTLE, from_graph=DefaultGraph(),
+               prefixes=prefix_map(base))
+
+
+def subject_groups(store: Store) -> Iterator[tuple[Term, list[tuple[Term, Term]]]]:
+    """Each subject of the default graph with its (predicate, object) pairs, in index order.
+
+    The on-disk store iterates the default graph subject by subject; a subject that came back
+    later (an in-memory store does not group) would give two node objects, so it is refused.
+    """
+    seen: set[str] = set()
+    current = None
+    pairs: list[tuple[Term, Term]] = []
+    for quad in store.quads_for_pattern(None, None, None, DefaultGraph()):
+        subject = quad.subject
+        if subject != current:
+            if current is not None:
+                yield from_oxigraph(current), pairs
+            key = str(subject)
+            if key in seen:
+                raise RuntimeError(f"{subject} came twice: the store does not group by subject "
+                                   "(write JSON-LD from an on-disk store)")
+            seen.add(key)
+            current, pairs = subject, []
+        pairs.append((from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
+    if current is not None:
+        yield from_oxigraph(current), pairs
+
+
+def write_jsonld(store: Store, path: Path, base: str) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        write_compact_jsonld(subject_groups(store), jsonld_context(base)["@context"], out)
+
+
+# The union downloads, by kg.formats name; kg.trig is written apart (write_trig), and so is
+# kg.jsonld (JsonldJob) in the build, in parallel.
+UNION_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
+    "ntriples": write_ntriples,
+    "turtle": write_turtle,
+    "jsonld": write_jsonld,
+}
+
+
+def _jsonld_from_snapshot(snapshot: str, path: str, base: str, errors: Any) -> None:
+    """Worker: kg.jsonld from a read-only checkpoint of the build store; an error (a full
+    disk is an OSError the build explains) goes back through `errors`."""
+    try:
+        write_jsonld(Store.read_only(snapshot), Path(path), base)
+    except BaseException as exc:  # handed to the build process, which raises it
+        errors.put(exc if isinstance(exc, OSError) else RuntimeError(repr(exc)))
+        raise SystemExit(1) from None
+    errors.put(None)
+
+
+class JsonldJob:
+    """kg.jsonld written beside the rest of the build.
+
+    The JSON-LD writer is Python, a subject at a time: the slowest download on the full graph.
+    For a large graph it runs in a worker process on a checkpoint of the store (RocksDB
+    hard-links its files: no copy), so the main process goes on writing the other downloads
+    and running the quality checks on the second core; a small graph is written in-process.
+    Use as a context manager: leaving it early (a failed stage) stops the worker.
+    """
+
+    PARALLEL_FROM = 200_000  # triples in the default graph
+
+    def __init__(self, store: Store, triples: int, snapshot: Path, path: Path, base: str):
+        self.snapshot = snapshot
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if triples < self.PARALLEL_FROM:
+            write_jsonld(store, path, base)
+            return
+        store.flush()
+        store.backup(str(snapshot))
+        context = multiprocessing.get_context("spawn")
+        self.errors = context.SimpleQueue()
+        self.process = context.Process(target=_jsonld_from_snapshot, name="kg-jsonld",
+                                       args=(str(snapshot), str(path), base, self.errors))
+        self.process.start()
+
+    def __enter__(self) -> JsonldJob:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        shutil.rmtree(self.snapshot, ignore_errors=True)
+
+    def wait(self) -> None:
+        """Wait for the worker; its error (e.g. a full disk) is raised here."""
+        if self.process is None:
+            return
+        self.process.join()  # an error is small: the worker's put() is done before it exits
+        error = None if self.errors.empty() else self.errors.get()
+        if error is not None:
+            raise error
+        if self.process.exitcode != 0:
+            raise RuntimeError(f"the kg.jsonld writer exited with code {self.process.exitcode}")
