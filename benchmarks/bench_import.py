@@ -15,7 +15,7 @@ from pathlib import Path
 CHILD = """
 import json, resource, sys
 from pathlib import Path
-from kg.importers import IMPORTERS, write
+from kg.sources.importers import IMPORTERS, write
 name, root, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
 imp = IMPORTERS[name]
 s = write(imp, root / imp.info.folder, out / f"{name}.nt", progress=False)
@@ -25,7 +25,7 @@ print(json.dumps([name, s.rows, s.triples, round(s.seconds, 2), round(rss)]))
 
 
 def main() -> int:
-    from kg.importers import IMPORTERS
+    from kg.sources.importers import IMPORTERS
 
     parser = argparse.ArgumentParser()
     parser.add_argument("root", nargs="?", type=Path, default=Path("../shared/data"))

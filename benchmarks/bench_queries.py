@@ -38,9 +38,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.engines import Engine, OxigraphEngine, open_engine  # noqa: E402
-from kg.param_binding import bind_params  # noqa: E402
-from kg.query_catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
+from kg.query.catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
+from kg.query.engines import Engine, OxigraphEngine, open_engine  # noqa: E402
+from kg.query.param_binding import bind_params  # noqa: E402
 
 BASELINE = "rdflib"
 # The reference query every engine times in the same run: one index scan, one number out.

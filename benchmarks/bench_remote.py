@@ -13,7 +13,7 @@ Needs Debian's virtuoso-opensource (virtuoso-t, isql-vt). Steps, all in this one
    writing the files, loading, the union graph, the manifest). Goal: <= 1.2x the baseline.
 3. The embedded engine: kg.trig into an in-memory pyoxigraph Store, default graph = union.
 4. Every stored query and quality check with its default parameters on both engines: one
-   warm-up run (whose answers are compared as canonical rows, kg.answer_compare), then the
+   warm-up run (whose answers are compared as canonical rows, kg.query.answer_compare), then the
    median of --runs timed runs. Goal: all identical, remote total <= 2x embedded total.
 
 Prints a table and writes WORK/bench_remote.json. Virtuoso is stopped at the end.
@@ -34,12 +34,12 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.answer_compare import canonical_rows  # noqa: E402
-from kg.engines import Engine, open_engine, run  # noqa: E402
-from kg.param_binding import bind_params  # noqa: E402
-from kg.query_catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
-from kg.remote_load import load  # noqa: E402
-from kg.virtuoso_bulk import ISQL, write_chunks  # noqa: E402
+from kg.query.answer_compare import canonical_rows  # noqa: E402
+from kg.query.catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
+from kg.query.engines import Engine, open_engine, run  # noqa: E402
+from kg.query.param_binding import bind_params  # noqa: E402
+from kg.query.remote_load import load  # noqa: E402
+from kg.query.virtuoso_bulk import ISQL, write_chunks  # noqa: E402
 from tests.virtuoso import Virtuoso, start_virtuoso  # noqa: E402
 
 SENTINEL = "urn:kg-bench:default-graph"
@@ -122,8 +122,8 @@ class _SetUnion:
         self.store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
     def select(self, query: str) -> object:
-        from kg.engines import _from_ox
-        from kg.results import Table
+        from kg.query.engines import _from_ox
+        from kg.query.results import Table
 
         res = self.store.query(query)
         names = tuple(v.value for v in res.variables)

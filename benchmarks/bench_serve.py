@@ -31,7 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kg.query_catalog import list_queries  # noqa: E402
+from kg.query.catalog import list_queries  # noqa: E402
 
 
 def free_port() -> int:
@@ -216,9 +216,9 @@ def _latencies(dist: Path, runs: int) -> None:
     """Median latency of each stored query: read-only store vs in-memory store of kg.trig."""
     import pyoxigraph as ox
 
-    from kg.param_binding import bind_params
-    from kg.server.query_pool import QueryRequest, answer
-    from kg.server.store import BaseMap, data_base_of, load_store, open_read_only
+    from kg.query.param_binding import bind_params
+    from kg.serve.query_pool import QueryRequest, answer
+    from kg.serve.store import BaseMap, data_base_of, load_store, open_read_only
 
     mapping = BaseMap(data_base_of(dist), data_base_of(dist))  # no rewriting: same work
     started = time.perf_counter()

@@ -26,9 +26,9 @@ import pyoxigraph as ox
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.importers import bls, esco, esco_onet, onet, onet_soc, soc  # noqa: E402
-from kg.importers.base import Context  # noqa: E402
 from kg.prefixes import DEFAULT_BASE  # noqa: E402
+from kg.sources.importers import bls, esco, esco_onet, onet, onet_soc, soc  # noqa: E402
+from kg.sources.importers.base import Context  # noqa: E402
 from kg.transitions import components, score  # noqa: E402
 from kg.transitions.evaluate import SEED, fit, read_truth, recall_at, split  # noqa: E402
 from kg.transitions.profiles import read_profiles  # noqa: E402

@@ -20,7 +20,13 @@ def resource_dir(name: str) -> Path:
 
 
 def sources_dir() -> Path:
-    return _PACKAGE / "sources"
+    """The curated records: one YAML file per kind of entity, periods, observations.tsv."""
+    return _PACKAGE / "sources" / "curated" / "records"
+
+
+def mappings_dir() -> Path:
+    """The curated SSSOM mapping sets (kg/mappings/*.sssom.tsv)."""
+    return _PACKAGE / "mappings"
 
 
 def ontology_files() -> list[Path]:

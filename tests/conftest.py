@@ -60,7 +60,7 @@ def kg_turtle(dist: Path) -> Graph:
 def sources_copy(tmp_path: Path) -> Path:
     """A writable copy of the curated records, for bad-input tests."""
     target = tmp_path / "sources"
-    shutil.copytree(REPO / "kg" / "sources", target)
+    shutil.copytree(REPO / "kg" / "sources" / "curated" / "records", target)
     return target
 
 

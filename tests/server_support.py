@@ -14,7 +14,7 @@ from pathlib import Path
 
 from rdflib import RDF, Dataset, Graph, URIRef
 
-from kg.server.app import App, ServerConfig, serve_in_thread
+from kg.serve.app import App, ServerConfig, serve_in_thread
 
 QUERIES = Path(__file__).parent / "server_queries"
 CANONICAL = "https://w3id.org/occupation-kg/id/"

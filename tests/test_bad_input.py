@@ -9,10 +9,10 @@ import pytest
 
 from kg.cli import main
 from kg.errors import SourceError
-from kg.quotes import check_quotes
-from kg.records import load_sources
-from kg.vocabulary import OntologyIndex, load_ontology
-from kg.yaml_lines import MAX_DEPTH
+from kg.sources.curated.loader import load_sources
+from kg.sources.curated.quotes import check_quotes
+from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
+from kg.sources.curated.yaml_lines import MAX_DEPTH
 from tests.conftest import REPO, snapshot
 
 IPM = "occupation/industrial-production-managers"
@@ -136,7 +136,8 @@ def test_shacl_violation_names_the_source_row(sources_copy: Path, previous_dist:
     rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
     p90 = next(r for r in rows if r["statistic"] == "annualWagePercentile90"
                and r["industry"].endswith("all-industries"))
-    # The p10 figure and its quote: the quote states the value (kg/value_evidence.py), so the
+    # The p10 figure and its quote: the quote states the value
+    # (kg/sources/curated/value_evidence.py), so the
     # row reaches the shapes, which find the 90th percentile below the median.
     p10 = next(r for r in rows if r["statistic"] == "annualWagePercentile10"
                and r["industry"] == p90["industry"] and r["period"] == p90["period"])
@@ -372,7 +373,7 @@ def test_symlink_out_of_the_documents_folder(tmp_path: Path, seeds_dir: Path,
     seed = documents / "000_88fe1801584d03cd.txt"
     seed.unlink()
     seed.symlink_to(secret)
-    sources = load_sources(REPO / "kg" / "sources", ontology)
+    sources = load_sources(REPO / "kg" / "sources" / "curated" / "records", ontology)
     with pytest.raises(SourceError) as caught:
         check_quotes(sources, documents)
     assert [(loc.record, msg) for loc, msg in caught.value.problems] == [

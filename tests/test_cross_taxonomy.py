@@ -4,7 +4,8 @@ output on the test slices (tests/data), written as one TriG and queried with oxi
 
 Expected values are read from the slice files by eye (O*NET 29.3 Skills.tsv / Knowledge.tsv rows
 of 11-3051.00, OEWS May 2024 row 11-3051, Employment Projections tables 1.2 / 1.10 row 11-3051,
-ESCO v1.1.1 occupationSkillRelations.csv), from kg/mappings/*.sssom.tsv and from the seed
+ESCO v1.1.1 occupationSkillRelations.csv), from kg/mappings/*.sssom.tsv and from the
+seed
 figures; counts are taken from the slice files themselves.
 """
 
@@ -18,12 +19,12 @@ import pyoxigraph as ox
 import pytest
 from rdflib import URIRef
 
-from kg.engines import Engine, open_engine
-from kg.importers import IMPORTERS, write
-from kg.mappings import load_mapping_sets, mapping_graph
-from kg.param_binding import bind_params
-from kg.query_catalog import list_queries, load_query
-from kg.results import Table
+from kg.query.catalog import list_queries, load_query
+from kg.query.engines import Engine, open_engine
+from kg.query.param_binding import bind_params
+from kg.query.results import Table
+from kg.sources.importers import IMPORTERS, write
+from kg.sources.sssom_mappings import load_mapping_sets, mapping_graph
 
 DATA = Path(__file__).parent / "data"
 ID = "https://w3id.org/occupation-kg/id/"

@@ -10,10 +10,10 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.compare import isomorphic
 
-from kg.cli_query import register
-from kg.engines import ENGINES, QueryTimeout, open_engine, run
-from kg.remote_load import load
-from kg.results import SELECT_FORMATS, Table, canonical_term, write_json
+from kg.cli.query import register
+from kg.query.engines import ENGINES, QueryTimeout, open_engine, run
+from kg.query.remote_load import load
+from kg.query.results import SELECT_FORMATS, Table, canonical_term, write_json
 from tests.conftest_virtuoso import virtuoso  # noqa: F401 - the fixture
 
 ID = "https://w3id.org/occupation-kg/id/"
@@ -281,7 +281,7 @@ def test_embedded_timeout(fixture_dirs) -> None:
 
 
 def test_unknown_engine_and_missing_source(tmp_path) -> None:
-    from kg.engines import EngineError
+    from kg.query.engines import EngineError
 
     with pytest.raises(EngineError, match="unknown engine"):
         open_engine("jena", tmp_path / "kg.trig")
@@ -306,7 +306,7 @@ def test_result_formats(local_engines) -> None:
     assert "id:occupation/industrial-production-managers" in text and "(3 rows)" in text
     # JSON round-trips to the same terms.
     doc = json.loads(write_json(table))
-    from kg.engines import _from_json
+    from kg.query.engines import _from_json
 
     rows = [
         tuple(_from_json(b.get(v)) for v in doc["head"]["vars"]) for b in doc["results"]["bindings"]

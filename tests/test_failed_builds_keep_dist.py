@@ -44,5 +44,5 @@ def test_truncated_reference_file_keeps_the_previous_dist(previous_dist: Path, t
     with pytest.raises(KgError, match=r"2-6_digit_2022_Codes\.tsv:\d+: the last line has no "
                                       r"line end"):
         build(BuildOptions(out=previous_dist, documents=seeds_dir, data=data, ontology_docs=False,
-                           sources=REPO / "kg" / "sources"))
+                           sources=REPO / "kg" / "sources" / "curated" / "records"))
     assert snapshot(previous_dist) == before

@@ -7,9 +7,9 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store
 from rdflib import Dataset, Graph, URIRef
 
-from kg.fast_closure import AlignmentRules, apply_rules
-from kg.reasoning import closure
-from kg.vocabulary import load_ontology
+from kg.build.fast_closure import AlignmentRules, apply_rules
+from kg.build.owlrl_reference import closure
+from kg.sources.curated.vocabulary import load_ontology
 from tests.conftest import BASE
 
 INFERRED = BASE + "graph/fast-inferred"

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.server.http_limits import MAX_BODY
-from kg.server.sparql_endpoint import MAX_NESTING
+from kg.serve.http_limits import MAX_BODY
+from kg.serve.sparql_endpoint import MAX_NESTING
 from tests.server_support import Running, running_server
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -222,7 +222,7 @@ def test_a_crashing_worker_is_reported_with_its_cause(server: Running) -> None:
     """Issue 10: a nested-brace bomb killed the worker and the answer said only "the query
     worker died:". Past the endpoint's nesting check (called on the pool directly), the engine's
     parser overflows its stack; the answer names the signal and the likely cause."""
-    from kg.server.query_pool import QueryRejected, QueryRequest
+    from kg.serve.query_pool import QueryRejected, QueryRequest
 
     wait_for_workers(server, 2)
     depth = 20_000
@@ -246,7 +246,7 @@ def test_the_standard_librarys_own_errors_carry_cors(
 
 
 def test_client_gate_runs_queues_and_refuses_per_client() -> None:
-    from kg.server.fairness import ClientGate, Refused
+    from kg.serve.fairness import ClientGate, Refused
 
     gate = ClientGate(per_client=1, queue=1, timeout=5)
     release = threading.Event()

@@ -14,8 +14,8 @@ import pyshacl
 import pytest
 from rdflib import Graph
 
-from kg.importers.slugs import slugify
-from kg.literals import decimal_literal
+from kg.sources.curated.literals import decimal_literal
+from kg.sources.importers.slugs import slugify
 from tests.test_importers import DATA, ID, OKG, SKOS, copy_slice, expect_failure, run, values
 
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
@@ -393,9 +393,9 @@ def test_the_salary_view_leaves_top_codes_out(tmp_path: Path) -> None:
     29-1022 keeps only the percentiles OEWS states as figures."""
     import pyoxigraph as ox
 
-    from kg.builder import WAGE_PERCENTILES
-    from kg.derived_views import add_salary_distributions
-    from kg.importers import IMPORTERS, write
+    from kg.build.derived_views import add_salary_distributions
+    from kg.sources.curated.builder import WAGE_PERCENTILES
+    from kg.sources.importers import IMPORTERS, write
 
     out = tmp_path / "oews.nq"
     write(IMPORTERS["bls-oews"], OEWS.parent, out, progress=False)
@@ -419,7 +419,7 @@ def test_the_salary_view_leaves_top_codes_out(tmp_path: Path) -> None:
 
 
 def test_hourly_and_worker_figures_read_as_such() -> None:
-    from kg.server import humanize
+    from kg.serve import humanize
 
     _, row = row_of(OEWS, "OCC_CODE", "11-3051")
     assert humanize.figure(Decimal(row["H_MEDIAN"]), OKG + "USDollarsPerHour") == (
@@ -430,8 +430,8 @@ def test_hourly_and_worker_figures_read_as_such() -> None:
 
 def test_the_wage_chart_leaves_top_codes_out() -> None:
     """The page's wage box plot drew a top code as if it were the 90th percentile."""
-    from kg.server.entities import Observation
-    from kg.server.pages import wage_rows
+    from kg.serve.entities import Observation
+    from kg.serve.pages import wage_rows
 
     _, row = row_of(OEWS, "OCC_CODE", "29-1022")
     keys = {"A_PCT10": ("annualWagePercentile10", "p10"), "A_PCT25": ("annualWagePercentile25",

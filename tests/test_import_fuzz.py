@@ -22,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kg.errors import KgError
-from kg.importers import IMPORTERS, ImportFailed, write
+from kg.sources.importers import IMPORTERS, ImportFailed, write
 
 DATA = Path(__file__).parent / "data"
 # Cells that reach the checks behind the UTF-8 one: separators, quotes, line ends, digits.

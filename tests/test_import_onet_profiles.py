@@ -15,8 +15,8 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.importers import IMPORTERS, ImportFailed, write
-from kg.importers.base import decimal
+from kg.sources.importers import IMPORTERS, ImportFailed, write
+from kg.sources.importers.base import decimal
 
 DATA = Path(__file__).parent / "data" / "onet_db_29_3"
 ID = "https://w3id.org/occupation-kg/id/"
@@ -314,12 +314,12 @@ def test_a_missing_third_work_value_high_point_is_no_rating(tmp_path: Path) -> N
         write(IMPORTERS["onet"], folder, tmp_path / "again.nt", progress=False)
 
 
-# --- the occupation page's O*NET sections (kg/server/onet_profile.py) ------------------------
+# --- the occupation page's O*NET sections (kg/serve/onet_profile.py) ------------------------
 
 
 def test_the_page_profile_reads_the_imported_slice(tmp_path: Path) -> None:
-    from kg.server.charts import riasec_chart
-    from kg.server.onet_profile import ProfileReader
+    from kg.serve.charts import riasec_chart
+    from kg.serve.onet_profile import ProfileReader
 
     out = tmp_path / "onet.nq"
     write(IMPORTERS["onet"], DATA, out, progress=False)

@@ -7,10 +7,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from kg.build.import_validation import validate_imports
 from kg.cli import main
 from kg.errors import ValidationFailed
-from kg.import_validation import validate_imports
-from kg.importers import IMPORTERS, write
+from kg.sources.importers import IMPORTERS, write
 
 DATA = Path(__file__).parent / "data"
 OKG = "https://w3id.org/occupation-kg/ontology#"

@@ -10,9 +10,9 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from kg.importers import IMPORTERS, ImportFailed, write
-from kg.importers.base import decimal
-from kg.literals import decimal_literal
+from kg.sources.curated.literals import decimal_literal
+from kg.sources.importers import IMPORTERS, ImportFailed, write
+from kg.sources.importers.base import decimal
 
 DATA = Path(__file__).parent / "data"
 ID = "https://w3id.org/occupation-kg/id/"
@@ -431,7 +431,7 @@ def test_bls_aggregates_are_described(name: str, label: str, tmp_path: Path):
 def test_the_aggregates_are_what_the_full_data_says():
     """Every code OEWS or EP publishes that SOC 2018 lacks is an aggregate, and its members are
     the SOC detailed codes of its broad occupation that neither program publishes."""
-    from kg.importers.bls import AGGREGATES, EP_12, EP_CODE, OEWS_FILE
+    from kg.sources.importers.bls import AGGREGATES, EP_12, EP_CODE, OEWS_FILE
     from tests.conftest import SHARED
 
     data = SHARED / "data"
@@ -457,7 +457,7 @@ def test_the_aggregates_are_what_the_full_data_says():
 
 
 def test_an_aggregate_without_its_members_breaks_the_shapes(tmp_path: Path):
-    from kg.import_validation import validate_import
+    from kg.build.import_validation import validate_import
 
     good = tmp_path / "bls-oews.nq"
     write(IMPORTERS["bls-oews"], DATA / "bls_oews_may2024_national", good, progress=False)

@@ -9,7 +9,8 @@ import pytest
 from rdflib import URIRef
 
 from kg.errors import SourceError
-from kg.mappings import (
+from kg.prefixes import SKOS
+from kg.sources.sssom_mappings import (
     CURIE_MAP,
     check_targets,
     importer_labels,
@@ -20,8 +21,7 @@ from kg.mappings import (
     suggest,
     suggestions_tsv,
 )
-from kg.prefixes import SKOS
-from kg.sssom_validation import MappingSetInvalid, validate_mapping_sets
+from kg.sources.sssom_validation import MappingSetInvalid, validate_mapping_sets
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SLICES = Path(__file__).parent / "data"
@@ -86,7 +86,7 @@ def test_sssom_py_validates_every_set():
 
     sets = load_mapping_sets()
     assert validate_mapping_sets(m.path for m in sets) == len(sets) == 4
-    for mapping_set in sets:  # sssom-py reads the same rows as kg/mappings.py
+    for mapping_set in sets:  # sssom-py reads the same rows as kg/sources/sssom_mappings.py
         assert len(sssom.parsers.parse_sssom_table(mapping_set.path).df) == len(
             mapping_set.mappings)
 

@@ -20,10 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from kg import output_folder
-from kg.build.pipeline import BuildOptions, build
-from kg.cli import main
-from kg.output_folder import (
+from kg.build import output_folder
+from kg.build.output_folder import (
     LEGACY_AGE_SECONDS,
     MARKER,
     SPACE_FLOOR,
@@ -32,6 +30,8 @@ from kg.output_folder import (
     replaceable,
     staging_folder,
 )
+from kg.build.pipeline import BuildOptions, build
+from kg.cli import main
 from tests.conftest import snapshot
 
 

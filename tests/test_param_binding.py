@@ -6,8 +6,8 @@ import pytest
 from rdflib import Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
 
-from kg.engines import open_engine
-from kg.param_binding import (
+from kg.query.engines import open_engine
+from kg.query.param_binding import (
     Param,
     ParamError,
     bind_params,

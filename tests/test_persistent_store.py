@@ -21,9 +21,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from kg.engines import open_engine
-from kg.query_catalog import list_queries
-from kg.server.store import STORE_DIR, BaseMap, MappedStore, open_read_only
+from kg.query.catalog import list_queries
+from kg.query.engines import open_engine
+from kg.serve.store import STORE_DIR, BaseMap, MappedStore, open_read_only
 from tests.server_support import CANONICAL, Running, http, running_server
 
 PUBLIC = "http://kg.example/id/"  # the same published base for both servers

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.engines import Engine, open_engine
-from kg.query_catalog import list_violation_checks, run_violation_checks
+from kg.query.catalog import list_violation_checks, run_violation_checks
+from kg.query.engines import Engine, open_engine
 
 OKG = "https://w3id.org/occupation-kg/ontology#"
 CHECKS = [q.name for q in list_violation_checks()]

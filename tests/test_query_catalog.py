@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 from rdflib import Graph, URIRef
 
-from kg.engines import open_engine
-from kg.param_binding import Param
-from kg.query_catalog import (
+from kg.query.catalog import (
     QueryFileError,
     UnknownQuery,
     list_queries,
@@ -20,6 +18,8 @@ from kg.query_catalog import (
     queries_dir,
     run_violation_checks,
 )
+from kg.query.engines import open_engine
+from kg.query.param_binding import Param
 from tests.test_engines import ID, QUERIES, run_cli, write_fixture
 
 IPM = ID + "occupation/industrial-production-managers"
@@ -185,9 +185,9 @@ def test_cli_malformed_file_and_missing_dist(dirs, tmp_path, capsys) -> None:
 def test_format_choices_come_from_the_registries() -> None:
     import argparse
 
-    from kg.cli_query import register
-    from kg.engines import ENGINES
-    from kg.results import GRAPH_FORMATS, SELECT_FORMATS
+    from kg.cli.query import register
+    from kg.query.engines import ENGINES
+    from kg.query.results import GRAPH_FORMATS, SELECT_FORMATS
 
     parser = argparse.ArgumentParser()
     register(parser.add_subparsers())

@@ -32,8 +32,8 @@ from kg.reconcile.rank import Ranker
 from kg.reconcile.reference import import_reference
 from kg.reconcile.service import SHOULD_FACTOR, BadRequest, Service
 from kg.reconcile.types import TYPES
-from kg.server import reconcile_route
-from kg.server.responses import Response
+from kg.serve import reconcile_route
+from kg.serve.responses import Response
 from tests.conftest import SHARED
 from tests.server_support import http, running_server
 
@@ -135,7 +135,8 @@ def test_esco_label_votes_for_the_onet_occupation_it_maps_to(service: Service,
 
 
 def test_match_only_when_clearly_ahead(service: Service) -> None:
-    # kg/sources: certification/cpim is labelled "Certified in Production and Inventory
+    # kg/sources/curated/records: certification/cpim is labelled "Certified in Production and
+    # Inventory
     # Management"; no other credential comes close.
     answer = _batch(service, {"a": {"query": "Certified in Production and Inventory Management",
                                     "type": "credential"},

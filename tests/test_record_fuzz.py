@@ -1,6 +1,7 @@
 """Property-based: whatever one curated file holds, the loader answers with located problems.
 
-Hypothesis mutates one file of a copy of kg/sources (random bytes, a truncation, two lines or
+Hypothesis mutates one file of a copy of kg/sources/curated/records (random bytes, a truncation,
+two lines or
 two field values swapped) and `load_sources` must either load correctly or raise a SourceError
 whose problems point into the sources - at the mutated file, unless every problem is a reference
 the mutation left dangling in another file. Any other exception is a bug.
@@ -18,10 +19,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kg.errors import SourceError
-from kg.records import load_sources
-from kg.vocabulary import OntologyIndex, load_ontology
+from kg.sources.curated.loader import load_sources
+from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
 
-SOURCES = Path(__file__).resolve().parents[1] / "kg" / "sources"
+SOURCES = Path(__file__).resolve().parents[1] / "kg" / "sources" / "curated" / "records"
 FILES = sorted(p.name for p in SOURCES.iterdir() if p.suffix in (".yaml", ".tsv"))
 ORIGINAL = {name: (SOURCES / name).read_bytes() for name in FILES}
 # A value after `key: ` in YAML (quoted, or plain up to a flow delimiter), or a TSV cell.

@@ -9,13 +9,13 @@ import pytest
 from rdflib import OWL, RDF, XSD, BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
+from kg.build.owlrl_reference import keep_useful
 from kg.build.writers import write_jsonld, write_turtle
-from kg.builder import build_dataset
 from kg.errors import SourceError
-from kg.literals import decimal_literal, typed_literal
-from kg.reasoning import keep_useful
-from kg.records import load_sources
-from kg.vocabulary import OntologyIndex, load_ontology
+from kg.sources.curated.builder import build_dataset
+from kg.sources.curated.literals import decimal_literal, typed_literal
+from kg.sources.curated.loader import load_sources
+from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
 
 BASE = "https://w3id.org/occupation-kg/id/"
 DOCS = """documents:
@@ -115,7 +115,7 @@ def test_plain_and_typed_strings_are_one_literal():
 def test_ontology_documentation_is_byte_stable(tmp_path: Path):
     """Bug: pyLODE listed the members of owl:unionOf class expressions in a set ordered by object
     identity, so "EducationRequirement or ExperienceRequirement" flipped between builds."""
-    from kg.ontology_docs import write_ontology_html
+    from kg.build.ontology_docs import write_ontology_html
     from kg.resources import ontology_files
 
     pages = []

@@ -13,8 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from kg.engines import LOAD_MANIFEST_GRAPH, UNION_GRAPH, EngineError, QueryTimeout, open_engine
-from kg.remote_load import AuthError, LoadError, default_graph_store, load
+from kg.query.engines import (
+    LOAD_MANIFEST_GRAPH,
+    UNION_GRAPH,
+    EngineError,
+    QueryTimeout,
+    open_engine,
+)
+from kg.query.remote_load import AuthError, LoadError, default_graph_store, load
 from tests.conftest_virtuoso import virtuoso  # noqa: F401 - the fixture
 from tests.test_engines import TRIG, run_cli, write_fixture
 from tests.virtuoso import free_port
@@ -108,7 +114,7 @@ def test_reload_replaces_graphs_and_drops_stale_ones(loaded, tmp_path) -> None:
 
 
 def test_staged_load_leaves_no_staging_graphs(loaded) -> None:
-    from kg.load_manifest import STATE
+    from kg.query.load_manifest import STATE
 
     raw = open_engine("remote", loaded.sparql_url, default_graphs=[], named_graphs=[])
     staging = f"{LOAD_MANIFEST_GRAPH}/staging/"
@@ -121,7 +127,7 @@ def test_staged_load_leaves_no_staging_graphs(loaded) -> None:
 def test_virtuoso_update_request_is_not_one_transaction(loaded) -> None:
     """Why `kg load` sends one MOVE per graph and records states: a failing request keeps the
     steps before the failure."""
-    from kg.remote_load import UpdateEndpoint, default_update
+    from kg.query.remote_load import UpdateEndpoint, default_update
 
     update = UpdateEndpoint(default_update(loaded.sparql_url), loaded.user, loaded.password, 30)
     a, b = "http://example.org/h4-a", "http://example.org/h4-b"
@@ -282,8 +288,8 @@ def test_virtuoso_graph_ranges_over_every_graph_without_named_graph_uri(loaded) 
 def test_every_stored_query_same_rows_as_embedded(loaded, dirs, dist) -> None:
     """The seed graph through `kg load` (bulk loader): every stored query and quality check
     gives Virtuoso the same canonical rows as the embedded store."""
-    from kg.answer_compare import compare
-    from kg.query_catalog import list_queries, list_violation_checks
+    from kg.query.answer_compare import compare
+    from kg.query.catalog import list_queries, list_violation_checks
 
     trig = dist / "kg.trig"
     try:
@@ -345,7 +351,7 @@ def test_bulk_loader_needs_a_local_endpoint(dirs, capsys) -> None:
 def test_graph_names_read_escaped_prefixed_names(tmp_path) -> None:
     """Regression: Virtuoso's TriG reader kept `\\/` in `id:graph\\/x`, so kg load reads the
     names itself (and hands Virtuoso N-Quads)."""
-    from kg.virtuoso_bulk import BulkError, graph_names
+    from kg.query.virtuoso_bulk import BulkError, graph_names
 
     trig = tmp_path / "kg.trig"
     trig.write_text("@prefix id: <https://w3id.org/occupation-kg/id/> .\n"
@@ -360,7 +366,7 @@ def test_graph_names_read_escaped_prefixed_names(tmp_path) -> None:
 
 
 def test_uses_graph_ignores_comments_strings_and_iris() -> None:
-    from kg.engines import uses_graph
+    from kg.query.engines import uses_graph
 
     assert uses_graph("SELECT * WHERE { graph ?g { ?s ?p ?o } }")
     assert not uses_graph('# GRAPH ?g\nSELECT * WHERE { ?s <http://x/GRAPH> "GRAPH" }')
@@ -527,7 +533,7 @@ def _fake_load(base: str, trig: Path, staged: bool, capsys=None) -> dict[str, in
 
 
 def _states() -> dict[str, str]:
-    from kg.load_manifest import parse_manifest
+    from kg.query.load_manifest import parse_manifest
 
     return parse_manifest(_FakeStore.graphs[LOAD_MANIFEST_GRAPH], "fake").graphs
 
@@ -559,7 +565,7 @@ def test_direct_load_failing_half_way_reports_each_graph(fake_store, dirs, tmp_p
 
 
 def test_staged_load_failing_leaves_the_store_unchanged(fake_store, dirs, tmp_path) -> None:
-    from kg.remote_load import _staging_graph
+    from kg.query.remote_load import _staging_graph
 
     _fake_load(fake_store, _smaller_trig(tmp_path), staged=True)
     before = dict(_FakeStore.graphs)
@@ -571,8 +577,8 @@ def test_staged_load_failing_leaves_the_store_unchanged(fake_store, dirs, tmp_pa
 
 
 def test_staged_load_failing_at_the_switch_reports_each_graph(fake_store, dirs, tmp_path) -> None:
-    from kg.load_manifest import parse_manifest
-    from kg.remote_load import _staging_graph
+    from kg.query.load_manifest import parse_manifest
+    from kg.query.remote_load import _staging_graph
 
     _fake_load(fake_store, _smaller_trig(tmp_path), staged=True)
     _FakeStore.fail_move_into = {GRAPHS[1]}

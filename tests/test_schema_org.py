@@ -159,7 +159,7 @@ def imported_dist(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     import pyoxigraph as ox
 
-    from kg.importers import IMPORTERS, write
+    from kg.sources.importers import IMPORTERS, write
 
     data = Path(__file__).parent / "data"
     out = tmp_path_factory.mktemp("imported") / "dist"

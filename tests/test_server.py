@@ -241,7 +241,7 @@ def test_query_over_time_limit_stops_while_others_are_served(server: Running) ->
     thread.start()
     time.sleep(0.5)
     # Meanwhile: pages and another client's query answer promptly (one client may hold at
-    # most workers - 1 query workers, kg.server.fairness).
+    # most workers - 1 query workers, kg.serve.fairness).
     for _ in range(3):
         started = time.monotonic()
         assert http(f"{server.url}/id/{OCC}.ttl").status == 200
@@ -337,7 +337,7 @@ def test_download_path_traversal_is_refused(server: Running, path: str) -> None:
 
 def test_every_packaged_stored_query_runs(dist: Path) -> None:
     """The catalogue in queries/ (list_queries(), read dynamically): each runs from its link."""
-    from kg.query_catalog import list_queries
+    from kg.query.catalog import list_queries
 
     stored = list_queries()
     if not stored:
@@ -521,14 +521,14 @@ def test_markup_in_literals_is_escaped(server: Running) -> None:
 def test_renderer_links_only_http_iris(iri: str) -> None:
     """Vectors the engine cannot produce from a query (spaces, control characters) but data
     could carry: each renders as text."""
-    from kg.server.result_cells import cell
+    from kg.serve.result_cells import cell
 
     html = str(cell(URIRef(iri), "http://127.0.0.1:1/id/", []))
     assert "href" not in html and "<b>" not in html
 
 
 def test_renderer_escapes_quotes_in_http_iris() -> None:
-    from kg.server.result_cells import cell
+    from kg.serve.result_cells import cell
 
     html = str(cell(URIRef('http://x.example/a"onmouseover="alert(1)'), "http://h/id/", []))
     assert html.startswith('<a href="http://x.example/a&quot;onmouseover=&quot;alert(1)"')

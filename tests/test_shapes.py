@@ -1,7 +1,7 @@
 """SHACL shapes (shapes/occupation-kg-shapes.ttl) on small inline samples and on the output of
 the reference-data importers run on their test slices (tests/data).
 
-Independent of the builder: only rdflib, pyshacl, the ontology, the shapes and kg.importers.
+Independent of the builder: only rdflib, pyshacl, the ontology, the shapes and kg.sources.importers.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import RDF, SH, XSD
 
-from kg.importers import IMPORTERS, write
-from kg.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
+from kg.sources.importers import IMPORTERS, write
+from kg.sources.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
 
 ROOT = Path(__file__).resolve().parents[1]
 OKG = Namespace("https://w3id.org/occupation-kg/ontology#")
@@ -220,7 +220,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Graph]:
 
 
 def validate_graph(data: Graph, shapes: Graph, ontology: Graph) -> tuple[bool, list[dict]]:
-    """Validate `data` with the ontology added to the data graph (as kg.validation does)."""
+    """Validate `data` with the ontology added to the data graph (as kg.build.shacl_report does)."""
     combined = Graph()
     combined += data
     combined += ontology
@@ -318,7 +318,8 @@ def test_document_observations_still_need_a_quote(shapes: Graph, ontology: Graph
     assert len(results) == 1, results
 
 
-# --- plausibility bounds (kg/plausibility.py) --------------------------------------------------
+# --- plausibility bounds (kg/sources/plausibility.py)
+# --------------------------------------------------
 
 
 def _bounds_in_shapes(shapes: Graph) -> dict[str, tuple[Decimal, Decimal]]:

@@ -19,11 +19,11 @@ import pytest
 from rdflib import Literal, URIRef
 
 from kg import cli
-from kg.engines import Engine, open_engine
-from kg.param_binding import bind_params
-from kg.query_catalog import list_queries, list_violation_checks, load_query, queries_dir
-from kg.remote_load import load
-from kg.results import Table
+from kg.query.catalog import list_queries, list_violation_checks, load_query, queries_dir
+from kg.query.engines import Engine, open_engine
+from kg.query.param_binding import bind_params
+from kg.query.remote_load import load
+from kg.query.results import Table
 
 ID = "https://w3id.org/occupation-kg/id/"
 OKG = "https://w3id.org/occupation-kg/ontology#"

@@ -13,14 +13,14 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph
 
+from kg.build.shacl_report import load_shapes, shacl_findings
 from kg.cli import main
-from kg.importers import bls, esco, esco_onet, onet, onet_soc, soc
-from kg.importers.base import Context, ImportFailed
 from kg.prefixes import DEFAULT_BASE, OKG
+from kg.sources.importers import bls, esco, esco_onet, onet, onet_soc, soc
+from kg.sources.importers.base import Context, ImportFailed
 from kg.transitions.profiles import read_profiles
 from kg.transitions.score import NEUTRAL, percentile_ranks
 from kg.transitions.stage import add_transitions
-from kg.validation import load_shapes, shacl_findings
 
 DATA = Path(__file__).parent / "data"
 ONET = DATA / "onet_db_29_3"
@@ -278,7 +278,7 @@ def test_cli_unknown_code_is_one_line(dist: Path, capsys: pytest.CaptureFixture[
 # --- the occupation page ------------------------------------------------------------------
 
 def test_page_section_lists_targets_with_shared_skills(built: ox.Store) -> None:
-    from kg.server.transitions_section import read_targets
+    from kg.serve.transitions_section import read_targets
 
     labels = {q.subject.value: q.object.value for q in built.quads_for_pattern(
         None, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None)}

@@ -1,4 +1,5 @@
-"""Values stated by their quotes (kg/value_evidence.py), derived codes, plausibility bounds.
+"""Values stated by their quotes (kg/sources/curated/value_evidence.py), derived codes,
+plausibility bounds.
 
 Regression tests for issue 9: a curated figure whose quote states another value (83920 for
 "$83,290", -156100 for "about 156,100", P4Y for "every 3 years", ...) used to be published.
@@ -16,15 +17,15 @@ import pytest
 from rdflib import OWL, RDF, RDFS, XSD
 
 from kg.build.pipeline import BuildOptions, BuildReport, build
-from kg.engines import open_engine
 from kg.errors import SourceError
-from kg.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
 from kg.prefixes import OKG
-from kg.query_catalog import load_query, run_violation_checks
-from kg.records import load_sources
+from kg.query.catalog import load_query, run_violation_checks
+from kg.query.engines import open_engine
 from kg.resources import sources_dir
-from kg.value_evidence import check_values, is_value_fact, read_quote
-from kg.vocabulary import OntologyIndex, load_ontology
+from kg.sources.curated.loader import load_sources
+from kg.sources.curated.value_evidence import check_values, is_value_fact, read_quote
+from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
+from kg.sources.plausibility import BOUNDS_BY_STATISTIC, EARLIEST_YEAR, LATEST_YEAR
 from tests.conftest import snapshot
 
 IPM = "occupation/industrial-production-managers"

@@ -11,9 +11,9 @@ from typing import Any
 
 from pyoxigraph import Store
 
-from kg.engines import OxigraphEngine
 from kg.errors import ValidationFailed
-from kg.query_catalog import run_violation_checks
+from kg.query.catalog import run_violation_checks
+from kg.query.engines import OxigraphEngine
 
 
 class StoreEngine(OxigraphEngine):
@@ -29,7 +29,7 @@ class StoreEngine(OxigraphEngine):
 
 def quality_checks(store: Store) -> int:
     """Run every check; raise ValidationFailed listing the rows found. Returns checks run."""
-    from kg.query_catalog import list_violation_checks
+    from kg.query.catalog import list_violation_checks
 
     failures = run_violation_checks(StoreEngine(store))
     if failures:

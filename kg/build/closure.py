@@ -1,8 +1,8 @@
 """Stage `closure`: the OWL RL alignment entailments of everything in the store.
 
-kg.fast_closure compiles the ontology's alignment axioms into SPARQL updates and runs them in
+kg.build.fast_closure compiles the ontology's alignment axioms into SPARQL updates and runs them in
 the build store until nothing new appears; the conclusions go to graph/inferred. One road for
-every size: owlrl (kg.reasoning) is kept only as the reference that
+every size: owlrl (kg.build.owlrl_reference) is kept only as the reference that
 tests/test_fast_closure.py compares this with (the same entailments on the seed graph).
 """
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 from pyoxigraph import Store
 from rdflib import Graph
 
-from kg.fast_closure import AlignmentRules, apply_rules
+from kg.build.fast_closure import AlignmentRules, apply_rules
 
 
 def inferred_graph(base: str) -> str:

@@ -18,8 +18,8 @@ from pyoxigraph import Store
 DerivedStage = Callable[[Store, str], int]
 
 DERIVED_STAGES: list[str] = [
-    "kg.derived_views.add_salary_distributions",  # schema.org wage distributions
-    "kg.search_text.add_search_texts",  # okg:searchText for label search
+    "kg.build.derived_views.add_salary_distributions",  # schema.org wage distributions
+    "kg.build.search_text.add_search_texts",  # okg:searchText for label search
     "kg.transitions.stage.add_transitions",  # career transitions, graph/transitions
 ]
 

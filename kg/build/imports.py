@@ -44,7 +44,7 @@ class _Failed(Exception):
 
 def _run_importer(name: str, folder: str, out: str, base: str) -> tuple[int, int, float]:
     """Worker: one importer into one N-Triples file."""
-    from kg.importers import IMPORTERS, write
+    from kg.sources.importers import IMPORTERS, write
 
     try:
         stats = write(IMPORTERS[name], Path(folder), Path(out), base=base, progress=False)
@@ -62,7 +62,7 @@ def import_all(store: Store, data_root: Path, work: Path, base: str,
                jobs: int | None = None,
                on_file: Callable[[ImportedFile], None] | None = None) -> list[ImportedFile]:
     """Run every importer and load its output into `store`; return the files, by name."""
-    from kg.importers import IMPORTERS
+    from kg.sources.importers import IMPORTERS
 
     for name, importer in IMPORTERS.items():
         if not (data_root / importer.info.folder).is_dir():
@@ -104,9 +104,9 @@ def import_all(store: Store, data_root: Path, work: Path, base: str,
 def check_mappings(store: Store, base: str) -> None:
     """Every mapped identifier must exist in the imported data, with the label recorded; and
     every mapping set must be valid SSSOM (sssom-py)."""
-    from kg.mappings import MAPPINGS_DIR, load_mapping_sets, same_label
     from kg.prefixes import SKOS
-    from kg.sssom_validation import validate_mapping_sets
+    from kg.sources.sssom_mappings import MAPPINGS_DIR, load_mapping_sets, same_label
+    from kg.sources.sssom_validation import validate_mapping_sets
 
     problems = []
     pref_label = NamedNode(str(SKOS.prefLabel))

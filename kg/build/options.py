@@ -20,7 +20,7 @@ class BuildOptions:
     # The folder holding the reference datasets (../shared/data); None builds the seed graph.
     data: Path | None = None
     # With data: also validate every imported dataset graph with pySHACL (minutes; see
-    # kg/import_validation.py).
+    # kg/build/import_validation.py).
     validate_imports: bool = False
 
 

@@ -2,7 +2,7 @@
 
 sources -> imports (--data only) -> derived -> closure -> validation -> writers -> checks, all in
 one on-disk pyoxigraph store inside the staging folder; published all or nothing by
-kg.output_folder (a failed stage leaves the previous dist/ untouched). The seed build is the
+kg.build.output_folder (a failed stage leaves the previous dist/ untouched). The seed build is the
 full build with no reference data.
 """
 
@@ -22,7 +22,9 @@ from rdflib import Graph, URIRef
 from kg.build.checks import quality_checks
 from kg.build.closure import add_closure
 from kg.build.derived import run_derived_stages
+from kg.build.formats import FORMATS
 from kg.build.options import BuildOptions, BuildReport, log
+from kg.build.output_folder import build_marker, check_output, publish, staging_folder
 from kg.build.sources import Curated, add_curated, read_records
 from kg.build.store import (
     STORE_DIR,
@@ -33,14 +35,12 @@ from kg.build.store import (
     open_store,
 )
 from kg.build.validation import validate_curated
+from kg.build.void import GraphStats, describe, stats_from_store
 from kg.build.writers import UNION_WRITERS, JsonldJob, write_trig
-from kg.formats import FORMATS
-from kg.output_folder import build_marker, check_output, publish, staging_folder
 from kg.prefixes import jsonld_context
-from kg.records import SourceSet
 from kg.resources import ontology_files, shapes_files
-from kg.vocabulary import OntologyIndex, load_ontology
-from kg.void import GraphStats, describe, stats_from_store
+from kg.sources.curated.loader import SourceSet
+from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
 
 # Inside the staging folder, removed before publishing.
 IMPORT_WORK = "imports-work"
@@ -119,7 +119,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         imported = [item.graph for item in done]
         counts["imported"] = sum(item.triples for item in done)
         if options.validate_imports:
-            from kg.import_validation import validate_imports
+            from kg.build.import_validation import validate_imports
 
             checked = validate_imports({item.name: item.path for item in done}, log=log)
             log(f"pySHACL: all {checked} imported triples conform")
@@ -173,7 +173,7 @@ def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object
                   stats: GraphStats, base: str) -> None:
     """context.jsonld, ontology.ttl, shapes.ttl, the ontology docs, mappings, void.ttl and
     SHA256SUMS (which lists every file but the store)."""
-    from kg.mappings import MAPPINGS_DIR
+    from kg.sources.sssom_mappings import MAPPINGS_DIR
 
     (dist / "context.jsonld").write_text(
         json.dumps(jsonld_context(base), indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -188,7 +188,7 @@ def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object
         "shapes.ttl": "text/turtle",
     }
     if options.ontology_docs:
-        from kg.ontology_docs import write_ontology_html
+        from kg.build.ontology_docs import write_ontology_html
 
         write_ontology_html(dist / "ontology.ttl", dist / "ontology" / "index.html")
         extra["ontology/index.html"] = "text/html"

@@ -1,7 +1,8 @@
 """Stage `sources`: the curated records (and, with --data, the curated SSSOM mappings) become
 quads in their named graphs of the build store.
 
-The records are read, their quotes and values checked, and turned into triples by kg.builder
+The records are read, their quotes and values checked, and turned into triples by
+kg.sources.curated.builder
 (rdflib: one named graph per source document, plus graph/curation); the quads then go into the
 pyoxigraph store every later stage works on. The curated part is small (about 6,000 triples), so
 the rdflib step costs well under a second.
@@ -15,12 +16,12 @@ from pyoxigraph import RdfFormat, Store
 from rdflib import Dataset, Graph, URIRef
 
 from kg.build.options import BuildOptions, log
-from kg.builder import BuildResult, build_dataset
-from kg.mappings import load_mapping_sets, mapping_graph
-from kg.quotes import check_quotes
-from kg.records import SourceSet, load_sources
-from kg.value_evidence import ValueEvidence, check_values
-from kg.vocabulary import OntologyIndex
+from kg.sources.curated.builder import BuildResult, build_dataset
+from kg.sources.curated.loader import SourceSet, load_sources
+from kg.sources.curated.quotes import check_quotes
+from kg.sources.curated.value_evidence import ValueEvidence, check_values
+from kg.sources.curated.vocabulary import OntologyIndex
+from kg.sources.sssom_mappings import load_mapping_sets, mapping_graph
 
 
 @dataclass

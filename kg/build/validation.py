@@ -4,7 +4,7 @@ The curated part - the records' graphs, the mappings, and the derived and inferr
 about curated nodes - is small and is validated in full with the shapes and the ontology, with
 a report naming the record each node came from. The imported editions (2.8 million triples) are
 checked by the SPARQL quality checks on every build (kg.build.checks) and by pySHACL per
-dataset only with --validate-imports (kg.import_validation: each graph in its own worker
+dataset only with --validate-imports (kg.build.import_validation: each graph in its own worker
 process, two at a time, several minutes), because pySHACL on all of them takes minutes more
 than the whole build; the tests run pySHACL on every importer's output on the data slices.
 """
@@ -17,9 +17,9 @@ from pyoxigraph import RdfFormat, Store, serialize
 from rdflib import Graph, URIRef
 
 from kg.build.options import log
+from kg.build.shacl_report import format_report, load_shapes, shacl_findings
 from kg.errors import Location, ValidationFailed
 from kg.prefixes import bind_prefixes
-from kg.validation import format_report, load_shapes, shacl_findings
 
 
 def _values(graphs: Iterable[str]) -> str:

@@ -5,7 +5,7 @@ graph appended as rdflib writes it (its lists and class expressions inline, no b
 kg.nt, kg.ttl and kg.jsonld are the store's default graph, which by then holds the union of the
 data graphs. pyoxigraph writes in the order of its on-disk indexes (sorted by term encoding), so
 the same triples give the same bytes whatever order they were inserted in. kg.jsonld is compact
-JSON-LD in the project's context (kg.jsonld_writer), streamed a subject at a time from the
+JSON-LD in the project's context (kg.build.jsonld_writer), streamed a subject at a time from the
 default graph's subject-first index: memory holds one subject, not the graph.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 from pyoxigraph import DefaultGraph, RdfFormat, Store
 from rdflib import Graph
 
-from kg.jsonld_writer import Term, from_oxigraph, write_compact_jsonld
+from kg.build.jsonld_writer import Term, from_oxigraph, write_compact_jsonld
 from kg.prefixes import bind_prefixes, jsonld_context, prefix_map
 
 
@@ -88,7 +88,7 @@ def write_jsonld(store: Store, path: Path, base: str) -> None:
         write_compact_jsonld(subject_groups(store), jsonld_context(base)["@context"], out)
 
 
-# The union downloads, by kg.formats name; kg.trig is written apart (write_trig), and so is
+# The union downloads, by kg.build.formats name; kg.trig is written apart (write_trig), and so is
 # kg.jsonld (JsonldJob) in the build, in parallel.
 UNION_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
     "ntriples": write_ntriples,

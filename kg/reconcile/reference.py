@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kg.importers import IMPORTERS, write
+from kg.sources.importers import IMPORTERS, write
 
 # The editions with labels, crosswalks, job zones or wages the index reads.
 NAMES = ("soc2018", "onet-soc-2019", "isco08", "isco08-soc2010-bls", "onet", "esco",

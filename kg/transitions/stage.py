@@ -136,7 +136,7 @@ def quads(items: list[Transition], profiles: Profiles, base: str) -> list[Quad]:
 
 
 def _sources(profiles: Profiles, base: str) -> list[str]:
-    from kg.importers import bls, esco, esco_onet, onet, onet_soc
+    from kg.sources.importers import bls, esco, esco_onet, onet, onet_soc
 
     editions = [onet.IMPORTER, esco.IMPORTER, esco_onet.IMPORTER, onet_soc.IMPORTER, bls.OEWS,
                 bls.PROJECTIONS]

@@ -1,0 +1,70 @@
+"""Views derived by rule from the observations, for consumers of schema.org.
+
+For each occupation, the cross-industry annual wage percentiles of the latest reference period
+become one schema:MonetaryAmountDistribution on schema:estimatedSalary. The observations stay
+the record; this view only repeats their values. A derived stage of kg.build.derived: it reads
+the build store (the union of its named graphs) and writes into graph/derived.
+"""
+
+from __future__ import annotations
+
+from pyoxigraph import Literal, NamedNode, Quad, Store
+from rdflib import RDF, XSD
+
+from kg.prefixes import DCTERMS, OKG, PROV, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SKOS
+from kg.sources.curated.builder import WAGE_PERCENTILES
+
+_QUERY = f"""
+SELECT ?occupation ?statistic ?value ?period ?end ?obs ?label WHERE {{
+  ?obs a <{OKG.Observation}> ; <{OKG.occupation}> ?occupation ; <{OKG.statistic}> ?statistic ;
+       <{OKG.industry}> ?industry ; <{SDMX_DIMENSION.refPeriod}> ?period ;
+       <{SDMX_MEASURE.obsValue}> ?value .
+  ?period <{OKG.endYear}> ?end .
+  OPTIONAL {{ ?period <{SKOS.prefLabel}> ?label }}
+  FILTER(STRENDS(STR(?industry), "/industry/all-industries"))
+  FILTER NOT EXISTS {{ ?obs <{OKG.isLowerBound}> true }}  # an OEWS top code is no percentile
+}}
+"""
+
+
+def _n(iri: object) -> NamedNode:
+    return NamedNode(str(iri))
+
+
+def add_salary_distributions(store: Store, base: str) -> int:
+    """Add the schema.org wage distributions to graph/derived; return the quads added."""
+    rows = store.query(_QUERY, use_default_graph_as_union=True)
+    # occupation -> (end year, period) -> statistic -> (value, observation); labels by period
+    table: dict[str, dict[tuple[int, str], dict[str, tuple[Literal, str]]]] = {}
+    labels: dict[str, str] = {}
+    for row in rows:
+        statistic = row["statistic"].value
+        if statistic[len(str(OKG)):] not in WAGE_PERCENTILES:
+            continue
+        period = row["period"].value
+        if row["label"] is not None:
+            labels[period] = min(labels.get(period, row["label"].value), row["label"].value)
+        key = (int(row["end"].value), period)
+        table.setdefault(row["occupation"].value, {}).setdefault(key, {})[statistic] = (
+            row["value"], row["obs"].value)
+    graph = NamedNode(base + "graph/derived")
+    quads: list[Quad] = []
+    for occupation, periods in sorted(table.items()):
+        (_, period), stats = max(periods.items())
+        slug = occupation.rsplit("/", 1)[-1] + "-" + period.rsplit("/", 1)[-1]
+        node = NamedNode(f"{base}salary-distribution/{slug}")
+        name = f"Annual wage distribution, {labels.get(period, 'None')}"
+        triples = [
+            (NamedNode(occupation), _n(SCHEMA.estimatedSalary), node),
+            (node, _n(RDF.type), _n(SCHEMA.MonetaryAmountDistribution)),
+            (node, _n(SCHEMA.name), Literal(name, language="en")),
+            (node, _n(SCHEMA.currency), Literal("USD")),
+            (node, _n(SCHEMA.duration), Literal("P1Y", datatype=_n(XSD.duration))),
+            (node, _n(DCTERMS.temporal), NamedNode(period)),
+        ]
+        for statistic, (value, obs) in sorted(stats.items()):
+            triples.append((node, _n(WAGE_PERCENTILES[statistic[len(str(OKG)):]]), value))
+            triples.append((node, _n(PROV.wasDerivedFrom), NamedNode(obs)))
+        quads += [Quad(s, p, o, graph) for s, p, o in triples]
+    store.extend(quads)
+    return len(quads)

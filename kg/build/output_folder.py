@@ -1,0 +1,328 @@
+"""The `--out` folder of `kg build`: what may be replaced, by whom, and how, without losing data.
+
+Rules (README, "A build is all or nothing"):
+
+- `--out` is replaced only when it does not exist, is empty, or was written by `kg build`: it
+  holds the marker `kg-build.json` (or, from releases before the marker, `SHA256SUMS` and
+  `void.ttl`) and no file that its `SHA256SUMS` does not list. Anything else is refused before
+  any work is done, so a typo cannot delete an unrelated folder.
+- The marker records the tool, its version and a digest of the curated inputs and options; it
+  holds no time, so it is listed in `SHA256SUMS` and two builds stay byte-identical.
+- Builds into one `--out` are serialised by `fcntl.flock` on `.<name>.kg-lock` beside it, held
+  while the build writes and swaps its files in; a second build waits and says so.
+- Staging folders are `.kg-build-<name>-<pid>-<hex>` beside `--out`. Whoever holds the lock is
+  the only build writing there, so any staging folder of the same `--out` found then was left
+  by a build that died, and is removed; so are the older releases' leftovers (`.kg-build-*`,
+  `.kg-import-*` with random suffixes, `.<name>-old-*`) once they are an hour old.
+- The published folder is world-readable (folders 0755, files 0644) whatever the umask.
+- A read-only or non-writable parent, or less free space than the previous build took (at
+  least SPACE_FLOOR), is refused first thing; a disk-full or permission error while writing is
+  one line, and the previous folder is left as it was.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import secrets
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kg import __version__
+from kg.errors import KgError
+from kg.resources import ontology_files, shapes_files
+from kg.sources.sssom_mappings import MAPPINGS_DIR
+
+if TYPE_CHECKING:
+    from kg.build.options import BuildOptions
+
+MARKER = "kg-build.json"
+STORE_PREFIX = "store/"  # the on-disk build store: kg.build.store.STORE_DIR
+GENERATOR = "occupation-kg kg build"
+# Free space a build needs at least when there is no previous build to measure (the seed
+# build's dist/ is about 4 MB).
+SPACE_FLOOR = 8 * 1024 * 1024
+# With reference data the downloads are about 12 times the data files: measured 1.1 GB of
+# dist/ from the 95 MB of ../shared/data (2026-12 full build).
+REFERENCE_DATA_GROWTH = 12
+# Leftovers named by releases before this module carry no process id; give a build of such a
+# release this long to finish before its folders count as abandoned.
+LEGACY_AGE_SECONDS = 3600.0
+
+_SPACE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+_WRITE_ERRORS = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+class OutputFolderError(KgError):
+    """`--out` must not or cannot be written."""
+
+
+def _log(message: str) -> None:
+    print(f"kg: {message}", file=sys.stderr, flush=True)
+
+
+# --- what may be replaced ----------------------------------------------------------------
+
+
+def _listed_files(folder: Path) -> set[str] | None:
+    """The file names SHA256SUMS lists, or None when it is missing or not a checksum list."""
+    sums = folder / "SHA256SUMS"
+    if not sums.is_file():
+        return None
+    try:
+        lines = sums.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return None
+    names = set()
+    for line in lines:
+        digest, sep, name = line.partition("  ")
+        if not sep or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            return None
+        names.add(name)
+    return names
+
+
+def _read_marker(folder: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and data.get("generator") == GENERATOR else None
+
+
+def replaceable(out: Path) -> str | None:
+    """None when `kg build` may replace `out`; otherwise why not (one phrase)."""
+    here = Path.cwd()
+    if not out.name or out.resolve() in (here, *here.parents):
+        return "is the current folder or one of its parents"
+    if out.is_symlink():
+        return "is a symbolic link"
+    if os.path.ismount(out):
+        return "is a mount point, which cannot be swapped by a rename (build into a sub-folder)"
+    if not out.exists():
+        return None
+    if not out.is_dir():
+        return "is not a folder"
+    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()}
+    if not files:
+        return None  # empty (or only empty sub-folders)
+    listed = _listed_files(out)
+    marked = _read_marker(out) is not None
+    legacy = listed is not None and (out / "void.ttl").is_file()
+    if not marked and not legacy:
+        return f"was not written by kg build (no {MARKER}, no SHA256SUMS and void.ttl)"
+    # The build store (kg.build.store) is not in SHA256SUMS: RocksDB files are not byte-stable.
+    store = {name for name in files if name.startswith(STORE_PREFIX)}
+    foreign = sorted(files - (listed or set()) - {"SHA256SUMS"} - store)
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
+                                          else "")
+        return f"holds files kg build did not write ({shown})"
+    return None
+
+
+def _size(folder: Path) -> int:
+    if not folder.is_dir():
+        return 0
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def check_output(out: Path, data: Path | None = None) -> None:
+    """Refuse, before any long work, an `--out` that must not or cannot be replaced.
+
+    `data` is the reference-data folder of a full build: it sizes the space check when no
+    previous build shows what the new one needs."""
+    why = replaceable(out)
+    if why is not None:
+        raise OutputFolderError(
+            f"--out {out}: {why}; refusing to replace it. Choose a new or empty folder, or "
+            "move that folder away yourself"
+        )
+    parent = out.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        # Creating the lock file is the probe: root passes os.access() on a read-only mount.
+        _lock_path(out).touch()
+    except OSError as exc:
+        raise OutputFolderError(
+            f"--out {out}: cannot write into {parent} ({exc.strerror})"
+        ) from exc
+    need = max(_size(out), SPACE_FLOOR,
+               REFERENCE_DATA_GROWTH * _size(data) if data is not None else 0)
+    free = shutil.disk_usage(parent).free
+    if free < need:
+        raise OutputFolderError(
+            f"--out {out}: only {free / 1e6:.1f} MB free in {parent}, the build needs about "
+            f"{need / 1e6:.1f} MB; free some space or choose another --out"
+        )
+
+
+# --- the marker ----------------------------------------------------------------------------
+
+
+def build_marker(options: BuildOptions, base: str) -> dict[str, Any]:
+    """The marker's content: tool, version, options and a digest of the curated inputs."""
+    settings = {"base": base, "quotes_checked": options.documents is not None,
+                "reference_data": options.data is not None,
+                "ontology_docs": options.ontology_docs}
+    digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
+    inputs = [options.sources, *ontology_files(), *shapes_files()]
+    if options.data is not None:
+        inputs.append(MAPPINGS_DIR)
+    for root in inputs:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            name = path.relative_to(root.parent).as_posix()
+            digest.update(f"\0{name}\0".encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return {"generator": GENERATOR, "version": __version__,
+            "inputs_sha256": digest.hexdigest(), "options": settings}
+
+
+# --- the lock and stale staging folders ------------------------------------------------------
+
+
+def _lock_path(out: Path) -> Path:
+    return out.parent / f".{out.name}.kg-lock"
+
+
+@contextmanager
+def output_lock(out: Path) -> Iterator[None]:
+    """Hold the lock of `out`; wait (and say so) while another build holds it."""
+    with open(_lock_path(out), "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            _log(f"another build is writing {out}; waiting for it to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _is_stale(name: str, out: Path, now: float, mtime: float) -> bool:
+    prefix = f".kg-build-{out.name}-"
+    if name.startswith(prefix) and re.fullmatch(r"\d+-[0-9a-f]{8}(-.*)?", name[len(prefix):]):
+        return True  # ours: only a dead build can have left it while we hold the lock
+    legacy = (r"\.kg-build-[a-z0-9_]{8}(-ready)?", r"\.kg-import-[a-z0-9_]{8}",
+              rf"\.{re.escape(out.name)}-old-\d+")
+    return any(re.fullmatch(p, name) for p in legacy) and now - mtime > LEGACY_AGE_SECONDS
+
+
+def remove_stale(out: Path) -> list[str]:
+    """Remove what crashed builds left beside `out` (call with the lock held); their names."""
+    now, removed = time.time(), []
+    for entry in sorted(out.parent.iterdir()):
+        try:
+            mtime = entry.lstat().st_mtime
+        except FileNotFoundError:
+            continue
+        if entry.is_dir() and not entry.is_symlink() and _is_stale(entry.name, out, now, mtime):
+            shutil.rmtree(entry, ignore_errors=True)
+            removed.append(entry.name)
+    if removed:
+        _log(f"removed {len(removed)} folder(s) left by an interrupted build: "
+             + ", ".join(removed))
+    return removed
+
+
+# --- writing and publishing ----------------------------------------------------------------
+
+
+def _explain(exc: OSError, out: Path) -> OutputFolderError | None:
+    # A failed write() carries no file name; open() and mkdir() do.
+    why = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    # pyoxigraph (RocksDB) reports a full disk as an OSError with the text only.
+    if exc.errno is None and "No space left on device" in str(exc):
+        return OutputFolderError(
+            f"--out {out}: disk full while writing the new build (No space left on device: "
+            f"{exc}); the previous {out.name}/ is untouched. Free some space and build again")
+    if exc.errno in _SPACE_ERRORS:
+        return OutputFolderError(
+            f"--out {out}: disk full while writing the new build ({why}); the previous "
+            f"{out.name}/ is untouched. Free some space and build again"
+        )
+    if exc.errno in _WRITE_ERRORS:
+        return OutputFolderError(
+            f"--out {out}: cannot write the new build ({why}); the previous {out.name}/ is "
+            "untouched"
+        )
+    return None
+
+
+@contextmanager
+def staging_folder(out: Path, marker: dict[str, Any]) -> Iterator[Path]:
+    """Lock `out`, clean up after crashed builds, and yield a fresh staging folder beside it.
+
+    The marker is written first, so the checksums written later list it. The staging folder
+    is removed on the way out; `publish` moves it into place before that.
+    """
+    with output_lock(out):
+        remove_stale(out)
+        staging = out.parent / f".kg-build-{out.name}-{os.getpid()}-{secrets.token_hex(4)}"
+        try:
+            staging.mkdir(mode=0o755)
+            (staging / MARKER).write_text(
+                json.dumps(marker, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+            )
+            yield staging
+        except OSError as exc:
+            explained = _explain(exc, out)
+            if explained is None:
+                raise
+            raise explained from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _make_readable(folder: Path) -> None:
+    """Folders 0755, files 0644: a published build is for everyone to read."""
+    folder.chmod(0o755)
+    for path in folder.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def publish(staging: Path, out: Path) -> None:
+    """Replace `out` by `staging` with two renames, so readers never see a half-written dist/.
+
+    Call inside `staging_folder` (the lock is held). `out` is checked again: someone may have
+    put files there while the build ran.
+    """
+    why = replaceable(out)
+    if why is not None:
+        raise OutputFolderError(
+            f"--out {out}: {why} (it changed while the build ran); refusing to replace it. "
+            f"The new build is not published"
+        )
+    _make_readable(staging)
+    old = staging.with_name(staging.name + "-old")
+    had_old = out.exists()
+    try:
+        if had_old:
+            out.rename(old)
+        try:
+            staging.rename(out)
+        except OSError:
+            if had_old:
+                old.rename(out)  # put the previous build back
+            raise
+    except OSError as exc:
+        if exc.errno in (errno.EBUSY, errno.EXDEV):  # a mount point cannot be renamed
+            raise OutputFolderError(
+                f"--out {out}: cannot replace it ({exc.strerror}; is it a mount point?); the "
+                "new build is not published. Build into a folder inside it instead"
+            ) from exc
+        raise
+    if had_old:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,0 +1,140 @@
+"""The `kg` command. Each subcommand registers itself; format choices come from registries."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from rdflib import Graph
+
+from kg.cli import imports as cli_import
+from kg.cli import query as cli_query
+from kg.cli import serve as cli_serve
+from kg.cli import transitions as cli_transitions
+from kg.errors import KgError
+from kg.prefixes import DEFAULT_BASE
+from kg.reconcile import cli as reconcile_cli
+
+Handler = Callable[[argparse.Namespace], int]
+
+# rdflib parser names for the files `kg validate` accepts, by suffix.
+VALIDATE_FORMATS = {
+    ".ttl": "turtle",
+    ".nt": "nt",
+    ".jsonld": "json-ld",
+    ".json": "json-ld",
+    ".trig": "trig",
+}
+
+
+def _build(args: argparse.Namespace) -> int:
+    from kg.build.pipeline import BuildOptions, build
+
+    options = BuildOptions(
+        out=args.out,
+        documents=args.documents,
+        base=args.base,
+        ontology_docs=not args.no_ontology_docs,
+        data=args.data,
+        validate_imports=args.validate_imports,
+    )
+    if args.validate_imports and args.data is None:
+        raise KgError("--validate-imports needs --data (the reference datasets to import)")
+    if args.sources:
+        options.sources = args.sources
+    build(options)
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from rdflib import Dataset
+
+    from kg.build.shacl_report import format_report, load_shapes, shacl_findings
+    from kg.sources.curated.vocabulary import load_ontology
+
+    path: Path = args.file
+    fmt = VALIDATE_FORMATS.get(path.suffix)
+    if fmt is None:
+        raise KgError(
+            f"{path}: unknown file type {path.suffix!r} "
+            f"(expected one of {', '.join(sorted(VALIDATE_FORMATS))})"
+        )
+    if not path.is_file():
+        raise KgError(f"{path}: no such file")
+    try:
+        if fmt == "trig":
+            dataset = Dataset()
+            dataset.parse(path, format=fmt)
+            data = Graph()
+            for graph in dataset.graphs():
+                data += graph
+        else:
+            data = Graph().parse(path, format=fmt)
+    except Exception as exc:  # rdflib raises many parser-specific types
+        raise KgError(f"{path}: cannot parse as {fmt}: {exc}") from exc
+    findings = shacl_findings(data, load_shapes(), load_ontology())
+    violations = [f for f in findings if f.severity == "Violation"]
+    if findings:
+        print(format_report(findings, data))
+    print(
+        f"{path}: {len(data)} triples, {len(violations)} violation(s), "
+        f"{len(findings) - len(violations)} other finding(s)"
+    )
+    return 1 if violations else 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="kg", description="occupation knowledge graph")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    build = sub.add_parser("build", help="build, reason, validate and export the graph to dist/")
+    build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist)")
+    build.add_argument(
+        "--documents",
+        type=Path,
+        help="folder of the source documents; every quote is checked against it",
+    )
+    build.add_argument("--base", default=DEFAULT_BASE, help=f"data IRI base ({DEFAULT_BASE})")
+    build.add_argument("--sources", type=Path, help="curated records folder (the packaged ones)")
+    build.add_argument(
+        "--no-ontology-docs", action="store_true", help="skip the pyLODE HTML documentation"
+    )
+    build.add_argument(
+        "--data", type=Path,
+        help="folder of the reference datasets (e.g. ../shared/data): also import O*NET, ESCO, "
+             "SOC, ISCO, NAICS and BLS, and publish the curated mappings",
+    )
+    build.add_argument(
+        "--validate-imports", action="store_true",
+        help="with --data: also validate every imported dataset with pySHACL (several minutes)",
+    )
+    build.set_defaults(handler=_build)
+
+    validate = sub.add_parser("validate", help="validate a Turtle/JSON-LD/N-Triples/TriG file")
+    validate.add_argument("file", type=Path)
+    validate.set_defaults(handler=_validate)
+
+    cli_query.register(sub)
+    cli_import.register(sub)
+    cli_serve.register(sub)
+    reconcile_cli.register(sub)
+    cli_transitions.register(sub)  # career transitions (engineer T)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = make_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except KgError as exc:
+        print(f"kg: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

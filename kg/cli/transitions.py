@@ -1,0 +1,130 @@
+"""The `kg transitions` subcommand: the career transitions of one O*NET-SOC occupation (or of
+all) read from the built graph in --dist, as a table, CSV or JSON.
+
+It opens dist/ as `kg query` does (kg.query.engines: the persistent store read-only when present,
+else kg.trig in memory) and reads graph/transitions, which the build's derived stage wrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import re
+import sys
+from pathlib import Path
+
+from kg.cli.query import _dist_file, _guarded
+from kg.errors import KgError
+from kg.prefixes import OKG, SKOS
+from kg.query.engines import open_engine
+from kg.transitions.terms import PROPERTY
+
+ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
+FIGURES = {"job_zone_step": "jobZoneStep", "wage_ratio": "wageRatio",
+           "target_growth_pct": "targetEmploymentChange",
+           "target_openings": "targetAnnualOpenings"}
+SHARED = {"shared_skills": "sharedSkill", "shared_activities": "sharedActivity",
+          "shared_esco_skills": "sharedEscoSkill"}
+COLUMNS = (["from_code", "from_title", "to_code", "to_title", "rank", "score"]
+           + list(PROPERTY) + list(FIGURES) + list(SHARED))
+
+
+def _query(code: str | None, limit: int) -> str:
+    optional = "\n".join(f"OPTIONAL {{ ?t okg:{prop} ?{name} }}"
+                         for name, prop in (*PROPERTY.items(), *FIGURES.items()))
+    source = f'?from skos:notation "{code}" .' if code else ""
+    return f"""PREFIX okg: <{OKG}> PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?t ?from_code ?from_title ?to_code ?to_title ?rank ?score
+       {' '.join('?' + n for n in (*PROPERTY, *FIGURES))} WHERE {{
+  {source}
+  ?t okg:fromOccupation ?from ; a okg:CareerTransition ; okg:toOccupation ?to ;
+     okg:transitionRank ?rank ; okg:transitionScore ?score .
+  FILTER(?rank <= {limit})
+  ?from skos:notation ?from_code ; skos:prefLabel ?from_title .
+  ?to skos:notation ?to_code ; skos:prefLabel ?to_title .
+  FILTER(LANG(?from_title) = "en" && LANG(?to_title) = "en")
+  {optional}
+}} ORDER BY ?from_code ?rank"""
+
+
+def _shared_query(nodes: list[str] | None) -> str:
+    values = "VALUES ?t { " + " ".join(f"<{n}>" for n in nodes) + " }" if nodes else ""
+    kinds = " UNION ".join(f"{{ {values} ?t okg:{p} ?x . BIND(okg:{p} AS ?kind) }}"
+                           for p in SHARED.values())
+    return f"""PREFIX okg: <{OKG}> PREFIX skos: <{SKOS}>
+SELECT DISTINCT ?t ?kind ?label WHERE {{ {kinds}
+  ?x skos:prefLabel ?label . FILTER(LANG(?label) = "en") }}"""
+
+
+def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str, str]]:
+    engine = open_engine("oxigraph", _dist_file(dist), timeout=None)
+    store = engine.store  # type: ignore[attr-defined]
+    rows: dict[str, dict[str, str]] = {}
+    plain = [c for c in COLUMNS if c not in SHARED]
+    for solution in store.query(_query(code, limit), use_default_graph_as_union=True):
+        node = solution["t"].value
+        if node not in rows:  # a second label (graph) of the same occupation says nothing new
+            rows[node] = {c: (solution[c].value if solution[c] is not None else "")
+                          for c in plain}
+    shared: dict[tuple[str, str], list[str]] = {}
+    if rows:
+        query = _shared_query(sorted(rows) if code else None)
+        for solution in store.query(query, use_default_graph_as_union=True):
+            key = (solution["t"].value, solution["kind"].value[len(str(OKG)):])
+            shared.setdefault(key, []).append(solution["label"].value)
+    for node, row in rows.items():
+        for name, prop in SHARED.items():
+            row[name] = "; ".join(sorted(shared.get((node, prop), [])))
+    return list(rows.values())
+
+
+def _table(rows: list[dict[str, str]]) -> str:
+    out = []
+    for row in rows:
+        out.append(f"{row['rank']:>3}  {row['to_code']}  {row['to_title']}  score "
+                   f"{float(row['score']):.3f}  wage x{row['wage_ratio'] or '?'}  job zone "
+                   f"{row['job_zone_step'] or '?'}  growth {row['target_growth_pct'] or '?'}%")
+        for name in SHARED:
+            if row[name]:
+                out.append(f"       {name.replace('_', ' ')}: {row[name]}")
+    return "\n".join(out) + ("\n" if out else "")
+
+
+def cmd_transitions(args: argparse.Namespace) -> int:
+    """Print the career transitions of CODE (or of every occupation with --all)."""
+    if bool(args.code) == bool(args.all):
+        raise KgError("give one O*NET-SOC CODE (like 11-3051.00) or --all")
+    if args.code and not ONET_CODE.match(args.code):
+        raise KgError(f"{args.code!r} is not an O*NET-SOC code (like 11-3051.00)")
+    if args.limit < 1:
+        raise KgError("--limit must be at least 1")
+    rows = read_transitions(Path(args.dist), args.code, args.limit)
+    if args.code and not rows:
+        raise KgError(f"no transitions from {args.code} in {args.dist} (unknown code, or a "
+                      "build without --data)")
+    if args.format == "json":
+        sys.stdout.write(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+    elif args.format == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        sys.stdout.write(buffer.getvalue())
+    else:
+        if args.code:
+            print(f"{rows[0]['from_code']}  {rows[0]['from_title']}: where it can lead")
+        sys.stdout.write(_table(rows))
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = subparsers.add_parser("transitions", help="career transitions from an occupation")
+    p.add_argument("code", nargs="?", metavar="CODE", help="O*NET-SOC code, like 11-3051.00")
+    p.add_argument("--all", action="store_true", help="every occupation's transitions")
+    p.add_argument("--limit", type=int, default=10, metavar="N",
+                   help="transitions per occupation (default 10; the build keeps 20)")
+    p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--dist", default="dist", metavar="DIR", help="built files (default: dist)")
+    p.set_defaults(handler=_guarded(cmd_transitions))

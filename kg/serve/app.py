@@ -1,0 +1,325 @@
+"""The HTTP server and its routes (stdlib ThreadingHTTPServer, hardened).
+
+Routes:
+  /                      index of entity kinds and entities
+  /kind/NAME             all entities of one kind
+  /id/PATH               an entity IRI: 303 See Other to /id/PATH.{html,ttl,jsonld,nt,rdf}
+                         chosen by Accept (Vary: Accept); 404 for unknown IRIs
+  /id/PATH.EXT           the description document in one format (200)
+  /sparql                SPARQL 1.1 Protocol endpoint (GET, POST form, POST sparql-query)
+  /query                 query page (YASGUI when installed, else a plain form)
+  /queries, /queries/N   stored queries; N runs with ?param=value (HTML or any result format)
+  /downloads             the files of dist/ with size, media type, SHA-256, license; VoID
+  /download/NAME         one file of dist/ (looked up by name: no path traversal)
+  /ontology/             the pyLODE documentation (Turtle by Accept)
+  /static/...            stylesheet, query-page script, vendored YASGUI (git-ignored)
+  OPTIONS on any path    CORS preflight (204); every answer carries Access-Control-Allow-Origin
+
+The HTTP layer (this module and kg.serve.http_limits) validates Content-Length (400 for a
+malformed or negative one, 411 for a chunked body), reads or drains a refused body before it
+answers 413, times idle and slow connections out (`idle_timeout`), caps connections per client
+address, and names the client for the per-client query limits (kg.serve.fairness).
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from rdflib import Graph
+
+from kg.serve import http_limits
+from kg.serve.cors import cors_headers, preflight
+from kg.serve.downloads import Download, list_downloads
+from kg.serve.entities import EntityIndex
+from kg.serve.fairness import ClientGate, current_client
+from kg.serve.pages import Pages
+from kg.serve.query_pool import QueryPool
+from kg.serve.responses import Response
+from kg.serve.sparql_endpoint import SparqlService
+from kg.serve.store import BaseMap, data_base_of, open_store, store_dir
+
+STATIC = Path(__file__).parent / "static"
+YASGUI_DIR = STATIC / "vendor" / "yasgui"
+MAX_BODY = http_limits.MAX_BODY
+LICENSE_LABELS = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
+
+
+@dataclass
+class ServerConfig:
+    dist: Path = Path("dist")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base: str | None = None  # published data base; default http://HOST:PORT/id/
+    query_timeout: float = 10.0
+    max_results: int = 10_000
+    workers: int = 2
+    queries_dir: Path | None = None
+    quiet: bool = False
+    # Hardening (see the module docstring); None means "derived from `workers`".
+    worker_memory_mb: int = 1024  # address space each query worker may add after loading
+    per_client_queries: int | None = None  # running queries per client: max(1, workers - 1)
+    per_client_queue: int | None = None  # waiting queries per client: 8 * workers
+    connections_per_client: int = 64
+    idle_timeout: float = 15.0  # seconds a connection may stay idle or stall mid-request
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def public_base(self, port: int) -> str:
+        if self.base:
+            return self.base if self.base.endswith("/") else self.base + "/"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{port}/id/"
+
+
+class App:
+    """Everything a request needs; built once, shared by the handler threads."""
+
+    def __init__(self, config: ServerConfig, port: int):
+        dist = config.dist
+        # The persistent store (dist/store/) opens read-only in a moment; kg.trig is only read
+        # for a dist built without one.
+        if store_dir(dist) is None and not (dist / "kg.trig").is_file():
+            raise FileNotFoundError(f"{dist}/kg.trig not found (run `kg build` first)")
+        self.config = config
+        self.mapping = BaseMap(data_base_of(dist), config.public_base(port))
+        self.store = open_store(dist, self.mapping)
+        # The entity index (labels, kinds, evidence) takes a while on the full graph: it is built
+        # in the background, so the SPARQL endpoint and the downloads answer at once; a page
+        # that needs it waits for it (`index`).
+        self._index: EntityIndex | None = None
+        self._index_error: BaseException | None = None
+        self._index_ready = threading.Event()
+        threading.Thread(target=self._build_index, name="kg-entity-index", daemon=True).start()
+        self.void = Graph().parse(dist / "void.ttl") if (dist / "void.ttl").is_file() else None
+        self.downloads: dict[str, Download] = list_downloads(dist, self.void)
+        self.statics = {
+            p.relative_to(STATIC).as_posix(): p
+            for p in STATIC.rglob("*")
+            if p.is_file() and "node_modules" not in p.parts
+        }
+        self.pool = QueryPool(
+            dist, self.mapping, config.workers, config.query_timeout,
+            memory_mb=config.worker_memory_mb,
+        ).start()
+        gate = ClientGate(
+            config.per_client_queries or max(1, config.workers - 1),
+            8 * config.workers if config.per_client_queue is None else config.per_client_queue,
+            config.query_timeout,
+        )
+        self.sparql = SparqlService(self.pool, self.mapping, config.max_results, gate)
+        self._graph_sizes: dict[str, int] | None = None
+        endpoint = self.mapping.public.rsplit("/id/", 1)[0] + "/sparql"
+        self.endpoint = endpoint
+        site = {
+            "title": "occupation-kg",
+            "description": "A knowledge graph of occupations: duties, skills, credentials, "
+            "industries and time-qualified statistics, each fact with its source and quote.",
+            "public_base": self.mapping.public,
+            "data_base": self.mapping.data,
+            "endpoint": endpoint,
+            "license": "https://creativecommons.org/licenses/by/4.0/",
+            "license_label": "CC BY 4.0",
+            "query_timeout": f"{config.query_timeout:g}",
+            "max_results": config.max_results,
+        }
+        self.pages = Pages(self.mapping.public, site)
+        self.cache: dict[tuple[str, str], Response] = {}  # rendered entity documents
+
+    def _build_index(self) -> None:
+        try:
+            self._index = EntityIndex(self.store, self.mapping)
+        except BaseException as exc:  # handed to every request that needs the index
+            self._index_error = exc
+        finally:
+            self._index_ready.set()
+        if self._index is not None:  # what the index page needs, before anyone asks
+            self._index.entities_by_kind()
+            self._index.entity_count()
+
+    @property
+    def index(self) -> EntityIndex:
+        """The entity index; waits while it is being built."""
+        self._index_ready.wait()
+        if self._index is None:
+            raise RuntimeError(f"the entity index could not be built: {self._index_error!r}")
+        return self._index
+
+    def close(self) -> None:
+        self.pool.close()
+
+    def graph_sizes(self) -> dict[str, int]:
+        """Triples per named graph (for the service description), counted once."""
+        if self._graph_sizes is None:
+            rows = self.store.query(
+                "SELECT ?g (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+            )
+            self._graph_sizes = {
+                row["g"].value: int(row["n"].value) for row in rows  # type: ignore[index]
+            }
+        return self._graph_sizes
+
+    @property
+    def yasgui(self) -> bool:
+        return (YASGUI_DIR / "yasgui.min.js").is_file()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "kg-serve/0.1"
+    protocol_version = "HTTP/1.1"
+    app: App  # set on the subclass made by make_server
+    timeout = 15.0  # socket timeout: idle keep-alive and stalled requests end (set per server)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
+        if not self.app.config.quiet:
+            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_HEAD(self) -> None:
+        self._handle("HEAD")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def do_OPTIONS(self) -> None:
+        length = self._body_length()
+        if length is None:
+            return
+        if length and self._read_body(length) is None:
+            return
+        self._send(preflight(self.path.split("?", 1)[0], self.headers), "OPTIONS")
+
+    def handle_expect_100(self) -> bool:
+        """Refuse an oversized body before the client sends it (curl waits for 100)."""
+        length = self._body_length()
+        if length is None:
+            return False
+        if length > MAX_BODY:
+            self._refuse(http_limits.too_large(length))
+            return False
+        return super().handle_expect_100()
+
+    def send_response_only(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response_only(code, message)
+
+    def end_headers(self) -> None:
+        # CORS on every final answer, also the standard library's own errors (400, 414, 501).
+        if getattr(self, "_status", 0) >= 200:
+            for key, value in cors_headers().items():
+                self.send_header(key, value)
+        super().end_headers()
+
+    def _refuse(self, response: Response) -> None:
+        """Answer an unusable request and close: after it the stream cannot be trusted."""
+        self.close_connection = True
+        response.headers["Connection"] = "close"
+        try:
+            self._send(response, "GET")
+        except OSError:
+            pass
+
+    def _body_length(self) -> int | None:
+        """The declared body length; None after answering a request with a bad one."""
+        try:
+            return http_limits.body_length(self.headers)
+        except http_limits.BadLength as exc:
+            self._refuse(Response.text(exc.status, str(exc)))
+            return None
+
+    def _read_body(self, length: int) -> bytes | None:
+        if length > MAX_BODY:
+            # Read (and drop) what the client sends first, so it is not reset before it can
+            # read the 413; a body far over the drain limit is not waited for.
+            http_limits.drain(self.rfile, length, self.connection)
+            self._refuse(http_limits.too_large(length))
+            return None
+        try:
+            body = self.rfile.read(length)
+        except TimeoutError:
+            self._refuse(Response.text(408, "the request body did not arrive in time"))
+            return None
+        if len(body) < length:
+            self.close_connection = True  # the client closed mid-body: nothing to answer
+            return None
+        return body
+
+    def _handle(self, method: str) -> None:
+        from kg.serve import routes
+
+        current_client.set(self.client_address[0])
+        length = self._body_length()
+        if length is None:
+            return
+        body = self._read_body(length) if length else b""
+        if body is None:
+            return
+        try:
+            response = routes.dispatch(self.app, method, self.path, self.headers, body)
+        except Exception as exc:  # a bug must not kill the connection silently
+            self.log_error("internal error: %r", exc)
+            response = Response.text(500, f"internal server error: {type(exc).__name__}")
+        try:
+            self._send(response, method)
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            self.close_connection = True  # the client went away or stopped reading
+
+    def _send(self, response: Response, method: str) -> None:
+        size = response.file.stat().st_size if response.file else len(response.body)
+        self.send_response(response.status)
+        if response.status not in (204, 304):
+            self.send_header("Content-Type", response.content_type)
+            self.send_header("Content-Length", str(size))
+        for key, value in response.headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        if method in ("HEAD", "OPTIONS") or response.status in (204, 304):
+            return
+        if response.file:
+            with response.file.open("rb") as fh:
+                shutil.copyfileobj(fh, self.wfile, 64 * 1024)
+        else:
+            self.wfile.write(response.body)
+
+
+class Server(http_limits.ConnectionCap, ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+
+def make_server(config: ServerConfig) -> tuple[Server, App]:
+    """Bind first (port 0 picks a free port), then load: the default base needs the port."""
+    handler = type("BoundHandler", (Handler,), {"timeout": config.idle_timeout})
+    server = Server((config.host, config.port), handler)
+    server.per_client = config.connections_per_client
+    try:
+        app = App(config, server.server_address[1])
+    except BaseException:
+        server.server_close()
+        raise
+    handler.app = app  # type: ignore[attr-defined]
+    return server, app
+
+
+def serve_in_thread(config: ServerConfig) -> tuple[Server, App, threading.Thread]:
+    server, app = make_server(config)
+    thread = threading.Thread(target=server.serve_forever, name="kg-serve", daemon=True)
+    thread.start()
+    return server, app, thread
+

@@ -1,0 +1,177 @@
+"""What the server answers for IRIs that name no entity of the store: the named graphs of
+kg.trig (`/id/graph/...`), the nodes void.ttl describes (the catalogue, the dataset, its
+distributions, the SPARQL service, agents, coverage) and the ontology in every RDF format.
+
+A graph document holds the graph's triples plus the graph's description from void.ttl. It is
+serialized once by pyoxigraph into a cache file and then sent from disk, so a graph of a
+million triples is streamed, never held in memory as one string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import threading
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+from kg.serve.negotiation import ENTITY_FORMATS
+
+if TYPE_CHECKING:
+    from rdflib import Graph
+
+    from kg.serve.app import App
+
+OKG = "https://w3id.org/occupation-kg/ontology#"
+VOID_TRIPLES = "http://rdfs.org/ns/void#triples"
+# Entity-document suffix -> pyoxigraph format (html is rendered, not serialized).
+OX_FORMATS: dict[str, ox.RdfFormat] = {
+    "ttl": ox.RdfFormat.TURTLE,
+    "jsonld": ox.RdfFormat.JSON_LD,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "rdf": ox.RdfFormat.RDF_XML,
+}
+
+
+@dataclass
+class Described:
+    """Per-server state, built on first use from the store, void.ttl and ontology.ttl."""
+
+    graphs: set[str]  # named graphs of the store (published IRIs)
+    void: dict[str, list[ox.Triple]]  # subject (published IRI) -> its void.ttl triples
+    cache: tempfile.TemporaryDirectory[str]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    ontology: Graph | None = None
+    terms: set[str] = field(default_factory=set)  # okg local names
+
+
+_STATE: weakref.WeakKeyDictionary[App, Described] = weakref.WeakKeyDictionary()
+_STATE_LOCK = threading.Lock()
+
+
+def state(app: App) -> Described:
+    with _STATE_LOCK:
+        found = _STATE.get(app)
+        if found is None:
+            found = _STATE[app] = _load(app)
+        return found
+
+
+def _load(app: App) -> Described:
+    graphs = {g.value for g in app.store.named_graphs() if isinstance(g, ox.NamedNode)}
+    void: dict[str, list[ox.Triple]] = {}
+    path = app.config.dist / "void.ttl"
+    if path.is_file():
+        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+            s, o = t.subject, t.object
+            if isinstance(s, ox.NamedNode):
+                s = app.mapping.node(s)
+            if isinstance(o, ox.NamedNode):
+                o = app.mapping.node(o)
+            void.setdefault(s.value, []).append(ox.Triple(s, t.predicate, o))
+    for triples in void.values():
+        triples.sort(key=str)
+    return Described(graphs, void, tempfile.TemporaryDirectory(prefix="kg-serve-"))
+
+
+def kind_of(app: App, iri: str) -> str | None:
+    """"graph" for a named graph, "void" for a node void.ttl describes, else None."""
+    found = state(app)
+    if iri in found.graphs:
+        return "graph"
+    if iri in found.void and iri.startswith(app.mapping.public):
+        return "void"
+    return None
+
+
+def void_triples(app: App, iri: str) -> list[ox.Triple]:
+    return state(app).void.get(iri, [])
+
+
+def graph_size(app: App, iri: str) -> int:
+    """void:triples of the graph, else counted (void.ttl lists every non-empty graph)."""
+    for t in void_triples(app, iri):
+        if t.predicate.value == VOID_TRIPLES and isinstance(t.object, ox.Literal):
+            return int(t.object.value)
+    return sum(1 for _ in app.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+
+
+def _prefixes(app: App) -> dict[str, str]:
+    from kg.prefixes import prefix_map
+
+    return prefix_map(app.mapping.public)
+
+
+def graph_file(app: App, iri: str, ext: str) -> Path:
+    """The graph's triples and its void.ttl description, serialized once into the cache."""
+    found = state(app)
+    name = hashlib.sha256(iri.encode("utf-8")).hexdigest()[:32] + "." + ext
+    target = Path(found.cache.name) / name
+    with found.lock:  # one writer per file; later requests read the finished file
+        if not target.is_file():
+            partial = target.with_suffix(".part")
+            graph = ox.NamedNode(iri)
+            triples = (
+                ox.Triple(q.subject, q.predicate, q.object)
+                for q in app.store.quads_for_pattern(None, None, None, graph)
+            )
+
+            def chained() -> Iterator[ox.Triple]:
+                yield from void_triples(app, iri)
+                yield from triples
+
+            ox.serialize(chained(), str(partial), OX_FORMATS[ext], prefixes=_prefixes(app))
+            partial.replace(target)
+    return target
+
+
+def description(app: App, iri: str, ext: str) -> bytes:
+    """The void.ttl description of one node (a catalogue record)."""
+    return ox.serialize(void_triples(app, iri), None, OX_FORMATS[ext], prefixes=_prefixes(app))
+
+
+def media_of(ext: str) -> str:
+    return ENTITY_FORMATS[ext][0]
+
+
+# --- the ontology --------------------------------------------------------------------------
+
+
+def ontology(app: App) -> Graph:
+    found = state(app)
+    with found.lock:
+        if found.ontology is None:
+            from rdflib import Graph, URIRef
+
+            graph = Graph().parse(app.config.dist / "ontology.ttl", format="turtle")
+            found.ontology = graph
+            found.terms = {
+                str(s)[len(OKG):] for s in graph.subjects()
+                if isinstance(s, URIRef) and str(s).startswith(OKG) and len(s) > len(OKG)
+            }
+        return found.ontology
+
+
+def ontology_terms(app: App) -> set[str]:
+    ontology(app)
+    return state(app).terms
+
+
+def ontology_document(app: App, ext: str) -> bytes:
+    """The ontology as JSON-LD, N-Triples or RDF/XML (Turtle is the published file)."""
+    from kg.prefixes import prefix_map
+
+    graph = ontology(app)
+    if ext == "jsonld":
+        text = graph.serialize(format="json-ld", context=prefix_map(app.mapping.public),
+                               indent=2)
+    elif ext == "nt":
+        text = "".join(sorted(graph.serialize(format="nt").splitlines(keepends=True)))
+    else:
+        text = graph.serialize(format="xml")
+    return text.encode("utf-8")

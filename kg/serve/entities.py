@@ -1,0 +1,515 @@
+"""What the server knows about one entity: its RDF description and its page model.
+
+The description of an entity (what /id/... returns as Turtle, JSON-LD, N-Triples, RDF/XML) is,
+over the union of the named graphs: every triple with the entity as subject, every triple with it
+as object, and every triple of the okg:Evidence nodes whose rdf:subject is the entity (so each of
+its facts arrives with its quote and source document). The graph has no blank nodes, so this is
+its symmetric concise bounded description plus provenance.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+from rdflib import Graph, Literal, URIRef
+
+from kg.serve import humanize
+from kg.serve.store import BaseMap
+
+OKG = "https://w3id.org/occupation-kg/ontology#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
+OWL = "http://www.w3.org/2002/07/owl#"
+DCAT = "http://www.w3.org/ns/dcat#"
+SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"
+SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
+SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+TYPE = ox.NamedNode(RDF + "type")
+SCHEMA = "https://schema.org/"
+LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SCHEMA + "name")
+MATCH_PREDICATES = tuple(
+    SKOS + m for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+)
+CODE_PREDICATES = (OKG + "socCode", OKG + "naicsCode", SKOS + "notation")
+SKIP_FACTS = {
+    RDF + "type", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "definition",
+    PROV + "wasDerivedFrom", OKG + "searchText", OKG + "quote", SCHEMA + "name",
+    *MATCH_PREDICATES, *CODE_PREDICATES,
+}
+SKIP_INBOUND = {RDF + "subject", RDF + "object", OKG + "occupation", OKG + "industry"}
+WAGE_STATS = (
+    ("annualWagePercentile10", "p10"),
+    ("annualWagePercentile25", "p25"),
+    ("annualWageMedian", "median"),
+    ("annualWagePercentile75", "p75"),
+    ("annualWagePercentile90", "p90"),
+)
+
+# Statistics in reading order (the wage percentiles low to high), the rest by label after them.
+STATISTIC_ORDER = {name: i for i, name in enumerate((
+    "employment", "employmentShare", "annualWagePercentile10", "annualWagePercentile25",
+    "annualWageMedian", "annualWagePercentile75", "annualWagePercentile90", "annualWageMean",
+    "hourlyWagePercentile10", "hourlyWagePercentile25", "hourlyWageMedian",
+    "hourlyWagePercentile75", "hourlyWagePercentile90", "hourlyWageMean",
+    "projectedEmployment", "projectedEmploymentChange", "projectedEmploymentChangeNumeric",
+    "annualAverageOpenings",
+))}
+
+
+def to_rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise ValueError(f"unexpected blank node {term!r} (the graph has none)")
+
+
+def local_name(iri: str) -> str:
+    for sep in ("#", "/"):
+        if sep in iri:
+            iri = iri.rsplit(sep, 1)[1] or iri
+    return iri
+
+
+@dataclass
+class Source:
+    quote: str
+    document: str  # IRI
+    document_label: str
+    evidence: str = ""  # the okg:Evidence record's IRI, when there is one
+
+
+@dataclass
+class Value:
+    text: str
+    iri: str | None = None  # set for resources
+    local: bool = False  # IRI served here
+    sources: list[Source] = field(default_factory=list)
+
+
+@dataclass
+class FactGroup:
+    predicate: str
+    label: str
+    values: list[Value]
+
+
+@dataclass
+class Observation:
+    iri: str
+    statistic: str
+    statistic_label: str
+    industry: str
+    industry_label: str
+    period: str
+    period_label: str
+    period_start: str
+    value: Decimal
+    unit_label: str
+    approximate: bool
+    quote: str
+    document: str
+    document_label: str
+    unit: str = ""
+    figure: str = ""  # the value as a reader wants it: "$83,290", "80%", "about 156,100 jobs"
+    all_industries: bool = True
+    lower_bound: bool = False  # an OEWS top code: the figure is at least the value
+
+    @property
+    def statistic_name(self) -> str:
+        return humanize.statistic_name(self.statistic_label or "value")
+
+    @property
+    def title(self) -> str:
+        """`Median annual wage, May 2008: $83,290` (with the industry when it is one)."""
+        name = self.statistic_name
+        where = "" if self.all_industries else f" in {self.industry_label}"
+        when = f", {self.period_label}" if self.period_label else ""
+        return f"{name}{where}{when}: {self.figure}"
+
+
+@dataclass
+class EntityPage:
+    iri: str
+    label: str
+    kinds: list[tuple[str, str]]  # (class IRI, label)
+    codes: list[tuple[str, str]]  # (property label, code)
+    alt_labels: list[Value]
+    definitions: list[Value]
+    named_in: list[Source]
+    facts: list[FactGroup]
+    inbound: list[FactGroup]
+    mappings: list[FactGroup]
+    observations: list[Observation]
+    fact: tuple[Value, str, Value] | None = None  # an evidence record's (subject, property, value)
+    jsonld: str = ""  # schema.org JSON-LD for the page's <script> (kg/serve/schema_org.py)
+
+
+class EntityIndex:
+    """Labels, kinds and evidence, computed once from the store; labels of observations and
+    evidence records (which have none in the data) are composed on first use."""
+
+    def __init__(self, store: ox.Store, mapping: BaseMap):
+        self.store = store
+        self.mapping = mapping
+        # Entailments repeat asserted facts: pages show what was asserted (or derived as a view).
+        self.inferred = {ox.NamedNode(mapping.to_public(mapping.data + "graph/inferred"))}
+        self.labels: dict[str, str] = {}
+        for pred in reversed(LABEL_PREDICATES):  # prefLabel wins
+            for q in store.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+                if isinstance(q.object, ox.Literal) and q.object.language in (None, "", "en"):
+                    self.labels[q.subject.value] = q.object.value
+        self._composed: dict[str, str] = {}
+        self.inverse: dict[str, str] = {}
+        for q in store.quads_for_pattern(None, ox.NamedNode(OWL + "inverseOf"), None, None):
+            if isinstance(q.object, ox.NamedNode):
+                self.inverse[q.subject.value] = q.object.value
+        self.superclasses: dict[str, set[str]] = defaultdict(set)
+        for q in store.quads_for_pattern(None, ox.NamedNode(RDFS + "subClassOf"), None, None):
+            if isinstance(q.object, ox.NamedNode):
+                self.superclasses[q.subject.value].add(q.object.value)
+        # entity -> its asserted okg classes; a published entity without one (a SOC or NAICS
+        # concept, a concept scheme, the derived salary distribution) keeps its other classes,
+        # so the index lists every entity the VoID description counts.
+        self.kinds: dict[str, list[str]] = defaultdict(list)
+        others: dict[str, list[str]] = defaultdict(list)
+        for q in store.quads_for_pattern(None, TYPE, None, None):
+            if q.graph_name in self.inferred or not isinstance(q.object, ox.NamedNode):
+                continue
+            if not isinstance(q.subject, ox.NamedNode):
+                continue
+            cls, entity = q.object.value, q.subject.value
+            target = self.kinds if cls.startswith(OKG) else others
+            if cls not in target[entity]:
+                target[entity].append(cls)
+        for entity, classes in others.items():
+            if entity not in self.kinds and self.is_local(entity):
+                self.kinds[entity] = classes
+        for entity, classes in self.kinds.items():
+            specific = [c for c in classes if not any(c in self._ancestors(o) for o in classes)]
+            self.kinds[entity] = sorted(specific or classes)
+        self.evidence: dict[tuple[str, str, object], list[Source]] = defaultdict(list)
+        self.evidence_of: dict[str, tuple[str, str, ox.NamedNode | ox.Literal]] = {}
+        for q in store.quads_for_pattern(None, TYPE, ox.NamedNode(OKG + "Evidence"), None):
+            ev = q.subject
+            parts = {}
+            for p in ("subject", "predicate", "object"):
+                parts[p] = next(iter(self._objects(ev, RDF + p)), None)
+            quote = next(iter(self._objects(ev, OKG + "quote")), None)
+            doc = next(iter(self._objects(ev, PROV + "wasDerivedFrom")), None)
+            if None in parts.values() or quote is None or doc is None:
+                continue
+            s, p, o = parts["subject"], parts["predicate"], parts["object"]
+            self.evidence_of[ev.value] = (s.value, p.value, o)  # type: ignore[union-attr]
+            key = (s.value, p.value, _key(o))  # type: ignore[union-attr]
+            src = Source(quote.value, doc.value, self.label(doc.value), ev.value)
+            if src not in self.evidence[key]:
+                self.evidence[key].append(src)
+        for found in self.evidence.values():  # [persistent store] independent of store order
+            found.sort(key=lambda src: (src.document, src.quote, src.evidence))
+        self._by_kind: dict[str, list[tuple[str, str]]] | None = None
+        self._entity_count: int | None = None
+
+    def _ancestors(self, cls: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(self.superclasses.get(cls, ()))
+        while todo:
+            c = todo.pop()
+            if c not in seen:
+                seen.add(c)
+                todo.extend(self.superclasses.get(c, ()))
+        return seen
+
+    def _objects(self, s: ox.NamedNode, p: str) -> list[ox.NamedNode | ox.Literal]:
+        seen = []
+        for q in self.store.quads_for_pattern(s, ox.NamedNode(p), None, None):
+            if q.object not in seen:
+                seen.append(q.object)
+        return seen
+
+    def _one(self, s: str, p: str) -> ox.NamedNode | ox.Literal | None:
+        found = self._objects(ox.NamedNode(s), p)
+        return found[0] if found else None
+
+    # --- labels -----------------------------------------------------------------------------
+
+    def label(self, iri: str) -> str:
+        found = self.labels.get(iri) or self._composed.get(iri)
+        if found:
+            return found
+        text = self._compose_label(iri) or local_name(iri)
+        self._composed[iri] = text
+        return text
+
+    def _compose_label(self, iri: str) -> str | None:
+        """A label for an entity the data leaves unnamed: an observation says its figure, an
+        evidence record the fact it supports, a code its scheme and notation."""
+        if iri in self.evidence_of:
+            s, p, o = self.evidence_of[iri]
+            return f"{self.label(s)} — {self.property_label(p)} — {self.term_text(o, p)}"
+        kinds = self.kinds.get(iri, [])
+        if OKG + "Observation" in kinds:
+            obs = self.observation(iri)
+            return obs.title if obs is not None else None
+        code = self._one(iri, SKOS + "notation")
+        if code is not None:
+            scheme = self._one(iri, SKOS + "inScheme")
+            return f"{self.label(scheme.value)} {code.value}" if scheme is not None else code.value
+        return None
+
+    def property_label(self, iri: str) -> str:
+        """The ontology's label of a property, a reader's name for a well-known external one,
+        or its local name split into words."""
+        return (
+            self.labels.get(iri) or humanize.EXTERNAL_LABELS.get(iri)
+            or humanize.split_camel(local_name(iri))
+        )
+
+    def class_label(self, iri: str) -> str:
+        return humanize.capitalize(self.property_label(iri))
+
+    def inverse_label(self, iri: str) -> str:
+        """How the subject of `iri` relates to its object, said from the object's side."""
+        if iri in self.inverse:
+            return self.property_label(self.inverse[iri])
+        return humanize.INVERSE_LABELS.get(iri) or f"{self.property_label(iri)} of"
+
+    def term_text(self, term: ox.NamedNode | ox.Literal, predicate: str = "") -> str:
+        if isinstance(term, ox.NamedNode):
+            return self.label(term.value)
+        return humanize.literal(term.value, term.datatype.value, predicate)
+
+    def is_local(self, iri: str) -> bool:
+        return iri.startswith(self.mapping.public)
+
+    def exists(self, iri: str) -> bool:
+        if not self.is_local(iri):
+            return False
+        node = ox.NamedNode(iri)
+        return next(iter(self.store.quads_for_pattern(node, None, None, None)), None) is not None
+
+    def entity_count(self) -> int:
+        """Distinct published subjects: the figure void:entities gives for the same build."""
+        if self._entity_count is not None:
+            return self._entity_count
+        # Distinct subjects first, then the string test: each subject's IRI is decoded once
+        # (half the time on the persistent store, where decoding is a disk lookup).
+        query = (
+            "SELECT (COUNT(*) AS ?n) WHERE { { SELECT DISTINCT ?s WHERE { GRAPH ?g { ?s ?p ?o } } }"
+            f' FILTER(STRSTARTS(STR(?s), "{self.mapping.public}")) }}'
+        )
+        found = next(iter(self.store.query(query)))  # type: ignore[call-overload]
+        self._entity_count = int(found["n"].value)
+        return self._entity_count
+
+    def entities_by_kind(self) -> dict[str, list[tuple[str, str]]]:
+        if self._by_kind is None:
+            out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for entity, classes in self.kinds.items():
+                if self.is_local(entity):
+                    for cls in classes:
+                        out[cls].append((entity, self.label(entity)))
+            self._by_kind = {
+                c: sorted(v, key=lambda e: (e[1].lower(), e[0])) for c, v in sorted(out.items())
+            }
+        return self._by_kind
+
+    def evidence_by_fact(self) -> list[tuple[str, list[tuple[str, str, list[Source]]]]]:
+        """Every evidence record under the fact it supports: per subject (label-sorted), its
+        facts as (property label, value text, sources)."""
+        facts: dict[str, dict[tuple[str, str], list[Source]]] = defaultdict(dict)
+        for (s, p, _), sources in self.evidence.items():
+            if not self.is_local(sources[0].evidence):
+                continue
+            o = self.evidence_of[sources[0].evidence][2]
+            facts[s].setdefault((self.property_label(p), self.term_text(o, p)), []).extend(sources)
+        out = []
+        for s in sorted(facts, key=lambda e: (self.label(e).lower(), e)):
+            rows = [(p, o, srcs) for (p, o), srcs in sorted(facts[s].items())]
+            out.append((s, rows))
+        return out
+
+    # --- the RDF description ------------------------------------------------------------------
+
+    def describe(self, iri: str) -> Graph:
+        node = ox.NamedNode(iri)
+        triples: set[tuple[object, object, object]] = set()
+
+        def add(quads: Iterable[ox.Quad]) -> None:
+            for q in quads:
+                triples.add((q.subject, q.predicate, q.object))
+
+        add(self.store.quads_for_pattern(node, None, None, None))
+        add(self.store.quads_for_pattern(None, None, node, None))
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "subject"), node, None):
+            add(self.store.quads_for_pattern(q.subject, None, None, None))
+        graph = Graph()
+        for prefix, ns in _prefixes(self.mapping.public).items():
+            graph.bind(prefix, ns, override=True, replace=True)
+        for s, p, o in triples:
+            graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))  # type: ignore[arg-type]
+        return graph
+
+    # --- the page model -------------------------------------------------------------------------
+
+    def _value(
+        self, term: ox.NamedNode | ox.Literal, key: tuple[str, str, object], predicate: str
+    ) -> Value:
+        sources = list(self.evidence.get(key, []))
+        if isinstance(term, ox.NamedNode):
+            return Value(self.label(term.value), term.value, self.is_local(term.value), sources)
+        return Value(self.term_text(term, predicate), sources=sources)
+
+    def page(self, iri: str) -> EntityPage:
+        node = ox.NamedNode(iri)
+        out: dict[str, list[Value]] = defaultdict(list)
+        seen: set[tuple[str, object]] = set()
+        codes: list[tuple[str, str]] = []
+        observation = self.observation(iri) if OKG + "Observation" in self.kinds.get(
+            iri, []) else None
+        for q in self.store.quads_for_pattern(node, None, None, None):
+            p = q.predicate.value
+            if (p, _key(q.object)) in seen:
+                continue
+            seen.add((p, _key(q.object)))
+            if p in CODE_PREDICATES:
+                codes.append((humanize.capitalize(self.property_label(p)), q.object.value))
+                continue
+            asserted = q.graph_name not in self.inferred
+            if p in MATCH_PREDICATES or (asserted and p not in SKIP_FACTS) or p in (
+                SKOS + "altLabel", SKOS + "definition"
+            ):
+                if p in (SKOS + "altLabel", SKOS + "definition") and not asserted:
+                    continue
+                value = self._value(q.object, (iri, p, _key(q.object)), p)
+                if observation is not None and p == SDMX_MEASURE + "obsValue":
+                    value.text = observation.figure  # "$83,290", not 83290
+                out[p].append(value)
+        inbound: dict[str, list[Value]] = defaultdict(list)
+        seen_in: set[tuple[str, str]] = set()
+        for q in self.store.quads_for_pattern(None, None, node, None):
+            p = q.predicate.value
+            if q.graph_name in self.inferred or p in SKIP_INBOUND or p == RDF + "type":
+                continue
+            if not isinstance(q.subject, ox.NamedNode) or (p, q.subject.value) in seen_in:
+                continue
+            seen_in.add((p, q.subject.value))
+            inbound[p].append(self._value(q.subject, (q.subject.value, p, _key(node)), p))
+        named_in: list[Source] = []
+        for cls in self.kinds.get(iri, []):
+            for src in self.evidence.get((iri, RDF + "type", _key(ox.NamedNode(cls))), []):
+                if src not in named_in:
+                    named_in.append(src)
+        quote, doc = self._one(iri, OKG + "quote"), self._one(iri, PROV + "wasDerivedFrom")
+        if quote is not None and isinstance(doc, ox.NamedNode):  # evidence, observations
+            named_in.append(Source(quote.value, doc.value, self.label(doc.value)))
+
+        def groups(values: dict[str, list[Value]], keys: Iterable[str],
+                   name: Callable[[str], str]) -> list[FactGroup]:
+            result = []
+            for p in keys:
+                vals = sorted(values[p], key=lambda v: v.text.lower())
+                result.append(FactGroup(p, humanize.capitalize(name(p)), vals))
+            return sorted(result, key=lambda g: g.label.lower())
+
+        from kg.serve.schema_org import SchemaOrg  # imported here: it imports this module
+
+        fact = None
+        if iri in self.evidence_of:  # said as one sentence, not as rdf:subject/predicate/object
+            s, p, o = self.evidence_of[iri]
+            fact = (self._value(ox.NamedNode(s), ("", "", None), ""), self.property_label(p),
+                    self._value(o, ("", "", None), p))
+            for part in ("subject", "predicate", "object"):
+                out.pop(RDF + part, None)
+
+        fact_keys = [
+            p for p in out
+            if p not in MATCH_PREDICATES and p not in (SKOS + "altLabel", SKOS + "definition")
+        ]
+        return EntityPage(
+            iri=iri,
+            label=self.label(iri),
+            kinds=[(c, self.class_label(c)) for c in self.kinds.get(iri, [])],
+            codes=sorted(codes),
+            alt_labels=sorted(out.get(SKOS + "altLabel", []), key=lambda v: v.text.lower()),
+            definitions=out.get(SKOS + "definition", []),
+            named_in=named_in,
+            facts=groups(out, fact_keys, self.property_label),
+            inbound=groups(inbound, list(inbound), self.inverse_label),
+            mappings=groups(out, [p for p in out if p in MATCH_PREDICATES], self.property_label),
+            observations=self.observations(iri),
+            fact=fact,
+            jsonld=SchemaOrg(self).script(iri),
+        )
+
+    def observation(self, iri: str) -> Observation | None:
+        obs = ox.NamedNode(iri)
+
+        def one(p: str) -> str:
+            found = self._objects(obs, p)
+            return found[0].value if found else ""
+
+        try:
+            value = Decimal(one(SDMX_MEASURE + "obsValue"))
+        except InvalidOperation:
+            return None
+        period = one(SDMX_DIM + "refPeriod")
+        start = self._objects(ox.NamedNode(period), DCAT + "startDate") if period else []
+        doc = one(PROV + "wasDerivedFrom")
+        stat, industry = one(OKG + "statistic"), one(OKG + "industry")
+        unit = one(SDMX_ATTR + "unitMeasure")
+        approximate = one(OKG + "isApproximate") == "true"
+        lower = one(OKG + "isLowerBound") == "true"  # OEWS top code (engineer E)
+        return Observation(
+            iri=iri, statistic=stat, statistic_label=self.label(stat) if stat else "",
+            industry=industry, industry_label=self.label(industry) if industry else "",
+            period=period, period_label=self.label(period) if period else "",
+            period_start=start[0].value if start else period,
+            value=value, unit=unit, unit_label=self.label(unit) if unit else "",
+            approximate=approximate, quote=one(OKG + "quote"),
+            document=doc, document_label=self.label(doc) if doc else "",
+            figure=humanize.figure(value, unit, approximate) + (" or more" if lower else ""),
+            lower_bound=lower,
+            all_industries=industry.endswith("/industry/all-industries") or not industry,
+        )
+
+    def observations(self, iri: str) -> list[Observation]:
+        node = ox.NamedNode(iri)
+        subjects: list[ox.NamedNode] = []
+        for dim in ("occupation", "industry"):
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + dim), node, None):
+                if q.subject not in subjects:
+                    subjects.append(q.subject)
+        result = [o for o in (self.observation(s.value) for s in subjects) if o is not None]
+        return sorted(result, key=lambda o: (
+            o.period_start, STATISTIC_ORDER.get(local_name(o.statistic), len(STATISTIC_ORDER)),
+            o.statistic_label, o.industry_label,
+        ))
+
+
+def _key(term: object) -> object:
+    """A hashable, engine-independent key for a term."""
+    if isinstance(term, ox.NamedNode):
+        return ("u", term.value)
+    if isinstance(term, ox.Literal):
+        return ("l", term.value, term.datatype.value, term.language or "")
+    return term
+
+
+def _prefixes(public_base: str) -> dict[str, str]:
+    from kg.prefixes import prefix_map
+
+    return prefix_map(public_base)

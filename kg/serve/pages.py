@@ -1,0 +1,161 @@
+"""Server-rendered HTML pages (Jinja2 templates in kg/serve/templates)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from rdflib import Literal
+
+from kg.prefixes import prefix_map
+from kg.serve.charts import (
+    PERCENTILE_NAMES,
+    PERCENTILES,
+    IndustryRow,
+    WageRow,
+    industry_chart,
+    riasec_chart,
+    wage_chart,
+)
+from kg.serve.entities import OKG, WAGE_STATS, EntityPage, Observation
+from kg.serve.humanize import number
+from kg.serve.onet_profile import OnetProfile
+
+TEMPLATES = Path(__file__).parent / "templates"
+ALL_INDUSTRIES = "industry/all-industries"
+
+
+def make_env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["filesize"] = _filesize
+    env.filters["number"] = number
+    env.filters["tojson_attr"] = lambda v: json.dumps(v)
+    return env
+
+
+def _filesize(n: int) -> str:
+    size = float(n)
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if size < 1024 or unit == "GiB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{n} B"
+
+
+def local_href(iri: str, public_base: str) -> str | None:
+    """The path on this server for a published IRI (None for IRIs served elsewhere)."""
+    if iri.startswith(public_base):
+        return "/id/" + iri[len(public_base) :]
+    return None
+
+
+def wage_rows(observations: list[Observation], public_base: str) -> list[WageRow]:
+    stats = {OKG + name: key for name, key in WAGE_STATS}
+    by_period: dict[str, tuple[str, dict[str, Any]]] = {}
+    for o in observations:
+        if o.lower_bound:
+            continue  # an OEWS top code ("$239,200 or more") is not the percentile's value
+        if o.statistic in stats and o.industry == public_base + ALL_INDUSTRIES:
+            start, values = by_period.setdefault(o.period_label, (o.period_start, {}))
+            values[stats[o.statistic]] = o.value
+    ordered = sorted(by_period.items(), key=lambda kv: kv[1][0])
+    return [WageRow(label, values) for label, (_, values) in ordered]
+
+
+def wage_notes(rows: list[WageRow]) -> list[str]:
+    """One sentence per reference period: which percentiles its source gives."""
+    notes = []
+    for row in rows:
+        given = [PERCENTILE_NAMES[k] for k in PERCENTILES if k in row.values]
+        note = f"{row.period}: {_join(given)}"
+        if row.missing:
+            missing = [PERCENTILE_NAMES[k] for k in row.missing]
+            box = " (so no box is drawn)" if {"p25", "p75"} & set(row.missing) else ""
+            note += f"; the sources do not give the {_join(missing)}{box}"
+        notes.append(note + ".")
+    return notes
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def industry_rows(observations: list[Observation], public_base: str) -> dict[str, list[
+        IndustryRow]]:
+    """Industry rows per reference year (newest first): a 2008 share and a 2021 share are two
+    charts, never one."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for o in observations:
+        if o.industry == public_base + ALL_INDUSTRIES or not o.industry:
+            continue
+        if o.statistic not in (OKG + "employmentShare", OKG + "annualWageMedian"):
+            continue
+        # "2021" and "May 2021" are one year: a share and a May wage go on one row.
+        year = (re.findall(r"\b(?:19|20)\d{2}\b", o.period_label) or [o.period_label])[0]
+        row = rows.setdefault((year, o.industry), {"label": o.industry_label})
+        row["share" if o.statistic.endswith("employmentShare") else "median"] = o.value
+    out: dict[str, list[IndustryRow]] = {}
+    for (year, _), r in sorted(rows.items(), key=lambda kv: kv[0][0], reverse=True):
+        out.setdefault(year, []).append(IndustryRow(r["label"], r.get("share"), r.get("median"),
+                                                    year))
+    return {y: sorted(v, key=lambda r: (-(r.share or 0), r.industry)) for y, v in out.items()}
+
+
+class Pages:
+    def __init__(self, public_base: str, site: dict[str, Any]):
+        self.env = make_env()
+        self.public_base = public_base
+        self.site = site
+        prefixes = sorted(prefix_map(public_base).items(), key=lambda kv: -len(kv[1]))
+        self.prefixes = prefixes
+
+    def render(self, template: str, **context: Any) -> bytes:
+        context.setdefault("site", self.site)
+        context.setdefault("href", lambda iri: local_href(iri, self.public_base))
+        context.setdefault("cell", self.cell)
+        return self.env.get_template(template).render(**context).encode("utf-8")
+
+    def cell(self, term: Any, labels: dict[str, str] | None = None) -> Markup:
+        """A result cell (kg.serve.result_cells: links only for http(s) IRIs)."""
+        from kg.serve.result_cells import cell
+
+        if isinstance(term, Literal) and term.language:
+            # A reader wants the text: the language tag stays in the JSON/XML/TSV answers.
+            term = Literal(str(term))
+        return cell(term, self.public_base, self.prefixes, labels)
+
+    def entity(self, page: EntityPage, formats: list[tuple[str, str, str]],
+               onet: OnetProfile | None = None,
+               transitions: list | None = None) -> bytes:  # career transitions (T)
+        is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
+        wage = Markup("")
+        notes: list[str] = []
+        industries: list[tuple[str, Markup]] = []
+        if page.observations:
+            rows = wage_rows(page.observations, self.public_base)
+            wage, notes = wage_chart(rows), wage_notes(rows)
+            if is_occupation:
+                for year, group in industry_rows(page.observations, self.public_base).items():
+                    chart = industry_chart(group)
+                    if chart:
+                        industries.append((year, chart))
+        riasec = Markup("")  # O*NET profile (issue 13): the interests as a RIASEC chart
+        if onet is not None and onet.interests:
+            riasec = riasec_chart([(r.label, r.value) for r in onet.interests],
+                                  set(onet.high_points), onet.interest_scale[1],
+                                  onet.interest_scale[0])
+        return self.render(
+            "entity.html", page=page, formats=formats, wage_chart=wage, wage_notes=notes,
+            industry_charts=industries, is_occupation=is_occupation, onet=onet,
+            riasec_chart=riasec,
+            transitions=transitions or [],
+        )

@@ -1,0 +1,142 @@
+"""`/reconcile`: the W3C Reconciliation API v0.2 service of `kg serve`, and a small form page.
+
+The index is built from the server's own store (dist/store/ opened read-only, or kg.trig
+loaded), in a background thread started by the first /reconcile request, once. Why from the
+store and not cached in dist/ at build time: the store is already the one source the server
+answers from (no second artefact to keep in step, checksum and publish), and a cached index
+would still have to be read and its vectorisers refitted or unpickled (pickle in a published
+download is code execution). Why in the background: on the full graph it takes about a minute
+and 1.4 GB, which must not delay the server's start or every other page, and most servers
+never get a reconciliation request. The manifest and the form need no index and answer at
+once (OpenRefine reads the manifest first, which starts the build); a query waits up to WAIT
+seconds for the index, then gets 503 with Retry-After. CORS headers come from the HTTP layer
+like on every route.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from email.message import Message
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs
+
+from kg.reconcile.index import from_store
+from kg.reconcile.service import BadRequest, Service, manifest
+from kg.reconcile.types import TYPES
+from kg.serve.responses import Response
+
+if TYPE_CHECKING:
+    from kg.serve.app import App
+
+JSON_TYPE = "application/json; charset=utf-8"
+WAIT = 30.0  # seconds a query waits for the index being built before a 503
+RETRY_AFTER = 30
+_LOCK = threading.Lock()
+
+
+class _Building:
+    """The index build of one app: a thread, and the service or error it ends with."""
+
+    def __init__(self, app: App, root: str):
+        self.done = threading.Event()
+        self.service: Service | None = None
+        self.error: str | None = None
+        threading.Thread(target=self._run, args=(app, root), name="reconcile-index",
+                         daemon=True).start()
+
+    def _run(self, app: App, root: str) -> None:
+        try:
+            self.service = Service(from_store(app.store), root, "{{id}}")
+        except Exception as exc:  # reported to every later request, not lost in the thread
+            self.error = f"/reconcile: the index could not be built: {exc}"
+        finally:
+            self.done.set()
+
+
+def _root(app: App) -> str:
+    return app.mapping.public.rsplit("/id/", 1)[0] + "/reconcile"
+
+
+def building(app: App) -> _Building:
+    """The app's index build, started on first use."""
+    with _LOCK:
+        found = getattr(app, "reconcile_building", None)
+        if found is None:
+            found = _Building(app, _root(app))
+            app.reconcile_building = found  # type: ignore[attr-defined]
+        return found
+
+
+def service(app: App, wait: float | None = None) -> Service | None:
+    """The app's service once its index is built (None if not within `wait`, else WAIT,
+    seconds)."""
+    build = building(app)
+    build.done.wait(WAIT if wait is None else wait)
+    if build.error:
+        raise RuntimeError(build.error)
+    return build.service
+
+
+def _json(value: Any, status: int = 200) -> Response:
+    body = json.dumps(value, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    return Response(status, body, JSON_TYPE)
+
+
+def _param(params: dict[str, list[str]], name: str) -> str | None:
+    values = params.get(name)
+    return values[-1] if values else None
+
+
+def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
+              headers: Message, body: bytes) -> Response:
+    if method == "POST":
+        kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind == "application/x-www-form-urlencoded":
+            params = {**params, **parse_qs(body.decode("utf-8", "replace"),
+                                           keep_blank_values=True)}
+        elif kind == "application/json" and body:
+            params = {**params, "queries": [body.decode("utf-8", "replace")]}
+    sub = path[len("/reconcile"):].rstrip("/")
+    if sub == "/form":
+        types = [(key, kind.name) for key, kind in TYPES.items()]
+        page = app.pages.render("reconcile.html", types=types,
+                                query=_param(params, "q") or "",
+                                selected=_param(params, "type") or types[0][0])
+        return Response(200, page, "text/html; charset=utf-8")
+    if sub == "" and _param(params, "queries") is None and _param(params, "extend") is None:
+        building(app)  # a client reads the manifest first: start the index now
+        return _json(manifest(_root(app)))
+    try:
+        svc = service(app)
+    except RuntimeError as exc:
+        return _json({"error": str(exc)}, 500)
+    if svc is None:
+        response = _json({"error": "/reconcile: the index is being built; retry in "
+                                   f"{RETRY_AFTER} s"}, 503)
+        response.headers["Retry-After"] = str(RETRY_AFTER)
+        return response
+    try:
+        if sub == "":
+            if (queries := _param(params, "queries")) is not None:
+                return _json(svc.queries(queries))
+            if (extend := _param(params, "extend")) is not None:
+                return _json(svc.extend(extend))
+            return _json(svc.manifest())
+        if sub == "/suggest/entity":
+            return _json(svc.suggest_entity(_param(params, "prefix") or "",
+                                            _param(params, "type")))
+        if sub == "/suggest/type":
+            return _json(svc.suggest_type(_param(params, "prefix") or ""))
+        if sub == "/suggest/property":
+            return _json(svc.suggest_property(_param(params, "prefix") or ""))
+        if sub == "/extend/propose":
+            return _json(svc.propose(_param(params, "type")))
+        if sub == "/preview":
+            card = svc.preview(_param(params, "id") or "")
+            if card is None:
+                return Response.text(404, f"/reconcile/preview: no entity {_param(params, 'id')!r}")
+            return Response(200, card.encode("utf-8"), "text/html; charset=utf-8")
+    except BadRequest as exc:
+        return _json({"error": str(exc)}, 400)
+    return Response.text(404, f"nothing at {path}")

@@ -1,0 +1,508 @@
+"""Request routing: one function per route, each returning a Response."""
+
+from __future__ import annotations
+
+import threading
+from email.message import Message
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+from kg.serve import described
+from kg.serve import negotiation as neg
+from kg.serve.downloads import graph_title, lookup
+from kg.serve.entities import local_name
+from kg.serve.onet_profile import ProfileReader
+from kg.serve.responses import Response
+from kg.serve.sparql_endpoint import (
+    ProtocolError,
+    Result,
+    protocol_query,
+    result_media,
+    serialize,
+)
+
+if TYPE_CHECKING:
+    from kg.serve.app import App
+
+HTML = "text/html; charset=utf-8"
+QUERY_FORMATS = [
+    ("html", "HTML table"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"),
+    ("tsv", "TSV"), ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"),
+    ("json-ld", "JSON-LD (CONSTRUCT/DESCRIBE)"),
+]
+
+
+def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) -> Response:
+    url = urlsplit(target)
+    path = url.path
+    params = parse_qs(url.query, keep_blank_values=True)
+    if method not in ("GET", "HEAD", "POST"):
+        return Response.text(405, f"{method} is not allowed", Allow="GET, HEAD, POST")
+    if path == "/reconcile" or path.startswith("/reconcile/"):
+        from kg.serve.reconcile_route import reconcile
+
+        return reconcile(app, method, path, params, headers, body)
+    if method == "POST" and path != "/sparql":
+        return Response.text(405, "POST is only accepted at /sparql", Allow="GET, HEAD")
+    if path == "/sparql":
+        return sparql(app, method, headers, params, body)
+    if path.startswith("/id/"):
+        return entity(app, url.path[len("/id/") :], headers)
+    if path.startswith("/download/"):
+        return download(app, target.split("?")[0][len("/download/") :])
+    if path.startswith("/static/"):
+        return static(app, path[len("/static/") :])
+    if path in ("/", "/index.html"):
+        return index(app)
+    if path.startswith("/kind/"):
+        return kind(app, path[len("/kind/") :])
+    if path == "/query":
+        return query_page(app, params)
+    if path in ("/queries", "/queries/"):
+        return queries_page(app)
+    if path.startswith("/queries/"):
+        return stored_query(app, path[len("/queries/") :], params, headers)
+    if path == "/downloads":
+        return downloads_page(app)
+    if path == "/favicon.ico":
+        return static(app, "favicon.svg")
+    if path in ("/void.ttl", "/.well-known/void"):
+        return download(app, "void.ttl")
+    if path in ("/ontology", "/ontology/"):
+        return ontology_root(app, headers)
+    if path.startswith("/ontology."):
+        return ontology_document(app, path[len("/ontology.") :], headers)
+    if path.startswith("/ontology/"):
+        return ontology(app, path[len("/ontology/") :], headers)
+    return error(app, 404, f"nothing at {path}", headers)
+
+
+def error(app: App, status: int, message: str, headers: Message | None = None) -> Response:
+    accept = headers.get("Accept") if headers is not None else None
+    if neg.negotiate(accept, ("text/plain", "text/html")) == "text/html" and accept:
+        reason = HTTPStatus(status).phrase
+        page = app.pages.render("error.html", status=status, reason=reason, message=message)
+        return Response(status, page, HTML)
+    return Response.text(status, message)
+
+
+# --- entities ------------------------------------------------------------------------------------
+
+
+def _formats(app: App, iri: str) -> list[tuple[str, str, str]]:
+    doc = "/id/" + iri[len(app.mapping.public) :]
+    names = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples",
+             "rdf": "RDF/XML"}
+    return [(names[ext], media, f"{doc}.{ext}") for ext, (media, _) in neg.ENTITY_FORMATS.items()]
+
+
+def entity(app: App, rest: str, headers: Message) -> Response:
+    iri = app.mapping.public + rest
+    if app.index.exists(iri):
+        offered = tuple(media for media, _ in neg.ENTITY_FORMATS.values())
+        media = neg.negotiate(headers.get("Accept"), offered, neg.MEDIA_ALIASES)
+        if media is None:
+            return Response.text(
+                406, f"available as {', '.join(offered)}", Vary="Accept"
+            )
+        ext = next(e for e, (m, _) in neg.ENTITY_FORMATS.items() if m == media)
+        # 303 See Other: the IRI names a thing (an occupation), not a document (httpRange-14).
+        return Response.redirect(f"/id/{quote(rest)}.{ext}", 303, Vary="Accept")
+    if described.kind_of(app, iri) is not None:  # a named graph or a void.ttl node
+        return _see_document(rest, headers)
+    stem, dot, ext = rest.rpartition(".")
+    if dot and ext in neg.ENTITY_FORMATS and app.index.exists(app.mapping.public + stem):
+        return entity_document(app, app.mapping.public + stem, ext)
+    if dot and ext in neg.ENTITY_FORMATS:
+        kind_ = described.kind_of(app, app.mapping.public + stem)
+        if kind_ is not None:
+            return described_document(app, app.mapping.public + stem, ext, kind_)
+    return error(app, 404, f"no entity with the IRI {iri}", headers)
+
+
+def _see_document(rest: str, headers: Message) -> Response:
+    """303 See Other to the description document in the format `Accept` prefers."""
+    offered = tuple(media for media, _ in neg.ENTITY_FORMATS.values())
+    media = neg.negotiate(headers.get("Accept"), offered, neg.MEDIA_ALIASES)
+    if media is None:
+        return Response.text(406, f"available as {', '.join(offered)}", Vary="Accept")
+    ext = next(e for e, (m, _) in neg.ENTITY_FORMATS.items() if m == media)
+    return Response.redirect(f"/id/{quote(rest)}.{ext}", 303, Vary="Accept")
+
+
+def described_document(app: App, iri: str, ext: str, kind_: str) -> Response:
+    """A named graph (its triples, streamed from a cache file, and its void.ttl description;
+    an HTML summary with counts) or a void.ttl node (its description)."""
+    links = ", ".join(
+        f'<{url}>; rel="alternate"; type="{m}"' for _, m, url in _formats(app, iri)
+    )
+    headers = {"Link": f'<{iri}>; rel="describes", {links}', "Cache-Control": "max-age=300"}
+    media = described.media_of(ext)
+    if ext == "html":
+        return Response(200, _described_page(app, iri, kind_), HTML, headers)
+    if kind_ == "graph":
+        path = described.graph_file(app, iri, ext)
+        return Response(200, content_type=f"{media}; charset=utf-8", headers=headers, file=path)
+    body = described.description(app, iri, ext)
+    return Response(200, body, f"{media}; charset=utf-8", headers)
+
+
+def _described_page(app: App, iri: str, kind_: str) -> bytes:
+    facts: dict[str, list[tuple[str, str | None]]] = {}
+    for t in described.void_triples(app, iri):
+        value = t.object.value
+        url = value if value.startswith(("http://", "https://")) else None
+        if url is not None and url.startswith(app.mapping.public):
+            url = "/id/" + url[len(app.mapping.public) :]
+        text = app.index.label(value) if url is not None else value
+        facts.setdefault(app.index.label(t.predicate.value), []).append((text, url))
+    label = app.index.labels.get(iri) or iri[len(app.mapping.public) :]
+    if kind_ == "graph":  # what the graph holds, or its document's or dataset's title
+        label = graph_title(app, app.mapping.to_data(iri))
+    return app.pages.render(
+        "described.html", iri=iri, label=label, formats=_formats(app, iri),
+        kind="named graph" if kind_ == "graph" else "described in void.ttl",
+        triples=described.graph_size(app, iri) if kind_ == "graph" else None,
+        facts=sorted(facts.items()),
+    )
+
+
+def entity_document(app: App, iri: str, ext: str) -> Response:
+    """One description document; the data does not change while serving, so it is cached."""
+    key = (iri, ext)
+    cached = app.cache.get(key)
+    if cached is None:
+        cached = _entity_document(app, iri, ext)
+        if len(app.cache) < 4096:
+            app.cache[key] = cached
+    return Response(cached.status, cached.body, cached.content_type, dict(cached.headers))
+
+
+def _entity_document(app: App, iri: str, ext: str) -> Response:
+    media, fmt = neg.ENTITY_FORMATS[ext]
+    links = ", ".join(
+        f'<{url}>; rel="alternate"; type="{m}"' for _, m, url in _formats(app, iri)
+    )
+    headers = {"Link": f'<{iri}>; rel="describes", {links}', "Cache-Control": "max-age=300"}
+    if fmt == "html":
+        onet = ProfileReader(app.index.store, app.mapping.public, app.index.labels).read(iri)
+        # career transitions (engineer T): "Where this occupation can lead"
+        from kg.serve.transitions_section import read_targets
+
+        leads = read_targets(app.index.store, iri, app.index.labels)
+        body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
+                                transitions=leads)
+        return Response(200, body, HTML, headers)
+    graph = app.index.describe(iri)
+    if fmt == "json-ld":
+        from kg.prefixes import prefix_map
+
+        text = graph.serialize(format="json-ld", context=prefix_map(app.mapping.public), indent=2)
+    else:
+        text = graph.serialize(format=fmt)
+    return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)
+
+
+def index(app: App) -> Response:
+    groups = app.index.entities_by_kind()
+    kinds = [
+        {"name": local_name(c), "label": app.index.class_label(c), "entities": ents}
+        for c, ents in sorted(groups.items(), key=lambda kv: app.index.class_label(kv[0]).lower())
+    ]
+    total = app.index.entity_count()  # counted as void:entities is, so both pages agree
+    return Response(200, app.pages.render("index.html", kinds=kinds, total=total), HTML)
+
+
+def kind(app: App, name: str) -> Response:
+    groups = app.index.entities_by_kind()
+    cls = next((c for c in groups if local_name(c) == name), None)
+    if cls is None:
+        return error(app, 404, f"no entity kind {name!r}")
+    evidence = app.index.evidence_by_fact() if name == "Evidence" else None
+    page = app.pages.render("kind.html", label=app.index.class_label(cls), entities=groups[cls],
+                            evidence=evidence, label_of=app.index.label)
+    return Response(200, page, HTML)
+
+
+# --- SPARQL ------------------------------------------------------------------------------------
+
+
+def _html_result(app: App, query: str, result: Result | None, err: ProtocolError | None,
+                 fmt: str = "html") -> Response:
+    triples = sorted(result.graph) if result is not None and result.graph is not None else []
+    page = app.pages.render(
+        "query.html", yasgui=False, stored=_stored(app), stored_json="[]", query_text=query,
+        formats=QUERY_FORMATS, format=fmt, result=result, triples=triples,
+        labels=app.index.labels, error=str(err) if err else None,
+        error_status=err.status if err else None, max_results=app.config.max_results,
+    )
+    return Response(err.status if err else 200, page, HTML, {"Vary": "Accept", **(
+        err.headers if err else {})})
+
+
+def sparql(
+    app: App, method: str, headers: Message, params: dict[str, list[str]], body: bytes
+) -> Response:
+    ctype = headers.get("Content-Type", "")
+    if method == "POST" and ctype.split(";")[0].strip().lower() == (
+        "application/x-www-form-urlencoded"
+    ):
+        for key, values in parse_qs(body.decode("utf-8", "replace"), True).items():
+            params.setdefault(key, []).extend(values)
+    if method != "POST" and "query" not in params and "update" not in params:
+        # RDF clients get the SPARQL service description, browsers the query page.
+        from kg.serve.service_description import service_document
+
+        sd_doc = service_document(app, headers.get("Accept"))
+        return sd_doc if sd_doc is not None else query_page(app, params)
+    fmt = (params.get("format") or params.get("output") or [None])[0]
+    try:
+        query = protocol_query(method, ctype, params, body)
+        form = app.sparql.query_form(query)
+        media = result_media(form, headers.get("Accept"), fmt)
+    except ProtocolError as exc:
+        return exc.response()
+    try:
+        result = app.sparql.run(
+            query, tuple(params.get("default-graph-uri", [])),
+            tuple(params.get("named-graph-uri", [])),
+        )
+    except ProtocolError as exc:
+        if media == neg.HTML:
+            return _html_result(app, query, None, exc)
+        return exc.response()
+    if media == neg.HTML:
+        return _html_result(app, query, result, None)
+    return serialize(result, media, app.config.max_results)
+
+
+_STORED_CACHE: dict[str, tuple[tuple[Any, ...], list[Any]]] = {}
+_STORED_LOCK = threading.Lock()  # rdflib's (pyparsing's) query parser is not thread-safe
+
+
+def _stored(app: App) -> list[Any]:
+    """list_queries(), re-read whenever a file of the folder changes (the catalogue can change
+    while serving); if one file is broken, the others are still listed."""
+    from kg.query.catalog import queries_dir
+
+    folder = app.config.queries_dir or queries_dir()
+    try:
+        stamp = tuple(
+            (p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(folder.glob("*.rq"))
+        )
+    except OSError:
+        stamp = ()
+    with _STORED_LOCK:
+        cached = _STORED_CACHE.get(str(folder))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        found = _read_stored(app, folder)
+        _STORED_CACHE[str(folder)] = (stamp, found)
+        return found
+
+
+def _read_stored(app: App, folder: Any) -> list[Any]:
+    from kg.query.catalog import VIOLATION_SUFFIX, list_queries, parse_query_file
+
+    try:
+        return list_queries(app.config.queries_dir)
+    except Exception:  # a broken query file must not take the query page down
+        pass
+    found = []
+    for path in sorted(folder.glob("*.rq")):
+        if path.stem.endswith(VIOLATION_SUFFIX):
+            continue
+        try:
+            found.append(parse_query_file(path))
+        except Exception:  # noqa: S112 - skipped, the rest are served
+            continue
+    return found
+
+
+def query_page(app: App, params: dict[str, list[str]]) -> Response:
+    import json
+
+    stored = _stored(app)
+    text = (params.get("query") or [""])[0]
+    name = (params.get("name") or [""])[0]
+    chosen = next((q for q in stored if q.name == name), None)
+    if chosen is not None and not text:
+        text = _with_defaults(chosen)
+    if not text and stored:
+        text = _with_defaults(stored[0])
+    if not text:
+        text = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 10"
+    stored_json = json.dumps(
+        [{"name": q.name, "title": q.title, "query": _with_defaults(q)} for q in stored]
+    ).replace("</", "<\\/")
+    page = app.pages.render(
+        "query.html", yasgui=app.yasgui, stored=stored, stored_json=stored_json,
+        query_text=text, formats=QUERY_FORMATS, format="html", result=None, error=None,
+    )
+    return Response(200, page, HTML)
+
+
+def _with_defaults(q: Any) -> str:
+    """The stored query with its parameters bound to their defaults (as it runs)."""
+    from kg.query.param_binding import ParamError, bind_params
+
+    try:
+        return bind_params(q.text, q.params, {})
+    except ParamError:
+        return str(q.text)
+
+
+def queries_page(app: App) -> Response:
+    return Response(200, app.pages.render("queries.html", stored=_stored(app)), HTML)
+
+
+def stored_query(
+    app: App, name: str, params: dict[str, list[str]], headers: Message
+) -> Response:
+    from kg.query.param_binding import ParamError, bind_params
+
+    stored = {q.name: q for q in _stored(app)}
+    q = stored.get(name)
+    if q is None:
+        return error(app, 404, f"no stored query {name!r}", headers)
+    fmt = (params.get("format") or [None])[0]
+    values = {k: v[0] for k, v in params.items() if k != "format" and v}
+    try:
+        media = result_media(q.form, headers.get("Accept"), fmt)
+    except ProtocolError as exc:
+        return exc.response()
+    err: ProtocolError | None = None
+    result: Result | None = None
+    try:
+        result = app.sparql.run(bind_params(q.text, q.params, values))
+    except ParamError as exc:
+        err = ProtocolError(400, str(exc))
+    except ProtocolError as exc:
+        err = exc
+    if media != neg.HTML:
+        if err is not None:
+            return err.response()
+        assert result is not None
+        return serialize(result, media, app.config.max_results)
+    names = ["json", "xml", "csv", "tsv"] if q.form in ("SELECT", "ASK") else ["turtle", "json-ld"]
+    format_links = [
+        (n.upper(), f"/queries/{q.name}?" + urlencode({**values, "format": n})) for n in names
+    ]
+    triples = sorted(result.graph) if result is not None and result.graph is not None else []
+    page = app.pages.render(
+        "stored_query.html", q=q, values=values, result=result, triples=triples,
+        labels=app.index.labels, error=str(err) if err else None,
+        error_status=err.status if err else None, format_links=format_links,
+        max_results=app.config.max_results,
+    )
+    return Response(err.status if err else 200, page, HTML, {"Vary": "Accept", **(
+        err.headers if err else {})})
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def downloads_page(app: App) -> Response:
+    void_info = None
+    if app.void is not None:
+        void_info = _void_summary(app)
+    page = app.pages.render(
+        "downloads.html", downloads=list(app.downloads.values()), void=void_info,
+        license_labels={"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"},
+    )
+    return Response(200, page, HTML)
+
+
+def _void_summary(app: App) -> dict[str, Any]:
+    from rdflib import URIRef
+
+    void = app.void
+    assert void is not None
+    v, dct = "http://rdfs.org/ns/void#", "http://purl.org/dc/terms/"
+    ds = next(iter(void.subjects(URIRef(v + "uriSpace"), None)), None)
+    facts = []
+    if ds is not None:
+        for label, pred in (("Title", dct + "title"), ("Description", dct + "description"),
+                            ("License", dct + "license"), ("Triples", v + "triples"),
+                            ("Entities", v + "entities"), ("Classes", v + "classes"),
+                            ("Properties", v + "properties"), ("URI space", v + "uriSpace")):
+            value = void.value(ds, URIRef(pred))
+            if value is not None:
+                facts.append((label, str(value)))
+    subsets = []
+    for sub in sorted(void.objects(ds, URIRef(v + "subset"))) if ds is not None else []:
+        n = void.value(sub, URIRef(v + "triples"))
+        subsets.append((str(sub), str(n) if n is not None else "", graph_title(app, str(sub))))
+    text = (app.config.dist / "void.ttl").read_text(encoding="utf-8")
+    return {"facts": facts, "subsets": subsets, "text": text}
+
+
+def download(app: App, raw: str) -> Response:
+    item = lookup(app.downloads, raw)
+    if item is None:
+        return Response.text(404, "no such download (see /downloads)")
+    media = item.media_type
+    if media.startswith("text/") or media.endswith(("json", "+json", "trig", "triples")):
+        media += "; charset=utf-8"
+    headers = {"ETag": f'"{item.sha256}"', "Cache-Control": "max-age=300"}
+    return Response(200, content_type=media, headers=headers, file=item.path)
+
+
+def static(app: App, raw: str) -> Response:
+    item = app.statics.get(raw) if ".." not in raw and "%" not in raw else None
+    if item is None:
+        return Response.text(404, "no such static file")
+    from kg.serve.downloads import media_type
+
+    media = media_type(item.name)
+    if item.suffix in (".css", ".js"):
+        media = ("text/css" if item.suffix == ".css" else "text/javascript") + "; charset=utf-8"
+    return Response(200, content_type=media, headers={"Cache-Control": "max-age=3600"},
+                    file=item)
+
+
+ONTOLOGY_FORMATS = {"html": neg.HTML, "ttl": neg.TURTLE, "jsonld": neg.JSONLD,
+                    "nt": neg.NTRIPLES, "rdf": neg.RDFXML}
+
+
+def ontology_root(app: App, headers: Message) -> Response:
+    """/ontology and /ontology/: the pyLODE page or the ontology in any RDF format, by Accept."""
+    media = neg.negotiate(headers.get("Accept"), tuple(ONTOLOGY_FORMATS.values()),
+                          neg.MEDIA_ALIASES)
+    if media is None:
+        return Response.text(406, f"available as {', '.join(ONTOLOGY_FORMATS.values())}",
+                             Vary="Accept")
+    ext = next(e for e, m in ONTOLOGY_FORMATS.items() if m == media)
+    response = ontology_document(app, ext, headers)
+    response.headers["Vary"] = "Accept"
+    response.headers["Content-Location"] = f"/ontology.{ext}"
+    return response
+
+
+def ontology_document(app: App, ext: str, headers: Message) -> Response:
+    if ext == "html":
+        return download(app, "ontology/index.html")
+    if ext == "ttl":
+        return download(app, "ontology.ttl")
+    if ext not in ONTOLOGY_FORMATS:
+        return error(app, 404, f"the ontology is not available as .{ext}", headers)
+    media = ONTOLOGY_FORMATS[ext]
+    return Response(200, described.ontology_document(app, ext), f"{media}; charset=utf-8",
+                    {"Cache-Control": "max-age=300"})
+
+
+def ontology(app: App, rest: str, headers: Message) -> Response:
+    if rest == "index.html":
+        return download(app, "ontology/index.html")
+    if rest in described.ontology_terms(app):
+        # okg:Term: its anchor on the pyLODE page for a browser, the ontology for RDF clients.
+        media = neg.negotiate(headers.get("Accept"), tuple(ONTOLOGY_FORMATS.values()),
+                              neg.MEDIA_ALIASES)
+        if media is None:
+            return Response.text(406, "not available in that format", Vary="Accept")
+        if media == neg.HTML:
+            return Response.redirect(f"/ontology/#{quote(rest)}", 303, Vary="Accept")
+        ext = next(e for e, m in ONTOLOGY_FORMATS.items() if m == media)
+        return Response.redirect(f"/ontology.{ext}", 303, Vary="Accept")
+    return download(app, "ontology/" + rest)

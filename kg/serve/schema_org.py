@@ -1,0 +1,302 @@
+"""schema.org JSON-LD for entity pages, generated from the graph (what search engines read).
+
+An occupation becomes a schema:Occupation with its SOC (or O*NET-SOC) code as a CategoryCode,
+the latest year's wage percentiles as a MonetaryAmountDistribution, its credentials, education
+and experience requirements, skills and duties; a credential becomes an
+EducationalOccupationalCredential recognised by the organisation that offers it; an organisation
+an Organization. Imported occupations get what the graph has: an O*NET-SOC occupation its code,
+task statements and the O*NET skills it rates important, a SOC code with BLS figures its wages.
+Every term used is a schema.org 30.0 term whose domain and range fit (tests/test_schema_org.py
+checks each page against the published vocabulary).
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import pyoxigraph as ox
+
+from kg.serve.entities import (
+    OKG,
+    SCHEMA,
+    SDMX_DIM,
+    SDMX_MEASURE,
+    SKOS,
+    EntityIndex,
+    local_name,
+)
+
+ESCO_OCCUPATION = "http://data.europa.eu/esco/model#Occupation"
+DCTERMS = "http://purl.org/dc/terms/"
+# okg wage statistics -> the schema:QuantitativeValueDistribution property for each
+PERCENTILES = {
+    "annualWagePercentile10": "percentile10",
+    "annualWagePercentile25": "percentile25",
+    "annualWageMedian": "median",
+    "annualWagePercentile75": "percentile75",
+    "annualWagePercentile90": "percentile90",
+}
+
+
+IMPORTANT = Decimal(3)  # O*NET importance (IM) scale runs 1-5; 3 is its middle
+
+
+def _number(lexical: str) -> int | float | str:
+    try:
+        d = Decimal(lexical)
+    except InvalidOperation:
+        return lexical
+    return int(d) if d == d.to_integral_value() else float(d)
+
+
+class SchemaOrg:
+    """Builds the JSON-LD object of one entity page from the server's store."""
+
+    def __init__(self, index: EntityIndex):
+        self.index = index
+        self.store = index.store
+        public = index.mapping.public
+        self.onet_scheme = public + "scheme/onet-soc2019"
+        self.soc_scheme = public + "scheme/soc2018"
+
+    # --- store access --------------------------------------------------------------------------
+
+    def _objects(self, s: str, p: str) -> list[ox.NamedNode | ox.Literal]:
+        return self.index._objects(ox.NamedNode(s), p)
+
+    def _iris(self, s: str, p: str) -> list[str]:
+        return sorted({o.value for o in self._objects(s, p) if isinstance(o, ox.NamedNode)})
+
+    def _text(self, s: str, p: str) -> str | None:
+        for o in self._objects(s, p):
+            if isinstance(o, ox.Literal) and o.language in ("", "en"):
+                return o.value
+        return None
+
+    def _is(self, iri: str, schema_class: str) -> bool:
+        for cls in self.index.kinds.get(iri, []):
+            if cls == schema_class or schema_class in self.index._ancestors(cls):
+                return True
+        return False
+
+    def _named(self, iri: str, type_: str, **extra: Any) -> dict[str, Any]:
+        node: dict[str, Any] = {"@type": type_, "@id": iri, "name": self.index.label(iri)}
+        node.update({k: v for k, v in extra.items() if v not in (None, [], "")})
+        return node
+
+    # --- what a page gets ----------------------------------------------------------------------
+
+    def kind(self, iri: str) -> str | None:
+        if self._is(iri, SCHEMA + "Occupation") or ESCO_OCCUPATION in self.index.kinds.get(
+            iri, []
+        ):
+            return "Occupation"
+        schemes = set(self._iris(iri, SKOS + "inScheme"))
+        if self.onet_scheme in schemes:  # imported O*NET-SOC occupations
+            return "Occupation"
+        if self.soc_scheme in schemes and self._wage_observations(iri):  # BLS figures of a code
+            return "Occupation"
+        if self._is(iri, SCHEMA + "EducationalOccupationalCredential"):
+            return "EducationalOccupationalCredential"
+        if self._is(iri, SCHEMA + "Organization"):
+            return "Organization"
+        return None
+
+    def node(self, iri: str) -> dict[str, Any] | None:
+        kind = self.kind(iri)
+        if kind is None:
+            return None
+        build = {
+            "Occupation": self.occupation,
+            "EducationalOccupationalCredential": self.credential,
+            "Organization": self.organization,
+        }[kind]
+        return {"@context": "https://schema.org", **build(iri)}
+
+    def script(self, iri: str) -> str:
+        """The JSON text for a `<script type="application/ld+json">` (or "" for none)."""
+        node = self.node(iri)
+        if node is None:
+            return ""
+        text = json.dumps(node, indent=1, ensure_ascii=False, sort_keys=False)
+        return text.replace("</", "<\\/")  # cannot close the script element
+
+    def _common(self, iri: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"@id": iri, "name": self.index.label(iri)}
+        description = self._text(iri, SKOS + "definition") or self._text(
+            iri, DCTERMS + "description")
+        if description:
+            out["description"] = description
+        alt = sorted({o.value for o in self._objects(iri, SKOS + "altLabel")
+                      if isinstance(o, ox.Literal)})
+        if alt:
+            out["alternateName"] = alt
+        return out
+
+    def occupation(self, iri: str) -> dict[str, Any]:
+        out: dict[str, Any] = {"@type": "Occupation", **self._common(iri)}
+        category = self._category(iri)
+        if category:
+            out["occupationalCategory"] = category
+        salary = self._salary(iri)
+        if salary:
+            out["estimatedSalary"] = salary
+        credentials = [
+            self._credential_node(c) for c in self._iris(iri, OKG + "relevantCredential")
+        ]
+        if credentials:
+            out["qualifications"] = credentials
+        education = []
+        for req in self._iris(iri, OKG + "hasEducationRequirement"):
+            for degree in self._iris(req, OKG + "degree"):
+                node = self._credential_node(degree, description=self.index.label(req))
+                if node not in education:
+                    education.append(node)
+        if education:
+            out["educationRequirements"] = education
+        experience = []
+        for req in self._iris(iri, OKG + "hasExperienceRequirement"):
+            years = next((o.value for o in self._objects(req, OKG + "yearsOfExperience")), None)
+            months = _number(str(Decimal(years) * 12)) if years is not None else None
+            experience.append(self._named(req, "OccupationalExperienceRequirements",
+                                          monthsOfExperience=months))
+        if experience:
+            out["experienceRequirements"] = experience
+        skills = sorted((
+            self._named(c, "DefinedTerm") for c in self._iris(iri, OKG + "requiresCompetency")
+        ), key=lambda n: n["name"].lower()) + self._onet_skills(iri)
+        if skills:
+            out["skills"] = skills
+        duties = self._iris(iri, OKG + "hasDuty") + self._iris(iri, OKG + "hasTask")
+        if duties:
+            out["responsibilities"] = sorted({self.index.label(d) for d in duties})
+        return out
+
+    def credential(self, iri: str) -> dict[str, Any]:
+        node = self._credential_node(iri)
+        node.update({k: v for k, v in self._common(iri).items() if k not in node})
+        return node
+
+    def organization(self, iri: str) -> dict[str, Any]:
+        return {"@type": "Organization", **self._common(iri)}
+
+    # --- parts -----------------------------------------------------------------------------------
+
+    def _credential_node(self, iri: str, description: str | None = None) -> dict[str, Any]:
+        kinds = self.index.kinds.get(iri, [])
+        category = self.index.class_label(kinds[0]) if kinds else None
+        issuers = [self._named(o, "Organization") for o in self._iris(iri, OKG + "offeredBy")]
+        renewal = next((o.value for o in self._objects(iri, OKG + "renewalFrequency")), None)
+        return self._named(
+            iri, "EducationalOccupationalCredential", description=description,
+            credentialCategory=category, recognizedBy=issuers, validFor=renewal,
+        )
+
+    def _onet_skills(self, iri: str) -> list[dict[str, Any]]:
+        """The O*NET skills (content model 2.A basic, 2.B cross-functional) an O*NET-SOC
+        occupation rates important: importance (scale IM, 1 to 5) of at least 3, most important
+        first."""
+        rated: list[tuple[Decimal, str, str]] = []
+        node = ox.NamedNode(iri)
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedOccupation"), node,
+                                              None):
+            rating = q.subject.value
+            scales = self._iris(rating, OKG + "ratingScale")
+            if not any(scale.endswith("/onet-scale/im") for scale in scales):
+                continue
+            element = next(iter(self._iris(rating, OKG + "ratedElement")), None)
+            value = next((o.value for o in self._objects(rating, OKG + "ratingValue")), None)
+            code = next((o.value for o in self._objects(element, SKOS + "notation")), "") if (
+                element) else ""
+            if element is None or value is None or not code.startswith(("2.A.", "2.B.")):
+                continue
+            if Decimal(value) >= IMPORTANT:
+                rated.append((Decimal(value), code, element))
+        out = []
+        for _, code, element in sorted(rated, key=lambda r: (-r[0], r[1])):
+            scheme = next(iter(self._iris(element, SKOS + "inScheme")), None)
+            term_set = {"@type": "DefinedTermSet", "@id": scheme,
+                        "name": self.index.label(scheme)} if scheme else None
+            out.append(self._named(element, "DefinedTerm", termCode=code,
+                                   inDefinedTermSet=term_set))
+        return out
+
+    def _category(self, iri: str) -> dict[str, Any] | None:
+        """The SOC code (curated okg:socCode, or the code of the SOC concept it matches), or the
+        entity's own notation when it is a concept of an occupation scheme (O*NET-SOC)."""
+        codes = self._iris(iri, SKOS + "exactMatch") + [iri]
+        for concept in codes:
+            code = next((o.value for o in self._objects(concept, SKOS + "notation")), None)
+            schemes = self._iris(concept, SKOS + "inScheme")
+            if code and schemes and (concept == iri or "/soc2018/" in concept):
+                scheme = schemes[0]
+                return {
+                    "@type": "CategoryCode", "codeValue": code,
+                    "inCodeSet": {"@type": "CategoryCodeSet", "@id": scheme,
+                                  "name": self.index.label(scheme)},
+                }
+        soc = next((o.value for o in self._objects(iri, OKG + "socCode")), None)
+        if soc:
+            return {"@type": "CategoryCode", "codeValue": soc,
+                    "inCodeSet": {"@type": "CategoryCodeSet",
+                                  "name": "2018 Standard Occupational Classification"}}
+        return None
+
+    def _salary(self, iri: str) -> dict[str, Any] | None:
+        """The derived view (kg/build/derived_views.py) when the build made one, else the same view
+        computed from the entity's latest cross-industry wage observations."""
+        for dist in self._iris(iri, SCHEMA + "estimatedSalary"):
+            out: dict[str, Any] = {"@type": "MonetaryAmountDistribution", "@id": dist,
+                                   "name": self.index.label(dist)}
+            period = next(iter(self._iris(dist, DCTERMS + "temporal")), None)
+            if period:
+                out["description"] = (
+                    f"Annual wages for all industries, {self.index.label(period)}: "
+                    "percentiles of the U.S. Bureau of Labor Statistics figures."
+                )
+            for prop in ("currency", "duration", *PERCENTILES.values()):
+                value = next((o.value for o in self._objects(dist, SCHEMA + prop)), None)
+                if value is not None:
+                    out[prop] = _number(value) if prop in PERCENTILES.values() else value
+            return out
+        rows = self._wage_observations(iri)
+        for match in self._iris(iri, SKOS + "exactMatch"):  # an O*NET-SOC code's SOC code
+            rows = rows or self._wage_observations(match)
+        if not rows:
+            return None
+        latest = max(rows)
+        (_, period), stats = latest, rows[latest]
+        label = self.index.label(period)
+        out = {"@type": "MonetaryAmountDistribution", "name": f"Annual wage distribution, {label}",
+               "description": f"Annual wages for all industries, {label}.",
+               "currency": "USD", "duration": "P1Y"}
+        for stat in sorted(stats, key=list(PERCENTILES).index):
+            out[PERCENTILES[stat]] = _number(stats[stat])
+        return out
+
+    def _wage_observations(self, iri: str) -> dict[tuple[str, str], dict[str, str]]:
+        """(period start, period) -> wage statistic -> value, cross-industry observations."""
+        rows: dict[tuple[str, str], dict[str, str]] = {}
+        node = ox.NamedNode(iri)
+        for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + "occupation"), node, None):
+            obs = q.subject.value
+            stat = next(iter(self._iris(obs, OKG + "statistic")), "")
+            name = local_name(stat)
+            if name not in PERCENTILES:
+                continue
+            if any(o.value == "true" for o in self._objects(obs, OKG + "isLowerBound")):
+                continue  # an OEWS top code ("$239,200 or more") is no percentile value
+            industry = next(iter(self._iris(obs, OKG + "industry")), "")
+            if industry and not industry.endswith("/industry/all-industries"):
+                continue
+            value = next((o.value for o in self._objects(obs, SDMX_MEASURE + "obsValue")), None)
+            period = next(iter(self._iris(obs, SDMX_DIM + "refPeriod")), "")
+            if value is None or not period:
+                continue
+            start = next((o.value for o in self._objects(
+                period, "http://www.w3.org/ns/dcat#startDate")), period)
+            rows.setdefault((start, period), {})[name] = value
+        return rows
+

@@ -1,0 +1,397 @@
+"""O*NET 29.3 database: occupations, alternate and reported titles, tasks, the rating files
+(qualified rating nodes), job zones, technology skills and related occupations; the other tables
+come from the onet_* modules this one calls."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+
+from pyoxigraph import NamedNode
+
+from kg.sources.importers import onet_activities, onet_interests, onet_reference, onet_tools
+from kg.sources.importers.base import (
+    CC_BY_4,
+    RDF_TYPE,
+    Context,
+    DatasetInfo,
+    Importer,
+    ImportFailed,
+    Key,
+    Triple,
+    boolean,
+    check,
+    code_concept,
+    dcterms,
+    decimal,
+    en,
+    okg,
+    plain,
+    scheme,
+    skos,
+    typed,
+)
+from kg.sources.importers.onet_soc import ONET_CITATION, ONET_CODE
+from kg.sources.importers.slugs import Slugger
+
+INFO = DatasetInfo(
+    dataset="onet",
+    version="29.3",
+    title="O*NET 29.3 Database (May 2025)",
+    publisher="National Center for O*NET Development (USDOL/ETA)",
+    publisher_slug="national-center-for-onet-development",
+    license=CC_BY_4,
+    citation="This product includes information from the O*NET 29.3 Database by the U.S. "
+    "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
+    "CC BY 4.0 license. " + ONET_CITATION.split(". ", 2)[-1],
+    folder="onet_db_29_3",
+)
+CODE_COL = "O*NET-SOC Code"
+ELEMENT = re.compile(r"^[0-9]+(\.[A-Za-z0-9]+)*$")
+SCALE = re.compile(r"^[A-Z]{2,3}$")
+DATE = re.compile(r"^([0-9]{2})/([0-9]{4})$")
+FILES = (
+    "Occupation Data.tsv", "Content Model Reference.tsv", "Scales Reference.tsv",
+    "Education, Training, and Experience Categories.tsv", "Job Zone Reference.tsv",
+    "Alternate Titles.tsv", "Task Statements.tsv", "Skills.tsv", "Knowledge.tsv",
+    "Education, Training, and Experience.tsv", "Job Zones.tsv", "Technology Skills.tsv",
+    "Related Occupations.tsv", "Sample of Reported Titles.tsv",
+    "Work Styles.tsv", "Work Values.tsv", "Interests.tsv",
+) + onet_reference.FILES + onet_interests.FILES + onet_tools.FILES + onet_activities.FILES
+RATING_FILES = ("Skills.tsv", "Knowledge.tsv", "Education, Training, and Experience.tsv",
+                "Work Styles.tsv", "Work Values.tsv", "Interests.tsv")
+RATING_COLS = (CODE_COL, "Element ID", "Scale ID", "Data Value", "Date", "Domain Source")
+NO_STATISTICS = ("Work Values.tsv", "Interests.tsv")  # no N, standard error, CI, suppress
+FLAG = {"Y": True, "N": False}
+SVP = re.compile(r"^\((Below [0-9.]+|[0-9.]+ to < [0-9.]+|[0-9.]+ and above)\)$")
+# High-point ratings name a RIASEC interest or work value by its number (1-6); 0 says there is
+# none. Interests' IH scale runs 0-6, but Scales Reference gives the work values' VH scale 1-6
+# while one VH rating (Work Values.tsv, 35-3023.00, third high-point) is 0: that row is read as
+# "no high-point" and makes no rating, rather than a rating outside its scale.
+NO_HIGH_POINT = {"VH"}
+RELATEDNESS_TIERS = ("Primary-Short", "Primary-Long", "Supplemental")
+
+
+class Onet:
+    """One import run: the reference tables read first, then the occupation tables."""
+
+    def __init__(self, folder: Path, ctx: Context):
+        self.folder, self.ctx = folder, ctx
+        self.occupations: set[str] = set()
+        self.elements: dict[str, NamedNode] = {}
+        self.scales: dict[str, NamedNode] = {}
+        self.bounds: dict[str, tuple[Decimal, Decimal]] = {}  # scale -> minimum, maximum
+        self.in_scale: set[tuple[str, str]] = set()  # (scale, rating value) checked
+        self.categories: set[tuple[str, str, str]] = set()
+        self.technologies = Slugger()
+        self.task_text: dict[str, str] = {}  # task ID -> statement, for Emerging Tasks
+        self.unspsc: dict[str, str] = {}  # commodity code -> title, from UNSPSC Reference
+
+    def occ(self, path: Path, line: int, row: dict[str, str], col: str = CODE_COL) -> NamedNode:
+        code = check(ONET_CODE, row[col].strip(), path, line, "O*NET-SOC code")
+        if code not in self.occupations:
+            raise ImportFailed(path, line, f"O*NET-SOC code {code} is not in Occupation Data")
+        return self.ctx.id("onet-soc2019", code)
+
+    def element(self, path: Path, line: int, element_id: str) -> NamedNode:
+        node = self.elements.get(element_id)
+        if node is None:
+            raise ImportFailed(path, line, f"element {element_id!r} is not in the content model")
+        return node
+
+    def run(self) -> Iterator[Triple]:
+        yield from self.occupation_data()
+        yield from self.content_model()
+        yield from self.scale_reference()
+        yield from self.categories_reference()
+        yield from self.job_zone_reference()
+        yield from onet_reference.produce(self)
+        yield from onet_tools.unspsc_reference(self)
+        yield from self.alternate_titles()
+        yield from self.reported_titles()
+        yield from self.tasks()
+        for name in RATING_FILES:
+            yield from self.ratings(name)
+        yield from self.job_zones()
+        yield from self.technology()
+        yield from onet_tools.tools(self)
+        yield from self.related()
+        yield from onet_reference.after_tasks(self)
+        yield from onet_interests.produce(self)
+        yield from onet_activities.produce(self)
+
+    def occupation_data(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-soc2019")
+        yield from scheme(top, "O*NET-SOC 2019 taxonomy")
+        path = self.folder / "Occupation Data.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Title", "Description"), tsv=True,
+                                        keys=(Key((CODE_COL,)),)):
+            code = check(ONET_CODE, row[CODE_COL].strip(), path, line, "O*NET-SOC code")
+            self.occupations.add(code)
+            node = self.ctx.id("onet-soc2019", code)
+            yield from code_concept(node, top, code, row["Title"].strip(),
+                                    row["Description"].strip())
+
+    def content_model(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-content-model")
+        yield from scheme(top, "O*NET Content Model")
+        path = self.folder / "Content Model Reference.tsv"
+        lowered: set[str] = set()
+        for line, row in self.ctx.table(path, ("Element ID", "Element Name", "Description"),
+                                        tsv=True, keys=(Key(("Element ID",)),)):
+            element_id = check(ELEMENT, row["Element ID"].strip(), path, line, "element ID")
+            slug = element_id.lower()
+            if slug in lowered:
+                raise ImportFailed(path, line, f"element ID {element_id} collides when lowercased")
+            lowered.add(slug)
+            node = self.elements[element_id] = self.ctx.id("onet-element", slug)
+            yield from code_concept(node, top, element_id, row["Element Name"].strip(),
+                                    row["Description"].strip())
+            parent = element_id.rpartition(".")[0]
+            if not parent:
+                yield node, skos("topConceptOf"), top
+            elif parent not in self.elements:
+                raise ImportFailed(path, line, f"element {element_id}: parent {parent} not above")
+            else:
+                yield node, skos("broader"), self.elements[parent]
+
+    def scale_reference(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-scales")
+        yield from scheme(top, "O*NET rating scales")
+        path = self.folder / "Scales Reference.tsv"
+        for line, row in self.ctx.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
+                                        tsv=True, keys=(Key(("Scale ID",)),)):
+            scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
+            node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
+            yield from code_concept(node, top, scale_id, row["Scale Name"].strip(),
+                                    kind=okg("RatingScale"))
+            low = decimal(row["Minimum"], path, line, "Minimum")
+            high = decimal(row["Maximum"], path, line, "Maximum")
+            if Decimal(low.value) > Decimal(high.value):
+                raise ImportFailed(path, line, f"Minimum {low.value} exceeds Maximum "
+                                   f"{high.value}", column="Minimum")
+            self.bounds[scale_id] = Decimal(low.value), Decimal(high.value)
+            yield node, okg("scaleMinimum"), low
+            yield node, okg("scaleMaximum"), high
+
+    def category_iri(self, element_id: str, scale_id: str, category: str) -> NamedNode:
+        return self.ctx.id("onet-category", f"{element_id}-{scale_id}-{category}".lower())
+
+    def categories_reference(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-categories")
+        yield from scheme(top, "O*NET rating categories")
+        path = self.folder / "Education, Training, and Experience Categories.tsv"
+        cols = ("Element ID", "Scale ID", "Category", "Category Description")
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
+            key = (row["Element ID"].strip(), row["Scale ID"].strip(), row["Category"].strip())
+            self.element(path, line, key[0])
+            if key[1] not in self.scales:
+                raise ImportFailed(path, line, f"scale {key[1]!r} is not in Scales Reference",
+                                   column="Scale ID")
+            check(re.compile(r"^[0-9]+$"), key[2], path, line, "category")
+            self.categories.add(key)
+            node = self.category_iri(*key)
+            yield from code_concept(node, top, key[2], row["Category Description"].strip())
+            yield node, skos("broader"), self.elements[key[0]]
+
+    def job_zone_reference(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-job-zones")
+        yield from scheme(top, "O*NET job zones")
+        path = self.folder / "Job Zone Reference.tsv"
+        cols = ("Job Zone", "Name", "Experience", "Education", "Job Training", "Examples",
+                "SVP Range")
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:1]),)):
+            zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
+            node = self.ctx.id("onet-job-zone", zone)
+            text = " ".join(row[c].strip() for c in cols[2:5] if row[c].strip())
+            yield from code_concept(node, top, zone, row["Name"].strip(), text)
+            if row["Examples"].strip():
+                yield node, okg("jobZoneExamples"), en(row["Examples"].strip())
+            if row["SVP Range"].strip():
+                svp = check(SVP, row["SVP Range"].strip(), path, line, "SVP range")
+                yield node, okg("svpRange"), plain(svp)
+
+    def alternate_titles(self) -> Iterator[Triple]:
+        path = self.folder / "Alternate Titles.tsv"
+        seen: set[tuple[str, str]] = set()
+        for line, row in self.ctx.table(path, (CODE_COL, "Alternate Title", "Short Title"),
+                                        tsv=True):
+            node = self.occ(path, line, row)
+            for col in ("Alternate Title", "Short Title"):
+                title = row[col].strip()
+                if title and (row[CODE_COL], title) not in seen:
+                    seen.add((row[CODE_COL], title))
+                    yield node, skos("altLabel"), en(title)
+
+    def reported_titles(self) -> Iterator[Triple]:
+        """Job titles incumbents reported; those My Next Move shows also get the narrower
+        okg:myNextMoveTitle (the flag as a property, so a title needs no node of its own)."""
+        path = self.folder / "Sample of Reported Titles.tsv"
+        cols = (CODE_COL, "Reported Job Title", "Shown in My Next Move")
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2], cols[2:]),)):
+            node = self.occ(path, line, row)
+            title = row["Reported Job Title"].strip()
+            if not title:
+                raise ImportFailed(path, line, "empty reported job title",
+                                   column="Reported Job Title")
+            shown = row["Shown in My Next Move"].strip()
+            if shown not in FLAG:
+                raise ImportFailed(path, line, f"Shown in My Next Move must be Y or N, got "
+                                   f"{shown!r}", column="Shown in My Next Move")
+            yield node, okg("reportedTitle"), en(title)
+            if FLAG[shown]:
+                yield node, okg("myNextMoveTitle"), en(title)
+
+    def tasks(self) -> Iterator[Triple]:
+        top = self.ctx.id("scheme", "onet-tasks")
+        yield from scheme(top, "O*NET task statements")
+        path = self.folder / "Task Statements.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
+                                        tsv=True, keys=(Key(("Task ID",)),)):
+            occ = self.occ(path, line, row)
+            task_id = check(re.compile(r"^[0-9]+$"), row["Task ID"].strip(), path, line, "task ID")
+            node = self.ctx.id("onet-task", task_id)
+            self.task_text[task_id] = row["Task"].strip()
+            yield from code_concept(node, top, task_id, row["Task"].strip(), kind=okg("Duty"))
+            if row["Task Type"].strip():
+                yield node, okg("taskCategory"), plain(row["Task Type"].strip())
+            yield occ, okg("hasTask"), node
+
+    def ratings(self, name: str) -> Iterator[Triple]:
+        path = self.folder / name
+        ete = name.startswith("Education")
+        cols = RATING_COLS + (("Category",) if ete else ())
+        if name not in NO_STATISTICS:  # the others must keep their sample statistics
+            cols += ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound",
+                     "Recommend Suppress")
+        keys = (Key((CODE_COL, "Element ID", "Scale ID") + (("Category",) if ete else ())),)
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
+            occ = self.occ(path, line, row)
+            element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
+            if scale_id in NO_HIGH_POINT and row["Data Value"].strip() == "0":
+                continue  # "no third high-point" (see NO_HIGH_POINT), not a rating
+            element = self.element(path, line, element_id)
+            scale = self.scales.get(scale_id)
+            if scale is None:
+                raise ImportFailed(path, line, f"scale {scale_id!r} is not in Scales Reference")
+            slug = f"{row[CODE_COL].strip()}-{element_id}-{scale_id}".lower()
+            category = row.get("Category", "").strip()
+            if category:
+                if (element_id, scale_id, category) not in self.categories:
+                    raise ImportFailed(path, line, f"category {category} of {element_id}/"
+                                       f"{scale_id} is not in the categories table")
+                slug += f"-{category}"
+            node = self.ctx.id("onet-rating", slug)
+            yield node, RDF_TYPE, okg("Rating")
+            yield node, okg("ratedOccupation"), occ
+            yield node, okg("ratedElement"), element
+            yield node, okg("ratingScale"), scale
+            if category:
+                yield node, okg("ratingCategory"), self.category_iri(element_id, scale_id,
+                                                                     category)
+            value = decimal(row["Data Value"], path, line, "Data Value")
+            if (scale_id, value.value) not in self.in_scale:  # a few thousand distinct values
+                low, high = self.bounds[scale_id]
+                if not low <= Decimal(value.value) <= high:
+                    raise ImportFailed(path, line, f"{value.value} lies outside scale "
+                                       f"{scale_id} ({low}-{high})", column="Data Value")
+                self.in_scale.add((scale_id, value.value))
+            yield node, okg("ratingValue"), value
+            if row.get("N", "").strip():
+                n = check(re.compile(r"^[0-9]+$"), row["N"].strip(), path, line, "N")
+                yield node, okg("sampleSize"), typed(n, "integer")
+            for col, prop in (("Standard Error", "standardError"),
+                              ("Lower CI Bound", "lowerCIBound"),
+                              ("Upper CI Bound", "upperCIBound")):
+                if row.get(col, "").strip():
+                    yield node, okg(prop), decimal(row[col].strip(), path, line, col)
+            for col, prop in (("Recommend Suppress", "recommendSuppress"),
+                              ("Not Relevant", "notRelevant")):
+                flag = row.get(col, "").strip()
+                if flag:
+                    if flag not in FLAG:
+                        raise ImportFailed(path, line, f"{col} must be Y or N, got {flag!r}")
+                    yield node, okg(prop), boolean(FLAG[flag])
+            date = DATE.match(row["Date"].strip())
+            if date is None:
+                raise ImportFailed(path, line, f"Date must be MM/YYYY, got {row['Date']!r}")
+            yield node, dcterms("date"), typed(f"{date[2]}-{date[1]}", "gYearMonth")
+            if row["Domain Source"].strip():
+                yield node, okg("domainSource"), plain(row["Domain Source"].strip())
+
+    def job_zones(self) -> Iterator[Triple]:
+        path = self.folder / "Job Zones.tsv"
+        for line, row in self.ctx.table(path, (CODE_COL, "Job Zone"), tsv=True,
+                                        keys=(Key((CODE_COL,), ("Job Zone",)),)):
+            zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
+            yield self.occ(path, line, row), okg("jobZone"), self.ctx.id("onet-job-zone", zone)
+
+    def technology(self) -> Iterator[Triple]:
+        """Each example is one okg:Technology, skos:broader every UNSPSC commodity O*NET files
+        it under (Microsoft Dynamics: ERP for some occupations, CRM for others)."""
+        path = self.folder / "Technology Skills.tsv"
+        cols = (CODE_COL, "Example", "Commodity Code", "Commodity Title", "Hot Technology",
+                "In Demand")
+        keys = (Key(cols[:3]), Key(("Commodity Code",), ("Commodity Title",)),
+                Key(("Example",), ("Hot Technology",)))
+        filed: set[tuple[str, str]] = set()  # (example slug, commodity code) already linked
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
+            occ = self.occ(path, line, row)
+            commodity = onet_tools.commodity(self, path, line, row)
+            code = row["Commodity Code"].strip()
+            in_demand = row["In Demand"].strip()
+            if in_demand not in FLAG:
+                raise ImportFailed(path, line, f"In Demand must be Y or N, got {in_demand!r}",
+                                   column="In Demand")
+            example = row["Example"].strip()
+            slug, new = self.technologies.slug(example)
+            node = self.ctx.id("onet-technology", slug)
+            if new:
+                yield node, RDF_TYPE, okg("Technology")
+                yield node, skos("prefLabel"), en(example)
+                if row["Hot Technology"].strip() == "Y":
+                    yield node, okg("hotTechnology"), boolean(True)
+            if (slug, code) not in filed:
+                filed.add((slug, code))
+                yield node, skos("broader"), commodity
+            yield occ, okg("usesTechnology"), node
+            if FLAG[in_demand]:  # the flag belongs to the occupation and technology pair
+                yield occ, okg("inDemandTechnology"), node
+
+    def related(self) -> Iterator[Triple]:
+        """skos:related as before, plus a qualified okg:OccupationRelatedness node carrying
+        O*NET's tier (a concept of scheme/onet-relatedness-tiers) and index."""
+        path = self.folder / "Related Occupations.tsv"
+        cols = (CODE_COL, "Related O*NET-SOC Code", "Relatedness Tier", "Index")
+        tiers = self.ctx.id("scheme", "onet-relatedness-tiers")
+        yield from scheme(tiers, "O*NET relatedness tiers")
+        for tier in RELATEDNESS_TIERS:
+            yield from code_concept(self.ctx.id("onet-relatedness-tier", tier.lower()), tiers,
+                                    tier, tier)
+        keys = (Key(cols[:2]), Key((CODE_COL, "Index")))
+        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
+            source = self.occ(path, line, row)
+            target = self.occ(path, line, row, "Related O*NET-SOC Code")
+            yield source, skos("related"), target
+            tier = row["Relatedness Tier"].strip()
+            if tier not in RELATEDNESS_TIERS:
+                raise ImportFailed(path, line, f"unknown relatedness tier {tier!r}; expected one "
+                                   f"of {', '.join(RELATEDNESS_TIERS)}", column="Relatedness Tier")
+            index = check(re.compile(r"^[1-9][0-9]*$"), row["Index"].strip(), path, line,
+                          "relatedness index")
+            node = self.ctx.id("onet-relatedness", f"{row[CODE_COL].strip()}-"
+                               f"{row['Related O*NET-SOC Code'].strip()}")
+            yield node, RDF_TYPE, okg("OccupationRelatedness")
+            yield node, okg("relatedFrom"), source
+            yield node, okg("relatedTo"), target
+            yield node, okg("relatednessTier"), self.ctx.id("onet-relatedness-tier", tier.lower())
+            yield node, okg("relatednessIndex"), typed(index, "integer")
+
+
+def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
+    yield from Onet(folder, ctx).run()
+
+
+IMPORTER = Importer("onet", INFO, produce, FILES)

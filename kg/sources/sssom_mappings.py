@@ -1,0 +1,364 @@
+"""Curated SSSOM mapping sets (kg/mappings/*.sssom.tsv): reading, checking, RDF,
+suggestions.
+
+The reader is small and strict (SSSOM 1.0 TSV: a `#`-prefixed YAML header, then a tab-separated
+table). The tests also validate every set with sssom-py when it is installed.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+
+from kg.errors import Location, SourceError
+from kg.prefixes import DEFAULT_BASE, SKOS
+from kg.resources import mappings_dir, sources_dir
+
+MAPPINGS_DIR = mappings_dir()
+SOURCES_DIR = sources_dir()
+SSSOM = Namespace("https://w3id.org/sssom/")
+OWL = Namespace("http://www.w3.org/2002/07/owl#")
+SEMAPV = "https://w3id.org/semapv/vocab/"
+
+# The one CURIE map of the mapping sets; `okgid:` and the id/ prefixes follow --base.
+CURIE_MAP: dict[str, str] = {
+    "okgid": DEFAULT_BASE,
+    "soc2018": DEFAULT_BASE + "soc2018/",
+    "onetsoc": DEFAULT_BASE + "onet-soc2019/",
+    "onet": DEFAULT_BASE + "onet-element/",
+    "naics2022": DEFAULT_BASE + "naics2022/",
+    "isco": "http://data.europa.eu/esco/isco/",
+    "escoocc": "http://data.europa.eu/esco/occupation/",
+    "escoskill": "http://data.europa.eu/esco/skill/",
+    "skos": str(SKOS),
+    "semapv": SEMAPV,
+}
+# Which importer holds the objects of each prefix (for the existence check).
+PREFIX_IMPORTER = {
+    "soc2018": "soc2018",
+    "onetsoc": "onet-soc-2019",
+    "onet": "onet",
+    "isco": "isco08",
+    "escoocc": "esco",
+    "escoskill": "esco",
+    "naics2022": "naics2022",
+}
+PREDICATES = {f"skos:{p}" for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
+                                    "relatedMatch")}
+JUSTIFICATIONS = {"semapv:ManualMappingCuration", "semapv:LexicalMatching"}
+COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
+           "mapping_justification", "confidence", "comment")
+REQUIRED_META = ("curie_map", "mapping_set_id", "license", "creator_id", "mapping_date")
+CURIE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*):(\S+)$")
+
+
+@dataclass(frozen=True)
+class Mapping:
+    subject_id: str
+    subject_label: str
+    predicate_id: str
+    object_id: str
+    object_label: str
+    mapping_justification: str
+    confidence: float
+    comment: str
+    location: Location
+
+
+@dataclass
+class MappingSet:
+    path: Path
+    meta: dict[str, object]
+    curie_map: dict[str, str]
+    mappings: list[Mapping] = field(default_factory=list)
+
+    def expand(self, curie: str, base: str = DEFAULT_BASE) -> str:
+        return expand(curie, self.curie_map, base)
+
+
+def expand(curie: str, curie_map: dict[str, str], base: str = DEFAULT_BASE) -> str:
+    match = CURIE.match(curie)
+    if not match or match[1] not in curie_map:
+        raise KeyError(curie)
+    namespace = curie_map[match[1]]
+    if namespace.startswith(DEFAULT_BASE):
+        namespace = base + namespace[len(DEFAULT_BASE):]
+    return namespace + match[2]
+
+
+def read_sssom(path: Path) -> MappingSet:
+    """Parse and check one SSSOM TSV file; raise SourceError listing every problem."""
+    problems: list[tuple[Location, str]] = []
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = [line[1:] for line in lines if line.startswith("#")]
+    first = len(header)
+    if any(line.startswith("#") for line in lines[first:]):
+        problems.append((Location(str(path)), "the # header must come before the table"))
+    try:
+        meta = yaml.safe_load("\n".join(header)) or {}
+    except yaml.YAMLError as exc:
+        raise SourceError([(Location(str(path), 1), f"bad YAML header: {exc}")]) from None
+    for key in REQUIRED_META:
+        if key not in meta:
+            problems.append((Location(str(path), 1), f"header lacks {key}"))
+    curie_map = {str(k): str(v) for k, v in (meta.get("curie_map") or {}).items()}
+    result = MappingSet(path, meta, curie_map)
+    reader = csv.reader(lines[first:], delimiter="\t", quoting=csv.QUOTE_NONE)
+    columns = next(reader, [])
+    missing = [c for c in COLUMNS if c not in columns]
+    if missing:
+        problems.append((Location(str(path), first + 1), f"table lacks column(s) {missing}"))
+        raise SourceError(problems)
+    for number, row in enumerate(reader, start=first + 2):
+        where = Location(str(path), number)
+        if len(row) != len(columns):
+            problems.append((where, f"expected {len(columns)} columns, got {len(row)}"))
+            continue
+        cells = dict(zip(columns, row, strict=True))
+        for col in ("subject_id", "predicate_id", "object_id", "mapping_justification"):
+            match = CURIE.match(cells[col])
+            if not match or match[1] not in curie_map:
+                problems.append((where, f"{col} {cells[col]!r} is not a CURIE of the curie_map"))
+        if not cells["subject_id"].startswith("okgid:"):
+            problems.append((where, "subject_id must be an okgid: identifier"))
+        if cells["predicate_id"] not in PREDICATES:
+            problems.append((where, f"predicate_id {cells['predicate_id']!r} not in "
+                                    f"{sorted(PREDICATES)}"))
+        if cells["mapping_justification"] not in JUSTIFICATIONS:
+            problems.append((where, f"mapping_justification {cells['mapping_justification']!r} "
+                                    f"not in {sorted(JUSTIFICATIONS)}"))
+        try:
+            confidence = float(cells["confidence"])
+            if not 0.0 <= confidence <= 1.0:
+                raise ValueError
+        except ValueError:
+            problems.append((where, f"confidence {cells['confidence']!r} is not in [0, 1]"))
+            confidence = 0.0
+        result.mappings.append(Mapping(**{c: cells[c] for c in COLUMNS if c != "confidence"},
+                                       confidence=confidence, location=where))
+    if problems:
+        raise SourceError(problems)
+    return result
+
+
+def load_mapping_sets(folder: Path = MAPPINGS_DIR) -> list[MappingSet]:
+    return [read_sssom(path) for path in sorted(folder.glob("*.sssom.tsv"))]
+
+
+def mapping_graph(sets: Iterable[MappingSet], base: str = DEFAULT_BASE) -> Graph:
+    """skos:*Match triples plus one SSSOM mapping node per row (owl:annotatedSource/...)."""
+    graph = Graph()
+    for mapping_set in sets:
+        stem = mapping_set.path.name.removesuffix(".sssom.tsv")
+        for m in mapping_set.mappings:
+            s = URIRef(mapping_set.expand(m.subject_id, base))
+            p = URIRef(mapping_set.expand(m.predicate_id, base))
+            o = URIRef(mapping_set.expand(m.object_id, base))
+            graph.add((s, p, o))
+            digest = hashlib.sha1(f"{s} {p} {o}".encode()).hexdigest()[:16]
+            node = URIRef(f"{base}mapping/{stem}-{digest}")
+            graph.add((node, RDF.type, SSSOM.Mapping))
+            graph.add((node, OWL.annotatedSource, s))
+            graph.add((node, OWL.annotatedProperty, p))
+            graph.add((node, OWL.annotatedTarget, o))
+            graph.add((node, SSSOM.subject_label, Literal(m.subject_label, lang="en")))
+            graph.add((node, SSSOM.object_label, Literal(m.object_label, lang="en")))
+            graph.add((node, SSSOM.mapping_justification,
+                       URIRef(mapping_set.expand(m.mapping_justification, base))))
+            graph.add((node, SSSOM.confidence, Literal(repr(m.confidence),
+                                                       datatype=XSD.double)))
+            graph.add((node, SSSOM.mapping_set_id, URIRef(str(mapping_set.meta["mapping_set_id"]))))
+            if m.comment:
+                graph.add((node, SSSOM.comment, Literal(m.comment, lang="en")))
+    return graph
+
+
+# --- labels of both sides ---------------------------------------------------------------------
+
+Labels = dict[str, tuple[str, list[str]]]  # IRI -> (preferred label, alternative labels)
+
+
+def seed_labels(folder: Path = SOURCES_DIR, base: str = DEFAULT_BASE) -> Labels:
+    """The curated records' labels, keyed by data IRI."""
+    labels: Labels = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for record in data.get("records") or []:
+            alts = [str(a["value"]) for a in record.get("alt_labels") or [] if "value" in a]
+            labels[base + record["id"]] = (str(record["label"]), alts)
+    return labels
+
+
+def importer_labels(name: str, folder: Path, base: str = DEFAULT_BASE,
+                    prefix: str | None = None) -> Labels:
+    """skos:prefLabel/altLabel of every subject an importer emits (streamed, nothing written)."""
+    from kg.sources.importers import IMPORTERS
+    from kg.sources.importers.base import Context
+
+    pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
+    labels: dict[str, tuple[str, list[str]]] = {}
+    alts: dict[str, list[str]] = defaultdict(list)
+    ctx = Context(base=base, name=name, progress=False)
+    for s, p, o in IMPORTERS[name].triples(folder, ctx):
+        if prefix is not None and not s.value.startswith(prefix):
+            continue
+        if p.value == pref:
+            labels[s.value] = (o.value, alts[s.value])
+        elif p.value == alt:
+            alts[s.value].append(o.value)
+    return labels
+
+
+def same_label(a: str, b: str) -> bool:
+    return unicodedata.normalize("NFC", a).strip().casefold() == \
+        unicodedata.normalize("NFC", b).strip().casefold()
+
+
+def check_targets(sets: list[MappingSet], data_root: Path, base: str = DEFAULT_BASE
+                  ) -> list[str]:
+    """Problems: a subject not in the curated records, an object not in the imported data, or a
+    label that differs from the one recorded there. `data_root` holds the dataset folders."""
+    from kg.sources.importers import IMPORTERS
+
+    problems: list[str] = []
+    seeds = seed_labels(base=base)
+    needed: dict[str, set[str]] = defaultdict(set)
+    for mapping_set in sets:
+        for m in mapping_set.mappings:
+            needed[PREFIX_IMPORTER.get(m.object_id.split(":", 1)[0], "?")].add(m.object_id)
+    data: dict[str, Labels] = {}
+    for name in sorted(needed):
+        if name == "?":
+            continue
+        importer = IMPORTERS[name]
+        data[name] = importer_labels(name, data_root / importer.info.folder, base)
+    for mapping_set in sets:
+        for m in mapping_set.mappings:
+            s = mapping_set.expand(m.subject_id, base)
+            if s not in seeds:
+                problems.append(f"{m.location}: subject {m.subject_id} is not a curated record")
+            elif not same_label(seeds[s][0], m.subject_label):
+                problems.append(f"{m.location}: subject_label {m.subject_label!r} != "
+                                f"{seeds[s][0]!r}")
+            name = PREFIX_IMPORTER.get(m.object_id.split(":", 1)[0])
+            if name is None:
+                problems.append(f"{m.location}: no importer holds {m.object_id}")
+                continue
+            o = mapping_set.expand(m.object_id, base)
+            found = data[name].get(o)
+            if found is None:
+                problems.append(f"{m.location}: object {m.object_id} is not in {name}")
+            elif not same_label(found[0], m.object_label):
+                problems.append(f"{m.location}: object_label {m.object_label!r} != "
+                                f"{found[0]!r} in {name}")
+    return problems
+
+
+# --- lexical suggestions --------------------------------------------------------------------
+
+STOPWORDS = {"a", "an", "and", "the", "of", "to", "in", "for", "on", "with", "skill", "skills",
+             "ability", "abilities"}
+
+
+def tokens(label: str) -> frozenset[str]:
+    text = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode().lower()
+    words = re.findall(r"[a-z0-9]+", text.replace("iz", "is"))
+    out = set()
+    for word in words:
+        if word in STOPWORDS:
+            continue
+        if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+            word = word[:-1]
+        out.add(word)
+    return frozenset(out)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    subject_id: str
+    subject_label: str
+    object_id: str
+    object_label: str
+    predicate_id: str
+    confidence: float
+    comment: str
+
+
+def suggest(subjects: Labels, objects: Labels, limit: int = 3,
+            min_confidence: float = 0.5) -> list[Suggestion]:
+    """Candidates by normalised label: equal token sets of preferred labels 0.9, of a preferred
+    and an alternative label 0.8, else Jaccard overlap scaled to at most 0.7."""
+    index: dict[str, set[tuple[str, str, bool]]] = defaultdict(set)
+    for iri, (pref, alts) in objects.items():
+        for label, is_pref in ((pref, True), *((a, False) for a in alts)):
+            for token in tokens(label):
+                index[token].add((iri, label, is_pref))
+    out: list[Suggestion] = []
+    for s_iri, (s_pref, s_alts) in sorted(subjects.items()):
+        best: dict[str, tuple[float, str]] = {}
+        for s_label, s_is_pref in ((s_pref, True), *((a, False) for a in s_alts)):
+            s_tokens = tokens(s_label)
+            candidates: set[tuple[str, str, bool]] = set()
+            for token in s_tokens:
+                candidates |= index.get(token, set())
+            for o_iri, o_label, o_is_pref in candidates:
+                o_tokens = tokens(o_label)
+                if s_tokens == o_tokens:
+                    score = 0.9 if (s_is_pref and o_is_pref) else 0.8
+                    why = f"normalised labels equal: {s_label!r} / {o_label!r}"
+                else:
+                    jaccard = len(s_tokens & o_tokens) / len(s_tokens | o_tokens)
+                    score = round(0.7 * jaccard, 3)
+                    why = f"token overlap {jaccard:.2f}: {s_label!r} / {o_label!r}"
+                if score >= min_confidence and score > best.get(o_iri, (0.0, ""))[0]:
+                    best[o_iri] = (score, why)
+        ranked = sorted(best.items(), key=lambda kv: (-kv[1][0], kv[0]))[:limit]
+        for o_iri, (score, why) in ranked:
+            out.append(Suggestion(s_iri, s_pref, o_iri, objects[o_iri][0],
+                                  "skos:exactMatch" if score >= 0.8 else "skos:closeMatch",
+                                  score, why))
+    return out
+
+
+def contract(iri: str, base: str = DEFAULT_BASE) -> str:
+    """The CURIE of `iri` under the longest matching CURIE_MAP namespace (or <iri>)."""
+    best = ""
+    for prefix, namespace in CURIE_MAP.items():
+        if namespace.startswith(DEFAULT_BASE):
+            namespace = base + namespace[len(DEFAULT_BASE):]
+        if iri.startswith(namespace) and len(namespace) > len(CURIE_MAP.get(best, "")):
+            best = prefix
+    if not best:
+        raise KeyError(f"no CURIE prefix for {iri}")
+    namespace = CURIE_MAP[best]
+    if namespace.startswith(DEFAULT_BASE):
+        namespace = base + namespace[len(DEFAULT_BASE):]
+    return f"{best}:{iri[len(namespace):]}"
+
+
+def suggestions_tsv(rows: list[Suggestion], set_id: str, date: str,
+                    base: str = DEFAULT_BASE) -> Iterator[str]:
+    """The suggestions as an SSSOM TSV document, line by line, for review."""
+    yield "#curie_map:\n"
+    for prefix, namespace in CURIE_MAP.items():
+        yield f"#  {prefix}: {namespace}\n"
+    yield f"#mapping_set_id: {set_id}\n"
+    yield "#license: https://creativecommons.org/licenses/by/4.0/\n"
+    yield "#creator_id:\n#  - okgid:organization/occupation-kg-curators\n"
+    yield f"#mapping_date: {date}\n"
+    yield "\t".join(COLUMNS) + "\n"
+    for r in rows:
+        cells = (contract(r.subject_id, base), r.subject_label, r.predicate_id,
+                 contract(r.object_id, base), r.object_label.strip(), "semapv:LexicalMatching",
+                 f"{r.confidence:.3g}", r.comment)
+        yield "\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells) + "\n"
