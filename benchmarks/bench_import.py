@@ -1,4 +1,5 @@
-"""Time every importer on the full reference data, each in its own process (peak RSS per run).
+"""Time every importer on the full reference data, each in its own process (peak RSS per run);
+an importer with parts (O*NET) is also timed part by part, as the build runs them in parallel.
 
 python3 benchmarks/bench_import.py [DATA_ROOT] [--out DIR]
 """
@@ -17,10 +18,12 @@ import json, resource, sys
 from pathlib import Path
 from kg.sources.importers import IMPORTERS, write
 name, root, out = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+part = int(sys.argv[4]) if len(sys.argv) > 4 else None
 imp = IMPORTERS[name]
-s = write(imp, root / imp.info.folder, out / f"{name}.nt", progress=False)
+s = write(imp, root / imp.info.folder, out / f"{name}.nt", progress=False, part=part)
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print(json.dumps([name, s.rows, s.triples, round(s.seconds, 2), round(rss)]))
+label = name if part is None else f"{name} part {part}"
+print(json.dumps([label, s.rows, s.triples, round(s.seconds, 2), round(rss)]))
 """
 
 
@@ -34,13 +37,16 @@ def main() -> int:
     out = args.out or Path(tempfile.mkdtemp(prefix="kg-import-"))
     total = [0, 0, 0.0]
     print(f"{'dataset':22} {'rows':>9} {'triples':>10} {'seconds':>8} {'peak MB':>8}")
-    for name in IMPORTERS:
-        result = subprocess.run([sys.executable, "-c", CHILD, name, str(args.root), str(out)],
-                                check=True, capture_output=True, text=True)
-        name, rows, triples, seconds, rss = json.loads(result.stdout)
-        total = [total[0] + rows, total[1] + triples, total[2] + seconds]
-        print(f"{name:22} {rows:>9,} {triples:>10,} {seconds:>8.2f} {rss:>8}")
-    print(f"{'total':22} {total[0]:>9,} {total[1]:>10,} {total[2]:>8.2f}")
+    for name, importer in IMPORTERS.items():
+        for part in (None, *range(len(importer.parts))):
+            extra = [] if part is None else [str(part)]
+            result = subprocess.run([sys.executable, "-c", CHILD, name, str(args.root), str(out),
+                                     *extra], check=True, capture_output=True, text=True)
+            label, rows, triples, seconds, rss = json.loads(result.stdout)
+            if part is None:
+                total = [total[0] + rows, total[1] + triples, total[2] + seconds]
+            print(f"{label:22} {rows:>9,} {triples:>10,} {seconds:>8.2f} {rss:>8}")
+    print(f"{'total (whole imports)':22} {total[0]:>9,} {total[1]:>10,} {total[2]:>8.2f}")
     return 0
 
 

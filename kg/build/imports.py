@@ -2,9 +2,11 @@
 
 Each importer (kg/importers) turns its publisher's files into N-Triples in a worker process, two
 at a time on a 2-core machine (the importers are Python; the parsing is their work), largest
-first; the build process bulk-loads each file into the edition's named graph as soon as it is
-ready. The order the files arrive in does not matter: the build store is an on-disk pyoxigraph
-store, whose indexes are sorted by term encoding, not insertion order (kg.build.store), so the
+first; an importer with `parts` (O*NET: most of the reference data) is one job per part, so both
+cores stay busy. The build process bulk-loads each file into the edition's named graph as soon
+as it is ready; the parts of an importer are joined into one file when the last one is in. The
+order the files arrive in does not matter: the build store is an on-disk pyoxigraph store,
+whose indexes are sorted by term encoding, not insertion order (kg.build.store), so the
 downloads come out byte-identical. The files are kept until the union stage loads them into the
 default graph too.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -42,12 +45,14 @@ class _Failed(Exception):
     does not survive the trip back from a worker process."""
 
 
-def _run_importer(name: str, folder: str, out: str, base: str) -> tuple[int, int, float]:
-    """Worker: one importer into one N-Triples file."""
+def _run_importer(name: str, folder: str, out: str, base: str,
+                  part: int | None = None) -> tuple[int, int, float]:
+    """Worker: one importer (or one of its parts) into one N-Triples file."""
     from kg.sources.importers import IMPORTERS, write
 
     try:
-        stats = write(IMPORTERS[name], Path(folder), Path(out), base=base, progress=False)
+        stats = write(IMPORTERS[name], Path(folder), Path(out), base=base, progress=False,
+                      part=part)
     except KgError as exc:
         raise _Failed(str(exc)) from None
     return stats.rows, stats.triples, stats.seconds
@@ -72,25 +77,33 @@ def import_all(store: Store, data_root: Path, work: Path, base: str,
     context = multiprocessing.get_context("spawn")  # no copy of the parent's store
     done: list[ImportedFile] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending: dict[Future[tuple[int, int, float]], str] = {}
+        pending: dict[Future[tuple[int, int, float]], tuple[str, Path]] = {}
+        parts: dict[str, list[tuple[Path, int, int, float]]] = {}  # name -> its finished parts
+        jobs_of = {name: len(IMPORTERS[name].parts) or 1 for name in IMPORTERS}
         for name in _order(list(IMPORTERS)):
             folder = data_root / IMPORTERS[name].info.folder
-            out = work / f"{name}.nt"
-            pending[pool.submit(_run_importer, name, str(folder), str(out), base)] = name
+            for part in range(len(IMPORTERS[name].parts)) or (None,):
+                out = work / (f"{name}.nt" if part is None else f"{name}.part{part}.nt")
+                future = pool.submit(_run_importer, name, str(folder), str(out), base, part)
+                pending[future] = name, out
         try:
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in sorted(finished, key=lambda f: pending[f]):
-                    name = pending.pop(future)
+                    name, out = pending.pop(future)
                     try:
                         rows, triples, seconds = future.result()
                     except _Failed as exc:
                         raise KgError(str(exc)) from None
-                    item = ImportedFile(name, IMPORTERS[name].graph_iri(base), work / f"{name}.nt",
-                                        rows, triples, seconds)
-                    store.bulk_load(path=str(item.path), format=RdfFormat.N_TRIPLES,
-                                    to_graph=NamedNode(item.graph))
-                    log(f"imported {name}: {rows} rows, {triples} triples, {seconds:.1f} s")
+                    graph = IMPORTERS[name].graph_iri(base)
+                    store.bulk_load(path=str(out), format=RdfFormat.N_TRIPLES,
+                                    to_graph=NamedNode(graph))
+                    parts.setdefault(name, []).append((out, rows, triples, seconds))
+                    if len(parts[name]) < jobs_of[name]:
+                        continue
+                    item = _joined(name, graph, work, parts.pop(name))
+                    log(f"imported {name}: {item.rows} rows, {item.triples} triples, "
+                        f"{item.seconds:.1f} s")
                     done.append(item)
                     if on_file is not None:
                         on_file(item)
@@ -99,6 +112,21 @@ def import_all(store: Store, data_root: Path, work: Path, base: str,
                 future.cancel()
             raise
     return sorted(done, key=lambda f: f.name)
+
+
+def _joined(name: str, graph: str, work: Path,
+            parts: list[tuple[Path, int, int, float]]) -> ImportedFile:
+    """One importer's file: its parts' files joined (in part order) into `work`/NAME.nt, which
+    the union stage and --validate-imports read; seconds are the longest part's."""
+    path = work / f"{name}.nt"
+    if len(parts) > 1:
+        with path.open("wb") as out:
+            for part, *_ in sorted(parts):
+                with part.open("rb") as source:
+                    shutil.copyfileobj(source, out, 1 << 20)
+                part.unlink()
+    return ImportedFile(name, graph, path, sum(p[1] for p in parts), sum(p[2] for p in parts),
+                        max(p[3] for p in parts))
 
 
 def check_mappings(store: Store, base: str) -> None:

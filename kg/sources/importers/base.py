@@ -307,6 +307,9 @@ class Importer:
     produce: TriplesFn
     files: tuple[str, ...]  # the files read, relative to the folder
     statistical: bool = False  # the dataset holds okg:Observation rows
+    # Producers whose triples together are `produce`'s, for a build to run them in parallel
+    # worker processes (empty: the import is one job).
+    parts: tuple[TriplesFn, ...] = ()
 
     def graph_iri(self, base: str = DEFAULT_BASE) -> str:
         return f"{base}graph/{self.info.edition}"
@@ -314,9 +317,12 @@ class Importer:
     def dataset_iri(self, base: str = DEFAULT_BASE) -> str:
         return f"{base}dataset/{self.info.edition}"
 
-    def triples(self, folder: Path, ctx: Context) -> Iterator[Triple]:
-        yield from describe(self, ctx)
-        yield from self.produce(folder, ctx)
+    def triples(self, folder: Path, ctx: Context, part: int | None = None) -> Iterator[Triple]:
+        """Every triple, or with `part` those of `parts[part]` (the first part also gives the
+        dataset description)."""
+        if part is None or part == 0:
+            yield from describe(self, ctx)
+        yield from (self.produce if part is None else self.parts[part])(folder, ctx)
 
 
 def describe(importer: Importer, ctx: Context) -> Iterator[Triple]:
@@ -377,8 +383,10 @@ def write(
     *,
     base: str = DEFAULT_BASE,
     progress: bool = True,
+    part: int | None = None,
 ) -> Stats:
-    """Import `folder` into `out` (.nq: N-Quads in the edition's graph; otherwise N-Triples).
+    """Import `folder` into `out` (.nq: N-Quads in the edition's graph; otherwise N-Triples);
+    with `part`, only that part of `importer.parts`.
 
     All or nothing: the lines go to a temporary file beside `out`, renamed on success.
     """
@@ -392,7 +400,7 @@ def write(
     try:
         with os.fdopen(fd, "w", encoding="utf-8", buffering=1 << 20) as handle:
             write_line = handle.write
-            for s, p, o in importer.triples(folder, ctx):
+            for s, p, o in importer.triples(folder, ctx, part):
                 write_line(f"{s} {p} {o}{graph} .\n")
                 count += 1
         os.replace(tmp, out)

@@ -90,33 +90,13 @@ def after_tasks(onet: Onet) -> Iterator[Triple]:
 
 def work_context_categories(onet: Onet) -> Iterator[Triple]:
     """Like the education categories: one concept per element, scale and category."""
-    top = onet.ctx.id("scheme", "onet-categories")
-    path = onet.folder / "Work Context Categories.tsv"
-    cols = ("Element ID", "Scale ID", "Category", "Category Description")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
-        element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
-        element = onet.element(path, line, element_id)
-        scale = scale_of(onet, path, line, scale_id)
-        category = check(INTEGER, row["Category"].strip(), path, line, "category")
-        onet.categories.add((element_id, scale_id, category))
-        node = onet.category_iri(element_id, scale_id, category)
-        yield from code_concept(node, top, category, row["Category Description"].strip())
-        yield node, skos("broader"), element
-        yield node, okg("categoryScale"), scale
+    yield from onet.category_table("Work Context Categories.tsv",
+                                   ("Element ID", "Scale ID", "Category"))
 
 
 def task_categories(onet: Onet) -> Iterator[Triple]:
     """Categories of task scales (frequency of task): about no element, so named by scale."""
-    top = onet.ctx.id("scheme", "onet-categories")
-    path = onet.folder / "Task Categories.tsv"
-    cols = ("Scale ID", "Category", "Category Description")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
-        scale_id = row["Scale ID"].strip()
-        scale = scale_of(onet, path, line, scale_id)
-        category = check(INTEGER, row["Category"].strip(), path, line, "category")
-        node = onet.ctx.id("onet-category", f"{scale_id}-{category}".lower())
-        yield from code_concept(node, top, category, row["Category Description"].strip())
-        yield node, okg("categoryScale"), scale
+    yield from onet.category_table("Task Categories.tsv", ("Scale ID", "Category"))
 
 
 def scale_anchors(onet: Onet) -> Iterator[Triple]:
