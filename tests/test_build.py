@@ -314,7 +314,8 @@ def test_a_derived_stage_is_one_registry_line(tmp_path: Path) -> None:
     added = run_derived_stages(store, BASE)
     assert list(added) == DERIVED_STAGES  # every registered stage ran, in order
     assert added["kg.build.derived_views.add_salary_distributions"] == 0  # no observations here
-    assert added["kg.build.search_text.add_search_texts"] == 1  # one entity with an okg class
+    # One entity with an okg class: its search text, and one search block (text and member).
+    assert added["kg.build.search_text.add_search_texts"] == 3
 
 
 def test_jsonld_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeypatch) -> None:

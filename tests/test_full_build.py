@@ -170,3 +170,21 @@ def test_transition_queries_answer_on_the_full_graph(engine) -> None:
     for query in queries:
         table = engine.select(bind_params(query.text, query.params, {}))
         assert table.rows, f"{query.name} found nothing on the full graph"
+
+
+def test_stored_queries_keep_the_seed_answers_on_the_full_graph(engine) -> None:
+    """Regression (issue 12): on the full build's on-disk store, figures-differing-across-documents
+    answered no row (the seed graph gives five: its 2008 and 2021 figures) and label-search gave
+    okg:Credential beside okg:Certification, not only the most specific kind, while the query
+    plans put label patterns beside the observation and kind patterns."""
+    from kg.query.catalog import load_query
+    from kg.query.param_binding import bind_params
+
+    figures = load_query(None, "figures-differing-across-documents")
+    table = engine.select(bind_params(figures.text, figures.params, {}))
+    assert len(table.rows) == 5  # the seed graph's answer: tests/test_stored_queries.py
+    search = load_query(None, "label-search")
+    table = engine.select(bind_params(search.text, search.params, {"text": "CMQ"}))
+    kinds = {str(row[1]).rsplit("#", 1)[1] for row in table.rows
+             if str(row[0]).endswith("/certification/cmq-oe")}
+    assert kinds == {"Certification"}, kinds

@@ -275,3 +275,85 @@ def test_rewritten_checks_keep_every_branch(tmp_path: Path, check: str, engine: 
     body, column, expected = EVERY_BRANCH[check]
     table = run_violation_checks(_engine(tmp_path, check, GOOD + body, engine))[check]
     assert {str(r[column]) for r in table.as_dicts()} == expected
+
+
+# --- the checks rewritten with MINUS and a class list (engineer Q1, issue 12) ------------------
+# Each kind of problem of the rewritten checks is still reported: every evidence problem, every
+# reference-period problem, and "no prefLabel" for an entity of every class the list names.
+EVERY_BRANCH_MINUS = {
+    "evidence-incomplete-violation": (
+        """
+d:graph\\/doc-a {
+  d:evidence\\/no-quote a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ;
+      prov:wasDerivedFrom d:document\\/doc-a .
+  d:evidence\\/blank a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ;
+      okg:quote "\\t " ; prov:wasDerivedFrom d:document\\/doc-a .
+  d:evidence\\/no-source a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ; okg:quote "x" .
+  d:evidence\\/odd-source a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ; okg:quote "x" ;
+      prov:wasDerivedFrom d:occupation\\/ipm .
+  d:evidence\\/no-object a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
+      rdf:predicate okg:advancesTo ; okg:quote "x" ; prov:wasDerivedFrom d:document\\/doc-a .
+}
+""",
+        "problem",
+        {"no quote", "empty quote", "no source document", "source is not a SourceDocument",
+         "no subject, predicate or object"},
+    ),
+    "reference-period-violation": (
+        """
+d:graph\\/doc-a {
+  d:period\\/open a okg:ReferencePeriod ; skos:prefLabel "open"@en ; okg:startYear 2021 .
+  d:period\\/backwards a okg:ReferencePeriod ; skos:prefLabel "backwards"@en ;
+      okg:startYear 2031 ; okg:endYear 2021 .
+  d:observation\\/p10 sdmx-dimension:refPeriod d:period\\/undeclared .
+}
+""",
+        "problem",
+        {"no start or end year", "ends before it starts", "used but not declared"},
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+@pytest.mark.parametrize("check", sorted(EVERY_BRANCH_MINUS))
+def test_minus_checks_keep_every_branch(tmp_path: Path, check: str, engine: str) -> None:
+    body, column, expected = EVERY_BRANCH_MINUS[check]
+    table = run_violation_checks(_engine(tmp_path, check, GOOD + body, engine))[check]
+    assert {str(r[column]) for r in table.as_dicts()} == expected
+
+
+# The classes whose instances need a prefLabel: every okg class but these reified figures.
+UNLABELLED_CLASSES = {"Evidence", "Observation", "Rating", "OccupationRelatedness",
+                      "OccupationMetadatum", "TaskActivity", "CareerTransition"}
+
+
+def _labelled_classes_of_the_check() -> set[str]:
+    text = (Path(__file__).parents[1] / "queries" / "preflabel-violation.rq").read_text()
+    block = text.split("VALUES ?class {", 1)[1].split("}", 1)[0]
+    return {name.removeprefix("okg:") for name in block.split()}
+
+
+def test_preflabel_class_list_is_the_ontology() -> None:
+    from rdflib import OWL, RDF, Graph
+
+    ontology = Graph().parse(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl")
+    declared = {str(c).removeprefix(OKG) for c in ontology.subjects(RDF.type, OWL.Class)
+                if str(c).startswith(OKG)}
+    assert UNLABELLED_CLASSES <= declared
+    assert _labelled_classes_of_the_check() == declared - UNLABELLED_CLASSES
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_preflabel_finds_an_unlabelled_entity_of_every_class(tmp_path: Path, engine: str) -> None:
+    classes = sorted(_labelled_classes_of_the_check())
+    body = "d:graph\\/doc-a {\n" + "".join(
+        f"  d:thing\\/{name} a okg:{name} .\n" for name in classes) + "}\n"
+    table = run_violation_checks(_engine(tmp_path, "classes", GOOD + body, engine))[
+        "preflabel-violation"]
+    found = {str(r["entity"]).rsplit("/", 1)[1] for r in table.as_dicts()
+             if str(r["problem"]) == "no prefLabel"}
+    assert found == set(classes)

@@ -7,11 +7,17 @@ return (those with an okg class) have about 30,000 texts. okg:searchText gives e
 labels, lower-cased, de-duplicated, sorted and joined by line breaks, in graph/derived: the
 query tests that one literal first and the labels only of the entities that pass. It repeats
 the labels, it says nothing new.
+
+On the on-disk store each literal tested is a read of its own (47,000 texts on the full graph:
+about a second), so the entities, in IRI order, are also grouped into search blocks of
+BLOCK_SIZE: a block node (`id/search-block/N`) has okg:searchBlockText, its members' texts
+joined by line breaks, and okg:searchBlockMember for each member. A search tests the ~3,000
+block texts first and the texts only of the members of blocks that contain the search text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, Quad, Store
@@ -19,6 +25,11 @@ from pyoxigraph import NamedNode, Quad, Store
 from kg.prefixes import OKG, SKOS
 
 SEARCH_TEXT = OKG.searchText
+SEARCH_BLOCK_TEXT = OKG.searchBlockText
+SEARCH_BLOCK_MEMBER = OKG.searchBlockMember
+# Entities per block: a search reads about N / BLOCK_SIZE block texts plus BLOCK_SIZE texts per
+# block that matches, least near sqrt(N / matches): 16 for N = 47,000 entities, 200 matches.
+BLOCK_SIZE = 16
 
 # The entities (IRIs) with an okg class, and their preferred and alternative labels.
 _LABELS = f"""
@@ -38,13 +49,30 @@ def search_texts(pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     return {entity: "\n".join(sorted(texts)) for entity, texts in sorted(labels.items())}
 
 
+def search_blocks(texts: dict[str, str], base: str) -> Iterator[tuple[str, str, list[str]]]:
+    """(block IRI, block text, member IRIs) for entity -> text, BLOCK_SIZE entities a block in
+    IRI order, so the same texts give the same blocks."""
+    entities = sorted(texts)
+    for number, start in enumerate(range(0, len(entities), BLOCK_SIZE), start=1):
+        members = entities[start:start + BLOCK_SIZE]
+        yield (f"{base}search-block/{number}", "\n".join(texts[e] for e in members), members)
+
+
 def add_search_texts(store: Store, base: str) -> int:
-    """Add okg:searchText for every entity of the store (curated and imported) to
-    graph/derived; return the number of texts. A derived stage of kg.build.derived."""
+    """Add okg:searchText for every entity of the store (curated and imported), and the search
+    blocks, to graph/derived; return the number of quads added. A derived stage of
+    kg.build.derived."""
     graph = NamedNode(base + "graph/derived")
     predicate = NamedNode(str(SEARCH_TEXT))
     rows = store.query(_LABELS, use_default_graph_as_union=True)
     texts = search_texts((row["entity"].value, row["label"].value) for row in rows)
     store.extend(Quad(NamedNode(entity), predicate, OxLiteral(text), graph)
                  for entity, text in texts.items())
-    return len(texts)
+    block_text, member = NamedNode(str(SEARCH_BLOCK_TEXT)), NamedNode(str(SEARCH_BLOCK_MEMBER))
+    added = len(texts)
+    for block, text, members in search_blocks(texts, base):
+        node = NamedNode(block)
+        store.add(Quad(node, block_text, OxLiteral(text), graph))
+        store.extend(Quad(node, member, NamedNode(e), graph) for e in members)
+        added += 1 + len(members)
+    return added

@@ -45,7 +45,8 @@ SKIP_FACTS = {
     PROV + "wasDerivedFrom", OKG + "searchText", OKG + "quote", SCHEMA + "name",
     *MATCH_PREDICATES, *CODE_PREDICATES,
 }
-SKIP_INBOUND = {RDF + "subject", RDF + "object", OKG + "occupation", OKG + "industry"}
+SKIP_INBOUND = {RDF + "subject", RDF + "object", OKG + "occupation", OKG + "industry",
+                OKG + "searchBlockMember"}  # label-search's blocks, not facts
 WAGE_STATS = (
     ("annualWagePercentile10", "p10"),
     ("annualWagePercentile25", "p25"),
