@@ -241,6 +241,47 @@ class _Recorder(BaseHTTPRequestHandler):
         self.wfile.write(answer)
 
 
+class _Impatient(BaseHTTPRequestHandler):
+    """Forwards to `target` with Virtuoso's own `timeout` parameter (ms) set to 1, the way its
+    MaxQueryExecutionTime cuts a query, and passes its X-SQL-* headers back."""
+
+    target = ""
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        import urllib.request
+
+        body = self.rfile.read(int(self.headers["Content-Length"])) + b"&timeout=1"
+        forward = urllib.request.Request(self.target, data=body, method="POST", headers={
+            "Content-Type": self.headers["Content-Type"],
+            "Accept": self.headers.get("Accept", "*/*")})
+        with urllib.request.urlopen(forward, timeout=60) as resp:
+            answer, headers = resp.read(), resp.headers
+        self.send_response(200)
+        for name in ("Content-Type", "X-SQL-State", "X-SQL-Message"):
+            if headers.get(name):
+                self.send_header(name, headers[name])
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+
+
+def test_incomplete_answer_at_the_server_time_limit_is_a_timeout(loaded) -> None:
+    """Regression: Virtuoso answers 200 OK with a cut answer (X-SQL-State S1TAT) when a query
+    reaches its time limit; the engine returned it as if complete (an empty count here)."""
+    # 30^7 rows to count: far beyond one second on any machine (with five patterns an idle
+    # machine finished in time and the test could not see the cut)
+    heavy = ("SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l . "
+             "?m ?n2 ?o . ?p ?q ?r . ?s ?t ?u }")
+    _Impatient.target = loaded.sparql_url
+    with _serving(_Impatient) as base:
+        engine = open_engine("remote", base + "/sparql")
+        with pytest.raises(QueryTimeout, match="incomplete answer"):
+            engine.select(heavy)
+
+
 def _reload_fixture(server, dirs) -> None:  # noqa: ANN001 - the Virtuoso fixture
     load(dirs[0] / "kg.trig", server.sparql_url, server.user, server.password, progress=False)
 
@@ -258,6 +299,49 @@ def test_union_graph_holds_the_union_of_the_loaded_graphs(loaded, dirs, loader) 
     assert not raw.ask(f"ASK {{ GRAPH ?g {{ ?s ?p ?o }} VALUES ?g {{ {listed} }} "
                        f"FILTER NOT EXISTS {{ GRAPH <{UNION_GRAPH}> {{ ?s ?p ?o }} }} }}")
     assert open_engine("remote", loaded.sparql_url).default_graphs == [UNION_GRAPH]
+
+
+SHARED_TRIG = """\
+<http://example.org/g1> {
+  <http://example.org/a> <http://example.org/p> "shared" .
+  _:b <http://example.org/p> "node" . <http://example.org/a> <http://example.org/q> _:b .
+}
+<http://example.org/g2> {
+  <http://example.org/a> <http://example.org/p> "shared" .
+  _:b <http://example.org/r> "same node" .
+}
+"""
+
+
+@pytest.mark.parametrize("loader", ["bulk", "gsp"])
+def test_union_graph_is_a_set_and_keeps_blank_nodes(loaded, dirs, loader, tmp_path) -> None:
+    """The bulk loader writes every quad twice (its graph and the union graph) in one file: a
+    triple two graphs hold is one union triple, and a blank node is one node across graphs and
+    the union (the loader scopes labels to a file; the Graph Store loads each graph alone)."""
+    trig = tmp_path / "kg.trig"
+    trig.write_text(SHARED_TRIG, encoding="utf-8")
+    expected = ox_union_size(trig)
+    try:
+        load(trig, loaded.sparql_url, loaded.user, loaded.password, progress=False,
+             loader=loader)
+        engine = open_engine("remote", loaded.sparql_url)
+        assert engine.default_graphs == [UNION_GRAPH]
+        assert count(engine) == expected == 4
+        joined = engine.select(
+            "SELECT ?v WHERE { <http://example.org/a> <http://example.org/q> ?b . "
+            "GRAPH <http://example.org/g2> { ?b <http://example.org/r> ?v } }").rows
+        assert [str(v) for (v,) in joined] == (["same node"] if loader == "bulk" else [])
+    finally:
+        _reload_fixture(loaded, dirs)
+
+
+def ox_union_size(trig: Path) -> int:
+    """The set union of the named graphs of `trig`, counted by pyoxigraph."""
+    import pyoxigraph as ox
+
+    store = ox.Store()
+    store.load(path=str(trig), format=ox.RdfFormat.TRIG)
+    return len({(q.subject, q.predicate, q.object) for q in store})
 
 
 def test_one_dataset_iri_sent_and_named_graphs_only_with_graph(loaded) -> None:
@@ -363,6 +447,35 @@ def test_graph_names_read_escaped_prefixed_names(tmp_path) -> None:
     trig.write_text("_:g {\n  <http://a> <http://b> <http://c> .\n}\n", encoding="utf-8")
     with pytest.raises(BulkError, match="graph _:g is a blank node"):
         graph_names(trig)
+
+
+def test_bulk_files_keep_each_blank_node_in_one_file(tmp_path, monkeypatch) -> None:
+    """Regression: files were cut every CHUNK_QUADS quads unless the TriG text held `_:`, but
+    TriG writes blank nodes as `[ ]` and `( )` too (the ontology's lists), so a list could be
+    split over two files and the loader, which scopes labels to a file, made two nodes of it."""
+    import pyoxigraph as ox
+
+    from kg.query import virtuoso_bulk
+
+    trig = tmp_path / "kg.trig"
+    trig.write_text(
+        "@prefix ex: <http://example.org/> .\n"
+        "ex:g { ex:a ex:p 1 . ex:b ex:p 2 . ex:c ex:list ( ex:x ex:y ex:z ) .\n"
+        "  ex:d ex:p [ ex:q 3 ] . ex:e ex:p 4 . }\n", encoding="utf-8")
+    assert b"_:" not in trig.read_bytes()
+    monkeypatch.setattr(virtuoso_bulk, "CHUNK_QUADS", 2)
+    out = tmp_path / "out"
+    out.mkdir()
+    files = [p for p, _ in virtuoso_bulk.write_chunks(trig, out, UNION_GRAPH)]
+    assert len(files) > 2
+    labels_per_file = [
+        {t.value for q in ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS)
+         for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)} for f in files]
+    assert sum(1 for labels in labels_per_file if labels) == 1
+    quads = [q for f in files for q in ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS)]
+    source = list(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG))
+    in_union = [q for q in quads if q.graph_name == ox.NamedNode(UNION_GRAPH)]
+    assert len(quads) == 2 * len(source) == 2 * len(in_union) == 24
 
 
 def test_uses_graph_ignores_comments_strings_and_iris() -> None:

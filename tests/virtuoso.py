@@ -1,7 +1,9 @@
 """Start and stop a private Virtuoso 7 for tests (adapted from shared/notes/virtuoso-start.sh).
 
 A plain `virtuoso-t +foreground` process bound to 127.0.0.1 on free ports, with its own
-virtuoso.ini and database in a temporary folder; stopped by PID. A fresh database has dba/dba.
+virtuoso.ini (tests/virtuoso-full.ini, the configuration shipped for the full graph, with the
+ports and a profile's overrides) and database in a temporary folder; stopped by PID. A fresh
+database has dba/dba.
 """
 
 from __future__ import annotations
@@ -18,59 +20,41 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 VSP_ROOT = Path("/var/lib/virtuoso-opensource-7/vsp")
+# The configuration shipped for the full graph (its comments say why each value): the one
+# source of the settings; each profile below changes only what it names.
+SHIPPED_INI = Path(__file__).with_name("virtuoso-full.ini")
 
-INI = """\
-[Database]
-DatabaseFile       = {d}/db/virtuoso.db
-ErrorLogFile       = {d}/db/virtuoso.log
-LockFile           = {d}/db/virtuoso.lck
-TransactionFile    = {d}/db/virtuoso.trx
-xa_persistent_file = {d}/db/virtuoso.pxa
-ErrorLogLevel      = 7
-FileExtend         = 200
-Striping           = 0
-TempStorage        = TempDatabase
-
-[TempDatabase]
-DatabaseFile    = {d}/db/virtuoso-temp.db
-TransactionFile = {d}/db/virtuoso-temp.trx
-
-[Parameters]
-ServerPort         = 127.0.0.1:{isql_port}
-DisableUnixSocket  = 1
-CheckpointInterval = 60
-DirsAllowed        = ., {d}/import
-NumberOfBuffers    = {buffers}
-MaxDirtyBuffers    = {dirty_buffers}
-CaseMode           = 2
-
-[HTTPServer]
-ServerPort           = 127.0.0.1:{http_port}
-{server_root}ServerThreads        = 10
-MaxClientConnections = 10
-Charset              = UTF-8
-
-[SPARQL]
-ResultSetMaxRows           = 100000
-MaxQueryExecutionTime      = {max_execution_time}
-MaxQueryCostEstimationTime = {max_cost_estimation_time}
-"""
-
-# Sizing per use. A buffer is one 8 KB database page (about 8.5 KB with its header).
-# - "tests": the seed graph (10k triples): 85 MB of buffers are plenty.
-# - "full": the full graph loaded by `kg load` (3.34M quads in named graphs + 3.3M in the union
-#   graph): Virtuoso's own table for about 4 GB of free memory (340000 buffers = 2.8 GB, dirty
-#   pages capped at 250000 so a checkpoint does not stall the loaders).
-# In both, the planner's cost-estimate guard is off (MaxQueryCostEstimationTime = 0): it refuses
-# queries before running them ("estimated execution time 355018 (sec) exceeds the limit of 400"
-# for figures-differing-across-documents even on the seed graph, which then runs in 20 ms), so
-# the execution time limit is the real guard.
-PROFILES: dict[str, dict[str, int]] = {
-    "tests": {"buffers": 10000, "dirty_buffers": 6000, "max_execution_time": 60,
-              "max_cost_estimation_time": 0},
-    "full": {"buffers": 340000, "dirty_buffers": 250000, "max_execution_time": 300,
-             "max_cost_estimation_time": 0},
+# Sizing per use, as overrides of SHIPPED_INI ([section] key -> value):
+# - "full": the full graph loaded by `kg load` (3.34M quads in named graphs + the union graph),
+#   exactly the shipped file.
+# - "tests": the seed graph (10k triples): 85 MB of buffers are plenty; a shorter time limit.
+PROFILES: dict[str, dict[tuple[str, str], str]] = {
+    "tests": {("Parameters", "NumberOfBuffers"): "10000",
+              ("Parameters", "MaxDirtyBuffers"): "6000",
+              ("Parameters", "MaxQueryMem"): "256M",
+              ("SPARQL", "MaxQueryExecutionTime"): "60"},
+    "full": {},
 }
+
+
+def render_ini(text: str, settings: dict[tuple[str, str], str]) -> str:
+    """`text` (a virtuoso.ini) with the value of each ([section], key) replaced; a key the file
+    does not have is an error, so a renamed setting cannot be dropped silently."""
+    lines, section, seen = [], "", set()
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith("[") and stripped.endswith("]"):
+            section = stripped[1:-1]
+        elif "=" in line and not stripped.startswith(";"):
+            key = line.split("=", 1)[0].strip()
+            if (section, key) in settings:
+                seen.add((section, key))
+                line = f"{key} = {settings[section, key]}"
+        lines.append(line)
+    missing = set(settings) - seen
+    if missing:
+        raise ValueError(f"{sorted(missing)} not in the Virtuoso configuration")
+    return "\n".join(lines) + "\n"
 
 
 def virtuoso_binary() -> str | None:
@@ -123,12 +107,13 @@ class Virtuoso:
         d = self.directory
         (d / "db").mkdir(parents=True, exist_ok=True)
         (d / "import").mkdir(exist_ok=True)
-        server_root = f"ServerRoot           = {VSP_ROOT}\n" if VSP_ROOT.is_dir() else ""
-        ini = INI.format(
-            d=d, isql_port=self.isql_port, http_port=self.http_port, server_root=server_root,
-            **PROFILES[self.profile],
-        )
-        (d / "virtuoso.ini").write_text(ini)
+        settings = {("Parameters", "ServerPort"): f"127.0.0.1:{self.isql_port}",
+                    ("HTTPServer", "ServerPort"): f"127.0.0.1:{self.http_port}",
+                    **PROFILES[self.profile]}
+        text = SHIPPED_INI.read_text(encoding="utf-8")
+        if not VSP_ROOT.is_dir():  # not Debian's layout: no server root for the VSP pages
+            text = "\n".join(x for x in text.splitlines() if not x.startswith("ServerRoot"))
+        (d / "virtuoso.ini").write_text(render_ini(text, settings))
         self._log = open(d / "virtuoso.out", "wb")  # closed in stop()
         self.process = subprocess.Popen(
             [binary, "+foreground", "+configfile", str(d / "virtuoso.ini")],

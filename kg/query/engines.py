@@ -22,10 +22,11 @@ failed half way) gets the list of graphs as both default-graph-uri and named-gra
 Protocol; POST, so long lists do not hit URL limits). Graphs the user passes explicitly win; an
 endpoint without a manifest gets no dataset parameters.
 
-Timeouts. Remote: SPARQLWrapper.setTimeout (the HTTP socket timeout). Embedded: neither
-pyoxigraph nor rdflib can cancel a running query, so the query runs in a daemon worker thread and
-the caller gets QueryTimeout after the limit; the worker finishes in the background (the `kg`
-process exits without waiting for it).
+Timeouts. Remote: SPARQLWrapper.setTimeout (the HTTP socket timeout); an answer Virtuoso cut at
+its own time limit (200 OK with X-SQL-State S1TAT) is a QueryTimeout, not an answer.
+Embedded: neither pyoxigraph nor rdflib can cancel a running query, so the query runs in a
+daemon worker thread and the caller gets QueryTimeout after the limit; the worker finishes in the
+background (the `kg` process exits without waiting for it).
 """
 
 from __future__ import annotations
@@ -322,7 +323,15 @@ class RemoteEngine:
     def _send(self, sparql: SPARQLWrapper) -> tuple[bytes, str]:
         try:
             response = sparql.query().response
-            return response.read(), response.headers.get("Content-Type", "")
+            body = response.read()
+            if response.headers.get("X-SQL-State") == "S1TAT":
+                # Virtuoso's "anytime" answer: cut at its execution time limit, sent as 200 OK.
+                raise QueryTimeout(
+                    f"{self.url} stopped the query at its time limit and sent an incomplete "
+                    f"answer ({response.headers.get('X-SQL-Message', '').strip()[:120]}); "
+                    "raise the server's MaxQueryExecutionTime"
+                )
+            return body, response.headers.get("Content-Type", "")
         except SPARQLWrapperException as exc:
             raise EngineError(f"SPARQL endpoint {self.url} rejected the query: {exc}") from exc
         except urllib.error.HTTPError as exc:

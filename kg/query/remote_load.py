@@ -17,9 +17,11 @@ Union graph: besides the named graphs, the set union of all of them goes into ON
 engines.RemoteEngine sends it as the query's one default-graph-uri.
 
 Bulk (the default when the endpoint is on this machine, `isql-vt` is installed and the
-credentials open isql): Virtuoso's own bulk loader parses kg.trig and fills the union graph
-inside the server (kg.query.virtuoso_bulk); the manifest still goes through the Graph Store. A graph
-being replaced is emptied first, so a failure leaves those graphs "missing" in the manifest.
+credentials open isql): Virtuoso's own bulk loader reads kg.trig, converted to N-Quads files
+that hold every quad twice, in its graph and in the union graph, so the union costs no second
+pass inside the server (kg.query.virtuoso_bulk); the manifest still goes through the Graph
+Store. A graph being replaced is emptied first, so a failure leaves those graphs "missing" in
+the manifest.
 --loader gsp forces the Graph Store Protocol; --loader bulk fails when the bulk loader cannot
 be used instead of falling back.
 

@@ -11,11 +11,14 @@ the server's own loader reads files from disk instead of every triple crossing H
    autocommit, log_enable(2,1), as the bulk loader itself runs; then a checkpoint).
 4. Convert kg.trig to N-Quads files in a fresh folder under the allowed folder (Virtuoso's own
    TriG reader keeps the `\\/` escapes of prefixed names in the IRIs: measured, it cannot read
-   kg.trig), `ld_add` each file as soon as it is written, with a sentinel graph (triples outside
-   any graph land there and make the load fail), and run the loader beside the writer (then two
-   loaders); checkpoint; read the loader's errors.
-5. Copy every loaded graph into the union graph inside the server (INSERT SOFT ... SELECT: no
-   second parse; two isql sessions at once, the graphs split by size); checkpoint.
+   kg.trig). Each quad is written twice: in its own graph and in the union graph. So the union
+   is not a second pass inside the server (INSERT ... SELECT from every graph took 138 s of a
+   447 s full load, with a "Low query memory limit" warning): the loader parses it like the
+   rest, a triple that several graphs hold is stored once (RDF_QUAD's key is G, S, P, O), and a
+   blank node is the same node in its graph and in the union (the loader scopes blank-node
+   labels to a file). `ld_add` each file as soon as it is written, with a sentinel graph
+   (triples outside any graph land there and make the load fail), and run the loader beside the
+   writer (then two loaders); checkpoint; read the loader's errors.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ _PREFIX = re.compile(rb"^(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", 
 _HEADER = re.compile(rb"^(?:GRAPH\s+)?(<[^>\s]*>|[A-Za-z][\w.-]*:\S*|:\S*|_:\S+)\s*\{\s*$",
                      re.M | re.I)
 _PN_ESCAPE = re.compile(r"\\(.)")
+_GRAPH_AT_END = re.compile(rb"<[^<>\n]*> \.\n")  # an N-Quads line's graph IRI and its end
 
 
 class BulkError(KgError):
@@ -168,28 +172,49 @@ def _rows(output: str, marker: str) -> list[list[str]]:
 CHUNK_QUADS = 400_000  # quads per N-Quads file: several files let two loaders share the work
 
 
-def write_chunks(trig: Path, folder: Path) -> Iterator[tuple[Path, set[str]]]:
-    """Convert `trig` to N-Quads files in `folder`, one chunk at a time (pyoxigraph parses and
-    writes; Virtuoso's TriG reader keeps escapes such as `\\/` in prefixed names, so it cannot
-    read kg.trig itself). Yields each file once written, with the graph names it holds. A file
-    with blank nodes stays one chunk: the loader scopes blank-node labels to a file."""
-    data = trig.read_bytes()
-    size = CHUNK_QUADS if b"_:" not in data else None
-    del data
+def write_chunks(trig: Path, folder: Path, union: str | None = None
+                 ) -> Iterator[tuple[Path, set[str]]]:
+    """Convert `trig` to N-Quads files in `folder`, a chunk of quads at a time (pyoxigraph parses
+    and writes; Virtuoso's TriG reader keeps escapes such as `\\/` in prefixed names, so it
+    cannot read kg.trig itself). With `union`, every quad is also written into that graph.
+    Yields each file once written, with the graph names of the quads read (not `union`).
+    Quads with a blank node all go into one last file: the loader scopes blank-node labels to a
+    file, and TriG writes most blank nodes as `[ ]` or `( )`, so the text cannot tell."""
     quads = ox.parse(path=str(trig), format=ox.RdfFormat.TRIG)
-    for n in itertools.count():
-        chunk = list(itertools.islice(quads, size))
-        if not chunk:
-            return
-        path = folder / f"kg-{n:04d}.nq"
-        with path.open("wb") as out:
-            ox.serialize(chunk, out, format=ox.RdfFormat.N_QUADS)
-        os.chmod(path, 0o644)  # the server may run as another user
+    union_term = f"<{union}> .\n".encode() if union is not None else None
+    with_blank: list[ox.Quad] = []
+
+    def write(chunk: list[ox.Quad], name: str) -> tuple[Path, set[str]]:
         graphs = {g.value if isinstance(g, ox.NamedNode) else "" for g in
                   {q.graph_name for q in chunk}}
-        yield path, graphs
-        if size is None:
-            return
+        text = ox.serialize(chunk, format=ox.RdfFormat.N_QUADS)
+        path = folder / name
+        with path.open("wb") as out:
+            out.write(text)
+            # The union copy: each line's graph IRI (its last term; no literal holds a line
+            # end in N-Quads) swapped by a regex, not a second serialization. A chunk with
+            # default-graph triples gets none: the load fails on them anyway.
+            if union_term is not None and "" not in graphs:
+                out.write(_GRAPH_AT_END.sub(union_term, text))
+        os.chmod(path, 0o644)  # the server may run as another user
+        return path, graphs
+
+    for n in itertools.count():
+        chunk = list(itertools.islice(quads, CHUNK_QUADS))
+        if not chunk:
+            break
+        plain = [q for q in chunk if not _has_blank(q)]
+        if len(plain) < len(chunk):
+            with_blank += [q for q in chunk if _has_blank(q)]
+        if plain:
+            yield write(plain, f"kg-{n:04d}.nq")
+    if with_blank:
+        yield write(with_blank, "kg-blank-nodes.nq")
+
+
+def _has_blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode) \
+        or isinstance(quad.graph_name, ox.BlankNode)
 
 
 def _loader(target: BulkTarget) -> subprocess.Popen[str]:
@@ -246,7 +271,7 @@ def bulk_load(target: BulkTarget, trig: Path, graphs: list[str], union: str,
     folder.mkdir(mode=0o755)
     try:
         clear_graphs(target, [*graphs, union, sentinel], "clearing the graphs before the load")
-        files, found = load_files(target, write_chunks(trig, folder), sentinel)
+        files, found = load_files(target, write_chunks(trig, folder, union), sentinel)
         if found - set(graphs) - {""}:
             extra = sorted(found - set(graphs) - {""})
             raise BulkError(f"{trig}: graph <{extra[0]}> was not seen in the graph headers")
@@ -257,7 +282,7 @@ def bulk_load(target: BulkTarget, trig: Path, graphs: list[str], union: str,
             f"where ll_file in ({file_list}) and ll_error is not null; "
             f"delete from DB.DBA.LOAD_LIST where ll_file in ({file_list}); "
             "select 'KG-COUNT', id_to_iri(G), count(*) from DB.DBA.RDF_QUAD where G in ("
-            + ", ".join(f"iri_to_id({_sql_iri(g)}, 0)" for g in [*graphs, sentinel])
+            + ", ".join(f"iri_to_id({_sql_iri(g)}, 0)" for g in [*graphs, union, sentinel])
             + ") group by G;",
             "reading the bulk loader's result",
         )
@@ -269,45 +294,11 @@ def bulk_load(target: BulkTarget, trig: Path, graphs: list[str], union: str,
         if counts.pop(sentinel, 0) or "" in found:
             clear_graphs(target, [sentinel], "removing default-graph triples")
             raise BulkError(f"{trig}: has default-graph triples; only named graphs can be loaded")
+        union_size = counts.pop(union, 0)
         empty = [g for g in graphs if not counts.get(g)]
-        if empty:
-            raise BulkError(f"{trig}: the bulk loader put nothing into graph <{empty[0]}>")
-        fill_union(target, counts, union)
+        if empty or not union_size:
+            missing = empty[0] if empty else union
+            raise BulkError(f"{trig}: the bulk loader put nothing into graph <{missing}>")
         return counts
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-
-
-def fill_union(target: BulkTarget, counts: dict[str, int], union: str, sessions: int = 2) -> None:
-    """Copy every graph into the union graph inside the server (no second parse): the graphs
-    split by size over `sessions` isql sessions run at once, then a checkpoint."""
-    groups: list[list[str]] = [[] for _ in range(sessions)]
-    sizes = [0] * sessions
-    for graph in sorted(counts, key=lambda g: (-counts[g], g)):  # biggest first, to the lightest
-        i = sizes.index(min(sizes))
-        groups[i].append(graph)
-        sizes[i] += counts[graph]
-    procs = []
-    for group in (g for g in groups if g):
-        copies = " ".join(
-            "INSERT SOFT DB.DBA.RDF_QUAD (G, S, P, O) "
-            f"SELECT iri_to_id({_sql_iri(union)}), S, P, O FROM DB.DBA.RDF_QUAD "
-            f"WHERE G = iri_to_id({_sql_iri(g)}, 0);"
-            for g in group
-        )
-        procs.append(subprocess.Popen(  # unlogged, row autocommit: as the bulk loader runs
-            [ISQL, target.isql_address, target.user, target.password,
-             f"exec=log_enable(2,1); {copies}"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
-    try:
-        for proc in procs:
-            output, _ = proc.communicate()
-            if proc.returncode != 0 or "*** Error" in output:
-                error = next((x for x in output.splitlines() if "*** Error" in x), output[-300:])
-                raise BulkError(f"filling the union graph failed: {error.strip()}")
-    finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-    run_isql(target, "checkpoint;", "checkpoint after filling the union graph")
