@@ -282,34 +282,27 @@ def _rewrite_csv(path: Path, change: dict[str, str], where: tuple[str, str]) -> 
     return found
 
 
-def test_a_collection_must_agree_with_the_skills_file(tmp_path: Path) -> None:
+STRANGER = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
+NOT_BROADER = "http://data.europa.eu/esco/isced-f/00"
+
+
+@pytest.mark.parametrize(("name", "change", "message"), [
+    # a member's label must be the label skills_en.csv gives it
+    ("transversalSkillsCollection_en.csv", {"preferredLabel": "something else"},
+     "column 'preferredLabel': 'something else' here"),
+    # a member must exist
+    ("digCompSkillsCollection_en.csv", {"conceptUri": STRANGER},
+     f"column 'conceptUri': {STRANGER} is not in skills_en.csv"),
+    # a member's broader concept must be one of its broader relations
+    ("researchSkillsCollection_en.csv", {"broaderConceptUri": NOT_BROADER},
+     f"column 'broaderConceptUri': {NOT_BROADER} is not a broader concept"),
+])
+def test_a_collection_row_must_agree_with_the_skills(tmp_path: Path, name: str,
+                                                    change: dict[str, str], message: str) -> None:
     folder = copy_slice("esco", tmp_path)
-    name = "transversalSkillsCollection_en.csv"
     member = rows(ESCO / name)[0]["conceptUri"]
-    line = _rewrite_csv(folder / name, {"preferredLabel": "something else"},
-                        ("conceptUri", member))
-    expect_failure("esco", folder, tmp_path, name, line,
-                   "column 'preferredLabel': 'something else' here")
-
-
-def test_a_collection_member_must_exist(tmp_path: Path) -> None:
-    folder = copy_slice("esco", tmp_path)
-    name = "digCompSkillsCollection_en.csv"
-    member = rows(ESCO / name)[0]["conceptUri"]
-    stranger = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
-    line = _rewrite_csv(folder / name, {"conceptUri": stranger}, ("conceptUri", member))
-    expect_failure("esco", folder, tmp_path, name, line,
-                   f"column 'conceptUri': {stranger} is not in skills_en.csv")
-
-
-def test_a_collection_broader_concept_must_be_a_broader_relation(tmp_path: Path) -> None:
-    folder = copy_slice("esco", tmp_path)
-    name = "researchSkillsCollection_en.csv"
-    member = rows(ESCO / name)[0]["conceptUri"]
-    other = "http://data.europa.eu/esco/isced-f/00"
-    line = _rewrite_csv(folder / name, {"broaderConceptUri": other}, ("conceptUri", member))
-    expect_failure("esco", folder, tmp_path, name, line,
-                   f"column 'broaderConceptUri': {other} is not a broader concept")
+    line = _rewrite_csv(folder / name, change, ("conceptUri", member))
+    expect_failure("esco", folder, tmp_path, name, line, message)
 
 
 def test_the_hierarchy_chain_agrees_with_the_broader_relations(tmp_path: Path) -> None:

@@ -355,3 +355,26 @@ def test_the_page_profile_reads_the_imported_slice(tmp_path: Path) -> None:
     assert chart.count('class="riasec-row"') == 6
     assert chart.count("bar-riasec-high") == len(profile.high_points)
     assert reader.read(ID + "onet-element/1.b.1.a") is None  # not an occupation: no sections
+
+
+def test_the_page_shows_ratings_with_two_decimals(tmp_path: Path) -> None:
+    """Regression (seen on the full graph in a browser): "Concern for Others 4.1" stood among
+    "4.72", "4.49"; O*NET publishes two decimals (Work Styles 4.10), so the page shows two."""
+    from kg.serve.onet_profile import ProfileReader
+    from kg.serve.pages import Pages
+
+    out = tmp_path / "onet.nq"
+    write(IMPORTERS["onet"], DATA, out, progress=False)
+    store = ox.Store()
+    store.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    profile = ProfileReader(store, ID, {}).read(occ("11-3051.00"))
+    assert profile is not None and profile.work_styles and profile.work_values
+    html = Pages(ID, {}).render(
+        "entity.html", page=type("Page", (), {"label": "x", "kinds": []})(), formats=[],
+        onet=profile, transitions=[], activities=[]).decode()
+    styles = html[html.index('id="work-styles"'):html.index('id="work-values"')]
+    shown = [cell.split("<")[0] for cell in styles.split('<td class="num">')[1:]]
+    assert shown == [f"{r.value:.2f}" for r in profile.work_styles]
+    values = html[html.index('id="work-values"'):]
+    assert all(f"</a> {r.value:.2f}" in values for r in profile.work_values)
+

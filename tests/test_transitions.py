@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -105,31 +107,25 @@ def _copy_onet(tmp_path: Path) -> Path:
     return folder
 
 
-def test_unknown_dwa_is_refused_with_file_and_line(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("name", "line", "column", "value", "message"), [
+    # a task linked to a DWA the reference does not list
+    ("Tasks to DWAs.tsv", 3, 4, "4.A.1.a.1.I99.D99",
+     "3: column 'DWA ID': DWA 4.A.1.a.1.I99.D99 is not in DWA Reference.tsv"),
+    # a DWA whose ID does not extend its IWA's
+    ("DWA Reference.tsv", 2, 4, "4.A.9.z.9.I01.D01", "2: 4.A.9.z.9.I01.D01 does not belong under"),
+])
+def test_bad_work_activity_row_is_refused_with_file_and_line(
+        tmp_path: Path, name: str, line: int, column: int, value: str, message: str) -> None:
     folder = _copy_onet(tmp_path)
-    path = folder / "Tasks to DWAs.tsv"
+    path = folder / name
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    cells = lines[2].split("\t")
-    cells[4] = "4.A.1.a.1.I99.D99"
-    lines[2] = "\t".join(cells)
+    cells = lines[line - 1].split("\t")
+    cells[column] = value
+    lines[line - 1] = "\t".join(cells)
     path.write_text("".join(lines), encoding="utf-8")
     with pytest.raises(ImportFailed) as error:
         list(onet.IMPORTER.triples(folder, Context(progress=False)))
-    assert str(error.value).startswith(f"{path}:3: column 'DWA ID': DWA 4.A.1.a.1.I99.D99 is "
-                                       "not in DWA Reference.tsv")
-
-
-def test_dwa_under_the_wrong_iwa_is_refused(tmp_path: Path) -> None:
-    folder = _copy_onet(tmp_path)
-    path = folder / "DWA Reference.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    cells = lines[1].split("\t")
-    cells[4] = "4.A.9.z.9.I01.D01"
-    lines[1] = "\t".join(cells)
-    path.write_text("".join(lines), encoding="utf-8")
-    with pytest.raises(ImportFailed, match=r"DWA Reference.tsv:2: 4.A.9.z.9.I01.D01 does not "
-                                           r"belong under"):
-        list(onet.IMPORTER.triples(folder, Context(progress=False)))
+    assert str(error.value).startswith(f"{path}:{message}")
 
 
 # --- the scorer and its graph -------------------------------------------------------------
@@ -251,12 +247,100 @@ def dist(built: ox.Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.fixture(scope="module")
+def store_dist(built: ox.Store, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_dist(built, tmp_path_factory.mktemp("dist-store"))
+
+
+def write_dist(built: ox.Store, folder: Path) -> Path:
+    """A dist/ as `kg build` writes it: kg.trig and the on-disk store whose default graph holds
+    the union of the named graphs."""
+    folder.mkdir(exist_ok=True)
+    built.dump(str(folder / "kg.trig"), format=ox.RdfFormat.TRIG)
+    store = ox.Store(str(folder / "store"))
+    store.extend(built)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, ox.DefaultGraph()) for q in built)
+    store.flush()
+    del store  # close it: the commands open it read-only
+    return folder
+
+
+def test_cli_reads_the_store_as_the_trig(dist: Path, store_dist: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """The store's default graph (no union asked) gives the rows the in-memory union gives."""
+    answers = []
+    for folder in (dist, store_dist):
+        assert main(["transitions", "--all", "--format", "json", "--dist", str(folder)]) == 0
+        answers.append(capsys.readouterr().out)
+    assert answers[0] == answers[1] and len(answers[0]) > 1000
+
+
+def test_cli_transitions_starts_without_rdflib(store_dist: Path) -> None:
+    """Regression (issue 13, `kg transitions` < 1 s): `kg` imported every subcommand's modules,
+    rdflib's SPARQL parser and every importer (1.2 s) before answering in 0.35 s."""
+    script = ("import sys, kg.cli; code = kg.cli.main(sys.argv[1:]); heavy = sorted("
+              "m for m in sys.modules if m.split('.')[0] in ('rdflib', 'SPARQLWrapper', 'numpy')"
+              " or m.startswith(('kg.query', 'kg.sources', 'kg.build'))); "
+              "print(code, heavy[:5], file=sys.stderr)")
+    for fmt in ("table", "csv", "json"):
+        done = subprocess.run([sys.executable, "-c", script, "transitions", "11-3051.00",
+                               "--format", fmt, "--dist", str(store_dist)],
+                              capture_output=True, text=True, check=False,
+                              cwd=Path(__file__).parents[1])
+        assert done.stderr.strip().splitlines()[-1] == "0 []", done.stderr
+        assert "11-1021.00" in done.stdout
+
+
+def test_command_table_matches_the_registered_subcommands() -> None:
+    """kg.cli imports only the module of the subcommand asked for: its table must name every
+    subcommand each module registers, and `kg X` must parse as the full parser does."""
+    import argparse
+    import importlib
+
+    import kg.cli
+
+    for module, names in kg.cli.COMMAND_MODULES.items():
+        sub = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(sub)
+        assert tuple(sub.choices) == names, module
+    full = kg.cli.make_parser()
+    argv = ["transitions", "11-3051.00", "--limit", "3", "--format", "csv"]
+    assert vars(kg.cli.make_parser("transitions").parse_args(argv)) == vars(
+        full.parse_args(argv))
+    assert kg.cli.make_parser("build").parse_args(["build"]).command == "build"
+
+
+def test_plain_iris_agree_with_the_prefix_map() -> None:
+    from kg.prefixes import SKOS
+    from kg.transitions.terms import OKG_IRI, SKOS_IRI
+
+    assert (OKG_IRI, SKOS_IRI) == (str(OKG), str(SKOS))
+
+
 def test_cli_csv_of_one_occupation(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist)]) == 0
     rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
     assert [r["rank"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
     assert {"from_code", "to_code", "rank", "score", "skills", "tasks"} <= set(rows[0])
     assert {r["from_code"] for r in rows} == {"11-3051.00"}
+
+
+def test_cli_table_words_the_figures_as_the_page_does(
+        dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: the table printed "job zone 0", "wage x1" beside "x1.124" and "x.; y." where
+    the page (kg.transitions.wording) says "same job zone", "median wage ×1.00" and "x; y"."""
+    from kg.transitions.wording import job_zone_text, wage_text
+
+    assert main(["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist)]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert main(["transitions", "11-3051.00", "--format", "table", "--dist", str(dist)]) == 0
+    table = capsys.readouterr().out
+    assert rows and "job zone 0" not in table and "job zone -" not in table
+    assert ".;" not in table and "wage x" not in table
+    for row in rows:
+        line = next(x for x in table.splitlines() if f"  {row['to_code']}  " in x)
+        for words in (wage_text(row["wage_ratio"]), job_zone_text(row["job_zone_step"])):
+            assert words is None or words in line
 
 
 def test_cli_all_with_limit(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -288,6 +372,39 @@ def test_page_section_lists_targets_with_shared_skills(built: ox.Store) -> None:
     assert {t.iri.rsplit("/", 1)[-1] for t in targets} == described() - {"11-3051.00"}
     assert any(t.shared for t in targets)  # 11-3051.02 has no Skills ratings nor tasks
     assert all(label in labels.values() for t in targets for label in t.shared)
+
+
+def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) -> None:
+    """Regression (seen on the full graph in a browser): "job zone 0" and "job zone -1" read as
+    zones (O*NET's run 1-5), "wage x1.124" beside "x1" mixed precisions, and skills and activity
+    sentences ran together as "Production and Processing; Evaluate quality of products.; ..."."""
+    from kg.serve.pages import Pages
+    from kg.serve.transitions_section import read_targets
+
+    labels = {q.subject.value: q.object.value for q in built.quads_for_pattern(
+        None, ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel"), None)}
+    zones = {r["O*NET-SOC Code"]: int(r["Job Zone"]) for r in tsv(ONET / "Job Zones.tsv")}
+    skills = {r["Element Name"] for n in ("Skills.tsv", "Knowledge.tsv") for r in tsv(ONET / n)}
+    dwas = {r["DWA Title"] for r in tsv(ONET / "DWA Reference.tsv")}
+    source = "11-3051.00"
+    targets = read_targets(built, DEFAULT_BASE + f"onet-soc2019/{source}", labels)
+    words = {0: "same job zone", 1: "1 job zone higher", -1: "1 job zone lower",
+             2: "2 job zones higher", -2: "2 job zones lower"}
+    assert any(t.skills for t in targets) and any(t.activities for t in targets)
+    for t in targets:
+        code = t.iri.rsplit("/", 1)[-1]
+        assert set(t.skills) <= skills and set(t.activities) <= dwas
+        if code in zones and source in zones:
+            assert t.job_zone_text == words[zones[code] - zones[source]]
+        if t.wage_ratio is not None:
+            assert t.wage_text == f"median wage ×{float(t.wage_ratio):.2f}"
+    html = Pages(DEFAULT_BASE, {}).render(
+        "entity.html", page=type("Page", (), {"label": "x", "kinds": []})(), formats=[],
+        transitions=targets, onet=None, activities=[]).decode()
+    section = html[html.index('id="transitions"'):]
+    assert "job zone 0" not in section and "job zone -" not in section
+    assert section.count('class="shared-skills"') == sum(1 for t in targets if t.skills)
+    assert ".;" not in section and "Shared:" not in section
 
 
 # --- stored queries -----------------------------------------------------------------------
@@ -323,3 +440,49 @@ def test_query_chain_one_step_when_direct(dist: Path, capsys: pytest.CaptureFixt
     assert rows and rows[0]["steps"] == "1" and rows[0]["step"] == "1"
     assert rows[0]["stepFrom"].startswith("11-3051.00 ")
     assert rows[0]["stepTo"].startswith("11-1021.00 ")
+
+
+def _chains(store: ox.Store, source: str, target: str) -> list[tuple[str, ...]]:
+    """The query's answer computed in Python from the graph's own transitions: the first five
+    simple paths of 1-3 moves, fewest moves first, then strongest (product of the scores), then
+    by transition IRIs."""
+    edges: dict[str, list[tuple[str, str, float]]] = {}
+    for r in values(store, """SELECT DISTINCT ?t ?from ?to ?score WHERE { ?t okg:fromOccupation
+            ?f ; okg:toOccupation ?o ; okg:transitionScore ?score . ?f skos:notation ?from .
+            ?o skos:notation ?to }"""):
+        edges.setdefault(r["from"].value, []).append(
+            (r["t"].value, r["to"].value, float(r["score"].value)))
+    paths: list[tuple[int, float, tuple[str, ...], tuple[str, ...]]] = []
+    stack: list[tuple[tuple[str, ...], tuple[str, ...], float]] = [((source,), (), 1.0)]
+    while stack:
+        nodes, moves, strength = stack.pop()
+        for node, to, score in edges.get(nodes[-1], []):
+            if to == target:
+                paths.append((len(moves) + 1, strength * score, moves + (node,), nodes + (to,)))
+            elif to not in nodes and len(moves) < 2:
+                stack.append((nodes + (to,), moves + (node,), strength * score))
+    return [p[3] for p in sorted(paths, key=lambda p: (p[0], -p[1], p[2]))[:5]]
+
+
+def test_query_chain_finds_the_shortest_strongest_chains(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Every pair of the slice's occupations, with only the top 1, then 2 moves kept, so that
+    chains of two and three moves (and none) occur; checked against a search in Python."""
+    lengths = set()
+    for limit in (1, 2):
+        store = slice_store()
+        add_transitions(store, DEFAULT_BASE, limit=limit)
+        dist = write_dist(store, tmp_path / f"top{limit}")
+        for source in sorted(described()):
+            for target in sorted(described() - {source}):
+                rows = _query_rows(dist, capsys, "transitions-chain", f"fromCode={source}",
+                                   f"toCode={target}")
+                chains: dict[str, list[dict[str, str]]] = {}
+                for row in rows:
+                    chains.setdefault(row["chain"], []).append(row)
+                found = [tuple([steps[0]["stepFrom"].split()[0]]
+                               + [r["stepTo"].split()[0] for r in steps])
+                         for steps in chains.values()]
+                assert found == _chains(store, source, target), (limit, source, target)
+                lengths |= {len(c) - 1 for c in found}
+    assert lengths == {1, 2, 3}  # the test sees more than direct moves

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from rdflib import Graph
-
-from kg.cli import imports as cli_import
-from kg.cli import query as cli_query
-from kg.cli import serve as cli_serve
-from kg.cli import transitions as cli_transitions
 from kg.errors import KgError
-from kg.prefixes import DEFAULT_BASE
-from kg.reconcile import cli as reconcile_cli
 
 Handler = Callable[[argparse.Namespace], int]
+
+# The modules whose register(subparsers) adds subcommands, and the subcommands each adds. `kg X`
+# imports only X's module: the query and import modules pull in rdflib's SPARQL parser and every
+# importer (about 1 s), which `kg transitions` must not pay (issue 13: < 1 s). A name missing
+# here still works: the parser is then built with every module (tests/test_transitions.py checks
+# that this table matches what the modules register).
+COMMAND_MODULES: dict[str, tuple[str, ...]] = {
+    "kg.cli.query": ("queries", "query", "load"),
+    "kg.cli.imports": ("import", "map"),
+    "kg.cli.serve": ("serve", "serve-assets"),
+    "kg.reconcile.cli": ("reconcile",),
+    "kg.cli.transitions": ("transitions",),  # career transitions (engineer T)
+}
 
 # rdflib parser names for the files `kg validate` accepts, by suffix.
 VALIDATE_FORMATS = {
@@ -49,7 +55,7 @@ def _build(args: argparse.Namespace) -> int:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from rdflib import Dataset
+    from rdflib import Dataset, Graph
 
     from kg.build.shacl_report import format_report, load_shapes, shacl_findings
     from kg.sources.curated.vocabulary import load_ontology
@@ -85,9 +91,15 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
-def make_parser() -> argparse.ArgumentParser:
+def make_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The `kg` parser; with `command`, only the module that registers it (when known)."""
     parser = argparse.ArgumentParser(prog="kg", description="occupation knowledge graph")
     sub = parser.add_subparsers(dest="command", required=True)
+    only = [m for m, names in COMMAND_MODULES.items() if command in names]
+    if only:
+        importlib.import_module(only[0]).register(sub)
+        return parser
+    from kg.prefixes import DEFAULT_BASE
 
     build = sub.add_parser("build", help="build, reason, validate and export the graph to dist/")
     build.add_argument("--out", type=Path, default=Path("dist"), help="output folder (dist)")
@@ -116,16 +128,14 @@ def make_parser() -> argparse.ArgumentParser:
     validate.add_argument("file", type=Path)
     validate.set_defaults(handler=_validate)
 
-    cli_query.register(sub)
-    cli_import.register(sub)
-    cli_serve.register(sub)
-    reconcile_cli.register(sub)
-    cli_transitions.register(sub)  # career transitions (engineer T)
+    for module in COMMAND_MODULES:
+        importlib.import_module(module).register(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = make_parser()
+    argv = sys.argv[1:] if argv is None else argv
+    parser = make_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args))

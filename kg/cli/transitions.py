@@ -1,8 +1,11 @@
 """The `kg transitions` subcommand: the career transitions of one O*NET-SOC occupation (or of
 all) read from the built graph in --dist, as a table, CSV or JSON.
 
-It opens dist/ as `kg query` does (kg.query.engines: the persistent store read-only when present,
-else kg.trig in memory) and reads graph/transitions, which the build's derived stage wrote.
+It reads graph/transitions, which the build's derived stage wrote, from the build's persistent
+store (dist/store/, opened read-only; its default graph already holds the union of the named
+graphs, so queries read it directly), else from kg.trig in memory as `kg query` does. It imports
+only pyoxigraph to start: rdflib and the query engines cost more than the answer (issue 13 wants
+< 1 s; benchmarks/bench_transitions.py measures it).
 """
 
 from __future__ import annotations
@@ -15,11 +18,12 @@ import re
 import sys
 from pathlib import Path
 
-from kg.cli.query import _dist_file, _guarded
+import pyoxigraph as ox
+
 from kg.errors import KgError
-from kg.prefixes import OKG, SKOS
-from kg.query.engines import open_engine
+from kg.transitions.terms import OKG_IRI as OKG
 from kg.transitions.terms import PROPERTY
+from kg.transitions.terms import SKOS_IRI as SKOS
 
 ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
 FIGURES = {"job_zone_step": "jobZoneStep", "wage_ratio": "wageRatio",
@@ -58,12 +62,27 @@ SELECT DISTINCT ?t ?kind ?label WHERE {{ {kinds}
   ?x skos:prefLabel ?label . FILTER(LANG(?label) = "en") }}"""
 
 
-def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str, str]]:
+def open_dist(dist: Path) -> tuple[ox.Store, bool]:
+    """The built graph of `dist` and whether its queries need the union of the named graphs."""
+    persistent = dist / "store"
+    if (persistent / "CURRENT").is_file():
+        try:
+            return ox.Store.read_only(str(persistent)), False
+        except OSError as exc:
+            raise KgError(f"{persistent}: cannot open the store read-only: {exc}") from exc
+    # No store (an older build, or a copied kg.trig): load the file as `kg query` does.
+    from kg.cli.query import _dist_file
+    from kg.query.engines import open_engine
+
     engine = open_engine("oxigraph", _dist_file(dist), timeout=None)
-    store = engine.store  # type: ignore[attr-defined]
+    return engine.store, True  # type: ignore[attr-defined]
+
+
+def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str, str]]:
+    store, union = open_dist(dist)
     rows: dict[str, dict[str, str]] = {}
     plain = [c for c in COLUMNS if c not in SHARED]
-    for solution in store.query(_query(code, limit), use_default_graph_as_union=True):
+    for solution in store.query(_query(code, limit), use_default_graph_as_union=union):
         node = solution["t"].value
         if node not in rows:  # a second label (graph) of the same occupation says nothing new
             rows[node] = {c: (solution[c].value if solution[c] is not None else "")
@@ -71,7 +90,7 @@ def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str,
     shared: dict[tuple[str, str], list[str]] = {}
     if rows:
         query = _shared_query(sorted(rows) if code else None)
-        for solution in store.query(query, use_default_graph_as_union=True):
+        for solution in store.query(query, use_default_graph_as_union=union):
             key = (solution["t"].value, solution["kind"].value[len(str(OKG)):])
             shared.setdefault(key, []).append(solution["label"].value)
     for node, row in rows.items():
@@ -81,14 +100,24 @@ def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str,
 
 
 def _table(rows: list[dict[str, str]]) -> str:
+    from kg.transitions.wording import activities_text, job_zone_text, wage_text
+
     out = []
     for row in rows:
-        out.append(f"{row['rank']:>3}  {row['to_code']}  {row['to_title']}  score "
-                   f"{float(row['score']):.3f}  wage x{row['wage_ratio'] or '?'}  job zone "
-                   f"{row['job_zone_step'] or '?'}  growth {row['target_growth_pct'] or '?'}%")
+        figures = [f"score {float(row['score']):.3f}",
+                   wage_text(row["wage_ratio"]) or "median wage ratio unknown",
+                   job_zone_text(row["job_zone_step"]) or "job zone step unknown",
+                   f"growth {row['target_growth_pct']}%" if row["target_growth_pct"]
+                   else "growth unknown"]
+        out.append(f"{row['rank']:>3}  {row['to_code']}  {row['to_title']}  "
+                   + "  ".join(figures))
         for name in SHARED:
             if row[name]:
-                out.append(f"       {name.replace('_', ' ')}: {row[name]}")
+                # the CSV keeps the labels as they are; the table reads them as a list
+                shared = row[name].split("; ")
+                text = (activities_text(shared) if name == "shared_activities"
+                        else "; ".join(shared))
+                out.append(f"       {name.replace('_', ' ')}: {text}")
     return "\n".join(out) + ("\n" if out else "")
 
 
@@ -127,4 +156,4 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
                    help="transitions per occupation (default 10; the build keeps 20)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--dist", default="dist", metavar="DIR", help="built files (default: dist)")
-    p.set_defaults(handler=_guarded(cmd_transitions))
+    p.set_defaults(handler=cmd_transitions)  # kg.cli.main prints a KgError as one line

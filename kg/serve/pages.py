@@ -135,7 +135,8 @@ class Pages:
 
     def entity(self, page: EntityPage, formats: list[tuple[str, str, str]],
                onet: OnetProfile | None = None,
-               transitions: list | None = None) -> bytes:  # career transitions (T)
+               transitions: list | None = None,  # career transitions (T)
+               activities: list | None = None) -> bytes:  # detailed work activities
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -158,4 +159,5 @@ class Pages:
             industry_charts=industries, is_occupation=is_occupation, onet=onet,
             riasec_chart=riasec,
             transitions=transitions or [],
+            activities=activities or [],
         )

@@ -191,8 +191,12 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         from kg.serve.transitions_section import read_targets
 
         leads = read_targets(app.index.store, iri, app.index.labels)
+        # detailed work activities (issue 13): the DWAs the occupation's tasks are linked to
+        from kg.serve.work_activities_section import read_work_activities
+
+        activities = read_work_activities(app.index.store, iri, app.index.labels)
         body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
-                                transitions=leads)
+                                transitions=leads, activities=activities)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":

@@ -1,6 +1,7 @@
 """The "Where this occupation can lead" section of an O*NET-SOC occupation's page: its scored
 career transitions (graph/transitions, written by kg.transitions.stage), each target with its
-score and the shared skills that explain it, read by index from the served store."""
+score, its wage and job-zone change in words, and the shared skills and work activities that
+explain it, read by index from the served store."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.prefixes import OKG
+from kg.transitions.wording import activities_text, job_zone_text, wage_text
 
 SHOWN = 10
 
@@ -21,7 +23,24 @@ class Target:
     score: float
     wage_ratio: str | None = None
     job_zone_step: str | None = None
-    shared: list[str] = field(default_factory=list)  # shared skills, then activities
+    skills: list[str] = field(default_factory=list)  # shared Skills/Knowledge elements
+    activities: list[str] = field(default_factory=list)  # shared detailed work activities
+
+    @property
+    def shared(self) -> list[str]:
+        return self.skills + self.activities
+
+    @property
+    def wage_text(self) -> str | None:
+        return wage_text(self.wage_ratio)
+
+    @property
+    def job_zone_text(self) -> str | None:
+        return job_zone_text(self.job_zone_step)
+
+    @property
+    def activities_text(self) -> str:
+        return activities_text(self.activities)
 
 
 def _one(store: ox.Store, subject: ox.NamedNode, prop: str) -> ox.NamedNode | ox.Literal | None:
@@ -47,10 +66,10 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
         row = Target(target.value, labels.get(target.value, target.value.rsplit("/", 1)[-1]),
                      int(rank.value), float(score.value), wage.value if wage else None,
                      step.value if step else None)
-        for prop in ("sharedSkill", "sharedActivity"):
+        for prop, kept in (("sharedSkill", row.skills), ("sharedActivity", row.activities)):
             for shared in store.quads_for_pattern(node, ox.NamedNode(OKG + prop), None, None):
                 label = labels.get(shared.object.value)
-                if label and label not in row.shared:
-                    row.shared.append(label)
+                if label and label not in kept:
+                    kept.append(label)
         found[node.value] = row
     return sorted(found.values(), key=lambda t: (t.rank, t.iri))

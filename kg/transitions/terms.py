@@ -3,6 +3,11 @@ by the scorer, the graph stage and `kg transitions` (which must not import numpy
 
 from __future__ import annotations
 
+# kg.prefixes holds these as rdflib Namespaces; `kg transitions` must not import rdflib to start
+# (about 0.5 s), so the two it needs are plain strings here (a test checks they agree).
+OKG_IRI = "https://w3id.org/occupation-kg/ontology#"
+SKOS_IRI = "http://www.w3.org/2004/02/skos/core#"
+
 # component -> what it measures (README, CSV header and the provenance description say the same)
 COMPONENTS: dict[str, str] = {
     "skills": "cosine of Skills+Knowledge importance (IM) ratings",

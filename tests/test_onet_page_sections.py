@@ -1,0 +1,135 @@
+"""Sections of an O*NET-SOC occupation's page: "Detailed work activities"
+(kg/serve/work_activities_section.py), read from the imported O*NET slice and checked against
+the slice's own Tasks to DWAs.tsv and DWA Reference.tsv (O*NET 29.3, CC BY 4.0); and what was
+wrong when the full graph's pages were looked at in a browser (long title and tool lists, a
+legend for flags the list does not show)."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from kg.serve.work_activities_section import read_work_activities
+from kg.sources.importers import IMPORTERS, write
+
+DATA = Path(__file__).parent / "data" / "onet_db_29_3"
+ID = "https://w3id.org/occupation-kg/id/"
+SKOS_PREF_LABEL = ox.NamedNode("http://www.w3.org/2004/02/skos/core#prefLabel")
+
+
+def rows(name: str) -> list[dict[str, str]]:
+    with (DATA / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> tuple[ox.Store, dict[str, str]]:
+    out = tmp_path_factory.mktemp("onet") / "onet.nq"
+    write(IMPORTERS["onet"], DATA, out, progress=False)
+    store = ox.Store()
+    store.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    labels = {q.subject.value: q.object.value
+              for q in store.quads_for_pattern(None, SKOS_PREF_LABEL, None, None)}
+    return store, labels
+
+
+def expected(code: str) -> dict[tuple[str, str], int]:
+    """(IWA title, DWA title) -> how many of the occupation's tasks are linked to the DWA."""
+    iwa_of = {r["DWA ID"]: r["IWA Title"] for r in rows("DWA Reference.tsv")}
+    pairs = {(r["Task ID"], r["DWA ID"], r["DWA Title"]) for r in rows("Tasks to DWAs.tsv")
+             if r["O*NET-SOC Code"] == code}
+    return dict(Counter((iwa_of[dwa], title) for _, dwa, title in pairs))
+
+
+def test_the_section_lists_every_linked_activity_under_its_iwa(served) -> None:
+    store, labels = served
+    code = "11-3051.00"
+    truth = expected(code)
+    assert truth, "the slice must link some of 11-3051.00's tasks to DWAs"
+    groups = read_work_activities(store, ID + f"onet-soc2019/{code}", labels)
+    shown = {(g.label, a.label): a.tasks for g in groups for a in g.activities}
+    assert shown == truth
+    # the activities most of its tasks share come first
+    assert [g.tasks for g in groups] == sorted((g.tasks for g in groups), reverse=True)
+
+
+def test_a_concept_without_tasks_gets_no_section(served) -> None:
+    store, labels = served
+    assert read_work_activities(store, ID + "onet-element/4.a.1.a.1", labels) == []
+
+
+def test_the_page_shows_the_section(served) -> None:
+    """Rendered through the entity template as `kg serve` renders an occupation's page."""
+    from kg.serve.entities import EntityPage
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    iri = ID + "onet-soc2019/11-3051.00"
+    groups = read_work_activities(store, iri, labels)
+    page = EntityPage(iri, labels[iri], [], [], [], [], [], [], [], [], [])
+    html = Pages(ID, {"title": "occupation-kg"}).entity(page, [], activities=groups).decode()
+    start = html.index('id="work-activities"')
+    section = html[start:html.index("</section>", start)]
+    assert section.count("<tr>") == 1 + sum(len(g.activities) for g in groups)
+    for group in groups:
+        assert f'rowspan="{len(group.activities)}"' in section
+        assert group.label in section
+    empty = Pages(ID, {"title": "occupation-kg"}).entity(page, [], activities=[]).decode()
+    assert 'id="work-activities"' not in empty
+
+
+def _page(iri: str, label: str, alt_labels: int = 0):
+    from kg.serve.entities import EntityPage, Value
+
+    alts = [Value(f"Title {n:03d}") for n in range(alt_labels)]
+    return EntityPage(iri, label, [], [], alts, [], [], [], [], [], [])
+
+
+def test_a_long_title_list_stays_short_until_opened(served) -> None:
+    """Regression: 29-1141.00's 138 titles, one per line, pushed every O*NET section ~4,000 px
+    down the page. Now 30 in columns, the rest behind a <details>."""
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    iri = ID + "onet-soc2019/11-3051.00"
+    titles = {r["Alternate Title"] for r in rows("Alternate Titles.tsv")
+              if r["O*NET-SOC Code"] == "11-3051.00"}
+    assert titles  # the slice keeps the occupation's alternate titles
+    pages = Pages(ID, {"title": "occupation-kg"})
+    many = pages.entity(_page(iri, labels[iri], alt_labels=45), []).decode()
+    assert many.count('class="alt-label"') == 45 and "15 more titles" in many
+    assert many.index("15 more titles") > many.index("Title 029") and \
+        many.index("15 more titles") < many.index("Title 030")
+    few = pages.entity(_page(iri, labels[iri], alt_labels=3), []).decode()
+    assert "more titles" not in few and 'class="alt-label-list"' not in few
+
+
+def test_the_flag_legend_names_only_the_flags_shown(served) -> None:
+    """Regression: 29-1141.00's legend explained "in demand" though none of its technologies
+    has that flag."""
+    from kg.serve.onet_profile import ProfileReader
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    tech = rows("Technology Skills.tsv")
+    pages = Pages(ID, {"title": "occupation-kg"})
+    seen = set()
+    for code in sorted({r["O*NET-SOC Code"] for r in tech}):
+        iri = ID + f"onet-soc2019/{code}"
+        profile = ProfileReader(store, ID, labels).read(iri)
+        if profile is None or not profile.technologies:
+            continue
+        html = pages.entity(_page(iri, code), [], onet=profile).decode()
+        start = html.index('id="technologies"')
+        legend = html[start:html.index("</p>", start)]
+        mine = [r for r in tech if r["O*NET-SOC Code"] == code]
+        demand, hot = (any(r["In Demand"] == "Y" for r in mine),
+                       any(r["Hot Technology"] == "Y" for r in mine))
+        assert ("in demand</span>" in legend) == demand, code
+        assert ("hot</span>" in legend) == hot, code
+        seen.add((demand, hot))
+    assert (True, True) in seen and len(seen) >= 2  # the slice shows the legend both ways
