@@ -17,6 +17,7 @@ from email.message import Message
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pyoxigraph as ox
 import pytest
 from jsonschema import Draft7Validator
@@ -391,3 +392,30 @@ def test_queries_during_the_index_build_get_503_then_the_build_error(
     failed = get(f"queries={ask}")
     assert failed.status == 500
     assert "index could not be built: the store went away" in json.loads(failed.body)["error"]
+
+
+def test_knn_support_equals_the_full_partition(index: Index,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    # The KNN support partitions only the labels above KNN_FLOOR when enough are: the sums must
+    # be those of the KNN nearest labels of the whole row, on both roads.
+    monkeypatch.setattr(rank, "KNN", 4)
+    ranker = Ranker(index)
+    part = ranker.part("onet-occupation")
+    with ALTERNATE.open(encoding="utf-8") as handle:
+        titles = [row["Alternate Title"] for row in csv.DictReader(handle, delimiter="\t")][:60]
+    vecs, _ = ranker.vectors([normalise(t) for t in titles])
+    sims = (vecs @ part.labels).toarray() * part.weights
+    owner = np.searchsorted(part.starts, np.arange(sims.shape[1]), side="right") - 1
+    roads = set()
+    for floor in (0.05, 0.3, 0.9):
+        monkeypatch.setattr(rank, "KNN_FLOOR", floor)
+        fast = rank._knn_support(sims, part.starts)
+        for q, row in enumerate(sims):
+            order = np.argsort(-row, kind="stable")
+            if row[order[3]] == row[order[4]]:
+                continue  # a tie at the 4th nearest: either label is one of the 4 nearest
+            roads.add(int(np.sum(row >= floor) > 4))
+            expected = np.zeros(len(part.starts))
+            np.add.at(expected, owner[order[:4]], row[order[:4]] ** 3)
+            assert np.allclose(fast[q], expected, atol=1e-6), titles[q]
+    assert roads == {0, 1}  # both the floor road and the whole-row road were taken

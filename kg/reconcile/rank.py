@@ -62,6 +62,7 @@ WORD_WEIGHT = 1.0
 HEAD_WEIGHT = 0.5
 KNN = 30
 KNN_SHARE = 0.2
+KNN_FLOOR = 0.3  # similarity above which the KNN nearest usually are (speed only)
 SUPPORT_FROM = 0.5
 SUPPORT_SHARE = 0.1
 PROFILE_SHARE = 1.2
@@ -225,11 +226,7 @@ class Ranker:
         support = np.minimum(strong - np.where(best >= SUPPORT_FROM, best, 0.0), 1.0)
         score = best + SUPPORT_SHARE * support
         if sims.shape[1] > KNN:
-            near = np.argpartition(-sims, KNN, axis=1)[:, :KNN]
-            values = np.take_along_axis(sims, near, axis=1) ** 3
-            owner = np.searchsorted(part.starts, near, side="right") - 1
-            knn = np.zeros_like(score)
-            np.add.at(knn, (np.repeat(np.arange(len(sims)), KNN), owner.ravel()), values.ravel())
+            knn = _knn_support(sims, part.starts)
         else:  # a type with fewer labels than KNN: all of them are the nearest
             knn = np.add.reduceat(sims**3, part.starts, axis=1)
         return score + KNN_SHARE * knn, knn
@@ -313,6 +310,23 @@ class Ranker:
                 first.raw - runner >= MATCH_MARGIN
                 and support >= (MATCH_SUPPORT if size > MATCH_FEW else 0.9))
         return result[:limit]
+
+
+def _knn_support(sims: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """queries x entities: the sum of sim^3 of each entity's labels among the KNN labels
+    nearest the query. A full partition of every row took a fifth of the ranking time, so a row
+    partitions only its labels at or above KNN_FLOOR when at least KNN of them are (the KNN
+    nearest are then among them: the same sum), else the whole row."""
+    owner = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, sims.shape[1])))
+    knn = np.zeros((len(sims), len(starts)), dtype=sims.dtype)
+    for q, row in enumerate(sims):
+        near = np.flatnonzero(row >= KNN_FLOOR)
+        if len(near) > KNN:
+            near = near[np.argpartition(-row[near], KNN)[:KNN]]
+        elif len(near) < KNN:
+            near = np.argpartition(-row, KNN)[:KNN]
+        np.add.at(knn[q], owner[near], row[near] ** 3)
+    return knn
 
 
 def _head(text: str) -> list[str]:
