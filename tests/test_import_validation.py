@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -26,9 +27,13 @@ def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return files
 
 
-def test_every_slice_conforms(slices: dict[str, Path]) -> None:
+def test_every_slice_conforms(slices: dict[str, Path], progress: Callable[[str], None]) -> None:
     lines: list[str] = []
-    total = validate_imports(slices, log=lines.append)
+
+    def log(line: str) -> None:
+        lines.append(line)
+        progress(line)  # about half a minute in all: say which dataset is done
+    total = validate_imports(slices, log=log)
     written = sum(1 for path in slices.values() for _ in ox.parse(path=str(path),
                                                                     format=ox.RdfFormat.N_QUADS))
     assert total == written  # every quad of every slice went through pySHACL
