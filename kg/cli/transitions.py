@@ -62,12 +62,12 @@ SELECT DISTINCT ?t ?kind ?label WHERE {{ {kinds}
   ?x skos:prefLabel ?label . FILTER(LANG(?label) = "en") }}"""
 
 
-def open_dist(dist: Path) -> tuple[ox.Store, bool]:
-    """The built graph of `dist` and whether its queries need the union of the named graphs."""
+def open_dist(dist: Path) -> ox.Store:
+    """The built graph of `dist`; either way its default graph is the union of the graphs."""
     persistent = dist / "store"
     if (persistent / "CURRENT").is_file():
         try:
-            return ox.Store.read_only(str(persistent)), False
+            return ox.Store.read_only(str(persistent))
         except OSError as exc:
             raise KgError(f"{persistent}: cannot open the store read-only: {exc}") from exc
     # No store (an older build, or a copied kg.trig): load the file as `kg query` does.
@@ -75,14 +75,14 @@ def open_dist(dist: Path) -> tuple[ox.Store, bool]:
     from kg.query.engines import open_engine
 
     engine = open_engine("oxigraph", _dist_file(dist), timeout=None)
-    return engine.store, True  # type: ignore[attr-defined]
+    return engine.store  # type: ignore[attr-defined,no-any-return]
 
 
 def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str, str]]:
-    store, union = open_dist(dist)
+    store = open_dist(dist)
     rows: dict[str, dict[str, str]] = {}
     plain = [c for c in COLUMNS if c not in SHARED]
-    for solution in store.query(_query(code, limit), use_default_graph_as_union=union):
+    for solution in store.query(_query(code, limit)):
         node = solution["t"].value
         if node not in rows:  # a second label (graph) of the same occupation says nothing new
             rows[node] = {c: (solution[c].value if solution[c] is not None else "")
@@ -90,7 +90,7 @@ def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str,
     shared: dict[tuple[str, str], list[str]] = {}
     if rows:
         query = _shared_query(sorted(rows) if code else None)
-        for solution in store.query(query, use_default_graph_as_union=union):
+        for solution in store.query(query):
             key = (solution["t"].value, solution["kind"].value[len(str(OKG)):])
             shared.setdefault(key, []).append(solution["label"].value)
     for node, row in rows.items():

@@ -1,7 +1,8 @@
 """Query engines behind one interface: `open_engine(name, source)`.
 
-- "oxigraph" (default): an in-memory pyoxigraph Store loaded from a TriG / Turtle / N-Triples /
-  N-Quads file; queries see the union of all graphs as the default graph.
+- "oxigraph" (default): a build's persistent store (dist/store/) read-only, or an in-memory
+  pyoxigraph Store loaded from a TriG / Turtle / N-Triples / N-Quads file; queries see the union
+  of all graphs as the default graph (kg.query.union_graph: each triple once).
 - "rdflib": the reference engine, an rdflib Dataset(default_union=True). Slow; for checking.
 - "remote": a SPARQL 1.1 endpoint URL through SPARQLWrapper.
 
@@ -46,6 +47,7 @@ from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
 from kg.errors import KgError
 from kg.query.param_binding import query_form, tokens
 from kg.query.results import Cell, Table, canonical_graph, canonical_term, make_literal
+from kg.query.union_graph import materialise_union
 
 DEFAULT_ENGINE = "oxigraph"
 DEFAULT_TIMEOUT = 60.0
@@ -171,6 +173,7 @@ class OxigraphEngine:
             self.store.bulk_load(path=str(path), format=fmt)
         except (SyntaxError, ValueError, OSError) as exc:
             raise EngineError(f"{path}: cannot load: {exc}") from exc
+        materialise_union(self.store)
 
     @staticmethod
     def persistent_store(source: Path) -> Path | None:
@@ -182,8 +185,9 @@ class OxigraphEngine:
 
     def _query(self, query: str) -> Any:
         try:
-            # The persistent store's default graph is already the union of the graphs.
-            return self.store.query(query, use_default_graph_as_union=self.mode == "in-memory")
+            # Both stores' default graph is the union of the graphs (the in-memory one since
+            # materialise_union), so no union option: pyoxigraph's counts a triple once per graph.
+            return self.store.query(query)
         except SyntaxError as exc:
             raise EngineError(f"SPARQL syntax error: {exc}") from exc
         except OSError as exc:

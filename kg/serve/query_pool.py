@@ -125,9 +125,8 @@ def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -
         # Protocol 2.1.4); an empty list is an empty default graph / no named graphs.
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-    elif req.dataset == "union" and mapping is None:
-        options["use_default_graph_as_union"] = True
-    # "union" on the persistent store: its default graph IS the union (no option needed).
+    # "union": the default graph of either store IS the union (the in-memory one since
+    # materialise_union; pyoxigraph's union option would count a triple once per graph).
     # "query": no option, so the engine builds the dataset from the query's FROM clauses.
     try:
         result = store.query(text, **options)

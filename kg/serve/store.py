@@ -34,6 +34,8 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.query.union_graph import materialise_union
+
 DEFAULT_DATA_BASE = "https://w3id.org/occupation-kg/id/"
 STORE_DIR = "store"  # the persistent store `kg build` writes inside dist/
 _URI_SPACE = re.compile(r'void:uriSpace\s+"([^"]+)"')
@@ -114,10 +116,12 @@ def rewrite_query_iris(query: str, mapping: BaseMap) -> str:
 
 
 def load_store(dist: Path, mapping: BaseMap) -> ox.Store:
-    """dist/kg.trig (named graphs kept) in memory, IRIs under the published base."""
+    """dist/kg.trig (named graphs kept) in memory, IRIs under the published base, their union as
+    the default graph (as the persistent store has it)."""
     store = ox.Store()
     quads = ox.parse(path=str(dist / "kg.trig"), format=ox.RdfFormat.TRIG)
     store.bulk_extend(mapping.quads(quads))
+    materialise_union(store)
     return store
 
 
@@ -143,7 +147,7 @@ def fallback_notice(dist: Path) -> str:
     )
 
 
-def open_store(dist: Path, mapping: BaseMap, quiet: bool = False) -> ox.Store | MappedStore:
+def open_store(dist: Path, mapping: BaseMap, quiet: bool = False) -> MappedStore:
     """The server's own store: dist/store/ read-only behind a MappedStore, else (older builds)
     kg.trig loaded into memory under the published base, after a notice on stderr."""
     path = store_dir(dist)
@@ -151,7 +155,9 @@ def open_store(dist: Path, mapping: BaseMap, quiet: bool = False) -> ox.Store | 
         return MappedStore(open_read_only(path), mapping)
     if not quiet:
         print(fallback_notice(dist), file=sys.stderr, flush=True)
-    return load_store(dist, mapping)
+    # Already under the published base (no mapping); wrapped like the persistent store so the
+    # pages see only the named graphs, not the union in the default graph as well.
+    return MappedStore(load_store(dist, mapping), BaseMap(mapping.public, mapping.public))
 
 
 Term = ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple | ox.DefaultGraph
@@ -190,9 +196,10 @@ class MappedSolutions:
 
 
 class MappedStore:
-    """A read-only persistent store seen as the in-memory one was: local IRIs under the
-    published base, and only the named graphs for `quads_for_pattern(..., None)` (the default
-    graph repeats them as their union). The server's pages use this subset of ox.Store."""
+    """The server's store as its pages see it: local IRIs under the published base, and only
+    the named graphs for `quads_for_pattern(..., None)` (the default graph repeats them as their
+    union, in the persistent store and in one loaded into memory alike). The server's pages use
+    this subset of ox.Store."""
 
     def __init__(self, store: ox.Store, mapping: BaseMap):
         self.store = store
