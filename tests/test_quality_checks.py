@@ -309,6 +309,15 @@ d:graph\\/doc-a {
     ),
 }
 
+# onet-relatedness-violation read with one sub-select per property (2.5 s -> 70 ms on the full
+# graph): both of its problems are still reported.
+EVERY_BRANCH_MINUS["onet-relatedness-violation"] = (
+    DEFECTS["onet-relatedness-violation"],
+    "problem",
+    {"no skos:related between its occupations",
+     "another relatedness of the same occupation has the same index"},
+)
+
 EVERY_BRANCH.update(EVERY_BRANCH_MINUS)  # one test below runs both tables
 
 
