@@ -79,6 +79,8 @@ def main() -> None:
     parser.add_argument("--documents", type=Path, required=True)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--data", type=Path, help="also import the reference data (full graph)")
+    parser.add_argument("--keep", type=Path,
+                        help="build into this folder and keep it (for bench_queries/bench_serve)")
     args = parser.parse_args()
 
     builds: list[float] = []
@@ -87,7 +89,7 @@ def main() -> None:
     loads: list[float] = []
     load_peaks: list[int] = []
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "dist"
+        out = args.keep if args.keep is not None else Path(tmp) / "dist"
         command = [sys.executable, "-m", "kg.cli", "build", "--out", str(out), "--documents",
                    str(args.documents), "--no-ontology-docs"]
         if args.data is not None:

@@ -36,7 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.query.answer_compare import canonical_rows  # noqa: E402
+from kg.query.answer_compare import canonical_rows, concat_columns  # noqa: E402
 from kg.query.catalog import StoredQuery, list_queries, list_violation_checks  # noqa: E402
 from kg.query.engines import UNION_GRAPH, Engine, open_engine, run  # noqa: E402
 from kg.query.param_binding import bind_params  # noqa: E402
@@ -79,7 +79,7 @@ def baseline_load(trig: Path, work: Path) -> tuple[float, int]:
 
 def timed(engine: Engine, text: str, runs: int) -> tuple[float, list[str]]:
     """Canonical answer of a warm-up run; median seconds of `runs` timed runs."""
-    answer = canonical_rows(run(engine, text))
+    answer = canonical_rows(run(engine, text), concat_columns(text))
     times = []
     for _ in range(runs):
         start = time.perf_counter()
