@@ -30,13 +30,26 @@ Raw score of a candidate (the ranking uses it; weights tuned on seed 11 of the b
 The API's score is 100 x raw / SCORE_FULL, capped at 100 (an exact title of a candidate whose
 other titles share its words scores about SCORE_FULL).
 
+Re-ranking (kg/reconcile/rerank.py). For the types in rerank.RERANK_TYPES (O*NET-SOC
+occupations) the Ranker trains, when it is built, a model on the index's own alternate and
+reported titles, each ranked with its own labels masked out (leave-one-out); at query time the
+rerank.TOP best candidates of the raw score are put in the order of the model's probability.
+The first keeps its raw score and each other candidate's `raw` is the first's times its
+probability relative to the first's, so `raw` and the API's score fall in the answer's order
+(the service merges types by `raw`). `rank(..., rerank=False)` gives the raw score's order.
+
 The match rule (in the manifest and README): `match` is true only for the best candidate, and
 only when its raw score leads the runner-up's by at least MATCH_MARGIN and at least
 MATCH_SUPPORT of it comes from its own titles among the type's KNN nearest (the sum of sim^3:
 two or more near-identical titles; 0.9, one such title, for a candidate with MATCH_FEW titles
 or fewer, as credentials have), or when the query is the candidate's id or code. Calibrated on
 bench_reconcile.py's held-out O*NET titles of seed 11 (margin alone reached only 0.85 precision
-there: a held-out title is often a real title of another occupation too).
+there: a held-out title is often a real title of another occupation too). The rule reads the raw
+scores, re-ranked or not: a re-ranked first that the raw score does not put first trails the
+raw first, so it never matches; and a re-ranked first matches only when the model gives the
+runner-up at most MATCH_RATIO of its probability (0.5: on seed 11 the 20 matches, all right, had
+at most 0.15; on seed 3 it drops a wrong match, "Teller" to Tellers for Cashiers at 0.62, and a
+right one at 0.81).
 """
 
 from __future__ import annotations
@@ -50,11 +63,13 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from kg.reconcile.index import Index
 from kg.reconcile.normalise import normalise, singular
+from kg.reconcile.rerank import RERANK_TYPES, Reranker, top_columns, train
 from kg.reconcile.types import TYPES
 
 MATCH_MARGIN = 1.6
 MATCH_SUPPORT = 1.5
 MATCH_FEW = 2  # a candidate with this many titles or fewer needs one near-identical title
+MATCH_RATIO = 0.5  # re-ranked: the runner-up's probability at most this share of the first's
 SCORE_FULL = 3.0
 CHAR_NGRAMS = (3, 4)
 CHAR_WEIGHT = 1.0
@@ -91,7 +106,7 @@ class Candidate:
     type: str
     score: float
     match: bool = False
-    raw: float = 0.0  # the uncapped score the ranking uses
+    raw: float = 0.0  # the uncapped score, in the answer's order (rank.py's docstring)
     coded: bool = False  # the query is this candidate's id or code
 
 
@@ -108,12 +123,45 @@ class _Part:
     profiles: sp.csr_matrix  # word features x entities
     coverage: sp.csr_matrix  # word features x entities: 1 where a label of it has the word
     context: sp.csr_matrix | None = None  # task-document features x entities
+    rows: np.ndarray | None = None  # the index's label rows of the type, in column order
+    profile_sums: sp.csr_matrix | None = None  # entities x words: profiles before normalising
+    counts: sp.csr_matrix | None = None  # entities x words: how many of its labels have it
+    heads: sp.csr_matrix | None = None  # head words x entities: how many labels end with it
+    groups: np.ndarray | None = None  # a number per entity: its code's first 4 characters
+    residual: np.ndarray | None = None  # 1 for a residual ("All Other") occupation
+
+
+@dataclass
+class Evidence:
+    """queries x entities of one type: every score term before its weight (the re-ranker's
+    features too), and the raw score they make."""
+
+    best: np.ndarray  # best label similarity times its kind's weight
+    support: np.ndarray  # other labels above SUPPORT_FROM (at most 1)
+    knn: np.ndarray  # sum of sim^3 of its labels among the KNN nearest
+    vote: np.ndarray  # VOTE_SHARE x the best label of a linked entity of a voter type
+    profile: np.ndarray
+    coverage: np.ndarray
+    pairs: np.ndarray  # as coverage, of the query's word pairs (bigrams)
+    context: np.ndarray  # cosine with the task document (0 without)
+    length: np.ndarray  # per query: min(1, words / CONTEXT_WORDS)
+    words: np.ndarray  # per query: number of words
+    sizes: np.ndarray  # queries x entities: number of labels (fewer where masked)
+    heads: np.ndarray  # queries x entities: share of its labels ending in the query's last word
+    groups: np.ndarray  # per entity: its group (SOC minor group of an O*NET code)
+    residual: np.ndarray  # per entity: 1 for a residual ("All Other") SOC occupation
+
+    def score(self) -> np.ndarray:
+        label = self.best + SUPPORT_SHARE * self.support + KNN_SHARE * self.knn
+        return (np.maximum(label, self.vote) + PROFILE_SHARE * self.profile
+                + COVERAGE_SHARE * self.coverage
+                + (CONTEXT_SHARE * self.length)[:, None] * self.context)
 
 
 class Ranker:
     """Answers queries for one index; built once (fitting the vectorisers takes the time)."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, rerank: bool = True):
         self.index = index
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS, sublinear_tf=True,
                                      dtype=np.float32)
@@ -124,11 +172,16 @@ class Ranker:
         chars = self.chars.fit_transform(texts)
         self.word_matrix = self.words.fit_transform(texts).tocsr()
         heads = self.heads.fit_transform(texts)
+        self.head_matrix = _binary(heads.tocsr())  # labels x head words
+        # How many labels have each feature (leave-one-out training drops the unseen ones).
+        self.df = tuple(np.bincount(m.indices, minlength=m.shape[1])
+                        for m in (chars.tocsr(), self.word_matrix, self.head_matrix))
         self.matrix = _unit_rows(sp.hstack([CHAR_WEIGHT * chars, WORD_WEIGHT * self.word_matrix,
                                             HEAD_WEIGHT * heads]).tocsr())
         # IDF of each single-word feature (0 for the bigrams), for coverage.
         unigram = np.asarray([" " not in w for w in self.words.get_feature_names_out()])
         self.unigram_idf = (self.words.idf_ * unigram).astype(np.float32)[None, :]
+        self.bigram_idf = (self.words.idf_ * ~unigram).astype(np.float32)[None, :]
         self.label_entity = np.asarray(index.label_entity, dtype=np.int64)
         self.label_weight = np.asarray(index.label_weight, dtype=np.float32)
         entity_type = np.asarray([e.type for e in index.entities] or [""])
@@ -143,6 +196,13 @@ class Ranker:
                                if documents else None)
         self.context_row = {entity: i for i, entity in enumerate(index.context)}
         self._pair_cache: dict[tuple[int, int], tuple[np.ndarray, np.ndarray]] = {}
+        # Learned re-rankers of the top candidates, trained here on the index's own titles.
+        self.rerankers: dict[str, Reranker] = {}
+        if rerank:
+            for type_key in RERANK_TYPES:
+                model = train(self, type_key)
+                if model is not None:
+                    self.rerankers[type_key] = model
 
     def part(self, type_key: str) -> _Part:
         """The type's slice, made on first use (most services ask few types)."""
@@ -169,11 +229,21 @@ class Ranker:
                                  ([at[int(o)] for o in owners], rows)),
                                 shape=(len(entities), self.word_matrix.shape[0]))
             coverage = _binary((own @ _binary(self.word_matrix)).tocsr())
+            counts = (own @ _binary(self.word_matrix)).tocsr()
+            codes = [self.index.entities[int(e)].code for e in entities]
+            groups = np.unique([c[:4] for c in codes], return_inverse=True)[1]
+            # SOC's residual occupations ("..., All Other") have codes ending in 9 (xx-xxx9;
+            # in O*NET, xx-xxx9.00: its .01, .02 are specific occupations under it).
+            residual = np.asarray([c[6:7] == "9" and c[7:] in ("", ".00") for c in codes],
+                                  dtype=np.float32)
             found = self.parts[type_key] = _Part(entities, starts, self.matrix[rows].T.tocsr(),
                                                  self.label_weight[rows],
                                                  np.diff(np.append(starts, len(rows))),
                                                  profiles.T.tocsr(),
-                                                 coverage.T.tocsr(), self._context_of(entities))
+                                                 coverage.T.tocsr(), self._context_of(entities),
+                                                 rows, (member @ self.word_matrix).tocsr(),
+                                                 counts, (own @ self.head_matrix).T.tocsr(),
+                                                 groups, residual)
         return found
 
     def _context_of(self, entities: np.ndarray) -> sp.csr_matrix | None:
@@ -194,73 +264,148 @@ class Ranker:
                                dtype=np.float32)
         return _unit_rows((member @ self.context_matrix).tocsr()).T.tocsr()
 
-    def vectors(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
-        words = self.words.transform(texts)
-        both = _unit_rows(sp.hstack([CHAR_WEIGHT * self.chars.transform(texts),
-                                     WORD_WEIGHT * words,
-                                     HEAD_WEIGHT * self.heads.transform(texts)]).tocsr())
-        return both, _unit_rows(words.tocsr())
+    def _transform(self, texts: list[str], hidden: np.ndarray | None = None
+                   ) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+        """The queries' character, word and head-word vectors. `hidden`: per query, how many
+        labels of its text are masked; a feature no other label has is dropped, as a
+        vectoriser fitted without those labels would not know it (leave-one-out training)."""
+        found = [v.transform(texts).tocsr() for v in (self.chars, self.words, self.heads)]
+        if hidden is None:
+            return found[0], found[1], found[2]
+        kept = [_drop_unseen(m, df, hidden) for m, df in zip(found, self.df, strict=True)]
+        return kept[0], kept[1], kept[2]
 
-    def _query_words(self, texts: list[str]) -> sp.csr_matrix:
-        """Each query's single words (no bigrams), weighted by IDF and summing to 1."""
-        found = _binary(self.words.transform(texts).tocsr()).multiply(self.unigram_idf).tocsr()
+    def vectors(self, texts: list[str]) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        return self._vectors(*self._transform(texts))
+
+    def _vectors(self, chars: sp.csr_matrix, words: sp.csr_matrix, heads: sp.csr_matrix
+                 ) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+        both = _unit_rows(sp.hstack([CHAR_WEIGHT * chars, WORD_WEIGHT * words,
+                                     HEAD_WEIGHT * heads]).tocsr())
+        return both, _unit_rows(words)
+
+    def _query_words(self, words: sp.csr_matrix, idf: np.ndarray | None = None
+                     ) -> sp.csr_matrix:
+        """Each query's single words (no bigrams; or the features `idf` weighs), weighted by
+        IDF and summing to 1."""
+        found = _binary(words).multiply(self.unigram_idf if idf is None else idf).tocsr()
         total = np.asarray(found.sum(axis=1)).ravel()
         total[total == 0] = 1.0
         return sp.diags(1.0 / total).dot(found).tocsr()
 
-    def rank(self, queries: list[str], type_key: str, limit: int = 5) -> list[list[Candidate]]:
+    def rank(self, queries: list[str], type_key: str, limit: int = 5,
+             rerank: bool = True) -> list[list[Candidate]]:
+        """The best `limit` candidates of each query; `rerank=False` leaves out the type's
+        learned re-ranker (the order of the raw score alone)."""
+        model = self.rerankers.get(type_key) if rerank else None
         out: list[list[Candidate]] = []
         for start in range(0, len(queries), _CHUNK):
             chunk = queries[start : start + _CHUNK]
-            out.extend(self._rank_chunk(chunk, type_key, limit))
+            out.extend(self._rank_chunk(chunk, type_key, limit, model))
         return out
 
-    def _label_scores(self, vecs: sp.csr_matrix, part: _Part) -> tuple[np.ndarray, np.ndarray]:
-        """queries x entities: best label similarity (times its kind's weight), plus a share of
-        the other labels above SUPPORT_FROM (several close titles beat one look-alike), plus
-        KNN_SHARE of the KNN support; and that support (the sum of sim^3 of the entity's labels
-        among the type's KNN nearest to the query) on its own, for the match rule."""
+    def _label_terms(self, vecs: sp.csr_matrix, part: _Part,
+                     masks: list[np.ndarray] | None) -> tuple[np.ndarray, ...]:
+        """queries x entities: best label similarity (times its kind's weight); the other
+        labels above SUPPORT_FROM (several close titles beat one look-alike), at most 1; and the
+        KNN support (the sum of sim^3 of the entity's labels among the type's KNN nearest to the
+        query). `masks`: label columns each query may not see (leave-one-out training)."""
         sims = (vecs @ part.labels).toarray() * part.weights
+        for q, columns in enumerate(masks or ()):
+            sims[q, columns] = 0.0
         best = np.maximum.reduceat(sims, part.starts, axis=1)
         strong = np.add.reduceat(np.where(sims >= SUPPORT_FROM, sims, 0.0), part.starts, axis=1)
         support = np.minimum(strong - np.where(best >= SUPPORT_FROM, best, 0.0), 1.0)
-        score = best + SUPPORT_SHARE * support
         if sims.shape[1] > KNN:
             knn = _knn_support(sims, part.starts)
         else:  # a type with fewer labels than KNN: all of them are the nearest
             knn = np.add.reduceat(sims**3, part.starts, axis=1)
-        return score + KNN_SHARE * knn, knn
+        return best, support, knn
 
-    def _rank_chunk(self, queries: list[str], type_key: str, limit: int) -> list[list[Candidate]]:
+    def evidence(self, texts: list[str], type_key: str,
+                 masks: list[np.ndarray] | None = None) -> Evidence:
+        """Every score term of every entity of the type for normalised queries; `masks` hides
+        label columns of the type from each query, as if those titles were not in the index."""
+        chars, word_vectors, head_vectors = self._transform(
+            texts, None if masks is None else np.asarray([len(m) for m in masks]))
+        vecs, words = self._vectors(chars, word_vectors, head_vectors)
+        part = self.part(type_key)
+        best, support, knn = self._label_terms(vecs, part, masks)
+        vote = np.zeros_like(best)
+        for voter_type in VOTERS.get(type_key, ()):
+            self._add_votes(vote, vecs, part, self.part(voter_type))
+        query_words = self._query_words(word_vectors)
+        profile = (words @ part.profiles).toarray()
+        coverage = (query_words @ part.coverage).toarray()
+        query_pairs = self._query_words(word_vectors, self.bigram_idf)
+        pairs = (query_pairs @ part.coverage).toarray()
+        if part.context is not None:
+            context = (_unit_rows(self.context.transform(texts).tocsr()) @ part.context).toarray()
+        else:
+            context = np.zeros_like(best)
+        count = np.asarray([len(t.split()) for t in texts], dtype=np.float32)
+        sizes = np.broadcast_to(part.sizes, best.shape)
+        heads = (_binary(head_vectors) @ part.heads).toarray()
+        if masks is not None:
+            sizes = sizes.copy()
+            self._unmask_profiles(part, masks, words, [(query_words, coverage),
+                                                       (query_pairs, pairs)], profile, sizes)
+            # A masked label has the query's text, so its last word: one fewer such label.
+            heads -= part.sizes - sizes
+        return Evidence(best, support, knn, vote, profile, coverage, pairs, context,
+                        np.minimum(1.0, count / CONTEXT_WORDS), count, sizes,
+                        heads / np.maximum(sizes, 1), part.groups, part.residual)
+
+    def _unmask_profiles(self, part: _Part, masks: list[np.ndarray], words: sp.csr_matrix,
+                         coverages: list[tuple[sp.csr_matrix, np.ndarray]],
+                         profile: np.ndarray, sizes: np.ndarray) -> None:
+        """Profile, coverages (query weights, values) and label count of each entity owning a
+        masked label, remade without it (in place): else its own title would vouch for it."""
+        assert part.rows is not None and part.profile_sums is not None
+        assert part.counts is not None
+        owner = np.searchsorted(part.starts, np.arange(len(part.rows)), side="right") - 1
+        pairs: dict[tuple[int, int], list[int]] = {}
+        for q, columns in enumerate(masks):
+            for column in columns:
+                pairs.setdefault((q, int(owner[column])), []).append(int(part.rows[column]))
+        if not pairs:
+            return
+        keys = list(pairs)
+        queries = np.asarray([k[0] for k in keys])
+        entities = np.asarray([k[1] for k in keys])
+        cells = [(i, r) for i, key in enumerate(keys) for r in pairs[key]]
+        dropped = sp.csr_matrix((np.ones(len(cells), dtype=np.float32),
+                                 ([c[0] for c in cells], [c[1] for c in cells])),
+                                shape=(len(keys), self.word_matrix.shape[0]))
+        sums = _unit_rows((part.profile_sums[entities] - dropped @ self.word_matrix).tocsr())
+        profile[queries, entities] = np.asarray(sums.multiply(words[queries]).sum(axis=1)).ravel()
+        left = (part.counts[entities] - dropped @ _binary(self.word_matrix)).tocsr()
+        left.data = (left.data > 0.5).astype(np.float32)
+        for weights, coverage in coverages:
+            coverage[queries, entities] = np.asarray(
+                left.multiply(weights[queries]).sum(axis=1)).ravel()
+        sizes[queries, entities] -= np.asarray([len(pairs[k]) for k in keys])
+
+    def _rank_chunk(self, queries: list[str], type_key: str, limit: int,
+                    model: Reranker | None) -> list[list[Candidate]]:
         texts = [normalise(q) for q in queries]
-        vecs, words = self.vectors(texts)
         part = self.part(type_key)
         if not len(part.entities):
             return [[] for _ in queries]
-        scores, knn = self._label_scores(vecs, part)
-        for voter_type in VOTERS.get(type_key, ()):
-            self._add_votes(scores, vecs, part, self.part(voter_type))
-        scores = scores + PROFILE_SHARE * (words @ part.profiles).toarray()
-        if COVERAGE_SHARE:
-            scores = scores + COVERAGE_SHARE * (self._query_words(texts) @ part.coverage).toarray()
-        if part.context is not None and CONTEXT_SHARE:
-            context = _unit_rows(self.context.transform(texts).tocsr())
-            length = np.asarray([min(1.0, len(t.split()) / CONTEXT_WORDS) for t in texts],
-                                dtype=np.float32)
-            scores = scores + (CONTEXT_SHARE * length)[:, None] * (context @ part.context
-                                                                  ).toarray()
+        ev = self.evidence(texts, type_key)
+        scores = ev.score()
+        top = top_columns(scores, max(limit, 2, model.top if model is not None else 0))
+        probs = model.probabilities(ev, scores, top) if model is not None else None
         answers: list[list[Candidate]] = []
         for q in range(len(texts)):
-            row = scores[q]
-            keep = max(limit, 2)
-            top = np.argpartition(-row, keep)[:keep] if len(row) > keep else np.arange(len(row))
-            found = {int(part.entities[i]): (float(row[i]), float(knn[q, i]),
-                                             int(part.sizes[i]))
-                     for i in top if row[i] > MIN_SCORE}
-            answers.append(self._candidates(found, queries[q], type_key, limit))
+            kept = [k for k, i in enumerate(top[q]) if scores[q, i] > MIN_SCORE]
+            found = [(int(part.entities[i]), float(scores[q, i]), float(ev.knn[q, i]),
+                      int(part.sizes[i])) for i in top[q, kept]]
+            answers.append(self._candidates(found, queries[q], type_key, limit,
+                                            None if probs is None else probs[q, kept]))
         return answers
 
-    def _add_votes(self, scores: np.ndarray, vecs: sp.csr_matrix, part: _Part,
+    def _add_votes(self, votes: np.ndarray, vecs: sp.csr_matrix, part: _Part,
                    voters: _Part) -> None:
         """A linked entity's best label votes with VOTE_SHARE of its score (max, not sum)."""
         if not len(voters.entities):
@@ -273,9 +418,9 @@ class Ranker:
             return
         sims = (vecs @ voters.labels).toarray() * voters.weights
         best = np.maximum.reduceat(sims, voters.starts, axis=1)
-        votes = np.zeros_like(scores.T)
-        np.maximum.at(votes, pairs[0], VOTE_SHARE * best.T[pairs[1]])
-        np.maximum(scores, votes.T, out=scores)
+        found = np.zeros_like(votes.T)
+        np.maximum.at(found, pairs[0], VOTE_SHARE * best.T[pairs[1]])
+        np.maximum(votes, found.T, out=votes)
 
     def _pairs(self, part: _Part, voters: _Part) -> tuple[np.ndarray, np.ndarray]:
         target_at = {int(e): i for i, e in enumerate(part.entities)}
@@ -287,27 +432,44 @@ class Ranker:
                     sources.append(j)
         return np.asarray(targets, dtype=np.int64), np.asarray(sources, dtype=np.int64)
 
-    def _candidates(self, found: dict[int, tuple[float, float, int]], query: str,
-                    type_key: str, limit: int) -> list[Candidate]:
-        """`found`: entity -> (raw score, KNN support, number of labels)."""
-        scores = {entity: value[0] for entity, value in found.items()}
+    def _candidates(self, found: list[tuple[int, float, float, int]], query: str,
+                    type_key: str, limit: int, probs: np.ndarray | None) -> list[Candidate]:
+        """`found`: (entity, raw score, KNN support, number of labels); `probs`: the
+        re-ranker's probability of each (None: the raw score's order)."""
+        raws = {entity: raw for entity, raw, _, _ in found}
+        shown = dict(raws)
+        sure = True  # the re-ranker does not hesitate between the first two
+        if probs is None or not found:
+            order = sorted(raws, key=lambda e: (-raws[e], self.index.entities[e].id))
+        else:
+            ranked = sorted(zip([f[0] for f in found], probs.tolist(), strict=True),
+                            key=lambda ep: (-ep[1], self.index.entities[ep[0]].id))
+            order = [e for e, _ in ranked]
+            # The first keeps its raw score, the others that times their probability
+            # relative to its: raw (which the service merges types by) follows the answer.
+            scale = raws[order[0]] / max(ranked[0][1], 1e-9)
+            shown = {e: p * scale for e, p in ranked}
+            sure = len(ranked) < 2 or ranked[1][1] <= MATCH_RATIO * ranked[0][1]
         # A query that is a code or id of the type ("11-3051.00") finds its entity outright.
         coded = self.index.by_id.get((type_key, query.strip()))
         if coded is not None:
-            scores[coded] = max(scores.values(), default=0.0) + SCORE_FULL
-        order = sorted(scores.items(), key=lambda kv: (-kv[1], self.index.entities[kv[0]].id))
+            raws[coded] = shown[coded] = max(shown.values(), default=0.0) + SCORE_FULL
+            order = [coded] + [e for e in order if e != coded]
         result = []
-        for entity, raw in order[: max(limit, 1)]:
+        for entity in order[: max(limit, 1)]:
             e = self.index.entities[entity]
             result.append(Candidate(entity, e.id, e.name, e.type,
-                                    round(min(100.0, 100.0 * raw / SCORE_FULL), 2), raw=raw,
-                                    coded=entity == coded))
+                                    round(min(100.0, 100.0 * shown[entity] / SCORE_FULL), 2),
+                                    raw=shown[entity], coded=entity == coded))
         if result:
             first = result[0]
-            runner = order[1][1] if len(order) > 1 else 0.0
-            _, support, size = found.get(first.entity, (0.0, 0.0, 0))
+            # The rule reads the raw scores before re-ranking: a first that they do not put
+            # first leads by less than nothing, so it never matches.
+            runner = max((raws[e] for e in order[1:]), default=0.0)
+            support, size = next(((k, n) for e, _, k, n in found if e == first.entity),
+                                 (0.0, 0))
             first.match = first.coded or (
-                first.raw - runner >= MATCH_MARGIN
+                sure and raws[first.entity] - runner >= MATCH_MARGIN
                 and support >= (MATCH_SUPPORT if size > MATCH_FEW else 0.9))
         return result[:limit]
 
@@ -339,6 +501,15 @@ def _context_words(text: str) -> list[str]:
     """The content words of a task statement or query, singular (no abbreviation expansion: a
     task's "it" is a pronoun, not information technology)."""
     return [singular(w) for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+
+
+def _drop_unseen(matrix: sp.csr_matrix, df: np.ndarray, hidden: np.ndarray) -> sp.csr_matrix:
+    """`matrix` without the features of row q that at most hidden[q] labels have."""
+    out = matrix.copy()
+    row = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
+    out.data[df[out.indices] <= hidden[row]] = 0.0
+    out.eliminate_zeros()
+    return out
 
 
 def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:

@@ -1,0 +1,132 @@
+"""The learned re-ranker (kg/reconcile/rerank.py) on the tests/data slices: its leave-one-out
+training hides each drawn title from every term of the score, training is deterministic, and the
+raw-score order is kept when asked (rerank=False). The expected values are computed here from
+the slices' label texts, not read from the code under test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kg.reconcile import rank, rerank
+from kg.reconcile.index import Index, from_files
+from kg.reconcile.rank import VOTERS, Ranker
+from kg.reconcile.reference import import_reference
+
+DATA = Path(__file__).parent / "data"
+TYPE = "onet-occupation"
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
+    return from_files(import_reference(DATA, tmp_path_factory.mktemp("rerank-slices")))
+
+
+@pytest.fixture()
+def ranker(index: Index, monkeypatch: pytest.MonkeyPatch) -> Ranker:
+    # The slices hold ~160 alternate and reported titles of O*NET occupations: train on them.
+    monkeypatch.setattr(rerank, "MIN_TITLES", 50)
+    return Ranker(index)
+
+
+def _owner(ranker: Ranker, column: int) -> int:
+    return int(np.searchsorted(ranker.part(TYPE).starts, column, side="right") - 1)
+
+
+def _unit(vector: np.ndarray) -> np.ndarray:
+    norm = np.linalg.norm(vector)
+    return vector / norm if norm else vector
+
+
+def test_each_drawn_title_is_masked_from_its_own_occupation(ranker: Ranker) -> None:
+    part = ranker.part(TYPE)
+    assert part.rows is not None
+    texts, truth, masks = rerank.training_titles(ranker, TYPE)
+    assert len(texts) > 50 and len(texts) == len(truth) == len(masks)
+    label_text = [ranker.index.label_text[r] for r in part.rows]
+    everything = ranker.index.label_text
+    vectorisers = (ranker.chars, ranker.words, ranker.heads)
+    shares = (rank.CHAR_WEIGHT, rank.WORD_WEIGHT, rank.HEAD_WEIGHT)
+    seen = [(v.transform(everything) > 0).tocsc() for v in vectorisers]
+    idf = dict(zip(ranker.words.get_feature_names_out(), ranker.words.idf_, strict=True))
+    labels = part.labels.T.tocsr()  # labels x features
+    masked = ranker.evidence(texts, TYPE, masks)
+    plain = ranker.evidence(texts, TYPE)
+    shrunk = 0
+    for q, text in enumerate(texts):
+        columns = set(masks[q].tolist())
+        # Every non-preferred label of the same text is hidden, and only those.
+        assert columns == {c for c, t in enumerate(label_text)
+                           if t == text and part.weights[c] < rerank.PREFERRED}
+        hidden = {int(part.rows[c]) for c in columns}
+        # The query as a vectoriser fitted without the hidden labels sees it: no feature
+        # that only they have.
+        parts = []
+        for vectoriser, found in zip(vectorisers, seen, strict=True):
+            vector = vectoriser.transform([text]).toarray().ravel()
+            for f in np.flatnonzero(vector):
+                if not set(found[:, f].indices.tolist()) - hidden:
+                    vector[f] = 0.0
+            parts.append(vector)
+        query = _unit(np.concatenate([w * v for w, v in zip(shares, parts, strict=True)]))
+        sims = (labels @ query) * part.weights
+        known = {w for r, t in enumerate(everything) if r not in hidden for w in t.split()}
+        owners = {_owner(ranker, c) for c in columns}
+        assert truth[q] in owners
+        for i in owners:
+            own = [c for c in range(part.starts[i], part.starts[i] + part.sizes[i])
+                   if c not in columns]
+            assert masked.sizes[q, i] == len(own)
+            assert masked.best[q, i] == pytest.approx(
+                max((float(sims[c]) for c in own), default=0.0), abs=1e-5)
+            # Coverage: the IDF share of the query's known words found in the labels left.
+            asked = {w for w in text.split() if w in idf and w in known}
+            left = {w for c in own for w in label_text[c].split()}
+            total = sum(idf[w] for w in asked)  # no known word: nothing covered
+            share = sum(idf[w] for w in asked & left) / total if total else 0.0
+            assert masked.coverage[q, i] == pytest.approx(share, abs=1e-5)
+            # Profile: the cosine with the labels left plus the linked voters' labels.
+            vector = ranker.word_matrix[part.rows[own]].sum(axis=0)
+            for voter_type in VOTERS.get(TYPE, ()):
+                for r in ranker.rows[voter_type]:
+                    if int(part.entities[i]) in ranker.index.links.get(
+                            int(ranker.label_entity[r]), ()):
+                        vector = vector + rank.PROFILE_LINKED * ranker.word_matrix[r].toarray()
+            profile = _unit(np.asarray(vector).ravel()) @ _unit(parts[1])
+            assert masked.profile[q, i] == pytest.approx(float(profile), abs=1e-5)
+            shrunk += masked.coverage[q, i] < plain.coverage[q, i] - 1e-6
+        others = [i for i in range(len(part.entities)) if i not in owners]
+        assert np.allclose(masked.sizes[q, others], plain.sizes[q, others])
+    # Unmasked, a title is its owner's own label; masked, its words are often not covered.
+    assert all(plain.best[q, truth[q]] >= 0.85 - 1e-6 for q in range(len(texts)))
+    assert shrunk > 0
+
+
+def test_training_is_deterministic(index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(rerank, "MIN_TITLES", 50)
+    first, second = Ranker(index), Ranker(index)
+    assert TYPE in first.rerankers
+    x, y = rerank.training_rows(first, TYPE)
+    assert y.sum() > 50 and len(y) > y.sum()
+    assert np.array_equal(first.rerankers[TYPE].model.predict_proba(x),
+                          second.rerankers[TYPE].model.predict_proba(x))
+    titles = ["Sr. Production Mgr", "plant superintendent", "chief executive", "glazier"]
+    assert ([[(c.id, c.raw) for c in found] for found in first.rank(titles, TYPE)]
+            == [[(c.id, c.raw) for c in found] for found in second.rank(titles, TYPE)])
+
+
+def test_too_few_titles_train_nothing_and_rerank_false_keeps_the_raw_order(
+        ranker: Ranker, index: Index, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert TYPE in ranker.rerankers
+    monkeypatch.undo()  # the real MIN_TITLES: more titles than the slices hold
+    assert Ranker(index).rerankers == {}
+    titles = ["manager", "production supervisor", "Sr. Production Mgr"]
+    for found in ranker.rank(titles, TYPE, 5, rerank=False):
+        raws = [c.raw for c in found]
+        assert raws == sorted(raws, reverse=True)
+    for found in ranker.rank(titles, TYPE, 5):
+        raws = [c.raw for c in found]  # re-ranked: `raw` still follows the answer's order
+        assert raws == sorted(raws, reverse=True)
+        assert not any(c.match for c in found[1:])
