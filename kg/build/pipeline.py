@@ -23,6 +23,7 @@ from kg.build.checks import quality_checks
 from kg.build.closure import add_closure
 from kg.build.derived import run_derived_stages
 from kg.build.formats import FORMATS
+from kg.build.memory import release_freed_memory
 from kg.build.options import BuildOptions, BuildReport, log
 from kg.build.output_folder import build_marker, check_output, publish, staging_folder
 from kg.build.sources import Curated, add_curated, read_records
@@ -55,6 +56,7 @@ class _Laps:
         self.stages: dict[str, float] = {}
 
     def __call__(self, stage: str) -> None:
+        release_freed_memory()  # so the next stage's peak does not stack on this one's garbage
         now = time.perf_counter()
         self.stages[stage] = self.stages.get(stage, 0.0) + now - self.mark
         self.mark = now
@@ -143,7 +145,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     skip = {*imported, ontology_graph(base)}
     data_graphs = sorted(g.value for g in store.named_graphs()
                          if isinstance(g, NamedNode) and g.value not in skip)
-    add_union(store, data_graphs, files)
+    add_union(store, data_graphs, files, scratch=staging)
     if files:
         shutil.rmtree(staging / IMPORT_WORK)
     lap("union")
@@ -158,7 +160,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         add_ontology(store, ontology_rdf, base)
         stats = stats_from_store(store, base)
         lap("export")
-        add_union(store, [ontology_graph(base)])
+        add_union(store, [ontology_graph(base)], scratch=staging)
         checked = quality_checks(store)
         log(f"{checked} quality checks passed")
         store.flush()
