@@ -27,6 +27,14 @@ Raw score of a candidate (the ranking uses it; weights tuned on seed 11 of the b
   or those of the O*NET occupations it is linked to; TF-IDF over those documents, English stop
   words dropped): the weakest evidence, worth more as the query says more.
 
+Three more terms are for the re-ranker only (rerank.py), not in the raw score: `assoc`, the
+share of the type's labels with each query word that are the candidate's (IDF-weighted mean:
+how specifically the words point to it, where coverage says only whether it has them);
+`head_assoc`, the same for the query's last word among the labels' last words; and `latent`, the
+cosine in an LSA space (TruncatedSVD, LATENT_DIMS) of the candidates' task documents and their
+linked voters' labels ("gynecology" near health specialties). All are leave-one-out safe: the
+first two drop the masked labels from counts and totals, the third never reads own labels.
+
 The API's score is 100 x raw / SCORE_FULL, capped at 100 (an exact title of a candidate whose
 other titles share its words scores about SCORE_FULL).
 
@@ -49,7 +57,9 @@ scores, re-ranked or not: a re-ranked first that the raw score does not put firs
 raw first, so it never matches; and a re-ranked first matches only when the model gives the
 runner-up at most MATCH_RATIO of its probability (0.5: on seed 11 the 20 matches, all right, had
 at most 0.15; on seed 3 it drops a wrong match, "Teller" to Tellers for Cashiers at 0.62, and a
-right one at 0.81).
+right one at 0.81) and the model's own probability of it is at least MATCH_PROB (0.6: on seeds
+11, 3, 5 and 13 the matches below it were 4 of 8 wrong, single words that are another
+occupation's preferred name, "Radiologist" held out of Physicians, All Other; above it 1 of 67).
 """
 
 from __future__ import annotations
@@ -59,6 +69,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from kg.reconcile.index import Index
@@ -70,6 +81,7 @@ MATCH_MARGIN = 1.6
 MATCH_SUPPORT = 1.5
 MATCH_FEW = 2  # a candidate with this many titles or fewer needs one near-identical title
 MATCH_RATIO = 0.5  # re-ranked: the runner-up's probability at most this share of the first's
+MATCH_PROB = 0.6  # re-ranked: the first's own probability at least this
 SCORE_FULL = 3.0
 CHAR_NGRAMS = (3, 4)
 CHAR_WEIGHT = 1.0
@@ -87,6 +99,7 @@ COVERAGE_SHARE = 1.2
 CONTEXT_SHARE = 1.0
 CONTEXT_WORDS = 3
 MIN_SCORE = 0.15
+LATENT_DIMS = 150
 VOTERS: dict[str, tuple[str, ...]] = {
     "onet-occupation": ("esco-occupation",),
     "esco-occupation": ("onet-occupation",),
@@ -129,6 +142,9 @@ class _Part:
     heads: sp.csr_matrix | None = None  # head words x entities: how many labels end with it
     groups: np.ndarray | None = None  # a number per entity: its code's first 4 characters
     residual: np.ndarray | None = None  # 1 for a residual ("All Other") occupation
+    word_totals: np.ndarray | None = None  # per word feature: the type's labels that have it
+    head_totals: np.ndarray | None = None  # per head word: the type's labels ending with it
+    latent: tuple[TfidfVectorizer, np.ndarray, np.ndarray] | None = None  # _latent_of
 
 
 @dataclass
@@ -150,6 +166,9 @@ class Evidence:
     heads: np.ndarray  # queries x entities: share of its labels ending in the query's last word
     groups: np.ndarray  # per entity: its group (SOC minor group of an O*NET code)
     residual: np.ndarray  # per entity: 1 for a residual ("All Other") SOC occupation
+    assoc: np.ndarray  # share of the type's labels with each query word that are its own
+    head_assoc: np.ndarray  # share of the type's labels ending in the query's last word
+    latent: np.ndarray  # cosine in a latent (LSA) space of task documents and linked labels
 
     def score(self) -> np.ndarray:
         label = self.best + SUPPORT_SHARE * self.support + KNN_SHARE * self.knn
@@ -236,15 +255,45 @@ class Ranker:
             # in O*NET, xx-xxx9.00: its .01, .02 are specific occupations under it).
             residual = np.asarray([c[6:7] == "9" and c[7:] in ("", ".00") for c in codes],
                                   dtype=np.float32)
+            heads = (own @ self.head_matrix).T.tocsr()
             found = self.parts[type_key] = _Part(entities, starts, self.matrix[rows].T.tocsr(),
                                                  self.label_weight[rows],
                                                  np.diff(np.append(starts, len(rows))),
                                                  profiles.T.tocsr(),
                                                  coverage.T.tocsr(), self._context_of(entities),
                                                  rows, (member @ self.word_matrix).tocsr(),
-                                                 counts, (own @ self.head_matrix).T.tocsr(),
-                                                 groups, residual)
+                                                 counts, heads, groups, residual,
+                                                 np.asarray(counts.sum(axis=0)).ravel(),
+                                                 np.asarray(heads.sum(axis=1)).ravel(),
+                                                 self._latent_of(entities, type_key))
         return found
+
+    def _latent_of(self, entities: np.ndarray, type_key: str
+                   ) -> tuple[TfidfVectorizer, np.ndarray, np.ndarray] | None:
+        """A latent semantic space of the entities' documents: their task documents and the
+        labels of the linked entities that vote for them (never their own labels, which
+        leave-one-out training masks). LSA relates words that describe the same work ("clinic",
+        "medical"). Returns the documents' vectoriser, its features x LATENT_DIMS projection
+        and the entities' unit vectors (LATENT_DIMS x entities)."""
+        at = {int(e): i for i, e in enumerate(entities)}
+        docs: list[list[str]] = [[] for _ in entities]
+        for entity, texts in self.index.context.items():
+            if entity in at:
+                docs[at[entity]].extend(texts)
+        for voter_type in VOTERS.get(type_key, ()):
+            for r in self.rows[voter_type]:
+                for target in self.index.links.get(int(self.label_entity[r]), ()):
+                    if target in at:
+                        docs[at[target]].append(self.index.label_text[r])
+        texts = [" . ".join(d) for d in docs]
+        if sum(bool(t) for t in texts) <= LATENT_DIMS:
+            return None
+        vectoriser = TfidfVectorizer(analyzer=_context_words, sublinear_tf=True,
+                                     dtype=np.float32)
+        matrix = _unit_rows(vectoriser.fit_transform(texts).tocsr())
+        svd = TruncatedSVD(LATENT_DIMS, random_state=0).fit(matrix)
+        vectors = _unit_dense(svd.transform(matrix))
+        return vectoriser, svd.components_.T.astype(np.float32), vectors.T.astype(np.float32)
 
     def _context_of(self, entities: np.ndarray) -> sp.csr_matrix | None:
         """Task documents of the entities (columns): their own, else the mean of those of the
@@ -343,9 +392,18 @@ class Ranker:
             context = (_unit_rows(self.context.transform(texts).tocsr()) @ part.context).toarray()
         else:
             context = np.zeros_like(best)
+        if part.latent is not None:
+            vectoriser, projection, vectors = part.latent
+            latent = _unit_dense(vectoriser.transform(texts) @ projection) @ vectors
+        else:
+            latent = np.zeros_like(best)
         count = np.asarray([len(t.split()) for t in texts], dtype=np.float32)
         sizes = np.broadcast_to(part.sizes, best.shape)
         heads = (_binary(head_vectors) @ part.heads).toarray()
+        hidden = np.zeros(len(texts)) if masks is None else np.asarray([len(m) for m in masks])
+        assoc = self._association(query_words, part, masks, hidden)
+        assert part.head_totals is not None
+        head_total = _binary(head_vectors) @ part.head_totals - hidden
         if masks is not None:
             sizes = sizes.copy()
             self._unmask_profiles(part, masks, words, [(query_words, coverage),
@@ -354,7 +412,27 @@ class Ranker:
             heads -= part.sizes - sizes
         return Evidence(best, support, knn, vote, profile, coverage, pairs, context,
                         np.minimum(1.0, count / CONTEXT_WORDS), count, sizes,
-                        heads / np.maximum(sizes, 1), part.groups, part.residual)
+                        heads / np.maximum(sizes, 1), part.groups, part.residual, assoc,
+                        heads / np.maximum(head_total, 1.0)[:, None], latent)
+
+    def _association(self, query_words: sp.csr_matrix, part: _Part,
+                     masks: list[np.ndarray] | None, hidden: np.ndarray) -> np.ndarray:
+        """queries x entities: for each query word (IDF-weighted, summing to 1), the share of
+        the type's labels with it that are the entity's: how specifically the word points to
+        it ("coverage" says only whether it has the word). A masked label has every query word
+        (same text), so it leaves each word's total and its owner's count."""
+        assert part.word_totals is not None and part.counts is not None
+        qw = query_words.tocoo()
+        share = qw.data / np.maximum(part.word_totals[qw.col] - hidden[qw.row], 1.0)
+        scaled = sp.csr_matrix((share, (qw.row, qw.col)), shape=qw.shape)
+        assoc = (scaled @ part.counts.T).toarray()
+        if masks is not None:
+            owner = np.searchsorted(part.starts, np.arange(part.labels.shape[1]),
+                                    side="right") - 1
+            total = np.asarray(scaled.sum(axis=1)).ravel()
+            for q, columns in enumerate(masks):
+                np.subtract.at(assoc[q], owner[columns], total[q])
+        return assoc
 
     def _unmask_profiles(self, part: _Part, masks: list[np.ndarray], words: sp.csr_matrix,
                          coverages: list[tuple[sp.csr_matrix, np.ndarray]],
@@ -449,7 +527,8 @@ class Ranker:
             # relative to its: raw (which the service merges types by) follows the answer.
             scale = raws[order[0]] / max(ranked[0][1], 1e-9)
             shown = {e: p * scale for e, p in ranked}
-            sure = len(ranked) < 2 or ranked[1][1] <= MATCH_RATIO * ranked[0][1]
+            sure = ranked[0][1] >= MATCH_PROB and (
+                len(ranked) < 2 or ranked[1][1] <= MATCH_RATIO * ranked[0][1])
         # A query that is a code or id of the type ("11-3051.00") finds its entity outright.
         coded = self.index.by_id.get((type_key, query.strip()))
         if coded is not None:
@@ -510,6 +589,11 @@ def _drop_unseen(matrix: sp.csr_matrix, df: np.ndarray, hidden: np.ndarray) -> s
     out.data[df[out.indices] <= hidden[row]] = 0.0
     out.eliminate_zeros()
     return out
+
+
+def _unit_dense(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1.0, norms)
 
 
 def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:

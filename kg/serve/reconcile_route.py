@@ -5,12 +5,12 @@ loaded), in a background thread started by the first /reconcile request, once. W
 store and not cached in dist/ at build time: the store is already the one source the server
 answers from (no second artefact to keep in step, checksum and publish), and a cached index
 would still have to be read and its vectorisers refitted or unpickled (pickle in a published
-download is code execution). Why in the background: on the full graph it takes about a minute
-and 1.4 GB, which must not delay the server's start or every other page, and most servers
-never get a reconciliation request. The manifest and the form need no index and answer at
-once (OpenRefine reads the manifest first, which starts the build); a query waits up to WAIT
-seconds for the index, then gets 503 with Retry-After. CORS headers come from the HTTP layer
-like on every route.
+download is code execution). Why in the background: on the full graph it takes minutes (the
+index, then the re-ranker's training: 2-3.5 min on a busy 2-core machine) and 1.5 GB, which must
+not delay the server's start or every other page, and most servers never get a reconciliation
+request. The manifest and the form need no index and answer at once (OpenRefine reads the
+manifest first, which starts the build); a query waits up to WAIT seconds for the index, then
+gets 503 with Retry-After. CORS headers come from the HTTP layer like on every route.
 """
 
 from __future__ import annotations
