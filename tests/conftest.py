@@ -115,7 +115,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     group goes first (its builds take minutes; the other worker runs the rest meanwhile), then
     the groups that took longest in the last run (pytest's cache; then the most tests), so no
     long group starts last. The modules that use the private Virtuoso (0.3 GB) share a group:
-    one server per run."""
+    one server per run; the browser tests (Chromium, 0.4 GB) join it and go first, before the
+    session's Virtuoso starts, so the two are never up at once (the default run's peak was
+    1.53 GB PSS with both)."""
     last = config.cache.get(GROUP_SECONDS, {}) if getattr(config, "cache", None) else {}
     uses_virtuoso = {item.path.stem for item in items
                      if "virtuoso" in getattr(item, "fixturenames", ())}
@@ -126,7 +128,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     first = {name: i for i, name in enumerate(dict.fromkeys(group.values()))}
     items.sort(key=lambda item: (group[item.nodeid] != "fullscale",
                                  -float(last.get(group[item.nodeid], 0.0)),
-                                 -sizes[group[item.nodeid]], first[group[item.nodeid]]))
+                                 -sizes[group[item.nodeid]], first[group[item.nodeid]],
+                                 item.path.stem not in BEFORE_VIRTUOSO))
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
             item.add_marker(pytest.mark.xdist_group(group[item.nodeid]))
@@ -138,11 +141,12 @@ def _group(item: pytest.Item, virtuoso_modules: set[str]) -> str:
         return str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
     if item.get_closest_marker("fullscale") is not None:
         return "fullscale"
-    if item.path.stem in virtuoso_modules:
+    if item.path.stem in virtuoso_modules or item.path.stem in BEFORE_VIRTUOSO:
         return "virtuoso"
     return item.path.stem  # the module (tests/ is flat)
 
 
+BEFORE_VIRTUOSO = {"test_browser"}  # run in the Virtuoso group, before its server starts
 GROUP_SECONDS = "kg/group-seconds"  # pytest cache key: seconds per xdist group, last run
 _seconds: dict[str, float] = {}
 
