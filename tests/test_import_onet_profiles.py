@@ -197,6 +197,21 @@ def test_categories_anchors_and_survey_items(graph: Index) -> None:
     for r in rows("Task Categories.tsv"):
         node = ID + f"onet-category/{r['Scale ID']}-{r['Category']}".lower()
         assert objects(graph, node, SKOS + "prefLabel") == {r["Category Description"]}
+        assert objects(graph, node, OKG + "categoryScale") == {
+            ID + f"onet-scale/{r['Scale ID'].lower()}"}
+
+
+def test_education_categories_name_their_scale(graph: Index) -> None:
+    """Regression: the Education, Training, and Experience categories had no okg:categoryScale
+    (a rating's category 6 could not be read without parsing its IRI for RL, RW, PT or OJ)."""
+    categories = rows("Education, Training, and Experience Categories.tsv")
+    assert categories
+    for r in categories:
+        node = ID + f"onet-category/{r['Element ID']}-{r['Scale ID']}-{r['Category']}".lower()
+        assert objects(graph, node, SKOS + "prefLabel") == {r["Category Description"]}
+        assert objects(graph, node, SKOS + "broader") == {element(r["Element ID"])}
+        assert objects(graph, node, OKG + "categoryScale") == {
+            ID + f"onet-scale/{r['Scale ID'].lower()}"}
     anchors = rows("Level Scale Anchors.tsv")
     assert len(subjects(graph, OKG + "anchorValue")) == len(anchors)
     for r in anchors:

@@ -198,13 +198,12 @@ class Onet:
     def categories_reference(self) -> Iterator[Triple]:
         yield from scheme(self.ctx.id("scheme", "onet-categories"), "O*NET rating categories")
         yield from self.category_table("Education, Training, and Experience Categories.tsv",
-                                       ("Element ID", "Scale ID", "Category"), scale_link=False)
+                                       ("Element ID", "Scale ID", "Category"))
 
-    def category_table(self, name: str, keys: tuple[str, ...],
-                       scale_link: bool = True) -> Iterator[Triple]:
+    def category_table(self, name: str, keys: tuple[str, ...]) -> Iterator[Triple]:
         """One concept of scheme/onet-categories per row of a categories file keyed by `keys`
         (Element ID when the categories belong to an element, then Scale ID and Category),
-        named by its key: skos:broader the element, okg:categoryScale the scale (`scale_link`).
+        named by its key: skos:broader the element, okg:categoryScale the scale.
         The element's categories are kept for the ratings that name one."""
         top = self.ctx.id("scheme", "onet-categories")
         path = self.folder / name
@@ -225,8 +224,7 @@ class Onet:
             yield from code_concept(node, top, key[-1], row["Category Description"].strip())
             if element is not None:
                 yield node, skos("broader"), element
-            if scale_link:
-                yield node, okg("categoryScale"), scale
+            yield node, okg("categoryScale"), scale
 
     def job_zone_reference(self) -> Iterator[Triple]:
         top = self.ctx.id("scheme", "onet-job-zones")
