@@ -176,3 +176,21 @@ def test_stored_query_cells_show_plain_labels(server: Running) -> None:
     page = get(server, "/queries/occupation-credentials")
     assert "Certified in Production and Inventory Management" in page
     assert 'class="lang"' not in page and "@en" not in visible(page)
+
+
+def test_index_page_counts_every_kind_its_page_lists(server: Running) -> None:
+    """The index page counts the kinds it only links to without labelling their entities (it
+    labelled all of them first: half a minute on the full graph, see bench_serve.py --startup);
+    each kind's own page lists exactly that many."""
+    index = get(server, "/")
+    rows = re.findall(r'<tr><td><a href="#(\w+)">[^<]*</a></td><td class="num">([\d,]+)</td>',
+                      index)
+    assert len(rows) > 10
+    big = [(name, count) for name, count in rows if int(count.replace(",", "")) > 60]
+    assert big  # some kinds are only linked from the index page, not listed on it
+    for name, count in rows:
+        listing = get(server, f"/kind/{name}")
+        assert f"<small>({count})</small></h1>" in listing, name
+        if name != "Evidence":
+            items = re.search(r'<ul class="entities">(.*?)</ul>', listing, re.S)
+            assert items and items.group(1).count("<li>") == int(count.replace(",", "")), name

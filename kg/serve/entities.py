@@ -18,7 +18,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from kg.serve import humanize
-from kg.serve.store import BaseMap
+from kg.serve.store import BaseMap, MappedStore
 
 OKG = "https://w3id.org/occupation-kg/ontology#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -163,14 +163,14 @@ class EntityIndex:
     """Labels, kinds and evidence, computed once from the store; labels of observations and
     evidence records (which have none in the data) are composed on first use."""
 
-    def __init__(self, store: ox.Store, mapping: BaseMap):
+    def __init__(self, store: MappedStore, mapping: BaseMap):
         self.store = store
         self.mapping = mapping
         # Entailments repeat asserted facts: pages show what was asserted (or derived as a view).
         self.inferred = {ox.NamedNode(mapping.to_public(mapping.data + "graph/inferred"))}
         self.labels: dict[str, str] = {}
         for pred in reversed(LABEL_PREDICATES):  # prefLabel wins
-            for q in store.quads_for_pattern(None, ox.NamedNode(pred), None, None):
+            for q in store.named_quads(ox.NamedNode(pred)):
                 if isinstance(q.object, ox.Literal) and q.object.language in (None, "", "en"):
                     self.labels[q.subject.value] = q.object.value
         self._composed: dict[str, str] = {}
@@ -187,8 +187,8 @@ class EntityIndex:
         # so the index lists every entity the VoID description counts.
         self.kinds: dict[str, list[str]] = defaultdict(list)
         others: dict[str, list[str]] = defaultdict(list)
-        for q in store.quads_for_pattern(None, TYPE, None, None):
-            if q.graph_name in self.inferred or not isinstance(q.object, ox.NamedNode):
+        for q in store.named_quads(TYPE, skip=self.inferred):
+            if not isinstance(q.object, ox.NamedNode):
                 continue
             if not isinstance(q.subject, ox.NamedNode):
                 continue
@@ -204,7 +204,7 @@ class EntityIndex:
             self.kinds[entity] = sorted(specific or classes)
         self.evidence: dict[tuple[str, str, object], list[Source]] = defaultdict(list)
         self.evidence_of: dict[str, tuple[str, str, ox.NamedNode | ox.Literal]] = {}
-        for q in store.quads_for_pattern(None, TYPE, ox.NamedNode(OKG + "Evidence"), None):
+        for q in store.named_quads(TYPE, ox.NamedNode(OKG + "Evidence")):
             ev = q.subject
             parts = {}
             for p in ("subject", "predicate", "object"):
@@ -221,7 +221,8 @@ class EntityIndex:
                 self.evidence[key].append(src)
         for found in self.evidence.values():  # [persistent store] independent of store order
             found.sort(key=lambda src: (src.document, src.quote, src.evidence))
-        self._by_kind: dict[str, list[tuple[str, str]]] | None = None
+        self._members: dict[str, list[str]] | None = None
+        self._by_kind: dict[str, list[tuple[str, str]]] = {}
         self._entity_count: int | None = None
 
     def _ancestors(self, cls: str) -> set[str]:
@@ -316,17 +317,31 @@ class EntityIndex:
         self._entity_count = int(found["n"].value)
         return self._entity_count
 
-    def entities_by_kind(self) -> dict[str, list[tuple[str, str]]]:
-        if self._by_kind is None:
-            out: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    def members_by_kind(self) -> dict[str, list[str]]:
+        """The local entities of each kind (its most specific okg classes), unlabelled: cheap,
+        so the index page can say how many there are without labelling them all."""
+        if self._members is None:
+            out: dict[str, list[str]] = defaultdict(list)
             for entity, classes in self.kinds.items():
                 if self.is_local(entity):
                     for cls in classes:
-                        out[cls].append((entity, self.label(entity)))
-            self._by_kind = {
-                c: sorted(v, key=lambda e: (e[1].lower(), e[0])) for c, v in sorted(out.items())
-            }
-        return self._by_kind
+                        out[cls].append(entity)
+            self._members = dict(sorted(out.items()))
+        return self._members
+
+    def entities_of(self, cls: str) -> list[tuple[str, str]]:
+        """A kind's entities with their labels, label-sorted. Labelling all 380,000 entities of
+        the full graph takes half a minute (observations and ratings compose theirs from the
+        store), so it is done per kind, when a page lists that kind."""
+        found = self._by_kind.get(cls)
+        if found is None:
+            found = sorted(((e, self.label(e)) for e in self.members_by_kind().get(cls, ())),
+                           key=lambda e: (e[1].lower(), e[0]))
+            self._by_kind[cls] = found
+        return found
+
+    def entities_by_kind(self) -> dict[str, list[tuple[str, str]]]:
+        return {cls: self.entities_of(cls) for cls in self.members_by_kind()}
 
     def evidence_by_fact(self) -> list[tuple[str, list[tuple[str, str, list[Source]]]]]:
         """Every evidence record under the fact it supports: per subject (label-sorted), its

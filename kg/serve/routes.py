@@ -208,24 +208,29 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
     return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)
 
 
+# A kind with more members than this gets a link to its own page, not a list on the index page.
+LISTED_ON_INDEX = 60
+
+
 def index(app: App) -> Response:
-    groups = app.index.entities_by_kind()
+    members = app.index.members_by_kind()
     kinds = [
-        {"name": local_name(c), "label": app.index.class_label(c), "entities": ents}
-        for c, ents in sorted(groups.items(), key=lambda kv: app.index.class_label(kv[0]).lower())
+        {"name": local_name(c), "label": app.index.class_label(c), "count": len(found),
+         "entities": app.index.entities_of(c) if len(found) <= LISTED_ON_INDEX else None}
+        for c, found in sorted(members.items(), key=lambda kv: app.index.class_label(kv[0]).lower())
     ]
-    total = app.index.entity_count()  # counted as void:entities is, so both pages agree
-    return Response(200, app.pages.render("index.html", kinds=kinds, total=total), HTML)
+    return Response(200, app.pages.render("index.html", kinds=kinds, total=app.entity_total()),
+                    HTML)
 
 
 def kind(app: App, name: str) -> Response:
-    groups = app.index.entities_by_kind()
-    cls = next((c for c in groups if local_name(c) == name), None)
+    cls = next((c for c in app.index.members_by_kind() if local_name(c) == name), None)
     if cls is None:
         return error(app, 404, f"no entity kind {name!r}")
     evidence = app.index.evidence_by_fact() if name == "Evidence" else None
-    page = app.pages.render("kind.html", label=app.index.class_label(cls), entities=groups[cls],
-                            evidence=evidence, label_of=app.index.label)
+    page = app.pages.render("kind.html", label=app.index.class_label(cls),
+                            entities=app.index.entities_of(cls), evidence=evidence,
+                            label_of=app.index.label)
     return Response(200, page, HTML)
 
 
