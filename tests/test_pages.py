@@ -194,3 +194,19 @@ def test_index_page_counts_every_kind_its_page_lists(server: Running) -> None:
         if name != "Evidence":
             items = re.search(r'<ul class="entities">(.*?)</ul>', listing, re.S)
             assert items and items.group(1).count("<li>") == int(count.replace(",", "")), name
+
+
+def test_kinds_that_share_a_local_name_keep_their_own_pages() -> None:
+    """Regression: dcat:Dataset and void:Dataset were both "/kind/Dataset" and "#Dataset" on the
+    full graph's index page, so the second kind's page could not be reached."""
+    from kg.serve.entities import kind_names
+
+    names = kind_names(["https://w3id.org/occupation-kg/ontology#Skill", "http://www.w3.org/ns/dcat#Dataset",
+                        "http://rdfs.org/ns/void#Dataset", "http://example.org/terms/Skill"])
+    assert len(set(names.values())) == 4
+    assert names["https://w3id.org/occupation-kg/ontology#Skill"] == "Skill"
+    assert names["http://www.w3.org/ns/dcat#Dataset"] == "dcat-Dataset"
+    assert names["http://rdfs.org/ns/void#Dataset"] == "void-Dataset"
+    assert names["http://example.org/terms/Skill"] == "example-org-terms-Skill"
+    assert kind_names(["http://www.w3.org/ns/dcat#Dataset"]) == {
+        "http://www.w3.org/ns/dcat#Dataset": "Dataset"}

@@ -9,6 +9,7 @@ its symmetric concise bounded description plus provenance.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,6 +18,7 @@ from decimal import Decimal, InvalidOperation
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
+from kg.prefixes import prefix_map
 from kg.serve import humanize
 from kg.serve.store import BaseMap, MappedStore
 
@@ -76,6 +78,26 @@ def to_rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Litera
             return Literal(term.value)
         return Literal(term.value, datatype=URIRef(term.datatype.value))
     raise ValueError(f"unexpected blank node {term!r} (the graph has none)")
+
+
+def kind_names(classes: Iterable[str]) -> dict[str, str]:
+    """Each class's name in /kind/NAME and the index page's anchors: its local name, or, when
+    two classes share one (dcat:Dataset and void:Dataset), the prefix and the local name of
+    each that is not an okg class ("dcat-Dataset"), so no kind hides another."""
+    classes = sorted(classes)
+    seen: dict[str, int] = defaultdict(int)
+    for cls in classes:
+        seen[local_name(cls)] += 1
+    prefixes = {namespace: prefix for prefix, namespace in prefix_map().items()}
+    names = {}
+    for cls in classes:
+        name = local_name(cls)
+        if seen[name] > 1 and not cls.startswith(OKG):
+            namespace = cls[: len(cls) - len(name)]
+            prefix = prefixes.get(namespace) or re.sub(r"\W+", "-", namespace.split("//")[-1])
+            name = f"{prefix.strip('-')}-{name}"
+        names[cls] = name
+    return names
 
 
 def local_name(iri: str) -> str:

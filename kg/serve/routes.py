@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, quote, urlencode, urlsplit
 from kg.serve import described
 from kg.serve import negotiation as neg
 from kg.serve.downloads import graph_title, lookup
-from kg.serve.entities import local_name
+from kg.serve.entities import kind_names, local_name
 from kg.serve.onet_profile import ProfileReader
 from kg.serve.responses import Response
 from kg.serve.sparql_endpoint import (
@@ -214,21 +214,31 @@ LISTED_ON_INDEX = 60
 
 def index(app: App) -> Response:
     members = app.index.members_by_kind()
+    names = kind_names(members)
     kinds = [
-        {"name": local_name(c), "label": app.index.class_label(c), "count": len(found),
+        {"name": names[c], "label": _kind_label(app, c, names[c]), "count": len(found),
          "entities": app.index.entities_of(c) if len(found) <= LISTED_ON_INDEX else None}
-        for c, found in sorted(members.items(), key=lambda kv: app.index.class_label(kv[0]).lower())
+        for c, found in sorted(members.items(),
+                               key=lambda kv: (app.index.class_label(kv[0]).lower(), names[kv[0]]))
     ]
     return Response(200, app.pages.render("index.html", kinds=kinds, total=app.entity_total()),
                     HTML)
 
 
+def _kind_label(app: App, cls: str, name: str) -> str:
+    """The class's label, with the vocabulary's prefix when its name needed one."""
+    label = app.index.class_label(cls)
+    prefix = name[: -len(local_name(cls))].rstrip("-")
+    return f"{label} ({prefix})" if prefix else label
+
+
 def kind(app: App, name: str) -> Response:
-    cls = next((c for c in app.index.members_by_kind() if local_name(c) == name), None)
+    names = kind_names(app.index.members_by_kind())
+    cls = next((c for c, found in names.items() if found == name), None)
     if cls is None:
         return error(app, 404, f"no entity kind {name!r}")
     evidence = app.index.evidence_by_fact() if name == "Evidence" else None
-    page = app.pages.render("kind.html", label=app.index.class_label(cls),
+    page = app.pages.render("kind.html", label=_kind_label(app, cls, name),
                             entities=app.index.entities_of(cls), evidence=evidence,
                             label_of=app.index.label)
     return Response(200, page, HTML)
