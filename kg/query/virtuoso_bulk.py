@@ -47,7 +47,6 @@ _PREFIX = re.compile(rb"^(?:@prefix|PREFIX)\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", 
 _HEADER = re.compile(rb"^(?:GRAPH\s+)?(<[^>\s]*>|[A-Za-z][\w.-]*:\S*|:\S*|_:\S+)\s*\{\s*$",
                      re.M | re.I)
 _PN_ESCAPE = re.compile(r"\\(.)")
-_GRAPH_AT_END = re.compile(rb"<[^<>\n]*> \.\n")  # an N-Quads line's graph IRI and its end
 
 
 class BulkError(KgError):
@@ -192,10 +191,13 @@ def write_chunks(trig: Path, folder: Path, union: str | None = None
         with path.open("wb") as out:
             out.write(text)
             # The union copy: each line's graph IRI (its last term; no literal holds a line
-            # end in N-Quads) swapped by a regex, not a second serialization. A chunk with
-            # default-graph triples gets none: the load fails on them anyway.
+            # end in N-Quads) swapped, not a second serialization; one bytes.replace per graph
+            # of the chunk (a regex over every line took 9 of the 31 s of the full graph's
+            # conversion). A chunk with default-graph triples gets none: the load fails on them.
             if union_term is not None and "" not in graphs:
-                out.write(_GRAPH_AT_END.sub(union_term, text))
+                for name in graphs:
+                    text = text.replace(f"<{name}> .\n".encode(), union_term)
+                out.write(text)
         os.chmod(path, 0o644)  # the server may run as another user
         return path, graphs
 
