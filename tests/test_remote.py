@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
+import shutil
 import socket
 import threading
 from collections.abc import Iterator
@@ -449,7 +451,22 @@ def test_graph_names_read_escaped_prefixed_names(tmp_path) -> None:
         graph_names(trig)
 
 
-def test_bulk_files_keep_each_blank_node_in_one_file(tmp_path, monkeypatch) -> None:
+@pytest.fixture(params=["serdi", "pyoxigraph"])
+def converter(request, monkeypatch) -> str:
+    """kg load's TriG -> N-Quads conversion: serdi when installed, else pyoxigraph."""
+    from kg.query import virtuoso_bulk
+
+    if request.param == "serdi":
+        if shutil.which(virtuoso_bulk.SERDI) is None:
+            if os.environ.get("CI") == "true":
+                pytest.fail("CI=true but serdi is not installed (Debian package serdi)")
+            pytest.skip("serdi is not installed (Debian package serdi)")
+    else:
+        monkeypatch.setattr(virtuoso_bulk, "SERDI", "no-such-serdi-here")
+    return request.param
+
+
+def test_bulk_files_keep_each_blank_node_in_one_file(tmp_path, monkeypatch, converter) -> None:
     """Regression: files were cut every CHUNK_QUADS quads unless the TriG text held `_:`, but
     TriG writes blank nodes as `[ ]` and `( )` too (the ontology's lists), so a list could be
     split over two files and the loader, which scopes labels to a file, made two nodes of it."""
@@ -461,13 +478,18 @@ def test_bulk_files_keep_each_blank_node_in_one_file(tmp_path, monkeypatch) -> N
     trig.write_text(
         "@prefix ex: <http://example.org/> .\n"
         "ex:g { ex:a ex:p 1 . ex:b ex:p 2 . ex:c ex:list ( ex:x ex:y ex:z ) .\n"
-        "  ex:d ex:p [ ex:q 3 ] . ex:e ex:p 4 . }\n", encoding="utf-8")
-    assert b"_:" not in trig.read_bytes()
-    monkeypatch.setattr(virtuoso_bulk, "CHUNK_QUADS", 2)
+        "  ex:d ex:p [ ex:q 3 ] . ex:e ex:p 4 . ex:f ex:p \"a _:b in a literal\" . }\n"
+        "ex:h { ex:a ex:p \"caf\u00e9\"@fr . }\n", encoding="utf-8")
+    assert trig.read_bytes().count(b"_:") == 1  # only in the literal: no labelled blank node
+    monkeypatch.setattr(virtuoso_bulk, "CHUNK_BYTES", 100)  # about one quad per file
+    monkeypatch.setattr(virtuoso_bulk, "PARSE_QUADS", 2)
     out = tmp_path / "out"
     out.mkdir()
-    files = [p for p, _ in virtuoso_bulk.write_chunks(trig, out, UNION_GRAPH)]
+    written = list(virtuoso_bulk.write_chunks(trig, out, UNION_GRAPH))
+    files = [p for p, _ in written]
     assert len(files) > 2
+    assert set().union(*(g for _, g in written)) == {"http://example.org/g",
+                                                     "http://example.org/h"}
     labels_per_file = [
         {t.value for q in ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS)
          for t in (q.subject, q.object) if isinstance(t, ox.BlankNode)} for f in files]
@@ -475,7 +497,22 @@ def test_bulk_files_keep_each_blank_node_in_one_file(tmp_path, monkeypatch) -> N
     quads = [q for f in files for q in ox.parse(path=str(f), format=ox.RdfFormat.N_QUADS)]
     source = list(ox.parse(path=str(trig), format=ox.RdfFormat.TRIG))
     in_union = [q for q in quads if q.graph_name == ox.NamedNode(UNION_GRAPH)]
-    assert len(quads) == 2 * len(source) == 2 * len(in_union) == 24
+    assert len(quads) == 2 * len(source) == 2 * len(in_union) == 28
+    named = ox.Dataset(q for q in quads if q.graph_name != ox.NamedNode(UNION_GRAPH))
+    expected = ox.Dataset(source)
+    for dataset in (named, expected):
+        dataset.canonicalize(ox.CanonicalizationAlgorithm.UNSTABLE)
+    assert named == expected
+
+
+def test_bulk_conversion_names_the_syntax_error(tmp_path, converter) -> None:
+    from kg.query.virtuoso_bulk import BulkError, write_chunks
+
+    trig = tmp_path / "kg.trig"
+    trig.write_text("@prefix ex: <http://example.org/> .\nex:g {\n  ex:a ex:p \"x\"\n"
+                    "  ex:b }\n", encoding="utf-8")
+    with pytest.raises(BulkError, match=r"kg\.trig: cannot parse: .*(:3:|:4:|line 4)"):
+        list(write_chunks(trig, tmp_path, UNION_GRAPH))
 
 
 def test_uses_graph_ignores_comments_strings_and_iris() -> None:
@@ -746,3 +783,22 @@ def test_hanging_store_times_out_naming_it(dirs, capsys) -> None:
         assert time.monotonic() - started < 5
     assert (f"the graph store {url} did not answer within 1 s (pass --timeout SECONDS"
             in capsys.readouterr().err)
+
+
+def test_union_copy_of_interleaved_graphs() -> None:
+    """Runs of one graph are swapped in one replace; a graph that comes back later in the
+    same file (TriG may repeat a graph block) must not take the lines between with it."""
+    from kg.query.virtuoso_bulk import _union_copy
+
+    text = (b'<http://a> <http://p> "x" <http://g1> .\n'
+            b'<http://a> <http://p> "y <http://g1> ." <http://g1> .\n'
+            b'<http://b> <http://p> <http://c> <http://g2> .\n'
+            b'<http://a> <http://p> "z" <http://g1> .\n')
+    copy, graphs = _union_copy(text, b" <http://u> .\n")
+    assert graphs == {"http://g1": 3, "http://g2": 1}
+    assert copy == (b'<http://a> <http://p> "x" <http://u> .\n'
+                    b'<http://a> <http://p> "y <http://g1> ." <http://u> .\n'
+                    b'<http://b> <http://p> <http://c> <http://u> .\n'
+                    b'<http://a> <http://p> "z" <http://u> .\n')
+    copy, graphs = _union_copy(text[:text.index(b"<http://b>")], b" <http://u> .\n")
+    assert graphs == {"http://g1": 2} and copy.count(b"<http://u> .\n") == 2
