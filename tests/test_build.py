@@ -292,8 +292,8 @@ def test_seed_build_runs_the_full_builds_stages(built) -> None:
     """One road: the seed build goes through every stage but the imports."""
     _, report = built
     assert list(report.stages) == ["load", "sources", "derived", "closure", "validation", "trig",
-                                   "union", "export", "quality checks", "jsonld (rest)",
-                                   "publish"]
+                                   "union", "export", "quality checks", "optimize",
+                                   "jsonld (rest)", "publish"]
     assert report.triples["downloads"] == sum(
         1 for _ in (built[0] / "kg.nt").open(encoding="utf-8"))
 

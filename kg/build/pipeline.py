@@ -163,9 +163,14 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         add_union(store, [ontology_graph(base)], scratch=staging)
         checked = quality_checks(store)
         log(f"{checked} quality checks passed")
-        store.flush()
-        del store  # closes the database before the folder is renamed
         lap("quality checks")
+        # Compact RocksDB's levels for the read-only server: on the full graph 13 s here, the
+        # store 3.1 -> 2.1 GB, and lookup-bound queries faster (label-search 118 -> 76 ms,
+        # xt-onet-occupations-sharing-important-skills 535 -> 332 ms); scans are unchanged.
+        store.flush()
+        store.optimize()
+        del store  # closes the database before the folder is renamed
+        lap("optimize")
         jsonld.wait()
     lap("jsonld (rest)")
     return curated, stats
