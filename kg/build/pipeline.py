@@ -32,6 +32,7 @@ from kg.build.store import (
     add_ontology,
     add_union,
     default_graph_size,
+    drop_obsolete_logs,
     ontology_graph,
     open_store,
 )
@@ -170,6 +171,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         store.flush()
         store.optimize()
         del store  # closes the database before the folder is renamed
+        drop_obsolete_logs(staging)
         lap("optimize")
         jsonld.wait()
     lap("jsonld (rest)")

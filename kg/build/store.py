@@ -27,6 +27,13 @@ def open_store(dist: Path) -> Store:
     return Store(str(dist / STORE_DIR))
 
 
+def drop_obsolete_logs(dist: Path) -> None:
+    """Open the closed store once more and close it: RocksDB deletes the write-ahead logs that
+    a flush made obsolete only when it opens the database, and the published store would
+    carry them (1 GB of the full graph's 3.1 GB; 0.2 s)."""
+    Store(str(dist / STORE_DIR))  # dropped at once, which closes it
+
+
 def ontology_graph(base: str) -> str:
     return base + "graph/ontology"
 
