@@ -175,7 +175,8 @@ def run(args: argparse.Namespace, work: Path) -> None:
           f"copy: {dropped['alternate']} alternate titles, {dropped['reported']} reported titles")
     print(f"import {imported:.1f} s; index {loaded:.1f} s (0: read back from {work}); ranker "
           f"build {built:.1f} s ({len(index.entities)} entities, {len(index.label_text)} "
-          f"labels; re-ranked types: {', '.join(ranker.rerankers) or 'none'}); peak RSS "
+          f"labels; re-ranked types: {', '.join(ranker.rerankers) or 'none'}; sentence "
+          f"embeddings: {'on' if ranker.encoder is not None else 'off'}); peak RSS "
           f"{rss:.0f} MB")
     print(f"re-ranked:  {scored(answers, held)}  queries/s {n / elapsed:.0f}")
     print(f"raw score:  {scored(plain, held)}  queries/s {n / plain_elapsed:.0f}")

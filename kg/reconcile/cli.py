@@ -60,6 +60,9 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
             raise ReconcileInputError(f"{path}: line {number}: {len(row)} fields, the header "
                                       f"has {len(header)}")
     ranker = Ranker(from_files(sources))
+    if ranker.encoder is None and not quiet:
+        print("note: sentence embeddings are off (pip install 'occupation-kg[semantic]' for the "
+              "re-ranker's semantic terms)", file=sys.stderr)
     body = rows[1:]
     bar = tqdm(total=len(body), unit="row", desc="reconciling", file=sys.stderr,
                disable=quiet or len(body) < PROGRESS_FROM)

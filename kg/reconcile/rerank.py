@@ -24,7 +24,11 @@ Tuned on bench_reconcile.py's seeds 11 and 3 (TOP 30 against 20 and 40, 8,000 ti
 4,000 and 12,000, these features against fewer, logistic regression: no gain). With the
 association and latent terms (rank.py) more titles pay: 24,000 against 8,000 and 16,000 gave
 +0.6 points success@1 and +0.9 success@5 over the mean of seeds 11, 3, 5 and 13 (0.464/0.750 to
-0.470/0.759); the build takes about three times as long.
+0.470/0.759); the build takes about three times as long. The sentence-embedding terms
+(semantic.py) took that mean to 0.492/0.779 (seed 13, the weakest: 0.446/0.735 to 0.477/0.752);
+WordLlama's bundled 256-dimension token embeddings (no PyTorch) gave 0.480/0.766, and both
+together 0.488/0.783: not worth a second model. LightGBM's lambdarank and rank_xendcg
+objectives ranked no better than this classifier on the same rows (0.470/0.758, 0.470/0.760).
 
 Nothing from outside the index is read, so the benchmark's held-out titles (removed from the
 copy the index is built from) never reach the training. The `match` rule reads the raw
@@ -51,7 +55,7 @@ TRAIN_SEED = 0
 MIN_TITLES = 1000
 PREFERRED = 1.0  # a preferred label's weight (index.LABEL_WEIGHTS): never masked, never drawn
 TERMS = ("best", "support", "knn", "vote", "profile", "coverage", "pairs", "context", "heads",
-         "assoc", "head_assoc", "latent")
+         "assoc", "head_assoc", "latent", "semantic", "semantic_mean")
 FEATURES = ("score", "score_gap", *[f"{t}{s}" for t in TERMS for s in ("", "_gap")],
             "log_place", "words", "group", "residual")
 GROUP_SCALE = 3.0  # how fast a candidate's weight in its group's share falls with its score

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from kg.reconcile.index import Index
-from kg.reconcile.rank import MATCH_MARGIN, MATCH_RATIO, MATCH_SUPPORT, Candidate, Ranker
+from kg.reconcile.rank import (
+    MATCH_MARGIN,
+    MATCH_MARGIN_RERANKED,
+    MATCH_PROB,
+    MATCH_RATIO,
+    MATCH_SUPPORT,
+    Candidate,
+    Ranker,
+)
 from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
 MAX_LIMIT = 100
@@ -261,8 +269,10 @@ def manifest(root: str) -> dict[str, Any]:
                          f"and >= {MATCH_SUPPORT:g} of it comes from two or more of its own "
                          "near-identical titles (one, for an entity with at most two titles), "
                          "and, for O*NET-SOC occupations (re-ranked by a model trained on the "
-                         "index's own titles), it is also the raw score's best and the "
-                         f"runner-up's probability is at most {MATCH_RATIO:g} of its own; "
+                         "index's own titles), it is also the raw score's best (a lead "
+                         f"of >= {MATCH_MARGIN_RERANKED:g} suffices there), the model gives it "
+                         f"a probability >= {MATCH_PROB:g} and the runner-up at most "
+                         f"{MATCH_RATIO:g} of its own; "
                          "or the query is its id. type_strict: any (default), all, should "
                          "(unnamed types "
                          f"score x{SHOULD_FACTOR:g}, never match).",
