@@ -2,7 +2,8 @@
 tests/data slices: the packaged model loads with the hub off, the terms are the cosines of the
 query's and the labels' vectors with leave-one-out titles hidden, and they find an occupation
 by meaning where no word is shared. Expected values are computed here from the model's vectors
-and the slices' label texts."""
+and the slices' label texts. Each test runs in a forked child with the embeddings switched on
+(tests/conftest.py switches them off): PyTorch's memory leaves with the child."""
 
 from __future__ import annotations
 
@@ -19,10 +20,16 @@ from kg.reconcile.index import Index, from_files  # noqa: E402
 from kg.reconcile.normalise import normalise  # noqa: E402
 from kg.reconcile.rank import Ranker  # noqa: E402
 from kg.reconcile.reference import import_reference  # noqa: E402
-from kg.reconcile.semantic import encoder  # noqa: E402
+from kg.reconcile.semantic import SWITCH, encoder  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 TYPE = "onet-occupation"
+pytestmark = pytest.mark.forked
+
+
+@pytest.fixture(autouse=True)
+def semantic_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(SWITCH, "on")
 
 
 @pytest.fixture(scope="module")
@@ -30,8 +37,8 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Index:
     return from_files(import_reference(DATA, tmp_path_factory.mktemp("semantic-slices")))
 
 
-@pytest.fixture(scope="module")
-def ranker(index: Index) -> Ranker:
+@pytest.fixture()
+def ranker(index: Index, semantic_on: None) -> Ranker:
     return Ranker(index, rerank=False)
 
 
@@ -81,7 +88,10 @@ def test_a_title_sharing_no_word_is_found_by_meaning(ranker: Ranker, index: Inde
     assert int(np.argmax(ev.score()[0])) != hydro  # the n-gram terms alone miss it
 
 
-def test_without_the_encoder_the_terms_are_zero(index: Index) -> None:
+def test_without_the_encoder_the_terms_are_zero(index: Index,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
     plain = Ranker(index, rerank=False, semantic=False)
     ev = plain.evidence([normalise("dam electricity boss")], TYPE)
     assert plain.encoder is None and not ev.semantic.any() and not ev.semantic_mean.any()
+    monkeypatch.setenv(SWITCH, "off")  # as the test suite runs and a user may
+    assert encoder() is None and Ranker(index, rerank=False).encoder is None

