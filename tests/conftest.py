@@ -22,7 +22,7 @@ from tests.conftest_virtuoso import virtuoso  # noqa: F401  (session fixture)
 
 # The reconciliation ranker's sentence embeddings (PyTorch and the model: ~350 MB per process)
 # stay out of the workers and the servers they start; tests/test_reconcile_semantic.py turns
-# them on in forked children, which give the memory back when they end.
+# them on in spawned children, which give the memory back when they end.
 os.environ[SWITCH] = "off"
 
 REPO = Path(__file__).resolve().parents[1]
