@@ -10,6 +10,7 @@ a fork of a worker whose other threads hold locks (servers, OpenMP) can hang."""
 
 from __future__ import annotations
 
+import importlib.util
 import multiprocessing
 import os
 import tempfile
@@ -20,14 +21,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-pytest.importorskip("sentence_transformers", reason="the `semantic` extra is not installed")
+from kg.reconcile import rerank
+from kg.reconcile.index import Index, from_files
+from kg.reconcile.normalise import normalise
+from kg.reconcile.rank import Ranker
+from kg.reconcile.reference import import_reference
+from kg.reconcile.semantic import SWITCH, encoder
 
-from kg.reconcile import rerank  # noqa: E402
-from kg.reconcile.index import Index, from_files  # noqa: E402
-from kg.reconcile.normalise import normalise  # noqa: E402
-from kg.reconcile.rank import Ranker  # noqa: E402
-from kg.reconcile.reference import import_reference  # noqa: E402
-from kg.reconcile.semantic import SWITCH, encoder  # noqa: E402
+# Looked up, not imported: importing sentence-transformers here would load PyTorch into every
+# worker that collects this module (~300 MB each).
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is None,
+                                reason="the `semantic` extra is not installed")
 
 DATA = Path(__file__).parent / "data"
 TYPE = "onet-occupation"
