@@ -30,8 +30,10 @@ from kg.reconcile.semantic import SWITCH, encoder
 
 # Looked up, not imported: importing sentence-transformers here would load PyTorch into every
 # worker that collects this module (~300 MB each).
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is None,
-                                reason="the `semantic` extra is not installed")
+# One worker runs them all, one child at a time: two children at once would hold PyTorch twice.
+pytestmark = [pytest.mark.skipif(importlib.util.find_spec("sentence_transformers") is None,
+                                 reason="the `semantic` extra is not installed"),
+              pytest.mark.xdist_group("reconcile-semantic")]
 
 DATA = Path(__file__).parent / "data"
 TYPE = "onet-occupation"
