@@ -121,9 +121,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     group goes first (its builds take minutes; the other worker runs the rest meanwhile), then
     the groups that took longest in the last run (pytest's cache; then the most tests), so no
     long group starts last. The modules that use the private Virtuoso (0.3 GB) share a group:
-    one server per run; the browser tests (Chromium, 0.4 GB) join it and go first, before the
-    session's Virtuoso starts, so the two are never up at once (the default run's peak was
-    1.53 GB PSS with both)."""
+    one server per run; the browser tests (Chromium, 0.4 GB) and the sentence-embedding tests
+    (a child holding PyTorch, 0.55 GB) join it and go first, before the session's Virtuoso
+    starts, so no two of the three are ever up at once (the default run's peak was 1.53 GB PSS
+    with Chromium and Virtuoso, 1.82 GB with the PyTorch child beside Virtuoso)."""
     last = config.cache.get(GROUP_SECONDS, {}) if getattr(config, "cache", None) else {}
     uses_virtuoso = {item.path.stem for item in items
                      if "virtuoso" in getattr(item, "fixturenames", ())}
@@ -152,7 +153,9 @@ def _group(item: pytest.Item, virtuoso_modules: set[str]) -> str:
     return item.path.stem  # the module (tests/ is flat)
 
 
-BEFORE_VIRTUOSO = {"test_browser"}  # run in the Virtuoso group, before its server starts
+# Modules with a large process of their own: they run in the Virtuoso group, one after the other,
+# before its server starts.
+BEFORE_VIRTUOSO = {"test_browser", "test_reconcile_semantic"}
 GROUP_SECONDS = "kg/group-seconds"  # pytest cache key: seconds per xdist group, last run
 _seconds: dict[str, float] = {}
 

@@ -314,8 +314,12 @@ class Ranker:
         if old:
             vectors[old] = part.embeddings[[known[q] for q in old]]
         sims = vectors @ part.embeddings.T
+        if not masks:  # a query: every label counts (no 60 MB mask block per chunk)
+            best = np.maximum.reduceat(sims, part.starts, axis=1)
+            total = np.add.reduceat(sims, part.starts, axis=1)
+            return best, total / np.maximum(part.sizes, 1).astype(np.float32)
         seen = np.ones_like(sims)
-        for q, columns in enumerate(masks or ()):
+        for q, columns in enumerate(masks):
             sims[q, columns] = -1.0
             seen[q, columns] = 0.0
         best = np.maximum.reduceat(sims, part.starts, axis=1)
