@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kg.reconcile import rank as rank_module
 from kg.reconcile import rerank
 from kg.reconcile.index import Index, from_files
 from kg.reconcile.normalise import normalise
@@ -129,6 +130,25 @@ def _check_found_by_meaning() -> None:
     assert int(np.argmax(ev.score()[0])) != hydro  # the n-gram terms alone miss it
 
 
+def _check_pipelined_batch_ranks_as_one_chunk_at_a_time() -> None:
+    """A batch of several chunks has its next chunk encoded in a thread while one is scored: the
+    answers are those of each chunk ranked alone."""
+    index = _index()
+    rerank.MIN_TITLES = 50  # the slices hold ~160 titles of O*NET occupations
+    ranker = Ranker(index)  # the re-ranker reads the semantic terms (the raw score does not)
+    assert TYPE in ranker.rerankers
+    labels = sorted({index.label_text[int(r)] for r in ranker.rows[TYPE]})
+    queries = [f"{text} {suffix}" for suffix in ("lead", "assistant", "trainee", "senior")
+               for text in labels][:600]
+    assert len(queries) > 2 * rank_module._CHUNK  # three chunks
+    together = ranker.rank(queries, TYPE, 5)
+    alone = [answer for start in range(0, len(queries), rank_module._CHUNK)
+             for answer in ranker.rank(queries[start:start + rank_module._CHUNK], TYPE, 5)]
+    assert [[(c.id, c.score, c.match) for c in a] for a in together] == \
+        [[(c.id, c.score, c.match) for c in a] for a in alone]
+    assert sum(bool(a) for a in together) > 500
+
+
 def _check_switched_off() -> None:
     index = _index()
     plain = Ranker(index, rerank=False, semantic=False)
@@ -148,6 +168,10 @@ def test_semantic_terms_hide_the_masked_titles(checked: dict[str, str | None]) -
 
 def test_a_title_sharing_no_word_is_found_by_meaning(checked: dict[str, str | None]) -> None:
     _passed(checked, _check_found_by_meaning)
+
+
+def test_a_pipelined_batch_ranks_as_one_chunk_at_a_time(checked: dict[str, str | None]) -> None:
+    _passed(checked, _check_pipelined_batch_ranks_as_one_chunk_at_a_time)
 
 
 def test_without_the_encoder_the_terms_are_zero(checked: dict[str, str | None]) -> None:

@@ -76,6 +76,7 @@ setters, and Machine Feeders and Offbearers' titles).
 from __future__ import annotations
 
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -295,14 +296,11 @@ class Ranker:
                     found.embedded.setdefault(text, row)
         return found
 
-    def _semantic_terms(self, texts: list[str], part: _Part,
-                        masks: list[np.ndarray] | None) -> tuple[np.ndarray, np.ndarray]:
-        """queries x entities: the best and the mean cosine between the query's sentence
-        embedding and those of the entity's labels (masked labels left out); zeros for a type
-        without embeddings."""
-        shape = (len(texts), len(part.entities))
+    def query_vectors(self, texts: list[str], part: _Part) -> np.ndarray | None:
+        """The sentence embeddings of normalised queries for the type's semantic terms; None
+        for a type without embeddings."""
         if part.embeddings is None or part.embedded is None or self.encoder is None:
-            return np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
+            return None
         # A query that is one of the type's label texts (the re-ranker's training titles) has
         # its vector already.
         known = [part.embedded.get(t) for t in texts]
@@ -313,6 +311,18 @@ class Ranker:
         old = [q for q, row in enumerate(known) if row is not None]
         if old:
             vectors[old] = part.embeddings[[known[q] for q in old]]
+        return vectors
+
+    def _semantic_terms(self, texts: list[str], part: _Part, masks: list[np.ndarray] | None,
+                        vectors: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """queries x entities: the best and the mean cosine between the query's sentence
+        embedding (`vectors`, when already made) and those of the entity's labels (masked labels
+        left out); zeros for a type without embeddings."""
+        if vectors is None:
+            vectors = self.query_vectors(texts, part)
+        if vectors is None or part.embeddings is None:
+            shape = (len(texts), len(part.entities))
+            return np.zeros(shape, dtype=np.float32), np.zeros(shape, dtype=np.float32)
         sims = vectors @ part.embeddings.T
         if not masks:  # a query: every label counts (no 60 MB mask block per chunk)
             best = np.maximum.reduceat(sims, part.starts, axis=1)
@@ -406,10 +416,24 @@ class Ranker:
         """The best `limit` candidates of each query; `rerank=False` leaves out the type's
         learned re-ranker (the order of the raw score alone)."""
         model = self.rerankers.get(type_key) if rerank else None
+        part = self.part(type_key)
+        chunks = [queries[start : start + _CHUNK] for start in range(0, len(queries), _CHUNK)]
+        texts = [[normalise(q) for q in chunk] for chunk in chunks]
         out: list[list[Candidate]] = []
-        for start in range(0, len(queries), _CHUNK):
-            chunk = queries[start : start + _CHUNK]
-            out.extend(self._rank_chunk(chunk, type_key, limit, model))
+        if len(chunks) < 2 or part.embeddings is None:
+            for chunk, normalised in zip(chunks, texts, strict=True):
+                out.extend(self._rank_chunk(chunk, normalised, type_key, limit, model))
+            return out
+        # The sentence encoder (PyTorch, which lets go of the GIL) encodes the next chunk in a
+        # thread while this one is scored, mostly one-threaded sparse products: the two cores
+        # stay busy (the encoder was half of a query's time).
+        with ThreadPoolExecutor(1, thread_name_prefix="kg-encode") as pool:
+            pending = pool.submit(self.query_vectors, texts[0], part)
+            for k, chunk in enumerate(chunks):
+                vectors = pending.result()
+                if k + 1 < len(chunks):
+                    pending = pool.submit(self.query_vectors, texts[k + 1], part)
+                out.extend(self._rank_chunk(chunk, texts[k], type_key, limit, model, vectors))
         return out
 
     def _label_terms(self, vecs: sp.csr_matrix, part: _Part,
@@ -431,9 +455,11 @@ class Ranker:
         return best, support, knn
 
     def evidence(self, texts: list[str], type_key: str,
-                 masks: list[np.ndarray] | None = None) -> Evidence:
+                 masks: list[np.ndarray] | None = None,
+                 sentence_vectors: np.ndarray | None = None) -> Evidence:
         """Every score term of every entity of the type for normalised queries; `masks` hides
-        label columns of the type from each query, as if those titles were not in the index."""
+        label columns of the type from each query, as if those titles were not in the index;
+        `sentence_vectors`: the queries' sentence embeddings, when already made (query_vectors)."""
         chars, word_vectors, head_vectors = self._transform(
             texts, None if masks is None else np.asarray([len(m) for m in masks]))
         vecs, words = self._vectors(chars, word_vectors, head_vectors)
@@ -456,7 +482,7 @@ class Ranker:
             latent = _unit_dense(vectoriser.transform(texts) @ projection) @ vectors
         else:
             latent = np.zeros_like(best)
-        semantic, semantic_mean = self._semantic_terms(texts, part, masks)
+        semantic, semantic_mean = self._semantic_terms(texts, part, masks, sentence_vectors)
         count = np.asarray([len(t.split()) for t in texts], dtype=np.float32)
         sizes = np.broadcast_to(part.sizes, best.shape)
         heads = (_binary(head_vectors) @ part.heads).toarray()
@@ -525,13 +551,14 @@ class Ranker:
                 left.multiply(weights[queries]).sum(axis=1)).ravel()
         sizes[queries, entities] -= np.asarray([len(pairs[k]) for k in keys])
 
-    def _rank_chunk(self, queries: list[str], type_key: str, limit: int,
-                    model: Reranker | None) -> list[list[Candidate]]:
-        texts = [normalise(q) for q in queries]
+    def _rank_chunk(self, queries: list[str], texts: list[str], type_key: str, limit: int,
+                    model: Reranker | None,
+                    sentence_vectors: np.ndarray | None = None) -> list[list[Candidate]]:
+        """`texts`: the queries normalised; `sentence_vectors`: their embeddings, if made."""
         part = self.part(type_key)
         if not len(part.entities):
             return [[] for _ in queries]
-        ev = self.evidence(texts, type_key)
+        ev = self.evidence(texts, type_key, sentence_vectors=sentence_vectors)
         scores = ev.score()
         top = top_columns(scores, max(limit, 2, model.top if model is not None else 0))
         probs = model.probabilities(ev, scores, top) if model is not None else None
