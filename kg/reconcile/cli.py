@@ -11,7 +11,6 @@ from pathlib import Path
 from kg.errors import KgError
 from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
-BATCH = 256  # rows per ranking call (and per progress-bar step)
 ADDED = ("reconciled_id", "reconciled_name", "reconciled_score", "reconciled_match",
          "runner_up_id", "runner_up_name", "runner_up_score")
 PROGRESS_FROM = 200  # rows; shorter files finish before a bar would tell anything
@@ -66,11 +65,10 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
     body = rows[1:]
     bar = tqdm(total=len(body), unit="row", desc="reconciling", file=sys.stderr,
                disable=quiet or len(body) < PROGRESS_FROM)
-    results = []
-    for start in range(0, len(body), BATCH):
-        chunk = body[start : start + BATCH]
-        results.extend(ranker.rank([row[at] for row in chunk], type_key, max(limit, 2)))
-        bar.update(len(chunk))
+    # One call for the whole column: the ranker encodes a chunk's titles while it scores the
+    # one before, and moves the bar after each chunk.
+    results = ranker.rank([row[at] for row in body], type_key, max(limit, 2),
+                          progress=bar.update)
     bar.close()
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")

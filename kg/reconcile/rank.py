@@ -76,6 +76,7 @@ setters, and Machine Feeders and Offbearers' titles).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -411,10 +412,11 @@ class Ranker:
         total[total == 0] = 1.0
         return sp.diags(1.0 / total).dot(found).tocsr()
 
-    def rank(self, queries: list[str], type_key: str, limit: int = 5,
-             rerank: bool = True) -> list[list[Candidate]]:
+    def rank(self, queries: list[str], type_key: str, limit: int = 5, rerank: bool = True,
+             progress: Callable[[int], object] | None = None) -> list[list[Candidate]]:
         """The best `limit` candidates of each query; `rerank=False` leaves out the type's
-        learned re-ranker (the order of the raw score alone)."""
+        learned re-ranker (the order of the raw score alone); `progress` is told how many
+        queries each finished chunk held (a progress bar's update)."""
         model = self.rerankers.get(type_key) if rerank else None
         part = self.part(type_key)
         chunks = [queries[start : start + _CHUNK] for start in range(0, len(queries), _CHUNK)]
@@ -423,6 +425,8 @@ class Ranker:
         if len(chunks) < 2 or part.embeddings is None:
             for chunk, normalised in zip(chunks, texts, strict=True):
                 out.extend(self._rank_chunk(chunk, normalised, type_key, limit, model))
+                if progress is not None:
+                    progress(len(chunk))
             return out
         # The sentence encoder (PyTorch, which lets go of the GIL) encodes the next chunk in a
         # thread while this one is scored, mostly one-threaded sparse products: the two cores
@@ -434,6 +438,8 @@ class Ranker:
                 if k + 1 < len(chunks):
                     pending = pool.submit(self.query_vectors, texts[k + 1], part)
                 out.extend(self._rank_chunk(chunk, texts[k], type_key, limit, model, vectors))
+                if progress is not None:
+                    progress(len(chunk))
         return out
 
     def _label_terms(self, vecs: sp.csr_matrix, part: _Part,
