@@ -183,6 +183,11 @@ def run(args: argparse.Namespace, work: Path) -> None:
     print(f"queries/s {n / elapsed:.0f} re-ranked (batch of {n}, embedded; the baseline below "
           f"{base_rate:.0f}, ratio {n / elapsed / base_rate:.2f})")
     print(f"baseline char-trigram TF-IDF: success@1 {base1:.3f}  success@5 {base5:.3f}")
+    names = {e.code: e.name for e in index.entities}
+    for answer, (title, truth) in zip(answers, held, strict=True):
+        if answer and answer[0].match and answer[0].id != truth:  # what a wrong match looks like
+            print(f"wrong match: {title!r} (held out of {truth} {names.get(truth, '?')}) -> "
+                  f"{answer[0].id} {answer[0].name}")
 
 
 def main() -> None:

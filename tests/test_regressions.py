@@ -154,7 +154,7 @@ def test_full_build_jsonld_is_compact_one_node_per_subject(dist: Path, tmp_path:
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
     from kg.build.store import add_union
-    from kg.build.writers import UNION_WRITERS
+    from kg.build.writers import UNION_WRITERS, turtle_from_ntriples
 
     store = Store(str(tmp_path / "store"))
     store.load(path=str(dist / "kg.trig"), format=RdfFormat.TRIG)
@@ -166,6 +166,9 @@ def test_full_build_jsonld_is_compact_one_node_per_subject(dist: Path, tmp_path:
     for name, write in UNION_WRITERS.items():
         write(store, out / {"ntriples": "kg.nt", "turtle": "kg.ttl", "jsonld": "kg.jsonld"}[name],
               BASE)
+    # The build's road to kg.ttl (from kg.nt, not the store) gives the same bytes.
+    turtle_from_ntriples(out / "kg.nt", out / "from-nt.ttl", BASE)
+    assert (out / "from-nt.ttl").read_bytes() == (out / "kg.ttl").read_bytes()
     document = json.loads((out / "kg.jsonld").read_text(encoding="utf-8"))
     nodes = document["@graph"]
     subjects = {q.subject for q in store.quads_for_pattern(None, None, None, DefaultGraph())}

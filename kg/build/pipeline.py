@@ -38,7 +38,7 @@ from kg.build.store import (
 )
 from kg.build.validation import validate_curated
 from kg.build.void import GraphStats, describe, stats_from_store
-from kg.build.writers import UNION_WRITERS, JsonldJob, write_trig
+from kg.build.writers import UNION_WRITERS, JsonldJob, turtle_from_ntriples, write_trig
 from kg.prefixes import jsonld_context
 from kg.resources import ontology_files, shapes_files
 from kg.sources.curated.loader import SourceSet
@@ -153,10 +153,11 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     counts["downloads"] = default_graph_size(store)
     with JsonldJob(store, counts["downloads"], staging / JSONLD_SNAPSHOT,
                    dist / FORMATS["jsonld"].file_name, base) as jsonld:
-        for name, write in UNION_WRITERS.items():
-            if name != "jsonld":
-                log(f"writing {FORMATS[name].file_name}")
-                write(store, dist / FORMATS[name].file_name, base)
+        ntriples = dist / FORMATS["ntriples"].file_name
+        log(f"writing {ntriples.name}")
+        UNION_WRITERS["ntriples"](store, ntriples, base)
+        log(f"writing {FORMATS['turtle'].file_name}")
+        turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
         counts["ontology"] = len(ontology_rdf)
         add_ontology(store, ontology_rdf, base)
         stats = stats_from_store(store, base)
