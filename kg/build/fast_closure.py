@@ -24,15 +24,17 @@ kg.build.owlrl_reference.keep_useful) and the triples `rule_updates` gives.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from pyoxigraph import NamedNode, Quad, Store
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, parse
 from rdflib import OWL, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
+from kg.build.store import has_blank_node
 from kg.prefixes import OKG
 
 Triple = tuple[Node, Node, Node]
@@ -238,21 +240,27 @@ class _Conclusions:
             yield (s if hs == _S else o if hs == _O else self.node(hs), self.node(hp),
                    s if ho == _S else o if ho == _O else self.node(ho))
 
-    def of_graphs(self, store: Store, graphs: list[NamedNode]) -> Iterator[OxTriple]:
+    def of_graphs(self, store: Store, graphs: list[NamedNode],
+                  files: Mapping[str, Path] | None = None) -> Iterator[OxTriple]:
         """Every one-premise conclusion of the quads of `graphs`, each given once or a few
         times, without what the premise's graph states about the premise's subject.
 
         Conclusions about the subject are de-duplicated per subject (the on-disk store lists a
         graph subject by subject; elsewhere this only de-duplicates less), conclusions about
         the object (range, inverse) over the whole run: millions of ratings name a few thousand
-        elements."""
+        elements.
+
+        `files`: graph IRI -> an N-Triples file that holds exactly that graph's triples (the
+        imports' files): parsed instead of read from the on-disk store, about four times faster
+        (12 against 49 s for the full graph's 5.1 million triples), unless it has a blank node,
+        which a parse would name afresh (a conclusion would point at a node the store lacks)."""
         about_objects: set[OxTriple] = set()
         for graph in graphs:
             subject: Any = None
             s_kind = 0
             stated: set[OxTriple] = set()
             pending: set[OxTriple] = set()
-            for quad in store.quads_for_pattern(None, None, None, graph):
+            for quad in _quads(store, graph, (files or {}).get(graph.value)):
                 s, p, o = quad.subject, quad.predicate, quad.object
                 if s != subject:
                     yield from pending - stated
@@ -267,6 +275,15 @@ class _Conclusions:
             yield from pending - stated
 
 
+def _quads(store: Store, graph: NamedNode, file: Path | None) -> Iterator[Any]:
+    """The triples of `graph`, from its file when it has one without blank nodes."""
+    if file is not None and not has_blank_node(file):
+        with file.open("rb") as lines:
+            yield from parse(lines, format=RdfFormat.N_TRIPLES)
+        return
+    yield from store.quads_for_pattern(None, None, None, graph)
+
+
 def _chain_conclusions(store: Store, rules: AlignmentRules) -> Iterator[OxTriple]:
     """prp-spo2 over every named graph (the conclusions of the other rules included)."""
     for p1, p2, implied in rules.chains:
@@ -277,9 +294,11 @@ def _chain_conclusions(store: Store, rules: AlignmentRules) -> Iterator[OxTriple
             yield row["x"], NamedNode(str(implied)), row["z"]
 
 
-def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: int = 10) -> int:
+def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: int = 10,
+                files: Mapping[str, Path] | None = None) -> int:
     """Add to the graph `target` every conclusion of the rules that no graph states yet;
-    return the number of triples in `target`.
+    return the number of triples in `target`. `files`: graph IRI -> N-Triples file with exactly
+    its triples, read instead of the store (of_graphs).
 
     One pass over the premises gives every one-premise conclusion (the templates follow the
     rules to their end); then the chains are joined, and their new conclusions passed through
@@ -303,7 +322,7 @@ def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: in
 
     # Added unchecked, then what another graph states is taken out again in one join: one
     # lookup per candidate from Python costs more than the whole pass.
-    add(conclusions.of_graphs(store, [g for g in graphs if isinstance(g, NamedNode)]))
+    add(conclusions.of_graphs(store, [g for g in graphs if isinstance(g, NamedNode)], files))
     store.update(f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{target}> "
                  f"{{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{target}>) }}")
     for _ in range(max_rounds):

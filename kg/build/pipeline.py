@@ -132,7 +132,8 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     added = run_derived_stages(store, base)
     counts["derived"] = sum(added.values())
     lap("derived")
-    counts["inferred"] = add_closure(store, ontology_rdf, base)
+    counts["inferred"] = add_closure(store, ontology_rdf, base,
+                                     dict(zip(imported, files, strict=True)))
     log(f"{counts['derived']} derived triples, {counts['inferred']} entailed triples; "
         "validating with SHACL")
     lap("closure")
