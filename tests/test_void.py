@@ -147,3 +147,41 @@ def test_theme_concepts_are_labelled(void: Graph) -> None:
     for theme in set(void.objects(None, DCAT.theme)):
         assert (theme, RDF.type, SKOS.Concept) in void
         assert void.value(theme, SKOS.prefLabel) is not None
+
+
+def test_ntriples_counts_equal_the_store_queries_they_replaced(tmp_path: Path) -> None:
+    """#12: VoID's figures come from one pass over kg.nt instead of four full scans of the
+    store; on a file with the awkward cases (a blank-node subject and class, a literal holding
+    spaces and " . ", a subject outside the base, a repeated subject) they equal the SPARQL
+    answers the build used to ask."""
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
+
+    from kg.build.void import _namespaces, ntriples_counts
+
+    store = Store()
+    store.load(input=f"""
+        @prefix okg: <https://w3id.org/occupation-kg/ontology#> .
+        @prefix schema: <https://schema.org/> .
+        <{BASE}occupation/a> a okg:Occupation, schema:Occupation ;
+            schema:name "Mgr . of <things> \\" . x" ; okg:links _:n .
+        <{BASE}occupation/b> a okg:Occupation ; schema:name "b" .
+        _:n a _:c ; schema:name "a blank node" .
+        <http://example.org/outside> a schema:Thing ; okg:note "not under the base" .
+        """, format=RdfFormat.TURTLE)
+    path = tmp_path / "kg.nt"
+    store.dump(str(path), format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+
+    def one(query: str) -> int:
+        return int(next(iter(store.query(query)))["n"].value)
+
+    counts = ntriples_counts(path, BASE)
+    assert counts.triples == one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == 10
+    assert counts.entities == one(
+        "SELECT (COUNT(DISTINCT ?s) AS ?n) "
+        f'WHERE {{ ?s ?p ?o FILTER(STRSTARTS(STR(?s), "{BASE}")) }}') == 2
+    assert len(counts.classes) == one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }") == 4
+    assert len(counts.predicates) == one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }")
+    terms = {row["t"].value for row in store.query(
+        "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } }")}
+    assert counts.predicates | counts.classes == terms
+    assert _namespaces(terms, BASE) == _namespaces(counts.predicates | counts.classes, BASE)

@@ -161,7 +161,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
         counts["ontology"] = len(ontology_rdf)
         add_ontology(store, ontology_rdf, base)
-        stats = stats_from_store(store, base)
+        stats = stats_from_store(store, ntriples, base)
         lap("export")
         add_union(store, [ontology_graph(base)], scratch=staging)
         checked = quality_checks(store)

@@ -141,28 +141,70 @@ def _period(rows: list[dict[str, str]]) -> tuple[str, str] | None:
     return (starts[0], ends[-1]) if starts and ends else None
 
 
-def stats_from_store(store: object, base: str) -> GraphStats:
-    """What VoID says, from the build store: its default graph holds the downloads (the union
-    of the data graphs), its named graphs the graphs of kg.trig."""
-
-    def one(query: str) -> int:
-        return int(next(iter(store.query(query)))["n"].value)  # type: ignore[attr-defined]
-
-    terms = {row["t"].value for row in store.query(  # type: ignore[attr-defined]
-        "SELECT DISTINCT ?t WHERE { { ?s ?t ?o } UNION { ?s a ?t } }")}
-    graphs = {row["g"].value: int(row["n"].value) for row in store.query(  # type: ignore[attr-defined]
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")}
+def stats_from_store(store: object, ntriples: Path, base: str) -> GraphStats:
+    """What VoID says: the downloads' figures from kg.nt (the store's default graph, the union
+    of the data graphs, just written), the named graphs' sizes, sources and period from the
+    store. On the full graph the distinct-subject, class and predicate queries over the store
+    took 60-100 s; one pass over the file takes 5 s."""
+    graphs: dict[str, int] = {}
+    for graph in store.named_graphs():  # type: ignore[attr-defined]
+        # One COUNT per graph: 2.4x faster than a GROUP BY over every quad on the full graph.
+        size = int(next(iter(store.query(  # type: ignore[attr-defined]
+            f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph.value}> {{ ?s ?p ?o }} }}"
+        )))["n"].value)
+        if size:  # an empty graph is no subset
+            graphs[graph.value] = size
+    counts = ntriples_counts(ntriples, base)
     return GraphStats(
-        triples=one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"),
-        entities=one(f'SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s ?p ?o '
-                     f'FILTER(STRSTARTS(STR(?s), "{base}")) }}'),
-        classes=one("SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE { ?s a ?c }"),
-        properties=one("SELECT (COUNT(DISTINCT ?p) AS ?n) WHERE { ?s ?p ?o }"),
-        vocabularies=sorted(_namespaces(terms, base)),
-        graphs=graphs,
+        triples=counts.triples,
+        entities=counts.entities,
+        classes=len(counts.classes),
+        properties=len(counts.predicates),
+        vocabularies=sorted(_namespaces(counts.predicates | counts.classes, base)),
+        graphs=dict(sorted(graphs.items())),
         sources=_source_infos(_oxigraph_rows(store, SOURCES_QUERY)),
         period=_period(_oxigraph_rows(store, PERIOD_QUERY)),
     )
+
+
+@dataclass
+class NTriplesCounts:
+    triples: int
+    entities: int  # distinct subjects that are IRIs under the base
+    classes: set[str]  # objects of rdf:type (IRIs without <>, blank nodes as their label)
+    predicates: set[str]
+
+
+def ntriples_counts(path: Path, base: str) -> NTriplesCounts:
+    """Counts from a canonical N-Triples file as pyoxigraph writes it: one `s p o .` per line,
+    a term never holding a space outside a literal (only the object can be a literal)."""
+    counts = NTriplesCounts(0, 0, set(), set())
+    under_base = "<" + base
+    subjects: set[str] = set()
+    last = ""
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            subject, predicate, rest = line.split(" ", 2)
+            counts.triples += 1
+            if subject != last:  # the file comes subject by subject: one set lookup each
+                last = subject
+                if subject.startswith(under_base):
+                    subjects.add(subject)
+            counts.predicates.add(predicate)
+            if predicate == _RDF_TYPE:
+                counts.classes.add(rest[: -len(" .\n")])
+    counts.entities = len(subjects)
+    counts.predicates = {_term_value(p) for p in counts.predicates}
+    counts.classes = {_term_value(c) for c in counts.classes}
+    return counts
+
+
+_RDF_TYPE = f"<{RDF.type}>"
+
+
+def _term_value(token: str) -> str:
+    """`<iri>` -> iri, `_:label` -> label (what a SPARQL result's .value gives)."""
+    return token[1:-1] if token.startswith("<") else token.removeprefix("_:")
 
 
 def _oxigraph_rows(store: object, query: str) -> list[dict[str, str]]:
