@@ -8,6 +8,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from pyld import jsonld
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
@@ -291,9 +292,9 @@ def test_no_import_cycles_in_kg() -> None:
 def test_seed_build_runs_the_full_builds_stages(built) -> None:
     """One road: the seed build goes through every stage but the imports."""
     _, report = built
-    assert list(report.stages) == ["load", "sources", "derived", "closure", "validation", "trig",
+    assert list(report.stages) == ["load", "sources", "derived", "closure", "validation",
                                    "union", "export", "quality checks", "optimize",
-                                   "jsonld (rest)", "publish"]
+                                   "writers (rest)", "publish"]
     assert report.triples["downloads"] == sum(
         1 for _ in (built[0] / "kg.nt").open(encoding="utf-8"))
 
@@ -332,16 +333,57 @@ def test_jsonld_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeyp
     seed graph through that road gives the seed build's bytes."""
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
-    from kg.build.writers import JsonldJob
+    from kg.build.writers import WriterJob
 
     store = Store(str(tmp_path / "store"))
     store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-    monkeypatch.setattr(JsonldJob, "PARALLEL_FROM", 0)
-    with JsonldJob(store, 1, tmp_path / "snapshot", tmp_path / "kg.jsonld", BASE) as job:
+    monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
+    with WriterJob("jsonld", store, 1, tmp_path / "snapshot", tmp_path / "kg.jsonld",
+                   BASE) as job:
         assert job.process is not None  # it did run in a worker
         job.wait()
     assert not (tmp_path / "snapshot").exists()
     assert (tmp_path / "kg.jsonld").read_bytes() == (dist / "kg.jsonld").read_bytes()
+
+
+def test_trig_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeypatch) -> None:
+    """#12: the full build writes kg.trig's named graphs in a worker process on a checkpoint
+    taken after the closure, while validation and the union go on in the build store: the
+    seed graph's named graphs through that road, the ontology block appended, give the seed
+    build's kg.trig; and the union written into the store after the checkpoint is not in it."""
+    from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+
+    from kg.build.writers import WriterJob, append_ontology
+    from kg.sources.curated.vocabulary import load_ontology
+
+    store = Store(str(tmp_path / "store"))
+    store.load(path=str(dist / "kg.trig"), format=RdfFormat.TRIG)
+    store.remove_graph(NamedNode(BASE + "graph/ontology"))
+    monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
+    trig = tmp_path / "kg.trig"
+    with WriterJob("trig", store, 1, tmp_path / "snapshot", trig, BASE) as job:
+        assert job.process is not None  # it did run in a worker
+        store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES,
+                        to_graph=DefaultGraph())  # what the union stage does meanwhile
+        job.wait()
+    append_ontology(load_ontology(), trig, BASE)
+    assert not (tmp_path / "snapshot").exists()
+    assert trig.read_bytes() == (dist / "kg.trig").read_bytes()
+
+
+def test_writer_job_error_reaches_the_build(dist: Path, tmp_path: Path, monkeypatch) -> None:
+    """A worker's failure is raised in the build process, which then fails (and publishes
+    nothing): here kg.trig's writer finds the default graph already filled."""
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
+
+    from kg.build.writers import WriterJob
+
+    store = Store(str(tmp_path / "store"))
+    store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
+    with WriterJob("trig", store, 1, tmp_path / "snapshot", tmp_path / "kg.trig", BASE) as job:
+        with pytest.raises(RuntimeError, match="before the union"):
+            job.wait()
 
 
 def test_union_holds_the_graphs_of_every_derived_stage(tmp_path: Path, monkeypatch) -> None:

@@ -38,7 +38,7 @@ from kg.build.store import (
 )
 from kg.build.validation import validate_curated
 from kg.build.void import GraphStats, describe, stats_from_store
-from kg.build.writers import UNION_WRITERS, JsonldJob, turtle_from_ntriples, write_trig
+from kg.build.writers import UNION_WRITERS, WriterJob, append_ontology, turtle_from_ntriples
 from kg.prefixes import jsonld_context
 from kg.resources import ontology_files, shapes_files
 from kg.sources.curated.loader import SourceSet
@@ -47,6 +47,7 @@ from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
 # Inside the staging folder, removed before publishing.
 IMPORT_WORK = "imports-work"
 JSONLD_SNAPSHOT = "jsonld-snapshot"
+TRIG_SNAPSHOT = "trig-snapshot"
 
 
 class _Laps:
@@ -137,48 +138,52 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     log(f"{counts['derived']} derived triples, {counts['inferred']} entailed triples; "
         "validating with SHACL")
     lap("closure")
-    validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins, base)
-    lap("validation")
-
-    write_trig(store, ontology_rdf, dist / FORMATS["trig"].file_name, base)
-    lap("trig")
-    # Every named graph but the imports (their files are bulk-loaded again) and the ontology
-    # (added after the union downloads are written): the derived stages' own graphs included.
-    skip = {*imported, ontology_graph(base)}
-    data_graphs = sorted(g.value for g in store.named_graphs()
-                         if isinstance(g, NamedNode) and g.value not in skip)
-    add_union(store, data_graphs, files, scratch=staging)
-    if files:
-        shutil.rmtree(staging / IMPORT_WORK)
-    lap("union")
-    counts["downloads"] = default_graph_size(store)
-    with JsonldJob(store, counts["downloads"], staging / JSONLD_SNAPSHOT,
-                   dist / FORMATS["jsonld"].file_name, base) as jsonld:
-        ntriples = dist / FORMATS["ntriples"].file_name
-        log(f"writing {ntriples.name}")
-        UNION_WRITERS["ntriples"](store, ntriples, base)
-        log(f"writing {FORMATS['turtle'].file_name}")
-        turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
-        counts["ontology"] = len(ontology_rdf)
-        add_ontology(store, ontology_rdf, base)
-        stats = stats_from_store(store, ntriples, base)
-        lap("export")
-        add_union(store, [ontology_graph(base)], scratch=staging)
-        checked = quality_checks(store)
-        log(f"{checked} quality checks passed")
-        lap("quality checks")
-        # Compact RocksDB's levels for the read-only server: on the full graph 13 s here, the
-        # store 3.1 -> 2.1 GB, and lookup-bound queries faster (label-search 118 -> 76 ms,
-        # xt-onet-occupations-sharing-important-skills 535 -> 332 ms); scans are unchanged.
-        store.flush()
-        store.optimize()
-        del store  # closes the database before the folder is renamed
-        drop_obsolete_logs(staging)
-        lap("optimize")
-        jsonld.wait()
-    lap("jsonld (rest)")
+    # kg.trig is the named graphs as they are now: written from a checkpoint while validation,
+    # the union and the other downloads go on (a worker process on the full graph).
+    trig = dist / FORMATS["trig"].file_name
+    quads = counts["asserted"] + counts.get("imported", 0) + counts["derived"] + counts["inferred"]
+    with WriterJob("trig", store, quads, staging / TRIG_SNAPSHOT, trig, base) as trig_job:
+        validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins,
+                         base)
+        lap("validation")
+        # Every named graph but the imports (their files are bulk-loaded again) and the ontology
+        # (added after the union downloads are written): the derived stages' own graphs included.
+        skip = {*imported, ontology_graph(base)}
+        data_graphs = sorted(g.value for g in store.named_graphs()
+                             if isinstance(g, NamedNode) and g.value not in skip)
+        add_union(store, data_graphs, files, scratch=staging)
+        if files:
+            shutil.rmtree(staging / IMPORT_WORK)
+        lap("union")
+        counts["downloads"] = default_graph_size(store)
+        with WriterJob("jsonld", store, counts["downloads"], staging / JSONLD_SNAPSHOT,
+                       dist / FORMATS["jsonld"].file_name, base) as jsonld:
+            ntriples = dist / FORMATS["ntriples"].file_name
+            log(f"writing {ntriples.name}")
+            UNION_WRITERS["ntriples"](store, ntriples, base)
+            log(f"writing {FORMATS['turtle'].file_name}")
+            turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
+            counts["ontology"] = len(ontology_rdf)
+            add_ontology(store, ontology_rdf, base)
+            stats = stats_from_store(store, ntriples, base)
+            lap("export")
+            add_union(store, [ontology_graph(base)], scratch=staging)
+            checked = quality_checks(store)
+            log(f"{checked} quality checks passed")
+            lap("quality checks")
+            # Compact RocksDB's levels for the read-only server: on the full graph 13 s here,
+            # the store 3.1 -> 2.1 GB, and lookup-bound queries faster (label-search 118 -> 76
+            # ms, xt-onet-occupations-sharing-important-skills 535 -> 332 ms); scans unchanged.
+            store.flush()
+            store.optimize()
+            del store  # closes the database before the folder is renamed
+            drop_obsolete_logs(staging)
+            lap("optimize")
+            jsonld.wait()
+        trig_job.wait()
+    append_ontology(ontology_rdf, trig, base)
+    lap("writers (rest)")
     return curated, stats
-
 
 def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object],
                   stats: GraphStats, base: str) -> None:

@@ -42,11 +42,8 @@ def _default_graph_is_empty(store: Store) -> bool:
 
 def write_trig(store: Store, ontology: Graph, path: Path, base: str) -> None:
     """Every named graph of `store`, then the ontology graph (not in the store yet)."""
-    if not _default_graph_is_empty(store):
-        raise RuntimeError("kg.trig must be written before the union fills the default graph")
-    store.dump(str(path), format=RdfFormat.TRIG, prefixes=prefix_map(base))
-    with path.open("a", encoding="utf-8") as out:
-        out.write("\n" + trig_block(ontology, base + "graph/ontology", base))
+    write_named_graphs(store, path, base)
+    append_ontology(ontology, path, base)
 
 
 def write_ntriples(store: Store, path: Path, base: str) -> None:
@@ -99,7 +96,7 @@ def write_jsonld(store: Store, path: Path, base: str) -> None:
 
 # The union downloads from the store, by kg.build.formats name; kg.trig is written apart
 # (write_trig). The build writes kg.nt with these, kg.ttl from kg.nt (turtle_from_ntriples) and
-# kg.jsonld in parallel (JsonldJob).
+# kg.jsonld in parallel (WriterJob).
 UNION_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
     "ntriples": write_ntriples,
     "turtle": write_turtle,
@@ -107,44 +104,66 @@ UNION_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
 }
 
 
-def _jsonld_from_snapshot(snapshot: str, path: str, base: str, errors: Any) -> None:
-    """Worker: kg.jsonld from a read-only checkpoint of the build store; an error (a full
+def write_named_graphs(store: Store, path: Path, base: str) -> None:
+    """kg.trig's named graphs (the ontology block is appended by `append_ontology`)."""
+    if not _default_graph_is_empty(store):
+        raise RuntimeError("kg.trig must be written before the union fills the default graph")
+    store.dump(str(path), format=RdfFormat.TRIG, prefixes=prefix_map(base))
+
+
+def append_ontology(ontology: Graph, path: Path, base: str) -> None:
+    with path.open("a", encoding="utf-8") as out:
+        out.write("\n" + trig_block(ontology, base + "graph/ontology", base))
+
+
+# The downloads a worker process may write from a checkpoint of the build store (WriterJob).
+SNAPSHOT_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
+    "jsonld": write_jsonld,
+    "trig": write_named_graphs,
+}
+
+
+def _write_from_snapshot(writer: str, snapshot: str, path: str, base: str, errors: Any) -> None:
+    """Worker: one download from a read-only checkpoint of the build store; an error (a full
     disk is an OSError the build explains) goes back through `errors`."""
     try:
-        write_jsonld(Store.read_only(snapshot), Path(path), base)
+        SNAPSHOT_WRITERS[writer](Store.read_only(snapshot), Path(path), base)
     except BaseException as exc:  # handed to the build process, which raises it
         errors.put(exc if isinstance(exc, OSError) else RuntimeError(repr(exc)))
         raise SystemExit(1) from None
     errors.put(None)
 
 
-class JsonldJob:
-    """kg.jsonld written beside the rest of the build.
+class WriterJob:
+    """A download written beside the rest of the build.
 
-    The JSON-LD writer is Python, a subject at a time: the slowest download on the full graph.
-    For a large graph it runs in a worker process on a checkpoint of the store (RocksDB
-    hard-links its files: no copy), so the main process goes on writing the other downloads
-    and running the quality checks on the second core; a small graph is written in-process.
-    Use as a context manager: leaving it early (a failed stage) stops the worker.
+    kg.jsonld (Python, a subject at a time: the slowest download on the full graph) and kg.trig
+    (a dump of every named graph, 40-55 s on the full graph) need only the store as it is when
+    they start. For a large graph each runs in a worker process on a checkpoint of the store
+    (RocksDB hard-links its files: no copy), so the main process goes on with the next stages
+    on the second core; a small graph is written in-process. Use as a context manager: leaving
+    it early (a failed stage) stops the worker.
     """
 
-    PARALLEL_FROM = 200_000  # triples in the default graph
+    PARALLEL_FROM = 200_000  # quads in the store
 
-    def __init__(self, store: Store, triples: int, snapshot: Path, path: Path, base: str):
+    def __init__(self, writer: str, store: Store, quads: int, snapshot: Path, path: Path,
+                 base: str):
         self.snapshot = snapshot
         self.process: multiprocessing.process.BaseProcess | None = None
-        if triples < self.PARALLEL_FROM:
-            write_jsonld(store, path, base)
+        if quads < self.PARALLEL_FROM:
+            SNAPSHOT_WRITERS[writer](store, path, base)
             return
         store.flush()
         store.backup(str(snapshot))
         context = multiprocessing.get_context("spawn")
         self.errors = context.SimpleQueue()
-        self.process = context.Process(target=_jsonld_from_snapshot, name="kg-jsonld",
-                                       args=(str(snapshot), str(path), base, self.errors))
+        self.process = context.Process(target=_write_from_snapshot, name=f"kg-{writer}",
+                                       args=(writer, str(snapshot), str(path), base,
+                                             self.errors))
         self.process.start()
 
-    def __enter__(self) -> JsonldJob:
+    def __enter__(self) -> WriterJob:
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -162,4 +181,6 @@ class JsonldJob:
         if error is not None:
             raise error
         if self.process.exitcode != 0:
-            raise RuntimeError(f"the kg.jsonld writer exited with code {self.process.exitcode}")
+            raise RuntimeError(f"the {self.process.name} writer exited with code "
+                               f"{self.process.exitcode}")
+        shutil.rmtree(self.snapshot, ignore_errors=True)  # its disk space, before the next one
