@@ -4,10 +4,13 @@ The raw score (kg/reconcile/rank.py) adds its evidence terms with fixed weights.
 learns how to weigh them, and their interactions, from titles the index already holds: when the
 Ranker is built, TRAIN_TITLES alternate and reported titles of the type (labels weighted under a
 preferred label's) are drawn with a fixed seed, and each is ranked as a query with every label of
-the type whose normalised text equals it masked out (its similarity, its place in the KNN
-nearest, its words in its owners' profiles and coverage, its owners' label counts), as
-bench_reconcile.py removes a held-out title from O*NET's alternate and reported titles; labels of
-other taxonomies (ESCO's, which vote) stay, as they do in the benchmark. For each training title
+the type whose normalised text equals it masked out, and its occupation's labels from the same
+O*NET row (the title's short form, index.Index.variants) - their similarity, place in the KNN
+nearest, words in their owners' profiles, coverage and associations, label counts - as
+bench_reconcile.py removes a held-out row's title and short title from O*NET's alternate and
+reported titles; labels of other taxonomies (ESCO's, which vote) stay, as they do in the
+benchmark. (Before the short forms were masked, a training title still saw its sibling: the
+model's probabilities were calibrated on easier titles than held-out ones.) For each training title
 the TOP candidates of the raw score become rows of FEATURES (each evidence term of
 rank.Evidence, its gap to the best among the TOP, the raw score and its gap to the first, the
 candidate's place, the query's number of words, how much of the other candidates' weight is in
@@ -108,7 +111,9 @@ def _group_share(score: np.ndarray, groups: np.ndarray) -> np.ndarray:
 def training_titles(ranker: Ranker, type_key: str
                     ) -> tuple[list[str], np.ndarray, list[np.ndarray]]:
     """The drawn titles (normalised), the part column of each one's occupation, and the label
-    columns of the type each must not see (every non-preferred label of the same text)."""
+    columns of the type each must not see: every non-preferred label of the same text, and its
+    occupation's labels from the same source row (Index.variants: "CAO" for "Chief
+    Administrative Officer (CAO)", and back), as the benchmark removes a held-out row."""
     part = ranker.part(type_key)
     assert part.rows is not None
     text = [ranker.index.label_text[r] for r in part.rows]
@@ -121,8 +126,16 @@ def training_titles(ranker: Ranker, type_key: str
     rng = np.random.default_rng(TRAIN_SEED)
     drawn = rng.choice(drawable, size=min(TRAIN_TITLES, len(drawable)), replace=False)
     owner = np.searchsorted(part.starts, drawn, side="right") - 1
-    return ([text[c] for c in drawn], owner,
-            [np.asarray(same[text[c]], dtype=np.int64) for c in drawn])
+    variants = ranker.index.variants
+    masks = []
+    for column, at in zip(drawn, owner, strict=True):
+        masked = list(same[text[column]])
+        entity = int(part.entities[at])
+        for variant in variants.get((entity, text[column]), ()):
+            masked += [c for c in range(part.starts[at], part.starts[at] + part.sizes[at])
+                       if text[c] == variant and c not in masked]
+        masks.append(np.asarray(masked, dtype=np.int64))
+    return [text[c] for c in drawn], owner, masks
 
 
 def training_rows(ranker: Ranker, type_key: str) -> tuple[np.ndarray, np.ndarray]:

@@ -17,6 +17,7 @@ from kg.reconcile.rank import (
     MATCH_PROB,
     MATCH_RATIO,
     MATCH_SUPPORT,
+    MATCH_SUPPORT_RERANKED,
     Candidate,
     Ranker,
 )
@@ -270,7 +271,8 @@ def manifest(root: str) -> dict[str, Any]:
                          "near-identical titles (one, for an entity with at most two titles), "
                          "and, for O*NET-SOC occupations (re-ranked by a model trained on the "
                          "index's own titles), it is also the raw score's best (a lead "
-                         f"of >= {MATCH_MARGIN_RERANKED:g} suffices there), the model gives it "
+                         f"of >= {MATCH_MARGIN_RERANKED:g} with >= {MATCH_SUPPORT_RERANKED:g} "
+                         "from its near-identical titles suffices there), the model gives it "
                          f"a probability >= {MATCH_PROB:g} and the runner-up at most "
                          f"{MATCH_RATIO:g} of its own; "
                          "or the query is its id. type_strict: any (default), all, should "
