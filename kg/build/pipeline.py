@@ -38,7 +38,14 @@ from kg.build.store import (
 )
 from kg.build.validation import validate_curated
 from kg.build.void import GraphStats, describe, stats_from_store
-from kg.build.writers import UNION_WRITERS, WriterJob, append_ontology, turtle_from_ntriples
+from kg.build.writers import (
+    NAMED_TRIPLES,
+    UNION_WRITERS,
+    WriterJob,
+    append_ontology,
+    sorted_union,
+    turtle_from_ntriples,
+)
 from kg.prefixes import jsonld_context
 from kg.resources import ontology_files, shapes_files
 from kg.sources.curated.loader import SourceSet
@@ -155,12 +162,19 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         if files:
             shutil.rmtree(staging / IMPORT_WORK)
         lap("union")
+        trig_job.wait()  # its named-graph triples are kg.nt's lines
+        lap("trig (rest)")
         counts["downloads"] = default_graph_size(store)
         with WriterJob("jsonld", store, counts["downloads"], staging / JSONLD_SNAPSHOT,
                        dist / FORMATS["jsonld"].file_name, base) as jsonld:
             ntriples = dist / FORMATS["ntriples"].file_name
             log(f"writing {ntriples.name}")
-            UNION_WRITERS["ntriples"](store, ntriples, base)
+            named = dist / NAMED_TRIPLES
+            if named.is_file():  # the union's lines, sorted
+                sorted_union(named, ntriples, staging)
+                named.unlink()
+            else:  # a blank node: the store's own names for them
+                UNION_WRITERS["ntriples"](store, ntriples, base)
             log(f"writing {FORMATS['turtle'].file_name}")
             turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
             counts["ontology"] = len(ontology_rdf)
@@ -180,7 +194,6 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
             drop_obsolete_logs(staging)
             lap("optimize")
             jsonld.wait()
-        trig_job.wait()
     append_ontology(ontology_rdf, trig, base)
     lap("writers (rest)")
     return curated, stats
