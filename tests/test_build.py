@@ -293,8 +293,8 @@ def test_seed_build_runs_the_full_builds_stages(built) -> None:
     """One road: the seed build goes through every stage but the imports."""
     _, report = built
     assert list(report.stages) == ["load", "sources", "derived", "closure", "validation",
-                                   "union", "trig (rest)", "export", "quality checks", "optimize",
-                                   "writers (rest)", "publish"]
+                                   "lines (waiting)", "union", "export", "quality checks",
+                                   "optimize", "writers (rest)", "publish"]
     assert report.triples["downloads"] == sum(
         1 for _ in (built[0] / "kg.nt").open(encoding="utf-8"))
 
@@ -328,52 +328,97 @@ def test_a_derived_stage_is_one_registry_line(tmp_path: Path) -> None:
     assert added["kg.build.search_text.add_search_texts"] == 3
 
 
-def test_jsonld_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeypatch) -> None:
-    """The full build writes kg.jsonld in a worker process on a checkpoint of the store; the
-    seed graph through that road gives the seed build's bytes."""
-    from pyoxigraph import DefaultGraph, RdfFormat, Store
-
-    from kg.build.writers import WriterJob
-
-    store = Store(str(tmp_path / "store"))
-    store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
-    monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
-    with WriterJob("jsonld", store, 1, tmp_path / "snapshot", tmp_path / "kg.jsonld",
-                   BASE) as job:
-        assert job.process is not None  # it did run in a worker
-        job.wait()
-    assert not (tmp_path / "snapshot").exists()
-    assert (tmp_path / "kg.jsonld").read_bytes() == (dist / "kg.jsonld").read_bytes()
-
-
-def test_trig_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeypatch) -> None:
-    """#12: the full build writes kg.trig's named graphs in a worker process on a checkpoint
-    taken after the closure, while validation and the union go on in the build store: the
-    seed graph's named graphs through that road, the ontology block appended, give the seed
-    build's kg.trig; and the union written into the store after the checkpoint is not in it."""
+def test_writer_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeypatch) -> None:
+    """#12: the full build writes kg.trig's named graphs, kg.nt and kg.jsonld in a worker
+    process on a checkpoint taken after the closure, while validation and the union go on in
+    the build store: the seed graph's named graphs through that road (the ontology block
+    appended to kg.trig) give the seed build's bytes; the union's lines and kg.nt are announced
+    before the rest is written, and the union loaded meanwhile is not in kg.trig."""
     from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
-    from kg.build.writers import WriterJob, append_ontology
+    from kg.build.writers import NAMED_TRIPLES, WriterJob, append_ontology
     from kg.sources.curated.vocabulary import load_ontology
 
     store = Store(str(tmp_path / "store"))
     store.load(path=str(dist / "kg.trig"), format=RdfFormat.TRIG)
     store.remove_graph(NamedNode(BASE + "graph/ontology"))
     monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
-    trig = tmp_path / "kg.trig"
-    with WriterJob("trig", store, 1, tmp_path / "snapshot", trig, BASE) as job:
+    out = tmp_path / "out"
+    out.mkdir()
+    with WriterJob("named-graphs", store, 1, tmp_path / "snapshot", out / "kg.trig",
+                   BASE) as job:
         assert job.process is not None  # it did run in a worker
-        store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES,
+        assert job.wait_for(NAMED_TRIPLES)
+        store.bulk_load(path=str(out / NAMED_TRIPLES), format=RdfFormat.N_TRIPLES,
                         to_graph=DefaultGraph())  # what the union stage does meanwhile
+        assert job.wait_for("kg.nt")
+        assert (out / "kg.nt").read_bytes() == (dist / "kg.nt").read_bytes()
+        (out / NAMED_TRIPLES).unlink()
         job.wait()
-    append_ontology(load_ontology(), trig, BASE)
+    append_ontology(load_ontology(), out / "kg.trig", BASE)
     assert not (tmp_path / "snapshot").exists()
-    assert trig.read_bytes() == (dist / "kg.trig").read_bytes()
+    assert sorted(p.name for p in out.iterdir()) == ["kg.jsonld", "kg.nt", "kg.trig"]
+    for name in ("kg.trig", "kg.jsonld"):
+        assert (out / name).read_bytes() == (dist / name).read_bytes(), name
+
+
+def test_jsonld_from_sorted_lines_is_the_store_default_graph(dist: Path, tmp_path: Path) -> None:
+    """#12: kg.jsonld is streamed from kg.nt's sorted lines instead of the store's default
+    graph (the build no longer waits for a second worker after the union): the same node
+    objects, only in kg.nt's order; lines whose subject comes back are refused."""
+    from pyoxigraph import DefaultGraph, RdfFormat, Store
+
+    from kg.build.writers import write_jsonld, write_jsonld_from_ntriples
+
+    store = Store(str(tmp_path / "store"))
+    store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
+    write_jsonld(store, tmp_path / "store.jsonld", BASE)
+    write_jsonld_from_ntriples(dist / "kg.nt", tmp_path / "lines.jsonld", BASE)
+
+    def nodes(path: Path) -> list[dict]:
+        return sorted((json.loads(line.rstrip(",\n")) for line in
+                       path.read_text(encoding="utf-8").splitlines(True)[2:-2]),
+                      key=lambda node: node["@id"])
+
+    from_lines = nodes(tmp_path / "lines.jsonld")
+    assert from_lines == nodes(tmp_path / "store.jsonld")
+    assert len(from_lines) == len({line.split(" ", 1)[0] for line in
+                                   (dist / "kg.nt").read_text(encoding="utf-8").splitlines()})
+    ungrouped = tmp_path / "ungrouped.nt"
+    ungrouped.write_text('<http://e/a> <http://e/p> "1" .\n<http://e/b> <http://e/p> "2" .\n'
+                         '<http://e/a> <http://e/p> "3" .\n', encoding="utf-8")
+    with pytest.raises(RuntimeError, match="http://e/a came twice"):
+        write_jsonld_from_ntriples(ungrouped, tmp_path / "bad.jsonld", BASE)
+
+
+def test_writer_worker_leaves_kg_nt_to_the_build_on_blank_nodes(tmp_path: Path,
+                                                                 monkeypatch) -> None:
+    """A blank node leaves no lines to sort (a parse would rename it): the worker writes
+    kg.trig only, `wait_for("kg.nt")` says so, and the build dumps its union instead."""
+    from pyoxigraph import BlankNode, NamedNode, Quad, Store
+
+    from kg.build.writers import WriterJob
+
+    store = Store(str(tmp_path / "store"))
+    store.add(Quad(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"),
+                   BlankNode("b1"), NamedNode("http://example.org/g")))
+    monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
+    out = tmp_path / "out"
+    out.mkdir()
+    with WriterJob("named-graphs", store, 1, tmp_path / "snapshot", out / "kg.trig",
+                   BASE) as job:
+        assert not job.wait_for("kg.nt")
+        assert job.written == {"kg.trig"}
+    assert [p.name for p in out.iterdir()] == ["kg.trig"]
 
 
 def test_writer_job_error_reaches_the_build(dist: Path, tmp_path: Path, monkeypatch) -> None:
     """A worker's failure is raised in the build process, which then fails (and publishes
-    nothing): here kg.trig's writer finds the default graph already filled."""
+    nothing): here kg.trig's writer finds the default graph already filled; and a worker
+    killed without a word (the kernel's out-of-memory killer) is an error too, not a hang."""
+    import os
+    import signal
+
     from pyoxigraph import DefaultGraph, RdfFormat, Store
 
     from kg.build.writers import WriterJob
@@ -381,8 +426,16 @@ def test_writer_job_error_reaches_the_build(dist: Path, tmp_path: Path, monkeypa
     store = Store(str(tmp_path / "store"))
     store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
     monkeypatch.setattr(WriterJob, "PARALLEL_FROM", 0)
-    with WriterJob("trig", store, 1, tmp_path / "snapshot", tmp_path / "kg.trig", BASE) as job:
+    with WriterJob("named-graphs", store, 1, tmp_path / "snapshot", tmp_path / "kg.trig",
+                   BASE) as job:
         with pytest.raises(RuntimeError, match="before the union"):
+            job.wait_for("kg.nt")
+    store.clear()
+    with WriterJob("named-graphs", store, 1, tmp_path / "snapshot", tmp_path / "kg.trig",
+                   BASE) as job:
+        assert job.process is not None and job.process.pid is not None
+        os.kill(job.process.pid, signal.SIGKILL)
+        with pytest.raises(RuntimeError, match="exited with code -9"):
             job.wait()
 
 
@@ -442,16 +495,25 @@ def test_union_keeps_blank_nodes_and_streams_the_rest(tmp_path: Path) -> None:
 
 
 def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
-    """#12: kg.nt is the sorted lines of the named graphs' N-Quads dump that kg.trig's writer
-    makes anyway, not a second dump of the store's default graph (33-60 s on the full graph).
-    On the seed graph's named graphs plus an imported graph that repeats one of their triples
-    and holds a numeric literal the store normalises ("1.50" is stored as 1.5), kg.nt is the
-    store's own dump of its default graph after the union, sorted, and kg.trig is unchanged;
-    with a blank node there are no lines (the build dumps the default graph instead)."""
+    """#12: the union is loaded from the lines of the named graphs' N-Quads dump that kg.trig's
+    writer makes anyway, and kg.nt is those lines sorted, not a second dump of the store's
+    default graph (33-60 s on the full graph). On the seed graph's named graphs plus an
+    imported graph that repeats one of their triples and holds a numeric literal the store
+    normalises ("1.50" is stored as 1.5): the default graph loaded from the lines is the
+    union of the named graphs, kg.nt is the store's own dump of it sorted, and kg.trig from the
+    dump is the store's TriG dump; with a blank node there are no lines (the build copies the
+    graphs and dumps the default graph instead)."""
     from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
-    from kg.build.store import add_union
-    from kg.build.writers import NAMED_TRIPLES, sorted_union, write_named_graphs
+    from kg.build.store import bulk_load_in_chunks
+    from kg.build.writers import (
+        NAMED_QUADS,
+        NAMED_TRIPLES,
+        sorted_union,
+        split_named_graphs,
+        trig_from_nquads,
+    )
+    from kg.prefixes import prefix_map
 
     store = Store(str(tmp_path / "store"))
     store.load(path=str(dist / "kg.trig"), format=RdfFormat.TRIG)
@@ -464,21 +526,30 @@ def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
     store.load(imported, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(BASE + "graph/i"))
     out = tmp_path / "out"
     out.mkdir()
-    write_named_graphs(store, out / "kg.trig", BASE)
-    add_union(store, [*graphs, BASE + "graph/i"])
+    assert split_named_graphs(store, out)
+    trig_from_nquads(out / NAMED_QUADS, out / "kg.trig", BASE)
+    assert (out / "kg.trig").read_bytes() == store.dump(format=RdfFormat.TRIG,
+                                                       prefixes=prefix_map(BASE))
+    bulk_load_in_chunks(store, out / NAMED_TRIPLES, chunk_lines=1000, blank_nodes=False)
+    named = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)
+             if q.graph_name != DefaultGraph()}
+    default = {(q.subject, q.predicate, q.object)
+               for q in store.quads_for_pattern(None, None, None, DefaultGraph())}
+    assert default == named
     sorted_union(out / NAMED_TRIPLES, out / "kg.nt", tmp_path)
     dumped = store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
     assert (out / "kg.nt").read_bytes() == b"".join(sorted(set(dumped.splitlines(True))))
     assert b'"1.5"^^' in (out / "kg.nt").read_bytes()
-    # A blank node: no lines (a parse would rename it), kg.trig from the store as before.
+    # A blank node (here in the last line of the dump): no files left behind.
     blank = Store()
     blank.add(Quad(NamedNode("http://example.org/s"), NamedNode("http://example.org/p"),
                    BlankNode("b1"), NamedNode("http://example.org/g")))
+    blank.add(Quad(NamedNode("http://example.org/a"), NamedNode("http://example.org/p"),
+                   NamedNode("http://example.org/b"), NamedNode("http://example.org/g")))
     other = tmp_path / "blank"
     other.mkdir()
-    write_named_graphs(blank, other / "kg.trig", BASE)
-    assert sorted(p.name for p in other.iterdir()) == ["kg.trig"]
-    assert b"_:b1" in (other / "kg.trig").read_bytes()
+    assert not split_named_graphs(blank, other)
+    assert list(other.iterdir()) == []
 
 
 def test_union_loads_big_files_in_chunks(tmp_path: Path) -> None:
@@ -495,3 +566,26 @@ def test_union_loads_big_files_in_chunks(tmp_path: Path) -> None:
     bulk_load_in_chunks(store, lines, chunk_lines=7)
     objects = {q.object.value for q in store.quads_for_pattern(None, None, None, DefaultGraph())}
     assert objects == {str(i) for i in range(25)}
+
+
+def test_add_quads_bulk_loads_and_keeps_blank_nodes(tmp_path: Path) -> None:
+    """#12: the derived stages and the closure add their quads through the bulk loader
+    (`Store.extend` looked up every term first: 48 of the closure's 118 s on the full graph);
+    in batches it gives the store `extend` gives, and a blank node keeps its identity."""
+    from pyoxigraph import BlankNode, Literal, NamedNode, Quad, Store
+
+    from kg.build.store import add_quads
+
+    graph = NamedNode("http://example.org/g")
+    p = NamedNode("http://example.org/p")
+    node = BlankNode("b1")
+    quads = [Quad(NamedNode(f"http://example.org/s{i}"), p, Literal(f"v{i}", language="en"),
+                  graph) for i in range(25)]
+    quads += [Quad(NamedNode("http://example.org/s0"), p, node, graph),
+              Quad(node, p, Literal("x"), graph), quads[3]]
+    bulk, plain = Store(str(tmp_path / "bulk")), Store(str(tmp_path / "plain"))
+    assert add_quads(bulk, quads, batch=7) == len(quads)
+    plain.extend(quads)
+    # The same quads, the blank node under its own name in both (not renamed by a parse).
+    assert set(bulk) == set(plain) and len(set(bulk)) == 27
+    assert len(list(bulk.quads_for_pattern(node, p, None))) == 1

@@ -28,6 +28,9 @@ def slices(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def test_every_slice_conforms(slices: dict[str, Path], progress: Callable[[str], None]) -> None:
+    """Every importer's output on its slice conforms to the shapes (pySHACL with the ontology,
+    as `kg build --validate-imports` runs it; a violation fails the test naming dataset and
+    node), and every quad is validated."""
     lines: list[str] = []
 
     def log(line: str) -> None:

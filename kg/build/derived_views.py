@@ -11,6 +11,7 @@ from __future__ import annotations
 from pyoxigraph import Literal, NamedNode, Quad, Store
 from rdflib import RDF, XSD
 
+from kg.build.store import add_quads
 from kg.prefixes import DCTERMS, OKG, PROV, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SKOS
 from kg.sources.curated.builder import WAGE_PERCENTILES
 
@@ -66,5 +67,4 @@ def add_salary_distributions(store: Store, base: str) -> int:
             triples.append((node, _n(WAGE_PERCENTILES[statistic[len(str(OKG)):]]), value))
             triples.append((node, _n(PROV.wasDerivedFrom), NamedNode(obs)))
         quads += [Quad(s, p, o, graph) for s, p, o in triples]
-    store.extend(quads)
-    return len(quads)
+    return add_quads(store, quads)

@@ -34,7 +34,7 @@ from rdflib import OWL, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.build.store import has_blank_node
+from kg.build.store import add_quads, has_blank_node
 from kg.prefixes import OKG
 
 Triple = tuple[Node, Node, Node]
@@ -154,7 +154,6 @@ def rule_updates(rules: AlignmentRules, target: str, only_inferred: bool = False
 # A term of a template: the premise's subject or object, or a class/property of the ontology.
 _S, _O = "s", "o"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-BATCH = 50_000  # quads added to the store at a time
 
 
 class _Templates:
@@ -312,13 +311,7 @@ def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: in
         return next(store.quads_for_pattern(*triple, None), None) is not None
 
     def add(triples: Iterable[OxTriple]) -> None:
-        batch: list[Quad] = []
-        for triple in triples:
-            batch.append(Quad(*triple, graph))
-            if len(batch) >= BATCH:
-                store.extend(batch)
-                batch.clear()
-        store.extend(batch)
+        add_quads(store, (Quad(*triple, graph) for triple in triples))
 
     # Added unchecked, then what another graph states is taken out again in one join: one
     # lookup per candidate from Python costs more than the whole pass.

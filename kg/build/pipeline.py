@@ -31,6 +31,7 @@ from kg.build.store import (
     STORE_DIR,
     add_ontology,
     add_union,
+    bulk_load_in_chunks,
     default_graph_size,
     drop_obsolete_logs,
     ontology_graph,
@@ -43,7 +44,6 @@ from kg.build.writers import (
     UNION_WRITERS,
     WriterJob,
     append_ontology,
-    sorted_union,
     turtle_from_ntriples,
 )
 from kg.prefixes import jsonld_context
@@ -53,8 +53,7 @@ from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
 
 # Inside the staging folder, removed before publishing.
 IMPORT_WORK = "imports-work"
-JSONLD_SNAPSHOT = "jsonld-snapshot"
-TRIG_SNAPSHOT = "trig-snapshot"
+WRITER_SNAPSHOT = "writer-snapshot"
 
 
 class _Laps:
@@ -145,55 +144,55 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     log(f"{counts['derived']} derived triples, {counts['inferred']} entailed triples; "
         "validating with SHACL")
     lap("closure")
-    # kg.trig is the named graphs as they are now: written from a checkpoint while validation,
-    # the union and the other downloads go on (a worker process on the full graph).
+    # kg.trig, kg.nt and kg.jsonld are the named graphs as they are now: written from a
+    # checkpoint while validation and the union go on (a worker process on the full graph).
     trig = dist / FORMATS["trig"].file_name
+    ntriples = dist / FORMATS["ntriples"].file_name
+    jsonld = dist / FORMATS["jsonld"].file_name
     quads = counts["asserted"] + counts.get("imported", 0) + counts["derived"] + counts["inferred"]
-    with WriterJob("trig", store, quads, staging / TRIG_SNAPSHOT, trig, base) as trig_job:
+    with WriterJob("named-graphs", store, quads, staging / WRITER_SNAPSHOT, trig,
+                   base) as downloads:
+        if files:  # read by the closure; the union comes from kg.nt
+            shutil.rmtree(staging / IMPORT_WORK)
         validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins,
                          base)
         lap("validation")
-        # Every named graph but the imports (their files are bulk-loaded again) and the ontology
-        # (added after the union downloads are written): the derived stages' own graphs included.
-        skip = {*imported, ontology_graph(base)}
-        data_graphs = sorted(g.value for g in store.named_graphs()
-                             if isinstance(g, NamedNode) and g.value not in skip)
-        add_union(store, data_graphs, files, scratch=staging)
-        if files:
-            shutil.rmtree(staging / IMPORT_WORK)
-        lap("union")
-        trig_job.wait()  # its named-graph triples are kg.nt's lines
-        lap("trig (rest)")
+        named = staging / NAMED_TRIPLES
+        if downloads.wait_for(named.name):
+            lap("lines (waiting)")
+            # The union: every named graph's triples (the worker wrote them only because they
+            # hold no blank node; a triple two graphs state is stored once).
+            bulk_load_in_chunks(store, named, blank_nodes=False)
+            downloads.wait_for(ntriples.name)  # sorted from the same lines
+            named.unlink()
+            lap("union")
+        else:  # a blank node: copy the graphs (bulk load renames them), then dump the union
+            add_union(store, sorted(g.value for g in store.named_graphs()
+                                    if isinstance(g, NamedNode)), scratch=staging)
+            log(f"writing {ntriples.name} and {jsonld.name} from the store")
+            UNION_WRITERS["ntriples"](store, ntriples, base)
+            UNION_WRITERS["jsonld"](store, jsonld, base)
+            lap("union")
         counts["downloads"] = default_graph_size(store)
-        with WriterJob("jsonld", store, counts["downloads"], staging / JSONLD_SNAPSHOT,
-                       dist / FORMATS["jsonld"].file_name, base) as jsonld:
-            ntriples = dist / FORMATS["ntriples"].file_name
-            log(f"writing {ntriples.name}")
-            named = dist / NAMED_TRIPLES
-            if named.is_file():  # the union's lines, sorted
-                sorted_union(named, ntriples, staging)
-                named.unlink()
-            else:  # a blank node: the store's own names for them
-                UNION_WRITERS["ntriples"](store, ntriples, base)
-            log(f"writing {FORMATS['turtle'].file_name}")
-            turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
-            counts["ontology"] = len(ontology_rdf)
-            add_ontology(store, ontology_rdf, base)
-            stats = stats_from_store(store, ntriples, base)
-            lap("export")
-            add_union(store, [ontology_graph(base)], scratch=staging)
-            checked = quality_checks(store)
-            log(f"{checked} quality checks passed")
-            lap("quality checks")
-            # Compact RocksDB's levels for the read-only server: on the full graph 13 s here,
-            # the store 3.1 -> 2.1 GB, and lookup-bound queries faster (label-search 118 -> 76
-            # ms, xt-onet-occupations-sharing-important-skills 535 -> 332 ms); scans unchanged.
-            store.flush()
-            store.optimize()
-            del store  # closes the database before the folder is renamed
-            drop_obsolete_logs(staging)
-            lap("optimize")
-            jsonld.wait()
+        log(f"writing {FORMATS['turtle'].file_name}")
+        turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)
+        counts["ontology"] = len(ontology_rdf)
+        add_ontology(store, ontology_rdf, base)
+        stats = stats_from_store(store, ntriples, base)
+        lap("export")
+        add_union(store, [ontology_graph(base)], scratch=staging)
+        checked = quality_checks(store)
+        log(f"{checked} quality checks passed")
+        lap("quality checks")
+        # Compact RocksDB's levels for the read-only server: on the full graph 13 s here,
+        # the store 3.1 -> 2.1 GB, and lookup-bound queries faster (label-search 118 -> 76
+        # ms, xt-onet-occupations-sharing-important-skills 535 -> 332 ms); scans unchanged.
+        store.flush()
+        store.optimize()
+        del store  # closes the database before the folder is renamed
+        drop_obsolete_logs(staging)
+        lap("optimize")
+        downloads.wait()
     append_ontology(ontology_rdf, trig, base)
     lap("writers (rest)")
     return curated, stats

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from pyoxigraph import Literal as OxLiteral
 from pyoxigraph import NamedNode, Quad, Store
 
+from kg.build.store import add_quads
 from kg.prefixes import OKG, SKOS
 
 SEARCH_TEXT = OKG.searchText
@@ -66,13 +67,14 @@ def add_search_texts(store: Store, base: str) -> int:
     predicate = NamedNode(str(SEARCH_TEXT))
     rows = store.query(_LABELS, use_default_graph_as_union=True)
     texts = search_texts((row["entity"].value, row["label"].value) for row in rows)
-    store.extend(Quad(NamedNode(entity), predicate, OxLiteral(text), graph)
-                 for entity, text in texts.items())
     block_text, member = NamedNode(str(SEARCH_BLOCK_TEXT)), NamedNode(str(SEARCH_BLOCK_MEMBER))
-    added = len(texts)
-    for block, text, members in search_blocks(texts, base):
-        node = NamedNode(block)
-        store.add(Quad(node, block_text, OxLiteral(text), graph))
-        store.extend(Quad(node, member, NamedNode(e), graph) for e in members)
-        added += 1 + len(members)
-    return added
+
+    def quads() -> Iterator[Quad]:
+        for entity, text in texts.items():
+            yield Quad(NamedNode(entity), predicate, OxLiteral(text), graph)
+        for block, text, members in search_blocks(texts, base):
+            node = NamedNode(block)
+            yield Quad(node, block_text, OxLiteral(text), graph)
+            yield from (Quad(node, member, NamedNode(e), graph) for e in members)
+
+    return add_quads(store, quads())

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from itertools import islice
 from pathlib import Path
 
-from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
+from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store, serialize
 from rdflib import Graph
 
 STORE_DIR = "store"
@@ -72,17 +72,55 @@ def add_union(store: Store, graphs: Iterable[str], files: Iterable[Path] = (),
             dump.unlink()
 
 
+# Quads per bulk_load call of add_quads: bounded memory (the batch is held as terms and as text).
+QUAD_BATCH = 200_000
+
+
+def add_quads(store: Store, quads: Iterable[Quad], batch: int = QUAD_BATCH) -> int:
+    """Add `quads` (into their own graphs) through the bulk loader, `batch` at a time; return
+    how many were given. `Store.extend` writes one transaction that looks up every term of
+    every quad in the on-disk store first: 39 s for a million quads beside 1.5 million stored,
+    against 13 s serialized as N-Quads and bulk-loaded (the build store needs no transaction:
+    a failed build throws it away). A quad with a blank node goes through `extend`, because a
+    parse names blank nodes afresh."""
+    pending: list[Quad] = []
+    blank: list[Quad] = []
+    count = 0
+
+    def load() -> None:
+        if pending:
+            store.bulk_load(serialize(pending, format=RdfFormat.N_QUADS),
+                            format=RdfFormat.N_QUADS)
+            pending.clear()
+
+    for quad in quads:
+        count += 1
+        if type(quad.subject) is BlankNode or type(quad.object) is BlankNode:
+            blank.append(quad)
+        else:
+            pending.append(quad)
+            if len(pending) >= batch:
+                load()
+    load()
+    store.extend(blank)
+    return count
+
+
 # Lines per bulk_load call. The bulk loader's memory target is about 2 GB per thread and file
 # (oxigraph's BulkLoader docs; pyoxigraph cannot set it): loading the 3-million-line O*NET file
 # in one call put 1.2 GB on top of the build at its peak.
 CHUNK_LINES = 400_000
 
 
-def bulk_load_in_chunks(store: Store, path: Path, chunk_lines: int = CHUNK_LINES) -> None:
+def bulk_load_in_chunks(store: Store, path: Path, chunk_lines: int = CHUNK_LINES, *,
+                        blank_nodes: bool | None = None) -> None:
     """Bulk-load an N-Triples file into the default graph a few hundred thousand lines at a
     time. A file with blank nodes is loaded in one call: each call names blank nodes afresh,
-    so a node whose lines fell into two chunks would become two."""
-    if has_blank_node(path):
+    so a node whose lines fell into two chunks would become two. `blank_nodes=False` skips
+    the scan for them when the caller knows (3 s over the full graph's kg.nt)."""
+    if blank_nodes is None:
+        blank_nodes = has_blank_node(path)
+    if blank_nodes:
         store.bulk_load(path=str(path), format=RdfFormat.N_TRIPLES, to_graph=DefaultGraph())
         return
     with path.open("rb") as lines:
@@ -95,10 +133,13 @@ def bulk_load_in_chunks(store: Store, path: Path, chunk_lines: int = CHUNK_LINES
 _BLANK_OBJECT = re.compile(rb" _:\S+ \.\s*$")
 
 
+def line_has_blank_node(line: bytes) -> bool:
+    return b"_:" in line and (line.startswith(b"_:") or _BLANK_OBJECT.search(line) is not None)
+
+
 def has_blank_node(ntriples: Path) -> bool:
     with ntriples.open("rb") as lines:
-        return any(b"_:" in line and (line.startswith(b"_:") or _BLANK_OBJECT.search(line))
-                   for line in lines)
+        return any(line_has_blank_node(line) for line in lines)
 
 
 def add_ontology(store: Store, ontology: Graph, base: str) -> None:

@@ -1,14 +1,16 @@
 """Stage `writers`: the downloads, written from the build store.
 
-kg.trig is every named graph, written by a worker process from a checkpoint taken after the
-closure (while validation and the union go on), with the ontology graph appended as rdflib
-writes it (its lists and class expressions inline, no blank node names). The same dump gives
-the named graphs' triples, which the union puts in the default graph: kg.nt is those lines
-sorted and without duplicates (byte order), kg.ttl is written from kg.nt. kg.jsonld is compact
-JSON-LD in the project's context (kg.build.jsonld_writer), streamed a subject at a time from
-the default graph's subject-first index (memory holds one subject, not the graph), in a worker
-process on a checkpoint. pyoxigraph writes in the order of its on-disk indexes (sorted by term
-encoding), so the same triples give the same bytes whatever order they were inserted in.
+One worker process (WriterJob) writes them from a checkpoint taken after the closure, while
+validation and the union go on: kg.trig is every named graph (the ontology graph appended later
+as rdflib writes it: its lists and class expressions inline, no blank node names); the same
+N-Quads dump gives the named graphs' triples, and kg.nt is those lines sorted and without
+duplicates (byte order) - the union, which the build then bulk-loads into the default graph
+instead of copying every named graph. kg.jsonld is compact JSON-LD in the project's context
+(kg.build.jsonld_writer) streamed from kg.nt a subject at a time (sorted lines keep a subject's
+triples together), and kg.ttl is written from kg.nt by the build. pyoxigraph dumps in the order
+of its on-disk indexes (sorted by term encoding), so the same triples give the same bytes
+whatever order they were inserted in. A blank node (a parse would rename it) sends kg.nt and
+kg.jsonld back to dumps of the store's union (UNION_WRITERS).
 """
 
 from __future__ import annotations
@@ -18,15 +20,16 @@ import multiprocessing.process
 import os
 import shutil
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import Any
 
 from pyoxigraph import DefaultGraph, RdfFormat, Store, parse, serialize
 from rdflib import Graph
 
-from kg.build.jsonld_writer import Term, from_oxigraph, write_compact_jsonld
-from kg.build.store import has_blank_node
+from kg.build.formats import FORMATS
+from kg.build.jsonld_writer import group_by_subject, write_compact_jsonld
+from kg.build.store import line_has_blank_node
 from kg.prefixes import bind_prefixes, jsonld_context, prefix_map
 
 
@@ -43,12 +46,6 @@ def trig_block(graph: Graph, name: str, base: str) -> str:
 
 def _default_graph_is_empty(store: Store) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is None
-
-
-def write_trig(store: Store, ontology: Graph, path: Path, base: str) -> None:
-    """Every named graph of `store`, then the ontology graph (not in the store yet)."""
-    write_named_graphs(store, path, base)
-    append_ontology(ontology, path, base)
 
 
 def write_ntriples(store: Store, path: Path, base: str) -> None:
@@ -69,39 +66,17 @@ def turtle_from_ntriples(ntriples: Path, path: Path, base: str) -> None:
                   prefixes=prefix_map(base))
 
 
-def subject_groups(store: Store) -> Iterator[tuple[Term, list[tuple[Term, Term]]]]:
-    """Each subject of the default graph with its (predicate, object) pairs, in index order.
-
-    The on-disk store iterates the default graph subject by subject; a subject that came back
-    later (an in-memory store does not group) would give two node objects, so it is refused.
-    """
-    seen: set[str] = set()
-    current = None
-    pairs: list[tuple[Term, Term]] = []
-    for quad in store.quads_for_pattern(None, None, None, DefaultGraph()):
-        subject = quad.subject
-        if subject != current:
-            if current is not None:
-                yield from_oxigraph(current), pairs
-            key = str(subject)
-            if key in seen:
-                raise RuntimeError(f"{subject} came twice: the store does not group by subject "
-                                   "(write JSON-LD from an on-disk store)")
-            seen.add(key)
-            current, pairs = subject, []
-        pairs.append((from_oxigraph(quad.predicate), from_oxigraph(quad.object)))
-    if current is not None:
-        yield from_oxigraph(current), pairs
-
-
 def write_jsonld(store: Store, path: Path, base: str) -> None:
+    """kg.jsonld from the default graph, which an on-disk store lists subject by subject (an
+    in-memory store does not group: the writer refuses a subject that comes back)."""
+    triples = ((q.subject, q.predicate, q.object)
+               for q in store.quads_for_pattern(None, None, None, DefaultGraph()))
     with path.open("w", encoding="utf-8") as out:
-        write_compact_jsonld(subject_groups(store), jsonld_context(base)["@context"], out)
+        write_compact_jsonld(group_by_subject(triples), jsonld_context(base)["@context"], out)
 
 
-# The union downloads from the store, by kg.build.formats name; kg.trig is written apart
-# (write_trig). The build writes kg.nt with these, kg.ttl from kg.nt (turtle_from_ntriples) and
-# kg.jsonld in parallel (WriterJob).
+# The union downloads from the store's default graph, by kg.build.formats name: the road when a
+# blank node left no sorted lines (write_named_graph_downloads), and the writers' tests.
 UNION_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
     "ntriples": write_ntriples,
     "turtle": write_turtle,
@@ -113,34 +88,40 @@ UNION_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
 NAMED_TRIPLES = "named-graphs.nt"
 
 
-def write_named_graphs(store: Store, path: Path, base: str) -> None:
-    """kg.trig's named graphs (the ontology block is appended by `append_ontology`), and their
-    triples without the graph names in NAMED_TRIPLES beside it: the union the default graph
-    gets next, so kg.nt is these lines sorted instead of a dump of the default graph (33 s
-    idle on the full graph, 60 s in the build). One N-Quads dump of the store feeds both (a
-    blank node, which a parse would name afresh: kg.trig from the store, no NAMED_TRIPLES)."""
+# Beside kg.trig in the staging folder: the N-Quads dump of the named graphs, read twice.
+NAMED_QUADS = "named-graphs.nq"
+
+
+def split_named_graphs(store: Store, folder: Path) -> bool:
+    """Dump every named graph as N-Quads into `folder`/NAMED_QUADS (kg.trig is written from
+    it) and their triples without the graph names into NAMED_TRIPLES: the union the default
+    graph gets, loaded from these lines, and kg.nt, which is them sorted (a dump of the default
+    graph took 33 s idle on the full graph, 60 s in the build). Returns False, and leaves
+    neither file, when a blank node is met: a parse of the lines would name it afresh."""
     if not _default_graph_is_empty(store):
         raise RuntimeError("kg.trig must be written before the union fills the default graph")
-    quads = path.parent / "named-graphs.nq"
-    triples = path.parent / NAMED_TRIPLES
+    quads, triples = folder / NAMED_QUADS, folder / NAMED_TRIPLES
     store.dump(str(quads), format=RdfFormat.N_QUADS)
-    blank_graph = False
     with quads.open("rb") as lines, triples.open("wb") as out:
         for line in lines:
             # `s p o <graph> .`: the graph is the last term, an IRI (no space, no "<" inside).
-            if not line.endswith(b"> .\n"):
-                blank_graph = True
+            triple = line[: line.rindex(b" <")] + b" .\n" if line.endswith(b"> .\n") else b""
+            if not triple or line_has_blank_node(triple):
                 break
-            out.write(line[: line.rindex(b" <")] + b" .\n")
-    if blank_graph or has_blank_node(triples):
-        quads.unlink()
-        triples.unlink()
-        store.dump(str(path), format=RdfFormat.TRIG, prefixes=prefix_map(base))
-        return
+            out.write(triple)
+        else:
+            return True
+    quads.unlink()
+    triples.unlink()
+    return False
+
+
+def trig_from_nquads(quads: Path, path: Path, base: str) -> None:
+    """kg.trig's named graphs (the ontology block is appended by `append_ontology`) from
+    their N-Quads dump: the same bytes as the store's TriG dump (tests/test_build.py)."""
     with quads.open("rb") as lines:
         serialize(parse(lines, format=RdfFormat.N_QUADS), str(path), format=RdfFormat.TRIG,
                   prefixes=prefix_map(base))
-    quads.unlink()
 
 
 def sorted_union(triples: Path, path: Path, scratch: Path) -> None:
@@ -161,33 +142,68 @@ def append_ontology(ontology: Graph, path: Path, base: str) -> None:
         out.write("\n" + trig_block(ontology, base + "graph/ontology", base))
 
 
-# The downloads a worker process may write from a checkpoint of the build store (WriterJob).
-SNAPSHOT_WRITERS: dict[str, Callable[[Store, Path, str], None]] = {
-    "jsonld": write_jsonld,
-    "trig": write_named_graphs,
+def write_jsonld_from_ntriples(ntriples: Path, path: Path, base: str) -> None:
+    """kg.jsonld from kg.nt: its lines are sorted, so each subject's triples are consecutive
+    (lines sharing a prefix are adjacent in byte order), and one parse streams the groups."""
+    with ntriples.open("rb") as lines, path.open("w", encoding="utf-8") as out:
+        triples = ((s, p, o) for s, p, o, _ in parse(lines, format=RdfFormat.N_TRIPLES))
+        write_compact_jsonld(group_by_subject(triples), jsonld_context(base)["@context"], out)
+
+
+def write_named_graph_downloads(store: Store, trig: Path, base: str,
+                                announce: Callable[[str], None]) -> None:
+    """Everything written from the named graphs, into kg.trig's folder, each file announced
+    when complete: NAMED_TRIPLES (the build loads it into the default graph meanwhile, and
+    deletes it), kg.nt (those lines sorted), kg.trig (without the ontology block) and kg.jsonld
+    from kg.nt. With a blank node there are no lines: kg.trig is dumped from the store, and the
+    build writes kg.nt and kg.jsonld from its union."""
+    folder = trig.parent
+    if not split_named_graphs(store, folder):
+        store.dump(str(trig), format=RdfFormat.TRIG, prefixes=prefix_map(base))
+        announce(trig.name)
+        return
+    announce(NAMED_TRIPLES)
+    ntriples = folder / FORMATS["ntriples"].file_name
+    sorted_union(folder / NAMED_TRIPLES, ntriples, folder)
+    announce(ntriples.name)
+    trig_from_nquads(folder / NAMED_QUADS, trig, base)
+    (folder / NAMED_QUADS).unlink()
+    announce(trig.name)
+    jsonld = folder / FORMATS["jsonld"].file_name
+    write_jsonld_from_ntriples(ntriples, jsonld, base)
+    announce(jsonld.name)
+
+
+# What a worker process may write from a checkpoint of the build store (WriterJob), by name.
+SNAPSHOT_WRITERS: dict[str, Callable[[Store, Path, str, Callable[[str], None]], None]] = {
+    "named-graphs": write_named_graph_downloads,
 }
 
 
-def _write_from_snapshot(writer: str, snapshot: str, path: str, base: str, errors: Any) -> None:
-    """Worker: one download from a read-only checkpoint of the build store; an error (a full
-    disk is an OSError the build explains) goes back through `errors`."""
+def _write_from_snapshot(writer: str, snapshot: str, path: str, base: str,
+                         messages: Connection) -> None:
+    """Worker: downloads from a read-only checkpoint of the build store. It sends ("file",
+    name) for each finished file, then ("end", None) or ("error", exception): a full disk is
+    an OSError the build explains, anything else goes back as its repr."""
     try:
-        SNAPSHOT_WRITERS[writer](Store.read_only(snapshot), Path(path), base)
+        SNAPSHOT_WRITERS[writer](Store.read_only(snapshot), Path(path), base,
+                                 lambda name: messages.send(("file", name)))
     except BaseException as exc:  # handed to the build process, which raises it
-        errors.put(exc if isinstance(exc, OSError) else RuntimeError(repr(exc)))
+        messages.send(("error", exc if isinstance(exc, OSError) else RuntimeError(repr(exc))))
         raise SystemExit(1) from None
-    errors.put(None)
+    messages.send(("end", None))
 
 
 class WriterJob:
-    """A download written beside the rest of the build.
+    """Downloads written beside the rest of the build.
 
-    kg.jsonld (Python, a subject at a time: the slowest download on the full graph) and kg.trig
-    (a dump of every named graph, 40-55 s on the full graph) need only the store as it is when
-    they start. For a large graph each runs in a worker process on a checkpoint of the store
-    (RocksDB hard-links its files: no copy), so the main process goes on with the next stages
-    on the second core; a small graph is written in-process. Use as a context manager: leaving
-    it early (a failed stage) stops the worker.
+    kg.trig (a dump of every named graph, 40-55 s on the full graph), kg.nt and kg.jsonld
+    (Python, a subject at a time: the slowest download) need only the named graphs as they
+    are after the closure. For a large graph they are written in a worker process on a
+    checkpoint of the store (RocksDB hard-links its files: no copy), so the main process goes
+    on with validation and the union on the second core; a small graph is written in-process.
+    `wait_for` returns once a file is written. Use as a context manager: leaving it early (a
+    failed stage) stops the worker.
     """
 
     PARALLEL_FROM = 200_000  # quads in the store
@@ -195,18 +211,20 @@ class WriterJob:
     def __init__(self, writer: str, store: Store, quads: int, snapshot: Path, path: Path,
                  base: str):
         self.snapshot = snapshot
+        self.written: set[str] = set()
         self.process: multiprocessing.process.BaseProcess | None = None
+        self.ended = False
         if quads < self.PARALLEL_FROM:
-            SNAPSHOT_WRITERS[writer](store, path, base)
+            SNAPSHOT_WRITERS[writer](store, path, base, self.written.add)
             return
         store.flush()
         store.backup(str(snapshot))
         context = multiprocessing.get_context("spawn")
-        self.errors = context.SimpleQueue()
+        self.messages, sender = context.Pipe(duplex=False)
         self.process = context.Process(target=_write_from_snapshot, name=f"kg-{writer}",
-                                       args=(writer, str(snapshot), str(path), base,
-                                             self.errors))
+                                       args=(writer, str(snapshot), str(path), base, sender))
         self.process.start()
+        sender.close()  # the worker's end: reading gives EOF once the worker is gone
 
     def __enter__(self) -> WriterJob:
         return self
@@ -217,15 +235,34 @@ class WriterJob:
             self.process.join()
         shutil.rmtree(self.snapshot, ignore_errors=True)
 
+    def wait_for(self, name: str) -> bool:
+        """Wait until the file `name` is written (True) or the writer ended without it (False,
+        e.g. kg.nt when a blank node left no lines to sort); the worker's error is raised."""
+        while name not in self.written and self._running():
+            self._receive()
+        return name in self.written
+
     def wait(self) -> None:
-        """Wait for the worker; its error (e.g. a full disk) is raised here."""
-        if self.process is None:
+        """Wait for the worker to finish; its error (e.g. a full disk) is raised here."""
+        while self._running():
+            self._receive()
+
+    def _running(self) -> bool:
+        return self.process is not None and not self.ended
+
+    def _receive(self) -> None:
+        assert self.process is not None
+        try:
+            kind, value = self.messages.recv()
+        except EOFError:  # gone without a word: killed (out of memory?) or crashed
+            kind, value = "error", None
+        if kind == "file":
+            self.written.add(value)
             return
-        self.process.join()  # an error is small: the worker's put() is done before it exits
-        error = None if self.errors.empty() else self.errors.get()
-        if error is not None:
-            raise error
-        if self.process.exitcode != 0:
-            raise RuntimeError(f"the {self.process.name} writer exited with code "
-                               f"{self.process.exitcode}")
+        self.ended = True
+        self.process.join()
+        self.messages.close()
         shutil.rmtree(self.snapshot, ignore_errors=True)  # its disk space, before the next one
+        if kind == "error":
+            raise value or RuntimeError(f"the {self.process.name} writer exited with code "
+                                        f"{self.process.exitcode}")

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 from pyoxigraph import Literal, NamedNode, Quad, Store
 
+from kg.build.store import add_quads
 from kg.prefixes import DCTERMS, OKG, PROV
 from kg.transitions.profiles import Profiles, read_profiles
 from kg.transitions.terms import COMPONENTS, PROPERTY
@@ -151,7 +152,7 @@ def add_transitions(store: Store, base: str, limit: int = DEFAULT_LIMIT) -> int:
     profiles = read_profiles(store, base)
     items = transitions(profiles, limit)
     added = quads(items, profiles, base)
-    store.extend(added)
+    add_quads(store, added)
     if items:
         print(f"kg build: transitions: {len(items):,} for {len(profiles.codes):,} occupations "
               f"in {time.perf_counter() - began:.1f} s", file=sys.stderr)
