@@ -293,7 +293,7 @@ def test_seed_build_runs_the_full_builds_stages(built) -> None:
     """One road: the seed build goes through every stage but the imports."""
     _, report = built
     assert list(report.stages) == ["load", "sources", "derived", "closure", "validation",
-                                   "lines (waiting)", "union", "export", "quality checks",
+                                   "union", "kg.nt (waiting)", "export", "quality checks",
                                    "optimize", "writers (rest)", "publish"]
     assert report.triples["downloads"] == sum(
         1 for _ in (built[0] / "kg.nt").open(encoding="utf-8"))
@@ -332,11 +332,11 @@ def test_writer_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeyp
     """#12: the full build writes kg.trig's named graphs, kg.nt and kg.jsonld in a worker
     process on a checkpoint taken after the closure, while validation and the union go on in
     the build store: the seed graph's named graphs through that road (the ontology block
-    appended to kg.trig) give the seed build's bytes; the union's lines and kg.nt are announced
-    before the rest is written, and the union loaded meanwhile is not in kg.trig."""
+    appended to kg.trig) give the seed build's bytes; kg.nt is announced before the rest is
+    written, and the union loaded meanwhile is not in kg.trig."""
     from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
-    from kg.build.writers import NAMED_TRIPLES, WriterJob, append_ontology
+    from kg.build.writers import WriterJob, append_ontology
     from kg.sources.curated.vocabulary import load_ontology
 
     store = Store(str(tmp_path / "store"))
@@ -348,12 +348,10 @@ def test_writer_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeyp
     with WriterJob("named-graphs", store, 1, tmp_path / "snapshot", out / "kg.trig",
                    BASE) as job:
         assert job.process is not None  # it did run in a worker
-        assert job.wait_for(NAMED_TRIPLES)
-        store.bulk_load(path=str(out / NAMED_TRIPLES), format=RdfFormat.N_TRIPLES,
+        store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES,
                         to_graph=DefaultGraph())  # what the union stage does meanwhile
         assert job.wait_for("kg.nt")
         assert (out / "kg.nt").read_bytes() == (dist / "kg.nt").read_bytes()
-        (out / NAMED_TRIPLES).unlink()
         job.wait()
     append_ontology(load_ontology(), out / "kg.trig", BASE)
     assert not (tmp_path / "snapshot").exists()
@@ -495,17 +493,17 @@ def test_union_keeps_blank_nodes_and_streams_the_rest(tmp_path: Path) -> None:
 
 
 def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
-    """#12: the union is loaded from the lines of the named graphs' N-Quads dump that kg.trig's
-    writer makes anyway, and kg.nt is those lines sorted, not a second dump of the store's
-    default graph (33-60 s on the full graph). On the seed graph's named graphs plus an
-    imported graph that repeats one of their triples and holds a numeric literal the store
-    normalises ("1.50" is stored as 1.5): the default graph loaded from the lines is the
-    union of the named graphs, kg.nt is the store's own dump of it sorted, and kg.trig from the
-    dump is the store's TriG dump; with a blank node there are no lines (the build copies the
-    graphs and dumps the default graph instead)."""
+    """#12: kg.nt is the sorted lines of the named graphs' N-Quads dump that kg.trig's writer
+    makes anyway, not a second dump of the store's default graph (33-60 s on the full graph),
+    while the build fills the default graph from the import files and dumps of the other
+    graphs. On the seed graph's named graphs plus an imported graph (from its file) that
+    repeats one of their triples and holds a numeric literal the store normalises ("1.50" is
+    stored as 1.5): kg.nt is the store's own dump of its default graph after the union,
+    sorted, and kg.trig from the dump is the store's TriG dump; with a blank node there are no
+    lines (the build dumps the default graph instead)."""
     from pyoxigraph import BlankNode, DefaultGraph, NamedNode, Quad, RdfFormat, Store
 
-    from kg.build.store import bulk_load_in_chunks
+    from kg.build.store import add_union
     from kg.build.writers import (
         NAMED_QUADS,
         NAMED_TRIPLES,
@@ -520,17 +518,19 @@ def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
     store.remove_graph(NamedNode(BASE + "graph/ontology"))
     graphs = sorted(g.value for g in store.named_graphs())
     repeated = store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(graphs[0]))
-    imported = repeated.splitlines(keepends=True)[0] + (
+    imported = tmp_path / "imported.nt"
+    imported.write_bytes(repeated.splitlines(keepends=True)[0] + (
         b'<http://example.org/s> <http://example.org/p> "1.50"^^'
-        b"<http://www.w3.org/2001/XMLSchema#decimal> .\n")
-    store.load(imported, format=RdfFormat.N_TRIPLES, to_graph=NamedNode(BASE + "graph/i"))
+        b"<http://www.w3.org/2001/XMLSchema#decimal> .\n"))
+    store.load(path=str(imported), format=RdfFormat.N_TRIPLES,
+               to_graph=NamedNode(BASE + "graph/i"))
     out = tmp_path / "out"
     out.mkdir()
     assert split_named_graphs(store, out)
     trig_from_nquads(out / NAMED_QUADS, out / "kg.trig", BASE)
     assert (out / "kg.trig").read_bytes() == store.dump(format=RdfFormat.TRIG,
                                                        prefixes=prefix_map(BASE))
-    bulk_load_in_chunks(store, out / NAMED_TRIPLES, chunk_lines=1000, blank_nodes=False)
+    add_union(store, graphs, [imported], scratch=tmp_path)
     named = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)
              if q.graph_name != DefaultGraph()}
     default = {(q.subject, q.predicate, q.object)

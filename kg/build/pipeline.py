@@ -31,7 +31,6 @@ from kg.build.store import (
     STORE_DIR,
     add_ontology,
     add_union,
-    bulk_load_in_chunks,
     default_graph_size,
     drop_obsolete_logs,
     ontology_graph,
@@ -39,13 +38,7 @@ from kg.build.store import (
 )
 from kg.build.validation import validate_curated
 from kg.build.void import GraphStats, describe, stats_from_store
-from kg.build.writers import (
-    NAMED_TRIPLES,
-    UNION_WRITERS,
-    WriterJob,
-    append_ontology,
-    turtle_from_ntriples,
-)
+from kg.build.writers import UNION_WRITERS, WriterJob, append_ontology, turtle_from_ntriples
 from kg.prefixes import jsonld_context
 from kg.resources import ontology_files, shapes_files
 from kg.sources.curated.loader import SourceSet
@@ -152,27 +145,24 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     quads = counts["asserted"] + counts.get("imported", 0) + counts["derived"] + counts["inferred"]
     with WriterJob("named-graphs", store, quads, staging / WRITER_SNAPSHOT, trig,
                    base) as downloads:
-        if files:  # read by the closure; the union comes from kg.nt
-            shutil.rmtree(staging / IMPORT_WORK)
         validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins,
                          base)
         lap("validation")
-        named = staging / NAMED_TRIPLES
-        if downloads.wait_for(named.name):
-            lap("lines (waiting)")
-            # The union: every named graph's triples (the worker wrote them only because they
-            # hold no blank node; a triple two graphs state is stored once).
-            bulk_load_in_chunks(store, named, blank_nodes=False)
-            downloads.wait_for(ntriples.name)  # sorted from the same lines
-            named.unlink()
-            lap("union")
-        else:  # a blank node: copy the graphs (bulk load renames them), then dump the union
-            add_union(store, sorted(g.value for g in store.named_graphs()
-                                    if isinstance(g, NamedNode)), scratch=staging)
+        # The union into the default graph, beside the worker's dump: the imports from their
+        # files (the store normalises their literals as it did for the named graphs), every
+        # other graph through a dump of its own (the ontology is added after the downloads).
+        skip = {*imported, ontology_graph(base)}
+        data_graphs = sorted(g.value for g in store.named_graphs()
+                             if isinstance(g, NamedNode) and g.value not in skip)
+        add_union(store, data_graphs, files, scratch=staging)
+        if files:
+            shutil.rmtree(staging / IMPORT_WORK)
+        lap("union")
+        if not downloads.wait_for(ntriples.name):  # a blank node: no lines to sort
             log(f"writing {ntriples.name} and {jsonld.name} from the store")
             UNION_WRITERS["ntriples"](store, ntriples, base)
             UNION_WRITERS["jsonld"](store, jsonld, base)
-            lap("union")
+        lap("kg.nt (waiting)")
         counts["downloads"] = default_graph_size(store)
         log(f"writing {FORMATS['turtle'].file_name}")
         turtle_from_ntriples(ntriples, dist / FORMATS["turtle"].file_name, base)

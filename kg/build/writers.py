@@ -4,8 +4,8 @@ One worker process (WriterJob) writes them from a checkpoint taken after the clo
 validation and the union go on: kg.trig is every named graph (the ontology graph appended later
 as rdflib writes it: its lists and class expressions inline, no blank node names); the same
 N-Quads dump gives the named graphs' triples, and kg.nt is those lines sorted and without
-duplicates (byte order) - the union, which the build then bulk-loads into the default graph
-instead of copying every named graph. kg.jsonld is compact JSON-LD in the project's context
+duplicates (byte order): the union the build puts into the store's default graph meanwhile,
+without a dump of it. kg.jsonld is compact JSON-LD in the project's context
 (kg.build.jsonld_writer) streamed from kg.nt a subject at a time (sorted lines keep a subject's
 triples together), and kg.ttl is written from kg.nt by the build. pyoxigraph dumps in the order
 of its on-disk indexes (sorted by term encoding), so the same triples give the same bytes
@@ -94,9 +94,9 @@ NAMED_QUADS = "named-graphs.nq"
 
 def split_named_graphs(store: Store, folder: Path) -> bool:
     """Dump every named graph as N-Quads into `folder`/NAMED_QUADS (kg.trig is written from
-    it) and their triples without the graph names into NAMED_TRIPLES: the union the default
-    graph gets, loaded from these lines, and kg.nt, which is them sorted (a dump of the default
-    graph took 33 s idle on the full graph, 60 s in the build). Returns False, and leaves
+    it) and their triples without the graph names into NAMED_TRIPLES, for kg.nt, which is
+    them sorted (a dump of the default graph took 33 s idle on the full graph, 60 s in the
+    build). Returns False, and leaves
     neither file, when a blank node is met: a parse of the lines would name it afresh."""
     if not _default_graph_is_empty(store):
         raise RuntimeError("kg.trig must be written before the union fills the default graph")
@@ -153,18 +153,18 @@ def write_jsonld_from_ntriples(ntriples: Path, path: Path, base: str) -> None:
 def write_named_graph_downloads(store: Store, trig: Path, base: str,
                                 announce: Callable[[str], None]) -> None:
     """Everything written from the named graphs, into kg.trig's folder, each file announced
-    when complete: NAMED_TRIPLES (the build loads it into the default graph meanwhile, and
-    deletes it), kg.nt (those lines sorted), kg.trig (without the ontology block) and kg.jsonld
-    from kg.nt. With a blank node there are no lines: kg.trig is dumped from the store, and the
-    build writes kg.nt and kg.jsonld from its union."""
+    when complete: kg.nt (their triples sorted: the union, which the build puts into its
+    default graph meanwhile), kg.trig (without the ontology block) and kg.jsonld from kg.nt. With a
+    blank node there are no lines to sort: kg.trig is dumped from the store, and the build
+    writes kg.nt and kg.jsonld from its union."""
     folder = trig.parent
     if not split_named_graphs(store, folder):
         store.dump(str(trig), format=RdfFormat.TRIG, prefixes=prefix_map(base))
         announce(trig.name)
         return
-    announce(NAMED_TRIPLES)
     ntriples = folder / FORMATS["ntriples"].file_name
     sorted_union(folder / NAMED_TRIPLES, ntriples, folder)
+    (folder / NAMED_TRIPLES).unlink()
     announce(ntriples.name)
     trig_from_nquads(folder / NAMED_QUADS, trig, base)
     (folder / NAMED_QUADS).unlink()
