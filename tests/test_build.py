@@ -464,6 +464,41 @@ def test_union_holds_the_graphs_of_every_derived_stage(tmp_path: Path, monkeypat
     assert "hello" in (out / "kg.nt").read_text(encoding="utf-8")
 
 
+def test_a_blank_node_takes_the_store_dump_road(tmp_path: Path, monkeypatch) -> None:
+    """A graph with a blank node has no lines to sort (a parse names blank nodes afresh): the
+    build writes kg.nt and kg.jsonld from the store's default graph instead, and every download
+    still holds the node's triples, linked to each other."""
+    import pyld
+    from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
+
+    from kg.build import derived
+    from kg.build.options import BuildOptions
+    from kg.build.pipeline import build
+
+    graph = NamedNode(BASE + "graph/test-stage")
+    subject, says = NamedNode(BASE + "test/subject"), NamedNode(BASE + "test/says")
+
+    def test_stage(store: Store, base: str) -> int:
+        store.extend([Quad(subject, says, BlankNode("note"), graph),
+                      Quad(BlankNode("note"), says, Literal("hello"), graph)])
+        return 2
+
+    monkeypatch.setattr(derived, "resolve", lambda path: test_stage)
+    monkeypatch.setattr(derived, "DERIVED_STAGES", ["tests.test_stage"])
+    out = tmp_path / "dist"
+    build(BuildOptions(out=out, ontology_docs=False))
+    for name, kind in (("kg.nt", RdfFormat.N_TRIPLES), ("kg.trig", RdfFormat.TRIG)):
+        triples = [q for q in parse(path=str(out / name), format=kind)]
+        (link,) = [q for q in triples if q.subject == subject]
+        assert isinstance(link.object, BlankNode), name
+        assert [q.object for q in triples if q.subject == link.object] == [Literal("hello")]
+    document = json.loads((out / "kg.jsonld").read_text(encoding="utf-8"))
+    nodes = pyld.jsonld.expand(document)
+    (node,) = [n for n in nodes if n["@id"] == subject.value]
+    note = node[says.value][0]["@id"]
+    assert [n[says.value] for n in nodes if n["@id"] == note] == [[{"@value": "hello"}]]
+
+
 def test_union_keeps_blank_nodes_and_streams_the_rest(tmp_path: Path) -> None:
     """Regression: the union went through one SPARQL INSERT (1 GB at the full build's peak);
     the bulk loader that replaced it renames blank nodes, so a graph holding one must be
