@@ -456,6 +456,7 @@ def test_union_holds_the_graphs_of_every_derived_stage(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(derived, "resolve", lambda path: test_stage)
     monkeypatch.setattr(derived, "DERIVED_STAGES", ["tests.test_stage"])
+    monkeypatch.setattr(derived, "SOURCE_STAGES", [])
     out = tmp_path / "dist"
     build(BuildOptions(out=out, ontology_docs=False))
     store = Store.read_only(str(out / "store"))
@@ -485,6 +486,7 @@ def test_a_blank_node_takes_the_store_dump_road(tmp_path: Path, monkeypatch) -> 
 
     monkeypatch.setattr(derived, "resolve", lambda path: test_stage)
     monkeypatch.setattr(derived, "DERIVED_STAGES", ["tests.test_stage"])
+    monkeypatch.setattr(derived, "SOURCE_STAGES", [])
     out = tmp_path / "dist"
     build(BuildOptions(out=out, ontology_docs=False))
     for name, kind in (("kg.nt", RdfFormat.N_TRIPLES), ("kg.trig", RdfFormat.TRIG)):

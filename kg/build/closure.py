@@ -8,7 +8,7 @@ tests/test_fast_closure.py compares this with (the same entailments on the seed 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from pyoxigraph import Store
@@ -22,8 +22,10 @@ def inferred_graph(base: str) -> str:
 
 
 def add_closure(store: Store, ontology: Graph, base: str,
-                files: Mapping[str, Path] | None = None) -> int:
+                files: Mapping[str, Path] | None = None,
+                late: Callable[[], list[str]] | None = None) -> int:
     """Add the entailed triples to graph/inferred; return how many it holds. `files`: the
-    imported graphs' N-Triples files by graph IRI, read instead of the store."""
+    imported graphs' N-Triples files by graph IRI, read instead of the store; `late`: adds the
+    graphs of the source stages once the other graphs' pass is done (apply_rules)."""
     return apply_rules(store, AlignmentRules.from_ontology(ontology), inferred_graph(base),
-                       files=files)
+                       files=files, late=late)

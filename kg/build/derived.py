@@ -6,27 +6,40 @@ an import cycle). The stages run in this order, before the closure, so their tri
 reasoned over like any other; each reads the union of the named graphs
 (`use_default_graph_as_union=True`: the default graph is still empty) and writes into its own
 named graph. To add a stage, add one line.
+
+A stage that reads only the sources (the curated and imported graphs, no other stage's output)
+and is slow goes into SOURCE_STAGES instead: `(store, base) -> quads`, which
+kg.build.stage_worker runs in a worker process on a checkpoint taken after the imports, beside
+the stages above and the closure's first pass, and whose quads are added after both (and in
+that order in-process on a small store, so both roads give the same graph).
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from typing import Any
 
-from pyoxigraph import Store
+from pyoxigraph import Quad, Store
 
 DerivedStage = Callable[[Store, str], int]
 
 DERIVED_STAGES: list[str] = [
     "kg.build.derived_views.add_salary_distributions",  # schema.org wage distributions
     "kg.build.search_text.add_search_texts",  # okg:searchText for label search
-    "kg.transitions.stage.add_transitions",  # career transitions, graph/transitions
+]
+
+SourceStage = Callable[[Store, str], list[Quad]]
+
+SOURCE_STAGES: list[str] = [
+    "kg.transitions.stage.transition_quads",  # career transitions, graph/transitions (45 s)
 ]
 
 
-def resolve(path: str) -> DerivedStage:
+def resolve(path: str) -> Callable[[Store, str], Any]:
+    """The stage function named by `path` (a DerivedStage or a SourceStage)."""
     module, _, name = path.rpartition(".")
-    stage: DerivedStage = getattr(importlib.import_module(module), name)
+    stage: Callable[[Store, str], Any] = getattr(importlib.import_module(module), name)
     return stage
 
 

@@ -24,7 +24,7 @@ kg.build.owlrl_reference.keep_useful) and the triples `rule_updates` gives.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -294,10 +294,13 @@ def _chain_conclusions(store: Store, rules: AlignmentRules) -> Iterator[OxTriple
 
 
 def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: int = 10,
-                files: Mapping[str, Path] | None = None) -> int:
+                files: Mapping[str, Path] | None = None,
+                late: Callable[[], list[str]] | None = None) -> int:
     """Add to the graph `target` every conclusion of the rules that no graph states yet;
     return the number of triples in `target`. `files`: graph IRI -> N-Triples file with exactly
-    its triples, read instead of the store (of_graphs).
+    its triples, read instead of the store (of_graphs). `late`: called after the pass over the
+    graphs in the store; it adds more graphs (the source stages' worker, kg.build.stage_worker)
+    and returns their IRIs, which get the same pass before the chains are joined.
 
     One pass over the premises gives every one-premise conclusion (the templates follow the
     rules to their end); then the chains are joined, and their new conclusions passed through
@@ -316,6 +319,8 @@ def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: in
     # Added unchecked, then what another graph states is taken out again in one join: one
     # lookup per candidate from Python costs more than the whole pass.
     add(conclusions.of_graphs(store, [g for g in graphs if isinstance(g, NamedNode)], files))
+    if late is not None:
+        add(conclusions.of_graphs(store, [NamedNode(g) for g in late()]))
     store.update(f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{target}> "
                  f"{{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{target}>) }}")
     for _ in range(max_rounds):

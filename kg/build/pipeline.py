@@ -14,9 +14,10 @@ import json
 import shutil
 import time
 import traceback
+from functools import partial
 from pathlib import Path
 
-from pyoxigraph import NamedNode
+from pyoxigraph import NamedNode, Store
 from rdflib import Graph, URIRef
 
 from kg.build.checks import quality_checks
@@ -27,6 +28,7 @@ from kg.build.memory import release_freed_memory
 from kg.build.options import BuildOptions, BuildReport, log
 from kg.build.output_folder import build_marker, check_output, publish, staging_folder
 from kg.build.sources import Curated, add_curated, read_records
+from kg.build.stage_worker import SourceStages
 from kg.build.store import (
     STORE_DIR,
     add_ontology,
@@ -47,6 +49,7 @@ from kg.sources.curated.vocabulary import OntologyIndex, load_ontology
 # Inside the staging folder, removed before publishing.
 IMPORT_WORK = "imports-work"
 WRITER_SNAPSHOT = "writer-snapshot"
+SOURCE_STAGES_WORK = "source-stages"
 
 
 class _Laps:
@@ -112,6 +115,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
 
     files: list[Path] = []
     imported: list[str] = []
+    imported_largest_first: list[str] = []
     if options.data is not None:
         from kg.build.imports import check_mappings, import_all
 
@@ -120,6 +124,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         done = import_all(store, options.data, work, base)
         files = [item.path for item in done]
         imported = [item.graph for item in done]
+        imported_largest_first = [i.graph for i in sorted(done, key=lambda i: -i.triples)]
         counts["imported"] = sum(item.triples for item in done)
         if options.validate_imports:
             from kg.build.import_validation import validate_imports
@@ -129,11 +134,17 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         check_mappings(store, base)
         lap("imports")
 
-    added = run_derived_stages(store, base)
+    # The slow stages that read only the sources run beside the others and the closure's
+    # first pass (a worker on a checkpoint, on the full graph); their quads come in last.
+    parallel = counts.get("imported", 0) >= WriterJob.PARALLEL_FROM
+    with SourceStages(store, base, staging / SOURCE_STAGES_WORK, parallel) as source_stages:
+        added = run_derived_stages(store, base)
+        lap("derived")
+
+        counts["inferred"] = add_closure(
+            store, ontology_rdf, base, dict(zip(imported, files, strict=True)),
+            late=partial(_collect_source_stages, source_stages, store, added))
     counts["derived"] = sum(added.values())
-    lap("derived")
-    counts["inferred"] = add_closure(store, ontology_rdf, base,
-                                     dict(zip(imported, files, strict=True)))
     log(f"{counts['derived']} derived triples, {counts['inferred']} entailed triples; "
         "validating with SHACL")
     lap("closure")
@@ -145,8 +156,8 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     quads = counts["asserted"] + counts.get("imported", 0) + counts["derived"] + counts["inferred"]
     with WriterJob("named-graphs", store, quads, staging / WRITER_SNAPSHOT, trig,
                    base) as downloads:
-        validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins,
-                         base)
+        validate_curated(store, curated.graphs, imported_largest_first, ontology_rdf,
+                         curated.result.origins, base)
         lap("validation")
         # The union into the default graph, beside the worker's dump: the imports from their
         # files (the store normalises their literals as it did for the named graphs), every
@@ -186,6 +197,19 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     append_ontology(ontology_rdf, trig, base)
     lap("writers (rest)")
     return curated, stats
+
+def _collect_source_stages(source_stages: SourceStages, store: Store,
+                           added: dict[str, int]) -> list[str]:
+    """The closure's `late` hook: the source stages' quads into the store (waiting for their
+    worker if it is still at work); their counts into `added`; their graphs returned."""
+    began = time.perf_counter()
+    more, graphs = source_stages.collect(store)
+    added.update(more)
+    if sum(more.values()):
+        log(f"{sum(more.values())} quads of the source stages added "
+            f"({time.perf_counter() - began:.1f} s waiting and loading)")
+    return graphs
+
 
 def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object],
                   stats: GraphStats, base: str) -> None:

@@ -145,15 +145,21 @@ def _sources(profiles: Profiles, base: str) -> list[str]:
     return sorted(named | set(profiles.sources))
 
 
-def add_transitions(store: Store, base: str, limit: int = DEFAULT_LIMIT) -> int:
-    """Add the top `limit` transitions of every O*NET-SOC occupation to graph/transitions;
-    return the number of quads added (0 when the store has no O*NET data)."""
+def transition_quads(store: Store, base: str, limit: int = DEFAULT_LIMIT) -> list[Quad]:
+    """The top `limit` transitions of every O*NET-SOC occupation as quads of graph/transitions
+    (none when the store has no O*NET data). Reads only the sources (curated and imported
+    graphs), so the build may run it in a worker process on a checkpoint (kg.build.derived)."""
     began = time.perf_counter()
     profiles = read_profiles(store, base)
     items = transitions(profiles, limit)
     added = quads(items, profiles, base)
-    add_quads(store, added)
     if items:
         print(f"kg build: transitions: {len(items):,} for {len(profiles.codes):,} occupations "
               f"in {time.perf_counter() - began:.1f} s", file=sys.stderr)
-    return len(added)
+    return added
+
+
+def add_transitions(store: Store, base: str, limit: int = DEFAULT_LIMIT) -> int:
+    """Add the top `limit` transitions of every O*NET-SOC occupation to graph/transitions;
+    return the number of quads added (0 when the store has no O*NET data)."""
+    return add_quads(store, transition_quads(store, base, limit))

@@ -1,0 +1,115 @@
+"""Stage `derived` (its source stages): kg.build.derived.SOURCE_STAGES in a worker process.
+
+On the full graph the career transitions take 45-55 s (read the profiles, score 1,000 x 1,000
+occupations, explain the top 20 of each) and read only the sources, while the main process has
+the other derived stages and the closure's first pass to do, which read the store but not the
+transitions. So, on a large store, SourceStages checkpoints the store after the imports
+(RocksDB hard-links its files: no copy), runs every source stage in one spawned worker on that
+read-only checkpoint, and each stage's quads come back as an N-Quads file that `collect`
+bulk-loads in one call (one call: a blank node keeps one name). On a small store the stages run
+in-process when `collect` is called. Either way their quads enter the store after the other
+derived stages, which therefore never see them, so both roads give the same graph.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.process
+import shutil
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
+
+from kg.build import derived
+from kg.build.store import add_quads
+from kg.errors import KgError
+
+# One finished stage: its dotted path, its N-Quads file, how many quads, which graphs.
+Finished = tuple[str, str, int, list[str]]
+
+
+def _run_stages(stages: list[str], snapshot: str, folder: str, base: str,
+                messages: Connection) -> None:
+    """Worker: every stage on the read-only checkpoint, its quads into `folder`/N.nq; sends
+    ("end", [Finished, ...]) or ("error", exception)."""
+    try:
+        store = Store.read_only(snapshot)
+        finished: list[Finished] = []
+        for number, path in enumerate(stages):
+            quads: list[Quad] = derived.resolve(path)(store, base)
+            file = Path(folder) / f"{number}.nq"
+            serialize(quads, str(file), format=RdfFormat.N_QUADS)
+            graphs = sorted({q.graph_name.value for q in quads
+                             if isinstance(q.graph_name, NamedNode)})
+            finished.append((path, str(file), len(quads), graphs))
+    except BaseException as exc:  # handed to the build process, which raises it
+        known = isinstance(exc, (OSError, KgError))
+        messages.send(("error", exc if known else RuntimeError(repr(exc))))
+        raise SystemExit(1) from None
+    messages.send(("end", finished))
+
+
+class SourceStages:
+    """The source stages, in a worker from a checkpoint when `parallel`, else in-process.
+
+    Use as a context manager (leaving it early, on a failed stage, stops the worker); call
+    `collect(store)` once, after the other derived stages, to add their quads.
+    """
+
+    def __init__(self, store: Store, base: str, scratch: Path, parallel: bool,
+                 stages: list[str] | None = None):
+        self.stages = list(derived.SOURCE_STAGES if stages is None else stages)
+        self.base = base
+        self.scratch = scratch
+        self.process: multiprocessing.process.BaseProcess | None = None
+        if not parallel or not self.stages:
+            return
+        scratch.mkdir()
+        store.flush()
+        store.backup(str(scratch / "checkpoint"))
+        context = multiprocessing.get_context("spawn")  # no copy of the parent's store
+        self.messages, sender = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_run_stages, name="kg-source-stages",
+            args=(self.stages, str(scratch / "checkpoint"), str(scratch), base, sender))
+        self.process.start()
+        sender.close()  # the worker's end: reading gives EOF once the worker is gone
+
+    def __enter__(self) -> SourceStages:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+    def collect(self, store: Store) -> tuple[dict[str, int], list[str]]:
+        """Add every stage's quads to `store`; return quads per stage (dotted path) and the
+        named graphs they went into. The worker's error is raised here."""
+        if self.process is None:
+            added: dict[str, int] = {}
+            graphs: set[str] = set()
+            for path in self.stages:
+                quads: list[Quad] = derived.resolve(path)(store, self.base)
+                added[path] = add_quads(store, quads)
+                graphs.update(q.graph_name.value for q in quads
+                              if isinstance(q.graph_name, NamedNode))
+            return added, sorted(graphs)
+        try:
+            kind, value = self.messages.recv()
+        except EOFError:  # gone without a word: killed (out of memory?) or crashed
+            kind, value = "error", None
+        self.process.join()
+        self.messages.close()
+        if kind == "error":
+            raise value or RuntimeError(f"the {self.process.name} worker exited with code "
+                                        f"{self.process.exitcode}")
+        added, graphs = {}, set()
+        for path, file, count, named in value:
+            store.bulk_load(path=file, format=RdfFormat.N_QUADS)
+            added[path] = count
+            graphs.update(named)
+        shutil.rmtree(self.scratch, ignore_errors=True)  # the checkpoint's disk space
+        return added, sorted(graphs)
