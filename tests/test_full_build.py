@@ -137,6 +137,22 @@ def test_void_lists_the_mappings_and_counts(full: tuple[Path, BuildReport]) -> N
     assert triples > 3_000_000
 
 
+def test_full_build_runs_the_transitions_beside_and_keeps_the_union(
+        full: tuple[Path, BuildReport]) -> None:
+    """The career transitions ran as a source stage (in a worker on the full graph) and reached
+    the store: their quads are counted among the derived ones, and the store's default graph
+    (the union, filled from the import files and dumps of the other graphs) holds exactly
+    kg.nt's triples."""
+    dist, report = full
+    with (dist / "kg.nt").open("rb") as lines:
+        assert report.triples["downloads"] == sum(1 for _ in lines)
+    with (dist / "kg.nt").open(encoding="utf-8") as lines:
+        transitions = sum(1 for line in lines if "/id/transition/" in line.split(" ", 1)[0])
+    # 923 O*NET-SOC occupations with content, 20 transitions each (kg.transitions.stage).
+    assert transitions > 18_000 * 10
+    assert report.triples["derived"] > transitions
+
+
 def test_full_build_is_byte_identical(full: tuple[Path, BuildReport],
                                       second_build: tuple[subprocess.Popen, Path]) -> None:
     """pyoxigraph writes quads in insertion order: the build must insert them in a fixed one."""
