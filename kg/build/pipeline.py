@@ -115,7 +115,6 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
 
     files: list[Path] = []
     imported: list[str] = []
-    imported_largest_first: list[str] = []
     if options.data is not None:
         from kg.build.imports import check_mappings, import_all
 
@@ -124,7 +123,6 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         done = import_all(store, options.data, work, base)
         files = [item.path for item in done]
         imported = [item.graph for item in done]
-        imported_largest_first = [i.graph for i in sorted(done, key=lambda i: -i.triples)]
         counts["imported"] = sum(item.triples for item in done)
         if options.validate_imports:
             from kg.build.import_validation import validate_imports
@@ -156,8 +154,8 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     quads = counts["asserted"] + counts.get("imported", 0) + counts["derived"] + counts["inferred"]
     with WriterJob("named-graphs", store, quads, staging / WRITER_SNAPSHOT, trig,
                    base) as downloads:
-        validate_curated(store, curated.graphs, imported_largest_first, ontology_rdf,
-                         curated.result.origins, base)
+        validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins,
+                         base)
         lap("validation")
         # The union into the default graph, beside the worker's dump: the imports from their
         # files (the store normalises their literals as it did for the named graphs), every

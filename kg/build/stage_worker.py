@@ -13,8 +13,6 @@ derived stages, which therefore never see them, so both roads give the same grap
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.process
 import shutil
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -23,7 +21,7 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.build import derived
 from kg.build.store import add_quads
-from kg.errors import KgError
+from kg.build.worker_process import WorkerProcess, send_error
 
 # One finished stage: its dotted path, its N-Quads file, how many quads, which graphs.
 Finished = tuple[str, str, int, list[str]]
@@ -44,8 +42,7 @@ def _run_stages(stages: list[str], snapshot: str, folder: str, base: str,
                              if isinstance(q.graph_name, NamedNode)})
             finished.append((path, str(file), len(quads), graphs))
     except BaseException as exc:  # handed to the build process, which raises it
-        known = isinstance(exc, (OSError, KgError))
-        messages.send(("error", exc if known else RuntimeError(repr(exc))))
+        send_error(messages, exc)
         raise SystemExit(1) from None
     messages.send(("end", finished))
 
@@ -62,27 +59,22 @@ class SourceStages:
         self.stages = list(derived.SOURCE_STAGES if stages is None else stages)
         self.base = base
         self.scratch = scratch
-        self.process: multiprocessing.process.BaseProcess | None = None
+        self.process: WorkerProcess | None = None
         if not parallel or not self.stages:
             return
         scratch.mkdir()
         store.flush()
         store.backup(str(scratch / "checkpoint"))
-        context = multiprocessing.get_context("spawn")  # no copy of the parent's store
-        self.messages, sender = context.Pipe(duplex=False)
-        self.process = context.Process(
-            target=_run_stages, name="kg-source-stages",
-            args=(self.stages, str(scratch / "checkpoint"), str(scratch), base, sender))
-        self.process.start()
-        sender.close()  # the worker's end: reading gives EOF once the worker is gone
+        self.process = WorkerProcess(_run_stages, "kg-source-stages",
+                                     (self.stages, str(scratch / "checkpoint"), str(scratch),
+                                      base))
 
     def __enter__(self) -> SourceStages:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        if self.process is not None:
+            self.process.stop()
         shutil.rmtree(self.scratch, ignore_errors=True)
 
     def collect(self, store: Store) -> tuple[dict[str, int], list[str]]:
@@ -97,15 +89,8 @@ class SourceStages:
                 graphs.update(q.graph_name.value for q in quads
                               if isinstance(q.graph_name, NamedNode))
             return added, sorted(graphs)
-        try:
-            kind, value = self.messages.recv()
-        except EOFError:  # gone without a word: killed (out of memory?) or crashed
-            kind, value = "error", None
-        self.process.join()
-        self.messages.close()
-        if kind == "error":
-            raise value or RuntimeError(f"the {self.process.name} worker exited with code "
-                                        f"{self.process.exitcode}")
+        kind, value = self.process.receive()
+        self.process.finish(value, failed=kind == "error")
         added, graphs = {}, set()
         for path, file, count, named in value:
             store.bulk_load(path=file, format=RdfFormat.N_QUADS)

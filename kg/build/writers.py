@@ -15,8 +15,6 @@ kg.jsonld back to dumps of the store's union (UNION_WRITERS).
 
 from __future__ import annotations
 
-import multiprocessing
-import multiprocessing.process
 import os
 import shutil
 import subprocess
@@ -30,6 +28,7 @@ from rdflib import Graph
 from kg.build.formats import FORMATS
 from kg.build.jsonld_writer import group_by_subject, write_compact_jsonld
 from kg.build.store import line_has_blank_node
+from kg.build.worker_process import WorkerProcess, send_error
 from kg.prefixes import bind_prefixes, jsonld_context, prefix_map
 
 
@@ -189,7 +188,7 @@ def _write_from_snapshot(writer: str, snapshot: str, path: str, base: str,
         SNAPSHOT_WRITERS[writer](Store.read_only(snapshot), Path(path), base,
                                  lambda name: messages.send(("file", name)))
     except BaseException as exc:  # handed to the build process, which raises it
-        messages.send(("error", exc if isinstance(exc, OSError) else RuntimeError(repr(exc))))
+        send_error(messages, exc)
         raise SystemExit(1) from None
     messages.send(("end", None))
 
@@ -212,27 +211,22 @@ class WriterJob:
                  base: str):
         self.snapshot = snapshot
         self.written: set[str] = set()
-        self.process: multiprocessing.process.BaseProcess | None = None
+        self.process: WorkerProcess | None = None
         self.ended = False
         if quads < self.PARALLEL_FROM:
             SNAPSHOT_WRITERS[writer](store, path, base, self.written.add)
             return
         store.flush()
         store.backup(str(snapshot))
-        context = multiprocessing.get_context("spawn")
-        self.messages, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=_write_from_snapshot, name=f"kg-{writer}",
-                                       args=(writer, str(snapshot), str(path), base, sender))
-        self.process.start()
-        sender.close()  # the worker's end: reading gives EOF once the worker is gone
+        self.process = WorkerProcess(_write_from_snapshot, f"kg-{writer}",
+                                     (writer, str(snapshot), str(path), base))
 
     def __enter__(self) -> WriterJob:
         return self
 
     def __exit__(self, *_: object) -> None:
-        if self.process is not None and self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        if self.process is not None:
+            self.process.stop()
         shutil.rmtree(self.snapshot, ignore_errors=True)
 
     def wait_for(self, name: str) -> bool:
@@ -252,17 +246,10 @@ class WriterJob:
 
     def _receive(self) -> None:
         assert self.process is not None
-        try:
-            kind, value = self.messages.recv()
-        except EOFError:  # gone without a word: killed (out of memory?) or crashed
-            kind, value = "error", None
+        kind, value = self.process.receive()
         if kind == "file":
             self.written.add(value)
             return
         self.ended = True
-        self.process.join()
-        self.messages.close()
         shutil.rmtree(self.snapshot, ignore_errors=True)  # its disk space, before the next one
-        if kind == "error":
-            raise value or RuntimeError(f"the {self.process.name} writer exited with code "
-                                        f"{self.process.exitcode}")
+        self.process.finish(value, failed=kind == "error")

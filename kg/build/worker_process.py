@@ -1,0 +1,61 @@
+"""A spawned worker process that reports back through a one-way pipe: the plumbing that the
+build's side jobs (kg.build.writers.WriterJob, kg.build.stage_worker.SourceStages) share.
+
+The worker runs `target(*args, sender)` and sends (kind, value) messages; "error" carries an
+exception for the build to raise. Spawned, not forked: a fork would copy the build's store
+handles and heap. A worker that dies without a word (the kernel's out-of-memory killer) reads as
+an "error" message, so the build fails instead of hanging.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable
+from multiprocessing.connection import Connection
+from typing import Any
+
+from kg.errors import KgError
+
+
+def send_error(messages: Connection, exc: BaseException) -> None:
+    """The worker's failure, for the build: errors the build explains (a full disk, a KgError)
+    as they are, anything else as its repr (it may not survive pickling)."""
+    known = isinstance(exc, (OSError, KgError))
+    messages.send(("error", exc if known else RuntimeError(repr(exc))))
+
+
+class WorkerProcess:
+    """Start `target(*args, sender)` in a spawned process named `name`."""
+
+    def __init__(self, target: Callable[..., None], name: str, args: tuple[Any, ...]):
+        context = multiprocessing.get_context("spawn")
+        self.messages, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=target, name=name, args=(*args, sender))
+        self.process.start()
+        sender.close()  # the worker's end: reading gives EOF once the worker is gone
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def receive(self) -> tuple[str, Any]:
+        """The next message; ("error", None) when the worker is gone without one."""
+        try:
+            kind, value = self.messages.recv()
+        except EOFError:
+            return "error", None
+        return kind, value
+
+    def finish(self, error: BaseException | None = None, failed: bool = False) -> None:
+        """Join the ended worker; with `failed`, raise `error` (or say how it exited)."""
+        self.process.join()
+        self.messages.close()
+        if failed:
+            raise error or RuntimeError(f"the {self.process.name} worker exited with code "
+                                        f"{self.process.exitcode}")
+
+    def stop(self) -> None:
+        """Terminate it if it still runs (the build is leaving early)."""
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
