@@ -437,15 +437,25 @@ def test_writer_job_error_reaches_the_build(dist: Path, tmp_path: Path, monkeypa
             job.wait()
 
 
+def _seed_build_with_only(stage: object, tmp_path: Path, monkeypatch) -> Path:
+    """A seed build whose only derived stage is `stage` (no source stage); its dist folder."""
+    from kg.build import derived
+    from kg.build.options import BuildOptions
+    from kg.build.pipeline import build
+
+    monkeypatch.setattr(derived, "resolve", lambda path: stage)
+    monkeypatch.setattr(derived, "DERIVED_STAGES", ["tests.test_stage"])
+    monkeypatch.setattr(derived, "SOURCE_STAGES", [])
+    out = tmp_path / "dist"
+    build(BuildOptions(out=out, ontology_docs=False))
+    return out
+
+
 def test_union_holds_the_graphs_of_every_derived_stage(tmp_path: Path, monkeypatch) -> None:
     """Regression: the default graph (kg.nt, and what `kg serve` queries) was the union of a
     fixed list of graphs, so the career transitions' own graph reached kg.trig but not the
     union, and the stored transition queries found nothing on the full build."""
     from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Store
-
-    from kg.build import derived
-    from kg.build.options import BuildOptions
-    from kg.build.pipeline import build
 
     stage_graph = NamedNode(BASE + "graph/test-stage")
     fact = (NamedNode(BASE + "test/subject"), NamedNode(BASE + "test/says"), Literal("hello"))
@@ -454,11 +464,7 @@ def test_union_holds_the_graphs_of_every_derived_stage(tmp_path: Path, monkeypat
         store.add(Quad(*fact, stage_graph))
         return 1
 
-    monkeypatch.setattr(derived, "resolve", lambda path: test_stage)
-    monkeypatch.setattr(derived, "DERIVED_STAGES", ["tests.test_stage"])
-    monkeypatch.setattr(derived, "SOURCE_STAGES", [])
-    out = tmp_path / "dist"
-    build(BuildOptions(out=out, ontology_docs=False))
+    out = _seed_build_with_only(test_stage, tmp_path, monkeypatch)
     store = Store.read_only(str(out / "store"))
     assert list(store.quads_for_pattern(*fact, stage_graph))
     assert list(store.quads_for_pattern(*fact, DefaultGraph()))
@@ -472,10 +478,6 @@ def test_a_blank_node_takes_the_store_dump_road(tmp_path: Path, monkeypatch) -> 
     import pyld
     from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, parse
 
-    from kg.build import derived
-    from kg.build.options import BuildOptions
-    from kg.build.pipeline import build
-
     graph = NamedNode(BASE + "graph/test-stage")
     subject, says = NamedNode(BASE + "test/subject"), NamedNode(BASE + "test/says")
 
@@ -484,11 +486,7 @@ def test_a_blank_node_takes_the_store_dump_road(tmp_path: Path, monkeypatch) -> 
                       Quad(BlankNode("note"), says, Literal("hello"), graph)])
         return 2
 
-    monkeypatch.setattr(derived, "resolve", lambda path: test_stage)
-    monkeypatch.setattr(derived, "DERIVED_STAGES", ["tests.test_stage"])
-    monkeypatch.setattr(derived, "SOURCE_STAGES", [])
-    out = tmp_path / "dist"
-    build(BuildOptions(out=out, ontology_docs=False))
+    out = _seed_build_with_only(test_stage, tmp_path, monkeypatch)
     for name, kind in (("kg.nt", RdfFormat.N_TRIPLES), ("kg.trig", RdfFormat.TRIG)):
         triples = [q for q in parse(path=str(out / name), format=kind)]
         (link,) = [q for q in triples if q.subject == subject]

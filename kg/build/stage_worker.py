@@ -13,7 +13,6 @@ derived stages, which therefore never see them, so both roads give the same grap
 
 from __future__ import annotations
 
-import shutil
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -21,13 +20,13 @@ from pyoxigraph import NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.build import derived
 from kg.build.store import add_quads
-from kg.build.worker_process import WorkerProcess, send_error
+from kg.build.worker_process import CheckpointJob, send_error
 
 # One finished stage: its dotted path, its N-Quads file, how many quads, which graphs.
 Finished = tuple[str, str, int, list[str]]
 
 
-def _run_stages(stages: list[str], snapshot: str, folder: str, base: str,
+def _run_stages(snapshot: str, stages: list[str], folder: str, base: str,
                 messages: Connection) -> None:
     """Worker: every stage on the read-only checkpoint, its quads into `folder`/N.nq; sends
     ("end", [Finished, ...]) or ("error", exception)."""
@@ -47,7 +46,7 @@ def _run_stages(stages: list[str], snapshot: str, folder: str, base: str,
     messages.send(("end", finished))
 
 
-class SourceStages:
+class SourceStages(CheckpointJob):
     """The source stages, in a worker from a checkpoint when `parallel`, else in-process.
 
     Use as a context manager (leaving it early, on a failed stage, stops the worker); call
@@ -57,25 +56,13 @@ class SourceStages:
     def __init__(self, store: Store, base: str, scratch: Path, parallel: bool,
                  stages: list[str] | None = None):
         self.stages = list(derived.SOURCE_STAGES if stages is None else stages)
+        super().__init__(scratch)
         self.base = base
-        self.scratch = scratch
-        self.process: WorkerProcess | None = None
         if not parallel or not self.stages:
             return
         scratch.mkdir()
-        store.flush()
-        store.backup(str(scratch / "checkpoint"))
-        self.process = WorkerProcess(_run_stages, "kg-source-stages",
-                                     (self.stages, str(scratch / "checkpoint"), str(scratch),
-                                      base))
-
-    def __enter__(self) -> SourceStages:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.process is not None:
-            self.process.stop()
-        shutil.rmtree(self.scratch, ignore_errors=True)
+        self.start(store, scratch / "checkpoint", _run_stages, "kg-source-stages",
+                   (self.stages, str(scratch), base))
 
     def collect(self, store: Store) -> tuple[dict[str, int], list[str]]:
         """Add every stage's quads to `store`; return quads per stage (dotted path) and the
@@ -96,5 +83,5 @@ class SourceStages:
             store.bulk_load(path=file, format=RdfFormat.N_QUADS)
             added[path] = count
             graphs.update(named)
-        shutil.rmtree(self.scratch, ignore_errors=True)  # the checkpoint's disk space
+        self.remove_folder()
         return added, sorted(graphs)

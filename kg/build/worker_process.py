@@ -1,5 +1,6 @@
-"""A spawned worker process that reports back through a one-way pipe: the plumbing that the
-build's side jobs (kg.build.writers.WriterJob, kg.build.stage_worker.SourceStages) share.
+"""A spawned worker process that reports back through a one-way pipe, started on a checkpoint
+of the build store: the plumbing that the build's side jobs (kg.build.writers.WriterJob,
+kg.build.stage_worker.SourceStages) share.
 
 The worker runs `target(*args, sender)` and sends (kind, value) messages; "error" carries an
 exception for the build to raise. Spawned, not forked: a fork would copy the build's store
@@ -10,9 +11,13 @@ an "error" message, so the build fails instead of hanging.
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 from collections.abc import Callable
 from multiprocessing.connection import Connection
-from typing import Any
+from pathlib import Path
+from typing import Any, Self
+
+from pyoxigraph import Store
 
 from kg.errors import KgError
 
@@ -59,3 +64,32 @@ class WorkerProcess:
         if self.process.is_alive():
             self.process.terminate()
             self.process.join()
+
+
+class CheckpointJob:
+    """A side job of the build: `start` checkpoints the store into `folder` (RocksDB hard-links
+    its files: no copy) and runs `target(checkpoint, *args, sender)` in a WorkerProcess. Use as
+    a context manager: leaving it (done, or a failed stage) stops a worker that still runs and
+    removes `folder`. A job that ran in-process has `process` None."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.process: WorkerProcess | None = None
+
+    def start(self, store: Store, checkpoint: Path, target: Callable[..., None], name: str,
+              args: tuple[Any, ...]) -> None:
+        store.flush()
+        store.backup(str(checkpoint))
+        self.process = WorkerProcess(target, name, (str(checkpoint), *args))
+
+    def remove_folder(self) -> None:
+        """The checkpoint's disk space, as soon as the worker has ended."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        if self.process is not None:
+            self.process.stop()
+        self.remove_folder()

@@ -16,7 +16,6 @@ kg.jsonld back to dumps of the store's union (UNION_WRITERS).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -28,7 +27,7 @@ from rdflib import Graph
 from kg.build.formats import FORMATS
 from kg.build.jsonld_writer import group_by_subject, write_compact_jsonld
 from kg.build.store import line_has_blank_node
-from kg.build.worker_process import WorkerProcess, send_error
+from kg.build.worker_process import CheckpointJob, send_error
 from kg.prefixes import bind_prefixes, jsonld_context, prefix_map
 
 
@@ -179,7 +178,7 @@ SNAPSHOT_WRITERS: dict[str, Callable[[Store, Path, str, Callable[[str], None]], 
 }
 
 
-def _write_from_snapshot(writer: str, snapshot: str, path: str, base: str,
+def _write_from_snapshot(snapshot: str, writer: str, path: str, base: str,
                          messages: Connection) -> None:
     """Worker: downloads from a read-only checkpoint of the build store. It sends ("file",
     name) for each finished file, then ("end", None) or ("error", exception): a full disk is
@@ -193,7 +192,7 @@ def _write_from_snapshot(writer: str, snapshot: str, path: str, base: str,
     messages.send(("end", None))
 
 
-class WriterJob:
+class WriterJob(CheckpointJob):
     """Downloads written beside the rest of the build.
 
     kg.trig (a dump of every named graph, 40-55 s on the full graph), kg.nt and kg.jsonld
@@ -209,25 +208,14 @@ class WriterJob:
 
     def __init__(self, writer: str, store: Store, quads: int, snapshot: Path, path: Path,
                  base: str):
-        self.snapshot = snapshot
+        super().__init__(snapshot)
         self.written: set[str] = set()
-        self.process: WorkerProcess | None = None
         self.ended = False
         if quads < self.PARALLEL_FROM:
             SNAPSHOT_WRITERS[writer](store, path, base, self.written.add)
             return
-        store.flush()
-        store.backup(str(snapshot))
-        self.process = WorkerProcess(_write_from_snapshot, f"kg-{writer}",
-                                     (writer, str(snapshot), str(path), base))
-
-    def __enter__(self) -> WriterJob:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        if self.process is not None:
-            self.process.stop()
-        shutil.rmtree(self.snapshot, ignore_errors=True)
+        self.start(store, snapshot, _write_from_snapshot, f"kg-{writer}",
+                   (writer, str(path), base))
 
     def wait_for(self, name: str) -> bool:
         """Wait until the file `name` is written (True) or the writer ended without it (False,
@@ -251,5 +239,5 @@ class WriterJob:
             self.written.add(value)
             return
         self.ended = True
-        shutil.rmtree(self.snapshot, ignore_errors=True)  # its disk space, before the next one
+        self.remove_folder()  # before the next stage needs the disk
         self.process.finish(value, failed=kind == "error")
