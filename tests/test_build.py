@@ -527,6 +527,21 @@ def test_union_keeps_blank_nodes_and_streams_the_rest(tmp_path: Path) -> None:
     assert has_blank_node(lines)
 
 
+def test_blank_node_search_finds_a_marker_cut_by_a_block_boundary(tmp_path: Path) -> None:
+    """has_blank_node first searches whole blocks for "_:" (only a file with one is read line
+    by line): a "_:" split between two blocks must still be found."""
+    from kg.build.store import _contains, has_blank_node
+
+    lines = tmp_path / "lines.nt"
+    lines.write_bytes(b'<http://e/s> <http://e/p> _:b .\n')
+    cut = lines.read_bytes().index(b"_:") + 1  # the block ends between "_" and ":"
+    assert _contains(lines, b"_:", block=cut)
+    assert not _contains(lines, b"_;", block=cut)
+    assert has_blank_node(lines)
+    lines.write_bytes(b'<http://e/s> <http://e/p> "_" .\n<http://e/s> <http://e/q> ":" .\n')
+    assert not has_blank_node(lines)
+
+
 def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
     """#12: kg.nt is the sorted lines of the named graphs' N-Quads dump that kg.trig's writer
     makes anyway, not a second dump of the store's default graph (33-60 s on the full graph),

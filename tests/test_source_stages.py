@@ -9,7 +9,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store
+from pyoxigraph import BlankNode, Literal, NamedNode, Quad, RdfFormat, Store, serialize
 
 from kg.build.fast_closure import AlignmentRules, apply_rules
 from kg.build.stage_worker import SourceStages
@@ -68,7 +68,12 @@ def test_worker_and_in_process_add_the_same_quads(dist: Path, tmp_path: Path) ->
                           stages) as job:
             assert (job.process is not None) is parallel
             added, graphs = job.collect(store)
-        assert graphs == [STAGE_GRAPH.value]
+            assert list(graphs) == [STAGE_GRAPH.value]
+            # The worker's file, which the closure reads instead of the store, is kept until
+            # the job is left; the checkpoint goes at once.
+            file = graphs[STAGE_GRAPH.value]
+            assert (file is not None and file.exists()) is parallel
+            assert not (tmp_path / f"work-{parallel}" / "checkpoint").exists()
         results.append((added, _stage_graph(store)))
         # The blank node is one node: its two quads met in one bulk load.
         (link,) = [q for q in store.quads_for_pattern(None, NOTE, None, STAGE_GRAPH)
@@ -113,27 +118,33 @@ def test_a_failed_source_stage_is_raised_in_the_build(dist: Path, tmp_path: Path
 
 def test_late_graphs_get_the_same_entailments(dist: Path, tmp_path: Path) -> None:
     """apply_rules' `late` hook (the source stages' graphs, added after the pass over the
-    others) gives the inferred graph that the same graphs give when present from the start."""
+    others) gives the inferred graph that the same graphs give when present from the start,
+    whether the pass reads a late graph from the store or from the worker's N-Quads file."""
     rules = AlignmentRules.from_ontology(load_ontology())
     inferred = BASE + "graph/test-inferred"
     late_graph = BASE + "graph/career-guide"  # a curated graph with typed nodes and links
 
-    def run(folder: str, late: bool) -> set[Quad]:
+    def run(folder: str, late: str | None) -> set[Quad]:
         store = _seed_store(dist, tmp_path / folder)
         store.update(f"DROP GRAPH <{BASE}graph/inferred>")
         held = list(store.quads_for_pattern(None, None, None, NamedNode(late_graph)))
         assert held
         hook = None
-        if late:
+        if late is not None:
             store.remove_graph(NamedNode(late_graph))
+            file = tmp_path / f"{folder}.nq"
+            serialize(held, str(file), format=RdfFormat.N_QUADS)
 
-            def hook() -> list[str]:
+            def hook() -> dict[str, Path | None]:
                 store.extend(held)
-                return [late_graph]
+                return {late_graph: file if late == "file" else None}
 
         count = apply_rules(store, rules, inferred, late=hook)
         found = set(store.quads_for_pattern(None, None, None, NamedNode(inferred)))
         assert count == len(found)
         return found
 
-    assert run("late", True) == run("present", False) != set()
+    present = run("present", None)
+    assert present != set()
+    assert run("late-store", "store") == present
+    assert run("late-file", "file") == present

@@ -23,7 +23,7 @@ def inferred_graph(base: str) -> str:
 
 def add_closure(store: Store, ontology: Graph, base: str,
                 files: Mapping[str, Path] | None = None,
-                late: Callable[[], list[str]] | None = None) -> int:
+                late: Callable[[], Mapping[str, Path | None]] | None = None) -> int:
     """Add the entailed triples to graph/inferred; return how many it holds. `files`: the
     imported graphs' N-Triples files by graph IRI, read instead of the store; `late`: adds the
     graphs of the source stages once the other graphs' pass is done (apply_rules)."""

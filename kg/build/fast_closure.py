@@ -13,7 +13,7 @@ compile those axioms into lookup tables and apply them triple by triple:
 Every rule but the chain has one premise, so what a triple entails depends only on its
 predicate (its class, for rdf:type) and on whether its subject and object are data IRIs:
 `apply_rules` compiles that into one template per kind of triple and streams the store once,
-a subject at a time; one SPARQL join then removes the conclusions another graph states. (The
+a subject at a time, and leaves out the conclusions that any graph it read states. (The
 same rules as SPARQL updates, `rule_updates`, evaluate a FILTER NOT EXISTS for each of tens of
 millions of candidate premises: several times slower on the full graph.) The chains, over
 curated properties, are joined afterwards. tests/test_fast_closure.py checks that on the seed
@@ -34,7 +34,7 @@ from rdflib import OWL, RDFS, BNode, Graph, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from kg.build.store import add_quads, has_blank_node
+from kg.build.store import add_quads, graph_size, has_blank_node, may_have_blank_node
 from kg.prefixes import OKG
 
 Triple = tuple[Node, Node, Node]
@@ -218,6 +218,12 @@ def _kind(term: object, okg: str) -> int:
     return 1 if term.value.startswith(okg) else 2
 
 
+# A compiled template: (subject, predicate, object) with the premise's subject and object as
+# these markers and every other term a NamedNode.
+_SUBJECT, _OBJECT = 0, 1
+Compiled = tuple[tuple[Any, NamedNode, Any], ...]
+
+
 class _Conclusions:
     """Applies the templates to quads, sharing one NamedNode per IRI of the ontology."""
 
@@ -225,6 +231,18 @@ class _Conclusions:
         self.templates = templates
         self.okg = str(OKG)
         self.nodes: dict[str, NamedNode] = {}
+        self.rdf_type = self.node(RDF_TYPE)
+        # The templates by (predicate, class, subject kind, object kind) in pyoxigraph terms:
+        # the pass reads millions of quads, and a term's .value is a new string on each call.
+        self.compiled: dict[tuple[NamedNode, NamedNode | None, int, int], Compiled] = {}
+        self.interned: dict[Compiled, Compiled] = {}
+        self.subject_only: set[int] = set()  # ids of templates that do not use the object
+        # Only a triple with one of these predicates can be a conclusion; the others need not
+        # be remembered as stated (most of the pass: O*NET ratings, dates, literals).
+        heads = {q for table in (templates.supers, templates.inverses)
+                 for values in table.values() for q in values}
+        self.head_predicates = {self.node(q) for q in heads | {RDF_TYPE}}
+        self.stated: set[OxTriple] = set()  # every triple of of_graphs' graphs with one of them
 
     def node(self, iri: str) -> NamedNode:
         found = self.nodes.get(iri)
@@ -232,12 +250,29 @@ class _Conclusions:
             found = self.nodes[iri] = NamedNode(iri)
         return found
 
+    def compile(self, p: NamedNode, klass: NamedNode | None, s_kind: int,
+                o_kind: int) -> Compiled:
+        key = (p, klass, s_kind, o_kind)
+        found = self.compiled.get(key)
+        if found is None:
+            marker = {_S: _SUBJECT, _O: _OBJECT}
+            made = tuple(
+                (marker[hs] if hs in marker else self.node(hs), self.node(hp),
+                 marker[ho] if ho in marker else self.node(ho))
+                for hs, hp, ho in self.templates.of(
+                    p.value, klass.value if klass is not None else None, s_kind, o_kind))
+            # One object for equal templates, so that of_graphs can tell by id() that a
+            # subject already got them.
+            found = self.compiled[key] = self.interned.setdefault(made, made)
+            if all(_OBJECT not in (hs, ho) for hs, _, ho in made):
+                self.subject_only.add(id(found))
+        return found
+
     def of(self, s: Any, p: NamedNode, o: Any, s_kind: int) -> Iterator[OxTriple]:
-        predicate = p.value
-        klass = o.value if predicate == RDF_TYPE and isinstance(o, NamedNode) else None
-        for hs, hp, ho in self.templates.of(predicate, klass, s_kind, _kind(o, self.okg)):
-            yield (s if hs == _S else o if hs == _O else self.node(hs), self.node(hp),
-                   s if ho == _S else o if ho == _O else self.node(ho))
+        klass = o if p == self.rdf_type and type(o) is NamedNode else None
+        for hs, hp, ho in self.compile(p, klass, s_kind, _kind(o, self.okg)):
+            yield (s if hs is _SUBJECT else o if hs is _OBJECT else hs, hp,
+                   s if ho is _SUBJECT else o if ho is _OBJECT else ho)
 
     def of_graphs(self, store: Store, graphs: list[NamedNode],
                   files: Mapping[str, Path] | None = None) -> Iterator[OxTriple]:
@@ -247,39 +282,71 @@ class _Conclusions:
         Conclusions about the subject are de-duplicated per subject (the on-disk store lists a
         graph subject by subject; elsewhere this only de-duplicates less), conclusions about
         the object (range, inverse) over the whole run: millions of ratings name a few thousand
-        elements.
+        elements. What the premise's graph states about the subject is taken out here, to hold
+        fewer candidates; every triple read whose predicate a conclusion can have is kept in
+        `self.stated`, which apply_rules takes out of all the candidates at the end.
 
         `files`: graph IRI -> an N-Triples file that holds exactly that graph's triples (the
         imports' files): parsed instead of read from the on-disk store, about four times faster
         (12 against 49 s for the full graph's 5.1 million triples), unless it has a blank node,
         which a parse would name afresh (a conclusion would point at a node the store lacks)."""
+        okg, rdf_type, heads = self.okg, self.rdf_type, self.head_predicates
+        compiled, compile, subject_only = self.compiled, self.compile, self.subject_only
+        everywhere = self.stated
         about_objects: set[OxTriple] = set()
         for graph in graphs:
             subject: Any = None
             s_kind = 0
             stated: set[OxTriple] = set()
             pending: set[OxTriple] = set()
+            # The object-free templates already applied to this subject: ten properties of a
+            # rating all conclude that it is a okg:Rating.
+            applied: set[int] = set()
             for quad in _quads(store, graph, (files or {}).get(graph.value)):
                 s, p, o = quad.subject, quad.predicate, quad.object
                 if s != subject:
                     yield from pending - stated
-                    subject, s_kind, stated, pending = s, _kind(s, self.okg), set(), set()
-                stated.add((s, p, o))
-                for head in self.of(s, p, o, s_kind):
-                    if head[0] is s:
+                    everywhere.update(stated)
+                    subject, s_kind = s, _kind(s, okg)
+                    stated, pending, applied = set(), set(), set()
+                if p in heads:
+                    stated.add((s, p, o))
+                if type(o) is NamedNode:
+                    o_kind = 1 if o.value.startswith(okg) else 2
+                    klass = o if p == rdf_type else None
+                else:
+                    o_kind, klass = 0, None
+                templates = compiled.get((p, klass, s_kind, o_kind))
+                if templates is None:
+                    templates = compile(p, klass, s_kind, o_kind)
+                if not templates:
+                    continue
+                if id(templates) in subject_only:  # the same conclusions for every object
+                    if id(templates) in applied:
+                        continue
+                    applied.add(id(templates))
+                for hs, hp, ho in templates:
+                    head = (s if hs is _SUBJECT else o if hs is _OBJECT else hs, hp,
+                            s if ho is _SUBJECT else o if ho is _OBJECT else ho)
+                    if hs is _SUBJECT:
                         pending.add(head)
                     elif head not in about_objects:
                         about_objects.add(head)
                         yield head
             yield from pending - stated
+            everywhere.update(stated)
 
 
 def _quads(store: Store, graph: NamedNode, file: Path | None) -> Iterator[Any]:
-    """The triples of `graph`, from its file when it has one without blank nodes."""
-    if file is not None and not has_blank_node(file):
-        with file.open("rb") as lines:
-            yield from parse(lines, format=RdfFormat.N_TRIPLES)
-        return
+    """The triples of `graph`, from its file (N-Triples, or N-Quads if named .nq, holding
+    that graph only) when it has one without blank nodes."""
+    if file is not None:
+        nquads = file.suffix == ".nq"
+        if not (may_have_blank_node(file) if nquads else has_blank_node(file)):
+            with file.open("rb") as lines:
+                yield from parse(lines, format=RdfFormat.N_QUADS if nquads
+                                 else RdfFormat.N_TRIPLES)
+            return
     yield from store.quads_for_pattern(None, None, None, graph)
 
 
@@ -295,12 +362,13 @@ def _chain_conclusions(store: Store, rules: AlignmentRules) -> Iterator[OxTriple
 
 def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: int = 10,
                 files: Mapping[str, Path] | None = None,
-                late: Callable[[], list[str]] | None = None) -> int:
+                late: Callable[[], Mapping[str, Path | None]] | None = None) -> int:
     """Add to the graph `target` every conclusion of the rules that no graph states yet;
     return the number of triples in `target`. `files`: graph IRI -> N-Triples file with exactly
     its triples, read instead of the store (of_graphs). `late`: called after the pass over the
     graphs in the store; it adds more graphs (the source stages' worker, kg.build.stage_worker)
-    and returns their IRIs, which get the same pass before the chains are joined.
+    and returns their IRIs, each with the file that holds exactly its quads or None; they get
+    the same pass before the chains are joined.
 
     One pass over the premises gives every one-premise conclusion (the templates follow the
     rules to their end); then the chains are joined, and their new conclusions passed through
@@ -316,17 +384,25 @@ def apply_rules(store: Store, rules: AlignmentRules, target: str, max_rounds: in
     def add(triples: Iterable[OxTriple]) -> None:
         add_quads(store, (Quad(*triple, graph) for triple in triples))
 
-    # Added unchecked, then what another graph states is taken out again in one join: one
-    # lookup per candidate from Python costs more than the whole pass.
-    add(conclusions.of_graphs(store, [g for g in graphs if isinstance(g, NamedNode)], files))
+    # The pass sees every triple of every graph, so it also keeps those that could be a
+    # conclusion (`stated`) and what another graph states is taken out in Python at the end:
+    # one lookup per candidate in the store costs more than the whole pass, and a DELETE join
+    # of the added candidates with every graph took 15 s on the full graph.
+    # A dict, not a set: the quads go to the bulk loader in the order the pass found them,
+    # a graph and a subject at a time, not in hash order (every batch would span all keys).
+    candidates = dict.fromkeys(conclusions.of_graphs(
+        store, [g for g in graphs if isinstance(g, NamedNode)], files))
     if late is not None:
-        add(conclusions.of_graphs(store, [NamedNode(g) for g in late()]))
-    store.update(f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{target}> "
-                 f"{{ ?s ?p ?o }} GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != <{target}>) }}")
+        more = late()
+        candidates.update(dict.fromkeys(conclusions.of_graphs(
+            store, [NamedNode(g) for g in sorted(more)],
+            {g: file for g, file in more.items() if file is not None})))
+    add(t for t in candidates if t not in conclusions.stated)
+    del candidates
     for _ in range(max_rounds):
         new = [t for t in _chain_conclusions(store, rules) if not stated(t)]
         if not new:
-            return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+            return graph_size(store, target)
         add(new)
         add(t for s, p, o in new for t in conclusions.of(s, p, o, _kind(s, conclusions.okg))
             if not stated(t))

@@ -197,9 +197,10 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     return curated, stats
 
 def _collect_source_stages(source_stages: SourceStages, store: Store,
-                           added: dict[str, int]) -> list[str]:
+                           added: dict[str, int]) -> dict[str, Path | None]:
     """The closure's `late` hook: the source stages' quads into the store (waiting for their
-    worker if it is still at work); their counts into `added`; their graphs returned."""
+    worker if it is still at work); their counts into `added`; their graphs returned, each
+    with the file that holds exactly its quads, if one does."""
     began = time.perf_counter()
     more, graphs = source_stages.collect(store)
     added.update(more)

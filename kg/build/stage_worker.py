@@ -13,6 +13,7 @@ derived stages, which therefore never see them, so both roads give the same grap
 
 from __future__ import annotations
 
+import shutil
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -58,30 +59,35 @@ class SourceStages(CheckpointJob):
         self.stages = list(derived.SOURCE_STAGES if stages is None else stages)
         super().__init__(scratch)
         self.base = base
+        self.checkpoint = scratch / "checkpoint"
         if not parallel or not self.stages:
             return
         scratch.mkdir()
-        self.start(store, scratch / "checkpoint", _run_stages, "kg-source-stages",
+        self.start(store, self.checkpoint, _run_stages, "kg-source-stages",
                    (self.stages, str(scratch), base))
 
-    def collect(self, store: Store) -> tuple[dict[str, int], list[str]]:
+    def collect(self, store: Store) -> tuple[dict[str, int], dict[str, Path | None]]:
         """Add every stage's quads to `store`; return quads per stage (dotted path) and the
-        named graphs they went into. The worker's error is raised here."""
+        named graphs they went into, each with the N-Quads file that holds exactly its quads
+        (the worker's, kept until leaving: the closure parses it instead of reading the store,
+        1.2 against 5.8 s for the transitions) or None. The worker's error is raised here."""
+        graphs: dict[str, Path | None] = {}
         if self.process is None:
             added: dict[str, int] = {}
-            graphs: set[str] = set()
             for path in self.stages:
                 quads: list[Quad] = derived.resolve(path)(store, self.base)
                 added[path] = add_quads(store, quads)
-                graphs.update(q.graph_name.value for q in quads
+                graphs.update((q.graph_name.value, None) for q in quads
                               if isinstance(q.graph_name, NamedNode))
-            return added, sorted(graphs)
+            return added, dict(sorted(graphs.items()))
         kind, value = self.process.receive()
         self.process.finish(value, failed=kind == "error")
-        added, graphs = {}, set()
+        added = {}
         for path, file, count, named in value:
             store.bulk_load(path=file, format=RdfFormat.N_QUADS)
             added[path] = count
-            graphs.update(named)
-        self.remove_folder()
-        return added, sorted(graphs)
+            for graph in named:  # a graph that two stages write has no one file
+                alone = len(named) == 1 and graph not in graphs
+                graphs[graph] = Path(file) if alone else None
+        shutil.rmtree(self.checkpoint, ignore_errors=True)  # the rest on leaving
+        return added, dict(sorted(graphs.items()))

@@ -43,6 +43,15 @@ def graph_sizes(store: Store) -> dict[str, int]:
     return {row["g"].value: int(row["n"].value) for row in rows}
 
 
+def graph_size(store: Store, graph: str) -> int:
+    """The triples of one named graph, counted by the query engine: it counts encoded quads,
+    where a Python loop over quads_for_pattern decodes every term (0.5 against 9.7 s for the
+    full graph's 716,000 inferred triples)."""
+    node = NamedNode(graph)
+    rows = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}")
+    return int(next(iter(rows))["n"].value)
+
+
 def default_graph_size(store: Store) -> int:
     return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
 
@@ -139,8 +148,29 @@ def line_has_blank_node(line: bytes) -> bool:
 
 
 def has_blank_node(ntriples: Path) -> bool:
+    # Most files have no "_:" at all, which a search of large blocks tells at C speed (0.3
+    # against 4 s over the full graph's imports); only a file that has one is read line by
+    # line, since a literal may contain "_:".
+    if not may_have_blank_node(ntriples):
+        return False
     with ntriples.open("rb") as lines:
         return any(line_has_blank_node(line) for line in lines)
+
+
+def may_have_blank_node(path: Path) -> bool:
+    """False when the N-Triples or N-Quads file has no "_:" at all, so no blank node."""
+    return _contains(path, b"_:")
+
+
+def _contains(path: Path, needle: bytes, block: int = 1 << 23) -> bool:
+    keep = len(needle) - 1  # a needle cut by a block boundary is found in the next block
+    with path.open("rb") as data:
+        tail = b""
+        while chunk := data.read(block):
+            if needle in tail + chunk:
+                return True
+            tail = chunk[-keep:] if keep else b""
+    return False
 
 
 def add_ontology(store: Store, ontology: Graph, base: str) -> None:

@@ -365,7 +365,7 @@ def load(
             raise LoadError(f"{exc}\nnothing in the store changed") from exc
     for i, g in enumerate(graphs, start=1):
         body = data.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)
-        n = sum(1 for _ in data.quads_for_pattern(None, None, None, g))
+        n = body.count(b"\n")  # one line per triple
         target = g.value if update is None else _staging_graph(g.value)
         run.say(f"[{i}/{total}] {g.value} ({n} triples) ...")
         try:
