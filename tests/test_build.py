@@ -639,3 +639,31 @@ def test_add_quads_bulk_loads_and_keeps_blank_nodes(tmp_path: Path) -> None:
     # The same quads, the blank node under its own name in both (not renamed by a parse).
     assert set(bulk) == set(plain) and len(set(bulk)) == 27
     assert len(list(bulk.quads_for_pattern(node, p, None))) == 1
+
+
+def test_validated_part_leaves_out_derived_triples_about_imported_nodes() -> None:
+    """validation.curated_graph: the curated graphs, and the derived and inferred triples whose
+    subject no imported graph describes (an anti-join since session 17, a per-triple FILTER NOT
+    EXISTS before); a node an imported graph describes stays out, whatever graph it is in."""
+    from pyoxigraph import NamedNode, Quad, Store
+
+    from kg.build.validation import curated_graph
+
+    e, graph = "http://e/", BASE + "graph/"
+    store = Store()
+
+    def add(s: str, o: str, g: str) -> None:
+        store.add(Quad(NamedNode(e + s), NamedNode(e + "p"), NamedNode(e + o), NamedNode(g)))
+
+    add("curated", "x", graph + "career-guide")
+    add("imported", "x", graph + "onet")
+    add("imported2", "x", graph + "esco")
+    add("curated", "y", graph + "derived")
+    add("imported", "y", graph + "derived")
+    add("imported2", "z", graph + "inferred")
+    add("minted", "z", graph + "inferred")
+    data = curated_graph(store, [graph + "career-guide"], [graph + "onet", graph + "esco"], BASE)
+    assert sorted((str(s)[len(e):], str(o)[len(e):]) for s, _, o in data) == [
+        ("curated", "x"), ("curated", "y"), ("minted", "z")]
+    everything = curated_graph(store, [graph + "career-guide"], [], BASE)
+    assert len(everything) == 5  # no imports: all of derived and inferred

@@ -29,8 +29,11 @@ def _values(graphs: Iterable[str]) -> str:
 def curated_graph(store: Store, curated: list[str], imported: list[str], base: str) -> Graph:
     """The curated graphs plus the derived and inferred triples about nodes that are not
     imported ones, as an rdflib graph."""
-    not_imported = (f"FILTER NOT EXISTS {{ VALUES ?i {{ {_values(imported)} }} "
-                    "GRAPH ?i { ?s ?x ?y } }") if imported else ""
+    # One anti-join with the imported graphs' distinct subjects: a FILTER NOT EXISTS looked
+    # each of the 835,000 derived and inferred triples up in every imported graph (on the full
+    # graph 21-31 s of this stage's 28, against 5-7 s).
+    not_imported = (f"MINUS {{ SELECT DISTINCT ?s WHERE {{ VALUES ?i {{ {_values(imported)} }} "
+                    "GRAPH ?i { ?s ?x ?y } } }") if imported else ""
     query = f"""CONSTRUCT {{ ?s ?p ?o }} WHERE {{
       {{ VALUES ?g {{ {_values(curated)} }} GRAPH ?g {{ ?s ?p ?o }} }}
       UNION
