@@ -336,7 +336,7 @@ def test_writer_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeyp
     written, and the union loaded meanwhile is not in kg.trig."""
     from pyoxigraph import DefaultGraph, NamedNode, RdfFormat, Store
 
-    from kg.build.writers import WriterJob, append_ontology
+    from kg.build.writers import UNION_REST, WriterJob, append_ontology
     from kg.sources.curated.vocabulary import load_ontology
 
     store = Store(str(tmp_path / "store"))
@@ -346,12 +346,18 @@ def test_writer_worker_writes_the_same_bytes(dist: Path, tmp_path: Path, monkeyp
     out = tmp_path / "out"
     out.mkdir()
     with WriterJob("named-graphs", store, 1, tmp_path / "snapshot", out / "kg.trig",
-                   BASE) as job:
+                   BASE, {BASE + "graph/ontology"}) as job:
         assert job.process is not None  # it did run in a worker
-        store.bulk_load(path=str(dist / "kg.nt"), format=RdfFormat.N_TRIPLES,
-                        to_graph=DefaultGraph())  # what the union stage does meanwhile
+        # What the union stage does meanwhile: no graph came from a file of its own, so the
+        # worker's lines for the union are every named graph's.
+        assert job.wait_for(UNION_REST)
+        store.bulk_load(path=str(out / UNION_REST), format=RdfFormat.N_TRIPLES,
+                        to_graph=DefaultGraph())
+        (out / UNION_REST).unlink()
         assert job.wait_for("kg.nt")
         assert (out / "kg.nt").read_bytes() == (dist / "kg.nt").read_bytes()
+        union = store.dump(format=RdfFormat.N_TRIPLES, from_graph=DefaultGraph())
+        assert sorted(union.splitlines(True)) == (dist / "kg.nt").read_bytes().splitlines(True)
         job.wait()
     append_ontology(load_ontology(), out / "kg.trig", BASE)
     assert not (tmp_path / "snapshot").exists()
@@ -557,6 +563,7 @@ def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
     from kg.build.writers import (
         NAMED_QUADS,
         NAMED_TRIPLES,
+        UNION_REST,
         sorted_union,
         split_named_graphs,
         trig_from_nquads,
@@ -576,11 +583,17 @@ def test_sorted_union_is_the_default_graph(dist: Path, tmp_path: Path) -> None:
                to_graph=NamedNode(BASE + "graph/i"))
     out = tmp_path / "out"
     out.mkdir()
-    assert split_named_graphs(store, out)
+    assert split_named_graphs(store, out, [BASE + "graph/i"])
     trig_from_nquads(out / NAMED_QUADS, out / "kg.trig", BASE)
     assert (out / "kg.trig").read_bytes() == store.dump(format=RdfFormat.TRIG,
                                                        prefixes=prefix_map(BASE))
-    add_union(store, graphs, [imported], scratch=tmp_path)
+    # The lines for the union leave out the graph loaded from its own file, and only it.
+    rest = (out / UNION_REST).read_bytes()
+    assert b"<http://example.org/s>" not in rest
+    assert set(rest.splitlines(True)) == set(b"".join(
+        store.dump(format=RdfFormat.N_TRIPLES, from_graph=NamedNode(g)) for g in graphs
+    ).splitlines(True))
+    add_union(store, [], [imported, out / UNION_REST], scratch=tmp_path)
     named = {(q.subject, q.predicate, q.object) for q in store.quads_for_pattern(None, None, None)
              if q.graph_name != DefaultGraph()}
     default = {(q.subject, q.predicate, q.object)

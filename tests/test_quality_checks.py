@@ -362,3 +362,43 @@ def test_preflabel_finds_an_unlabelled_entity_of_every_class(tmp_path: Path, eng
     found = {str(r["entity"]).rsplit("/", 1)[1] for r in table.as_dicts()
              if str(r["problem"]) == "no prefLabel"}
     assert found == set(classes)
+
+
+# --- observation-value-violation's unit branch as a MINUS of (statistic, unit) pairs (session 18,
+# issue 12): the same observations are reported as with the FILTER(?unit != ?expected) it replaced.
+OBSERVATION_VALUE_CASES = """
+d:graph\\/ontology {
+  okg:employmentShare okg:unit okg:Percent .
+}
+d:graph\\/doc-a {
+  d:observation\\/text-value a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue "103150" ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+  d:observation\\/iri-value a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue d:period\\/2021-05 ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+  d:observation\\/wrong-unit a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue 1.0 ; sdmx-attribute:unitMeasure okg:Percent .
+  d:observation\\/share a okg:Observation ; okg:statistic okg:employmentShare ;
+      sdmx-measure:obsValue 120.0 ; sdmx-attribute:unitMeasure okg:Percent .
+  d:observation\\/unitless-statistic a okg:Observation ; okg:statistic okg:annualWageMean ;
+      sdmx-measure:obsValue 1.0 ; sdmx-attribute:unitMeasure okg:Percent .
+  d:not-an-observation okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue "x" ; sdmx-attribute:unitMeasure okg:Percent .
+}
+"""
+
+
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_observation_value_reports_each_problem_of_each_observation(tmp_path: Path,
+                                                                    engine: str) -> None:
+    table = run_violation_checks(
+        _engine(tmp_path, "values", GOOD + OBSERVATION_VALUE_CASES, engine))[
+        "observation-value-violation"]
+    found = {(str(r["observation"]).rsplit("/", 1)[1], str(r["problem"]))
+             for r in table.as_dicts()}
+    # No row for a statistic without a unit, nor for a subject that is not an Observation.
+    assert found == {
+        ("text-value", "value is not an xsd:decimal"),
+        ("iri-value", "value is not an xsd:decimal"),
+        ("wrong-unit", "unit differs from the statistic's unit"),
+        ("share", "employment share outside 0-100 percent"),
+    }

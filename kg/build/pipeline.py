@@ -33,6 +33,7 @@ from kg.build.store import (
     STORE_DIR,
     add_ontology,
     add_union,
+    bulk_load_in_chunks,
     default_graph_size,
     drop_obsolete_logs,
     ontology_graph,
@@ -40,7 +41,13 @@ from kg.build.store import (
 )
 from kg.build.validation import validate_curated
 from kg.build.void import GraphStats, describe, stats_from_store
-from kg.build.writers import UNION_WRITERS, WriterJob, append_ontology, turtle_from_ntriples
+from kg.build.writers import (
+    UNION_REST,
+    UNION_WRITERS,
+    WriterJob,
+    append_ontology,
+    turtle_from_ntriples,
+)
 from kg.prefixes import jsonld_context
 from kg.resources import ontology_files, shapes_files
 from kg.sources.curated.loader import SourceSet
@@ -152,20 +159,28 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     ntriples = dist / FORMATS["ntriples"].file_name
     jsonld = dist / FORMATS["jsonld"].file_name
     quads = counts["asserted"] + counts.get("imported", 0) + counts["derived"] + counts["inferred"]
+    # The union loads the imports from their files; the worker writes every other graph's
+    # triples for it (the ontology graph is added after the downloads).
+    from_files = {*imported, ontology_graph(base)}
     with WriterJob("named-graphs", store, quads, staging / WRITER_SNAPSHOT, trig,
-                   base) as downloads:
+                   base, from_files) as downloads:
         validate_curated(store, curated.graphs, imported, ontology_rdf, curated.result.origins,
                          base)
         lap("validation")
         # The union into the default graph, beside the worker's dump: the imports from their
         # files (the store normalises their literals as it did for the named graphs), every
-        # other graph through a dump of its own (the ontology is added after the downloads).
-        skip = {*imported, ontology_graph(base)}
-        data_graphs = sorted(g.value for g in store.named_graphs()
-                             if isinstance(g, NamedNode) and g.value not in skip)
-        add_union(store, data_graphs, files, scratch=staging)
+        # other graph from the worker's lines of them, or, when a blank node left no lines,
+        # through dumps of its own.
+        add_union(store, [], files, scratch=staging)
         if files:
             shutil.rmtree(staging / IMPORT_WORK)
+        if downloads.wait_for(UNION_REST):
+            bulk_load_in_chunks(store, dist / UNION_REST, blank_nodes=False)
+            (dist / UNION_REST).unlink()
+        else:
+            add_union(store, sorted(g.value for g in store.named_graphs()
+                                    if isinstance(g, NamedNode) and g.value not in from_files),
+                      scratch=staging)
         lap("union")
         if not downloads.wait_for(ntriples.name):  # a blank node: no lines to sort
             log(f"writing {ntriples.name} and {jsonld.name} from the store")

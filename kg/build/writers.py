@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -89,28 +89,39 @@ NAMED_TRIPLES = "named-graphs.nt"
 # Beside kg.trig in the staging folder: the N-Quads dump of the named graphs, read twice.
 NAMED_QUADS = "named-graphs.nq"
 
+# Beside kg.trig in the staging folder: the triples of the named graphs that the build's union
+# does not load from files of its own (all but the imports), for the store's default graph.
+UNION_REST = "union-rest.nt"
 
-def split_named_graphs(store: Store, folder: Path) -> bool:
+
+def split_named_graphs(store: Store, folder: Path, loaded_from_files: Collection[str] = ()
+                       ) -> bool:
     """Dump every named graph as N-Quads into `folder`/NAMED_QUADS (kg.trig is written from
     it) and their triples without the graph names into NAMED_TRIPLES, for kg.nt, which is
     them sorted (a dump of the default graph took 33 s idle on the full graph, 60 s in the
-    build). Returns False, and leaves
-    neither file, when a blank node is met: a parse of the lines would name it afresh."""
+    build); the triples of the graphs not in `loaded_from_files` go into UNION_REST as well,
+    for the union (the build dumped those graphs again for it: 12.7 s on the full graph).
+    Returns False, and leaves none of the files, when a blank node is met: a parse of the
+    lines would name it afresh."""
     if not _default_graph_is_empty(store):
         raise RuntimeError("kg.trig must be written before the union fills the default graph")
-    quads, triples = folder / NAMED_QUADS, folder / NAMED_TRIPLES
+    quads, triples, rest = folder / NAMED_QUADS, folder / NAMED_TRIPLES, folder / UNION_REST
+    elsewhere = {f"<{name}>".encode() for name in loaded_from_files}
     store.dump(str(quads), format=RdfFormat.N_QUADS)
-    with quads.open("rb") as lines, triples.open("wb") as out:
+    with quads.open("rb") as lines, triples.open("wb") as out, rest.open("wb") as out_rest:
         for line in lines:
             # `s p o <graph> .`: the graph is the last term, an IRI (no space, no "<" inside).
-            triple = line[: line.rindex(b" <")] + b" .\n" if line.endswith(b"> .\n") else b""
+            cut = line.rindex(b" <") if line.endswith(b"> .\n") else -1
+            triple = line[:cut] + b" .\n" if cut > 0 else b""
             if not triple or line_has_blank_node(triple):
                 break
             out.write(triple)
+            if line[cut + 1:-3] not in elsewhere:
+                out_rest.write(triple)
         else:
             return True
-    quads.unlink()
-    triples.unlink()
+    for path in (quads, triples, rest):
+        path.unlink()
     return False
 
 
@@ -149,17 +160,21 @@ def write_jsonld_from_ntriples(ntriples: Path, path: Path, base: str) -> None:
 
 
 def write_named_graph_downloads(store: Store, trig: Path, base: str,
-                                announce: Callable[[str], None]) -> None:
+                                announce: Callable[[str], None],
+                                loaded_from_files: Collection[str] = ()) -> None:
     """Everything written from the named graphs, into kg.trig's folder, each file announced
-    when complete: kg.nt (their triples sorted: the union, which the build puts into its
-    default graph meanwhile), kg.trig (without the ontology block) and kg.jsonld from kg.nt. With a
-    blank node there are no lines to sort: kg.trig is dumped from the store, and the build
-    writes kg.nt and kg.jsonld from its union."""
+    when complete: UNION_REST (the triples of the graphs not in `loaded_from_files`, which the
+    build loads into its default graph and then deletes), kg.nt (their triples sorted: the
+    union, which the build puts into its default graph meanwhile), kg.trig (without the
+    ontology block) and kg.jsonld from kg.nt. With a blank node there are no lines to sort:
+    kg.trig is dumped from the store, and the build writes kg.nt and kg.jsonld from its
+    union."""
     folder = trig.parent
-    if not split_named_graphs(store, folder):
+    if not split_named_graphs(store, folder, loaded_from_files):
         store.dump(str(trig), format=RdfFormat.TRIG, prefixes=prefix_map(base))
         announce(trig.name)
         return
+    announce(UNION_REST)
     ntriples = folder / FORMATS["ntriples"].file_name
     sorted_union(folder / NAMED_TRIPLES, ntriples, folder)
     (folder / NAMED_TRIPLES).unlink()
@@ -173,19 +188,20 @@ def write_named_graph_downloads(store: Store, trig: Path, base: str,
 
 
 # What a worker process may write from a checkpoint of the build store (WriterJob), by name.
-SNAPSHOT_WRITERS: dict[str, Callable[[Store, Path, str, Callable[[str], None]], None]] = {
+SNAPSHOT_WRITERS: dict[str, Callable[[Store, Path, str, Callable[[str], None], Collection[str]],
+                                     None]] = {
     "named-graphs": write_named_graph_downloads,
 }
 
 
 def _write_from_snapshot(snapshot: str, writer: str, path: str, base: str,
-                         messages: Connection) -> None:
+                         loaded_from_files: list[str], messages: Connection) -> None:
     """Worker: downloads from a read-only checkpoint of the build store. It sends ("file",
     name) for each finished file, then ("end", None) or ("error", exception): a full disk is
     an OSError the build explains, anything else goes back as its repr."""
     try:
         SNAPSHOT_WRITERS[writer](Store.read_only(snapshot), Path(path), base,
-                                 lambda name: messages.send(("file", name)))
+                                 lambda name: messages.send(("file", name)), loaded_from_files)
     except BaseException as exc:  # handed to the build process, which raises it
         send_error(messages, exc)
         raise SystemExit(1) from None
@@ -207,15 +223,15 @@ class WriterJob(CheckpointJob):
     PARALLEL_FROM = 200_000  # quads in the store
 
     def __init__(self, writer: str, store: Store, quads: int, snapshot: Path, path: Path,
-                 base: str):
+                 base: str, loaded_from_files: Collection[str] = ()):
         super().__init__(snapshot)
         self.written: set[str] = set()
         self.ended = False
         if quads < self.PARALLEL_FROM:
-            SNAPSHOT_WRITERS[writer](store, path, base, self.written.add)
+            SNAPSHOT_WRITERS[writer](store, path, base, self.written.add, loaded_from_files)
             return
         self.start(store, snapshot, _write_from_snapshot, f"kg-{writer}",
-                   (writer, str(path), base))
+                   (writer, str(path), base, sorted(loaded_from_files)))
 
     def wait_for(self, name: str) -> bool:
         """Wait until the file `name` is written (True) or the writer ended without it (False,
