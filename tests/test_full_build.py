@@ -204,3 +204,46 @@ def test_stored_queries_keep_the_seed_answers_on_the_full_graph(engine) -> None:
     kinds = {str(row[1]).rsplit("#", 1)[1] for row in table.rows
              if str(row[0]).endswith("/certification/cmq-oe")}
     assert kinds == {"Certification"}, kinds
+
+
+def test_virtuoso_answers_every_stored_query_like_the_embedded_store(
+        full: tuple[Path, BuildReport], engine, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """#12, session 18: the full build loaded into a private Virtuoso 7.2 (`kg load`, its bulk
+    loader; tests/virtuoso-full.ini) answers every stored query and quality check with the
+    embedded store's rows. Regression: xt-onet-skills-by-importance with VALUES in its OPTIONAL
+    sub-selects got no answer within 120 s on some loads and 34 of its 70 rows on others (the
+    plan depends on the load, so this test catches it on some runs only); it stops at the first
+    failure, since a stuck query can hold the server."""
+    import shutil
+
+    from kg.query.answer_compare import canonical_rows, concat_columns
+    from kg.query.catalog import list_queries, list_violation_checks
+    from kg.query.engines import run
+    from kg.query.param_binding import bind_params
+    from kg.query.remote_load import load
+    from tests.virtuoso import start_virtuoso, virtuoso_binary
+
+    if virtuoso_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must have Debian's virtuoso-opensource")
+        pytest.skip("Virtuoso is not installed")
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso-full"), profile="full")
+    try:
+        load(full[0] / "kg.trig", server.sparql_url, server.user, server.password,
+             loader="bulk", timeout=1800)
+        remote = open_engine("remote", server.sparql_url, timeout=120)
+        compared = 0
+        for query in [*list_queries(), *list_violation_checks()]:
+            text = bind_params(query.text, query.params, {})
+            expected = canonical_rows(run(engine, text), concat_columns(text))
+            try:
+                answer = canonical_rows(run(remote, text), concat_columns(text))
+            except Exception as exc:  # a refusal or a timeout: report it, stop
+                pytest.fail(f"{query.name}: {str(exc).splitlines()[0]}")
+            assert answer == expected, (
+                f"{query.name}: {len(answer) - 1} rows on Virtuoso, {len(expected) - 1} embedded")
+            compared += 1
+        assert compared >= 49
+    finally:
+        server.stop()
+        shutil.rmtree(server.directory, ignore_errors=True)
