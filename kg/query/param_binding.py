@@ -8,11 +8,17 @@ its grammar). A small lexer, which skips strings, IRIs and comments, then
   pattern or an expression, so that query planners see a constant: oxigraph picks its join order
   from which pattern positions are bound, and applies a FILTER early only when every variable in
   it is bound by one pattern (measured: a 3-second query on the full graph fell to 85 ms);
-- and, where a variable must stay a variable (SELECT clauses, CONSTRUCT templates, `AS ?x`,
-  VALUES headers, GROUP BY, HAVING and ORDER BY), binds it with one `VALUES (?a ?b) { (t t) }`
-  row at the start of the outermost WHERE group and of each sub-select where that happens.
+- where a SELECT clause projects it, projects the term instead: `(t AS ?a)` (the innermost
+  SELECT that projects it does; the enclosing ones receive it from there);
+- and, where a variable must stay a variable otherwise (CONSTRUCT templates, `AS ?x`, VALUES
+  headers, GROUP BY, HAVING and ORDER BY), binds it with one `VALUES (?a ?b) { (t t) }` row at
+  the start of the outermost WHERE group and of each sub-select where that happens.
 
-A parameter is thus the same constant in every scope of the query, sub-selects included.
+A parameter is thus the same constant in every scope of the query, sub-selects included. A
+projected parameter is not a VALUES row because Virtuoso 7.2 mis-planned those on the full
+graph: one inside an OPTIONAL sub-select got no answer within 120 s on some loads
+(xt-onet-skills-by-importance), one at the top lost a row of a UNION branch
+(facts-about-entity).
 """
 
 from __future__ import annotations
@@ -208,6 +214,13 @@ def bind_params(query: str, declared: Sequence[Param], values: Mapping[str, str]
         tok = toks[i]
         if tok.kind == "var" and tok.text[1:] in terms and i not in kept:
             edits.append((tok.start, tok.end, terms[tok.text[1:]]))
+    if query_form(query) == "SELECT":
+        projected = _projections(toks, terms, kept)
+        for i, as_constant in projected.items():
+            if as_constant:
+                name = toks[i].text[1:]
+                edits.append((toks[i].start, toks[i].end, f"({terms[name]} AS ?{name})"))
+        kept -= set(projected)
     # VALUES only where a variable stays: a needless one-row VALUES is a separate join component,
     # which can mislead a planner about where to start.
     outer = [n for n in terms if any(toks[i].text[1:] == n for i in kept if toks[i].kind == "var")]
@@ -258,6 +271,35 @@ def _params_kept_in_sub_select(
         if tok.kind == "var" and tok.text[1:] in terms and i in kept:
             used.append(tok.text[1:])
     return used
+
+
+def _projections(toks: list[Token], terms: Mapping[str, str], kept: set[int]) -> dict[int, bool]:
+    """The plain `?param` items of SELECT clauses (token index -> whether it becomes `(t AS
+    ?param)`), for the parameters that stay a variable nowhere else; an item whose sub-select
+    projects the same parameter receives it from there and stays as it is."""
+    clauses: list[tuple[int, int, int]] = []  # (first item, end of clause, end of its WHERE group)
+    for j, tok in enumerate(toks):
+        if tok.kind == "word" and tok.text.upper() == "SELECT":
+            where = next((w for w in range(j, len(toks)) if toks[w].kind == "open"), len(toks))
+            close = _matching_close(toks, where) if where < len(toks) else toks[-1]
+            clauses.append((j + 1, where, toks.index(close)))
+    plain: dict[int, tuple[int, int]] = {}  # token -> its clause's (where, close)
+    for first, where, close in clauses:
+        depth = 0
+        for i in range(first, where):
+            tok = toks[i]
+            depth += {"(": 1, ")": -1}.get(tok.text, 0) if tok.kind == "other" else 0
+            if tok.kind == "var" and tok.text[1:] in terms and depth == 0:
+                plain[i] = (where, close)
+    elsewhere = {toks[i].text[1:] for i in kept if toks[i].kind == "var" and i not in plain}
+    out: dict[int, bool] = {}
+    for i, (where, close) in plain.items():
+        name = toks[i].text[1:]
+        if name in elsewhere:
+            continue
+        inner = any(toks[m].text[1:] == name and where < m < close for m in plain)
+        out[i] = not inner
+    return out
 
 
 _MODIFIERS = ("GROUP", "HAVING", "ORDER")
