@@ -173,8 +173,9 @@ def main(argv: list[str] | None = None) -> int:
             report.update(kg_load_s=round(load_s, 1), quads=sum(counts.values()))
             if "baseline_load_s" in report:
                 report["load_ratio"] = round(load_s / float(report["baseline_load_s"]), 2)
-            print(f"kg load: {load_s:.1f} s ({report.get('load_ratio')}x the bulk loader)",
-                  flush=True)
+            ratio = (f" ({report['load_ratio']}x the bulk loader)" if "load_ratio" in report
+                     else " (no baseline load in this run)")
+            print(f"kg load: {load_s:.1f} s{ratio}", flush=True)
             report["virtuoso_after_load"] = server_size(server)
             print(f"Virtuoso after the load: {report['virtuoso_after_load']}", flush=True)
 
