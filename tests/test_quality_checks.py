@@ -383,6 +383,23 @@ d:graph\\/doc-a {
       sdmx-measure:obsValue 1.0 ; sdmx-attribute:unitMeasure okg:Percent .
   d:not-an-observation okg:statistic okg:annualWageMedian ;
       sdmx-measure:obsValue "x" ; sdmx-attribute:unitMeasure okg:Percent .
+  # Session 20: numbers of other types, a second observation with the same wrong pair, a
+  # statistic with two units, and a decimal written with a trailing zero (not a problem).
+  d:observation\\/integer-value a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue 5 ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+  d:observation\\/double-value a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue 5.0E0 ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+  d:observation\\/tagged-value a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue "5"@en ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+  d:observation\\/trailing-zero a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue 1.50 ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+  d:observation\\/wrong-unit-again a okg:Observation ; okg:statistic okg:annualWageMedian ;
+      sdmx-measure:obsValue 2.0 ; sdmx-attribute:unitMeasure okg:Percent .
+  d:observation\\/second-unit a okg:Observation ; okg:statistic okg:hourlyWageMean ;
+      sdmx-measure:obsValue 2.0 ; sdmx-attribute:unitMeasure okg:USDollarsPerYear .
+}
+d:graph\\/ontology {
+  okg:hourlyWageMean okg:unit okg:USDollarsPerHour , okg:USDollarsPerYear .
 }
 """
 
@@ -401,6 +418,10 @@ def test_observation_value_reports_each_problem_of_each_observation(tmp_path: Pa
         ("iri-value", "value is not an xsd:decimal"),
         ("wrong-unit", "unit differs from the statistic's unit"),
         ("share", "employment share outside 0-100 percent"),
+        ("integer-value", "value is not an xsd:decimal"),
+        ("double-value", "value is not an xsd:decimal"),
+        ("tagged-value", "value is not an xsd:decimal"),
+        ("wrong-unit-again", "unit differs from the statistic's unit"),
     }
 
 
