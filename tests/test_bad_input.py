@@ -354,6 +354,43 @@ def test_period_of_the_wrong_shape(sources_copy: Path, ontology: OntologyIndex, 
     assert _one_problem(sources_copy, ontology) == f"periods.yaml:{line} {expected}"
 
 
+@pytest.mark.parametrize("date", ["2008-13-31", "2008-02-30"])
+def test_a_period_date_that_is_no_day_of_the_calendar(sources_copy: Path,
+                                                      ontology: OntologyIndex, date: str):
+    """Regression: `end: 2008-13-31` passed the loader; rdflib printed two tracebacks and the
+    build failed on a SHACL violation naming an IRI, not the line."""
+    periods = sources_copy / "periods.yaml"
+    text = periods.read_text()
+    line = text[: text.index("end: 2008-12-31")].count("\n") + 1
+    periods.write_text(text.replace("end: 2008-12-31", f"end: {date}", 1))
+    assert _one_problem(sources_copy, ontology) == (
+        f"periods.yaml:{line} (record period/2008): period date '{date}' is not a day of the "
+        "calendar")
+
+
+def test_a_document_that_is_not_utf8(tmp_path: Path, seeds_dir: Path, sources_copy: Path,
+                                     ontology: OntologyIndex):
+    """Regression: a source document with a byte that is not UTF-8 (its checksum updated) ended
+    in a UnicodeDecodeError traceback from the quote check."""
+    import hashlib
+
+    documents = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, documents)
+    seed = documents / "000_88fe1801584d03cd.txt"
+    raw = seed.read_bytes()
+    changed = raw[:10] + b"\xe9" + raw[10:]
+    seed.write_bytes(changed)
+    registry = sources_copy / "documents.yaml"
+    registry.write_text(registry.read_text().replace(
+        hashlib.sha256(raw).hexdigest(), hashlib.sha256(changed).hexdigest()))
+    sources = load_sources(sources_copy, ontology)
+    with pytest.raises(SourceError) as caught:
+        check_quotes(sources, documents)
+    line = raw[:10].count(b"\n") + 1
+    assert [(loc.record, msg) for loc, msg in caught.value.problems] == [
+        ("ooh-summary", f"{seed}: not UTF-8: byte 0xe9 at line {line}, byte offset 10")]
+
+
 @pytest.mark.parametrize("file", ["../../../../etc/passwd", "/etc/passwd"])
 def test_document_path_outside_the_folder(sources_copy: Path, ontology: OntologyIndex, file: str):
     """Bug: `file: ../../../../etc/passwd` was read (and hashed) by the quote check."""

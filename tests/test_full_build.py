@@ -146,6 +146,17 @@ def test_full_build_runs_the_transitions_beside_and_keeps_the_union(
     dist, report = full
     with (dist / "kg.nt").open("rb") as lines:
         assert report.triples["downloads"] == sum(1 for _ in lines)
+    # Counted in the published store itself: its default graph is kg.nt's triples and those
+    # of the ontology graph that no other graph states.
+    from pyoxigraph import Store
+
+    store = Store.read_only(str(dist / "store"))
+    ontology = f"<{BASE}graph/ontology>"
+    only_ontology = (f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH {ontology} {{ ?s ?p ?o }} "
+                     f"FILTER NOT EXISTS {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {ontology}) }} }}")
+    default = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert (_count(store, default)
+            == report.triples["downloads"] + _count(store, only_ontology))
     with (dist / "kg.nt").open(encoding="utf-8") as lines:
         transitions = sum(1 for line in lines if "/id/transition/" in line.split(" ", 1)[0])
     # 923 O*NET-SOC occupations with content, 20 transitions each (kg.transitions.stage).
@@ -247,3 +258,7 @@ def test_virtuoso_answers_every_stored_query_like_the_embedded_store(
     finally:
         server.stop()
         shutil.rmtree(server.directory, ignore_errors=True)
+
+
+def _count(store: object, query: str) -> int:
+    return int(next(iter(store.query(query)))["n"].value)  # type: ignore[attr-defined]

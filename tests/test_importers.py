@@ -360,6 +360,63 @@ def test_a_rating_outside_its_scale_is_refused(tmp_path: Path):
                    f"column 'Data Value': {Decimal(scale['Maximum']) + 1}.0 lies outside scale IM")
 
 
+def _edit_ipm_rating(folder: Path, edit) -> int:
+    """Apply `edit(cells)` to the first IM rating of 11-3051.00 in Skills.tsv whose confidence
+    interval is not a single point; returns its line number."""
+    path = folder / "Skills.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    rows = [dict(zip(header, ln.rstrip("\n").split("\t"), strict=True)) for ln in lines[1:]]
+    number = next(i for i, r in enumerate(rows, 2)
+                  if r["O*NET-SOC Code"] == "11-3051.00" and r["Scale ID"] == "IM"
+                  and Decimal(r["Lower CI Bound"]) < Decimal(r["Upper CI Bound"]))
+    cells = rows[number - 2]
+    edit(cells)
+    lines[number - 1] = "\t".join(cells[h] for h in header) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return number
+
+
+def _swap_bounds(cells: dict[str, str]) -> None:
+    cells["Lower CI Bound"], cells["Upper CI Bound"] = (cells["Upper CI Bound"],
+                                                        cells["Lower CI Bound"])
+
+
+def _value_above_its_interval(cells: dict[str, str]) -> None:
+    cells["Data Value"] = str(Decimal(cells["Upper CI Bound"]) + Decimal("0.01"))
+
+
+@pytest.mark.parametrize(("edit", "text"), [
+    (lambda cells: cells.update(Date="13/2023"), "Date must be MM/YYYY, got '13/2023'"),
+    (lambda cells: cells.update(Date="00/2023"), "Date must be MM/YYYY, got '00/2023'"),
+    (_swap_bounds, "column 'Lower CI Bound': Lower CI Bound"),
+    (_value_above_its_interval, "column 'Data Value': Data Value"),
+], ids=["month-13", "month-0", "bounds-reversed", "value-outside-its-interval"])
+def test_an_impossible_rating_row_is_refused(edit, text: str, tmp_path: Path):
+    """Regression: a Date of 13/2023 became "2023-13"^^xsd:gYearMonth, and a Lower CI Bound
+    above the Upper one (or a rating outside them) was imported; all 132,821 intervals of
+    O*NET 29.3 hold their rating."""
+    folder = copy_slice("onet", tmp_path)
+    number = _edit_ipm_rating(folder, edit)
+    expect_failure("onet", folder, tmp_path, "Skills.tsv", number, text)
+
+
+@pytest.mark.parametrize("similarity", ["-5", "1e308", "1.01"])
+def test_a_semantic_similarity_outside_minus_one_to_one_is_refused(similarity: str,
+                                                                   tmp_path: Path):
+    """Regression: the Nesta crosswalk's cosine similarity took any number."""
+    folder = copy_slice("esco-onet-crosswalk", tmp_path)
+    path = next(folder.glob("*.csv"))
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    column = rows[0].index("semantic_similarity")
+    rows[1][column] = similarity
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    expect_failure("esco-onet-crosswalk", folder, tmp_path, path.name, 2,
+                   f"semantic_similarity is a cosine similarity, from -1 to 1; got {similarity}")
+
+
 # --- import faults (issue 9, item 7) ---------------------------------------------------------
 
 

@@ -128,3 +128,27 @@ def test_suggest_on_the_slices():
     text = "".join(suggestions_tsv(rows, "https://example.org/x.sssom.tsv", "2025-01-01"))
     assert "semapv:LexicalMatching" in text and "escoskill:82fea746" in text
     assert set(CURIE_MAP) >= {"okgid", "escoskill"}
+
+
+def test_suggestions_are_concepts_of_the_object_scheme_and_never_the_subject(capsys):
+    """Regression: `kg map suggest --object-scheme soc2018` proposed
+    `organization/us-bureau-of-labor-statistics skos:exactMatch` itself: the SOC importer also
+    describes its publisher, which the curated records describe too."""
+    from kg.cli import main
+
+    soc = SLICES / "soc_2018_structure"
+    every = importer_labels("soc2018", soc)
+    concepts = importer_labels("soc2018", soc, concepts_only=True)
+    publisher = "https://w3id.org/occupation-kg/id/organization/us-bureau-of-labor-statistics"
+    assert publisher in every and publisher not in concepts and publisher in seed_labels()
+    assert set(concepts) == {iri for iri in every if "/soc2018/" in iri}
+    assert main(["map", "suggest", "--object-scheme", "soc2018", "--object-data", str(soc),
+                 "--limit", "2", "--min-confidence", "0.5"]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()
+            if line and not line.startswith(("#", "subject_id"))]
+    assert rows and all(r[3].startswith("soc2018:") for r in rows)
+    assert all(r[0] != r[3] for r in rows)
+    assert ["okgid:occupation/industrial-production-managers", "soc2018:11-3051"] in \
+        [[r[0], r[3]] for r in rows]
+    # The same entity on both sides is never proposed, whatever the labels hold.
+    assert suggest({publisher: every[publisher]}, {publisher: every[publisher]}) == []

@@ -86,6 +86,31 @@ def test_a_build_with_foreign_files_is_refused(previous_dist: Path, capsys) -> N
     assert snapshot(previous_dist) == before
 
 
+def test_files_of_a_users_own_in_the_store_folder_are_refused(previous_dist: Path,
+                                                              capsys) -> None:
+    """Regression: every path under store/ counted as the build's, so a rebuild deleted a
+    user's notes there; only the names RocksDB gives its files count."""
+    (previous_dist / "store" / "NOTES.txt").write_text("mine\n", encoding="utf-8")
+    (previous_dist / "store" / "sub").mkdir()
+    (previous_dist / "store" / "sub" / "000001.sst").write_text("x", encoding="utf-8")
+    assert _build_cli(previous_dist) == 1
+    assert ("holds files kg build did not write (store/NOTES.txt, store/sub/000001.sst); "
+            "refusing") in capsys.readouterr().err
+    assert (previous_dist / "store" / "NOTES.txt").read_text(encoding="utf-8") == "mine\n"
+
+
+def test_an_out_ending_in_dot_dot_is_refused_before_any_work(previous_dist: Path,
+                                                             capsys) -> None:
+    """Regression: `--out dist/ontology/..` built everything, then put its lock file and
+    staging folder inside the previous build (`out.parent`/`out.name` with the name `..`), and
+    every later build refused that folder for the lock file left in it."""
+    before = snapshot(previous_dist)
+    assert _build_cli(previous_dist / "ontology" / "..") == 1
+    assert "ends in '..'; name the folder itself; refusing" in capsys.readouterr().err
+    assert snapshot(previous_dist) == before
+    assert replaceable(previous_dist) is None
+
+
 def test_a_file_is_refused(tmp_path: Path, capsys) -> None:
     target = tmp_path / "dist"
     target.write_text("x", encoding="utf-8")

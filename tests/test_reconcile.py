@@ -262,6 +262,37 @@ def test_kg_reconcile_names_a_missing_column(slices: list[Path], tmp_path: Path)
         reconcile_file(source, "job", "onet-occupation", tmp_path / "o.tsv", slices)
 
 
+@pytest.mark.parametrize(("extra", "message"), [
+    (["--out", "{source}"], "--out {source}: is the input file; choose another file"),
+    (["--out", "{folder}"], "--out {folder}: is a folder; give a file name"),
+    (["--out", "{folder}/no/such.csv"], "--out {folder}/no/such.csv: no folder {folder}/no"),
+    (["--limit", "0"], "--limit 0: must be at least 1"),
+], ids=["out-is-the-input", "out-is-a-folder", "out-folder-missing", "limit-0"])
+def test_kg_reconcile_refuses_an_output_it_cannot_or_must_not_write(
+        slices: list[Path], tmp_path: Path, capsys, extra: list[str], message: str) -> None:
+    """Regression: `--out` naming the input replaced the input with the results, and a folder
+    or a missing folder as `--out` ended in a traceback; `--limit 0` was taken silently."""
+    from kg.cli import main
+
+    source = tmp_path / "t.csv"
+    source.write_text("job\nplant manager\n", encoding="utf-8")
+    names = {"source": str(source), "folder": str(tmp_path)}
+    args = ["reconcile", str(source), "--column", "job", "--type", "onet-occupation",
+            "--source", str(slices[0]), *[a.format(**names) for a in extra]]
+    assert main(args) == 1
+    assert capsys.readouterr().err == f"kg: error: {message.format(**names)}\n"
+    assert source.read_text(encoding="utf-8") == "job\nplant manager\n"
+
+
+def test_kg_reconcile_names_the_line_of_an_oversized_field(slices: list[Path],
+                                                          tmp_path: Path) -> None:
+    """Regression: a field over csv's 128 KB limit ended in a csv.Error traceback."""
+    source = tmp_path / "t.csv"
+    source.write_text("job\nplant manager\n" + "x" * 200_000 + "\n", encoding="utf-8")
+    with pytest.raises(KgError, match=r"t\.csv: line 3: field larger than field limit"):
+        reconcile_file(source, "job", "onet-occupation", tmp_path / "o.csv", slices)
+
+
 def _small_index(turtle: str) -> Index:
     store = ox.Store()
     store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)

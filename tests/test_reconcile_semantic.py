@@ -176,3 +176,19 @@ def test_a_pipelined_batch_ranks_as_one_chunk_at_a_time(checked: dict[str, str |
 
 def test_without_the_encoder_the_terms_are_zero(checked: dict[str, str | None]) -> None:
     _passed(checked, _check_switched_off)
+
+
+def test_loading_the_model_prints_no_progress_bar() -> None:
+    """Regression: `kg reconcile --quiet` (and every server start) printed transformers'
+    "Loading weights" bar on stderr while the packaged model loaded."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k != SWITCH}
+    done = subprocess.run(
+        [sys.executable, "-c", "from kg.reconcile.semantic import encoder; "
+                               "assert encoder() is not None"],
+        capture_output=True, text=True, env=env, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "Loading weights" not in done.stderr
+    assert done.stderr.strip() == ""

@@ -486,3 +486,21 @@ def test_query_chain_finds_the_shortest_strongest_chains(
                 assert found == _chains(store, source, target), (limit, source, target)
                 lengths |= {len(c) - 1 for c in found}
     assert lengths == {1, 2, 3}  # the test sees more than direct moves
+
+
+def test_cli_limit_past_a_sparql_integer_gives_every_transition(
+        dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: `--limit 9223372036854775808` (2^63) said "no transitions from 11-3051.00"
+    (the query's integer literal matched nothing); `--limit 0` is a usage error."""
+    assert main(["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist)]) == 0
+    default = capsys.readouterr().out
+    argv = ["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist), "--limit"]
+    assert main([*argv, str(2**63)]) == 0
+    every = capsys.readouterr().out
+    assert main([*argv, "1000"]) == 0
+    assert capsys.readouterr().out == every
+    assert every.startswith(default.splitlines()[0]) and len(every) >= len(default)
+    with pytest.raises(SystemExit) as stopped:
+        main([*argv, "0"])
+    assert stopped.value.code == 2
+    assert "argument --limit: '0': must be at least 1" in capsys.readouterr().err

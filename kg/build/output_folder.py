@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 MARKER = "kg-build.json"
 STORE_PREFIX = "store/"  # the on-disk build store: kg.build.store.STORE_DIR
 GENERATOR = "occupation-kg kg build"
+# The files RocksDB writes into a database folder (tables, logs, manifest, options, lock).
+ROCKSDB_FILE = re.compile(r"\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG(\.old\.\d+)?"
+                          r"|MANIFEST-\d+|OPTIONS-\d+(\.dbtmp)?")
 # Free space a build needs at least when there is no previous build to measure (the seed
 # build's dist/ is about 4 MB).
 SPACE_FLOOR = 8 * 1024 * 1024
@@ -102,6 +105,8 @@ def _read_marker(folder: Path) -> dict[str, Any] | None:
 def replaceable(out: Path) -> str | None:
     """None when `kg build` may replace `out`; otherwise why not (one phrase)."""
     here = Path.cwd()
+    if out.name == "..":  # its parent and name would be those of a folder inside it
+        return "ends in '..'; name the folder itself"
     if not out.name or out.resolve() in (here, *here.parents):
         return "is the current folder or one of its parents"
     if out.is_symlink():
@@ -120,8 +125,10 @@ def replaceable(out: Path) -> str | None:
     legacy = listed is not None and (out / "void.ttl").is_file()
     if not marked and not legacy:
         return f"was not written by kg build (no {MARKER}, no SHA256SUMS and void.ttl)"
-    # The build store (kg.build.store) is not in SHA256SUMS: RocksDB files are not byte-stable.
-    store = {name for name in files if name.startswith(STORE_PREFIX)}
+    # The build store (kg.build.store) is not in SHA256SUMS: RocksDB files are not byte-stable;
+    # only the names RocksDB gives its files count as the build's.
+    store = {name for name in files
+             if name.startswith(STORE_PREFIX) and ROCKSDB_FILE.fullmatch(name[len(STORE_PREFIX):])}
     foreign = sorted(files - (listed or set()) - {"SHA256SUMS"} - store)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5

@@ -52,10 +52,6 @@ def graph_size(store: Store, graph: str) -> int:
     return int(next(iter(rows))["n"].value)
 
 
-def default_graph_size(store: Store) -> int:
-    return int(next(iter(store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
-
-
 def add_union(store: Store, graphs: Iterable[str], files: Iterable[Path] = (),
               scratch: Path | None = None) -> None:
     """Copy the named graphs `graphs` into the default graph, and bulk-load the N-Triples

@@ -99,6 +99,7 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     if only:
         importlib.import_module(only[0]).register(sub)
         return parser
+    from kg.cli.arguments import base_iri
     from kg.prefixes import DEFAULT_BASE
 
     build = sub.add_parser("build", help="build, reason, validate and export the graph to dist/")
@@ -108,7 +109,8 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
         type=Path,
         help="folder of the source documents; every quote is checked against it",
     )
-    build.add_argument("--base", default=DEFAULT_BASE, help=f"data IRI base ({DEFAULT_BASE})")
+    build.add_argument("--base", type=base_iri, default=DEFAULT_BASE,
+                       help=f"data IRI base ({DEFAULT_BASE})")
     build.add_argument("--sources", type=Path, help="curated records folder (the packaged ones)")
     build.add_argument(
         "--no-ontology-docs", action="store_true", help="skip the pyLODE HTML documentation"

@@ -8,6 +8,7 @@ import resource
 import sys
 from pathlib import Path
 
+from kg.cli.arguments import base_iri, positive_integer
 from kg.errors import KgError
 from kg.prefixes import DEFAULT_BASE
 from kg.sources.importers import IMPORTERS, write
@@ -18,7 +19,12 @@ def _import(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise KgError(f"{folder}: no such folder")
     out: Path = args.out or Path(f"{args.name}.nt")
-    stats = write(IMPORTERS[args.name], folder, out, base=args.base, progress=not args.quiet)
+    _check_out_file(out)
+    try:
+        stats = write(IMPORTERS[args.name], folder, out, base=args.base,
+                      progress=not args.quiet)
+    except OSError as exc:
+        raise KgError(f"--out {out}: cannot write: {exc.strerror}") from exc
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"{stats.name}: {stats.rows:,} rows, {stats.triples:,} triples -> {out} "
           f"({stats.seconds:.2f} s, peak RSS {peak:.0f} MB)", file=sys.stderr)
@@ -26,6 +32,11 @@ def _import(args: argparse.Namespace) -> int:
         for name, rows in stats.files.items():
             print(f"  {name}: {rows:,} rows", file=sys.stderr)
     return 0
+
+
+def _check_out_file(out: Path) -> None:
+    if out.is_dir():
+        raise KgError(f"--out {out}: is a folder; give a file name")
 
 
 def _labels(scheme: str, data: Path | None, base: str, prefix: str | None
@@ -37,7 +48,7 @@ def _labels(scheme: str, data: Path | None, base: str, prefix: str | None
         return {k: v for k, v in labels.items() if prefix is None or k.startswith(prefix)}
     if data is None:
         raise KgError(f"scheme {scheme} needs its data folder (--subject-data/--object-data)")
-    return importer_labels(scheme, data, base, prefix)
+    return importer_labels(scheme, data, base, prefix, concepts_only=True)
 
 
 def _suggest(args: argparse.Namespace) -> int:
@@ -51,7 +62,11 @@ def _suggest(args: argparse.Namespace) -> int:
               f"{args.object_scheme}.sssom.tsv")
     lines = suggestions_tsv(rows, set_id, datetime.date.today().isoformat(), args.base)
     if args.out:
-        args.out.write_text("".join(lines), encoding="utf-8")
+        _check_out_file(args.out)
+        try:
+            args.out.write_text("".join(lines), encoding="utf-8")
+        except OSError as exc:
+            raise KgError(f"--out {args.out}: cannot write: {exc.strerror}") from exc
     else:
         sys.stdout.writelines(lines)
     print(f"{len(rows)} candidate mapping(s) for {len(subjects)} subject(s)", file=sys.stderr)
@@ -66,7 +81,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     imp.add_argument("--out", type=Path,
                      help="output file; .nq writes N-Quads in the edition's named graph "
                      "(default NAME.nt)")
-    imp.add_argument("--base", default=DEFAULT_BASE, help=f"data IRI base ({DEFAULT_BASE})")
+    imp.add_argument("--base", type=base_iri, default=DEFAULT_BASE,
+                     help=f"data IRI base ({DEFAULT_BASE})")
     imp.add_argument("--quiet", action="store_true", help="no progress lines")
     imp.set_defaults(handler=_import)
 
@@ -79,8 +95,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     sug.add_argument("--object-data", type=Path, help="data folder of the object scheme")
     sug.add_argument("--subject-kind", help="only subjects of this kind (skill, methodology...)")
     sug.add_argument("--object-prefix", help="only objects whose IRI starts with this")
-    sug.add_argument("--limit", type=int, default=3, help="candidates per subject (3)")
+    sug.add_argument("--limit", type=positive_integer, default=3,
+                     help="candidates per subject (3)")
     sug.add_argument("--min-confidence", type=float, default=0.5)
-    sug.add_argument("--base", default=DEFAULT_BASE)
+    sug.add_argument("--base", type=base_iri, default=DEFAULT_BASE)
     sug.add_argument("--out", type=Path, help="output file (stdout)")
     sug.set_defaults(handler=_suggest)

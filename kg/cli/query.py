@@ -14,6 +14,7 @@ from pathlib import Path
 
 from rdflib import Graph
 
+from kg.cli.arguments import http_url, positive_seconds
 from kg.errors import KgError
 from kg.query.catalog import UnknownQuery, list_queries, list_violation_checks, load_query
 from kg.query.catalog import queries_dir as default_queries_dir
@@ -162,7 +163,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument(
         "--engine", choices=tuple(ENGINES), help=f"query engine (default: {DEFAULT_ENGINE})"
     )
-    p.add_argument("--endpoint", metavar="URL", help="query this SPARQL 1.1 endpoint instead")
+    p.add_argument("--endpoint", type=http_url, metavar="URL",
+                   help="query this SPARQL 1.1 endpoint instead")
     p.add_argument(
         "--default-graph",
         action="append",
@@ -180,7 +182,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--queries", metavar="DIR", help=queries_help)
     p.add_argument(
         "--timeout",
-        type=float,
+        type=positive_seconds,
         default=DEFAULT_TIMEOUT,
         metavar="SECONDS",
         help=f"give up after this long (default: {DEFAULT_TIMEOUT:g})",
@@ -205,7 +207,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--dist", default="dist", metavar="DIR", help="built files (default: dist)")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=positive_seconds,
         default=LOAD_TIMEOUT,
         metavar="SECONDS",
         help=f"give up on any HTTP request after this long (default: {LOAD_TIMEOUT:g})",

@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from kg.cli.arguments import base_iri, port_number, positive_integer, positive_seconds
 from kg.errors import KgError
 
 STATIC = Path(__file__).resolve().parents[1] / "serve" / "static"
@@ -84,20 +85,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "serve", help="publish dist/ as linked data: entity pages, SPARQL endpoint, downloads"
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port (8000; 0 picks a free one)")
+    serve.add_argument("--port", type=port_number, default=8000,
+                       help="port (8000; 0 picks a free one)")
     serve.add_argument(
-        "--base",
+        "--base", type=base_iri,
         help="published data IRI base (default http://HOST:PORT/id/); IRIs of the build's base "
         "are rewritten to it",
     )
     serve.add_argument("--dist", type=Path, default=Path("dist"), help="built folder (dist)")
     serve.add_argument(
-        "--query-timeout", type=float, default=10.0, help="seconds per SPARQL query (10)"
+        "--query-timeout", type=positive_seconds, default=10.0, help="seconds per SPARQL query (10)"
     )
     serve.add_argument(
-        "--max-results", type=int, default=10_000, help="rows or triples per answer (10000)"
+        "--max-results", type=positive_integer, default=10_000,
+        help="rows or triples per answer (10000)"
     )
-    serve.add_argument("--workers", type=int, default=2, help="SPARQL worker processes (2)")
+    serve.add_argument("--workers", type=positive_integer, default=2,
+                       help="SPARQL worker processes (2)")
     serve.add_argument("--queries", type=Path, help="stored queries folder (the packaged one)")
     serve.add_argument("--quiet", action="store_true", help="no request log")
     serve.set_defaults(handler=cmd_serve)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.cli.arguments import positive_integer
 from kg.errors import KgError
 from kg.transitions.terms import OKG_IRI as OKG
 from kg.transitions.terms import PROPERTY
@@ -127,9 +128,9 @@ def cmd_transitions(args: argparse.Namespace) -> int:
         raise KgError("give one O*NET-SOC CODE (like 11-3051.00) or --all")
     if args.code and not ONET_CODE.match(args.code):
         raise KgError(f"{args.code!r} is not an O*NET-SOC code (like 11-3051.00)")
-    if args.limit < 1:
-        raise KgError("--limit must be at least 1")
-    rows = read_transitions(Path(args.dist), args.code, args.limit)
+    # The build keeps 20 a source: any larger limit gives them all (and a SPARQL integer
+    # literal past 2^63 matched nothing).
+    rows = read_transitions(Path(args.dist), args.code, min(args.limit, 1000))
     if args.code and not rows:
         raise KgError(f"no transitions from {args.code} in {args.dist} (unknown code, or a "
                       "build without --data)")
@@ -152,7 +153,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p = subparsers.add_parser("transitions", help="career transitions from an occupation")
     p.add_argument("code", nargs="?", metavar="CODE", help="O*NET-SOC code, like 11-3051.00")
     p.add_argument("--all", action="store_true", help="every occupation's transitions")
-    p.add_argument("--limit", type=int, default=10, metavar="N",
+    p.add_argument("--limit", type=positive_integer, default=10, metavar="N",
                    help="transitions per occupation (default 10; the build keeps 20)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
     p.add_argument("--dist", default="dist", metavar="DIR", help="built files (default: dist)")

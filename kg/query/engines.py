@@ -197,8 +197,12 @@ class OxigraphEngine:
         def work() -> Table:
             res = self._query(query)
             names = tuple(v.value for v in res.variables)
-            rows = [tuple(_from_ox(sol[n]) for n in names) for sol in res]
-            return Table(names, rows)
+            try:
+                return Table(names, [tuple(_from_ox(sol[n]) for n in names) for sol in res])
+            except OSError as exc:
+                error = _evaluation_error(exc)
+            del res  # see _evaluation_error
+            raise error
 
         return _with_timeout(work, self.timeout, self.name)
 
@@ -208,11 +212,23 @@ class OxigraphEngine:
     def construct(self, query: str) -> Graph:
         def work() -> Graph:
             res = self._query(query)
-            return canonical_graph(
-                (_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in res
-            )
+            try:
+                return canonical_graph(
+                    (_from_ox(t.subject), _from_ox(t.predicate), _from_ox(t.object)) for t in res)
+            except OSError as exc:
+                error = _evaluation_error(exc)
+            del res  # see _evaluation_error
+            raise error
 
         return _with_timeout(work, self.timeout, self.name)
+
+
+def _evaluation_error(exc: OSError) -> EngineError:
+    """pyoxigraph evaluates while its results are read, so an evaluation error (a SERVICE it
+    cannot reach) comes from the iteration. The caller drops the results object before it
+    raises: the error's traceback would otherwise carry it to the thread that re-raises it,
+    and pyoxigraph refuses to release it there (an unraisable RuntimeError on stderr)."""
+    return EngineError(f"query failed: {exc}")
 
 
 # --- rdflib ------------------------------------------------------------------------------------

@@ -342,5 +342,9 @@ def parse_assignments(items: Sequence[str]) -> dict[str, str]:
             raise ParamError(f"--param expects NAME=VALUE, got {item!r}")
         if key in out:
             raise ParamError(f"parameter {key!r} given twice")
+        try:  # a byte that is not UTF-8 comes from the shell as a lone surrogate
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ParamError(f"--param {key}: the value is not UTF-8 text") from None
         out[key] = value
     return out

@@ -13,6 +13,7 @@ from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
 ADDED = ("reconciled_id", "reconciled_name", "reconciled_score", "reconciled_match",
          "runner_up_id", "runner_up_name", "runner_up_score")
+MAX_FIELD = 1 << 17  # characters in one field: csv's default limit
 PROGRESS_FROM = 200  # rows; shorter files finish before a bar would tell anything
 
 
@@ -46,7 +47,15 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
     except (OSError, UnicodeDecodeError) as exc:
         raise ReconcileInputError(f"{path}: cannot read: {exc}") from exc
     delimiter = _delimiter(path, text[:4096])
-    rows = list(csv.reader(text.splitlines(), delimiter=delimiter))
+    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    # csv's own limit (128 KiB a field), whatever an importer in this process set it to.
+    previous = csv.field_size_limit(MAX_FIELD)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise ReconcileInputError(f"{path}: line {reader.line_num}: {exc}") from exc
+    finally:
+        csv.field_size_limit(previous)
     if not rows:
         raise ReconcileInputError(f"{path}: line 1: empty file (a header row is needed)")
     header = rows[0]
@@ -70,18 +79,22 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
     results = ranker.rank([row[at] for row in body], type_key, max(limit, 2),
                           progress=bar.update)
     bar.close()
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-        writer.writerow(header + list(ADDED))
-        for row, found in zip(body, results, strict=True):
-            best = found[0] if found else None
-            second = found[1] if len(found) > 1 else None
-            writer.writerow(row + [
-                best.id if best else "", best.name if best else "",
-                f"{best.score:g}" if best else "", "true" if best and best.match else "false",
-                second.id if second else "", second.name if second else "",
-                f"{second.score:g}" if second else "",
-            ])
+    try:
+        with out.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
+            writer.writerow(header + list(ADDED))
+            for row, found in zip(body, results, strict=True):
+                best = found[0] if found else None
+                second = found[1] if len(found) > 1 else None
+                writer.writerow(row + [
+                    best.id if best else "", best.name if best else "",
+                    f"{best.score:g}" if best else "",
+                    "true" if best and best.match else "false",
+                    second.id if second else "", second.name if second else "",
+                    f"{second.score:g}" if second else "",
+                ])
+    except OSError as exc:
+        raise ReconcileInputError(f"--out {out}: cannot write: {exc.strerror}") from exc
     return len(body)
 
 
@@ -94,7 +107,15 @@ def _run(args: argparse.Namespace) -> int:
         if not source.is_file():
             raise ReconcileInputError(f"{source}: not found (run `kg build` first, or give "
                                       "--source FILE)")
+    if args.limit < 1:
+        raise ReconcileInputError(f"--limit {args.limit}: must be at least 1")
     out: Path = args.out or path.with_name(f"{path.stem}.reconciled{path.suffix or '.csv'}")
+    if out.resolve() == path.resolve() or (out.exists() and out.samefile(path)):
+        raise ReconcileInputError(f"--out {out}: is the input file; choose another file")
+    if out.is_dir():
+        raise ReconcileInputError(f"--out {out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        raise ReconcileInputError(f"--out {out}: no folder {out.parent}")
     count = reconcile_file(path, args.column, args.type, out, sources, args.limit, args.quiet)
     print(f"{out}: {count} rows reconciled as {TYPES[args.type].name}")
     return 0

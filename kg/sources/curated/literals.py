@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -15,6 +16,15 @@ CODE_PATTERNS: dict[str, re.Pattern[str]] = {
 }
 _DURATION = re.compile(r"^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+D)?(T(\d+H)?(\d+M)?(\d+(\.\d+)?S)?)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def is_calendar_date(text: str) -> bool:
+    """YYYY-MM-DD naming a real day (not 2008-13-31 or 2008-02-30)."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return bool(_DATE.match(text))
 
 
 def decimal_literal(number: Decimal) -> Literal:
@@ -63,7 +73,7 @@ def typed_literal(prop: str, value: Any, datatype: URIRef | None) -> Literal:
             raise ValueError(f"{prop} takes an ISO 8601 duration such as P3Y, got {value!r}")
         return Literal(value, datatype=XSD.duration)
     if datatype == XSD.date:
-        if not isinstance(value, str) or not _DATE.match(value):
-            raise ValueError(f"{prop} takes a date YYYY-MM-DD, got {value!r}")
+        if not isinstance(value, str) or not is_calendar_date(value):
+            raise ValueError(f"{prop} takes a date YYYY-MM-DD of the calendar, got {value!r}")
         return Literal(value, datatype=XSD.date)
     return Literal(str(value), datatype=datatype)

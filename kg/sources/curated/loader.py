@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from kg.errors import Location, SourceError
+from kg.sources.curated.literals import is_calendar_date
 from kg.sources.curated.vocabulary import OntologyIndex
 from kg.sources.curated.yaml_lines import LINE_KEY, item_line, key_line, load_yaml, show
 
@@ -336,10 +337,15 @@ def _load_periods(path: Path, problems: _Collector) -> dict[str, Period]:
         match = RECORD_ID.match(period.id)
         if not match or match["kind"] != "period":
             problems.add(loc, f"period id {period.id!r} must look like period/<slug>")
+        dates_ok = True
         for value in (period.start, period.end):
             if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                 problems.add(loc, f"period date {value!r} is not YYYY-MM-DD")
-        if period.start > period.end:
+                dates_ok = False
+            elif not is_calendar_date(value):
+                problems.add(loc, f"period date {value!r} is not a day of the calendar")
+                dates_ok = False
+        if dates_ok and period.start > period.end:
             problems.add(loc, f"period starts ({period.start}) after it ends ({period.end})")
         if period.id in periods:
             problems.add(loc, f"duplicate period id {period.id!r}")

@@ -79,7 +79,13 @@ def check_quotes(sources: SourceSet, documents_dir: Path) -> None:
                     f"{doc.sha256}: the document changed",
                 )
             )
-        texts[doc.id] = normalise(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        try:
+            texts[doc.id] = normalise(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:  # the quotes cannot be looked for in it
+            line = raw.count(b"\n", 0, exc.start) + 1
+            problems.append((doc.location, f"{path}: not UTF-8: byte 0x{raw[exc.start]:02x} "
+                                           f"at line {line}, byte offset {exc.start}"))
     for quote, owner in sources.quotes():
         text = texts.get(quote.doc)
         if text is not None and normalise(quote.text) not in text:

@@ -403,6 +403,7 @@ def write(
             for s, p, o in importer.triples(folder, ctx, part):
                 write_line(f"{s} {p} {o}{graph} .\n")
                 count += 1
+        tmp.chmod(0o644)  # mkstemp makes it 0600; the file is for everyone to read, as dist/ is
         os.replace(tmp, out)
     except BaseException:
         tmp.unlink(missing_ok=True)

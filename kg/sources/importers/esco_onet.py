@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -80,8 +81,13 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         yield node, sssom("confidence"), typed(half, "double")
         yield node, okg("crosswalkConfidence"), decimal(confidence, path, line, "confidence")
         if row["semantic_similarity"].strip():
-            yield node, okg("semanticSimilarity"), decimal(row["semantic_similarity"].strip(),
-                                                           path, line, "semantic_similarity")
+            similarity = decimal(row["semantic_similarity"].strip(), path, line,
+                                 "semantic_similarity")
+            if not -1 <= Decimal(similarity.value) <= 1:  # a cosine (0.48-0.94 in the file)
+                raise ImportFailed(path, line, "semantic_similarity is a cosine similarity, "
+                                   f"from -1 to 1; got {row['semantic_similarity'].strip()}",
+                                   column="semantic_similarity")
+            yield node, okg("semanticSimilarity"), similarity
 
 
 IMPORTER = Importer("esco-onet-crosswalk", INFO, produce, (FILE,))

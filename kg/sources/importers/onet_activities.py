@@ -28,8 +28,8 @@ from kg.sources.importers.base import (
     plain,
     scheme,
     skos,
-    typed,
 )
+from kg.sources.importers.onet_reference import month
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,7 +41,6 @@ FILES: tuple[str, ...] = (IWA_FILE, DWA_FILE, TASK_DWA_FILE)
 IWA_ID = re.compile(r"^4\.A(\.[0-9a-z]+)+\.I[0-9]{2}$")
 DWA_ID = re.compile(r"^4\.A(\.[0-9a-z]+)+\.I[0-9]{2}\.D[0-9]{2}$")
 TASK_ID = re.compile(r"^[0-9]+$")
-DATE = re.compile(r"^([0-9]{2})/([0-9]{4})$")
 
 
 def iwa_iri(onet: Onet, iwa_id: str) -> NamedNode:
@@ -108,17 +107,14 @@ def task_links(onet: Onet, dwa_known: set[str]) -> Iterator[Triple]:
         dwa_id = check(DWA_ID, row["DWA ID"].strip(), path, line, "DWA ID")
         if dwa_id not in dwa_known:
             raise ImportFailed(path, line, f"DWA {dwa_id} is not in {DWA_FILE}", column="DWA ID")
-        date = DATE.match(row["Date"].strip())
-        if date is None:
-            raise ImportFailed(path, line, f"Date must be MM/YYYY, got {row['Date']!r}",
-                               column="Date")
+        date = month(row, path, line)
         task, dwa = onet.ctx.id("onet-task", task_id), dwa_iri(onet, dwa_id)
         yield task, okg("detailedWorkActivity"), dwa
         node = onet.ctx.id("onet-task-dwa", f"{task_id}-{dwa_id.lower()}")
         yield node, RDF_TYPE, okg("TaskActivity")
         yield node, okg("task"), task
         yield node, okg("activity"), dwa
-        yield node, dcterms("date"), typed(f"{date[2]}-{date[1]}", "gYearMonth")
+        yield node, dcterms("date"), date
         if row["Domain Source"].strip():
             yield node, okg("activityDomainSource"), plain(row["Domain Source"].strip())
 

@@ -40,7 +40,7 @@ FILES = (
     "Abilities to Work Context.tsv", "Emerging Tasks.tsv", "Occupation Level Metadata.tsv",
 )
 CODE_COL = "O*NET-SOC Code"
-DATE = re.compile(r"^([0-9]{2})/([0-9]{4})$")
+DATE = re.compile(r"^(0[1-9]|1[0-2])/([0-9]{4})$")  # MM/YYYY, a month of the calendar
 NUMBER = re.compile(r"^[0-9]+(\.[0-9]+)?$")
 INTEGER = re.compile(r"^[0-9]+$")
 # (file, from-column prefix, from-element prefix, to-column prefix, to-element prefix)
@@ -54,6 +54,7 @@ EMERGING_KINDS = ("New", "Revision")
 
 
 def month(row: dict[str, str], path: Path, line: int) -> Literal:
+    """The row's Date (MM/YYYY) as an xsd:gYearMonth; every O*NET file dates its rows so."""
     date = DATE.match(row["Date"].strip())
     if date is None:
         raise ImportFailed(path, line, f"Date must be MM/YYYY, got {row['Date']!r}", column="Date")

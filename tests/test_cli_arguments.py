@@ -1,0 +1,95 @@
+"""Command-line values every command checks the same way (kg/cli/arguments.py): a bad one is a
+usage error on one line (exit status 2), never a traceback from inside the command.
+Regressions from an attack on the command line (session 21), one case per finding."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+
+BAD_VALUES = [
+    (["build", "--base", "not an iri"], "argument --base: 'not an iri' is not an IRI"),
+    (["build", "--base", "http://ex.org/a b/"], "argument --base: 'http://ex.org/a b/' is not"),
+    (["build", "--base", ""], "argument --base: '' is not an IRI"),
+    (["build", "--base", 'http://ex.org/"<>/'], "is not an IRI (Invalid IRI code point '\"')"),
+    (["build", "--base", "urn:x:"], "argument --base: 'urn:x:' is not an http(s) IRI"),
+    (["import", "soc2018", ".", "--base", "not an iri"], "argument --base: 'not an iri'"),
+    (["query", "issuing-bodies", "--timeout", "nan"], "argument --timeout: 'nan': give a"),
+    (["query", "issuing-bodies", "--timeout", "inf"], "argument --timeout: 'inf': give a"),
+    (["query", "issuing-bodies", "--timeout", "1e308"], "argument --timeout: '1e308': give a"),
+    (["query", "issuing-bodies", "--timeout", "0"], "argument --timeout: '0': give a"),
+    (["query", "issuing-bodies", "--timeout", "-1"], "argument --timeout: '-1': give a"),
+    (["load", "--endpoint", "http://127.0.0.1:1/sparql", "--timeout", "0"],
+     "argument --timeout: '0': give a"),
+    (["query", "issuing-bodies", "--endpoint", "notaurl"],
+     "argument --endpoint: 'notaurl' is not an http(s) URL"),
+    (["serve", "--port", "99999"], "argument --port: '99999' is not a port number (0-65535)"),
+    (["serve", "--port", "-1"], "argument --port: '-1' is not a port number (0-65535)"),
+    (["serve", "--workers", "0"], "argument --workers: '0': must be at least 1"),
+    (["serve", "--query-timeout", "nan"], "argument --query-timeout: 'nan': give a"),
+    (["serve", "--max-results", "-5"], "argument --max-results: '-5': must be at least 1"),
+    (["serve", "--base", "ftp://ex.org/"], "argument --base: 'ftp://ex.org/' is not an http(s)"),
+    (["map", "suggest", "--object-scheme", "soc2018", "--limit", "-1"],
+     "argument --limit: '-1': must be at least 1"),
+    (["map", "suggest", "--object-scheme", "soc2018", "--limit", "0"],
+     "argument --limit: '0': must be at least 1"),
+]
+
+
+@pytest.mark.parametrize(("argv", "message"), BAD_VALUES,
+                         ids=[" ".join(a)[:60] for a, _ in BAD_VALUES])
+def test_a_bad_value_is_a_one_line_usage_error(argv: list[str], message: str, capsys) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert err.splitlines()[-1].startswith(f"kg {argv[0]}")
+
+
+def test_a_parameter_that_is_not_utf8(capsys) -> None:
+    """A byte that is not UTF-8 reaches Python as a lone surrogate: it raised
+    UnicodeEncodeError deep in the engine."""
+    assert main(["query", "label-search", "--param", "text=\udcff"]) == 2
+    assert capsys.readouterr().err == "kg: error: --param text: the value is not UTF-8 text\n"
+
+
+def test_a_stored_query_whose_service_fails_is_one_line(dist: Path, tmp_path: Path) -> None:
+    """A SERVICE the embedded engine cannot reach ended in an OSError traceback, then
+    "PyQuerySolutions is unsendable" (the results were released in another thread)."""
+    (tmp_path / "remote-part.rq").write_text(
+        "# title: A federated part\n# question: What does the other endpoint say?\n"
+        "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }\n",
+        encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "remote-part", "--queries", str(tmp_path),
+         "--dist", str(dist)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert done.stderr.startswith("kg: error: query failed: ")
+    assert len(done.stderr.splitlines()) == 1, done.stderr
+
+
+SOC_SLICE = Path(__file__).parent / "data" / "soc_2018_structure"
+
+
+@pytest.mark.parametrize("argv", [
+    ["import", "soc2018", str(SOC_SLICE)],
+    ["map", "suggest", "--object-scheme", "soc2018", "--object-data", str(SOC_SLICE)],
+], ids=["import", "map-suggest"])
+def test_an_out_folder_is_refused_in_one_line(argv: list[str], tmp_path: Path, capsys) -> None:
+    """Regression: `--out FOLDER` ended in IsADirectoryError tracebacks."""
+    assert main([*argv, "--out", str(tmp_path)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == \
+        f"kg: error: --out {tmp_path}: is a folder; give a file name"
+
+
+def test_an_imported_file_is_readable_by_everyone(tmp_path: Path) -> None:
+    """Regression: `kg import` wrote its file 0600 (mkstemp's mode), unlike the build's 0644."""
+    out = tmp_path / "soc.nt"
+    assert main(["import", "soc2018", str(SOC_SLICE), "--out", str(out), "--quiet"]) == 0
+    assert out.stat().st_mode & 0o777 == 0o644
