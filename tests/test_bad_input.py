@@ -354,6 +354,22 @@ def test_period_of_the_wrong_shape(sources_copy: Path, ontology: OntologyIndex, 
     assert _one_problem(sources_copy, ontology) == f"periods.yaml:{line} {expected}"
 
 
+def test_a_text_of_megabytes_is_refused_with_its_line(sources_copy: Path,
+                                                     ontology: OntologyIndex):
+    """Regression: a 20 MB label passed the loader and stopped the build in pyoxigraph's parser
+    ("MemoryError: Reached the buffer maximal size of 16777216", a traceback)."""
+    from kg.sources.curated.loader import MAX_TEXT
+
+    records = sources_copy / "competencies.yaml"
+    text = records.read_text()
+    line = text[: text.index('label: "Business skills"')].count("\n") + 1
+    huge = "x" * (MAX_TEXT + 1)
+    records.write_text(text.replace('label: "Business skills"', f'label: "{huge}"', 1))
+    problem = _one_problem(sources_copy, ontology)
+    assert problem.startswith(f"competencies.yaml:{line}")
+    assert problem.endswith(f"label is {MAX_TEXT + 1:,} characters long; at most {MAX_TEXT:,}")
+
+
 @pytest.mark.parametrize("date", ["2008-13-31", "2008-02-30"])
 def test_a_period_date_that_is_no_day_of_the_calendar(sources_copy: Path,
                                                       ontology: OntologyIndex, date: str):

@@ -130,3 +130,31 @@ def test_ontology_html_and_term_anchors(server: Running) -> None:
     rdf = http(server.url + "/ontology/renewalFrequency", accept="text/turtle")
     assert rdf.status == 303 and rdf.headers["Location"] == "/ontology.ttl"
     assert http(server.url + "/ontology/NoSuchTerm").status == 404
+
+
+def test_ontology_html_without_pylode_docs(tmp_path: Path, seeds_dir: Path) -> None:
+    """Regression: in a build made with --no-ontology-docs, the navigation's Ontology link and
+    /ontology/#Term were 404 ("No such download"); the server now lists the ontology's terms."""
+    from rdflib import OWL, RDF, RDFS, URIRef
+
+    from kg.build.pipeline import BuildOptions, build
+
+    out = tmp_path / "dist"
+    build(BuildOptions(out=out, documents=seeds_dir, ontology_docs=False))
+    assert not (out / "ontology").exists()
+    ontology = Graph().parse(out / "ontology.ttl", format="turtle")
+    okg = "https://w3id.org/occupation-kg/ontology#"
+    classes = {str(c)[len(okg):] for c in ontology.subjects(RDF.type, OWL.Class)
+               if str(c).startswith(okg)}
+    with running_server(out, workers=1) as srv:
+        for path in ("/ontology/", "/ontology", "/ontology/index.html", "/ontology.html"):
+            page = http(srv.url + path, accept="text/html")
+            assert page.status == 200, path
+        assert f"<h2>Classes ({len(classes)})</h2>" in page.text
+        for name in classes:
+            assert f'<dt id="{name}">' in page.text
+        label = ontology.value(URIRef(okg + "Occupation"), RDFS.label)
+        assert f"<code>okg:Occupation</code> — {label}" in page.text
+        term = http(srv.url + "/ontology/Occupation", accept="text/html")
+        assert term.status == 303 and term.headers["Location"] == "/ontology/#Occupation"
+        assert http(srv.url + "/ontology/", accept="text/turtle").status == 200

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from kg.serve.http_limits import MAX_BODY
-from kg.serve.sparql_endpoint import MAX_NESTING
+from kg.serve.sparql_endpoint import MAX_NESTING, MAX_OPERATORS
 from tests.server_support import Running, running_server
 
 CROSS_JOIN = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
@@ -172,6 +172,27 @@ def test_nesting_bomb_is_refused_before_the_engine(server: Running) -> None:
     assert resp.status == 400
     assert f"{depth + 1} levels deep; at most {MAX_NESTING}" in text
     assert server.app.pool.idle.qsize() == 2  # no worker died
+
+
+@pytest.mark.parametrize("query", [
+    "ASK { FILTER(" + "!" * 10_000 + "true) }",
+    "ASK { FILTER(" + "1+" * 10_000 + "1) }",
+    "ASK { ?s " + "<p>/" * 10_000 + "<p> ?o }",
+], ids=["unary-chain", "binary-chain", "path-chain"])
+def test_an_operator_chain_bomb_is_refused_before_the_engine(server: Running, query: str) -> None:
+    """Regression: the nesting guard counted brackets only, and a flat chain of 10,000 unary
+    or binary operators crashed a query worker (SIGSEGV in pyoxigraph's recursive parser)."""
+    conn = http.client.HTTPConnection(*address(server), timeout=30)
+    conn.request("POST", "/sparql", body=query.encode(),
+                 headers={"Content-Type": "application/sparql-query"})
+    resp = conn.getresponse()
+    text = resp.read().decode()
+    conn.close()
+    assert resp.status == 400
+    assert f"operators; at most {MAX_OPERATORS} are accepted" in text
+    assert server.app.pool.idle.qsize() == 2  # no worker died
+    # An ordinary long expression still runs.
+    assert get(server, "ASK { FILTER(" + "1+" * 500 + "1 > 0) }")[0] == 200
 
 
 def test_worker_death_names_the_signal(server: Running) -> None:

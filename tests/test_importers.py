@@ -218,6 +218,20 @@ def test_truncated_csv_inside_a_quoted_cell(tmp_path: Path):
     expect_failure("esco", folder, tmp_path, "skills_en.csv", None, "skills_en.csv")
 
 
+def test_an_unclosed_quote_is_reported_where_its_row_starts(tmp_path: Path):
+    """Regression: a quote opened in line 3 of a CSV file (the Nesta crosswalk) and never
+    closed was reported at the line where the reader gave up, the file's last."""
+    from kg.sources.importers.base import Context
+
+    path = tmp_path / "table.csv"
+    path.write_text('a,b\n1,x\n2,"y\n3,z\n4,w\n', encoding="utf-8")
+    ctx = Context(name="test", progress=False)
+    with pytest.raises(ImportFailed) as info:
+        list(ctx.table(path, ("a", "b"), tsv=False))
+    assert str(info.value).startswith(
+        f"{path}:3: CSV syntax error in the row starting here (noticed at line 5): ")
+
+
 def test_bad_code(tmp_path: Path):
     folder = copy_slice("soc2018", tmp_path)
     path = folder / "SOC_Structure.tsv"
@@ -415,6 +429,36 @@ def test_a_semantic_similarity_outside_minus_one_to_one_is_refused(similarity: s
         csv.writer(handle, lineterminator="\n").writerows(rows)
     expect_failure("esco-onet-crosswalk", folder, tmp_path, path.name, 2,
                    f"semantic_similarity is a cosine similarity, from -1 to 1; got {similarity}")
+
+
+def test_a_cell_of_megabytes_is_refused_and_errors_stay_short(tmp_path: Path):
+    """Regression: a 17 MB SOC title passed the importer and stopped the build's bulk load with
+    a traceback (pyoxigraph refuses lines over 16 MiB); a 30 MB value made a 30 MB error."""
+    from kg.sources.importers.base import MAX_CELL, MAX_MESSAGE
+
+    folder = copy_slice("soc2018", tmp_path)
+    path = next(folder.glob("*.tsv"))
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[2].rstrip("\n").split("\t")
+    cells[-1] = "x" * (MAX_CELL + 1)
+    lines[2] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    expect_failure("soc2018", folder, tmp_path, path.name, 3,
+                   f"a cell longer than {MAX_CELL:,} characters")
+    long = ImportFailed(path, 3, "title is " + "y" * 10 * MAX_MESSAGE)
+    assert len(str(long)) < MAX_MESSAGE + len(str(path)) + 100
+    assert str(long).endswith(f"... ({10 * MAX_MESSAGE + 9:,} characters)")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_utf16_file_is_named_as_such(encoding: str, tmp_path: Path):
+    """Regression: a UTF-16 copy of SOC_Structure.tsv was reported as "the last line has no
+    line end: the file is cut short"."""
+    folder = copy_slice("soc2018", tmp_path)
+    path = next(folder.glob("*.tsv"))
+    path.write_bytes(path.read_text(encoding="utf-8").encode(encoding))
+    expect_failure("soc2018", folder, tmp_path, path.name, 1,
+                   "the file is UTF-16 or UTF-32 (it starts with a byte order mark)")
 
 
 # --- import faults (issue 9, item 7) ---------------------------------------------------------

@@ -191,6 +191,20 @@ def test_bad_queries_are_400_messages(service: Service) -> None:
         service.queries("{")
 
 
+@pytest.mark.parametrize("limit", ["NaN", "Infinity", "-Infinity", "true", "2.5", "0", "-1",
+                                   '"3"'])
+def test_a_limit_that_is_no_positive_integer_is_a_400(service: Service, limit: str) -> None:
+    """Regression: `"limit": NaN` and `Infinity` (Python's json reads them) were 500s, and
+    `true` and `2.5` were taken; the Reconciliation API schema's limit is an integer."""
+    with pytest.raises(BadRequest, match=r"has limit .* \(a positive integer\)"):
+        service.queries('{"q": {"query": "plant manager", "limit": ' + limit + "}}")
+
+
+def test_a_whole_number_limit_is_an_integer(service: Service) -> None:
+    answer = service.queries('{"q": {"query": "plant manager", "limit": 2.0}}')
+    assert 0 < len(answer["q"]["result"]) <= 2  # type: ignore[index]
+
+
 def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
     queries = {"q0": {"query": "Sr. Production Mgr", "type": "onet-occupation", "limit": 3}}
     with running_server(mixed_dist) as srv:

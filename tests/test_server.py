@@ -106,6 +106,27 @@ def test_unknown_iri_404_and_unacceptable_406(server: Running) -> None:
     assert http(f"{server.url}/id/{OCC}", accept="image/png").status == 406
 
 
+@pytest.mark.parametrize("path", ["/id/occupation/%ZZ", "/id/%ZZ", "/id/graph/%ZZ",
+                                  "/id/occupation/x%ZZ.ttl", "/id/occupation/a%",
+                                  "/id/occupation/a|b", "/id/occupation/a^b"])
+def test_an_entity_path_that_makes_no_iri_is_a_404(server: Running, path: str) -> None:
+    """Regression: a bad %-escape or a raw "|", "^" or "%" in /id/ was a 500 (ValueError from
+    the IRI parser); Chrome sends "|" unescaped, so a mistyped link met it."""
+    from http.client import HTTPConnection
+
+    conn = HTTPConnection("127.0.0.1", urllib.parse.urlsplit(server.url).port,
+                                      timeout=30)
+    try:
+        conn.request("GET", path, headers={"Accept": "text/turtle"})
+        reply = conn.getresponse()
+        body = reply.read().decode("utf-8")
+    finally:
+        conn.close()
+    assert reply.status == 404
+    assert "not a valid IRI path" in body
+    assert http(f"{server.url}/id/{OCC}", accept="text/turtle").status == 303  # still up
+
+
 def test_base_mapping_applies_everywhere(server: Running) -> None:
     assert server.base == server.url + "/id/"
     # A query written with the canonical IRIs matches, and answers with the published ones.
@@ -314,6 +335,62 @@ def test_downloads_page_and_checksums(server: Running, dist: Path) -> None:
         "Content-Type"].startswith("text/turtle")
 
 
+def _get_range(server: Running, path: str, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    from http.client import HTTPConnection
+
+    conn = HTTPConnection("127.0.0.1", urllib.parse.urlsplit(server.url).port, timeout=30)
+    try:
+        conn.request("GET", path, headers={k.replace("_", "-"): v for k, v in headers.items()})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(("accept", "media", "fmt"), [
+    ("application/json", "application/ld+json", "json-ld"),
+    ("application/xml", "application/rdf+xml", "xml"),
+    ("text/xml", "application/rdf+xml", "xml"),
+])
+def test_a_graph_asked_for_as_plain_json_or_xml(server: Running, accept: str, media: str,
+                                               fmt: str) -> None:
+    """Regression: CONSTRUCT with `Accept: application/json` (or XML) was a 406, while
+    `format=json` gave JSON-LD and entity IRIs answer application/json with JSON-LD."""
+    query = (f"CONSTRUCT {{ <{server.base}{OCC}> ?p ?o }} WHERE {{ SELECT ?p ?o WHERE "
+             f"{{ <{server.base}{OCC}> ?p ?o }} LIMIT 20 }}")
+    reply = http(q(server, query), accept=accept)
+    assert reply.status == 200 and reply.headers["Content-Type"].startswith(media)
+    assert len(Graph().parse(data=reply.body, format=fmt)) > 5
+    select = http(q(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 1"), accept=accept)
+    assert select.headers["Content-Type"].startswith("application/sparql-results")
+
+
+def test_a_download_resumes_from_a_byte_range(server: Running, dist: Path) -> None:
+    """Regression: /download/kg.nt (862 MiB on the full graph) ignored Range, so an interrupted
+    download started over; one byte range is now a 206 (RFC 9110 14), the ETag guards If-Range."""
+    whole = (dist / "kg.nt").read_bytes()
+    size = len(whole)
+    status, headers, body = _get_range(server, "/download/kg.nt")
+    assert status == 200 and body == whole and headers["Accept-Ranges"] == "bytes"
+    etag = headers["ETag"]
+    for asked, first, last in (("bytes=0-99", 0, 99), ("bytes=100-", 100, size - 1),
+                               ("bytes=-10", size - 10, size - 1),
+                               (f"bytes=5-{size + 50}", 5, size - 1)):
+        status, headers, body = _get_range(server, "/download/kg.nt", Range=asked)
+        assert status == 206, asked
+        assert headers["Content-Range"] == f"bytes {first}-{last}/{size}", asked
+        assert body == whole[first:last + 1] and headers["Content-Length"] == str(len(body))
+    status, headers, body = _get_range(server, "/download/kg.nt", Range=f"bytes={size}-")
+    assert status == 416 and headers["Content-Range"] == f"bytes */{size}"
+    # Not one byte range, or an If-Range of another version: the whole file.
+    for extra in ({"Range": "bytes=0-1,5-6"}, {"Range": "lines=1-2"},
+                  {"Range": "bytes=0-9", "If_Range": '"another version"'}):
+        status, _, body = _get_range(server, "/download/kg.nt", **extra)
+        assert status == 200 and body == whole, extra
+    status, _, body = _get_range(server, "/download/kg.nt", Range="bytes=0-9", If_Range=etag)
+    assert status == 206 and body == whole[:10]
+
+
 @pytest.mark.parametrize(
     "path",
     [
@@ -390,6 +467,30 @@ def test_from_and_from_named_choose_the_dataset(server: Running, built_graph: Da
     assert _count(server, count.format(FROM=f"FROM <{derived}>"), named=[curation]) == 0
     every = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
     assert _count(server, every, named=[curation]) == size[curation]
+
+
+@pytest.mark.parametrize(("parameter", "value", "message"), [
+    ("default-graph-uri", "not an iri", "default-graph-uri 'not an iri' is not an IRI"),
+    ("default-graph-uri", "", "default-graph-uri is empty: give a graph IRI"),
+    ("named-graph-uri", "a b", "named-graph-uri 'a b' is not an IRI"),
+    ("named-graph-uri", "http://ex.org/{x}", "named-graph-uri 'http://ex.org/{x}' is not an"),
+])
+def test_a_dataset_parameter_that_is_no_iri_is_a_400(server: Running, parameter: str,
+                                                     value: str, message: str) -> None:
+    """Regression: a malformed default-graph-uri / named-graph-uri was a 500 ("query failed:
+    ValueError: Invalid IRI code point"); SPARQL 1.1 Protocol 2.1.4 asks for IRIs."""
+    reply = http(q(server, "ASK {}", **{parameter: value}))
+    assert reply.status == 400
+    assert message in reply.text
+
+
+def test_a_relative_dataset_parameter_resolves_against_the_data_base(
+        server: Running, built_graph: Dataset) -> None:
+    """As a relative IRI in FROM does: `default-graph-uri=graph/curation` was a 500."""
+    curation = server.base + "graph/curation"
+    size = len(built_graph.graph(URIRef(CANONICAL + "graph/curation")))
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+    assert _count(server, count, ["graph/curation"]) == size == _count(server, count, [curation])
 
 
 def test_rdflib_sparqlstore_sees_graphs_and_counts(server: Running, built_graph: Dataset) -> None:

@@ -180,6 +180,7 @@ class _Part:
     latent: tuple[TfidfVectorizer, np.ndarray, np.ndarray] | None = None  # _latent_of
     embeddings: np.ndarray | None = None  # labels x dimensions: semantic.py's unit vectors
     embedded: dict[str, int] | None = None  # a label text -> its first row in `embeddings`
+    titles: frozenset[str] = frozenset()  # the type's labels, normalised
 
 
 @dataclass
@@ -305,6 +306,7 @@ class Ranker:
                                                  np.asarray(counts.sum(axis=0)).ravel(),
                                                  np.asarray(heads.sum(axis=1)).ravel(),
                                                  self._latent_of(entities, type_key))
+            found.titles = frozenset(self.index.label_text[r] for r in rows)
             if self.encoder is not None and type_key in SEMANTIC_TYPES:
                 texts = [self.index.label_text[r] for r in rows]
                 found.embeddings = self.encoder.encode(texts)
@@ -608,7 +610,8 @@ class Ranker:
             found = [(int(part.entities[i]), float(scores[q, i]), float(ev.knn[q, i]),
                       int(part.sizes[i])) for i in top[q, kept]]
             answers.append(self._candidates(found, queries[q], type_key, limit,
-                                            None if probs is None else probs[q, kept]))
+                                            None if probs is None else probs[q, kept],
+                                            texts[q] in part.titles))
         return answers
 
     def _add_votes(self, votes: np.ndarray, vecs: sp.csr_matrix, part: _Part,
@@ -639,9 +642,17 @@ class Ranker:
         return np.asarray(targets, dtype=np.int64), np.asarray(sources, dtype=np.int64)
 
     def _candidates(self, found: list[tuple[int, float, float, int]], query: str,
-                    type_key: str, limit: int, probs: np.ndarray | None) -> list[Candidate]:
+                    type_key: str, limit: int, probs: np.ndarray | None,
+                    exact: bool = False) -> list[Candidate]:
         """`found`: (entity, raw score, KNN support, number of labels); `probs`: the
-        re-ranker's probability of each (None: the raw score's order)."""
+        re-ranker's probability of each (None: the raw score's order); `exact`: the query is a
+        title of the type.
+
+        An exact title keeps the raw score's order: the re-ranker learnt from titles masked
+        out of the index, so it never saw a candidate that holds the query as a title, and it
+        put such candidates down (on the full graph "Upholsterers" came back under "Production
+        Workers, All Other"). Its `match` is still the re-ranked rule's, which asks the re-ranked
+        first to be the raw first: the same matches as before, at the calibrated precision."""
         raws = {entity: raw for entity, raw, _, _ in found}
         shown = dict(raws)
         sure = True  # the re-ranker does not hesitate between the first two
@@ -652,12 +663,17 @@ class Ranker:
             ranked = sorted(zip([f[0] for f in found], probs.tolist(), strict=True),
                             key=lambda ep: (-ep[1], self.index.entities[ep[0]].id))
             order = [e for e, _ in ranked]
-            # The first keeps its raw score, the others that times their probability
-            # relative to its: raw (which the service merges types by) follows the answer.
-            scale = raws[order[0]] / max(ranked[0][1], 1e-9)
-            shown = {e: p * scale for e, p in ranked}
             sure = ranked[0][1] >= MATCH_PROB and (
                 len(ranked) < 2 or ranked[1][1] <= MATCH_RATIO * ranked[0][1])
+            if exact:
+                raw_order = sorted(raws, key=lambda e: (-raws[e], self.index.entities[e].id))
+                sure = sure and raw_order[0] == order[0]
+                order = raw_order
+            else:
+                # The first keeps its raw score, the others that times their probability
+                # relative to its: raw (which the service merges types by) follows the answer.
+                scale = raws[order[0]] / max(ranked[0][1], 1e-9)
+                shown = {e: p * scale for e, p in ranked}
             margin, needed = MATCH_MARGIN_RERANKED, MATCH_SUPPORT_RERANKED
         # A query that is a code or id of the type ("11-3051.00") finds its entity outright.
         coded = self.index.by_id.get((type_key, query.strip()))

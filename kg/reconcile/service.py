@@ -118,8 +118,11 @@ class Service:
                 raise BadRequest(f"queries: {key!r} has type_strict {strict!r} "
                                  f"(one of {', '.join(STRICTNESS)})")
             limit = q.get("limit", 5)
-            if not isinstance(limit, int | float) or limit < 1:
-                raise BadRequest(f"queries: {key!r} has limit {limit!r} (a positive number)")
+            # The schema's "integer": a whole number (2.0 is one; NaN, Infinity, 2.5 and true,
+            # which Python's json reads too, are not).
+            whole = isinstance(limit, int) or (isinstance(limit, float) and limit.is_integer())
+            if isinstance(limit, bool) or not whole or limit < 1:
+                raise BadRequest(f"queries: {key!r} has limit {limit!r} (a positive integer)")
             props = q.get("properties", [])
             if not isinstance(props, list):
                 raise BadRequest(f"queries: {key!r}: properties must be a list")

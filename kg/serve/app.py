@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from rdflib import Graph
 from rdflib.namespace import VOID
@@ -289,7 +289,11 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client went away or stopped reading
 
     def _send(self, response: Response, method: str) -> None:
-        size = response.file.stat().st_size if response.file else len(response.body)
+        if response.file and response.file_range:
+            first, last = response.file_range
+            size = last - first + 1
+        else:
+            size = response.file.stat().st_size if response.file else len(response.body)
         self.send_response(response.status)
         if response.status not in (204, 304):
             self.send_header("Content-Type", response.content_type)
@@ -301,9 +305,22 @@ class Handler(BaseHTTPRequestHandler):
             return
         if response.file:
             with response.file.open("rb") as fh:
-                shutil.copyfileobj(fh, self.wfile, 64 * 1024)
+                if response.file_range:
+                    fh.seek(response.file_range[0])
+                    _copy_bytes(fh, self.wfile, size)
+                else:
+                    shutil.copyfileobj(fh, self.wfile, 64 * 1024)
         else:
             self.wfile.write(response.body)
+
+
+def _copy_bytes(source: BinaryIO, target: BinaryIO, count: int) -> None:
+    while count > 0:
+        chunk = source.read(min(count, 64 * 1024))
+        if not chunk:
+            break
+        target.write(chunk)
+        count -= len(chunk)
 
 
 class Server(http_limits.ConnectionCap, ThreadingHTTPServer):

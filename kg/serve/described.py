@@ -166,6 +166,46 @@ def ontology_terms(app: App) -> set[str]:
     return state(app).terms
 
 
+def ontology_sections(app: App) -> tuple[str, str, list[tuple[str, list[dict[str, str]]]]]:
+    """The ontology's title, description and terms by kind (classes, object properties, data
+    properties, other), each with its label and comment: the page of a build without pyLODE
+    documentation."""
+    from rdflib import OWL, RDF, RDFS, URIRef
+    from rdflib.namespace import DCTERMS
+
+    graph = ontology(app)
+    kinds = (("Classes", OWL.Class), ("Object properties", OWL.ObjectProperty),
+             ("Datatype properties", OWL.DatatypeProperty))
+    sections: list[tuple[str, list[dict[str, str]]]] = []
+    seen: set[str] = set()
+    for title, kind in kinds:
+        names = sorted(str(s)[len(OKG):] for s in graph.subjects(RDF.type, kind)
+                       if isinstance(s, URIRef) and str(s).startswith(OKG))
+        seen.update(names)
+        sections.append((title, [_term(graph, name) for name in names]))
+    rest = sorted(state(app).terms - seen)
+    if rest:
+        sections.append(("Other terms", [_term(graph, name) for name in rest]))
+    root = URIRef(OKG.rstrip("#"))
+    title = str(graph.value(root, DCTERMS.title) or graph.value(root, RDFS.label)
+                or "The occupation-kg ontology")
+    description = str(graph.value(root, DCTERMS.description) or graph.value(root, RDFS.comment)
+                      or "")
+    return title, description, sections
+
+
+def _term(graph: Graph, name: str) -> dict[str, str]:
+    from rdflib import RDFS, URIRef
+
+    node = URIRef(OKG + name)
+    labels = sorted(graph.objects(node, RDFS.label), key=lambda v: (getattr(v, "language", "")
+                                                                     != "en", str(v)))
+    comments = sorted(graph.objects(node, RDFS.comment), key=lambda v: (
+        getattr(v, "language", "") != "en", str(v)))
+    return {"name": name, "label": str(labels[0]) if labels else "",
+            "comment": str(comments[0]) if comments else ""}
+
+
 def ontology_document(app: App, ext: str) -> bytes:
     """The ontology as JSON-LD, N-Triples or RDF/XML (Turtle is the published file)."""
     from kg.prefixes import prefix_map

@@ -100,6 +100,19 @@ def kind_names(classes: Iterable[str]) -> dict[str, str]:
     return names
 
 
+# Labels for the reified records of the imports, which the data leaves unnamed (an O*NET rating
+# was titled "11-3051.00-1.b.1.e-oi"): by class, the (text before, property) parts.
+_COMPOSED_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
+    "Rating": (("", "ratedOccupation"), (" — ", "ratedElement"), (", ", "ratingScale"),
+               (", ", "ratingCategory")),
+    "TaskActivity": (("", "task"), (" — ", "activity")),
+    "OccupationRelatedness": (("", "relatedFrom"), (" → ", "relatedTo"),
+                              (", related occupation no. ", "relatednessIndex")),
+    "OccupationMetadatum": (("", "describedOccupation"), (" — ", "metadataItem"),
+                            (": ", "metadataResponse")),
+}
+
+
 def local_name(iri: str) -> str:
     for sep in ("#", "/"):
         if sep in iri:
@@ -288,11 +301,24 @@ class EntityIndex:
         if OKG + "Observation" in kinds:
             obs = self.observation(iri)
             return obs.title if obs is not None else None
+        for kind, parts in _COMPOSED_LABELS.items():
+            if OKG + kind in kinds:
+                return self._compose(iri, parts)
         code = self._one(iri, SKOS + "notation")
         if code is not None:
             scheme = self._one(iri, SKOS + "inScheme")
             return f"{self.label(scheme.value)} {code.value}" if scheme is not None else code.value
         return None
+
+    def _compose(self, iri: str, parts: tuple[tuple[str, str], ...]) -> str | None:
+        """`parts`: (text before, property) pairs; a part whose property the node lacks is left
+        out, and a node with none of them gets no composed label."""
+        out = []
+        for before, prop in parts:
+            value = self._one(iri, OKG + prop)
+            if value is not None:
+                out.append(before + self.term_text(value, OKG + prop))
+        return "".join(out).strip(" —,") or None
 
     def property_label(self, iri: str) -> str:
         """The ontology's label of a property, a reader's name for a well-known external one,

@@ -6,6 +6,7 @@ what a reader expects (`value`, `156,100`, `every 3 years`). Nothing here touche
 
 from __future__ import annotations
 
+import calendar
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -206,4 +207,8 @@ def literal(lexical: str, datatype: str | None, predicate: str = "") -> str:
         if name.endswith("Year") or name == "order":  # 2008 is a year, not 2,008
             return lexical
         return number(lexical)
+    if datatype == XSD + "gYearMonth":  # O*NET dates its rows by month: "November 2023"
+        found = re.fullmatch(r"(\d{4})-(\d{2})", lexical)
+        if found and 1 <= int(found[2]) <= 12:
+            return f"{calendar.month_name[int(found[2])]} {found[1]}"
     return lexical

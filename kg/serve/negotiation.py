@@ -48,6 +48,9 @@ RESULT_ALIASES: dict[str, str] = {
     "application/x-json+ld": JSONLD,
     "text/plain": NTRIPLES,
 }
+GRAPH_RESULT_ALIASES: dict[str, str] = {
+    **RESULT_ALIASES, "application/json": JSONLD, "application/xml": RDFXML, "text/xml": RDFXML,
+}
 # `format=` / `output=` parameter values (SPARQLWrapper sends these too) -> media type.
 FORMAT_PARAM: dict[str, str] = {
     "json": SPARQL_JSON,

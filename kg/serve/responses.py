@@ -13,6 +13,7 @@ class Response:
     content_type: str = "text/plain; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     file: Path | None = None  # streamed instead of `body` when set
+    file_range: tuple[int, int] | None = None  # of `file`: first and last byte (a 206)
 
     @classmethod
     def text(cls, status: int, message: str, **headers: str) -> Response:

@@ -8,6 +8,8 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
+from pyoxigraph import NamedNode
+
 from kg.serve import described
 from kg.serve import negotiation as neg
 from kg.serve.downloads import graph_title, lookup
@@ -50,7 +52,7 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
     if path.startswith("/id/"):
         return entity(app, url.path[len("/id/") :], headers)
     if path.startswith("/download/"):
-        return download(app, target.split("?")[0][len("/download/") :])
+        return download(app, target.split("?")[0][len("/download/") :], headers)
     if path.startswith("/static/"):
         return static(app, path[len("/static/") :])
     if path in ("/", "/index.html"):
@@ -99,6 +101,10 @@ def _formats(app: App, iri: str) -> list[tuple[str, str, str]]:
 
 def entity(app: App, rest: str, headers: Message) -> Response:
     iri = app.mapping.public + rest
+    try:  # a bad %-escape or a raw "|", "^" or "%" makes no IRI: nothing can be there
+        NamedNode(iri)
+    except ValueError:
+        return error(app, 404, f"no entity at /id/{rest}: not a valid IRI path", headers)
     if app.index.exists(iri):
         offered = tuple(media for media, _ in neg.ENTITY_FORMATS.values())
         media = neg.negotiate(headers.get("Accept"), offered, neg.MEDIA_ALIASES)
@@ -457,15 +463,53 @@ def _void_summary(app: App) -> dict[str, Any]:
     return {"facts": facts, "subsets": subsets, "text": text}
 
 
-def download(app: App, raw: str) -> Response:
+def download(app: App, raw: str, request: Message | None = None) -> Response:
     item = lookup(app.downloads, raw)
     if item is None:
         return Response.text(404, "no such download (see /downloads)")
     media = item.media_type
     if media.startswith("text/") or media.endswith(("json", "+json", "trig", "triples")):
         media += "; charset=utf-8"
-    headers = {"ETag": f'"{item.sha256}"', "Cache-Control": "max-age=300"}
-    return Response(200, content_type=media, headers=headers, file=item.path)
+    etag = f'"{item.sha256}"'
+    headers = {"ETag": etag, "Cache-Control": "max-age=300", "Accept-Ranges": "bytes"}
+    asked = request.get("Range") if request is not None else None
+    # If-Range: resume only the same file (a rebuild changes its digest, so its ETag).
+    if asked is None or (request is not None and request.get("If-Range", etag) != etag):
+        return Response(200, content_type=media, headers=headers, file=item.path)
+    size = item.path.stat().st_size
+    wanted = byte_range(asked, size)
+    if wanted == "unsatisfiable":
+        return Response.text(416, f"the range {asked} lies outside the file ({size} bytes)",
+                             **{"Content-Range": f"bytes */{size}"})
+    if wanted is None:  # not one range of bytes: the whole file (RFC 9110 14.2 allows it)
+        return Response(200, content_type=media, headers=headers, file=item.path)
+    headers["Content-Range"] = f"bytes {wanted[0]}-{wanted[1]}/{size}"
+    return Response(206, content_type=media, headers=headers, file=item.path, file_range=wanted)
+
+
+def byte_range(header: str, size: int) -> tuple[int, int] | str | None:
+    """One `bytes=first-last`, `bytes=first-` or `bytes=-suffix` range of a file of `size`
+    bytes as (first, last); "unsatisfiable" when it starts past the end; None when the header
+    is not a single byte range (then the whole file is sent)."""
+    unit, _, spec = header.partition("=")
+    if unit.strip().lower() != "bytes" or "," in spec:
+        return None
+    first_text, dash, last_text = spec.strip().partition("-")
+    if not dash or not (first_text.isdigit() or last_text.isdigit()) \
+            or (first_text and not first_text.isdigit()) or (last_text and not last_text.isdigit()):
+        return None
+    if not first_text:  # the last N bytes
+        suffix = int(last_text)
+        if suffix == 0:
+            return "unsatisfiable"
+        return max(0, size - suffix), size - 1
+    first = int(first_text)
+    if first >= size:
+        return "unsatisfiable"
+    last = int(last_text) if last_text else size - 1
+    if last < first:
+        return None
+    return first, min(last, size - 1)
 
 
 def static(app: App, raw: str) -> Response:
@@ -501,7 +545,9 @@ def ontology_root(app: App, headers: Message) -> Response:
 
 def ontology_document(app: App, ext: str, headers: Message) -> Response:
     if ext == "html":
-        return download(app, "ontology/index.html")
+        if lookup(app.downloads, "ontology/index.html") is not None:
+            return download(app, "ontology/index.html")
+        return ontology_page(app)
     if ext == "ttl":
         return download(app, "ontology.ttl")
     if ext not in ONTOLOGY_FORMATS:
@@ -511,9 +557,18 @@ def ontology_document(app: App, ext: str, headers: Message) -> Response:
                     {"Cache-Control": "max-age=300"})
 
 
+def ontology_page(app: App) -> Response:
+    """The ontology's terms in HTML when the build has no pyLODE page (--no-ontology-docs):
+    the navigation's Ontology link and /ontology/#Term anchors work either way."""
+    title, description, sections = described.ontology_sections(app)
+    page = app.pages.render("ontology.html", title=title, description=description,
+                            sections=sections)
+    return Response(200, page, HTML, {"Cache-Control": "max-age=300"})
+
+
 def ontology(app: App, rest: str, headers: Message) -> Response:
     if rest == "index.html":
-        return download(app, "ontology/index.html")
+        return ontology_document(app, "html", headers)
     if rest in described.ontology_terms(app):
         # okg:Term: its anchor on the pyLODE page for a browser, the ontology for RDF clients.
         media = neg.negotiate(headers.get("Accept"), tuple(ONTOLOGY_FORMATS.values()),

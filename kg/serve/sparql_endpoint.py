@@ -17,14 +17,16 @@
   refused with 422 and a message saying how to page (ORDER BY + LIMIT/OFFSET); the HTML view
   shows the first `max_results` with a visible notice. Per-client fairness (kg.serve.fairness)
   answers 429 with Retry-After.
-- Malformed queries: 400 with the parser's message; groups nested deeper than MAX_NESTING are
-  refused before they reach the engine (its parser recurses and would overflow its stack).
+- Malformed queries: 400 with the parser's message; groups nested deeper than MAX_NESTING, and
+  more than MAX_OPERATORS operators, are refused before they reach the engine (its parser
+  recurses along both and would overflow its stack).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urljoin
 from xml.sax.saxutils import escape as xml_escape
 from xml.sax.saxutils import quoteattr
 
@@ -50,6 +52,10 @@ GRAPH_SERIALIZERS = {
 
 
 MAX_NESTING = 200  # pyoxigraph's parser overflows the stack at a few thousand levels
+# Operators (! - + * / & | = < > ^) in one query: pyoxigraph's parser also recurses along a
+# flat chain of them ("!!!...true", "1+1+...+1", "a/b/.../z"), and 10,000 crashed a worker.
+MAX_OPERATORS = 2000
+_OPERATORS = frozenset("!-+*/&|=<>^")
 OVER_LIMIT = 422
 PROTOCOL_MEDIA = ("application/x-www-form-urlencoded", "application/sparql-query")
 
@@ -103,6 +109,11 @@ def check_read_only(query: str) -> None:
             400, f"the query nests groups and brackets {depth} levels deep; at most "
             f"{MAX_NESTING} are accepted"
         )
+    operators = sum(1 for t in tokens(query) if t.kind == "other" and t.text in _OPERATORS)
+    if operators > MAX_OPERATORS:
+        raise ProtocolError(
+            400, f"the query has {operators} operators; at most {MAX_OPERATORS} are accepted"
+        )
 
 
 def nesting(query: str) -> int:
@@ -115,6 +126,24 @@ def nesting(query: str) -> int:
         elif tok.kind == "close" or tok.text in (")", "]"):
             depth = max(0, depth - 1)
     return deepest
+
+
+def graph_iris(parameter: str, values: tuple[str, ...], base: str) -> tuple[str, ...]:
+    """The dataset parameter's IRIs, a relative one resolved against the published data base
+    (as in FROM); a value that is no IRI is the client's error (400), not the engine's."""
+    import pyoxigraph as ox
+
+    out = []
+    for value in values:
+        if not value.strip():
+            raise ProtocolError(400, f"{parameter} is empty: give a graph IRI")
+        iri = urljoin(base, value)
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            raise ProtocolError(400, f"{parameter} {value!r} is not an IRI ({exc})") from None
+        out.append(iri)
+    return tuple(out)
 
 
 def has_dataset_clause(query: str) -> bool:
@@ -175,7 +204,10 @@ def result_media(form: str, accept: str | None, fmt: str | None) -> str:
         if media in offered:
             return media  # type: ignore[return-value]
         raise ProtocolError(400, f"format {fmt!r} is not available for a {form} query")
-    media = neg.negotiate(accept, offered, neg.RESULT_ALIASES)
+    # A graph asked for as plain JSON or XML is JSON-LD or RDF/XML, as `format=json`/`xml`
+    # is (and as an entity IRI answers application/json).
+    aliases = neg.RESULT_ALIASES if form in ("SELECT", "ASK") else neg.GRAPH_RESULT_ALIASES
+    media = neg.negotiate(accept, offered, aliases)
     if media is None:
         raise ProtocolError(
             406, f"none of the accepted media types can carry a {form} result: "
@@ -317,6 +349,8 @@ class SparqlService:
         self, query: str, default_graphs: tuple[str, ...] = (), named_graphs: tuple[str, ...] = ()
     ) -> Result:
         check_read_only(query)
+        default_graphs = graph_iris("default-graph-uri", default_graphs, self.mapping.public)
+        named_graphs = graph_iris("named-graph-uri", named_graphs, self.mapping.public)
         text = rewrite_query_iris(query, self.mapping)
         if default_graphs or named_graphs:
             dataset = "protocol"

@@ -149,6 +149,9 @@ def _is_year(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# Characters in one text value: a label, quote or definition is far shorter, and a text over
+# 16 MiB stopped the build in pyoxigraph's parser with a traceback.
+MAX_TEXT = 100_000
 TEXT = _Kind("text", _is_text)
 LIST = _Kind("a list", lambda v: isinstance(v, list))
 MAPPING = _Kind("a mapping", lambda v: isinstance(v, dict))
@@ -229,6 +232,8 @@ def _shape(
             problems.add(at, f"unknown key {key!r} in {what} (allowed: {', '.join(keys)})")
         elif not kind.test(value):
             problems.add(at, f"{key} must be {kind.words}, got {show(value)}")
+        elif isinstance(value, str) and len(value) > MAX_TEXT:
+            problems.add(at, f"{key} is {len(value):,} characters long; at most {MAX_TEXT:,}")
         else:
             clean[key] = value
     return clean

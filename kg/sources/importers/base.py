@@ -40,7 +40,13 @@ PUBLIC_DOMAIN = "https://creativecommons.org/publicdomain/mark/1.0/"
 MIT = "https://opensource.org/licenses/MIT"
 
 PROGRESS_EVERY = 50_000
-csv.field_size_limit(1 << 30)  # ESCO's conceptSchemes file has cells over 128 KiB
+# Characters in one cell. ESCO's conceptSchemes file has cells over csv's default 128 KiB
+# (627,354 characters); pyoxigraph refuses an N-Triples line over 16 MiB, so a larger cell
+# would pass the importer and fail the build's bulk load with a traceback.
+MAX_CELL = 8 << 20
+csv.field_size_limit(MAX_CELL)
+# An error message quotes at most this much of its text (a value can be megabytes long).
+MAX_MESSAGE = 2000
 
 
 def iri(namespace: object, local: str = "") -> NamedNode:
@@ -99,6 +105,8 @@ class ImportFailed(KgError):
                  column: str | None = None):
         where = f"{path}:{line}" if line is not None else str(path)
         what = f"column {column!r}: {message}" if column else message
+        if len(what) > MAX_MESSAGE:
+            what = f"{what[:MAX_MESSAGE]}... ({len(what):,} characters)"
         super().__init__(f"{where}: {what}")
         self.path, self.line, self.column = str(path), line, column
 
@@ -177,6 +185,10 @@ def _check_complete(path: Path) -> None:
     """Every publisher file ends with a line end, so a last line without one was cut short.
     Checked before any row is read: a truncated file imports nothing."""
     with path.open("rb") as handle:
+        start = handle.read(4)
+        if start.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 or UTF-32 byte order mark
+            raise ImportFailed(path, 1, "the file is UTF-16 or UTF-32 (it starts with a byte "
+                               "order mark); the publisher's files are UTF-8: save it as UTF-8")
         if handle.seek(0, os.SEEK_END) == 0:
             return  # empty: the header check says so
         handle.seek(-1, os.SEEK_END)
@@ -248,6 +260,7 @@ class Context:
         _check_complete(path)
         header: list[str] = []
         count = 0
+        started = 1
         with path.open(newline="", encoding="utf-8-sig") as handle:
             if tsv:
                 reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
@@ -262,8 +275,10 @@ class Context:
                     raise ImportFailed(path, 1, f"header lacks column(s) {missing}; got {header}")
                 indexes = [_KeyIndex(path, key, header) for key in keys]
                 width = len(header)
+                started = reader.line_num + 1  # where the next row starts (a cell may span lines)
                 for row in reader:
                     line = reader.line_num
+                    started = line + 1
                     if len(row) != width:
                         if pad and 0 < len(row) < width:
                             row = row + [""] * (width - len(row))
@@ -283,7 +298,15 @@ class Context:
                         self.report(path, count)
                     yield line, dict(zip(header, row, strict=True))
             except csv.Error as exc:
-                raise ImportFailed(path, reader.line_num, f"CSV syntax error: {exc}") from None
+                if "field larger than field limit" in str(exc):
+                    raise ImportFailed(path, reader.line_num, f"a cell longer than "
+                                       f"{MAX_CELL:,} characters") from None
+                # The row that could not be read starts where the last good one ended: an
+                # unclosed quote is only noticed lines (or the whole file) later.
+                at = started if header else 1
+                later = f" (noticed at line {reader.line_num})" if reader.line_num > at else ""
+                raise ImportFailed(path, at, f"CSV syntax error in the row starting here{later}: "
+                                   f"{exc}") from None
             except UnicodeDecodeError:
                 raise _undecodable(path) from None
         self.files[path.name] = self.files.get(path.name, 0) + count
