@@ -196,6 +196,35 @@ def test_index_page_counts_every_kind_its_page_lists(server: Running) -> None:
             assert items and items.group(1).count("<li>") == int(count.replace(",", "")), name
 
 
+def test_a_large_kind_is_listed_a_page_at_a_time(server: Running,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: /kind/Rating listed all 185,989 O*NET ratings of the full graph on one page
+    of 15 MB, labelling each. A kind of more than KIND_PAGE entities is listed by IRI, a page
+    at a time (here KIND_PAGE is made small: the seed graph's kinds are small)."""
+    from kg.serve import entities
+
+    duty = "https://w3id.org/occupation-kg/ontology#Duty"
+    members = sorted(server.app.index.members_by_kind()[duty])
+    monkeypatch.setattr(entities, "KIND_PAGE", 7)
+    pages = -(-len(members) // 7)
+    assert pages >= 3
+    seen = []
+    for number in range(1, pages + 1):
+        listing = get(server, f"/kind/Duty?page={number}")
+        assert f"<small>({len(members)})</small></h1>" in listing
+        assert f"Page {number} of {pages}," in listing
+        assert ('rel="next"' in listing) == (number < pages)
+        assert ('rel="prev"' in listing) == (number > 1)
+        items = re.search(r'<ul class="entities">(.*?)</ul>', listing, re.S)
+        assert items is not None
+        seen += re.findall(r'<li><a href="([^"]+)">', items.group(1))
+    assert [h.removeprefix("/id/") for h in seen] == [
+        m.removeprefix(server.base) for m in members]
+    assert http(server.url + f"/kind/Duty?page={pages + 1}").status == 404
+    for bad in ("0", "x", "-1"):
+        assert http(server.url + f"/kind/Duty?page={bad}").status == 400
+
+
 def test_kinds_that_share_a_local_name_keep_their_own_pages() -> None:
     """Regression: dcat:Dataset and void:Dataset were both "/kind/Dataset" and "#Dataset" on the
     full graph's index page, so the second kind's page could not be reached."""

@@ -58,7 +58,7 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
     if path in ("/", "/index.html"):
         return index(app)
     if path.startswith("/kind/"):
-        return kind(app, path[len("/kind/") :])
+        return kind(app, path[len("/kind/") :], params)
     if path == "/query":
         return query_page(app, params)
     if path in ("/queries", "/queries/"):
@@ -238,15 +238,23 @@ def _kind_label(app: App, cls: str, name: str) -> str:
     return f"{label} ({prefix})" if prefix else label
 
 
-def kind(app: App, name: str) -> Response:
-    names = kind_names(app.index.members_by_kind())
+def kind(app: App, name: str, params: dict[str, list[str]] | None = None) -> Response:
+    members = app.index.members_by_kind()
+    names = kind_names(members)
     cls = next((c for c, found in names.items() if found == name), None)
     if cls is None:
         return error(app, 404, f"no entity kind {name!r}")
+    asked = (params or {}).get("page", ["1"])
+    number = int(asked[0]) if len(asked) == 1 and asked[0].isdigit() else 0
+    if number < 1:
+        return error(app, 400, f"page must be one whole number from 1, got {asked!r}")
     evidence = app.index.evidence_by_fact() if name == "Evidence" else None
-    page = app.pages.render("kind.html", label=_kind_label(app, cls, name),
-                            entities=app.index.entities_of(cls), evidence=evidence,
-                            label_of=app.index.label)
+    entities, pages = app.index.kind_page(cls, number)
+    if number > pages:
+        return error(app, 404, f"{name} has {pages} page(s), not {number}")
+    page = app.pages.render("kind.html", label=_kind_label(app, cls, name), name=name,
+                            entities=entities, total=len(members[cls]), page=number,
+                            pages=pages, evidence=evidence, label_of=app.index.label)
     return Response(200, page, HTML)
 
 
