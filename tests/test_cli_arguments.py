@@ -18,6 +18,8 @@ BAD_VALUES = [
     (["build", "--base", ""], "argument --base: '' is not an IRI"),
     (["build", "--base", 'http://ex.org/"<>/'], "is not an IRI (Invalid IRI code point '\"')"),
     (["build", "--base", "urn:x:"], "argument --base: 'urn:x:' is not an http(s) IRI"),
+    (["build", "--base", "http://ex.org/id/?"], "has a query or fragment"),
+    (["serve", "--base", "https://w3id.org/okg#"], "has a query or fragment"),
     (["import", "soc2018", ".", "--base", "not an iri"], "argument --base: 'not an iri'"),
     (["query", "issuing-bodies", "--timeout", "nan"], "argument --timeout: 'nan': give a"),
     (["query", "issuing-bodies", "--timeout", "inf"], "argument --timeout: 'inf': give a"),

@@ -221,8 +221,9 @@ def test_a_large_kind_is_listed_a_page_at_a_time(server: Running,
     assert [h.removeprefix("/id/") for h in seen] == [
         m.removeprefix(server.base) for m in members]
     assert http(server.url + f"/kind/Duty?page={pages + 1}").status == 404
-    for bad in ("0", "x", "-1"):
-        assert http(server.url + f"/kind/Duty?page={bad}").status == 400
+    for bad in ("0", "x", "-1", "1" + "0" * 4400, "%C2%B2", "%EF%BC%91", "1&page=1"):
+        assert http(server.url + f"/kind/Duty?page={bad}").status == 400, bad[:10]
+    assert http(server.url + f"/kind/Duty?page={10**20}").status == 404
 
 
 def test_kinds_that_share_a_local_name_keep_their_own_pages() -> None:

@@ -389,6 +389,16 @@ def test_a_download_resumes_from_a_byte_range(server: Running, dist: Path) -> No
         assert status == 200 and body == whole, extra
     status, _, body = _get_range(server, "/download/kg.nt", Range="bytes=0-9", If_Range=etag)
     assert status == 206 and body == whole[:10]
+    # Numbers past any file size, and digits that are not ASCII (a 500 on first try).
+    status, headers, body = _get_range(server, "/download/kg.nt", Range="bytes=0-" + "9" * 5000)
+    assert status == 206 and body == whole
+    status, _, _ = _get_range(server, "/download/kg.nt", Range="bytes=" + "9" * 5000 + "-")
+    assert status == 416
+    status, _, body = _get_range(server, "/download/kg.nt", Range="bytes=\u00b2-9")
+    assert status == 200 and body == whole
+    status, headers, body = _get_range(server, "/void.ttl", Range="bytes=0-9")
+    assert status == 206 and len(body) == 10 and "Content-Range" in headers[
+        "Access-Control-Expose-Headers"]
 
 
 @pytest.mark.parametrize(

@@ -96,8 +96,13 @@ def import_all(store: Store, data_root: Path, work: Path, base: str,
                     except _Failed as exc:
                         raise KgError(str(exc)) from None
                     graph = IMPORTERS[name].graph_iri(base)
-                    store.bulk_load(path=str(out), format=RdfFormat.N_TRIPLES,
-                                    to_graph=NamedNode(graph))
+                    try:
+                        store.bulk_load(path=str(out), format=RdfFormat.N_TRIPLES,
+                                        to_graph=NamedNode(graph))
+                    except (MemoryError, SyntaxError, ValueError) as exc:
+                        # The importers' checks should make this unreachable (MAX_CELL).
+                        raise KgError(f"{name}: its N-Triples output cannot be loaded: "
+                                      f"{exc}") from None
                     parts.setdefault(name, []).append((out, rows, triples, seconds))
                     if len(parts[name]) < jobs_of[name]:
                         continue

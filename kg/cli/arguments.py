@@ -19,7 +19,7 @@ def base_iri(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) IRI with a host")
-    if parts.query or parts.fragment:
+    if "?" in text or "#" in text:  # an empty query or fragment ("…/id/?") counts too
         raise argparse.ArgumentTypeError(
             f"{text!r} has a query or fragment; data IRIs extend the base with a path")
     return text

@@ -14,7 +14,7 @@ from kg.serve.responses import Response
 # Headers a cross-origin script may read besides the CORS-safelisted ones.
 EXPOSED = (
     "Content-Length", "Content-Disposition", "ETag", "Link", "Location", "Retry-After", "Vary",
-    "X-KG-Result-Limit",
+    "X-KG-Result-Limit", "Accept-Ranges", "Content-Range",
 )
 # Request headers a script may send: what SPARQL clients and YASGUI send.
 ALLOWED_HEADERS = (

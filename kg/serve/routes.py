@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from email.message import Message
 from http import HTTPStatus
@@ -70,7 +71,7 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
     if path == "/favicon.ico":
         return static(app, "favicon.svg")
     if path in ("/void.ttl", "/.well-known/void"):
-        return download(app, "void.ttl")
+        return download(app, "void.ttl", headers)
     if path in ("/ontology", "/ontology/"):
         return ontology_root(app, headers)
     if path.startswith("/ontology."):
@@ -245,9 +246,11 @@ def kind(app: App, name: str, params: dict[str, list[str]] | None = None) -> Res
     if cls is None:
         return error(app, 404, f"no entity kind {name!r}")
     asked = (params or {}).get("page", ["1"])
-    number = int(asked[0]) if len(asked) == 1 and asked[0].isdigit() else 0
-    if number < 1:
-        return error(app, 400, f"page must be one whole number from 1, got {asked!r}")
+    if len(asked) != 1 or not re.fullmatch(r"[0-9]{1,30}", asked[0], re.ASCII) \
+            or int(asked[0]) < 1:
+        shown = ", ".join(repr(a[:20]) for a in asked[:3])
+        return error(app, 400, f"page must be one whole number from 1, got {shown}")
+    number = int(asked[0])
     evidence = app.index.evidence_by_fact() if name == "Evidence" else None
     entities, pages = app.index.kind_page(cls, number)
     if number > pages:
@@ -497,27 +500,31 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
 
 def byte_range(header: str, size: int) -> tuple[int, int] | str | None:
     """One `bytes=first-last`, `bytes=first-` or `bytes=-suffix` range of a file of `size`
-    bytes as (first, last); "unsatisfiable" when it starts past the end; None when the header
-    is not a single byte range (then the whole file is sent)."""
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
+    bytes as (first, last); "unsatisfiable" when it starts past the end (or the file is
+    empty); None when the header is not a single byte range (then the whole file is sent).
+    ASCII digits only; a number longer than any file size is read as "past the end"."""
+    found = _BYTE_RANGE.fullmatch(header.strip())
+    if found is None or not (found["first"] or found["last"]):
         return None
-    first_text, dash, last_text = spec.strip().partition("-")
-    if not dash or not (first_text.isdigit() or last_text.isdigit()) \
-            or (first_text and not first_text.isdigit()) or (last_text and not last_text.isdigit()):
-        return None
-    if not first_text:  # the last N bytes
-        suffix = int(last_text)
-        if suffix == 0:
-            return "unsatisfiable"
-        return max(0, size - suffix), size - 1
-    first = int(first_text)
+
+    def number(digits: str) -> int:
+        return int(digits) if len(digits) <= 18 else 10**18
+
+    if size == 0:
+        return "unsatisfiable"
+    if not found["first"]:  # the last N bytes
+        suffix = number(found["last"])
+        return (max(0, size - suffix), size - 1) if suffix else "unsatisfiable"
+    first = number(found["first"])
     if first >= size:
         return "unsatisfiable"
-    last = int(last_text) if last_text else size - 1
+    last = number(found["last"]) if found["last"] else size - 1
     if last < first:
         return None
     return first, min(last, size - 1)
+
+
+_BYTE_RANGE = re.compile(r"bytes=(?P<first>[0-9]*)-(?P<last>[0-9]*)", re.ASCII | re.IGNORECASE)
 
 
 def static(app: App, raw: str) -> Response:
@@ -554,10 +561,10 @@ def ontology_root(app: App, headers: Message) -> Response:
 def ontology_document(app: App, ext: str, headers: Message) -> Response:
     if ext == "html":
         if lookup(app.downloads, "ontology/index.html") is not None:
-            return download(app, "ontology/index.html")
+            return download(app, "ontology/index.html", headers)
         return ontology_page(app)
     if ext == "ttl":
-        return download(app, "ontology.ttl")
+        return download(app, "ontology.ttl", headers)
     if ext not in ONTOLOGY_FORMATS:
         return error(app, 404, f"the ontology is not available as .{ext}", headers)
     media = ONTOLOGY_FORMATS[ext]
@@ -587,4 +594,4 @@ def ontology(app: App, rest: str, headers: Message) -> Response:
             return Response.redirect(f"/ontology/#{quote(rest)}", 303, Vary="Accept")
         ext = next(e for e, m in ONTOLOGY_FORMATS.items() if m == media)
         return Response.redirect(f"/ontology.{ext}", 303, Vary="Accept")
-    return download(app, "ontology/" + rest)
+    return download(app, "ontology/" + rest, headers)

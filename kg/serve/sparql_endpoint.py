@@ -52,9 +52,11 @@ GRAPH_SERIALIZERS = {
 
 
 MAX_NESTING = 200  # pyoxigraph's parser overflows the stack at a few thousand levels
-# Operators (! - + * / & | = < > ^) in one query: pyoxigraph's parser also recurses along a
-# flat chain of them ("!!!...true", "1+1+...+1", "a/b/.../z"), and 10,000 crashed a worker.
+# Operators (! - + * / && || = < > ^) and groups ({ }) in one query: pyoxigraph's parser also
+# recurses along a flat chain of either ("!!!...true", "1+1+...+1", "a/b/.../z", "{..} UNION
+# {..} UNION ..." or OPTIONAL after OPTIONAL), and 10,000-15,000 of them crashed a worker.
 MAX_OPERATORS = 2000
+MAX_GROUPS = 2000
 _OPERATORS = frozenset("!-+*/&|=<>^")
 OVER_LIMIT = 422
 PROTOCOL_MEDIA = ("application/x-www-form-urlencoded", "application/sparql-query")
@@ -109,11 +111,36 @@ def check_read_only(query: str) -> None:
             400, f"the query nests groups and brackets {depth} levels deep; at most "
             f"{MAX_NESTING} are accepted"
         )
-    operators = sum(1 for t in tokens(query) if t.kind == "other" and t.text in _OPERATORS)
+    operators, groups = chain_counts(query)
     if operators > MAX_OPERATORS:
         raise ProtocolError(
             400, f"the query has {operators} operators; at most {MAX_OPERATORS} are accepted"
         )
+    if groups > MAX_GROUPS:
+        raise ProtocolError(
+            400, f"the query has {groups} groups {{ }}; at most {MAX_GROUPS} are accepted"
+        )
+
+
+def chain_counts(query: str) -> tuple[int, int]:
+    """Operators and groups outside strings, IRIs and comments. `^^` (a literal's datatype)
+    is no operator; `&&` and `||` count once."""
+    operators = groups = 0
+    previous = None
+    for tok in tokens(query):
+        if tok.kind == "open":
+            groups += 1
+        elif tok.kind == "other" and tok.text in _OPERATORS:
+            pair = previous is not None and previous.end == tok.start \
+                and previous.text == tok.text and tok.text in "^&|"
+            if pair and tok.text == "^":
+                operators -= 1  # the first ^ of a ^^ was counted
+            elif not pair:
+                operators += 1
+            previous = None if pair else tok
+            continue
+        previous = None
+    return operators, groups
 
 
 def nesting(query: str) -> int:

@@ -41,9 +41,10 @@ MIT = "https://opensource.org/licenses/MIT"
 
 PROGRESS_EVERY = 50_000
 # Characters in one cell. ESCO's conceptSchemes file has cells over csv's default 128 KiB
-# (627,354 characters); pyoxigraph refuses an N-Triples line over 16 MiB, so a larger cell
-# would pass the importer and fail the build's bulk load with a traceback.
-MAX_CELL = 8 << 20
+# (627,354 characters); pyoxigraph refuses an N-Triples line over 16 MiB, and a character can
+# take up to 6 bytes there (a control character's \u escape), so 1 Mi characters keep every
+# line under it (8 MiB did not: 5.6 million "é" made a line of 16.8 MB).
+MAX_CELL = 1 << 20
 csv.field_size_limit(MAX_CELL)
 # An error message quotes at most this much of its text (a value can be megabytes long).
 MAX_MESSAGE = 2000
