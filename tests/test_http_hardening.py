@@ -160,16 +160,23 @@ def test_memory_cap_stops_a_query_with_a_clear_503(server: Running) -> None:
     assert get(server, "ASK { ?s ?p ?o }")[0] == 200
 
 
+def post_query(server: Running, query: str) -> tuple[int, str]:
+    """POST `query` as application/sparql-query: (status, body text)."""
+    conn = http.client.HTTPConnection(*address(server), timeout=30)
+    try:
+        conn.request("POST", "/sparql", body=query.encode(),
+                     headers={"Content-Type": "application/sparql-query"})
+        resp = conn.getresponse()
+        return resp.status, resp.read().decode()
+    finally:
+        conn.close()
+
+
 def test_nesting_bomb_is_refused_before_the_engine(server: Running) -> None:
     depth = 20_000
     query = "SELECT * {" + "{" * depth + "}" * depth + "}"
-    conn = http.client.HTTPConnection(*address(server), timeout=30)
-    conn.request("POST", "/sparql", body=query.encode(),
-                 headers={"Content-Type": "application/sparql-query"})
-    resp = conn.getresponse()
-    text = resp.read().decode()
-    conn.close()
-    assert resp.status == 400
+    status, text = post_query(server, query)
+    assert status == 400
     assert f"{depth + 1} levels deep; at most {MAX_NESTING}" in text
     assert server.app.pool.idle.qsize() == 2  # no worker died
 
@@ -185,13 +192,8 @@ def test_nesting_bomb_is_refused_before_the_engine(server: Running) -> None:
 def test_an_operator_chain_bomb_is_refused_before_the_engine(server: Running, query: str) -> None:
     """Regression: the nesting guard counted brackets only, and a flat chain of 10,000 unary
     or binary operators crashed a query worker (SIGSEGV in pyoxigraph's recursive parser)."""
-    conn = http.client.HTTPConnection(*address(server), timeout=30)
-    conn.request("POST", "/sparql", body=query.encode(),
-                 headers={"Content-Type": "application/sparql-query"})
-    resp = conn.getresponse()
-    text = resp.read().decode()
-    conn.close()
-    assert resp.status == 400
+    status, text = post_query(server, query)
+    assert status == 400
     assert (f"operators; at most {MAX_OPERATORS} are accepted" in text
             or f"groups {{ }}; at most {MAX_GROUPS} are accepted" in text)
     assert server.app.pool.idle.qsize() == 2  # no worker died
@@ -199,13 +201,7 @@ def test_an_operator_chain_bomb_is_refused_before_the_engine(server: Running, qu
     # literals (each ^^ counted as two operators at first: 1,001 of them were refused).
     assert get(server, "ASK { FILTER(" + "1+" * 500 + "1 > 0) }")[0] == 200
     dates = " ".join('"2024-01-01"^^<http://www.w3.org/2001/XMLSchema#date>' for _ in range(1500))
-    conn = http.client.HTTPConnection(*address(server), timeout=30)
-    conn.request("POST", "/sparql", body=f"SELECT * WHERE {{ VALUES ?d {{ {dates} }} }} LIMIT 1"
-                 .encode(), headers={"Content-Type": "application/sparql-query"})
-    resp = conn.getresponse()
-    resp.read()
-    conn.close()
-    assert resp.status == 200
+    assert post_query(server, f"SELECT * WHERE {{ VALUES ?d {{ {dates} }} }} LIMIT 1")[0] == 200
 
 
 def test_worker_death_names_the_signal(server: Running) -> None:
