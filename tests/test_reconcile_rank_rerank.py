@@ -193,3 +193,20 @@ def test_an_exact_title_matches_as_often_as_before(ranker: Ranker, index: Index,
     assert sum(found[0].match for found in now) > 0
     moved = sum(a[0].id != b[0].id for a, b in zip(now, before, strict=True))
     assert moved > 0  # the slices hold titles the re-ranker put down
+
+
+def test_an_exact_title_matches_only_when_the_re_ranker_agrees(ranker: Ranker) -> None:
+    """The guard of the exact-title order: the raw first of an exact title may match only when
+    the re-ranked first is the same entity (as before the rule). Here the raw score leads by far
+    more than the margin and the model is sure of the other candidate."""
+    entities = [int(e) for e in ranker.part(TYPE).entities[:2]]
+    lead, other = entities
+    found = [(lead, 3.0, 2.0, 5), (other, 1.0, 0.0, 5)]
+    sure_of_other = np.asarray([0.001, 0.99])
+    exact = ranker._candidates(found, "a title", TYPE, 5, sure_of_other, exact=True)
+    assert [c.entity for c in exact] == [lead, other] and not exact[0].match
+    sure_of_lead = np.asarray([0.99, 0.001])
+    agreed = ranker._candidates(found, "a title", TYPE, 5, sure_of_lead, exact=True)
+    assert [c.entity for c in agreed] == [lead, other] and agreed[0].match
+    reranked = ranker._candidates(found, "a title", TYPE, 5, sure_of_other)
+    assert [c.entity for c in reranked] == [other, lead] and not reranked[0].match
