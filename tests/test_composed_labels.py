@@ -8,14 +8,11 @@ from __future__ import annotations
 import calendar
 import csv
 import re
-import shutil
 from pathlib import Path
 
-import pyoxigraph as ox
 import pytest
 
-from kg.reconcile.reference import import_reference
-from tests.server_support import http, running_server
+from tests.server_support import http, running_server, seed_with_slices
 
 ONET = Path(__file__).parent / "data" / "onet_db_29_3"
 
@@ -28,13 +25,7 @@ def _rows(name: str) -> list[dict[str, str]]:
 @pytest.fixture(scope="module")
 def served(dist: Path, tmp_path_factory: pytest.TempPathFactory):
     """The seed build with the reference slices merged into its kg.trig."""
-    out = tmp_path_factory.mktemp("composed-dist")
-    store = ox.Store()
-    for path in [*import_reference(Path(__file__).parent / "data", out), dist / "kg.trig"]:
-        fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
-        store.bulk_load(path=str(path), format=fmt)
-    store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
-    shutil.copy(dist / "void.ttl", out / "void.ttl")
+    out = seed_with_slices(dist, tmp_path_factory.mktemp("composed-dist"))
     with running_server(out, workers=1) as srv:
         yield srv
 
@@ -65,3 +56,46 @@ def test_a_related_occupation_record_is_titled_from_to_and_index(served) -> None
     assert _title(served, f"/id/onet-relatedness/{slug}.html") == (
         f"{titles[row['O*NET-SOC Code']]} → {titles[row['Related O*NET-SOC Code']]}, "
         f"related occupation no. {row['Index']}")
+
+
+def test_an_observation_is_titled_with_its_occupation(served) -> None:
+    """Regression: the full graph's /kind/Observation listed "Median annual wage, May 2024:
+    $102,010" for hundreds of occupations; the occupation now comes first."""
+    path = Path(__file__).parent / "data" / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+                   if r["OCC_CODE"] == "11-3051")
+    title = _title(served, "/id/observation/bls-oews-2024-05-11-3051-annual-wage-median.html")
+    assert title == (f"{row['OCC_TITLE']} — Median annual wage, May 2024: "
+                     f"${int(row['A_MEDIAN']):,}")
+
+
+def _kind_entries(served, kind: str) -> dict[str, str]:
+    """href -> text of every entry of a kind's list, over all its pages."""
+    found: dict[str, str] = {}
+    number = 1
+    while True:
+        reply = http(served.url + f"/kind/{kind}?page={number}")
+        if reply.status == 404:
+            return found
+        assert reply.status == 200
+        found.update(re.findall(r'<li><a href="([^"]+)">([^<]*)</a>', reply.text))
+        if 'rel="next"' not in reply.text:
+            return found
+        number += 1
+
+
+def test_entities_that_share_a_label_in_a_list_are_told_apart(served) -> None:
+    """SOC 2018's broad group and its detailed occupation share a title (the slice's own rows);
+    a kind's list added nothing to tell them apart."""
+    path = Path(__file__).parent / "data" / "soc_2018_structure"
+    text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(path.glob("*.tsv")))
+    assert text.count("Industrial Production Managers") >= 2  # 11-3050 and 11-3051
+    entries = _kind_entries(served, "Concept")
+    for code in ("11-3050", "11-3051"):
+        # the code alone would not do: O*NET-SOC 2010 and 2019 share "11-3051.00" too
+        assert entries[f"/id/soc2018/{code}"] == (
+            f"Industrial Production Managers (2018 Standard Occupational Classification {code})")
+    # O*NET's answer categories ("Every day") by the question they answer, and the rest:
+    # no two entries of the list read the same
+    assert len(set(entries.values())) == len(entries)

@@ -240,3 +240,33 @@ def test_kinds_that_share_a_local_name_keep_their_own_pages() -> None:
     assert names["http://example.org/terms/Skill"] == "example-org-terms-Skill"
     assert kind_names(["http://www.w3.org/ns/dcat#Dataset"]) == {
         "http://www.w3.org/ns/dcat#Dataset": "Dataset"}
+
+
+def test_the_dataset_description_reads_as_words_and_numbers(server: Running,
+                                                            dist: Path) -> None:
+    """Regression: /id/dataset/occupation-kg, the front door of the data, was headed
+    "dataset/occupation-kg" and listed "entities 382737", "dataDump", "sparqlEndpoint", its
+    graphs by slug, its vocabularies as "22-rdf-syntax-ns#", and "Dataset" twice as its types."""
+    void_ns = "http://rdfs.org/ns/void#"
+    void = Graph().parse(dist / "void.ttl", format="turtle")
+    node = URIRef("https://w3id.org/occupation-kg/id/dataset/occupation-kg")
+    title = str(void.value(node, URIRef("http://purl.org/dc/terms/title")))
+    page = get(server, "/id/dataset/occupation-kg.html")
+    text = visible(page)
+    assert re.search(r"<h1>\s*(.*?)\s*</h1>", page)[1] == title
+    for name in ("triples", "entities", "classes", "properties"):
+        count = int(void.value(node, URIRef(void_ns + name)))
+        assert f"{name.capitalize()} {count:,}" in text, name
+    for words in ("Data dump", "SPARQL endpoint", "URI space", "Landing page",
+                  "VoID dataset", "DCAT dataset"):
+        assert words in text, words
+    for raw in ("dataDump", "sparqlEndpoint", "uriSpace"):
+        assert raw not in text, raw
+    assert ">22-rdf-syntax-ns#<" not in page
+    for vocabulary in void.objects(node, URIRef(void_ns + "vocabulary")):
+        assert str(vocabulary) in text  # a namespace is shown whole
+    for subset in void.objects(node, URIRef(void_ns + "subset")):
+        slug = str(subset).rsplit("/", 1)[-1]
+        assert f">{slug}<" not in page, slug  # a graph by its title, not its slug
+    endpoint = void.value(node, URIRef(void_ns + "sparqlEndpoint"))
+    assert f">{endpoint}<" in page  # an address is shown whole, not as "sparql"

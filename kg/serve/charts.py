@@ -22,6 +22,9 @@ _CHAR_W = 6.4  # mean advance of an 11px label character, for collision checks
 class WageRow:
     period: str  # "May 2008"
     values: dict[str, Decimal]  # keys from PERCENTILES (any may be missing)
+    start: str = ""  # the period's start date, for ordering rows of several sources
+    source: str = ""  # the exact match whose figures these are ("" for the page's own)
+    source_code: str = ""  # "exact 11-3051", under the row label
 
     @property
     def missing(self) -> list[str]:
@@ -52,6 +55,11 @@ def _place(labels: list[tuple[float, str, str]], lines: list[float]) -> list[tup
         taken[y].append((x - half, x + half))
         placed.append((x, y, css, text))
     return placed
+
+
+def _cut(text: str, chars: int) -> str:
+    """`text` in at most `chars` characters (the label column is 150 px wide)."""
+    return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
 def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
@@ -93,11 +101,12 @@ def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
             f'<text class="row-label" x="{left - 14}" y="{cy + 5:.1f}" text-anchor="end">'
             f"{escape(row.period)}</text>"
         )
-        if row.missing:
-            missing = ", ".join(k for k in row.missing)
+        notes = ([_cut(row.source_code, 24)] if row.source else []) + (
+            [f"no {', '.join(row.missing)} reported"] if row.missing else [])
+        for n, note in enumerate(notes):
             parts.append(
-                f'<text class="row-note" x="{left - 14}" y="{cy + 22:.1f}" text-anchor="end">'
-                f"no {escape(missing)} reported</text>"
+                f'<text class="row-note" x="{left - 14}" y="{cy + 22 + 15 * n:.1f}" '
+                f'text-anchor="end">{escape(note)}</text>'
             )
         if "p10" in v and "p90" in v:
             parts.append(

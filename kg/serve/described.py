@@ -93,6 +93,57 @@ def void_triples(app: App, iri: str) -> list[ox.Triple]:
     return state(app).void.get(iri, [])
 
 
+# What void.ttl names its nodes by (a theme's skos:prefLabel, a dataset's dcterms:title).
+_TITLE_PREDICATES = (
+    "http://purl.org/dc/terms/title",
+    "http://www.w3.org/2004/02/skos/core#prefLabel",
+    "http://www.w3.org/2000/01/rdf-schema#label",
+    "http://xmlns.com/foaf/0.1/name",
+    "http://www.w3.org/2006/vcard/ns#fn",
+)
+_START = "http://www.w3.org/ns/dcat#startDate"
+_END = "http://www.w3.org/ns/dcat#endDate"
+_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+# Objects shown as their IRI: a vocabulary's namespace or an endpoint's address has no
+# readable last segment ("22-rdf-syntax-ns#", "sparql").
+_IRI_VALUED = {
+    "http://rdfs.org/ns/void#vocabulary",
+    "http://rdfs.org/ns/void#sparqlEndpoint",
+    "http://rdfs.org/ns/void#uriSpace",
+    "http://www.w3.org/ns/dcat#endpointURL",
+}
+
+
+def void_title(app: App, iri: str) -> str | None:
+    """The title void.ttl gives the node, if any (lowest first, so it does not vary)."""
+    by_predicate = {
+        t.predicate.value: t.object.value
+        for t in sorted(void_triples(app, iri), key=str, reverse=True)
+        if isinstance(t.object, ox.Literal)
+    }
+    found = next((by_predicate[p] for p in _TITLE_PREDICATES if p in by_predicate), None)
+    if found is None and _START in by_predicate and _END in by_predicate:  # a period of time
+        found = f"{by_predicate[_START]} to {by_predicate[_END]}"
+    return found
+
+
+def node_text(app: App, iri: str, predicate: str) -> str:
+    """How the description page names a node: the IRI itself where its last segment says
+    nothing, else void.ttl's title, the graph's or entity's title, else its last segment."""
+    from kg.serve.downloads import graph_title
+
+    if predicate in _IRI_VALUED:
+        return iri
+    if predicate == _TYPE:
+        return app.index.class_label(iri)
+    if iri in app.index.labels:
+        return app.index.labels[iri]
+    found = void_title(app, iri)
+    if found is None and iri in state(app).graphs:
+        found = graph_title(app, app.mapping.to_data(iri))
+    return found if found is not None and found != iri else app.index.label(iri)
+
+
 def graph_size(app: App, iri: str) -> int:
     """void:triples of the graph, else counted (void.ttl lists every non-empty graph)."""
     for t in void_triples(app, iri):

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import islice
 
 import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
@@ -113,6 +114,13 @@ _COMPOSED_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
 }
 
 
+# Links that cite an entity rather than own it (kg.serve.entities._referrer).
+_CITING = {
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#subject",
+    "http://www.w3.org/1999/02/22-rdf-syntax-ns#object",
+    "http://www.w3.org/ns/prov#wasDerivedFrom",
+}
+
 KIND_PAGE = 1000  # entities on one page of a kind's list
 
 
@@ -166,6 +174,8 @@ class Observation:
     figure: str = ""  # the value as a reader wants it: "$83,290", "80%", "about 156,100 jobs"
     all_industries: bool = True
     lower_bound: bool = False  # an OEWS top code: the figure is at least the value
+    occupation: str = ""  # IRI
+    occupation_label: str = ""
 
     @property
     def statistic_name(self) -> str:
@@ -178,6 +188,27 @@ class Observation:
         where = "" if self.all_industries else f" in {self.industry_label}"
         when = f", {self.period_label}" if self.period_label else ""
         return f"{name}{where}{when}: {self.figure}"
+
+
+@dataclass
+class Match:
+    """An entity published here that stands for the same occupation in another
+    classification (skos:exactMatch or closeMatch, either way) or for the occupation it
+    belongs to (its skos:broadMatch), with that entity's statistics: the curated occupation's
+    page shows the May 2024 wages of SOC 2018 11-3051 (exact), O*NET-SOC 11-3051.00's the same
+    (close), and 11-3051.01's (broader), as O*NET OnLine shows the SOC occupation's wages for
+    its specialties."""
+
+    iri: str
+    label: str
+    observations: list[Observation]
+    code: str = ""  # its skos:notation ("11-3051"), if it has one
+    relation: str = "exact"  # "exact", "close" or "broader" (skos:broadMatch)
+
+    @property
+    def name(self) -> str:
+        """`Industrial Production Managers (11-3051)`."""
+        return f"{self.label} ({self.code})" if self.code else self.label
 
 
 @dataclass
@@ -195,6 +226,7 @@ class EntityPage:
     observations: list[Observation]
     fact: tuple[Value, str, Value] | None = None  # an evidence record's (subject, property, value)
     jsonld: str = ""  # schema.org JSON-LD for the page's <script> (kg/serve/schema_org.py)
+    matched: list[Match] = field(default_factory=list)  # matches with statistics
 
 
 class EntityIndex:
@@ -303,8 +335,12 @@ class EntityIndex:
             return f"{self.label(s)} — {self.property_label(p)} — {self.term_text(o, p)}"
         kinds = self.kinds.get(iri, [])
         if OKG + "Observation" in kinds:
+            # The occupation first: a list of observations (a kind page, search results) said
+            # "Median annual wage, May 2024: $102,010" for hundreds of occupations.
             obs = self.observation(iri)
-            return obs.title if obs is not None else None
+            if obs is None:
+                return None
+            return f"{obs.occupation_label} — {obs.title}" if obs.occupation else obs.title
         for kind, parts in _COMPOSED_LABELS.items():
             if OKG + kind in kinds:
                 return self._compose(iri, parts)
@@ -333,7 +369,8 @@ class EntityIndex:
         )
 
     def class_label(self, iri: str) -> str:
-        return humanize.capitalize(self.property_label(iri))
+        # A reader's name first: two vocabularies' classes may share a label ("Dataset").
+        return humanize.capitalize(humanize.EXTERNAL_LABELS.get(iri) or self.property_label(iri))
 
     def inverse_label(self, iri: str) -> str:
         """How the subject of `iri` relates to its object, said from the object's side."""
@@ -387,8 +424,8 @@ class EntityIndex:
         store), so it is done per kind, when a page lists that kind."""
         found = self._by_kind.get(cls)
         if found is None:
-            found = sorted(((e, self.label(e)) for e in self.members_by_kind().get(cls, ())),
-                           key=lambda e: (e[1].lower(), e[0]))
+            labelled = [(e, self.label(e)) for e in self.members_by_kind().get(cls, ())]
+            found = sorted(self._distinguished(labelled), key=lambda e: (e[1].lower(), e[0]))
             self._by_kind[cls] = found
         return found
 
@@ -413,7 +450,74 @@ class EntityIndex:
             ordered = self._by_iri[cls] = sorted(members)
         pages = -(-len(ordered) // KIND_PAGE)
         chunk = ordered[(page - 1) * KIND_PAGE: page * KIND_PAGE] if page >= 1 else []
-        return [(e, self.label(e)) for e in chunk], pages
+        return self._distinguished([(e, self.label(e)) for e in chunk]), pages
+
+    def _distinguished(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """Entities that share a label in one list get a note after it that tells them apart:
+        their code, their scheme and code, their broader concept, or what refers to them
+        (with its code), the first of these that differs within the group. The full graph's
+        1,389 wage distributions were all "Annual wage distribution, May 2024" on their kind
+        page; SOC's broad group 11-3050 and detailed occupation 11-3051 are both "Industrial
+        Production Managers"; O*NET's answer categories "Every day" belong to many questions."""
+        groups: dict[str, list[int]] = defaultdict(list)
+        for number, (entity, label) in enumerate(entries):
+            if entity in self.labels:  # a composed label is specific already
+                groups[label].append(number)
+        out = list(entries)
+        for label, numbers in groups.items():
+            if len(numbers) < 2:
+                continue
+            members = [entries[n][0] for n in numbers]
+            notes: list[str | None] = []
+            for how in (self._code_note, self._scheme_code_note, self._broader_note,
+                        self._referrer_note, self._referrer_code_note):
+                notes = [how(entity) for entity in members]
+                if None not in notes and len(set(notes)) == len(notes):
+                    break
+            for n, note in zip(numbers, notes, strict=True):
+                if note is not None:
+                    out[n] = (entries[n][0], f"{label} ({note})")
+        return out
+
+    def _least(self, iri: str, p: str) -> ox.NamedNode | ox.Literal | None:
+        """The least value of `p` (one that does not depend on the store's order)."""
+        return min(self._objects(ox.NamedNode(iri), p), key=lambda t: t.value, default=None)
+
+    def _code_note(self, iri: str) -> str | None:
+        code = self._least(iri, SKOS + "notation")
+        return code.value if code is not None else None
+
+    def _scheme_code_note(self, iri: str) -> str | None:
+        code, scheme = self._least(iri, SKOS + "notation"), self._least(iri, SKOS + "inScheme")
+        if code is None or scheme is None:
+            return None
+        return f"{self.label(scheme.value)} {code.value}"
+
+    def _broader_note(self, iri: str) -> str | None:
+        broader = self._least(iri, SKOS + "broader")
+        return self.label(broader.value) if broader is not None else None
+
+    def _referrer_note(self, iri: str) -> str | None:
+        referrer = self._referrer(iri)
+        return self.label(referrer) if referrer is not None else None
+
+    def _referrer_code_note(self, iri: str) -> str | None:
+        """`Chief Executives, 11-1011`: BLS's broad group 11-1010 has the same title."""
+        referrer = self._referrer(iri)
+        if referrer is None:
+            return None
+        code = self._code_note(referrer)
+        return f"{self.label(referrer)}, {code}" if code is not None else self.label(referrer)
+
+    def _referrer(self, iri: str) -> str | None:
+        """The first (in IRI order) named entity that links to `iri`, evidence records and
+        observations aside (they cite, they do not own); looks at 100 links at most."""
+        links = islice(self.store.quads_for_pattern(None, None, ox.NamedNode(iri), None), 100)
+        found = sorted({q.subject.value for q in links if isinstance(q.subject, ox.NamedNode)
+                        and q.predicate.value not in _CITING})
+        skip = {OKG + "Evidence", OKG + "Observation"}
+        return next((s for s in found if s != iri and not skip & set(self.kinds.get(s, []))),
+                    None)
 
     def evidence_by_fact(self) -> list[tuple[str, list[tuple[str, str, list[Source]]]]]:
         """Every evidence record under the fact it supports: per subject (label-sorted), its
@@ -539,6 +643,7 @@ class EntityIndex:
             inbound=groups(inbound, list(inbound), self.inverse_label),
             mappings=groups(out, [p for p in out if p in MATCH_PREDICATES], self.property_label),
             observations=self.observations(iri),
+            matched=self.matched_statistics(iri),
             fact=fact,
             jsonld=SchemaOrg(self).script(iri),
         )
@@ -558,6 +663,7 @@ class EntityIndex:
         start = self._objects(ox.NamedNode(period), DCAT + "startDate") if period else []
         doc = one(PROV + "wasDerivedFrom")
         stat, industry = one(OKG + "statistic"), one(OKG + "industry")
+        occupation = one(OKG + "occupation")
         unit = one(SDMX_ATTR + "unitMeasure")
         approximate = one(OKG + "isApproximate") == "true"
         lower = one(OKG + "isLowerBound") == "true"  # OEWS top code (engineer E)
@@ -571,8 +677,33 @@ class EntityIndex:
             document=doc, document_label=self.label(doc) if doc else "",
             figure=humanize.figure(value, unit, approximate) + (" or more" if lower else ""),
             lower_bound=lower,
+            occupation=occupation, occupation_label=self.label(occupation) if occupation else "",
             all_industries=industry.endswith("/industry/all-industries") or not industry,
         )
+
+    def matched_statistics(self, iri: str) -> list[Match]:
+        """The exact, then close, then broader matches published here that have statistics,
+        each in IRI order (exact and close matches either way, broader ones from this
+        entity: a narrower match's figures do not cover this occupation)."""
+        node = ox.NamedNode(iri)
+        seen = {iri}
+        out = []
+        for relation in ("exact", "close", "broad"):
+            predicate = ox.NamedNode(f"{SKOS}{relation}Match")
+            found = {q.object.value for q in self.store.quads_for_pattern(node, predicate, None)
+                     if isinstance(q.object, ox.NamedNode)}
+            if relation != "broad":
+                found |= {q.subject.value for q in self.store.quads_for_pattern(
+                    None, predicate, node) if isinstance(q.subject, ox.NamedNode)}
+            for match in sorted(found - seen):
+                seen.add(match)
+                observations = self.observations(match) if self.is_local(match) else []
+                if observations:
+                    code = self._one(match, SKOS + "notation")
+                    out.append(Match(match, self.label(match), observations,
+                                     code.value if code is not None else "",
+                                     "broader" if relation == "broad" else relation))
+        return out
 
     def observations(self, iri: str) -> list[Observation]:
         node = ox.NamedNode(iri)

@@ -50,6 +50,15 @@ EXTERNAL_LABELS = {
     "http://www.w3.org/1999/02/22-rdf-syntax-ns#object": "value",
     "http://www.w3.org/2000/01/rdf-schema#comment": "comment",
     "http://www.w3.org/2000/01/rdf-schema#seeAlso": "see also",
+    "http://rdfs.org/ns/void#sparqlEndpoint": "SPARQL endpoint",
+    "http://rdfs.org/ns/void#uriSpace": "URI space",
+    "http://rdfs.org/ns/void#dataDump": "data dump",
+    "http://rdfs.org/ns/void#entities": "entities",
+    "http://www.w3.org/ns/dcat#landingPage": "landing page",
+    "http://xmlns.com/foaf/0.1/page": "documentation page",
+    # Two vocabularies' "Dataset": an entity page's kinds said "Dataset" twice.
+    "http://rdfs.org/ns/void#Dataset": "VoID dataset",
+    "http://www.w3.org/ns/dcat#Dataset": "DCAT dataset",
 }
 
 # How the referring entity relates to this one, for properties without an owl:inverseOf:

@@ -58,7 +58,8 @@ def local_href(iri: str, public_base: str) -> str | None:
     return None
 
 
-def wage_rows(observations: list[Observation], public_base: str) -> list[WageRow]:
+def wage_rows(observations: list[Observation], public_base: str,
+              source: str = "", source_code: str = "") -> list[WageRow]:
     stats = {OKG + name: key for name, key in WAGE_STATS}
     by_period: dict[str, tuple[str, dict[str, Any]]] = {}
     for o in observations:
@@ -68,7 +69,18 @@ def wage_rows(observations: list[Observation], public_base: str) -> list[WageRow
             start, values = by_period.setdefault(o.period_label, (o.period_start, {}))
             values[stats[o.statistic]] = o.value
     ordered = sorted(by_period.items(), key=lambda kv: kv[1][0])
-    return [WageRow(label, values) for label, (_, values) in ordered]
+    return [WageRow(label, values, start, source, source_code)
+            for label, (start, values) in ordered]
+
+
+def all_wage_rows(page: EntityPage, public_base: str) -> list[WageRow]:
+    """The entity's own wage rows and its matches', by period (own first in a tie)."""
+    rows = wage_rows(page.observations, public_base)
+    for match in page.matched:
+        rows += wage_rows(match.observations, public_base,
+                          f"{match.name}, {match.relation} match",
+                          f"{match.relation} {match.code or match.label}")
+    return sorted(rows, key=lambda r: (r.start, r.source != "", r.source))
 
 
 def wage_notes(rows: list[WageRow]) -> list[str]:
@@ -76,7 +88,8 @@ def wage_notes(rows: list[WageRow]) -> list[str]:
     notes = []
     for row in rows:
         given = [PERCENTILE_NAMES[k] for k in PERCENTILES if k in row.values]
-        note = f"{row.period}: {_join(given)}"
+        of = f" ({row.source})" if row.source else ""
+        note = f"{row.period}{of}: {_join(given)}"
         if row.missing:
             missing = [PERCENTILE_NAMES[k] for k in row.missing]
             box = " (so no box is drawn)" if {"p25", "p75"} & set(row.missing) else ""
@@ -141,10 +154,10 @@ class Pages:
         wage = Markup("")
         notes: list[str] = []
         industries: list[tuple[str, Markup]] = []
-        if page.observations:
-            rows = wage_rows(page.observations, self.public_base)
+        if page.observations or page.matched:
+            rows = all_wage_rows(page, self.public_base)
             wage, notes = wage_chart(rows), wage_notes(rows)
-            if is_occupation:
+            if is_occupation and page.observations:
                 for year, group in industry_rows(page.observations, self.public_base).items():
                     chart = industry_chart(group)
                     if chart:

@@ -9,9 +9,9 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, quote, urlencode, urlsplit
 
-from pyoxigraph import NamedNode
+from pyoxigraph import Literal, NamedNode
 
-from kg.serve import described
+from kg.serve import described, humanize
 from kg.serve import negotiation as neg
 from kg.serve.downloads import graph_title, lookup
 from kg.serve.entities import kind_names, local_name
@@ -158,13 +158,18 @@ def described_document(app: App, iri: str, ext: str, kind_: str) -> Response:
 def _described_page(app: App, iri: str, kind_: str) -> bytes:
     facts: dict[str, list[tuple[str, str | None]]] = {}
     for t in described.void_triples(app, iri):
-        value = t.object.value
+        predicate, value = t.predicate.value, t.object.value
         url = value if value.startswith(("http://", "https://")) else None
         if url is not None and url.startswith(app.mapping.public):
             url = "/id/" + url[len(app.mapping.public) :]
-        text = app.index.label(value) if url is not None else value
-        facts.setdefault(app.index.label(t.predicate.value), []).append((text, url))
-    label = app.index.labels.get(iri) or iri[len(app.mapping.public) :]
+        if isinstance(t.object, Literal):  # 5,132,607 triples, not 5132607
+            text = humanize.literal(value, t.object.datatype.value, predicate)
+        else:
+            text = described.node_text(app, value, predicate) if url is not None else value
+        name = humanize.capitalize(app.index.property_label(predicate))
+        facts.setdefault(name, []).append((text, url))
+    label = (app.index.labels.get(iri) or described.void_title(app, iri)
+             or iri[len(app.mapping.public) :])
     if kind_ == "graph":  # what the graph holds, or its document's or dataset's title
         label = graph_title(app, app.mapping.to_data(iri))
     return app.pages.render(

@@ -34,7 +34,7 @@ from kg.sources.importers.base import (
     skos,
     typed,
 )
-from kg.sources.importers.onet_soc import ONET_CITATION, ONET_CODE
+from kg.sources.importers.onet_soc import ONET_CODE, ONET_TRADEMARK
 from kg.sources.importers.slugs import Slugger
 
 INFO = DatasetInfo(
@@ -46,7 +46,7 @@ INFO = DatasetInfo(
     license=CC_BY_4,
     citation="This product includes information from the O*NET 29.3 Database by the U.S. "
     "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
-    "CC BY 4.0 license. " + ONET_CITATION.split(". ", 2)[-1],
+    "CC BY 4.0 license. " + ONET_TRADEMARK,
     folder="onet_db_29_3",
 )
 CODE_COL = "O*NET-SOC Code"

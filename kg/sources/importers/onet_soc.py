@@ -23,10 +23,11 @@ from kg.sources.importers.crosswalks import match_kinds
 
 ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
+ONET_TRADEMARK = "O*NET® is a trademark of USDOL/ETA."
 ONET_CITATION = (
     "This product includes information from O*NET OnLine / the O*NET Database by the U.S. "
     "Department of Labor, Employment and Training Administration (USDOL/ETA). Used under the "
-    "CC BY 4.0 license. O*NET® is a trademark of USDOL/ETA."
+    "CC BY 4.0 license. " + ONET_TRADEMARK
 )
 
 INFO = DatasetInfo(
