@@ -230,6 +230,13 @@ def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
         assert "11-3051" in preview.text
         bad = http(f"{srv.url}/reconcile?queries=%7B")
         assert bad.status == 400 and "not JSON" in json.loads(bad.body)["error"]
+        # Regression: a repeated parameter kept its last value, dropping a batch unanswered.
+        twice = urllib.parse.urlencode([("queries", json.dumps(queries))] * 2)
+        for reply in (http(f"{srv.url}/reconcile?{twice}"),
+                      http(f"{srv.url}/reconcile?{twice.split('&')[0]}", data=form,
+                           method="POST", content_type="application/x-www-form-urlencoded")):
+            assert reply.status == 400
+            assert "'queries' given 2 times" in json.loads(reply.body)["error"]
         assert http(f"{srv.url}/reconcile/form").status == 200
 
 

@@ -93,11 +93,19 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
     if method == "POST":
         kind = (headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if kind == "application/x-www-form-urlencoded":
-            params = {**params, **parse_qs(body.decode("utf-8", "replace"),
-                                           keep_blank_values=True)}
+            form = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+            params = {name: params.get(name, []) + form.get(name, [])
+                      for name in {*params, *form}}
         elif kind == "application/json" and body:
-            params = {**params, "queries": [body.decode("utf-8", "replace")]}
+            params = {**params, "queries": params.get("queries", [])
+                      + [body.decode("utf-8", "replace")]}
     sub = path[len("/reconcile"):].rstrip("/")
+    # A parameter given twice (in the URL, the body or both) is ambiguous: the first answer
+    # kept the last of two `queries` batches and silently dropped the other.
+    repeated = sorted(name for name, values in params.items() if len(values) > 1)
+    if repeated:
+        return _json({"error": f"/reconcile: parameter {repeated[0]!r} given "
+                               f"{len(params[repeated[0]])} times; send it once"}, 400)
     if sub == "/form":
         types = [(key, kind.name) for key, kind in TYPES.items()]
         page = app.pages.render("reconcile.html", types=types,
