@@ -45,9 +45,9 @@ def running_server(dist: Path, **options: object) -> Iterator[Running]:
         thread.join(5)
 
 
-def seed_with_slices(dist: Path, out: Path) -> Path:
+def seed_with_slices(dist: Path, out: Path, data: Path | None = None) -> Path:
     """`out` made a servable folder: the seed build's kg.trig with every reference slice of
-    tests/data imported into it (their named graphs), and the seed's void.ttl."""
+    `data` (tests/data) imported into it (their named graphs), and the seed's void.ttl."""
     import shutil
 
     import pyoxigraph as ox
@@ -55,7 +55,8 @@ def seed_with_slices(dist: Path, out: Path) -> Path:
     from kg.reconcile.reference import import_reference
 
     store = ox.Store()
-    for path in [*import_reference(Path(__file__).parent / "data", out), dist / "kg.trig"]:
+    slices = data or Path(__file__).parent / "data"
+    for path in [*import_reference(slices, out), dist / "kg.trig"]:
         fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
         store.bulk_load(path=str(path), format=fmt)
     store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,86 @@ def test_a_narrower_match_lends_no_figures(served) -> None:
     page = _page(served, "/id/soc2018/11-3051.html")
     assert list(_matched(page)) == ["/id/occupation/industrial-production-managers"]
     assert _wage_rows(page) == ["May 2008", "May 2021", "May 2024"]
+
+
+def test_an_industry_lends_no_figures_to_its_match(served) -> None:
+    """Regression: NAICS 325's page showed "Of Chemical manufacturing, an exact match" with
+    $125,480 and 8%: the curated occupation's median wage in that industry and its share of
+    jobs there (observations whose okg:industry is the curated industry), as if NAICS 325's."""
+    page = _page(served, "/id/naics2022/325.html")
+    assert _matched(page) == {}
+    assert "wage-row" not in page
+
+
+def test_an_industry_shared_by_thousands_shows_a_bounded_list_and_no_mixed_chart(
+        served, monkeypatch) -> None:
+    """Regression: "All industries" (the industry of every cross-industry figure: 35,758
+    observations on the full graph) made a 16 MB page in 21 s, whose wage chart drew one row
+    per period from the figures of every occupation at once."""
+    from kg.serve import entities
+
+    iri = served.base + "industry/all-industries"
+    total = len(served.app.index.observation_subjects(iri))
+    occupations = {o.occupation for o in served.app.index.observations(iri)}
+    assert len(occupations) > 1  # the slices' occupations and the curated one
+    monkeypatch.setattr(entities, "PAGE_OBSERVATIONS", 5)
+    page = _page(served, "/id/industry/all-industries.html")
+    assert "wage-row" not in page
+    assert f"The first\n5 of {total:,} observations" in page
+    assert page.count('<td class="num">') == 5
+
+
+def test_a_top_coded_percentile_is_said_to_be_at_least_its_bound(served) -> None:
+    """OEWS writes "#" for a wage of $239,200 or more; the wage notes said the source "does
+    not give" such a percentile. (Slice row 11-0000, Management Occupations: p90 top-coded.)"""
+    row = _oews("11-0000")
+    coded = [name for name, column in (("median", "A_MEDIAN"), ("75th percentile", "A_PCT75"),
+                                       ("90th percentile", "A_PCT90")) if row[column] == "#"]
+    assert coded, "the slice lost its top-coded row"
+    page = _page(served, "/id/soc2018/11-0000.html")
+    notes = re.search(r'<ul class="chart-notes">(.*?)</ul>', page, re.S)[1]
+    assert "or more (BLS" in notes
+    for name in coded:
+        assert f"the {name} only as" in notes, name
+        assert f"do not give the {name}" not in notes, name
+
+
+def test_the_chart_marks_a_matchs_row_with_its_code(served) -> None:
+    """Regression: the SOC page marked the curated occupation's rows "exact Industrial produc…",
+    clipped at the chart's edge; the curated occupation states its SOC code (okg:socCode)."""
+    page = _page(served, "/id/soc2018/11-3051.html")
+    assert re.findall(r'class="row-note"[^>]*>([^<]*)<', page).count("exact 11-3051") == 2
+
+
+@pytest.fixture(scope="module")
+def served_broad_only(dist: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The slices with BLS publishing 11-3051's figures only for its broad group 11-3050, as
+    it does for 13-1021 within 13-1020 (the slice's 11-3051 row, its code changed)."""
+    work = tmp_path_factory.mktemp("broad-only")
+    data = work / "data"
+    shutil.copytree(DATA, data)
+    path = data / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    code, group = header.index("OCC_CODE"), header.index("O_GROUP")
+    for number, line in enumerate(lines):
+        cells = line.split("\t")
+        if len(cells) > code and cells[code] == "11-3051":
+            cells[code], cells[group] = "11-3050", "broad"
+            lines[number] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = seed_with_slices(dist, work / "dist", data)
+    with running_server(out, workers=1) as srv:
+        yield srv
+
+
+@pytest.mark.parametrize("path", ["/id/onet-soc2019/11-3051.00.html",
+                                  "/id/occupation/industrial-production-managers.html"])
+def test_a_match_without_figures_lends_its_broader_groups(served_broad_only, path: str) -> None:
+    """O*NET-SOC 13-1021.00's exact match SOC 13-1021 has no BLS figures (BLS publishes
+    13-1020), so its page showed no wages at all; the broader group's are shown, marked."""
+    row = _oews("11-3051")
+    page = _page(served_broad_only, path)
+    assert _matched(page)["/id/soc2018/11-3050"].endswith("(11-3050), a broader match")
+    assert "broader 11-3050" in page
+    assert f"median ${int(row['A_MEDIAN']):,}" in page

@@ -270,3 +270,20 @@ def test_the_dataset_description_reads_as_words_and_numbers(server: Running,
         assert f">{slug}<" not in page, slug  # a graph by its title, not its slug
     endpoint = void.value(node, URIRef(void_ns + "sparqlEndpoint"))
     assert f">{endpoint}<" in page  # an address is shown whole, not as "sparql"
+
+
+def test_a_distribution_shows_its_urls_and_media_type_whole(server: Running,
+                                                             dist: Path) -> None:
+    """Regression: /id/distribution/kg.ttl showed "Download URL: kg.ttl" and "Media type:
+    turtle"; the index headed its dataset kinds "DCAT dataset (dcat)"."""
+    dcat = "http://www.w3.org/ns/dcat#"
+    void = Graph().parse(dist / "void.ttl", format="turtle")
+    node = URIRef("https://w3id.org/occupation-kg/id/distribution/kg.ttl")
+    page = get(server, "/id/distribution/kg.ttl.html")
+    for name in ("downloadURL", "accessURL"):
+        for url in void.objects(node, URIRef(dcat + name)):
+            assert f">{url}<" in page, name
+    media = void.value(node, URIRef(dcat + "mediaType"))
+    assert f">{str(media).split('/media-types/')[1]}<" in page
+    index = visible(get(server, "/"))
+    assert "(dcat)" not in index and "(void)" not in index

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
 
@@ -25,6 +25,8 @@ class WageRow:
     start: str = ""  # the period's start date, for ordering rows of several sources
     source: str = ""  # the exact match whose figures these are ("" for the page's own)
     source_code: str = ""  # "exact 11-3051", under the row label
+    # percentiles the source gives only as "at least" (an OEWS top code: "$239,200 or more")
+    lower_bounds: dict[str, Decimal] = field(default_factory=dict)
 
     @property
     def missing(self) -> list[str]:
@@ -101,8 +103,11 @@ def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
             f'<text class="row-label" x="{left - 14}" y="{cy + 5:.1f}" text-anchor="end">'
             f"{escape(row.period)}</text>"
         )
-        notes = ([_cut(row.source_code, 24)] if row.source else []) + (
-            [f"no {', '.join(row.missing)} reported"] if row.missing else [])
+        # 11 px italic is about 6.4 px a character: 21 fit the 136 px left of the plot
+        missing = [k for k in row.missing if k not in row.lower_bounds]
+        notes = ([_cut(row.source_code, 21)] if row.source else []) + (
+            [f"no {', '.join(missing)} reported"] if missing else []) + (
+            [f"{', '.join(row.lower_bounds)} top-coded"] if row.lower_bounds else [])
         for n, note in enumerate(notes):
             parts.append(
                 f'<text class="row-note" x="{left - 14}" y="{cy + 22 + 15 * n:.1f}" '

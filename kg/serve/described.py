@@ -111,7 +111,11 @@ _IRI_VALUED = {
     "http://rdfs.org/ns/void#sparqlEndpoint",
     "http://rdfs.org/ns/void#uriSpace",
     "http://www.w3.org/ns/dcat#endpointURL",
+    "http://www.w3.org/ns/dcat#accessURL",
+    "http://www.w3.org/ns/dcat#downloadURL",
 }
+_MEDIA_TYPE = "http://www.w3.org/ns/dcat#mediaType"
+_IANA = "https://www.iana.org/assignments/media-types/"
 
 
 def void_title(app: App, iri: str) -> str | None:
@@ -134,6 +138,8 @@ def node_text(app: App, iri: str, predicate: str) -> str:
 
     if predicate in _IRI_VALUED:
         return iri
+    if predicate == _MEDIA_TYPE and iri.startswith(_IANA):  # "text/turtle", not "turtle"
+        return iri[len(_IANA):]
     if predicate == _TYPE:
         return app.index.class_label(iri)
     if iri in app.index.labels:

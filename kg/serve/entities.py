@@ -122,6 +122,7 @@ _CITING = {
 }
 
 KIND_PAGE = 1000  # entities on one page of a kind's list
+PAGE_OBSERVATIONS = 300  # observations shown on one entity's page
 
 
 def local_name(iri: str) -> str:
@@ -227,6 +228,7 @@ class EntityPage:
     fact: tuple[Value, str, Value] | None = None  # an evidence record's (subject, property, value)
     jsonld: str = ""  # schema.org JSON-LD for the page's <script> (kg/serve/schema_org.py)
     matched: list[Match] = field(default_factory=list)  # matches with statistics
+    observation_count: int = 0  # all of them; `observations` holds PAGE_OBSERVATIONS at most
 
 
 class EntityIndex:
@@ -294,6 +296,9 @@ class EntityIndex:
         self._members: dict[str, list[str]] | None = None
         self._by_kind: dict[str, list[tuple[str, str]]] = {}
         self._by_iri: dict[str, list[str]] = {}  # a paged kind's members, by IRI
+        self._groups: dict[str, dict[str, list[str]]] = {}  # kind -> shared data label -> members
+        # (entity, its group's first member and size) -> the note that tells it from the group
+        self._notes: dict[tuple[str, str, int], str] = {}
         self._entity_count: int | None = None
 
     def _ancestors(self, cls: str) -> set[str]:
@@ -340,7 +345,12 @@ class EntityIndex:
             obs = self.observation(iri)
             if obs is None:
                 return None
-            return f"{obs.occupation_label} — {obs.title}" if obs.occupation else obs.title
+            if not obs.occupation:
+                return obs.title
+            # with the code: BLS's broad groups share their detailed occupation's title
+            code = self._code_note(obs.occupation) or self._soc_code(obs.occupation)
+            who = f"{obs.occupation_label} ({code})" if code else obs.occupation_label
+            return f"{who} — {obs.title}"
         for kind, parts in _COMPOSED_LABELS.items():
             if OKG + kind in kinds:
                 return self._compose(iri, parts)
@@ -450,34 +460,68 @@ class EntityIndex:
             ordered = self._by_iri[cls] = sorted(members)
         pages = -(-len(ordered) // KIND_PAGE)
         chunk = ordered[(page - 1) * KIND_PAGE: page * KIND_PAGE] if page >= 1 else []
-        return self._distinguished([(e, self.label(e)) for e in chunk]), pages
+        return self._distinguished([(e, self.label(e)) for e in chunk], cls), pages
 
-    def _distinguished(self, entries: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        """Entities that share a label in one list get a note after it that tells them apart:
-        their code, their scheme and code, their broader concept, or what refers to them
-        (with its code), the first of these that differs within the group. The full graph's
-        1,389 wage distributions were all "Annual wage distribution, May 2024" on their kind
-        page; SOC's broad group 11-3050 and detailed occupation 11-3051 are both "Industrial
-        Production Managers"; O*NET's answer categories "Every day" belong to many questions."""
-        groups: dict[str, list[int]] = defaultdict(list)
-        for number, (entity, label) in enumerate(entries):
-            if entity in self.labels:  # a composed label is specific already
-                groups[label].append(number)
-        out = list(entries)
-        for label, numbers in groups.items():
-            if len(numbers) < 2:
-                continue
-            members = [entries[n][0] for n in numbers]
+    def _distinguished(self, entries: list[tuple[str, str]],
+                       cls: str | None = None) -> list[tuple[str, str]]:
+        """Entities that share a label get a note after it that tells them apart: their code,
+        their scheme and code, their broader concept, or what refers to them (with its code),
+        the first of these that differs within the group, else their IRI's last segment. The
+        full graph's 1,389 wage distributions were all "Annual wage distribution, May 2024" on
+        their kind page; SOC's broad group 11-3050 and detailed occupation 11-3051 are both
+        "Industrial Production Managers"; O*NET's answer categories "Every day" belong to many
+        questions. With `cls`, a label from the data is compared over the whole kind (a paged
+        kind's pages are labelled one at a time, so a composed label only within `entries`)."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        for entity, label in entries:
+            groups[label].append(entity)
+        whole = self._label_groups(cls) if cls is not None else {}
+        out = []
+        for entity, label in entries:
+            group = whole.get(label) if entity in self.labels else None
+            group = group or groups[label]
+            if len(group) > 1:
+                label = f"{label} ({self._note(entity, group)})"
+            out.append((entity, label))
+        return out
+
+    def _label_groups(self, cls: str) -> dict[str, list[str]]:
+        """The kind's entities by their label from the data (a dict lookup each: cheap for
+        the 185,989 ratings too), only the labels that more than one of them has."""
+        found = self._groups.get(cls)
+        if found is None:
+            every: dict[str, list[str]] = defaultdict(list)
+            for entity in self.members_by_kind().get(cls, ()):
+                if entity in self.labels:
+                    every[self.labels[entity]].append(entity)
+            found = self._groups[cls] = {k: sorted(v) for k, v in every.items() if len(v) > 1}
+        return found
+
+    def _note(self, entity: str, group: list[str]) -> str:
+        """The note that tells `entity` from the others of `group` (computed for the whole
+        group once, then kept)."""
+        members = sorted(set(group))
+        key = (entity, members[0], len(members))  # an entity may be in two kinds' groups
+        if key not in self._notes:
             notes: list[str | None] = []
             for how in (self._code_note, self._scheme_code_note, self._broader_note,
                         self._referrer_note, self._referrer_code_note):
-                notes = [how(entity) for entity in members]
+                notes = [how(member) for member in members]
                 if None not in notes and len(set(notes)) == len(notes):
                     break
-            for n, note in zip(numbers, notes, strict=True):
-                if note is not None:
-                    out[n] = (entries[n][0], f"{label} ({note})")
-        return out
+            else:
+                notes = [self._iri_note(member) for member in members]
+            for member, note in zip(members, notes, strict=True):
+                self._notes[(member, members[0], len(members))] = note or self._iri_note(member)
+        return self._notes[key]
+
+    def _soc_code(self, iri: str) -> str | None:
+        code = self._least(iri, OKG + "socCode")
+        return code.value if code is not None else None
+
+    def _iri_note(self, iri: str) -> str:
+        """The IRI's path under the data base ("onet-rating/11-1011.00-2.c.4.a-im")."""
+        return iri[len(self.mapping.public):] if self.is_local(iri) else iri
 
     def _least(self, iri: str, p: str) -> ox.NamedNode | ox.Literal | None:
         """The least value of `p` (one that does not depend on the store's order)."""
@@ -567,6 +611,7 @@ class EntityIndex:
 
     def page(self, iri: str) -> EntityPage:
         node = ox.NamedNode(iri)
+        subjects = self.observation_subjects(iri)
         out: dict[str, list[Value]] = defaultdict(list)
         seen: set[tuple[str, object]] = set()
         codes: list[tuple[str, str]] = []
@@ -642,7 +687,8 @@ class EntityIndex:
             facts=groups(out, fact_keys, self.property_label),
             inbound=groups(inbound, list(inbound), self.inverse_label),
             mappings=groups(out, [p for p in out if p in MATCH_PREDICATES], self.property_label),
-            observations=self.observations(iri),
+            observations=self.observations(iri, subjects=subjects),
+            observation_count=len(subjects),
             matched=self.matched_statistics(iri),
             fact=fact,
             jsonld=SchemaOrg(self).script(iri),
@@ -683,37 +729,65 @@ class EntityIndex:
 
     def matched_statistics(self, iri: str) -> list[Match]:
         """The exact, then close, then broader matches published here that have statistics,
-        each in IRI order (exact and close matches either way, broader ones from this
-        entity: a narrower match's figures do not cover this occupation)."""
+        each in IRI order. Exact and close matches count either way; broader ones are this
+        entity's skos:broadMatch (a narrower match's figures do not cover it) and, for this
+        entity or an exact or close match that has no figures of its own, its skos:broader:
+        BLS publishes "Purchasing Agents, Except Wholesale, Retail, and Farm Products" only
+        within 13-1020, so O*NET-SOC 13-1021.00 (exact match of SOC 13-1021, broader 13-1020)
+        gets 13-1020's figures, as O*NET OnLine shows them."""
         node = ox.NamedNode(iri)
         seen = {iri}
-        out = []
-        for relation in ("exact", "close", "broad"):
+        out: list[Match] = []
+        bare = [] if self.observation_subjects(iri, ("occupation",)) else [iri]
+        for relation in ("exact", "close"):
             predicate = ox.NamedNode(f"{SKOS}{relation}Match")
             found = {q.object.value for q in self.store.quads_for_pattern(node, predicate, None)
                      if isinstance(q.object, ox.NamedNode)}
-            if relation != "broad":
-                found |= {q.subject.value for q in self.store.quads_for_pattern(
-                    None, predicate, node) if isinstance(q.subject, ox.NamedNode)}
+            found |= {q.subject.value for q in self.store.quads_for_pattern(
+                None, predicate, node) if isinstance(q.subject, ox.NamedNode)}
             for match in sorted(found - seen):
                 seen.add(match)
-                observations = self.observations(match) if self.is_local(match) else []
-                if observations:
-                    code = self._one(match, SKOS + "notation")
-                    out.append(Match(match, self.label(match), observations,
-                                     code.value if code is not None else "",
-                                     "broader" if relation == "broad" else relation))
+                if not self._add_match(out, match, relation):
+                    bare.append(match)
+        broader = {t.value for t in self._objects(node, SKOS + "broadMatch")}
+        for entity in bare:
+            broader |= {t.value for t in self._objects(ox.NamedNode(entity), SKOS + "broader")}
+        for match in sorted(broader - seen):
+            seen.add(match)
+            self._add_match(out, match, "broader")
         return out
 
-    def observations(self, iri: str) -> list[Observation]:
+    def _add_match(self, out: list[Match], match: str, relation: str) -> bool:
+        """Add `match` to `out` if it is published here and has figures about it as an
+        occupation; say whether it was."""
+        # Only figures about the match as an occupation: an industry's exact match (NAICS 325
+        # for the curated "Chemical manufacturing") would otherwise lend the curated
+        # occupation's figures in that industry as the industry's own.
+        observations = self.observations(match, ("occupation",)) if self.is_local(match) else []
+        if observations:
+            code = self._code_note(match) or self._soc_code(match) or ""
+            out.append(Match(match, self.label(match), observations, code, relation))
+        return bool(observations)
+
+    def observation_subjects(self, iri: str,
+                             dimensions: tuple[str, ...] = ("occupation", "industry")) -> list[str]:
+        """The observations whose occupation or industry (`dimensions`) is `iri`, by IRI."""
         node = ox.NamedNode(iri)
-        subjects: list[ox.NamedNode] = []
-        for dim in ("occupation", "industry"):
+        found: set[str] = set()
+        for dim in dimensions:
             for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + dim), node, None):
-                if q.subject not in subjects:
-                    subjects.append(q.subject)
-        result = [o for o in (self.observation(s.value) for s in subjects) if o is not None]
-        return sorted(result, key=lambda o: (
+                found.add(q.subject.value)
+        return sorted(found)
+
+    def observations(self, iri: str, dimensions: tuple[str, ...] = ("occupation", "industry"),
+                     subjects: list[str] | None = None) -> list[Observation]:
+        """The observations of `iri` (the first PAGE_OBSERVATIONS by IRI), in reading order.
+        The cap is for a dimension value that thousands share: the full graph's "all
+        industries" has 35,758 observations, a 16 MB page that took 21 s."""
+        if subjects is None:
+            subjects = self.observation_subjects(iri, dimensions)
+        found = (self.observation(s) for s in subjects[:PAGE_OBSERVATIONS])
+        return sorted((o for o in found if o is not None), key=lambda o: (
             o.period_start, STATISTIC_ORDER.get(local_name(o.statistic), len(STATISTIC_ORDER)),
             o.statistic_label, o.industry_label,
         ))

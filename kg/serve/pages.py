@@ -22,7 +22,7 @@ from kg.serve.charts import (
     wage_chart,
 )
 from kg.serve.entities import OKG, WAGE_STATS, EntityPage, Observation
-from kg.serve.humanize import number
+from kg.serve.humanize import money, number
 from kg.serve.onet_profile import OnetProfile
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -61,21 +61,23 @@ def local_href(iri: str, public_base: str) -> str | None:
 def wage_rows(observations: list[Observation], public_base: str,
               source: str = "", source_code: str = "") -> list[WageRow]:
     stats = {OKG + name: key for name, key in WAGE_STATS}
-    by_period: dict[str, tuple[str, dict[str, Any]]] = {}
+    by_period: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
     for o in observations:
-        if o.lower_bound:
-            continue  # an OEWS top code ("$239,200 or more") is not the percentile's value
         if o.statistic in stats and o.industry == public_base + ALL_INDUSTRIES:
-            start, values = by_period.setdefault(o.period_label, (o.period_start, {}))
-            values[stats[o.statistic]] = o.value
+            start, values, bounds = by_period.setdefault(o.period_label,
+                                                         (o.period_start, {}, {}))
+            # an OEWS top code ("$239,200 or more") is not the percentile's value: not drawn
+            (bounds if o.lower_bound else values)[stats[o.statistic]] = o.value
     ordered = sorted(by_period.items(), key=lambda kv: kv[1][0])
-    return [WageRow(label, values, start, source, source_code)
-            for label, (start, values) in ordered]
+    return [WageRow(label, values, start, source, source_code, bounds)
+            for label, (start, values, bounds) in ordered]
 
 
 def all_wage_rows(page: EntityPage, public_base: str) -> list[WageRow]:
     """The entity's own wage rows and its matches', by period (own first in a tie)."""
-    rows = wage_rows(page.observations, public_base)
+    # Only the figures about this entity as an occupation: the observations of an industry
+    # ("all industries") are of many occupations, which one row per period would mix.
+    rows = wage_rows([o for o in page.observations if o.occupation == page.iri], public_base)
     for match in page.matched:
         rows += wage_rows(match.observations, public_base,
                           f"{match.name}, {match.relation} match",
@@ -90,10 +92,19 @@ def wage_notes(rows: list[WageRow]) -> list[str]:
         given = [PERCENTILE_NAMES[k] for k in PERCENTILES if k in row.values]
         of = f" ({row.source})" if row.source else ""
         note = f"{row.period}{of}: {_join(given)}"
-        if row.missing:
-            missing = [PERCENTILE_NAMES[k] for k in row.missing]
-            box = " (so no box is drawn)" if {"p25", "p75"} & set(row.missing) else ""
-            note += f"; the sources do not give the {_join(missing)}{box}"
+        by_bound: dict[Any, list[str]] = {}
+        for k in PERCENTILES:
+            if k in row.lower_bounds:
+                by_bound.setdefault(row.lower_bounds[k], []).append(PERCENTILE_NAMES[k])
+        bounded = [f"the {_join(names)} only as {money(bound)} or more"
+                   for bound, names in by_bound.items()]
+        if bounded:
+            note += f"; {_join(bounded)} (BLS's top code)"
+        missing = [PERCENTILE_NAMES[k] for k in row.missing if k not in row.lower_bounds]
+        if missing:
+            note += f"; the sources do not give the {_join(missing)}"
+        if {"p25", "p75"} & set(row.missing):
+            note += " (so no box is drawn)"
         notes.append(note + ".")
     return notes
 

@@ -241,7 +241,8 @@ def _kind_label(app: App, cls: str, name: str) -> str:
     """The class's label, with the vocabulary's prefix when its name needed one."""
     label = app.index.class_label(cls)
     prefix = name[: -len(local_name(cls))].rstrip("-")
-    return f"{label} ({prefix})" if prefix else label
+    # "DCAT dataset" says its vocabulary already; "(dcat)" after it only repeated it
+    return f"{label} ({prefix})" if prefix and prefix.lower() not in label.lower() else label
 
 
 def kind(app: App, name: str, params: dict[str, list[str]] | None = None) -> Response:
