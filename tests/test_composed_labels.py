@@ -43,10 +43,19 @@ def test_a_rating_is_titled_by_occupation_element_and_scale(served) -> None:
                if r["O*NET-SOC Code"] == "11-3051.00" and r["Scale ID"] == "OI")
     slug = f"{row['O*NET-SOC Code']}-{row['Element ID']}-{row['Scale ID']}".lower()
     assert _title(served, f"/id/onet-rating/{slug}.html") == (
-        f"{row['Title']} — {row['Element Name']}, {row['Scale Name']}")
+        f"{row['Title']} — {row['Element Name']} ({row['Element ID']}), {row['Scale Name']}")
     page = http(served.url + f"/id/onet-rating/{slug}.html").text
     year, month = row["Date"].split("/")[1], int(row["Date"].split("/")[0])
     assert f"{calendar.month_name[month]} {year}" in page  # the Date in words
+
+
+def test_a_task_activity_link_is_titled_with_the_task_id(served) -> None:
+    """O*NET repeats a task statement under other task IDs (23 and 21272: "Acquire, distribute
+    and store supplies."), so on the full graph's /kind/TaskActivity 318 links read the same."""
+    row = _rows("Tasks to DWAs.tsv")[0]
+    slug = f"{row['Task ID']}-{row['DWA ID']}".lower()
+    assert _title(served, f"/id/onet-task-dwa/{slug}.html") == (
+        f"{row['Task']} ({row['Task ID']}) — {row['DWA Title']}")
 
 
 def test_a_related_occupation_record_is_titled_from_to_and_index(served) -> None:

@@ -103,10 +103,13 @@ def kind_names(classes: Iterable[str]) -> dict[str, str]:
 
 # Labels for the reified records of the imports, which the data leaves unnamed (an O*NET rating
 # was titled "11-3051.00-1.b.1.e-oi"): by class, the (text before, property) parts.
+# A property marked "+code" is followed by its value's code: O*NET names two elements
+# "Mathematics" (skill 2.A.1.e, knowledge 2.C.4.a) and repeats task statements under other
+# task IDs, so ratings and task-to-DWA links read the same without it.
 _COMPOSED_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
-    "Rating": (("", "ratedOccupation"), (" — ", "ratedElement"), (", ", "ratingScale"),
+    "Rating": (("", "ratedOccupation"), (" — ", "ratedElement+code"), (", ", "ratingScale"),
                (", ", "ratingCategory")),
-    "TaskActivity": (("", "task"), (" — ", "activity")),
+    "TaskActivity": (("", "task+code"), (" — ", "activity")),
     "OccupationRelatedness": (("", "relatedFrom"), (" → ", "relatedTo"),
                               (", related occupation no. ", "relatednessIndex")),
     "OccupationMetadatum": (("", "describedOccupation"), (" — ", "metadataItem"),
@@ -364,10 +367,14 @@ class EntityIndex:
         """`parts`: (text before, property) pairs; a part whose property the node lacks is left
         out, and a node with none of them gets no composed label."""
         out = []
-        for before, prop in parts:
+        for before, part in parts:
+            prop, _, with_code = part.partition("+")
             value = self._one(iri, OKG + prop)
             if value is not None:
-                out.append(before + self.term_text(value, OKG + prop))
+                text = self.term_text(value, OKG + prop)
+                code = self._code_note(value.value) if with_code and isinstance(
+                    value, ox.NamedNode) else None
+                out.append(before + text + (f" ({code})" if code else ""))
         return "".join(out).strip(" —,") or None
 
     def property_label(self, iri: str) -> str:
