@@ -184,6 +184,19 @@ def test_extend_gives_codes_wage_and_job_zone(service: Service) -> None:
         service.extend(json.dumps({"ids": [], "properties": [{"id": "nope"}]}))
 
 
+def test_an_onet_occupation_extends_with_the_isco_group_of_its_esco_occupations(
+        service: Service) -> None:
+    """Regression: the reconciliation form's ISCO column was empty for O*NET-SOC and SOC
+    candidates. The group is the ESCO occupation's own (occupations_en.csv, iscoGroup)."""
+    answer = service.extend(json.dumps({"ids": ["11-3051.00"], "properties": [
+        {"id": "esco"}, {"id": "isco08"}]}))
+    row = answer["rows"]["11-3051.00"]
+    esco = {cell["str"] for cell in row["esco"]}
+    with (DATA / "esco_v1_1_1_en" / "occupations_en.csv").open(encoding="utf-8") as handle:
+        groups = {r["iscoGroup"] for r in csv.DictReader(handle) if r["conceptUri"] in esco}
+    assert groups and row["isco08"] == [{"str": g} for g in sorted(groups)]
+
+
 def test_bad_queries_are_400_messages(service: Service) -> None:
     with pytest.raises(BadRequest, match="unknown type 'planet'"):
         service.queries(json.dumps({"q": {"query": "x", "type": "planet"}}))

@@ -59,6 +59,21 @@ def _soc(index: Index, entity: int) -> list[str]:
     return _linked_ids("soc2018")(index, entity)
 
 
+def _isco(index: Index, entity: int) -> list[str]:
+    """The ISCO-08 groups linked to the entity; else the groups of the ESCO occupations it is
+    linked to (each belongs to one ISCO unit group). An O*NET-SOC or SOC occupation reaches
+    ISCO only that way here: BLS's ISCO crosswalk is to SOC 2010, and no SOC 2010-2018
+    crosswalk is among the data, so the reconciliation form's ISCO column was empty for them."""
+    found = _linked_ids("isco08")(index, entity)
+    if found:
+        return found
+    via: set[str] = set()
+    for other in index.links.get(entity, ()):
+        if index.entities[other].type == "esco-occupation":
+            via.update(index.codes(other, "isco08"))
+    return sorted(via)
+
+
 def _wage(index: Index, entity: int) -> list[str]:
     return [f"{index.median_wage[c]:.0f}" for c in _soc(index, entity) if c in index.median_wage]
 
@@ -72,7 +87,7 @@ def _job_zone(index: Index, entity: int) -> list[str]:
 PROPERTIES: dict[str, Property] = {p.id: p for p in (
     Property("soc2018", "SOC 2018 code", _soc),
     Property("onet", "O*NET-SOC code", _linked_ids("onet-occupation")),
-    Property("isco08", "ISCO-08 code", _linked_ids("isco08")),
+    Property("isco08", "ISCO-08 code (through ESCO when not linked directly)", _isco),
     Property("esco", "ESCO occupation URI", _linked_ids("esco-occupation")),
     Property("median-wage", "Median annual wage (USD, latest BLS OEWS)", _wage),
     Property("job-zone", "O*NET job zone", _job_zone),
