@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from rdflib import Dataset, Graph
@@ -19,6 +20,9 @@ from rdflib import Dataset, Graph
 from kg.build.pipeline import BuildOptions, BuildReport, build
 from kg.reconcile.semantic import SWITCH
 from tests.conftest_virtuoso import virtuoso  # noqa: F401  (session fixture)
+
+if TYPE_CHECKING:
+    from tests.server_support import Running
 
 # The reconciliation ranker's sentence embeddings (PyTorch and the model: ~350 MB per process)
 # stay out of the workers and the servers they start; tests/test_reconcile_semantic.py turns
@@ -69,6 +73,16 @@ def built(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path,
 @pytest.fixture(scope="session")
 def dist(built: tuple[Path, BuildReport]) -> Path:
     return built[0]
+
+
+@pytest.fixture(scope="session")
+def slices_served(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """A server on the seed build with every reference slice of tests/data merged into it."""
+    from tests.server_support import running_server, seed_with_slices
+
+    out = seed_with_slices(dist, tmp_path_factory.mktemp("slices-dist"))
+    with running_server(out, workers=1) as srv:
+        yield srv
 
 
 @pytest.fixture(scope="session")

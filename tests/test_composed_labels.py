@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_support import http, running_server, seed_with_slices
+from tests.server_support import http
 
 ONET = Path(__file__).parent / "data" / "onet_db_29_3"
 
@@ -22,71 +22,64 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
 
 
-@pytest.fixture(scope="module")
-def served(dist: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The seed build with the reference slices merged into its kg.trig."""
-    out = seed_with_slices(dist, tmp_path_factory.mktemp("composed-dist"))
-    with running_server(out, workers=1) as srv:
-        yield srv
-
-
-def _title(served, path: str) -> str:
-    page = http(served.url + path)
+def _title(slices_served, path: str) -> str:
+    page = http(slices_served.url + path)
     assert page.status == 200, path
     found = re.search(r"<h1[^>]*>(.*?)</h1>", page.text, re.S)
     assert found is not None
     return re.sub(r"\s+", " ", found[1]).strip().replace("&amp;", "&")
 
 
-def test_a_rating_is_titled_by_occupation_element_and_scale(served) -> None:
+def test_a_rating_is_titled_by_occupation_element_and_scale(slices_served) -> None:
     row = next(r for r in _rows("Interests.tsv")
                if r["O*NET-SOC Code"] == "11-3051.00" and r["Scale ID"] == "OI")
     slug = f"{row['O*NET-SOC Code']}-{row['Element ID']}-{row['Scale ID']}".lower()
-    assert _title(served, f"/id/onet-rating/{slug}.html") == (
+    assert _title(slices_served, f"/id/onet-rating/{slug}.html") == (
         f"{row['Title']} — {row['Element Name']} ({row['Element ID']}), {row['Scale Name']}")
-    page = http(served.url + f"/id/onet-rating/{slug}.html").text
+    page = http(slices_served.url + f"/id/onet-rating/{slug}.html").text
     year, month = row["Date"].split("/")[1], int(row["Date"].split("/")[0])
     assert f"{calendar.month_name[month]} {year}" in page  # the Date in words
 
 
-def test_a_task_activity_link_is_titled_with_the_task_id(served) -> None:
+def test_a_task_activity_link_is_titled_with_the_task_id(slices_served) -> None:
     """O*NET repeats a task statement under other task IDs (23 and 21272: "Acquire, distribute
     and store supplies."), so on the full graph's /kind/TaskActivity 318 links read the same."""
     row = _rows("Tasks to DWAs.tsv")[0]
     slug = f"{row['Task ID']}-{row['DWA ID']}".lower()
-    assert _title(served, f"/id/onet-task-dwa/{slug}.html") == (
+    assert _title(slices_served, f"/id/onet-task-dwa/{slug}.html") == (
         f"{row['Task']} ({row['Task ID']}) — {row['DWA Title']}")
 
 
-def test_a_related_occupation_record_is_titled_from_to_and_index(served) -> None:
+def test_a_related_occupation_record_is_titled_from_to_and_index(slices_served) -> None:
     row = _rows("Related Occupations.tsv")[0]
     slug = f"{row['O*NET-SOC Code']}-{row['Related O*NET-SOC Code']}"
     titles = {r["O*NET-SOC Code"]: r["Title"] for r in _rows("Occupation Data.tsv")}
-    assert _title(served, f"/id/onet-relatedness/{slug}.html") == (
+    assert _title(slices_served, f"/id/onet-relatedness/{slug}.html") == (
         f"{titles[row['O*NET-SOC Code']]} → {titles[row['Related O*NET-SOC Code']]}, "
         f"related occupation no. {row['Index']}")
 
 
-def test_an_observation_is_titled_with_its_occupation(served) -> None:
+def test_an_observation_is_titled_with_its_occupation(slices_served) -> None:
     """Regression: the full graph's /kind/Observation listed "Median annual wage, May 2024:
     $102,010" for hundreds of occupations; the occupation now comes first."""
     path = Path(__file__).parent / "data" / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
     with path.open(encoding="utf-8", newline="") as handle:
         row = next(r for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
                    if r["OCC_CODE"] == "11-3051")
-    title = _title(served, "/id/observation/bls-oews-2024-05-11-3051-annual-wage-median.html")
+    title = _title(slices_served,
+                   "/id/observation/bls-oews-2024-05-11-3051-annual-wage-median.html")
     # with the code: BLS's broad group 11-1010 and its detailed 11-1011 are both "Chief
     # Executives", and the full graph's list showed 3,877 pairs of identical titles
     assert title == (f"{row['OCC_TITLE']} ({row['OCC_CODE']}) — Median annual wage, May 2024: "
                      f"${int(row['A_MEDIAN']):,}")
 
 
-def _kind_entries(served, kind: str) -> dict[str, str]:
+def _kind_entries(slices_served, kind: str) -> dict[str, str]:
     """href -> text of every entry of a kind's list, over all its pages."""
     found: dict[str, str] = {}
     number = 1
     while True:
-        reply = http(served.url + f"/kind/{kind}?page={number}")
+        reply = http(slices_served.url + f"/kind/{kind}?page={number}")
         if reply.status == 404:
             return found
         assert reply.status == 200
@@ -97,7 +90,7 @@ def _kind_entries(served, kind: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("page_size", [1000, 40])
-def test_entities_that_share_a_label_in_a_list_are_told_apart(served, page_size: int,
+def test_entities_that_share_a_label_in_a_list_are_told_apart(slices_served, page_size: int,
                                                               monkeypatch) -> None:
     """SOC 2018's broad group and its detailed occupation share a title (the slice's own rows);
     a kind's list added nothing to tell them apart."""
@@ -108,7 +101,7 @@ def test_entities_that_share_a_label_in_a_list_are_told_apart(served, page_size:
     from kg.serve import entities
 
     monkeypatch.setattr(entities, "KIND_PAGE", page_size)
-    entries = _kind_entries(served, "Concept")
+    entries = _kind_entries(slices_served, "Concept")
     for code in ("11-3050", "11-3051"):
         # the code alone would not do: O*NET-SOC 2010 and 2019 share "11-3051.00" too
         assert entries[f"/id/soc2018/{code}"] == (

@@ -32,15 +32,8 @@ def _soc_of(onet_code: str) -> str:
                     if r["O*NET-SOC 2019 Code"] == onet_code)
 
 
-@pytest.fixture(scope="module")
-def served(dist: Path, tmp_path_factory: pytest.TempPathFactory):
-    out = seed_with_slices(dist, tmp_path_factory.mktemp("matched-dist"))
-    with running_server(out, workers=1) as srv:
-        yield srv
-
-
-def _page(served, path: str) -> str:
-    reply = http(served.url + path)
+def _page(slices_served, path: str) -> str:
+    reply = http(slices_served.url + path)
     assert reply.status == 200, path
     return reply.text
 
@@ -55,9 +48,9 @@ def _wage_rows(page: str) -> list[str]:
     return re.findall(r'<g class="wage-row" data-period="([^"]+)"', page)
 
 
-def test_the_curated_occupation_shows_its_exact_matchs_latest_wages(served) -> None:
+def test_the_curated_occupation_shows_its_exact_matchs_latest_wages(slices_served) -> None:
     row = _oews("11-3051")
-    page = _page(served, "/id/occupation/industrial-production-managers.html")
+    page = _page(slices_served, "/id/occupation/industrial-production-managers.html")
     headings = _matched(page)
     assert list(headings) == ["/id/soc2018/11-3051"]
     assert headings["/id/soc2018/11-3051"] == (
@@ -73,61 +66,61 @@ def test_the_curated_occupation_shows_its_exact_matchs_latest_wages(served) -> N
 
 @pytest.mark.parametrize(("onet_code", "relation"), [("11-3051.00", "a close match"),
                                                       ("11-3051.01", "a broader match")])
-def test_an_onet_occupation_shows_its_soc_occupations_wages(served, onet_code: str,
+def test_an_onet_occupation_shows_its_soc_occupations_wages(slices_served, onet_code: str,
                                                            relation: str) -> None:
     soc = _soc_of(onet_code)
     row = _oews(soc)
-    page = _page(served, f"/id/onet-soc2019/{onet_code}.html")
+    page = _page(slices_served, f"/id/onet-soc2019/{onet_code}.html")
     headings = _matched(page)
     assert headings[f"/id/soc2018/{soc}"] == f"Of {row['OCC_TITLE']} ({soc}), {relation}"
     assert "May 2024" in _wage_rows(page)
     assert f"median ${int(row['A_MEDIAN']):,}" in page
 
 
-def test_a_narrower_match_lends_no_figures(served) -> None:
+def test_a_narrower_match_lends_no_figures(slices_served) -> None:
     """SOC 11-3051 groups 11-3051.01 and its siblings: their figures (they have none here) or
     the SOC occupation's own would not be theirs to share downwards; the SOC page shows its
     own May 2024 row and, from its exact match, the seeds' rows, and nothing from O*NET."""
-    page = _page(served, "/id/soc2018/11-3051.html")
+    page = _page(slices_served, "/id/soc2018/11-3051.html")
     assert list(_matched(page)) == ["/id/occupation/industrial-production-managers"]
     assert _wage_rows(page) == ["May 2008", "May 2021", "May 2024"]
 
 
-def test_an_industry_lends_no_figures_to_its_match(served) -> None:
+def test_an_industry_lends_no_figures_to_its_match(slices_served) -> None:
     """Regression: NAICS 325's page showed "Of Chemical manufacturing, an exact match" with
     $125,480 and 8%: the curated occupation's median wage in that industry and its share of
     jobs there (observations whose okg:industry is the curated industry), as if NAICS 325's."""
-    page = _page(served, "/id/naics2022/325.html")
+    page = _page(slices_served, "/id/naics2022/325.html")
     assert _matched(page) == {}
     assert "wage-row" not in page
 
 
 def test_an_industry_shared_by_thousands_shows_a_bounded_list_and_no_mixed_chart(
-        served, monkeypatch) -> None:
+        slices_served, monkeypatch) -> None:
     """Regression: "All industries" (the industry of every cross-industry figure: 35,758
     observations on the full graph) made a 16 MB page in 21 s, whose wage chart drew one row
     per period from the figures of every occupation at once."""
     from kg.serve import entities
 
-    iri = served.base + "industry/all-industries"
-    total = len(served.app.index.observation_subjects(iri))
-    occupations = {o.occupation for o in served.app.index.observations(iri)}
+    iri = slices_served.base + "industry/all-industries"
+    total = len(slices_served.app.index.observation_subjects(iri))
+    occupations = {o.occupation for o in slices_served.app.index.observations(iri)}
     assert len(occupations) > 1  # the slices' occupations and the curated one
     monkeypatch.setattr(entities, "PAGE_OBSERVATIONS", 5)
-    page = _page(served, "/id/industry/all-industries.html")
+    page = _page(slices_served, "/id/industry/all-industries.html")
     assert "wage-row" not in page
     assert f"The first\n5 of {total:,} observations" in page
     assert page.count('<td class="num">') == 5
 
 
-def test_a_top_coded_percentile_is_said_to_be_at_least_its_bound(served) -> None:
+def test_a_top_coded_percentile_is_said_to_be_at_least_its_bound(slices_served) -> None:
     """OEWS writes "#" for a wage of $239,200 or more; the wage notes said the source "does
     not give" such a percentile. (Slice row 11-0000, Management Occupations: p90 top-coded.)"""
     row = _oews("11-0000")
     coded = [name for name, column in (("median", "A_MEDIAN"), ("75th percentile", "A_PCT75"),
                                        ("90th percentile", "A_PCT90")) if row[column] == "#"]
     assert coded, "the slice lost its top-coded row"
-    page = _page(served, "/id/soc2018/11-0000.html")
+    page = _page(slices_served, "/id/soc2018/11-0000.html")
     notes = re.search(r'<ul class="chart-notes">(.*?)</ul>', page, re.S)[1]
     assert "or more (BLS" in notes
     for name in coded:
@@ -135,10 +128,10 @@ def test_a_top_coded_percentile_is_said_to_be_at_least_its_bound(served) -> None
         assert f"do not give the {name}" not in notes, name
 
 
-def test_the_chart_marks_a_matchs_row_with_its_code(served) -> None:
+def test_the_chart_marks_a_matchs_row_with_its_code(slices_served) -> None:
     """Regression: the SOC page marked the curated occupation's rows "exact Industrial produc…",
     clipped at the chart's edge; the curated occupation states its SOC code (okg:socCode)."""
-    page = _page(served, "/id/soc2018/11-3051.html")
+    page = _page(slices_served, "/id/soc2018/11-3051.html")
     assert re.findall(r'class="row-note"[^>]*>([^<]*)<', page).count("exact 11-3051") == 2
 
 
