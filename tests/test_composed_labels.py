@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.server_support import http
+from tests.server_support import http, running_server
 
 ONET = Path(__file__).parent / "data" / "onet_db_29_3"
 
@@ -109,3 +109,27 @@ def test_entities_that_share_a_label_in_a_list_are_told_apart(slices_served, pag
     # O*NET's answer categories ("Every day") by the question they answer, and the rest:
     # no two entries of the list read the same
     assert len(set(entries.values())) == len(entries)
+
+
+def test_namesakes_in_two_schemes_are_told_apart_by_scheme(dist: Path, tmp_path: Path) -> None:
+    """Regression: BLS Employment Projections' work-experience and training schemes both have
+    a category "None", without codes; /kind/Concept told them apart by one of the hundreds of
+    occupations that use them ("None (Construction Managers)"), as if it were theirs."""
+    import shutil
+
+    ids = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    lines = []
+    for scheme, title in (("experience", "Work experience"), ("training", "Training")):
+        lines += [f"<{ids}scheme/{scheme}> <{skos}prefLabel> \"{title}\"@en .",
+                  f"<{ids}{scheme}/none> a <{skos}Concept> .",
+                  f"<{ids}{scheme}/none> <{skos}prefLabel> \"None\"@en .",
+                  f"<{ids}{scheme}/none> <{skos}inScheme> <{ids}scheme/{scheme}> .",
+                  f"<{ids}occupation/x> <{ids}{scheme}> <{ids}{scheme}/none> ."]
+    graph = f"<{ids}graph/test> {{\n" + "\n".join(lines) + "\n}\n"
+    (tmp_path / "kg.trig").write_text(graph, encoding="utf-8")
+    shutil.copy(dist / "void.ttl", tmp_path / "void.ttl")
+    with running_server(tmp_path, workers=1) as srv:
+        entries = _kind_entries(srv, "Concept")
+    assert entries["/id/experience/none"] == "None (Work experience)"
+    assert entries["/id/training/none"] == "None (Training)"

@@ -417,6 +417,12 @@ def test_hourly_and_worker_figures_read_as_such() -> None:
     _, row = row_of(OEWS, "OCC_CODE", "11-3051")
     assert humanize.figure(Decimal(row["H_MEDIAN"]), OKG + "USDollarsPerHour") == (
         f"${row['H_MEDIAN']} an hour")
+    # in cents: the slice's all-occupations median is 23.8 (BLS publishes $23.80); pages said
+    # "$23.8 an hour"
+    _, total = row_of(OEWS, "OCC_CODE", "00-0000")
+    assert humanize.figure(Decimal(total["H_MEDIAN"]), OKG + "USDollarsPerHour") == (
+        f"${Decimal(total['H_MEDIAN']):.2f} an hour")
+    assert total["H_MEDIAN"].count(".") and len(total["H_MEDIAN"].split(".")[1]) == 1
     assert humanize.figure(Decimal("15300"), OKG + "WorkersPerYear", True) == (
         "about 15,300 workers a year")
 

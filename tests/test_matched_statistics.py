@@ -164,6 +164,32 @@ def test_a_match_without_figures_lends_its_broader_groups(served_broad_only, pat
     13-1020), so its page showed no wages at all; the broader group's are shown, marked."""
     row = _oews("11-3051")
     page = _page(served_broad_only, path)
-    assert _matched(page)["/id/soc2018/11-3050"].endswith("(11-3050), a broader match")
-    assert "broader 11-3050" in page
+    # said as the data say it: the group (skos:broader) of the exact or close match, which
+    # has no figures; it was called "a broader match" (skos:broadMatch), which no triple says
+    assert _matched(page)["/id/soc2018/11-3050"] == (
+        "Of Industrial Production Managers (11-3050), the group of Industrial Production "
+        "Managers (11-3051)")
+    assert "group 11-3050" in page
     assert f"median ${int(row['A_MEDIAN']):,}" in page
+
+
+def test_what_links_to_a_dataset_is_listed_a_bounded_number_at_a_time(slices_served,
+                                                                       monkeypatch) -> None:
+    """Regression: the BLS OEWS dataset's page listed all 20,385 observations of the full graph
+    under "Related" (8.5 MB, 9.7 s); O*NET's importance scale its ratings (12.8 MB)."""
+    import pyoxigraph as ox
+
+    from kg.serve import entities
+
+    dataset = slices_served.base + "dataset/bls-oews-national-2024-05"
+    observations = {q.subject.value for q in slices_served.app.index.store.quads_for_pattern(
+        None, ox.NamedNode("http://purl.org/linked-data/cube#dataSet"), ox.NamedNode(dataset),
+        None)}
+    assert len(observations) > 3
+    monkeypatch.setattr(entities, "INBOUND_SHOWN", 3)
+    page = _page(slices_served, "/id/dataset/bls-oews-national-2024-05.html")
+    assert f"The first 3 of\n{len(observations):,}, by IRI" in page
+    related = page.split('id="related"', 1)[1]
+    shown = re.findall(r'href="/id/(observation/[^"]+)"', related)
+    assert sorted(set(shown)) == sorted(o.removeprefix(slices_served.base)
+                                        for o in observations)[:3]

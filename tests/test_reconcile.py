@@ -184,17 +184,25 @@ def test_extend_gives_codes_wage_and_job_zone(service: Service) -> None:
         service.extend(json.dumps({"ids": [], "properties": [{"id": "nope"}]}))
 
 
-def test_an_onet_occupation_extends_with_the_isco_group_of_its_esco_occupations(
+def test_an_onet_occupation_extends_with_the_isco_groups_bls_gives_its_soc_2010_code(
         service: Service) -> None:
     """Regression: the reconciliation form's ISCO column was empty for O*NET-SOC and SOC
-    candidates. The group is the ESCO occupation's own (occupations_en.csv, iscoGroup)."""
-    answer = service.extend(json.dumps({"ids": ["11-3051.00"], "properties": [
-        {"id": "esco"}, {"id": "isco08"}]}))
-    row = answer["rows"]["11-3051.00"]
-    esco = {cell["str"] for cell in row["esco"]}
-    with (DATA / "esco_v1_1_1_en" / "occupations_en.csv").open(encoding="utf-8") as handle:
-        groups = {r["iscoGroup"] for r in csv.DictReader(handle) if r["conceptUri"] in esco}
-    assert groups and row["isco08"] == [{"str": g} for g in sorted(groups)]
+    candidates. The groups are BLS's (soc2010_to_isco08.tsv) for the SOC 2010 code of the
+    O*NET-SOC 2010 occupations O*NET's crosswalk links (2010_to_2019_Crosswalk.tsv); not the
+    ESCO occupations' (the Nesta crosswalk read backwards gave wrong groups, session 22)."""
+    def rows(path: Path) -> list[dict[str, str]]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+    for code in ("11-3051.00", "11-3051.01"):
+        old = {r["O*NET-SOC 2010 Code"][:7] for r in rows(
+            DATA / "onet_soc_2019_taxonomy" / "2010_to_2019_Crosswalk.tsv")
+            if r["O*NET-SOC 2019 Code"] == code}
+        groups = {r["ISCO-08 Code"] for r in rows(
+            DATA / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv")
+            if r["2010 SOC Code"] in old}
+        answer = service.extend(json.dumps({"ids": [code], "properties": [{"id": "isco08"}]}))
+        assert groups and answer["rows"][code]["isco08"] == [{"str": g} for g in sorted(groups)]
 
 
 def test_bad_queries_are_400_messages(service: Service) -> None:
@@ -202,6 +210,25 @@ def test_bad_queries_are_400_messages(service: Service) -> None:
         service.queries(json.dumps({"q": {"query": "x", "type": "planet"}}))
     with pytest.raises(BadRequest, match="not JSON"):
         service.queries("{")
+
+
+@pytest.mark.parametrize(("call", "raw", "message"), [
+    ("queries", '{"q0": {"query": "nurse", "type": {"id": {"a": 1}}}}', "unknown type"),
+    ("queries", '{"q0": {"query": "nurse", "type": [["x"]]}}', "unknown type"),
+    ("extend", '{"ids": ["11-3051.00"], "properties": [{"id": ["isco08"]}]}',
+     "unknown property"),
+    ("queries", '{"q0": {"query": "nurse", "properties": [{"pid": ["isco08"], "v": "1"}]}}',
+     "pid must be a string"),
+    ("queries", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+    ("extend", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
+], ids=["type-object", "type-nested-list", "property-list", "pid-list", "deep-queries",
+        "deep-extend"])
+def test_odd_json_is_a_400_not_a_500(service: Service, call: str, raw: str,
+                                     message: str) -> None:
+    """Regression: a type or property id that is a list or an object raised TypeError (it was
+    looked up as a dict key), and deeply nested JSON RecursionError: 500s (attack, session 22)."""
+    with pytest.raises(BadRequest, match=message):
+        getattr(service, call)(raw)
 
 
 @pytest.mark.parametrize("limit", ["NaN", "Infinity", "-Infinity", "true", "2.5", "0", "-1",
@@ -250,6 +277,13 @@ def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
                            method="POST", content_type="application/x-www-form-urlencoded")):
             assert reply.status == 400
             assert "'queries' given 2 times" in json.loads(reply.body)["error"]
+        # queries and extend in one request: one of them went unanswered
+        extend = json.dumps({"ids": ["11-3051.00"], "properties": [{"id": "soc2018"}]})
+        both = http(f"{srv.url}/reconcile?queries={urllib.parse.quote(json.dumps(queries))}"
+                    f"&extend={urllib.parse.quote(extend)}")
+        assert both.status == 400 and "not both" in json.loads(both.body)["error"]
+        # the form page only prefills its fields: a repeated one is no error
+        assert http(f"{srv.url}/reconcile/form?q=a&q=b").status == 200
         assert http(f"{srv.url}/reconcile/form").status == 200
 
 

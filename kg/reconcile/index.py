@@ -71,6 +71,9 @@ class Index:
     # Technician)" and "Help Desk Tech"). The re-ranker's leave-one-out training masks them
     # together, as the benchmark removes a held-out row.
     variants: dict[tuple[int, str], set[str]] = field(default_factory=lambda: defaultdict(set))
+    # O*NET-SOC 2019 or SOC 2018 IRI -> ISCO-08 codes by BLS's ISCO-08/SOC 2010 crosswalk,
+    # reached through O*NET's 2010 crosswalks (kg.reconcile.index._isco_through_soc2010)
+    isco_of: dict[str, list[str]] = field(default_factory=dict)
     store: ox.Store | None = None
 
     def codes(self, entity: int, type_key: str) -> list[str]:
@@ -187,6 +190,7 @@ def from_store(store: ox.Store) -> Index:
                 index.links[i].add(soc[code])
                 index.links[soc[code]].add(i)
     _stated(store, iris, index)
+    index.isco_of = _isco_through_soc2010(store)
     for iri, zone in _rows(store, f"SELECT ?s ?n WHERE {{ ?s <{OKG}jobZone> ?z . "
                                   f"?z <{SKOS}notation> ?n }}"):
         index.job_zone[iri] = zone
@@ -209,6 +213,33 @@ _STATED_IRIS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("isco08", re.compile(r"^http://data\.europa\.eu/esco/isco/C([0-9]{1,4})$")),
     ("esco-occupation", re.compile(r"^(http://data\.europa\.eu/esco/occupation/[0-9a-f-]+)$")),
 )
+
+
+_ONET_2010 = re.compile(r"/onet-soc2010/([0-9]{2}-[0-9]{4})\.[0-9]{2}$")
+_SOC_2010 = re.compile(r"/soc2010/([0-9]{2}-[0-9]{4})$")
+_ISCO = re.compile(r"^http://data\.europa\.eu/esco/isco/C([0-9]{1,4})$")
+_NOW = re.compile(r"/(?:onet-soc2019|soc2018)/[0-9.-]+$")
+_CROSSWALK_LINKS = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+
+
+def _isco_through_soc2010(store: ox.Store) -> dict[str, list[str]]:
+    """ISCO-08 codes for O*NET-SOC 2019 and SOC 2018 occupations by BLS's ISCO-08/SOC 2010
+    crosswalk: an O*NET-SOC 2010 code is its SOC 2010 code plus a suffix, and O*NET's
+    crosswalks link it to the 2019 and 2018 codes (15-1252 Software Developers was 15-1132 in
+    SOC 2010, which BLS maps to ISCO 2512). Any match kind of either crosswalk counts: a code
+    split or merged between editions keeps every group BLS gives its parts."""
+    values = " ".join(f"<{SKOS}{p}>" for p in _CROSSWALK_LINKS)
+    soc2010_of: dict[str, set[str]] = defaultdict(set)  # 2019/2018 IRI -> SOC 2010 codes
+    isco_of_soc2010: dict[str, set[str]] = defaultdict(set)
+    for a, b in _rows(store, f"SELECT ?a ?b WHERE {{ ?a ?p ?b . VALUES ?p {{ {values} }} }}"):
+        for one, other in ((a, b), (b, a)):
+            if (old := _ONET_2010.search(one)) and _NOW.search(other):
+                soc2010_of[other].add(old[1])
+            elif (soc := _SOC_2010.search(one)) and (isco := _ISCO.search(other)):
+                isco_of_soc2010[soc[1]].add(isco[1])
+    found = {iri: sorted({c for code in codes for c in isco_of_soc2010.get(code, ())})
+             for iri, codes in soc2010_of.items()}
+    return {iri: codes for iri, codes in sorted(found.items()) if codes}
 
 
 def _stated(store: ox.Store, iris: dict[str, list[int]], index: Index) -> None:

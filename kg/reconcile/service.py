@@ -60,18 +60,14 @@ def _soc(index: Index, entity: int) -> list[str]:
 
 
 def _isco(index: Index, entity: int) -> list[str]:
-    """The ISCO-08 groups linked to the entity; else the groups of the ESCO occupations it is
-    linked to (each belongs to one ISCO unit group). An O*NET-SOC or SOC occupation reaches
-    ISCO only that way here: BLS's ISCO crosswalk is to SOC 2010, and no SOC 2010-2018
-    crosswalk is among the data, so the reconciliation form's ISCO column was empty for them."""
-    found = _linked_ids("isco08")(index, entity)
-    if found:
-        return found
-    via: set[str] = set()
-    for other in index.links.get(entity, ()):
-        if index.entities[other].type == "esco-occupation":
-            via.update(index.codes(other, "isco08"))
-    return sorted(via)
+    """The ISCO-08 groups linked to the entity, and for an O*NET-SOC or SOC occupation those
+    BLS's ISCO-08/SOC 2010 crosswalk gives its SOC 2010 code (kg.reconcile.index
+    ._isco_through_soc2010). The form's ISCO column was empty for them; reading the Nesta
+    crosswalk backwards (through the ESCO occupations matched to them) gave wrong groups for
+    about 1 in 8 (Fashion Designers got 5142 Beauticians, from "personal stylist")."""
+    found = set(_linked_ids("isco08")(index, entity))
+    found.update(getattr(index, "isco_of", {}).get(index.entities[entity].iri, ()))
+    return sorted(found)
 
 
 def _wage(index: Index, entity: int) -> list[str]:
@@ -87,7 +83,8 @@ def _job_zone(index: Index, entity: int) -> list[str]:
 PROPERTIES: dict[str, Property] = {p.id: p for p in (
     Property("soc2018", "SOC 2018 code", _soc),
     Property("onet", "O*NET-SOC code", _linked_ids("onet-occupation")),
-    Property("isco08", "ISCO-08 code (through ESCO when not linked directly)", _isco),
+    Property("isco08", "ISCO-08 code (BLS's ISCO-08/SOC 2010 crosswalk for O*NET and SOC)",
+             _isco),
     Property("esco", "ESCO occupation URI", _linked_ids("esco-occupation")),
     Property("median-wage", "Median annual wage (USD, latest BLS OEWS)", _wage),
     Property("job-zone", "O*NET job zone", _job_zone),
@@ -190,6 +187,8 @@ class Service:
         """Property values the query gives lift the candidates that have them (10 points)."""
         wanted = []
         for p in props:
+            if isinstance(p, dict) and not isinstance(p.get("pid"), str | None):
+                raise BadRequest(f"queries: a property's pid must be a string, got {p['pid']!r}")
             if isinstance(p, dict) and p.get("pid") in PROPERTIES:
                 values = p.get("v") if isinstance(p.get("v"), list) else [p.get("v")]
                 wanted.append((PROPERTIES[p["pid"]], {str(v.get("id") if isinstance(v, dict)
@@ -239,7 +238,7 @@ class Service:
         wanted = []
         for p in props:
             pid = p.get("id") if isinstance(p, dict) else None
-            if pid not in PROPERTIES:
+            if not isinstance(pid, str) or pid not in PROPERTIES:  # a list or object: no key
                 raise BadRequest(f"extend: unknown property {pid!r} "
                                  f"(one of {', '.join(PROPERTIES)})")
             wanted.append(PROPERTIES[pid])
@@ -327,7 +326,7 @@ def _type_of(value: Any, where: str) -> str:
         value = value[0] if value else None
     if value in (None, ""):
         return DEFAULT_TYPE
-    if value not in TYPES:
+    if not isinstance(value, str) or value not in TYPES:  # a list or object: no key
         raise BadRequest(f"{where}: unknown type {value!r} (one of {', '.join(TYPES)})")
     return str(value)
 
@@ -337,6 +336,8 @@ def _json_object(raw: str, name: str) -> dict[str, Any]:
         value = json.loads(raw)
     except json.JSONDecodeError as exc:
         raise BadRequest(f"{name}: not JSON: {exc}") from exc
+    except RecursionError as exc:  # 100,000 nested brackets
+        raise BadRequest(f"{name}: JSON nested too deeply") from exc
     if not isinstance(value, dict):
         raise BadRequest(f"{name}: expected a JSON object")
     return value

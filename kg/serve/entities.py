@@ -126,6 +126,7 @@ _CITING = {
 
 KIND_PAGE = 1000  # entities on one page of a kind's list
 PAGE_OBSERVATIONS = 300  # observations shown on one entity's page
+INBOUND_SHOWN = 300  # entities listed under one property of an entity's "Related" section
 
 
 def local_name(iri: str) -> str:
@@ -156,6 +157,7 @@ class FactGroup:
     predicate: str
     label: str
     values: list[Value]
+    total: int = 0  # how many there are, when `values` holds only the first INBOUND_SHOWN
 
 
 @dataclass
@@ -207,12 +209,20 @@ class Match:
     label: str
     observations: list[Observation]
     code: str = ""  # its skos:notation ("11-3051"), if it has one
-    relation: str = "exact"  # "exact", "close" or "broader" (skos:broadMatch)
+    relation: str = "exact"  # "exact", "close", "broader" (skos:broadMatch) or "group"
+    via: str = ""  # for a group: the label of the entity whose skos:broader it is
 
     @property
     def name(self) -> str:
         """`Industrial Production Managers (11-3051)`."""
         return f"{self.label} ({self.code})" if self.code else self.label
+
+    @property
+    def phrase(self) -> str:
+        """How it relates: "an exact match", "the group of Purchasing Agents (...)"."""
+        if self.relation == "group":
+            return f"the group of {self.via}" if self.via else "the group of this occupation"
+        return f"{'an' if self.relation == 'exact' else 'a'} {self.relation} match"
 
 
 @dataclass
@@ -472,11 +482,12 @@ class EntityIndex:
     def _distinguished(self, entries: list[tuple[str, str]],
                        cls: str | None = None) -> list[tuple[str, str]]:
         """Entities that share a label get a note after it that tells them apart: their code,
-        their scheme and code, their broader concept, or what refers to them (with its code),
-        the first of these that differs within the group, else their IRI's last segment. The
-        full graph's 1,389 wage distributions were all "Annual wage distribution, May 2024" on
-        their kind page; SOC's broad group 11-3050 and detailed occupation 11-3051 are both
-        "Industrial Production Managers"; O*NET's answer categories "Every day" belong to many
+        their scheme and code, their broader concept, their scheme, or what refers to them
+        (with its code), the first of these that differs within the group, else their IRI's
+        path (under the data base). The full graph's 1,389 wage distributions were all
+        "Annual wage distribution, May 2024" on their kind page; SOC's broad group 11-3050 and
+        detailed occupation 11-3051 are both "Industrial Production Managers"; O*NET's answer
+        categories "Every day" belong to many
         questions. With `cls`, a label from the data is compared over the whole kind (a paged
         kind's pages are labelled one at a time, so a composed label only within `entries`)."""
         groups: dict[str, list[str]] = defaultdict(list)
@@ -512,7 +523,7 @@ class EntityIndex:
         if key not in self._notes:
             notes: list[str | None] = []
             for how in (self._code_note, self._scheme_code_note, self._broader_note,
-                        self._referrer_note, self._referrer_code_note):
+                        self._scheme_note, self._referrer_note, self._referrer_code_note):
                 notes = [how(member) for member in members]
                 if None not in notes and len(set(notes)) == len(notes):
                     break
@@ -543,6 +554,11 @@ class EntityIndex:
         if code is None or scheme is None:
             return None
         return f"{self.label(scheme.value)} {code.value}"
+
+    def _scheme_note(self, iri: str) -> str | None:
+        """"None" is an answer in BLS's work-experience scheme and in its training scheme."""
+        scheme = self._least(iri, SKOS + "inScheme")
+        return self.label(scheme.value) if scheme is not None else None
 
     def _broader_note(self, iri: str) -> str | None:
         broader = self._least(iri, SKOS + "broader")
@@ -642,16 +658,21 @@ class EntityIndex:
                 if observation is not None and p == SDMX_MEASURE + "obsValue":
                     value.text = observation.figure  # "$83,290", not 83290
                 out[p].append(value)
-        inbound: dict[str, list[Value]] = defaultdict(list)
-        seen_in: set[tuple[str, str]] = set()
+        # What links here, by property; only the first INBOUND_SHOWN of a property (by IRI)
+        # are labelled and listed: the BLS OEWS dataset's page listed its 20,385 observations
+        # (8.5 MB, 9.7 s), O*NET's importance scale its ratings (12.8 MB).
+        referrers: dict[str, set[str]] = defaultdict(set)
         for q in self.store.quads_for_pattern(None, None, node, None):
             p = q.predicate.value
             if q.graph_name in self.inferred or p in SKIP_INBOUND or p == RDF + "type":
                 continue
-            if not isinstance(q.subject, ox.NamedNode) or (p, q.subject.value) in seen_in:
-                continue
-            seen_in.add((p, q.subject.value))
-            inbound[p].append(self._value(q.subject, (q.subject.value, p, _key(node)), p))
+            if isinstance(q.subject, ox.NamedNode):
+                referrers[p].add(q.subject.value)
+        inbound: dict[str, list[Value]] = {
+            p: [self._value(ox.NamedNode(s), (s, p, _key(node)), p)
+                for s in sorted(found)[:INBOUND_SHOWN]]
+            for p, found in referrers.items()
+        }
         named_in: list[Source] = []
         for cls in self.kinds.get(iri, []):
             for src in self.evidence.get((iri, RDF + "type", _key(ox.NamedNode(cls))), []):
@@ -692,7 +713,8 @@ class EntityIndex:
             definitions=out.get(SKOS + "definition", []),
             named_in=named_in,
             facts=groups(out, fact_keys, self.property_label),
-            inbound=groups(inbound, list(inbound), self.inverse_label),
+            inbound=[FactGroup(g.predicate, g.label, g.values, len(referrers[g.predicate]))
+                     for g in groups(inbound, list(inbound), self.inverse_label)],
             mappings=groups(out, [p for p in out if p in MATCH_PREDICATES], self.property_label),
             observations=self.observations(iri, subjects=subjects),
             observation_count=len(subjects),
@@ -756,15 +778,22 @@ class EntityIndex:
                 seen.add(match)
                 if not self._add_match(out, match, relation):
                     bare.append(match)
-        broader = {t.value for t in self._objects(node, SKOS + "broadMatch")}
-        for entity in bare:
-            broader |= {t.value for t in self._objects(ox.NamedNode(entity), SKOS + "broader")}
-        for match in sorted(broader - seen):
+        for match in sorted({t.value for t in self._objects(node, SKOS + "broadMatch")} - seen):
             seen.add(match)
             self._add_match(out, match, "broader")
+        for entity in bare:  # said as it is in the data: the group of the match, not a match
+            groups = {t.value for t in self._objects(ox.NamedNode(entity), SKOS + "broader")}
+            for match in sorted(groups - seen):
+                seen.add(match)
+                self._add_match(out, match, "group", "" if entity == iri else self._named(entity))
         return out
 
-    def _add_match(self, out: list[Match], match: str, relation: str) -> bool:
+    def _named(self, iri: str) -> str:
+        """`Industrial Production Managers (11-3051)`: the label with the code, if any."""
+        code = self._code_note(iri) or self._soc_code(iri)
+        return f"{self.label(iri)} ({code})" if code else self.label(iri)
+
+    def _add_match(self, out: list[Match], match: str, relation: str, via: str = "") -> bool:
         """Add `match` to `out` if it is published here and has figures about it as an
         occupation; say whether it was."""
         # Only figures about the match as an occupation: an industry's exact match (NAICS 325
@@ -773,7 +802,7 @@ class EntityIndex:
         observations = self.observations(match, ("occupation",)) if self.is_local(match) else []
         if observations:
             code = self._code_note(match) or self._soc_code(match) or ""
-            out.append(Match(match, self.label(match), observations, code, relation))
+            out.append(Match(match, self.label(match), observations, code, relation, via))
         return bool(observations)
 
     def observation_subjects(self, iri: str,

@@ -155,6 +155,13 @@ def money(value: Decimal | str) -> str:
     return "$" + number(value)
 
 
+def cents(value: Decimal | str) -> str:
+    try:
+        return f"${Decimal(str(value)):,.2f}"
+    except InvalidOperation:
+        return str(value)
+
+
 def percent(value: Decimal | str) -> str:
     return number(value) + "%"
 
@@ -170,8 +177,8 @@ def figure(value: Decimal | str, unit: str, approximate: bool = False) -> str:
         text = f"{number(value)} jobs"
     elif kind == "openings":
         text = f"{number(value)} openings a year"
-    elif kind == "hourly":
-        text = f"{money(value)} an hour"
+    elif kind == "hourly":  # in cents, as BLS writes them: "$23.80", not "$23.8"
+        text = f"{cents(value)} an hour"
     elif kind == "workers":
         text = f"{number(value)} workers a year"
     else:

@@ -80,7 +80,7 @@ def all_wage_rows(page: EntityPage, public_base: str) -> list[WageRow]:
     rows = wage_rows([o for o in page.observations if o.occupation == page.iri], public_base)
     for match in page.matched:
         rows += wage_rows(match.observations, public_base,
-                          f"{match.name}, {match.relation} match",
+                          f"{match.name}, {match.phrase}",
                           f"{match.relation} {match.code or match.label}")
     return sorted(rows, key=lambda r: (r.start, r.source != "", r.source))
 

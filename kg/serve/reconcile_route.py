@@ -103,9 +103,11 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
     # A parameter given twice (in the URL, the body or both) is ambiguous: the first answer
     # kept the last of two `queries` batches and silently dropped the other.
     repeated = sorted(name for name, values in params.items() if len(values) > 1)
-    if repeated:
+    if repeated and sub != "/form":  # the form page only prefills its fields
         return _json({"error": f"/reconcile: parameter {repeated[0]!r} given "
                                f"{len(params[repeated[0]])} times; send it once"}, 400)
+    if sub == "" and "queries" in params and "extend" in params:  # one would go unanswered
+        return _json({"error": "/reconcile: send either queries or extend, not both"}, 400)
     if sub == "/form":
         types = [(key, kind.name) for key, kind in TYPES.items()]
         page = app.pages.render("reconcile.html", types=types,
