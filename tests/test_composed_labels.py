@@ -102,10 +102,15 @@ def test_entities_that_share_a_label_in_a_list_are_told_apart(slices_served, pag
 
     monkeypatch.setattr(entities, "KIND_PAGE", page_size)
     entries = _kind_entries(slices_served, "Concept")
-    for code in ("11-3050", "11-3051"):
-        # the code alone would not do: O*NET-SOC 2010 and 2019 share "11-3051.00" too
-        assert entries[f"/id/soc2018/{code}"] == (
-            f"Industrial Production Managers (2018 Standard Occupational Classification {code})")
+    # each by the first note no namesake shares: the code where it is unique...
+    assert entries["/id/soc2018/11-3050"] == "Industrial Production Managers (11-3050)"
+    # ...else the scheme and code: SOC 2010 and 2018 share 11-3051, O*NET-SOC 2010 and 2019
+    # share 11-3051.00
+    assert entries["/id/soc2018/11-3051"] == (
+        "Industrial Production Managers (2018 Standard Occupational Classification 11-3051)")
+    for edition in ("2010", "2019"):
+        assert entries[f"/id/onet-soc{edition}/11-3051.00"] == (
+            f"Industrial Production Managers (O*NET-SOC {edition} taxonomy 11-3051.00)")
     # O*NET's answer categories ("Every day") by the question they answer, and the rest:
     # no two entries of the list read the same
     assert len(set(entries.values())) == len(entries)
@@ -126,6 +131,16 @@ def test_namesakes_in_two_schemes_are_told_apart_by_scheme(dist: Path, tmp_path:
                   f"<{ids}{scheme}/none> <{skos}prefLabel> \"None\"@en .",
                   f"<{ids}{scheme}/none> <{skos}inScheme> <{ids}scheme/{scheme}> .",
                   f"<{ids}occupation/x> <{ids}{scheme}> <{ids}{scheme}/none> ."]
+    # O*NET's answer categories "None" (code 1) of two questions, in one scheme: the scheme
+    # and the code do not tell them apart, the question (skos:broader) does
+    for question, title in (("3.a.1", "Related Work Experience"), ("3.a.2", "Training")):
+        lines += [f"<{ids}onet-element/{question}> <{skos}prefLabel> \"{title} (Q)\"@en .",
+                  f"<{ids}onet-category/{question}-1> a <{skos}Concept> .",
+                  f"<{ids}onet-category/{question}-1> <{skos}prefLabel> \"None\"@en .",
+                  f"<{ids}onet-category/{question}-1> <{skos}notation> \"1\" .",
+                  f"<{ids}onet-category/{question}-1> <{skos}inScheme> <{ids}scheme/cat> .",
+                  f"<{ids}onet-category/{question}-1> <{skos}broader> "
+                  f"<{ids}onet-element/{question}> ."]
     graph = f"<{ids}graph/test> {{\n" + "\n".join(lines) + "\n}\n"
     (tmp_path / "kg.trig").write_text(graph, encoding="utf-8")
     shutil.copy(dist / "void.ttl", tmp_path / "void.ttl")
@@ -133,3 +148,5 @@ def test_namesakes_in_two_schemes_are_told_apart_by_scheme(dist: Path, tmp_path:
         entries = _kind_entries(srv, "Concept")
     assert entries["/id/experience/none"] == "None (Work experience)"
     assert entries["/id/training/none"] == "None (Training)"
+    assert entries["/id/onet-category/3.a.1-1"] == "None (Related Work Experience (Q))"
+    assert entries["/id/onet-category/3.a.2-1"] == "None (Training (Q))"

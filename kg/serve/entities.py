@@ -483,13 +483,13 @@ class EntityIndex:
                        cls: str | None = None) -> list[tuple[str, str]]:
         """Entities that share a label get a note after it that tells them apart: their code,
         their scheme and code, their broader concept, their scheme, or what refers to them
-        (with its code), the first of these that differs within the group, else their IRI's
-        path (under the data base). The full graph's 1,389 wage distributions were all
-        "Annual wage distribution, May 2024" on their kind page; SOC's broad group 11-3050 and
-        detailed occupation 11-3051 are both "Industrial Production Managers"; O*NET's answer
-        categories "Every day" belong to many
-        questions. With `cls`, a label from the data is compared over the whole kind (a paged
-        kind's pages are labelled one at a time, so a composed label only within `entries`)."""
+        (with its code), the first of these that no other member of the group shares, else
+        their IRI's path (under the data base). The full graph's 1,389 wage distributions were
+        all "Annual wage distribution, May 2024" on their kind page; SOC's broad group 11-3050
+        and detailed occupation 11-3051 are both "Industrial Production Managers"; O*NET's
+        answer categories "Every day" belong to many questions. With `cls`, a label from the
+        data is compared over the whole kind (a paged kind's pages are labelled one at a time,
+        so a composed label only within `entries`)."""
         groups: dict[str, list[str]] = defaultdict(list)
         for entity, label in entries:
             groups[label].append(entity)
@@ -521,15 +521,18 @@ class EntityIndex:
         members = sorted(set(group))
         key = (entity, members[0], len(members))  # an entity may be in two kinds' groups
         if key not in self._notes:
-            notes: list[str | None] = []
-            for how in (self._code_note, self._scheme_code_note, self._broader_note,
-                        self._scheme_note, self._referrer_note, self._referrer_code_note):
-                notes = [how(member) for member in members]
-                if None not in notes and len(set(notes)) == len(notes):
-                    break
-            else:
-                notes = [self._iri_note(member) for member in members]
-            for member, note in zip(members, notes, strict=True):
+            # Each member gets the first note that no other member of the group shares: in
+            # "None", BLS's two schemes differ by scheme, O*NET's categories by question.
+            steps = (self._code_note, self._scheme_code_note, self._broader_note,
+                     self._scheme_note, self._referrer_note, self._referrer_code_note)
+            table = [[how(member) for member in members] for how in steps]
+            for column, member in enumerate(members):
+                note = None
+                for row in table:
+                    value = row[column]
+                    if value is not None and row.count(value) == 1:
+                        note = value
+                        break
                 self._notes[(member, members[0], len(members))] = note or self._iri_note(member)
         return self._notes[key]
 
@@ -761,9 +764,9 @@ class EntityIndex:
         each in IRI order. Exact and close matches count either way; broader ones are this
         entity's skos:broadMatch (a narrower match's figures do not cover it) and, for this
         entity or an exact or close match that has no figures of its own, its skos:broader:
-        BLS publishes "Purchasing Agents, Except Wholesale, Retail, and Farm Products" only
-        within 13-1020, so O*NET-SOC 13-1021.00 (exact match of SOC 13-1021, broader 13-1020)
-        gets 13-1020's figures, as O*NET OnLine shows them."""
+        BLS publishes SOC 13-1021 (Buyers and Purchasing Agents, Farm Products) only within
+        13-1020, so O*NET-SOC 13-1021.00 (exact match of SOC 13-1021, broader 13-1020) gets
+        13-1020's figures, as O*NET OnLine shows them."""
         node = ox.NamedNode(iri)
         seen = {iri}
         out: list[Match] = []
