@@ -287,3 +287,23 @@ def test_a_distribution_shows_its_urls_and_media_type_whole(server: Running,
     assert f">{str(media).split('/media-types/')[1]}<" in page
     index = visible(get(server, "/"))
     assert "(dcat)" not in index and "(void)" not in index
+
+
+def test_the_page_cache_is_bounded_by_bytes(server: Running,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: rendered entity documents were kept 4,096 at a time whatever their size (a
+    page of the full graph was 16 MB before pages were capped); the cache now holds bodies up
+    to a total of CACHE_BYTES, and a page that does not fit is still served."""
+    from kg.serve import routes
+
+    app = server.app
+    monkeypatch.setattr(app, "cache", {})
+    monkeypatch.setattr(app, "cache_bytes", 0)
+    page = get(server, f"/id/{OCC}.html")
+    size = len(page.encode("utf-8"))
+    assert app.cache_bytes == size and len(app.cache) == 1
+    monkeypatch.setattr(routes, "CACHE_BYTES", size + 100)
+    for path in ("/id/occupation/plant-manager.html", "/id/skill/negotiation.html"):
+        assert get(server, path)  # served, though no longer kept
+    assert app.cache_bytes <= size + 100
+    assert sum(len(r.body) for r in app.cache.values()) == app.cache_bytes

@@ -130,6 +130,7 @@ class App:
         }
         self.pages = Pages(self.mapping.public, site)
         self.cache: dict[tuple[str, str], Response] = {}  # rendered entity documents
+        self.cache_bytes = 0  # their bodies' total size (kg.serve.routes.CACHE_BYTES at most)
 
     def _build_index(self) -> None:
         try:

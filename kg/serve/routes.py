@@ -180,14 +180,22 @@ def _described_page(app: App, iri: str, kind_: str) -> bytes:
     )
 
 
+# Rendered entity documents kept, by their bodies' total size: the cache used to hold 4,096
+# documents whatever their size, and a page could be 16 MB before pages were capped.
+CACHE_BYTES = 256 * 1024 * 1024
+_CACHE_LOCK = threading.Lock()
+
+
 def entity_document(app: App, iri: str, ext: str) -> Response:
     """One description document; the data does not change while serving, so it is cached."""
     key = (iri, ext)
     cached = app.cache.get(key)
     if cached is None:
         cached = _entity_document(app, iri, ext)
-        if len(app.cache) < 4096:
-            app.cache[key] = cached
+        with _CACHE_LOCK:  # request threads: the byte count must not race
+            if key not in app.cache and app.cache_bytes + len(cached.body) <= CACHE_BYTES:
+                app.cache[key] = cached
+                app.cache_bytes += len(cached.body)
     return Response(cached.status, cached.body, cached.content_type, dict(cached.headers))
 
 
