@@ -14,7 +14,8 @@ import pytest
 
 from tests.server_support import http, running_server
 
-ONET = Path(__file__).parent / "data" / "onet_db_29_3"
+DATA = Path(__file__).parent / "data"
+ONET = DATA / "onet_db_29_3"
 
 
 def _rows(name: str) -> list[dict[str, str]]:
@@ -57,6 +58,44 @@ def test_a_related_occupation_record_is_titled_from_to_and_index(slices_served) 
     assert _title(slices_served, f"/id/onet-relatedness/{slug}.html") == (
         f"{titles[row['O*NET-SOC Code']]} → {titles[row['Related O*NET-SOC Code']]}, "
         f"related occupation no. {row['Index']}")
+
+
+def test_a_career_transition_is_titled_from_to_and_rank(
+        dist: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Regression: a transition's page was headed by its slug ("29-1022.00-to-29-1021.00") and
+    gave the target's employment change as a bare "4.1". The seed build with the slices and
+    the transitions scored on them."""
+    import pyoxigraph as ox
+
+    from kg.prefixes import DEFAULT_BASE
+    from kg.sources.importers import IMPORTERS, write
+    from kg.transitions.stage import add_transitions
+    from tests.server_support import seed_with_slices
+
+    out = seed_with_slices(dist, tmp_path_factory.mktemp("transitions-dist"))
+    store = ox.Store()
+    store.bulk_load(path=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
+    projections = IMPORTERS["bls-projections"]  # the outlook figures (not a reference slice)
+    write(projections, DATA / projections.info.folder, out / "ep.nt", progress=False)
+    store.bulk_load(path=str(out / "ep.nt"), format=ox.RdfFormat.N_TRIPLES,
+                    to_graph=ox.NamedNode(projections.graph_iri(DEFAULT_BASE)))
+    assert add_transitions(store, DEFAULT_BASE) > 0
+    store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
+    first = next(store.quads_for_pattern(
+        ox.NamedNode(DEFAULT_BASE + "transition/11-3051.00-to-11-3051.01"), None, None, None))
+    node = first.subject.value
+    rank = next(store.quads_for_pattern(first.subject, ox.NamedNode(
+        "https://w3id.org/occupation-kg/ontology#transitionRank"), None, None)).object.value
+    growth = next(store.quads_for_pattern(first.subject, ox.NamedNode(
+        "https://w3id.org/occupation-kg/ontology#targetEmploymentChange"), None, None),
+        None)
+    titles = {r["O*NET-SOC Code"]: r["Title"] for r in _rows("Occupation Data.tsv")}
+    with running_server(out, workers=1) as served:
+        path = "/id/" + node[len(DEFAULT_BASE):] + ".html"
+        assert _title(served, path) == (f"{titles['11-3051.00']} → {titles['11-3051.01']}, "
+                                        f"career transition no. {rank}")
+        assert growth is not None  # the EP slice has 11-3051
+        assert f"{growth.object.value}%" in http(served.url + path).text
 
 
 def test_an_observation_is_titled_with_its_occupation(slices_served) -> None:

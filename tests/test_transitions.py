@@ -504,3 +504,165 @@ def test_cli_limit_past_a_sparql_integer_gives_every_transition(
         main([*argv, "0"])
     assert stopped.value.code == 2
     assert "argument --limit: '0': must be at least 1" in capsys.readouterr().err
+
+
+# --- wage ratios of top-coded and hourly-only medians (regressions) -------------------------
+
+def _oews_slice() -> dict[str, dict[str, str]]:
+    return {r["OCC_CODE"]: r for r in tsv(DATA / "bls_oews_may2024_national" /
+                                           "national_M2024_dl.tsv")}
+
+
+def _slice_with_onet_rows_of(tmp_path: Path, code: str) -> ox.Store:
+    """The slices' store with transitions, O*NET's own rows for one more occupation (from
+    ../shared's O*NET 29.3) added to the slice copy so that it is scored."""
+    from tests.conftest import SHARED
+
+    full = SHARED / "data" / "onet_db_29_3"
+    if not full.is_dir():
+        pytest.skip(f"O*NET 29.3 is not at {full}")
+    folder = _copy_onet(tmp_path)
+    for name in ("Occupation Data", "Job Zones", "Skills", "Knowledge"):
+        rows = [line for line in (full / f"{name}.tsv").read_text(encoding="utf-8")
+                .splitlines(keepends=True) if line.startswith(code + "\t")]
+        assert rows, name
+        with (folder / f"{name}.tsv").open("a", encoding="utf-8") as handle:
+            handle.writelines(rows)
+    store = slice_store(folder)
+    assert add_transitions(store, DEFAULT_BASE) > 0
+    return store
+
+
+def _wage_ratios(store: ox.Store) -> dict[tuple[str, str, str], float]:
+    return {(r["from"].value, r["to"].value, r["p"].value[len(str(OKG)):]): float(r["v"].value)
+            for r in values(store, """SELECT ?from ?to ?p ?v WHERE { ?t okg:fromOccupation ?f ;
+                okg:toOccupation ?o ; ?p ?v . ?f skos:notation ?from . ?o skos:notation ?to .
+                VALUES ?p { okg:wageRatio okg:wageRatioAtLeast okg:wageRatioAtMost } }""")}
+
+
+def test_an_hourly_only_occupation_is_compared_by_hourly_medians(tmp_path: Path) -> None:
+    """Regression: BLS publishes only an hourly wage for Actors (27-2011: A_MEDIAN "*", HOURLY
+    TRUE); the annual median of their broad group 27-2010, mostly Producers and Directors
+    ($78,000), stood in for it (Actors -> Dancers 0.654 where the hourly medians give 1.03; 48
+    transitions of the full graph). The slice has no 27-2010, so before the fix Actors had no
+    ratio at all here; now the hourly medians give one."""
+    oews = _oews_slice()
+    assert oews["27-2011"]["A_MEDIAN"] == "*" and oews["27-2011"]["H_MEDIAN"] not in ("*", "#")
+    store = _slice_with_onet_rows_of(tmp_path, "27-2011.00")
+    ratio = _wage_ratios(store)
+    hourly = {c: float(oews[c]["H_MEDIAN"]) for c in ("27-2011", "11-3051")}
+    assert ratio[("11-3051.00", "27-2011.00", "wageRatio")] == round(
+        hourly["27-2011"] / hourly["11-3051"], 3)
+    assert ratio[("27-2011.00", "11-3051.00", "wageRatio")] == round(
+        hourly["11-3051"] / hourly["27-2011"], 3)
+    # two occupations with annual medians are still compared by them
+    assert ratio[("11-3051.00", "11-3051.01", "wageRatio")] == 1.0
+
+
+def test_a_top_coded_median_gives_only_a_bound(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: OEWS's "#" median ($239,200 or more, okg:isLowerBound) was divided as if it
+    were exact (666 of the full graph's 18,460 transitions, e.g. Cardiologists -> Pediatricians
+    0.878 passed transitions-from's 0.8 test on a number that is only an upper bound). The OEWS
+    slice top-codes Oral and Maxillofacial Surgeons (29-1022); O*NET's own rows for 29-1022.00
+    are added to the slice copy from ../shared so that it is scored."""
+    oews = _oews_slice()
+    assert oews["29-1022"]["A_MEDIAN"] == "#" and oews["11-3051"]["A_MEDIAN"] != "#"
+    store = _slice_with_onet_rows_of(tmp_path, "29-1022.00")
+    ratio = _wage_ratios(store)
+    median = float(oews["11-3051"]["A_MEDIAN"].replace(",", ""))
+    top = float(bls.TOP_CODE["USDollarsPerYear"])  # the figure "#" stands for, per BLS
+    assert ratio[("11-3051.00", "29-1022.00", "wageRatioAtLeast")] == round(top / median, 3)
+    assert ratio[("29-1022.00", "11-3051.00", "wageRatioAtMost")] == round(median / top, 3)
+    assert ("11-3051.00", "29-1022.00", "wageRatio") not in ratio
+    assert ("29-1022.00", "11-3051.00", "wageRatio") not in ratio
+    assert ratio[("11-3051.00", "11-3051.01", "wageRatio")] == 1.0
+    per_pair: dict[tuple[str, str], int] = {}
+    for source, target, _ in ratio:
+        per_pair[(source, target)] = per_pair.get((source, target), 0) + 1
+    assert set(per_pair.values()) == {1}  # never an exact ratio and a bound together
+    # each transition names the SOC codes whose figures it shows
+    named = {(r["from"].value, r["to"].value): (r["sw"].value, r["tw"].value)
+             for r in values(store, """SELECT ?from ?to ?sw ?tw WHERE { ?t okg:fromOccupation ?f ;
+                 okg:toOccupation ?o ; okg:sourceWageOccupation ?sw ;
+                 okg:targetWageOccupation ?tw . ?f skos:notation ?from .
+                 ?o skos:notation ?to }""")}
+    soc = f"{DEFAULT_BASE}soc2018/"
+    assert named[("29-1022.00", "11-3051.00")] == (soc + "29-1022", soc + "11-3051")
+    # the transitions pass the shapes, and the table and the query say the bound
+    graph = Graph()
+    graph.parse(data="".join(f"{q.subject} {q.predicate} {q.object} .\n" for q in
+                             store.quads_for_pattern(None, None, None, TRANSITIONS)), format="nt")
+    assert [f for f in shacl_findings(graph, load_shapes()) if f.severity == "Violation"] == []
+    dist = write_dist(store, tmp_path / "dist")
+    assert main(["transitions", "29-1022.00", "--dist", str(dist)]) == 0
+    table = capsys.readouterr().out
+    assert f"median wage ×{median / top:.2f} or less" in table
+    assert main(["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist)]) == 0
+    rows = {r["to_code"]: r for r in csv.DictReader(capsys.readouterr().out.splitlines())}
+    assert rows["29-1022.00"]["wage_ratio"] == ""
+    assert float(rows["29-1022.00"]["wage_ratio_at_least"]) == round(top / median, 3)
+    assert rows["29-1022.00"]["target_wage_soc"] == "29-1022"
+    assert rows["11-3051.01"]["target_outlook_soc"] == "11-3051"
+    for low, kept in (("1.9", True), ("2.5", False)):
+        assert main(["query", "transitions-from", "--param", "code=11-3051.00",
+                     "--param", f"minWageRatio={low}", "--param", "maxJobZoneStep=4",
+                     "--format", "csv", "--dist", str(dist)]) == 0
+        assert ("29-1022.00" in capsys.readouterr().out) == kept
+    assert main(["query", "transitions-from", "--param", "code=29-1022.00",
+                 "--param", "minWageRatio=0", "--param", "maxJobZoneStep=4",
+                 "--format", "csv", "--dist", str(dist)]) == 0
+    assert "11-3051.00" not in capsys.readouterr().out  # an upper bound proves nothing
+
+
+def test_many_to_many_crosswalk_rows_carry_esco_occupations() -> None:
+    """Regression: the scorer read the O*NET 2010 -> 2019 crosswalk's exact, close, broad and
+    narrow matches but not its many-to-many rows (skos:relatedMatch), so Software Developers
+    (15-1252.00, from 15-1132.00 and 15-1133.00) and 12 other occupations had no ESCO skills:
+    175 transitions of the full graph without an ESCO similarity. Read from ../shared's
+    crosswalks."""
+    from tests.conftest import SHARED
+
+    taxonomy = SHARED / "data" / "onet_soc_2019_taxonomy"
+    nesta = SHARED / "data" / "crosswalk_esco_onet_nesta_2020"
+    if not (taxonomy.is_dir() and nesta.is_dir()):
+        pytest.skip(f"the crosswalks are not in {SHARED / 'data'}")
+    from kg.transitions.profiles import esco_occupations
+
+    old = {r["O*NET-SOC 2010 Code"] for r in tsv(taxonomy / "2010_to_2019_Crosswalk.tsv")
+           if r["O*NET-SOC 2019 Code"] == "15-1252.00"}
+    assert old == {"15-1132.00", "15-1133.00"}
+    with (nesta / "esco_onet_crosswalk_Nov2020.csv").open(encoding="utf-8") as handle:
+        expected = {r["concept_uri"] for r in csv.DictReader(handle)
+                    if r["onet_code"] in old}
+    store = ox.Store()
+    for importer, folder in ((onet_soc.IMPORTER, taxonomy), (esco_onet.IMPORTER, nesta)):
+        graph = ox.NamedNode(importer.graph_iri(DEFAULT_BASE))
+        store.extend(ox.Quad(s, p, o, graph) for s, p, o in
+                     importer.triples(folder, Context(progress=False)))
+    found = esco_occupations(store, {"15-1252.00"}, DEFAULT_BASE)
+    assert expected and found["15-1252.00"] == expected
+
+
+def test_a_code_with_a_trailing_newline_is_refused_in_one_line(
+        dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: "11-3051.00\\n" passed the code's pattern ("$" matches before a final
+    newline), reached the SPARQL text and came back as pyoxigraph's traceback."""
+    assert main(["transitions", "11-3051.00\n", "--dist", str(dist)]) != 0
+    err = capsys.readouterr().err
+    assert "is not an O*NET-SOC code" in err and "Traceback" not in err
+
+
+def test_shared_skills_that_share_a_label_stay_apart() -> None:
+    """Regression: O*NET names the skill 2.A.1.e and the knowledge area 2.C.4.a both
+    "Mathematics"; the CLI, the page and the queries showed one where a transition shares both
+    (61 transitions of the full graph). A shared label now carries each element's ID."""
+    from kg.transitions.wording import distinct_names
+
+    rows = [r for n in ("Skills.tsv", "Knowledge.tsv") for r in tsv(ONET / n)
+            if r["Element Name"] == "Mathematics" and r["O*NET-SOC Code"] == "11-3051.00"
+            and r["Scale ID"] == "IM"]
+    pairs = [(r["Element Name"], r["Element ID"]) for r in rows]
+    assert len({code for _, code in pairs}) == 2
+    assert distinct_names([*pairs, ("Production and Processing", "2.C.1.d")]) == [
+        f"Mathematics ({code})" for _, code in pairs] + ["Production and Processing"]

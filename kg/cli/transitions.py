@@ -25,24 +25,32 @@ from kg.errors import KgError
 from kg.transitions.terms import OKG_IRI as OKG
 from kg.transitions.terms import PROPERTY
 from kg.transitions.terms import SKOS_IRI as SKOS
+from kg.transitions.wording import distinct_names
 
-ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
+ONET_CODE = re.compile(r"[0-9]{2}-[0-9]{4}\.[0-9]{2}")
 FIGURES = {"job_zone_step": "jobZoneStep", "wage_ratio": "wageRatio",
+           "wage_ratio_at_least": "wageRatioAtLeast", "wage_ratio_at_most": "wageRatioAtMost",
            "target_growth_pct": "targetEmploymentChange",
            "target_openings": "targetAnnualOpenings"}
+# the SOC 2018 code whose figures stand for an occupation (its own, a BLS aggregate or a group)
+FIGURE_CODES = {"source_wage_soc": "sourceWageOccupation",
+                "target_wage_soc": "targetWageOccupation",
+                "target_outlook_soc": "targetOutlookOccupation"}
 SHARED = {"shared_skills": "sharedSkill", "shared_activities": "sharedActivity",
           "shared_esco_skills": "sharedEscoSkill"}
 COLUMNS = (["from_code", "from_title", "to_code", "to_title", "rank", "score"]
-           + list(PROPERTY) + list(FIGURES) + list(SHARED))
+           + list(PROPERTY) + list(FIGURES) + list(FIGURE_CODES) + list(SHARED))
 
 
 def _query(code: str | None, limit: int) -> str:
-    optional = "\n".join(f"OPTIONAL {{ ?t okg:{prop} ?{name} }}"
-                         for name, prop in (*PROPERTY.items(), *FIGURES.items()))
+    optional = "\n".join(
+        [f"OPTIONAL {{ ?t okg:{prop} ?{name} }}"
+         for name, prop in (*PROPERTY.items(), *FIGURES.items())]
+        + [f"OPTIONAL {{ ?t okg:{prop} ?{name} }}" for name, prop in FIGURE_CODES.items()])
     source = f'?from skos:notation "{code}" .' if code else ""
     return f"""PREFIX okg: <{OKG}> PREFIX skos: <{SKOS}>
 SELECT DISTINCT ?t ?from_code ?from_title ?to_code ?to_title ?rank ?score
-       {' '.join('?' + n for n in (*PROPERTY, *FIGURES))} WHERE {{
+       {' '.join('?' + n for n in (*PROPERTY, *FIGURES, *FIGURE_CODES))} WHERE {{
   {source}
   ?t okg:fromOccupation ?from ; a okg:CareerTransition ; okg:toOccupation ?to ;
      okg:transitionRank ?rank ; okg:transitionScore ?score .
@@ -59,8 +67,9 @@ def _shared_query(nodes: list[str] | None) -> str:
     kinds = " UNION ".join(f"{{ {values} ?t okg:{p} ?x . BIND(okg:{p} AS ?kind) }}"
                            for p in SHARED.values())
     return f"""PREFIX okg: <{OKG}> PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?t ?kind ?label WHERE {{ {kinds}
-  ?x skos:prefLabel ?label . FILTER(LANG(?label) = "en") }}"""
+SELECT DISTINCT ?t ?kind ?x ?label ?code WHERE {{ {kinds}
+  ?x skos:prefLabel ?label . FILTER(LANG(?label) = "en")
+  OPTIONAL {{ ?x skos:notation ?code }} }} ORDER BY ?t ?kind ?x"""
 
 
 def open_dist(dist: Path) -> ox.Store:
@@ -88,15 +97,21 @@ def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str,
         if node not in rows:  # a second label (graph) of the same occupation says nothing new
             rows[node] = {c: (solution[c].value if solution[c] is not None else "")
                           for c in plain}
-    shared: dict[tuple[str, str], list[str]] = {}
+            for name in FIGURE_CODES:  # the SOC 2018 concept's IRI ends in its code
+                rows[node][name] = rows[node][name].rsplit("/", 1)[-1]
+    # (transition, property) -> shared IRI -> (label, code): two skills may share a label
+    shared: dict[tuple[str, str], dict[str, tuple[str, str | None]]] = {}
     if rows:
         query = _shared_query(sorted(rows) if code else None)
         for solution in store.query(query):
             key = (solution["t"].value, solution["kind"].value[len(str(OKG)):])
-            shared.setdefault(key, []).append(solution["label"].value)
+            code_term = solution["code"]
+            shared.setdefault(key, {}).setdefault(solution["x"].value, (
+                solution["label"].value, code_term.value if code_term is not None else None))
     for node, row in rows.items():
         for name, prop in SHARED.items():
-            row[name] = "; ".join(sorted(shared.get((node, prop), [])))
+            row[name] = "; ".join(sorted(distinct_names(
+                list(shared.get((node, prop), {}).values()))))
     return list(rows.values())
 
 
@@ -105,10 +120,14 @@ def _table(rows: list[dict[str, str]]) -> str:
 
     out = []
     for row in rows:
+        # a figure that stands in for the target (its BLS aggregate's or group's) says whose
+        outlook = row["target_outlook_soc"]
+        whose = f" ({outlook})" if outlook and outlook != row["to_code"][:7] else ""
         figures = [f"score {float(row['score']):.3f}",
-                   wage_text(row["wage_ratio"]) or "median wage ratio unknown",
+                   wage_text(row["wage_ratio"], row["wage_ratio_at_least"],
+                             row["wage_ratio_at_most"]) or "median wage ratio unknown",
                    job_zone_text(row["job_zone_step"]) or "job zone step unknown",
-                   f"growth {row['target_growth_pct']}%" if row["target_growth_pct"]
+                   f"growth {row['target_growth_pct']}%{whose}" if row["target_growth_pct"]
                    else "growth unknown"]
         out.append(f"{row['rank']:>3}  {row['to_code']}  {row['to_title']}  "
                    + "  ".join(figures))
@@ -126,7 +145,8 @@ def cmd_transitions(args: argparse.Namespace) -> int:
     """Print the career transitions of CODE (or of every occupation with --all)."""
     if bool(args.code) == bool(args.all):
         raise KgError("give one O*NET-SOC CODE (like 11-3051.00) or --all")
-    if args.code and not ONET_CODE.match(args.code):
+    # fullmatch, not "$", which matches before a final newline (the code reached SPARQL)
+    if args.code and not ONET_CODE.fullmatch(args.code):
         raise KgError(f"{args.code!r} is not an O*NET-SOC code (like 11-3051.00)")
     # The build keeps 20 a source: any larger limit gives them all (and a SPARQL integer
     # literal past 2^63 matched nothing).

@@ -114,6 +114,8 @@ _COMPOSED_LABELS: dict[str, tuple[tuple[str, str], ...]] = {
                               (", related occupation no. ", "relatednessIndex")),
     "OccupationMetadatum": (("", "describedOccupation"), (" — ", "metadataItem"),
                             (": ", "metadataResponse")),
+    "CareerTransition": (("", "fromOccupation"), (" → ", "toOccupation"),
+                         (", career transition no. ", "transitionRank")),
 }
 
 

@@ -119,6 +119,11 @@ UNIT_FORMATS = {  # okg:Unit -> how a value of that unit is written
     OKG + "USDollarsPerHour": "hourly",  # BLS OEWS hourly wages (engineer E)
     OKG + "WorkersPerYear": "workers",
 }
+# Figures stated by a property rather than an observation's unit (a career transition's)
+PROPERTY_UNITS = {
+    OKG + "targetEmploymentChange": OKG + "Percent",
+    OKG + "targetAnnualOpenings": OKG + "JobOpeningsPerYear",
+}
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
                                     "positiveInteger", "unsignedInt", "unsignedLong")}
 _NUMBER_TYPES = _INTEGER_TYPES | {XSD + "decimal", XSD + "double", XSD + "float"}
@@ -222,6 +227,8 @@ def literal(lexical: str, datatype: str | None, predicate: str = "") -> str:
         name = re.split(r"[#/]", predicate)[-1]
         if name.endswith("Year") or name == "order":  # 2008 is a year, not 2,008
             return lexical
+        if predicate in PROPERTY_UNITS:
+            return figure(lexical, PROPERTY_UNITS[predicate])
         return number(lexical)
     if datatype == XSD + "gYearMonth":  # O*NET dates its rows by month: "November 2023"
         found = re.fullmatch(r"(\d{4})-(\d{2})", lexical)

@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.prefixes import OKG
-from kg.transitions.wording import activities_text, job_zone_text, wage_text
+from kg.transitions.wording import activities_text, distinct_names, job_zone_text, wage_text
 
 SHOWN = 10
+NOTATION = ox.NamedNode("http://www.w3.org/2004/02/skos/core#notation")
 
 
 @dataclass
@@ -23,6 +24,8 @@ class Target:
     score: float
     wage_ratio: str | None = None
     job_zone_step: str | None = None
+    wage_at_least: str | None = None  # the bounds given where OEWS top-codes one median
+    wage_at_most: str | None = None
     skills: list[str] = field(default_factory=list)  # shared Skills/Knowledge elements
     activities: list[str] = field(default_factory=list)  # shared detailed work activities
 
@@ -32,7 +35,7 @@ class Target:
 
     @property
     def wage_text(self) -> str | None:
-        return wage_text(self.wage_ratio)
+        return wage_text(self.wage_ratio, self.wage_at_least, self.wage_at_most)
 
     @property
     def job_zone_text(self) -> str | None:
@@ -66,10 +69,19 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
         row = Target(target.value, labels.get(target.value, target.value.rsplit("/", 1)[-1]),
                      int(rank.value), float(score.value), wage.value if wage else None,
                      step.value if step else None)
+        for prop in ("wageRatioAtLeast", "wageRatioAtMost"):
+            bound = _one(store, node, prop)
+            if bound is not None:
+                setattr(row, "wage_at_least" if prop.endswith("Least") else "wage_at_most",
+                        bound.value)
         for prop, kept in (("sharedSkill", row.skills), ("sharedActivity", row.activities)):
+            named: dict[str, tuple[str, str | None]] = {}  # by IRI: two skills, one label
             for shared in store.quads_for_pattern(node, ox.NamedNode(OKG + prop), None, None):
                 label = labels.get(shared.object.value)
-                if label and label not in kept:
-                    kept.append(label)
+                if label and shared.object.value not in named:
+                    code = next(store.quads_for_pattern(shared.object, NOTATION, None, None),
+                                None)
+                    named[shared.object.value] = (label, code.object.value if code else None)
+            kept.extend(distinct_names(list(named.values())))
         found[node.value] = row
     return sorted(found.values(), key=lambda t: (t.rank, t.iri))

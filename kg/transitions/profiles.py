@@ -27,6 +27,20 @@ INTEREST_BRANCH = "1.b.1."
 ESSENTIAL, OPTIONAL = 1.0, 0.5  # weight of an ESCO skill in an occupation's skill vector
 
 
+@dataclass(frozen=True)
+class Wage:
+    """The OEWS May 2024 medians of the SOC 2018 code whose figures stand for an occupation;
+    BLS publishes only an hourly wage for some (actors, dancers: not year-round work) and
+    only an annual one for others (teachers). A top-coded median ("#", okg:isLowerBound) is
+    only a lower bound."""
+
+    soc: str
+    annual: float | None = None
+    hourly: float | None = None
+    annual_top_coded: bool = False
+    hourly_top_coded: bool = False
+
+
 @dataclass
 class Profiles:
     """Everything the scorer needs, keyed by O*NET-SOC code (e.g. 11-3051.00)."""
@@ -42,7 +56,7 @@ class Profiles:
     esco: dict[str, dict[str, float]] = field(default_factory=dict)  # code -> skill IRI -> w
     esco_labels: dict[str, str] = field(default_factory=dict)
     job_zone: dict[str, int] = field(default_factory=dict)
-    wage: dict[str, tuple[float, str]] = field(default_factory=dict)  # median, SOC code used
+    wage: dict[str, Wage] = field(default_factory=dict)
     growth: dict[str, tuple[float, str]] = field(default_factory=dict)  # % change 2024-34
     openings: dict[str, tuple[float, str]] = field(default_factory=dict)  # per year
     sources: list[str] = field(default_factory=list)  # dataset IRIs the figures came from
@@ -152,15 +166,17 @@ def _ratings(store: ox.Store, profiles: Profiles, occ_prefix: str, element_prefi
             profiles.element_names[slug] = quad.object.value
 
 
-MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch")
+# Every SKOS match the O*NET 2010 -> 2019 crosswalk importer writes: 1:1 exact, shared
+# close/broad, split narrow, many-to-many related (15-1132.00 and 15-1133.00 -> 15-1252.00).
+MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
 
 
-def _esco(store: ox.Store, profiles: Profiles, occ_prefix: str, base: str) -> None:
-    """ESCO skills of the ESCO occupations the Nesta crosswalk matches (skos:closeMatch) to an
-    O*NET-SOC 2010 code, carried to 2019 by the O*NET 2010 -> 2019 crosswalk (any SKOS match:
-    1:1 exact, shared close/broad, split narrow)."""
-    old_prefix = f"{base}onet-soc2010/"
+def esco_occupations(store: ox.Store, codes: set[str], base: str) -> dict[str, set[str]]:
+    """The ESCO occupations of each O*NET-SOC 2019 code in `codes`: those the Nesta crosswalk
+    matches (skos:closeMatch) to an O*NET-SOC 2010 code, carried to 2019 by the O*NET 2010 ->
+    2019 crosswalk (any of its SKOS matches)."""
+    occ_prefix, old_prefix = f"{base}onet-soc2019/", f"{base}onet-soc2010/"
     to_2019: dict[str, set[str]] = defaultdict(set)
     for kind in MATCHES:
         for quad in _pattern(store, f"{SKOS}{kind}"):
@@ -172,8 +188,15 @@ def _esco(store: ox.Store, profiles: Profiles, occ_prefix: str, base: str) -> No
         s, o = quad.subject.value, quad.object.value
         if s.startswith(ESCO_OCCUPATION) and o in to_2019:
             for code in to_2019[o]:
-                if code in profiles.titles:
+                if code in codes:
                     esco_of[code].add(s)
+    return esco_of
+
+
+def _esco(store: ox.Store, profiles: Profiles, occ_prefix: str, base: str) -> None:
+    """ESCO skills of each occupation's ESCO occupations (esco_occupations), essential ones
+    weighing more."""
+    esco_of = esco_occupations(store, set(profiles.titles), base)
     skills_of: dict[str, dict[str, float]] = {}
     for occupation in sorted({e for es in esco_of.values() for e in es}):
         skills: dict[str, float] = {}
@@ -203,22 +226,26 @@ def _job_zones(store: ox.Store, profiles: Profiles, occ_prefix: str, base: str) 
 
 
 def _figures(store: ox.Store, profiles: Profiles, base: str) -> None:
-    """OEWS May 2024 annual median wage and EP 2024-34 growth and openings of the SOC 2018
+    """OEWS May 2024 median wages and EP 2024-34 growth and openings of the SOC 2018
     code an O*NET-SOC code refines (11-3051.00 -> 11-3051). Where BLS publishes no figure for
     that code, the figure of the BLS aggregate that combines it (skos:narrowMatch), else of
-    its SOC broad group (skos:broader), stands in; the SOC code used is kept."""
+    its SOC broad group (skos:broader), stands in; the SOC code used is kept (the transitions
+    name it). The two outlook figures come from one code, the first that has either, so a
+    growth and an openings figure never describe two different groups."""
     soc_prefix = f"{base}soc2018/"
-    stats = {"annualWageMedian": profiles.wage, "projectedEmploymentChange": profiles.growth,
-             "annualAverageOpenings": profiles.openings}
     by_soc: dict[str, dict[str, float]] = defaultdict(dict)
+    top_coded: set[tuple[str, str]] = set()  # (statistic, SOC code)
     datasets: set[str] = set()
-    for row in _rows(store, """SELECT ?soc ?stat ?v ?ds WHERE { ?obs okg:statistic ?stat ;
+    for row in _rows(store, """SELECT ?soc ?stat ?v ?ds ?low WHERE { ?obs okg:statistic ?stat ;
             okg:occupation ?soc ; sdmx-measure:obsValue ?v ; qb:dataSet ?ds .
-            VALUES ?stat { okg:annualWageMedian okg:projectedEmploymentChange
-                           okg:annualAverageOpenings } }"""):
+            VALUES ?stat { okg:annualWageMedian okg:hourlyWageMedian
+                           okg:projectedEmploymentChange okg:annualAverageOpenings }
+            OPTIONAL { ?obs okg:isLowerBound ?low } }"""):
         if row["soc"].value.startswith(soc_prefix):
-            by_soc[_local(row["stat"], str(OKG))][_local(row["soc"], soc_prefix)] = float(
-                row["v"].value)
+            stat, soc = _local(row["stat"], str(OKG)), _local(row["soc"], soc_prefix)
+            by_soc[stat][soc] = float(row["v"].value)
+            if row["low"] is not None and row["low"].value == "true":
+                top_coded.add((stat, soc))
             datasets.add(row["ds"].value)
     profiles.sources = sorted(datasets)
     stand_in: dict[str, list[str]] = defaultdict(list)
@@ -228,13 +255,26 @@ def _figures(store: ox.Store, profiles: Profiles, base: str) -> None:
             ORDER BY ?soc ?other"""):
         if row["soc"].value.startswith(soc_prefix) and row["other"].value.startswith(soc_prefix):
             stand_in[_local(row["soc"], soc_prefix)].append(_local(row["other"], soc_prefix))
+    wages = ("annualWageMedian", "hourlyWageMedian")
+    outlook = {"projectedEmploymentChange": profiles.growth,
+               "annualAverageOpenings": profiles.openings}
     for code in profiles.codes:
         soc = code[:7]
         # the aggregate (its code does not end in 0) before the broad group (it does)
         chain = [soc] + sorted(stand_in.get(soc, []), key=lambda c: (c.endswith("0"), c))
-        for stat, target in stats.items():
-            for candidate in chain:
-                value = by_soc[stat].get(candidate)
-                if value is not None:
-                    target[code] = (value, candidate)
-                    break
+        # an hourly-only code keeps its own hourly median: its broad group's annual one
+        # describes other occupations (Actors' 27-2010 is mostly Producers and Directors)
+        for candidate in chain:
+            if any(candidate in by_soc[stat] for stat in wages):
+                profiles.wage[code] = Wage(
+                    candidate, by_soc["annualWageMedian"].get(candidate),
+                    by_soc["hourlyWageMedian"].get(candidate),
+                    ("annualWageMedian", candidate) in top_coded,
+                    ("hourlyWageMedian", candidate) in top_coded)
+                break
+        for candidate in chain:
+            if any(candidate in by_soc[stat] for stat in outlook):
+                for stat, target in outlook.items():
+                    if candidate in by_soc[stat]:
+                        target[code] = (by_soc[stat][candidate], candidate)
+                break

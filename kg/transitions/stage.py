@@ -3,9 +3,9 @@ okg:CareerTransition nodes in their own named graph (graph/transitions), with th
 provenance (how computed, from which dataset editions).
 
 ESCO occupations get no transitions of their own: they reach these through the ESCO-O*NET
-crosswalk (esco occupation skos:closeMatch O*NET-SOC 2010 skos:closeMatch O*NET-SOC 2019), as
-queries/transitions-*.rq show, so the graph holds one ranking per O*NET occupation, not 3,000
-near-copies of it.
+crosswalk (esco occupation skos:closeMatch O*NET-SOC 2010, matched to O*NET-SOC 2019 by the
+O*NET crosswalk), so the graph holds one ranking per O*NET occupation, not 3,000 near-copies
+of it (the stored queries take an O*NET-SOC code).
 """
 
 from __future__ import annotations
@@ -28,12 +28,17 @@ RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCAT_DATASET = NamedNode("http://www.w3.org/ns/dcat#Dataset")
 METHOD = ("Every O*NET-SOC 2019 occupation scored against every other from this graph's own "
           "data: " + "; ".join(f"{k}: {v}" for k, v in COMPONENTS.items()) + ". Each "
-          "component becomes the percentile rank of the target among the source's targets and "
-          "of the source among the target's; the score is the logistic of their weighted sum "
-          "and the job-zone distance (weights fitted on half of the occupations against O*NET "
-          "Related Occupations, which the scorer never reads). Wage ratio: OEWS May 2024 annual "
-          "median of the target over the source's (SOC 2018 code, else its BLS aggregate, else "
-          "its broad group). Target outlook: EP 2024-34 employment change and annual openings.")
+          "component becomes two ranks, of the target among the source's targets and of the "
+          "source among the target's, each scored log(n / rank) so that being near the top "
+          "counts; the score is the logistic of their weighted sum and the job-zone distance "
+          "(weights fitted on half of the occupations against O*NET Related Occupations, "
+          "which the scorer never reads). Wage ratio: OEWS May 2024 annual median of the "
+          "target over the source's, hourly where BLS publishes only hourly wages for one of "
+          "them (SOC 2018 code, else its BLS aggregate, else its broad group, named on each "
+          "transition); where OEWS top-codes a median ('#') the ratio is only a bound "
+          "(okg:wageRatioAtLeast or okg:wageRatioAtMost), where it top-codes both it is "
+          "unknown. Target outlook: EP 2024-34 employment change and annual openings, both of "
+          "one SOC 2018 code.")
 
 
 @dataclass
@@ -50,6 +55,29 @@ class Transition:
     skills: tuple[str, ...]
     activities: tuple[str, ...]
     esco_skills: tuple[str, ...]
+    # "AtLeast" / "AtMost" when one median is top-coded: wage_ratio is then only that bound
+    wage_bound: str | None = None
+    source_wage_soc: str | None = None  # the SOC 2018 codes whose figures are shown
+    target_wage_soc: str | None = None
+    target_outlook_soc: str | None = None
+
+
+def wage_ratio(profiles: Profiles, source: str, target: str) -> tuple[float | None, str | None]:
+    """The target's median over the source's, annual where both have one, else hourly where
+    both have one (BLS publishes only an hourly wage for actors), and whether it is only a
+    bound: a top-coded median ("#") is a lower bound, so over an exact one the ratio is at
+    least the quotient, under one at most, and between two of them unknown."""
+    wages = profiles.wage.get(source), profiles.wage.get(target)
+    if wages[0] is None or wages[1] is None:
+        return None, None
+    for basis in ("annual", "hourly"):
+        low, high = getattr(wages[0], basis), getattr(wages[1], basis)
+        if low and high:
+            top = [getattr(w, f"{basis}_top_coded") for w in wages]
+            if all(top):
+                return None, None
+            return high / low, "AtMost" if top[0] else "AtLeast" if top[1] else None
+    return None, None
 
 
 def transitions(profiles: Profiles, limit: int = DEFAULT_LIMIT) -> list[Transition]:
@@ -69,16 +97,24 @@ def transitions(profiles: Profiles, limit: int = DEFAULT_LIMIT) -> list[Transiti
     for ranked in score.top(scores, codes, limit):
         source, target = codes[ranked.source], codes[ranked.target]
         why = explainer.explain(source, target)
-        wages = profiles.wage.get(source), profiles.wage.get(target)
-        ratio = wages[1][0] / wages[0][0] if wages[0] and wages[1] and wages[0][0] else None
+        ratio, bound = wage_ratio(profiles, source, target)
+        outlook = profiles.openings.get(target) or profiles.growth.get(target)
         out.append(Transition(
             source, target, ranked.rank, ranked.score,
             {name: float(values[name][ranked.source, ranked.target]) for name in PROPERTY},
             float(values["jobZoneStep"][ranked.source, ranked.target]), ratio,
             (profiles.growth.get(target) or (None,))[0],
             (profiles.openings.get(target) or (None,))[0],
-            why.skills, why.activities, why.esco_skills))
+            why.skills, why.activities, why.esco_skills, bound,
+            _soc_of(profiles, source) if ratio is not None else None,
+            _soc_of(profiles, target) if ratio is not None else None,
+            outlook[1] if outlook else None))
     return out
+
+
+def _soc_of(profiles: Profiles, code: str) -> str | None:
+    wage = profiles.wage.get(code)
+    return wage.soc if wage else None
 
 
 def _decimal(value: float, places: int = 4) -> Literal:
@@ -113,7 +149,12 @@ def quads(items: list[Transition], profiles: Profiles, base: str) -> list[Quad]:
         if not np.isnan(t.job_zone_step):
             add(node, okg + "jobZoneStep", _integer(int(t.job_zone_step)))
         if t.wage_ratio is not None:
-            add(node, okg + "wageRatio", _decimal(t.wage_ratio, 3))
+            add(node, okg + "wageRatio" + (t.wage_bound or ""), _decimal(t.wage_ratio, 3))
+        for prop, soc in (("sourceWageOccupation", t.source_wage_soc),
+                          ("targetWageOccupation", t.target_wage_soc),
+                          ("targetOutlookOccupation", t.target_outlook_soc)):
+            if soc is not None:
+                add(node, okg + prop, NamedNode(f"{base}soc2018/{soc}"))
         if t.growth is not None:
             add(node, okg + "targetEmploymentChange", _decimal(t.growth, 1))
         if t.openings is not None:
