@@ -77,6 +77,17 @@ def test_values_that_do_not_fit_the_type(type_: str, value: str) -> None:
         render_term(value, type_, "p")
 
 
+def test_an_integer_beyond_64_bits_is_refused_not_silently_unmatched() -> None:
+    """Regression: maxJobZoneStep=9223372036854775808 (2^63) reached pyoxigraph, whose 64-bit
+    integers made the comparison an error, and transitions-from answered no rows."""
+    top = 2**63 - 1
+    assert render_term(str(top), "integer") == str(top)
+    assert render_term(str(-top - 1), "integer") == str(-top - 1)
+    for value in (str(top + 1), str(-top - 2)):
+        with pytest.raises(ParamError, match="outside the 64-bit integers"):
+            render_term(value, "integer", "maxJobZoneStep")
+
+
 def test_rendering() -> None:
     assert render_term("https://w3id.org/x#y", "iri") == "<https://w3id.org/x#y>"
     assert render_term("<https://w3id.org/x>", "iri") == "<https://w3id.org/x>"

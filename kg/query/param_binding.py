@@ -37,6 +37,7 @@ VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 # SPARQL 1.1 IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'; we also require a scheme (absolute).
 _IRI_BODY = re.compile(r'^[A-Za-z][A-Za-z0-9+.-]*:[^<>"{}|^`\\\x00-\x20]*$')
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
+INTEGER_RANGE = (-(2**63), 2**63 - 1)
 _DECIMAL = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
 # Only ", \, LF and CR must be escaped in "..."; \' is legal ECHAR but rdflib's parser rejects it.
 _ECHAR = {
@@ -86,7 +87,14 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
     if type_ == "integer":
         if not _INTEGER.match(v):
             raise ParamError(f"parameter {name!r}: {value!r} is not an integer")
-        return str(int(v))
+        number = int(v)
+        # pyoxigraph's xsd:integer is 64-bit: a larger literal compares as an error, so a
+        # FILTER on it silently keeps nothing (maxJobZoneStep=2^63 gave no transitions)
+        if not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
+            raise ParamError(f"parameter {name!r}: {value!r} is outside the 64-bit integers "
+                             "the query engines compare (-9223372036854775808 to "
+                             "9223372036854775807)")
+        return str(number)
     if type_ == "decimal":
         if not _DECIMAL.match(v):
             raise ParamError(f"parameter {name!r}: {value!r} is not a decimal number")
