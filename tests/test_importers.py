@@ -605,3 +605,79 @@ def test_kg_import_prints_rows_per_file_or_a_located_error(tmp_path: Path,
     err = capsys.readouterr().err
     assert f"{path}:{rows + 1}: the last line has no line end" in err
     assert "Traceback" not in err and not out.exists()
+
+
+def test_a_split_soc_code_without_its_star_is_not_an_exact_match(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: BLS's SOC -> ISCO sheet matches 37-1011 to ISCO 5151 and 5152 and stars
+    neither (every other SOC code with several ISCO groups is starred on each row), and the
+    graph said both 37-1011 skos:exactMatch 5151 and skos:broadMatch 5152. The rows come from
+    ../shared's crosswalk, added to a copy of the slice."""
+    from tests.conftest import SHARED
+
+    full = SHARED / "data" / "crosswalk_isco08_soc2010_bls"
+    if not full.is_dir():
+        pytest.skip(f"the BLS ISCO crosswalk is not at {full}")
+    folder = tmp_path / "crosswalk"
+    shutil.copytree(DATA / "crosswalk_isco08_soc2010_bls", folder)
+    added: dict[str, list[int]] = {}
+    for name, column in (("soc2010_to_isco08.tsv", 0), ("isco08_to_soc2010.tsv", 3)):
+        lines = (full / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        rows = [(n, x) for n, x in enumerate(lines, 1)
+                if x.split("\t")[column].strip() == "37-1011"]
+        assert len(rows) == 2, name
+        before = len((folder / name).read_text(encoding="utf-8").splitlines())
+        with (folder / name).open("a", encoding="utf-8") as handle:
+            handle.writelines(x for _, x in rows)
+        added[name] = [before + 1, before + 2]
+    soc_rows = [x.split("\t") for x in (full / "soc2010_to_isco08.tsv").read_text(
+        encoding="utf-8").splitlines() if x.startswith("37-1011")]
+    assert [r[2] for r in soc_rows] == ["", ""]  # the source's own omission
+    store = run("isco08-soc2010-bls", tmp_path, folder)
+    soc = ID + "soc2010/37-1011"
+    isco = "http://data.europa.eu/esco/isco/C"
+    assert values(store, soc, SKOS + "exactMatch") == set()
+    assert values(store, soc, SKOS + "narrowMatch") == {isco + "5151"}  # 5151 is only 37-1011
+    assert values(store, soc, SKOS + "relatedMatch") == {isco + "5152"}
+    warned = capsys.readouterr().err
+    for line in added["soc2010_to_isco08.tsv"]:
+        assert f"soc2010_to_isco08.tsv:{line}: 37-1011 has 2 matches but no '*'" in warned
+    # the slice's own starred rows are unchanged
+    assert values(store, ID + "soc2010/11-3051", SKOS + "exactMatch") == {isco + "1321"}
+
+
+def test_crosswalk_esco_occupations_missing_from_esco_are_named(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: the Nesta crosswalk's row for "wind turbine technician" names an ESCO
+    concept that ESCO v1.1.1 does not hold; its skos:closeMatch reached the graph from an IRI
+    with no type or label and no word in the build's log. The row comes from ../shared."""
+    from kg.build.imports import check_crosswalk_ends
+    from kg.sources.importers import esco_onet
+    from tests.conftest import SHARED
+
+    full = SHARED / "data" / "crosswalk_esco_onet_nesta_2020" / esco_onet.FILE
+    if not full.is_file():
+        pytest.skip(f"the Nesta crosswalk is not at {full}")
+    uri = "http://data.europa.eu/esco/occupation/98562ce3-9632-4226-b129-c67eb9c54f0f"
+    row = [x for x in full.read_text(encoding="utf-8").splitlines(keepends=True) if uri in x]
+    assert len(row) == 1 and "wind turbine technician" in row[0]
+    data = tmp_path / "data"
+    for name in ("esco", "esco-onet-crosswalk"):
+        shutil.copytree(DATA / IMPORTERS[name].info.folder, data / IMPORTERS[name].info.folder)
+
+    def store_of() -> ox.Store:
+        store = ox.Store()
+        for name in ("esco", "esco-onet-crosswalk"):
+            importer = IMPORTERS[name]
+            out = tmp_path / f"{name}.nt"
+            write(importer, data / importer.info.folder, out, progress=False)
+            store.bulk_load(path=str(out), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(importer.graph_iri(ID)))
+        return store
+
+    assert check_crosswalk_ends(store_of(), ID, data) == []  # the slices agree
+    with (data / esco_onet.INFO.folder / esco_onet.FILE).open("a", encoding="utf-8") as handle:
+        handle.write(row[0])
+    assert check_crosswalk_ends(store_of(), ID, data) == [f"<{uri}> ('wind turbine technician')"]
+    assert f"{esco_onet.FILE}: 1 ESCO occupation(s) not in the imported ESCO" in \
+        capsys.readouterr().err

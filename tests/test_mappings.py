@@ -152,3 +152,44 @@ def test_suggestions_are_concepts_of_the_object_scheme_and_never_the_subject(cap
         [[r[0], r[3]] for r in rows]
     # The same entity on both sides is never proposed, whatever the labels hold.
     assert suggest({publisher: every[publisher]}, {publisher: every[publisher]}) == []
+
+
+def test_the_build_check_looks_in_the_imported_graphs_only(dist: Path, tmp_path: Path) -> None:
+    """Regression: `kg build --data` checked a mapping target by any triple about it, and the
+    curated graph mints a concept (type, scheme, notation) for every NAICS and SOC code a record
+    names, so the check passed with NAICS 336 or SOC 11-3051 dropped from the data (8 of the 72
+    mapping rows could never fail)."""
+    import shutil
+
+    import pyoxigraph as ox
+
+    from kg.build.imports import check_mappings
+    from kg.errors import ValidationFailed
+    from kg.prefixes import DEFAULT_BASE
+    from kg.sources.importers import IMPORTERS, write
+
+    naics = "naics_2022/2-6_digit_2022_Codes.tsv"
+    data = tmp_path / "data"
+    shutil.copytree(SLICES, data, ignore=shutil.ignore_patterns("*.py", "*.md"))
+    lines = (data / naics).read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [line for line in lines if line.split("\t")[1].strip() != "336"]
+    assert len(kept) == len(lines) - 1  # the slice has NAICS 336
+
+    def problems() -> str:
+        store = ox.Store()
+        store.bulk_load(path=str(dist / "kg.trig"), format=ox.RdfFormat.TRIG)  # curated graphs
+        graphs = []
+        for name, importer in IMPORTERS.items():
+            out = tmp_path / f"{name}.nt"
+            write(importer, data / importer.info.folder, out, progress=False)
+            graphs.append(importer.graph_iri(DEFAULT_BASE))
+            store.bulk_load(path=str(out), format=ox.RdfFormat.N_TRIPLES,
+                            to_graph=ox.NamedNode(graphs[-1]))
+        with pytest.raises(ValidationFailed) as error:  # the slices hold few ESCO targets
+            check_mappings(store, DEFAULT_BASE, graphs)
+        return str(error.value)
+
+    assert "naics2022:336 is not in the imported data" not in problems()
+    (data / naics).write_text("".join(kept), encoding="utf-8")
+    assert "industries.sssom.tsv" in problems() and \
+        "naics2022:336 is not in the imported data" in problems()

@@ -134,22 +134,24 @@ def _joined(name: str, graph: str, work: Path,
                         max(p[3] for p in parts))
 
 
-def check_mappings(store: Store, base: str) -> None:
-    """Every mapped identifier must exist in the imported data, with the label recorded; and
-    every mapping set must be valid SSSOM (sssom-py)."""
+def check_mappings(store: Store, base: str, imported: list[str]) -> None:
+    """Every mapped identifier must exist in the imported data (the named graphs `imported`,
+    not the curated graphs, which mint a concept for every code a record names), with the
+    label recorded; and every mapping set must be valid SSSOM (sssom-py)."""
     from kg.prefixes import SKOS
     from kg.sources.sssom_mappings import MAPPINGS_DIR, load_mapping_sets, same_label
     from kg.sources.sssom_validation import validate_mapping_sets
 
     problems = []
     pref_label = NamedNode(str(SKOS.prefLabel))
+    graphs = [NamedNode(graph) for graph in imported]
     for mapping_set in load_mapping_sets():
         for m in mapping_set.mappings:
             target = NamedNode(mapping_set.expand(m.object_id, base))
-            labels = [q.object.value for q in store.quads_for_pattern(
-                target, pref_label, None, None)]
-            if not labels and next(iter(store.quads_for_pattern(target, None, None, None)),
-                                   None) is None:
+            labels = [q.object.value for graph in graphs for q in store.quads_for_pattern(
+                target, pref_label, None, graph)]
+            if not labels and not any(next(iter(store.quads_for_pattern(
+                    target, None, None, graph)), None) is not None for graph in graphs):
                 problems.append(f"{m.location}: {m.object_id} is not in the imported data")
             elif labels and not any(same_label(label, m.object_label) for label in labels):
                 problems.append(f"{m.location}: {m.object_id} is labelled {labels[0]!r} in the "
@@ -158,3 +160,28 @@ def check_mappings(store: Store, base: str) -> None:
         raise ValidationFailed("mapping targets do not match the data:\n" + "\n".join(problems))
     checked = validate_mapping_sets(sorted(MAPPINGS_DIR.glob("*.sssom.tsv")))
     log(f"mapping targets found in the imported data; {checked} mapping sets valid (sssom-py)")
+
+
+def check_crosswalk_ends(store: Store, base: str, data: Path) -> list[str]:
+    """The ESCO occupations the Nesta crosswalk names that ESCO's import does not hold, each
+    logged as a warning with its label: the crosswalk's match is kept as published (it names
+    a concept of an earlier ESCO edition), but nothing in the graph describes that IRI."""
+    from kg.sources.importers import esco, esco_onet
+
+    crosswalk = esco_onet.IMPORTER.graph_iri(base)
+    occupations = esco.IMPORTER.graph_iri(base)
+    if not any(store.quads_for_pattern(None, None, None, NamedNode(occupations))):
+        return []  # no ESCO imported: nothing to compare with
+    rows = store.query(f"""
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX sssom: <https://w3id.org/sssom/>
+        SELECT DISTINCT ?esco ?label WHERE {{
+          GRAPH <{crosswalk}> {{ ?m owl:annotatedSource ?esco ; sssom:subject_label ?label }}
+          FILTER NOT EXISTS {{ GRAPH <{occupations}> {{ ?esco ?p ?o }} }}
+        }} ORDER BY ?esco""")
+    missing = [f"<{row['esco'].value}> ({row['label'].value!r})" for row in rows]
+    if missing:
+        where = data / esco_onet.INFO.folder / esco_onet.FILE
+        log(f"warning: {where}: {len(missing)} ESCO occupation(s) not in the imported ESCO "
+            f"edition, their matches kept as published: {', '.join(missing)}")
+    return missing

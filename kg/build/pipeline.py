@@ -74,7 +74,8 @@ class _Laps:
 
 def build(options: BuildOptions) -> BuildReport:
     """Build into a fresh folder and swap it in only when everything succeeded."""
-    check_output(options.out, options.data)  # refuse what kg must not replace, or no room
+    # refuse what kg must not replace, an --out inside an input, or no room
+    check_output(options.out, options.data, (options.sources, options.documents))
     lap = _Laps()
     base = options.base if options.base.endswith("/") else options.base + "/"
     ontology_rdf = load_ontology()
@@ -122,7 +123,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     files: list[Path] = []
     imported: list[str] = []
     if options.data is not None:
-        from kg.build.imports import check_mappings, import_all
+        from kg.build.imports import check_crosswalk_ends, check_mappings, import_all
 
         work = staging / IMPORT_WORK
         work.mkdir()
@@ -135,7 +136,8 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
 
             checked = validate_imports({item.name: item.path for item in done}, log=log)
             log(f"pySHACL: all {checked} imported triples conform")
-        check_mappings(store, base)
+        check_mappings(store, base, imported)
+        check_crosswalk_ends(store, base, options.data)
         lap("imports")
 
     # The slow stages that read only the sources run beside the others and the closure's

@@ -240,6 +240,11 @@ class Context:
             state = "done" if done else "..."
             print(f"kg import {self.name}: {path.name}: {count:,} rows {state}", file=sys.stderr)
 
+    def warn(self, path: Path, line: int | None, message: str) -> None:
+        """A fault of the source that the importer works around, named where it is."""
+        where = f"{path}:{line}" if line is not None else str(path)
+        print(f"kg import {self.name}: warning: {where}: {message}", file=sys.stderr)
+
     def table(
         self,
         path: Path,

@@ -4,6 +4,7 @@ ISCO-08 <-> SOC 2010 crosswalk."""
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -122,7 +123,9 @@ XW_INFO = DatasetInfo(
     folder="crosswalk_isco08_soc2010_bls",
     description="Match types: a pair marked partial ('*') in neither direction is "
     "skos:exactMatch; SOC wholly inside an ISCO group that is split is skos:broadMatch (SOC to "
-    "ISCO); the reverse is skos:narrowMatch; partial both ways is skos:relatedMatch.",
+    "ISCO); the reverse is skos:narrowMatch; partial both ways is skos:relatedMatch. A code "
+    "with several matches in a sheet is partial there even where the sheet leaves out its "
+    "'*' (SOC 37-1011, matched to ISCO 5151 and 5152).",
 )
 SOC_TO_ISCO = "soc2010_to_isco08.tsv"
 ISCO_TO_SOC = "isco08_to_soc2010.tsv"
@@ -148,15 +151,22 @@ def produce_crosswalk(folder: Path, ctx: Context) -> Iterator[Triple]:
     yield from scheme(soc_scheme, "2010 Standard Occupational Classification")
     soc_partial: dict[tuple[str, str], bool] = {}
     titles: dict[str, str] = {}
-    for _, soc, isco, title, part in _pairs(folder / SOC_TO_ISCO, ctx):
+    soc_rows = list(_pairs(folder / SOC_TO_ISCO, ctx))
+    for _, soc, isco, title, part in soc_rows:
         soc_partial[(soc, isco)] = part
         titles.setdefault(soc, title)
     isco_partial: dict[tuple[str, str], bool] = {}
     path = folder / ISCO_TO_SOC
-    for line, soc, isco, _, part in _pairs(path, ctx):
+    isco_rows = list(_pairs(path, ctx))
+    for line, soc, isco, _, part in isco_rows:
         if (soc, isco) not in soc_partial:
             raise ImportFailed(path, line, f"pair {soc} / {isco} is not in {SOC_TO_ISCO}")
         isco_partial[(soc, isco)] = part
+    # '*' marks a code with several matches in its sheet; where BLS left it out (37-1011 has
+    # two ISCO groups, neither starred), an exactMatch beside a broadMatch would contradict
+    # itself, so the count decides
+    _star_split_codes(folder / SOC_TO_ISCO, soc_rows, soc_partial, 1, ctx)
+    _star_split_codes(path, isco_rows, isco_partial, 2, ctx)
     for soc, title in titles.items():
         node = ctx.id("soc2010", soc)
         yield from code_concept(node, soc_scheme, soc, title)
@@ -174,6 +184,20 @@ def produce_crosswalk(folder: Path, ctx: Context) -> Iterator[Triple]:
         else:
             predicate = "relatedMatch"
         yield ctx.id("soc2010", soc), skos(predicate), isco_iri(isco)
+
+
+def _star_split_codes(path: Path, rows: list[tuple[int, str, str, str, bool]],
+                      partial: dict[tuple[str, str], bool], side: int, ctx: Context) -> None:
+    """Mark partial every pair whose code (`side` 1: SOC, 2: ISCO) has several matches."""
+    matches: dict[str, int] = defaultdict(int)
+    for row in rows:
+        matches[row[side]] += 1
+    for line, soc, isco, _, part in rows:
+        code = (soc, isco)[side - 1]
+        if matches[code] > 1 and not part:
+            partial[(soc, isco)] = True
+            ctx.warn(path, line, f"{code} has {matches[code]} matches but no '*' (partial); "
+                     "read as partial")
 
 
 XW_IMPORTER = Importer("isco08-soc2010-bls", XW_INFO, produce_crosswalk,
