@@ -442,3 +442,61 @@ def test_bad_input_never_shows_a_traceback(sources_copy: Path, tmp_path: Path, c
     err = capsys.readouterr().err
     assert "zz-bad.yaml:1:" in err and "nested deeper than" in err
     assert "Traceback" not in err
+
+
+def test_a_symbolic_link_loop_among_the_records_is_one_line(
+        sources_copy: Path, previous_dist: Path, seeds_dir: Path, capsys) -> None:
+    """Regression: resolving the record file's name raised RuntimeError (a traceback)."""
+    (sources_copy / "loop.yaml").symlink_to("loop.yaml")
+    err = _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys, "loop.yaml",
+                         "Too many levels of symbolic links")
+    assert "Traceback" not in err
+
+
+def test_a_nul_in_a_document_file_name_is_one_line(
+        sources_copy: Path, previous_dist: Path, seeds_dir: Path, capsys) -> None:
+    """Regression: `file: "x.txt\\0"` (YAML's escape for NUL) raised ValueError in a path."""
+    registry = sources_copy / "documents.yaml"
+    text = registry.read_text(encoding="utf-8")
+    name = next(line.split("file:", 1)[1].strip() for line in text.splitlines()
+                if line.strip().startswith("file:"))
+    registry.write_text(text.replace(f"file: {name}", f'file: "{name}\\0"', 1),
+                        encoding="utf-8")
+    err = _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys, "documents.yaml:",
+                         "holds a NUL character")
+    assert "Traceback" not in err
+
+
+def test_a_symbolic_link_loop_among_the_documents_is_one_line(
+        tmp_path: Path, previous_dist: Path, seeds_dir: Path, capsys) -> None:
+    """Regression: a seed document that is a link to itself raised RuntimeError."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, seeds)
+    victim = sorted(seeds.glob("*.txt"))[0]
+    victim.unlink()
+    victim.symlink_to(victim.name)
+    err = _fails_cleanly(REPO / "kg" / "sources" / "curated" / "records", previous_dist, seeds,
+                         capsys, f"{victim}", "cannot be resolved")
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("move", ["credentials.yml", "more/credentials.yaml"])
+def test_a_record_file_the_loader_does_not_read_is_named(
+        move: str, sources_copy: Path, previous_dist: Path, seeds_dir: Path, capsys) -> None:
+    """Regression: credentials.yaml renamed to .yml or moved into a sub-folder built without a
+    word, 20 records (631 triples) short."""
+    target = sources_copy / move
+    target.parent.mkdir(exist_ok=True)
+    (sources_copy / "credentials.yaml").rename(target)
+    shown = move.split("/")[0]
+    _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys, f"{shown}: not read")
+
+
+def test_records_without_observations_are_warned_about(sources_copy: Path, tmp_path: Path,
+                                                      seeds_dir: Path, capsys) -> None:
+    """Regression: with observations.tsv deleted the build dropped all 24 curated figures in
+    silence; the build still runs (a records folder may hold none) but says so."""
+    (sources_copy / "observations.tsv").unlink()
+    assert _build(sources_copy, tmp_path / "dist", seeds_dir) == 0
+    assert "has no observations.tsv: the graph holds no curated figures" in \
+        capsys.readouterr().err

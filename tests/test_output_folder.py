@@ -72,8 +72,8 @@ def test_an_unrelated_folder_is_refused_untouched(tmp_path: Path, capsys) -> Non
     err = capsys.readouterr().err
     assert err == (
         f"kg: error: --out {folder}: was not written by kg build (no {MARKER}, no SHA256SUMS "
-        "and void.ttl); refusing to replace it. Choose a new or empty folder, or move that "
-        "folder away yourself\n"
+        "and void.ttl of this project); refusing to replace it. Choose a new or empty folder, "
+        "or move that folder away yourself\n"
     )
     assert snapshot(folder) == {"notes.txt": b"precious\n"}
 
@@ -138,6 +138,25 @@ def test_what_counts_as_a_kg_build(previous_dist: Path, tmp_path: Path) -> None:
     assert replaceable(previous_dist) is None
     (previous_dist / "void.ttl").unlink()
     assert replaceable(previous_dist).startswith("was not written by kg build")
+
+
+def test_a_dump_with_its_own_void_and_sums_is_not_replaced(tmp_path: Path) -> None:
+    """Regression: a folder holding mydata.nt, a void.ttl and a SHA256SUMS listing both (a
+    common layout for RDF dumps) passed as a dist/ of a release before the marker, and
+    `kg build --out` deleted mydata.nt."""
+    import hashlib
+
+    folder = tmp_path / "wikidump"
+    folder.mkdir()
+    (folder / "mydata.nt").write_text("<http://x.org/a> <http://x.org/b> \"c\" .\n")
+    (folder / "void.ttl").write_text("@prefix void: <http://rdfs.org/ns/void#> .\n"
+                                     "<http://x.org/d> a void:Dataset .\n")
+    (folder / "SHA256SUMS").write_text("".join(
+        f"{hashlib.sha256((folder / n).read_bytes()).hexdigest()}  {n}\n"
+        for n in ("mydata.nt", "void.ttl")))
+    assert replaceable(folder).startswith("was not written by kg build")
+    assert _build_cli(folder) != 0
+    assert (folder / "mydata.nt").is_file()
 
 
 def test_the_build_marks_its_folder_and_lists_the_marker(dist: Path) -> None:
@@ -257,8 +276,9 @@ def test_disk_full_while_writing_keeps_the_previous_build(
         before = snapshot(target)
         real_check = output_folder.check_output
 
-        def check_then_fill(out: Path, data: Path | None = None) -> None:
-            real_check(out, data)  # passes: there is room now ...
+        def check_then_fill(out: Path, data: Path | None = None,
+                            inputs: tuple[Path | None, ...] = ()) -> None:
+            real_check(out, data, inputs)  # passes: there is room now ...
             free = shutil.disk_usage(disk).free  # ... then another process takes most of it
             (disk / "ballast").write_bytes(b"\0" * (free - size // 4))
 
@@ -282,3 +302,40 @@ def test_disk_full_inside_the_staging_folder_is_one_line(previous_dist: Path) ->
         f"{staging / 'kg.nt'}); the previous dist/ is untouched. Free some space and build again")
     assert snapshot(previous_dist) == before
     assert not [p for p in previous_dist.parent.iterdir() if p.name.startswith(".kg-build-")]
+
+
+def test_an_out_inside_the_records_is_refused(tmp_path: Path, seeds_dir: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: `--out` inside `--sources` was accepted, and the marker's digest then took
+    in the previous dist/ (its RocksDB store too): three rebuilds of unchanged records gave
+    three different SHA256SUMS."""
+    records = tmp_path / "records"
+    shutil.copytree(Path(__file__).parents[1] / "kg" / "sources" / "curated" / "records",
+                    records)
+    assert main(["build", "--sources", str(records), "--out", str(records / "dist"),
+                 "--no-ontology-docs"]) == 1
+    err = capsys.readouterr().err
+    assert f"--out {records / 'dist'}: is inside {records}, which the build reads" in err
+    assert not (records / "dist").exists()
+
+
+def test_the_marker_digest_names_the_records_not_their_folder(tmp_path: Path) -> None:
+    """Regression: the digest named each file by the records folder's own name and took in
+    every file under it, so the same records copied to another folder (or beside a backup
+    file the loader never reads) gave another kg-build.json and SHA256SUMS."""
+    from kg.build.options import BuildOptions as Options
+
+    source = Path(__file__).parents[1] / "kg" / "sources" / "curated" / "records"
+    copy = tmp_path / "elsewhere"
+    shutil.copytree(source, copy)
+    digests = [output_folder.build_marker(Options(out=tmp_path / "d", sources=folder),
+                                          "https://w3id.org/occupation-kg/id/")
+               for folder in (source, copy)]
+    (copy / ".credentials.yaml.swp").write_bytes(b"editor state")
+    digests.append(output_folder.build_marker(Options(out=tmp_path / "d", sources=copy),
+                                              "https://w3id.org/occupation-kg/id/"))
+    assert digests[0] == digests[1] == digests[2]
+    (copy / "duties.yaml").write_text((copy / "duties.yaml").read_text() + "\n# note\n")
+    changed = output_folder.build_marker(Options(out=tmp_path / "d", sources=copy),
+                                         "https://w3id.org/occupation-kg/id/")
+    assert changed["inputs_sha256"] != digests[0]["inputs_sha256"]

@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any
 from kg import __version__
 from kg.errors import KgError
 from kg.resources import ontology_files, shapes_files
+from kg.sources.curated.loader import OBSERVATIONS_FILE
 from kg.sources.sssom_mappings import MAPPINGS_DIR
 
 if TYPE_CHECKING:
@@ -60,6 +61,8 @@ REFERENCE_DATA_GROWTH = 12
 # Leftovers named by releases before this module carry no process id; give a build of such a
 # release this long to finish before its folders count as abandoned.
 LEGACY_AGE_SECONDS = 3600.0
+# Named in every void.ttl kg build writes (the vocabulary it describes the graph by).
+ONTOLOGY_IRI = "https://w3id.org/occupation-kg/ontology"
 
 _SPACE_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 _WRITE_ERRORS = (errno.EROFS, errno.EACCES, errno.EPERM)
@@ -94,6 +97,18 @@ def _listed_files(folder: Path) -> set[str] | None:
     return names
 
 
+def _is_our_void(path: Path) -> bool:
+    """A void.ttl that kg build wrote: it describes the graph by the project's ontology. Any
+    other dump may carry a void.ttl and a SHA256SUMS (a folder holding mydata.nt, void.ttl and
+    SHA256SUMS was deleted as an old dist/)."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(1 << 20)
+    except OSError:
+        return False
+    return ONTOLOGY_IRI.encode() in head
+
+
 def _read_marker(folder: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((folder / MARKER).read_text(encoding="utf-8"))
@@ -122,9 +137,10 @@ def replaceable(out: Path) -> str | None:
         return None  # empty (or only empty sub-folders)
     listed = _listed_files(out)
     marked = _read_marker(out) is not None
-    legacy = listed is not None and (out / "void.ttl").is_file()
+    legacy = listed is not None and _is_our_void(out / "void.ttl") and "kg.trig" in listed
     if not marked and not legacy:
-        return f"was not written by kg build (no {MARKER}, no SHA256SUMS and void.ttl)"
+        return (f"was not written by kg build (no {MARKER}, no SHA256SUMS and void.ttl of "
+                "this project)")
     # The build store (kg.build.store) is not in SHA256SUMS: RocksDB files are not byte-stable;
     # only the names RocksDB gives its files count as the build's.
     store = {name for name in files
@@ -143,11 +159,17 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def check_output(out: Path, data: Path | None = None) -> None:
+def check_output(out: Path, data: Path | None = None,
+                 inputs: tuple[Path | None, ...] = ()) -> None:
     """Refuse, before any long work, an `--out` that must not or cannot be replaced.
 
     `data` is the reference-data folder of a full build: it sizes the space check when no
-    previous build shows what the new one needs."""
+    previous build shows what the new one needs. `inputs` are the folders the build reads
+    (records, documents, data): an `--out` inside one would be read back by the next build."""
+    for folder in (data, *inputs):
+        if folder is not None and out.resolve().is_relative_to(folder.resolve()):
+            raise OutputFolderError(f"--out {out}: is inside {folder}, which the build reads; "
+                                    "choose a folder outside it")
     why = replaceable(out)
     if why is not None:
         raise OutputFolderError(
@@ -182,15 +204,19 @@ def build_marker(options: BuildOptions, base: str) -> dict[str, Any]:
                 "reference_data": options.data is not None,
                 "ontology_docs": options.ontology_docs}
     digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode("utf-8"))
-    inputs = [options.sources, *ontology_files(), *shapes_files()]
+    # The files the build reads, named as the build sees them: the records by file name (not
+    # by the folder they were copied to), the package's own files by their package path.
+    records = sorted(options.sources.glob("*.yaml"))
+    if (options.sources / OBSERVATIONS_FILE).is_file():
+        records.append(options.sources / OBSERVATIONS_FILE)
+    named = [(f"records/{path.name}", path) for path in records]
+    package = [*ontology_files(), *shapes_files()]
     if options.data is not None:
-        inputs.append(MAPPINGS_DIR)
-    for root in inputs:
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
-        for path in files:
-            name = path.relative_to(root.parent).as_posix()
-            digest.update(f"\0{name}\0".encode())
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        package += sorted(MAPPINGS_DIR.glob("*.sssom.tsv"))
+    named += [(path.relative_to(path.parent.parent).as_posix(), path) for path in package]
+    for name, path in named:
+        digest.update(f"\0{name}\0".encode())
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return {"generator": GENERATOR, "version": __version__,
             "inputs_sha256": digest.hexdigest(), "options": settings}
 

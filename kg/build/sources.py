@@ -17,7 +17,7 @@ from rdflib import Dataset, Graph, URIRef
 
 from kg.build.options import BuildOptions, log
 from kg.sources.curated.builder import BuildResult, build_dataset
-from kg.sources.curated.loader import SourceSet, load_sources
+from kg.sources.curated.loader import OBSERVATIONS_FILE, SourceSet, load_sources
 from kg.sources.curated.quotes import check_quotes
 from kg.sources.curated.value_evidence import ValueEvidence, check_values
 from kg.sources.curated.vocabulary import OntologyIndex
@@ -39,6 +39,9 @@ def read_records(options: BuildOptions, ontology: OntologyIndex) -> SourceSet:
     sources = load_sources(options.sources, ontology)
     log(f"read {len(sources.records)} records, {len(sources.observations)} observations, "
         f"{len(sources.documents)} documents")
+    if not (options.sources / OBSERVATIONS_FILE).exists():
+        log(f"warning: {options.sources} has no {OBSERVATIONS_FILE}: the graph holds no "
+            "curated figures (wages, employment, projections)")
     if options.documents is not None:
         check_quotes(sources, options.documents)
         log(f"all {len(sources.quotes())} quotes found in their documents")

@@ -202,7 +202,7 @@ class _Collector:
 def _rel(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, RuntimeError, OSError):  # outside cwd; a symbolic-link loop
         return str(path)
 
 
@@ -567,6 +567,9 @@ def _load_observations(path: Path, problems: _Collector) -> list[ObservationRow]
     return rows
 
 
+OBSERVATIONS_FILE = "observations.tsv"
+
+
 def load_sources(directory: Path, ontology: OntologyIndex) -> SourceSet:
     """Read every curated file in `directory` and check what can be checked without documents."""
     problems = _Collector()
@@ -575,6 +578,13 @@ def load_sources(directory: Path, ontology: OntologyIndex) -> SourceSet:
     periods_file = directory / "periods.yaml"
     if periods_file.exists():
         sources.periods = _load_periods(periods_file, problems)
+    for path in sorted(directory.iterdir()) if directory.is_dir() else []:
+        # What the loader does not read would be dropped without a word (credentials.yml,
+        # a sub-folder: 20 records gone); hidden files (editors' swap files) are not records.
+        if not path.name.startswith(".") and (path.suffix != ".yaml" or path.is_dir()) and \
+                path.name != OBSERVATIONS_FILE:
+            problems.add(Location(_rel(path)), "not read: the records are the folder's *.yaml "
+                         f"files and {OBSERVATIONS_FILE}; rename or move it")
     for path in sorted(directory.glob("*.yaml")):
         if path.name in ("documents.yaml", "periods.yaml"):
             continue
@@ -593,7 +603,7 @@ def load_sources(directory: Path, ontology: OntologyIndex) -> SourceSet:
                 )
                 continue
             sources.records[record.id] = record
-    observations = directory / "observations.tsv"
+    observations = directory / OBSERVATIONS_FILE
     if observations.exists():
         sources.observations = _load_observations(observations, problems)
     _check_references(sources, ontology, problems)

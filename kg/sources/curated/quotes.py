@@ -62,15 +62,27 @@ def check_quotes(sources: SourceSet, documents_dir: Path) -> None:
     texts: dict[str, str] = {}
     for doc in sources.documents.values():
         path = documents_dir / doc.file
+        if "\0" in doc.file:
+            problems.append((doc.location, f"document file {doc.file!r} holds a NUL character"))
+            continue
         # resolve() follows symlinks, so a link inside the folder that leads out is caught too.
-        if not path.resolve().is_relative_to(documents_dir.resolve()):
+        try:
+            resolved = path.resolve()
+        except (RuntimeError, OSError) as exc:  # a symbolic-link loop (RuntimeError on 3.11)
+            problems.append((doc.location, f"document file {path} cannot be resolved: {exc}"))
+            continue
+        if not resolved.is_relative_to(documents_dir.resolve()):
             problems.append((doc.location, f"document file {doc.file!r} resolves to "
-                                           f"{path.resolve()}, outside the --documents folder"))
+                                           f"{resolved}, outside the --documents folder"))
             continue
         if not path.is_file():
             problems.append((doc.location, f"document file {path} does not exist"))
             continue
-        digest = sha256_of(path)
+        try:
+            digest = sha256_of(path)
+        except OSError as exc:
+            problems.append((doc.location, f"document file {path} cannot be read: {exc}"))
+            continue
         if digest != doc.sha256:
             problems.append(
                 (
