@@ -282,6 +282,20 @@ def test_a_file_cut_mid_line_is_refused(tmp_path: Path):
     expect_failure("naics2022", path.parent, tmp_path, path.name, lines, "cut short")
 
 
+@pytest.mark.parametrize(("name", "file"), [
+    ("naics2022", "2-6_digit_2022_Codes.tsv"),
+    ("bls-oews", "national_M2024_dl.tsv"),
+])
+def test_a_file_cut_down_to_its_header_is_refused(name: str, file: str, tmp_path: Path):
+    """Regression: NAICS or OEWS cut at the end of the header imported "0 rows" with exit 0
+    (every OEWS figure gone); a file with no data rows is now an error, O*NET's Related
+    Occupations excepted (the transitions benchmark holds it out that way)."""
+    folder = copy_slice(name, tmp_path)
+    path = folder / file
+    path.write_bytes(path.read_bytes().split(b"\n", 1)[0] + b"\n")
+    expect_failure(name, folder, tmp_path, file, 2, "no data rows, only the header")
+
+
 def test_a_code_repeated_with_another_title_is_refused(tmp_path: Path):
     path = naics_copy(tmp_path)
     row = tsv_row(path, **{"2022 NAICS US   Code": "336"})

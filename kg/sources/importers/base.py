@@ -253,13 +253,15 @@ class Context:
         tsv: bool,
         keys: Sequence[Key] = (),
         pad: bool = False,
+        allow_empty: bool = False,
     ) -> Iterator[tuple[int, dict[str, str]]]:
         """Yield (line, row) for every data row of a UTF-8 table with a header.
 
         Checks, each failing with the file, line and column: the bytes are UTF-8, the last line
         is complete, the header has the `required` columns, every row has the header's width
         (`pad`: a row may leave out empty trailing cells, as skillsHierarchy_en.csv does) and no
-        row contradicts an earlier one on any of `keys`.
+        row contradicts an earlier one on any of `keys`; and a file has data rows, unless
+        `allow_empty` (a file cut down to its header imported as an empty dataset).
         """
         if not path.is_file():
             raise ImportFailed(path, None, "no such file")
@@ -315,6 +317,8 @@ class Context:
                                    f"{exc}") from None
             except UnicodeDecodeError:
                 raise _undecodable(path) from None
+        if count == 0 and not allow_empty:
+            raise ImportFailed(path, 2, "no data rows, only the header (a file cut short?)")
         self.files[path.name] = self.files.get(path.name, 0) + count
         if count >= PROGRESS_EVERY:
             self.report(path, count, done=True)
