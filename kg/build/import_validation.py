@@ -12,9 +12,11 @@ the memory of one is returned before the next starts.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from kg.build.orphans import exit_with_parent
 from kg.errors import ValidationFailed
 
 MAX_LISTED = 20  # violations listed per dataset in the error
@@ -52,7 +54,8 @@ def validate_imports(files: dict[str, Path], jobs: int = 2, log=print) -> int:  
     problems: list[str] = []
     total = 0
     context = multiprocessing.get_context("spawn")  # no copy of the parent's graphs
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         futures = [pool.submit(validate_import, name, files[name]) for name in order]
         for future in futures:
             name, triples, violations = future.result()

@@ -24,6 +24,7 @@ from pathlib import Path
 from pyoxigraph import NamedNode, RdfFormat, Store
 
 from kg.build.options import log
+from kg.build.orphans import exit_with_parent
 from kg.errors import KgError, ValidationFailed
 
 # Importers known to take longest go first, so the two workers finish close together.
@@ -76,7 +77,8 @@ def import_all(store: Store, data_root: Path, work: Path, base: str,
     jobs = jobs or max(1, min(2, os.cpu_count() or 1))
     context = multiprocessing.get_context("spawn")  # no copy of the parent's store
     done: list[ImportedFile] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=context,
+                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         pending: dict[Future[tuple[int, int, float]], tuple[str, Path]] = {}
         parts: dict[str, list[tuple[Path, int, int, float]]] = {}  # name -> its finished parts
         jobs_of = {name: len(IMPORTERS[name].parts) or 1 for name in IMPORTERS}

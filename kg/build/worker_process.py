@@ -11,6 +11,7 @@ an "error" message, so the build fails instead of hanging.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import shutil
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -19,6 +20,7 @@ from typing import Any, Self
 
 from pyoxigraph import Store
 
+from kg.build.orphans import exit_with_parent
 from kg.errors import KgError
 
 
@@ -29,13 +31,19 @@ def send_error(messages: Connection, exc: BaseException) -> None:
     messages.send(("error", exc if known else RuntimeError(repr(exc))))
 
 
+def _guarded(parent: int, target: Callable[..., None], *args: Any) -> None:
+    exit_with_parent(parent)  # a killed build must not leave its worker writing on
+    target(*args)
+
+
 class WorkerProcess:
     """Start `target(*args, sender)` in a spawned process named `name`."""
 
     def __init__(self, target: Callable[..., None], name: str, args: tuple[Any, ...]):
         context = multiprocessing.get_context("spawn")
         self.messages, sender = context.Pipe(duplex=False)
-        self.process = context.Process(target=target, name=name, args=(*args, sender))
+        self.process = context.Process(target=_guarded, name=name,
+                                       args=(os.getpid(), target, *args, sender))
         self.process.start()
         sender.close()  # the worker's end: reading gives EOF once the worker is gone
 

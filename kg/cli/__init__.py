@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -50,8 +51,15 @@ def _build(args: argparse.Namespace) -> int:
         raise KgError("--validate-imports needs --data (the reference datasets to import)")
     if args.sources:
         options.sources = args.sources
+    # SIGTERM (timeout, a CI cancel, docker stop) ends the build as Ctrl-C does: the staging
+    # folder is removed and the workers stopped, where the default action skipped all that
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     build(options)
     return 0
+
+
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _validate(args: argparse.Namespace) -> int:
