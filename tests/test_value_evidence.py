@@ -39,7 +39,7 @@ def _numbers(quote: str) -> list[tuple[Decimal, str, bool]]:
 
 def test_thousands_separators_and_about() -> None:
     assert _numbers("Industrial production managers held about 156,100 jobs in 2008.") == [
-        (Decimal(156100), "plain", True), (Decimal(2008), "plain", False)]
+        (Decimal(156100), "count", True), (Decimal(2008), "plain", False)]
 
 
 def test_money() -> None:
@@ -103,7 +103,7 @@ def test_sign_words(quote: str, value: int) -> None:
 
 
 def test_scale_words() -> None:
-    assert _numbers("about 0.2 million jobs") == [(Decimal("200000.0"), "plain", True)]
+    assert _numbers("about 0.2 million jobs") == [(Decimal("200000.0"), "count", True)]
 
 
 # Regression tests: one wrong value in a copy of the records -----------------------------------
@@ -156,6 +156,27 @@ def test_observation_value_not_in_its_quote(sources_copy: Path, previous_dist: P
                                             seeds_dir: Path, row_id: str, value: str) -> None:
     where, quote = _change_cell(sources_copy, row_id, "value", value)
     _fails(sources_copy, previous_dist, seeds_dir, where, f"value {value} ",
+           "is not stated by its quote", repr(quote))
+
+
+def test_a_year_in_the_quote_is_no_figure(sources_copy: Path, previous_dist: Path,
+                                          seeds_dir: Path) -> None:
+    """Regression: employment-2008 recorded as 2,008 jobs (approximate false) passed, the
+    quote's "in 2008" read as a stated number; a year states the period only."""
+    where, quote = _change_cell(sources_copy, "employment-2008", "value", "2008")
+    _change_cell(sources_copy, "employment-2008", "approximate", "false")
+    _fails(sources_copy, previous_dist, seeds_dir, where, "value 2008 ",
+           "is not stated by its quote", repr(quote))
+
+
+def test_a_count_of_jobs_is_no_wage(sources_copy: Path, previous_dist: Path,
+                                    seeds_dir: Path) -> None:
+    """Regression: the quote "held about 156,100 jobs in 2008" passed as an annual median wage
+    of 156,100 USD a year: a plain number was allowed in any unit, and "jobs" did not count."""
+    where, quote = _change_cell(sources_copy, "employment-2008", "statistic",
+                                "annualWageMedian")
+    _change_cell(sources_copy, "employment-2008", "unit", "USDollarsPerYear")
+    _fails(sources_copy, previous_dist, seeds_dir, where, "value 156100 (USDollarsPerYear)",
            "is not stated by its quote", repr(quote))
 
 

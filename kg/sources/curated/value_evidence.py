@@ -9,9 +9,11 @@ folded) it reads:
   words zero to twenty, thirty to ninety and their compounds (`twenty-five`); a following
   `thousand`, `million` or `billion` multiplies. A `-` right before the digits, not after a word
   or number, is a minus sign.
-- Money and percent: `$83,290` is money; `80 percent`, `80 per cent`, `10%` are percents; any
-  other number is plain. Money is stated only for a dollar unit, a percent only for the percent
-  unit; a plain number may be in any unit ("Chemical manufacturing 8" in a table of percents).
+- Money, percent and counts: `$83,290` is money; `80 percent`, `80 per cent`, `10%` are
+  percents; a number followed by `jobs`, `openings`, `workers`, `employees` or `people` is a
+  count; any other number is plain. Money is stated only for a dollar unit, a percent only for
+  the percent unit, a count only for a unit of jobs, openings or workers ("156,100 jobs" is no
+  wage); a plain number may be in any unit ("Chemical manufacturing 8" in a table of percents).
 - Approximation: `about`, `approximately`, `around`, `roughly`, `nearly`, `almost` or
   `estimated` right before a number (or range) marks it approximate. An observation's
   `approximate` column must agree with how the quote states its value.
@@ -28,7 +30,8 @@ folded) it reads:
   rise, gain) leave the number positive.
 - Years: whole numbers written with four digits and no separator, within the plausible years
   of `kg/sources/plausibility.py` (1900-2100), neither money nor percent, and the ends of year
-  ranges.
+  ranges. A year states a period, never an observation's value ("156,100 jobs in 2008" does not
+  state 2,008 jobs).
 
 Which facts are checked is decided by the range of the fact's property in the ontology, so a new
 property is covered without a list here: every literal fact whose range is not text
@@ -88,7 +91,10 @@ TIME_UNITS = {"year": ("Y", 1), "month": ("M", 1), "week": ("D", 7), "day": ("D"
               "hour": ("TH", 1)}
 YEARLY = ("every year", "each year", "annually")
 # The units an observation's `unit` column may name, and the mark a stated number may carry in it.
-UNIT_MARKS = {"USDollarsPerYear": "money", "Percent": "percent"}
+UNIT_MARKS = {"USDollarsPerYear": "money", "Percent": "percent", "Jobs": "count",
+              "JobOpeningsPerYear": "count", "WorkersPerYear": "count"}
+# A number followed by one of these words (singular or plural) counts them: a "count".
+COUNT_WORDS = frozenset({"job", "opening", "worker", "employee", "people", "person"})
 TEXT_TYPES = {RDF.langString, XSD.boolean}
 
 _TOKEN = re.compile(
@@ -102,9 +108,10 @@ class Stated:
     """One value a quote states."""
 
     value: Decimal
-    mark: str  # "money", "percent" or "plain"
+    mark: str  # "money", "percent", "count" or "plain"
     approximate: bool
     text: str  # as written, for messages
+    year: bool = False  # a plain four-digit year (or a year range's end)
 
     def describe(self) -> str:
         return f"{'about ' if self.approximate else ''}{self.text}"
@@ -208,19 +215,22 @@ def read_quote(quote: str) -> QuoteValues:
             mark, j = "percent", j + 1
         elif _word_at(tokens, j) == "per" and _word_at(tokens, j + 1) == "cent":
             mark, j = "percent", j + 2
+        elif mark == "plain" and (_word_at(tokens, j) or "").removesuffix("s") in COUNT_WORDS:
+            mark = "count"  # the word stays for what follows (no time unit can)
         unit = (_word_at(tokens, j) or "").removesuffix("s")
         if unit in TIME_UNITS:
             designator, factor = TIME_UNITS[unit]
             for v in values:
                 amount = format((v * factor).normalize(), "f")
                 durations.append(f"PT{amount}H" if designator == "TH" else f"P{amount}{designator}")
-        if _is_year(first) and mark == "plain":
+        is_year = _is_year(first) and mark == "plain"
+        if is_year:
             years.update(int(v) for v in values)
         elif _negative(tokens, i, text):
             values = [-v for v in values]
         approximate = _word_at(tokens, i - 1) in APPROXIMATE
         written = text[first.start:tokens[j - 1].end]
-        numbers += [Stated(v, mark, approximate, written) for v in values]
+        numbers += [Stated(v, mark, approximate, written, is_year) for v in values]
         i = j
     return QuoteValues(tuple(numbers), frozenset(years), tuple(durations))
 
@@ -334,7 +344,8 @@ def _check_observation(row: ObservationRow, sources: SourceSet, found: ValueEvid
         problems.append((row.location, f"{where}: {row.statistic} {implausible}"))
     stated = read_quote(row.quote.text)
     mark = UNIT_MARKS.get(row.unit)
-    candidates = [s for s in stated.numbers_equal(row.value) if s.mark in ("plain", mark)]
+    candidates = [s for s in stated.numbers_equal(row.value)
+                  if s.mark in ("plain", mark) and not s.year]
     if not candidates:
         problems.append((row.location, f"{where}: value {row.value} ({row.unit}) is not stated "
                          f"by its quote {row.quote.text!r} (it states {stated.summary()})"))
