@@ -463,7 +463,7 @@ def test_a_nul_in_a_document_file_name_is_one_line(
     registry.write_text(text.replace(f"file: {name}", f'file: "{name}\\0"', 1),
                         encoding="utf-8")
     err = _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys, "documents.yaml:",
-                         "holds a NUL character")
+                         "control character U+0000 in a value")
     assert "Traceback" not in err
 
 
@@ -500,3 +500,22 @@ def test_records_without_observations_are_warned_about(sources_copy: Path, tmp_p
     assert _build(sources_copy, tmp_path / "dist", seeds_dir) == 0
     assert "has no observations.tsv: the graph holds no curated figures" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("label", "message"), [
+    ("!!str Certified in Production", "tags (tag:yaml.org,2002:str) are not allowed"),
+    ('"Certified\\x07 in Production"', "control character U+0007 in a value"),
+])
+def test_a_tag_or_an_escaped_control_character_is_refused(
+        label: str, message: str, sources_copy: Path, previous_dist: Path, seeds_dir: Path,
+        capsys) -> None:
+    """Regression: `label: !!str ...` was accepted though tags are refused, and a control
+    character written as a YAML escape reached the published labels (\\u0007 in kg.nt)."""
+    path = sources_copy / "credentials.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = 'label: "Certified in Production and Inventory Management"'
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, f"label: {label}"), encoding="utf-8")
+    line = text[: text.index(old)].count("\n") + 1
+    _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys,
+                   f"credentials.yaml:{line}:", message)

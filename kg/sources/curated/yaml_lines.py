@@ -2,13 +2,15 @@
 
 Whatever the file holds, the result is data or a SourceError whose every problem names the file,
 the line and the column: bytes that are not UTF-8, control characters, syntax errors, duplicate
-keys (at any depth), aliases, unhashable keys and nesting deeper than MAX_DEPTH. The depth is
+keys (at any depth), aliases, tags, control characters written as escapes, unhashable keys and
+nesting deeper than MAX_DEPTH. The depth is
 checked on the event stream before anything recursive (composer, constructor, our own checks)
 sees the document, so `[[[[...` thousands deep cannot end in a RecursionError.
 """
 
 from __future__ import annotations
 
+import re
 import reprlib
 from pathlib import Path
 from typing import Any
@@ -126,6 +128,16 @@ def _decode(raw: bytes) -> str:
         ) from None
 
 
+# Control characters but tab, line feed and carriage return (what a text may hold).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _implicit(event: yaml.Event) -> bool:
+    """Whether the event's tag is the one YAML resolves without a tag written."""
+    implicit = getattr(event, "implicit", False)
+    return bool(any(implicit) if isinstance(implicit, tuple) else implicit)
+
+
 def _check_events(text: str) -> None:
     """Walk the event stream (no recursion) and stop at aliases or absurd nesting."""
     depth = 0
@@ -142,6 +154,17 @@ def _check_events(text: str) -> None:
             mark = event.start_mark
             raise _Problem(mark.line + 1, mark.column + 1,
                            "aliases (*name) are not allowed: write the value out")
+        if isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent)) and event.tag and \
+                not _implicit(event):
+            mark = event.start_mark
+            raise _Problem(mark.line + 1, mark.column + 1,
+                           f"tags ({event.tag}) are not allowed: write the value plainly")
+        if isinstance(event, yaml.ScalarEvent) and (bad := _CONTROL.search(event.value)):
+            # a raw control character is refused by the reader; an escape ("\x07") is not
+            mark = event.start_mark
+            raise _Problem(mark.line + 1, mark.column + 1,
+                           f"control character U+{ord(bad[0]):04X} in a value (written as an "
+                           "escape)")
 
 
 def _yaml_problem(exc: yaml.YAMLError, raw: bytes, text: str) -> _Problem:

@@ -215,7 +215,12 @@ def _oews_value(row: dict[str, str], col: str, statistic: str, unit: str, path: 
     if cell in ("*", "**", "#", "~"):
         raise ImportFailed(path, line, f"footnote code {cell!r} cannot stand in {col} "
                            f"(expected {NOT_AVAILABLE[col]!r} or a number)", column=col)
-    return figure(cell, statistic, path, line, col), False
+    value = figure(cell, statistic, path, line, col)
+    number = Decimal(value.value)
+    if unit == "Jobs" and number != number.to_integral_value():  # OEWS counts whole jobs
+        raise ImportFailed(path, line, f"an employment count is a whole number, got {cell!r}",
+                           column=col)
+    return value, False
 
 
 def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
