@@ -442,6 +442,20 @@ def test_query_chain_one_step_when_direct(dist: Path, capsys: pytest.CaptureFixt
     assert rows[0]["stepTo"].startswith("11-1021.00 ")
 
 
+def test_query_chain_from_an_occupation_to_itself_is_none(
+        dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: the same code for start and end gave five A -> M -> A round trips."""
+    rows = _query_rows(dist, capsys, "transitions-chain", "fromCode=11-3051.00",
+                       "toCode=11-3051.00")
+    assert rows == []
+    assert _chains_from_graph_exist(dist, capsys)  # and a real pair still has chains
+
+
+def _chains_from_graph_exist(dist: Path, capsys: pytest.CaptureFixture[str]) -> bool:
+    return bool(_query_rows(dist, capsys, "transitions-chain", "fromCode=11-3051.00",
+                            "toCode=11-1021.00"))
+
+
 def _chains(store: ox.Store, source: str, target: str) -> list[tuple[str, ...]]:
     """The query's answer computed in Python from the graph's own transitions: the first five
     simple paths of 1-3 moves, fewest moves first, then strongest (product of the scores), then
@@ -666,3 +680,20 @@ def test_shared_skills_that_share_a_label_stay_apart() -> None:
     assert len({code for _, code in pairs}) == 2
     assert distinct_names([*pairs, ("Production and Processing", "2.C.1.d")]) == [
         f"Mathematics ({code})" for _, code in pairs] + ["Production and Processing"]
+
+
+def test_cli_json_gives_numbers_and_nulls(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: `--format json` gave every number as a string and a missing one as ""."""
+    import json
+
+    assert main(["transitions", "11-3051.00", "--format", "csv", "--dist", str(dist)]) == 0
+    rows = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    assert main(["transitions", "11-3051.00", "--format", "json", "--dist", str(dist)]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert len(answer) == len(rows) > 0
+    for text, typed in zip(rows, answer, strict=True):
+        assert typed["rank"] == int(text["rank"]) and typed["score"] == float(text["score"])
+        assert typed["to_code"] == text["to_code"]
+        for name, value in text.items():
+            assert (typed[name] is None) == (value == "")
+    assert any(r["wage_ratio_at_most"] is None for r in answer)

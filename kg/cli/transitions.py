@@ -155,7 +155,9 @@ def cmd_transitions(args: argparse.Namespace) -> int:
         raise KgError(f"no transitions from {args.code} in {args.dist} (unknown code, or a "
                       "build without --data)")
     if args.format == "json":
-        sys.stdout.write(json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+        typed = [{name: _json_value(name, value) for name, value in row.items()}
+                 for row in rows]
+        sys.stdout.write(json.dumps(typed, indent=1, ensure_ascii=False) + "\n")
     elif args.format == "csv":
         buffer = io.StringIO()
         writer = csv.DictWriter(buffer, fieldnames=COLUMNS, lineterminator="\n")
@@ -167,6 +169,21 @@ def cmd_transitions(args: argparse.Namespace) -> int:
             print(f"{rows[0]['from_code']}  {rows[0]['from_title']}: where it can lead")
         sys.stdout.write(_table(rows))
     return 0
+
+
+# JSON keeps numbers as numbers and a missing figure as null (the CSV writes both as text)
+INTEGER_COLUMNS = frozenset({"rank", "job_zone_step"})
+NUMBER_COLUMNS = frozenset({"score", *PROPERTY, *FIGURES}) - INTEGER_COLUMNS
+
+
+def _json_value(name: str, value: str) -> str | int | float | None:
+    if value == "":
+        return None
+    if name in INTEGER_COLUMNS:
+        return int(value)
+    if name in NUMBER_COLUMNS:
+        return float(value)
+    return value
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
