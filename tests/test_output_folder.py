@@ -339,3 +339,20 @@ def test_the_marker_digest_names_the_records_not_their_folder(tmp_path: Path) ->
     changed = output_folder.build_marker(Options(out=tmp_path / "d", sources=copy),
                                          "https://w3id.org/occupation-kg/id/")
     assert changed["inputs_sha256"] != digests[0]["inputs_sha256"]
+
+
+def test_a_link_or_a_folder_put_into_a_dist_is_not_deleted(previous_dist: Path,
+                                                            tmp_path: Path) -> None:
+    """Regression: a symbolic link to a folder, or an empty folder, put into a kg-built dist/
+    was deleted without a word (a link to a file or any other file made the build refuse)."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("notes\n")
+    (previous_dist / "my-notes").symlink_to(mine)
+    assert "holds files kg build did not write (my-notes)" in replaceable(previous_dist)
+    (previous_dist / "my-notes").unlink()
+    assert replaceable(previous_dist) is None
+    (previous_dist / "emptydir").mkdir()
+    assert "holds files kg build did not write (emptydir/)" in replaceable(previous_dist)
+    assert _build_cli(previous_dist) == 1
+    assert (previous_dist / "emptydir").is_dir() and (mine / "notes.txt").is_file()

@@ -132,7 +132,11 @@ def replaceable(out: Path) -> str | None:
         return None
     if not out.is_dir():
         return "is not a folder"
-    files = {p.relative_to(out).as_posix() for p in out.rglob("*") if not p.is_dir()}
+    entries = list(out.rglob("*"))  # does not descend into linked folders
+    files = {p.relative_to(out).as_posix() for p in entries
+             if p.is_symlink() or not p.is_dir()}
+    folders = {p.relative_to(out).as_posix() for p in entries
+               if p.is_dir() and not p.is_symlink()}
     if not files:
         return None  # empty (or only empty sub-folders)
     listed = _listed_files(out)
@@ -145,7 +149,11 @@ def replaceable(out: Path) -> str | None:
     # only the names RocksDB gives its files count as the build's.
     store = {name for name in files
              if name.startswith(STORE_PREFIX) and ROCKSDB_FILE.fullmatch(name[len(STORE_PREFIX):])}
-    foreign = sorted(files - (listed or set()) - {"SHA256SUMS"} - store)
+    kept = (listed or set()) | {"SHA256SUMS"} | store
+    # an empty folder is someone's too (a link to a folder counts as a file above)
+    filled = {parent.as_posix() for name in kept | files for parent in Path(name).parents}
+    empty = {f"{name}/" for name in folders - filled if f"{name}/" != STORE_PREFIX}
+    foreign = sorted((files - kept) | empty)
     if foreign:
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5
                                           else "")
