@@ -323,32 +323,30 @@ def test_a_row_repeated_with_the_same_values_is_read_once(tmp_path: Path):
     assert len(once.quads) == len(set(once.quads)) == len(again.quads)
 
 
-def test_a_fractional_employment_count_is_refused(tmp_path: Path):
-    """Regression: TOT_EMP 12.5 was imported as 12.5 jobs."""
+def _oews_cell_set(tmp_path: Path, column: str, cell: str) -> tuple[Path, Path, int]:
+    """A copy of the OEWS slice with one cell of 11-3051's row set: (folder, file, line)."""
     folder = copy_slice("bls-oews", tmp_path)
     path = folder / "national_M2024_dl.tsv"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split("\t")
     number = next(i for i, ln in enumerate(lines, 1) if "\t11-3051\t" in ln)
     cells = lines[number - 1].rstrip("\n").split("\t")
-    cells[header.index("TOT_EMP")] = "12.5"
+    cells[header.index(column)] = cell
     lines[number - 1] = "\t".join(cells) + "\n"
     path.write_text("".join(lines), encoding="utf-8")
+    return folder, path, number
+
+
+def test_a_fractional_employment_count_is_refused(tmp_path: Path):
+    """Regression: TOT_EMP 12.5 was imported as 12.5 jobs."""
+    folder, path, number = _oews_cell_set(tmp_path, "TOT_EMP", "12.5")
     expect_failure("bls-oews", folder, tmp_path, path.name, number,
                    "column 'TOT_EMP': an employment count is a whole number, got '12.5'")
 
 
 @pytest.mark.parametrize("cell", ["-5", "1e400"])
 def test_an_implausible_figure_is_refused(cell: str, tmp_path: Path):
-    folder = copy_slice("bls-oews", tmp_path)
-    path = folder / "national_M2024_dl.tsv"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split("\t")
-    number = next(i for i, ln in enumerate(lines, 1) if "\t11-3051\t" in ln)
-    cells = lines[number - 1].rstrip("\n").split("\t")
-    cells[header.index("A_MEDIAN")] = cell
-    lines[number - 1] = "\t".join(cells) + "\n"
-    path.write_text("".join(lines), encoding="utf-8")
+    folder, path, number = _oews_cell_set(tmp_path, "A_MEDIAN", cell)
     expect_failure("bls-oews", folder, tmp_path, path.name, number,
                    f"column 'A_MEDIAN': implausible annualWageMedian {cell!r}")
 
