@@ -327,3 +327,47 @@ def test_quality_check_finds_an_implausible_value(tmp_path: Path, dist: Path) ->
     jobs = BOUNDS_BY_STATISTIC["employment"]
     assert [(str(r["subject"]).rsplit("/", 1)[-1], str(r["problem"])) for r in rows] == [
         ("employment-2008", f"employment outside {jobs.minimum} to {jobs.maximum}")]
+
+
+def test_a_percentile_quote_must_name_its_percentile(sources_copy: Path, previous_dist: Path,
+                                                     seeds_dir: Path) -> None:
+    """Regression: "the highest 10 percent earned more than $170,470" recorded as the 75th
+    percentile passed: the number was stated, which figure it was not checked."""
+    where, quote = _change_cell(sources_copy, "wage-p90-2021-05", "statistic",
+                                "annualWagePercentile75")
+    _fails(sources_copy, previous_dist, seeds_dir, where,
+           "annualWagePercentile75 needs a quote that names that percentile", repr(quote))
+
+
+def test_the_quartiles_are_the_ends_of_the_middle_half(sources_copy: Path,
+                                                      previous_dist: Path,
+                                                      seeds_dir: Path) -> None:
+    """The middle 50 percent "between $64,390 and $108,710": the 25th percentile is the lower
+    end; recorded as the upper one it is refused."""
+    _, cells = _row(sources_copy, "wage-p25-2008-05")
+    header = (sources_copy / "observations.tsv").read_text(encoding="utf-8").splitlines()[0]
+    upper = _row(sources_copy, "wage-p75-2008-05")[1][header.split("\t").index("value")]
+    where, _ = _change_cell(sources_copy, "wage-p25-2008-05", "value", upper)
+    _fails(sources_copy, previous_dist, seeds_dir, where,
+           "annualWagePercentile25 is the lower end of the middle 50 percent")
+
+
+def test_a_change_quote_must_say_its_direction(sources_copy: Path, previous_dist: Path,
+                                               seeds_dir: Path) -> None:
+    """Regression: the decline "decline moderately by 8 percent" cut to the quote "by 8
+    percent" and recorded as +8 passed."""
+    where, _ = _change_cell(sources_copy, "projected-change-2008-2018", "value", "8")
+    _change_cell(sources_copy, "projected-change-2008-2018", "quote", "by 8 percent")
+    _fails(sources_copy, previous_dist, seeds_dir, where,
+           "projectedEmploymentChange needs a quote that says the direction of the change")
+
+
+def test_one_document_gives_one_figure_per_key(sources_copy: Path, previous_dist: Path,
+                                               seeds_dir: Path) -> None:
+    """Regression: "Food manufacturing 7" recorded as a second 2021 share of chemical
+    manufacturing passed, giving that industry 8 % and 7 % for one period."""
+    where, quote = _change_cell(sources_copy, "employment-share-2021-food-manufacturing",
+                                "industry", "industry/chemical-manufacturing")
+    assert quote == "Food manufacturing 7"
+    _fails(sources_copy, previous_dist, seeds_dir, where, "already gives employmentShare of",
+           "(observation employment-share-2021-chemical-manufacturing, line")

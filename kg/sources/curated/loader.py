@@ -629,11 +629,22 @@ def _check_references(sources: SourceSet, ontology: OntologyIndex, problems: _Co
     stats = ontology.individuals_of("StatisticKind")
     units = ontology.individuals_of("Unit")
     seen: set[str] = set()
+    # One document states one figure for a (statistic, occupation, industry, period); a second
+    # row for it ("Food manufacturing 7" as another chemical-industry share) is a slip.
+    # Documents may disagree with each other: figures-differing-across-documents reports that.
+    figures: dict[tuple[str, ...], ObservationRow] = {}
     known = sources.periods.keys() | sources.records.keys() | dropped
     for row in sources.observations:
         if row.id in seen:
             problems.add(row.location, f"duplicate observation id {row.id!r}")
         seen.add(row.id)
+        key = (row.doc, row.statistic, row.occupation, row.industry, row.period)
+        first_row = figures.setdefault(key, row)
+        if first_row is not row:
+            problems.add(row.location, f"observation {row.id}: {row.doc} already gives "
+                         f"{row.statistic} of {row.occupation} in {row.industry} for "
+                         f"{row.period} (observation {first_row.id}, line "
+                         f"{first_row.location.line})")
         checks = [
             (row.statistic in stats, f"unknown statistic {row.statistic!r}"),
             (row.unit in units, f"unknown unit {row.unit!r}"),

@@ -28,6 +28,11 @@ folded) it reads:
   no number between, is negative: "decline moderately by 8 percent" states -8, not 8; "fell to
   8 percent" (`to` right before the number) states the level 8. Growth words (grow, increase,
   rise, gain) leave the number positive.
+- Which figure: a wage percentile's quote must say which one ("lowest 10 percent" or "10th
+  percentile" for the 10th; "highest 10 percent" or "90th percentile" for the 90th; "middle 50
+  percent" or "25th"/"75th percentile" for the quartiles, the lower end of the range the 25th
+  and the upper the 75th), and a projected change's quote its direction (a growth or a decline
+  word), so a quote cut to "by 8 percent" cannot carry a decline as +8.
 - Years: whole numbers written with four digits and no separator, within the plausible years
   of `kg/sources/plausibility.py` (1900-2100), neither money nor percent, and the ends of year
   ranges. A year states a period, never an observation's value ("156,100 jobs in 2008" does not
@@ -353,6 +358,8 @@ def _check_observation(row: ObservationRow, sources: SourceSet, found: ValueEvid
         problems.append((row.location, f"{where}: approximate is "
                          f"{str(row.approximate).lower()}, but the quote {row.quote.text!r} "
                          f"states {candidates[0].describe()}"))
+    if candidates and (wrong := _which_figure(row, stated, candidates)) is not None:
+        problems.append((row.location, f"{where}: {wrong}"))
     period = sources.periods.get(row.period)
     if period is not None:
         wanted = sorted({int(period.start[:4]), int(period.end[:4])})
@@ -372,6 +379,42 @@ def _check_observation(row: ObservationRow, sources: SourceSet, found: ValueEvid
                              f"({_years(document.reference_years) or 'none'})"))
     if len(problems) == before:
         found.verified += 1
+
+
+# A wage percentile's words: (statistic suffix, phrases that name it, which end of a range).
+PERCENTILE_WORDS = {
+    "Percentile10": (("lowest 10 percent", "10th percentile"), None),
+    "Percentile90": (("highest 10 percent", "top 10 percent", "90th percentile"), None),
+    "Percentile25": (("middle 50 percent", "25th percentile"), 0),
+    "Percentile75": (("middle 50 percent", "75th percentile"), 1),
+}
+GROWTH = frozenset({"grow", "grows", "growing", "grew", "increase", "increases", "increased",
+                    "increasing", "rise", "rises", "rising", "rose", "gain", "gains", "gained",
+                    "add", "adds", "added"})
+CHANGE_STATISTICS = ("projectedEmploymentChange", "projectedEmploymentChangeNumeric")
+
+
+def _which_figure(row: ObservationRow, stated: QuoteValues,
+                  candidates: list[Stated]) -> str | None:
+    """Why the quote does not say that its number is this statistic, or None."""
+    text = normalise(row.quote.text).lower()
+    for suffix, (phrases, end) in PERCENTILE_WORDS.items():
+        if not row.statistic.endswith(suffix):
+            continue
+        if not any(phrase in text for phrase in phrases):
+            return (f"{row.statistic} needs a quote that names that percentile "
+                    f"({' or '.join(repr(p) for p in phrases)}); {row.quote.text!r} does not")
+        if end is not None and "middle 50 percent" in text:
+            money = [s.value for s in stated.numbers if s.mark == "money"]
+            if len(money) >= 2 and row.value != money[end]:
+                return (f"{row.statistic} is the {'lower' if end == 0 else 'upper'} end of the "
+                        f"middle 50 percent, {money[end]} in {row.quote.text!r}, not {row.value}")
+    if row.statistic in CHANGE_STATISTICS:
+        words = set(re.findall(r"[a-z]+", text))
+        if not words & (GROWTH | NEGATIVE):
+            return (f"{row.statistic} needs a quote that says the direction of the change (a "
+                    f"growth or a decline word); {row.quote.text!r} does not")
+    return None
 
 
 def _years(years: Any) -> str:
