@@ -434,6 +434,38 @@ def test_query_into_lists_the_sources(dist: Path, capsys: pytest.CaptureFixture[
     assert {r["fromCode"] for r in rows} == described() - {"11-1021.00"}
 
 
+def _shared_skill_names(store: ox.Store, transition: str) -> set[str]:
+    rows = values(store, f"""SELECT ?label ?code WHERE {{ <{transition}> okg:sharedSkill ?s .
+                              ?s skos:prefLabel ?label ; skos:notation ?code }}""")
+    return {f"{r['label'].value} ({r['code'].value})" for r in rows}
+
+
+def test_queries_name_each_shared_skill_with_its_element_id(
+        dist: Path, built: ox.Store, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: transitions-from, -into and -chain concatenated the shared skills' labels
+    only, so a transition sharing the skill 2.A.1.e and the knowledge area 2.C.4.a (both
+    "Mathematics" in O*NET) listed one "Mathematics" (61 transitions of the full graph)."""
+    def listed(row: dict[str, str]) -> set[str]:
+        return set(row["sharedSkills"].split("; ")) if row["sharedSkills"] else set()
+
+    base = f"{DEFAULT_BASE}transition/"
+    rows = _query_rows(dist, capsys, "transitions-from", "code=11-3051.00",
+                       "minWageRatio=0", "maxJobZoneStep=4")
+    assert rows
+    for row in rows:
+        assert listed(row) == _shared_skill_names(built, f"{base}11-3051.00-to-{row['toCode']}")
+    rows = _query_rows(dist, capsys, "transitions-into", "code=11-1021.00")
+    assert rows
+    for row in rows:
+        assert listed(row) == _shared_skill_names(built, f"{base}{row['fromCode']}-to-11-1021.00")
+    rows = _query_rows(dist, capsys, "transitions-chain", "fromCode=11-3051.00",
+                       "toCode=11-1021.00")
+    assert rows
+    for row in rows:
+        step = f"{base}{row['stepFrom'].split()[0]}-to-{row['stepTo'].split()[0]}"
+        assert listed(row) == _shared_skill_names(built, step)
+
+
 def test_query_chain_one_step_when_direct(dist: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = _query_rows(dist, capsys, "transitions-chain", "fromCode=11-3051.00",
                        "toCode=11-1021.00")
