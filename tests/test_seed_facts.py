@@ -13,11 +13,16 @@ alternative label, compared case-insensitively.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
+import yaml
 from rdflib import Dataset, Literal, URIRef
+
+from kg.resources import sources_dir
 
 DOC_BASE = "https://w3id.org/occupation-kg/id/document/"
 IPM = "Industrial production managers"
@@ -234,12 +239,29 @@ LITERALS = [
     ("American Society for Quality", "skos:altLabel", "ASQ", S),
     ("APICS", "skos:altLabel", "Association for Operations Management", O10),
     (IPM, "skos:altLabel", "Plant managers", S),
-    (IPM, "skos:altLabel", "Quality control systems managers", O22),
+    (IPM, "skos:altLabel", "Quality control systems managers", S),
     ("Procurement", "skos:altLabel", "Purchasing", CA),
     ("Procurement", "skos:altLabel", "Buying", S),
     ("More than 40 hours per week", "okg:hoursPerWeekMoreThan", Decimal(40), CA),
     ("Total Quality Management", "skos:altLabel", "TQM", CA),
 ]
+
+
+def test_a_name_for_some_of_the_workers_is_not_the_occupations(built_graph: Dataset,
+                                                                 doc_iri) -> None:
+    """ooh-2022-profile gives "quality control systems managers" as the name of "Some industrial
+    production managers" (O*NET's narrower 11-3051.01), ooh-summary as the name of all of them.
+    Regression: the altLabel was credited to both documents."""
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT ?doc WHERE {{
+          ?e a okg:Evidence ; rdf:predicate skos:altLabel ; rdf:object ?label ;
+             prov:wasDerivedFrom ?doc .
+          FILTER(LCASE(STR(?label)) = "quality control systems managers")
+        }}""",
+    )
+    assert {str(r[0]) for r in rows} == {str(doc_iri(S))}
 
 
 def _same(found: Literal, expected: object) -> bool:
@@ -297,14 +319,18 @@ def test_soc_code_is_curated(built_graph: Dataset) -> None:
 
 # --------------------------------------------------------------------------- credentials
 def test_cmq_oe_requires_ten_years_five_in_decision_making(built_graph: Dataset, doc_iri) -> None:
+    """"at least 10 years of experience or education, 5 of which must be in a decisionmaking
+    position": the 10 years count experience and education together. Regression: they were
+    published as okg:yearsOfExperience, years of work."""
     rows = _rows(
         built_graph,
         f"""
         SELECT DISTINCT ?years ?deciding WHERE {{
           {_named("c", "Certified Manager of Quality/Organizational Excellence")}
           ?c okg:hasRequirement ?r .
-          ?r okg:yearsOfExperience ?years ; okg:yearsInDecisionMakingPosition ?deciding .
-          ?e1 rdf:subject ?r ; rdf:predicate okg:yearsOfExperience ; rdf:object ?years ;
+          ?r okg:yearsOfExperienceOrEducation ?years ; okg:yearsInDecisionMakingPosition ?deciding .
+          FILTER NOT EXISTS {{ ?r okg:yearsOfExperience ?work }}
+          ?e1 rdf:subject ?r ; rdf:predicate okg:yearsOfExperienceOrEducation ; rdf:object ?years ;
               okg:quote ?q1 ; prov:wasDerivedFrom <{doc_iri(O10)}> .
           ?e2 rdf:subject ?r ; rdf:predicate okg:yearsInDecisionMakingPosition ;
               rdf:object ?deciding ; okg:quote ?q2 ; prov:wasDerivedFrom <{doc_iri(O10)}> .
@@ -342,13 +368,16 @@ def test_cpim_exam_topics(built_graph: Dataset, doc_iri, topic: str) -> None:
 # --------------------------------------------------------------------------- education
 # (degree, requirement level, document); the level is an okg:RequirementLevel individual.
 EDUCATION = [
-    ("Bachelor's degree", "Required", CA),
+    ("College degree", "Required", CA),  # "a college degree is required": not said bachelor's
     ("Bachelor's degree", "Preferred", S),
     ("Bachelor's degree", "Typical", O22),
     ("Bachelor's degree", "Recommended", CG),
     ("MBA", "Preferred", O22),
     ("Graduate degree in industrial management", "Preferred", S),
     ("High school diploma", "Alternative", O22),
+    ("College degree", "Common", CA),  # "Many industrial production managers have a college ..."
+    ("Bachelor's degree", "Common", S),  # "many industrial production managers have a bachelor's"
+    ("College degree", "Common", O22),  # "For workers who have a degree, common majors include"
 ]
 
 
@@ -369,6 +398,36 @@ def test_education_requirement_level(
         }}""",
     )
     assert rows, f"no {level} requirement for {degree!r} from {doc}"
+
+
+# The majors that "many" workers have, or that are "common": neither required nor preferred.
+COMMON_MAJORS = [
+    (CA, "Many industrial production managers have a college degree in business administration, "
+         "management, industrial technology, or industrial engineering.", 4),
+    (S, "many industrial production managers have a bachelor's degree in business administration "
+        "or industrial engineering", 2),
+    (O22, "For workers who have a degree, common majors include business and engineering.", 2),
+]
+
+
+@pytest.mark.parametrize(("doc", "quote", "majors"), COMMON_MAJORS)
+def test_majors_many_workers_have_are_not_requirements(
+    built_graph: Dataset, doc_iri, doc: str, quote: str, majors: int
+) -> None:
+    """Regression: the majors of "Many ... have a college degree in ..." (california-directory)
+    hung on the "required" degree, and those of "While the degree may be in any field, many ...
+    have a bachelor's degree in ..." (ooh-summary) on the "preferred" one."""
+    rows = _rows(
+        built_graph,
+        f"""
+        SELECT DISTINCT ?field ?level WHERE {{
+          ?req okg:fieldOfStudy ?field ; okg:requirementLevel ?level .
+          ?e rdf:subject ?req ; rdf:predicate okg:fieldOfStudy ; rdf:object ?field ;
+             okg:quote {_s(quote)} ; prov:wasDerivedFrom <{doc_iri(doc)}> .
+        }}""",
+    )
+    assert len({r[0] for r in rows}) == majors
+    assert {str(r[1]) for r in rows} == {"https://w3id.org/occupation-kg/ontology#Common"}
 
 
 def test_graduate_degree_preferred_at_large_plants(built_graph: Dataset, doc_iri) -> None:
@@ -424,3 +483,33 @@ def test_supervisory_experience_is_in_first_line_supervision(built_graph: Datase
         }}""",
     )
     assert rows
+
+
+# --------------------------------------------------------------------------- descriptions
+def _phrases(text: str, size: int = 5) -> set[str]:
+    words = re.findall(r"[a-z0-9']+", text.lower().replace("-", " "))
+    return {" ".join(words[i:i + size]) for i in range(len(words) - size + 1)}
+
+
+def test_descriptions_say_only_what_their_document_says(seeds_dir: Path) -> None:
+    """A description credited to one document borrows no five-word phrase that only other
+    documents have. Regression: methodology/quality-control's description, filed under
+    ooh-summary, ended with california-directory's "traditional programs reacted only to problems
+    that reached a certain significant level"; technology/computers', filed under
+    california-directory, had ooh-2010-outlook's "coordinate scheduling, planning and
+    communication"; one wording of ooh-summary was credited to ooh-2022-profile."""
+    folder = sources_dir()
+    registry = yaml.safe_load((folder / "documents.yaml").read_text())["documents"]
+    phrases = {d["id"]: _phrases((seeds_dir / d["file"]).read_text()) for d in registry}
+    borrowed = []
+    for path in sorted(folder.glob("*.yaml")):
+        for record in yaml.safe_load(path.read_text()).get("records") or []:
+            for fact in record.get("facts") or []:
+                if fact.get("p") != "dcterms:description" or "doc" not in fact:
+                    continue
+                own = fact["doc"]
+                others = set().union(*(p for d, p in phrases.items() if d != own))
+                foreign = (_phrases(fact["value"]) - phrases[own]) & others
+                if foreign:
+                    borrowed.append((record["id"], own, sorted(foreign)[0]))
+    assert borrowed == []

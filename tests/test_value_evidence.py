@@ -218,8 +218,9 @@ def test_implausible_observation(sources_copy: Path, previous_dist: Path,
      'number of professional development activities',
      '{p: "renewalFrequency", value: "P4Y", doc: "ooh-2010-outlook", quote: "complete a set '
      'number of professional development activities', "renewalFrequency 'P4Y'"),
-    ('{p: "yearsOfExperience", value: 10,', '{p: "yearsOfExperience", value: 12,',
-     "yearsOfExperience 12"),
+    ('{p: "yearsOfExperienceOrEducation", value: 10,',
+     '{p: "yearsOfExperienceOrEducation", value: 12,',
+     "yearsOfExperienceOrEducation 12"),
 ])
 def test_fact_value_not_in_its_quote(sources_copy: Path, previous_dist: Path, seeds_dir: Path,
                                      old: str, new: str, stated: str) -> None:
