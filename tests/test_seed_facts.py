@@ -254,12 +254,12 @@ def test_a_name_for_some_of_the_workers_is_not_the_occupations(built_graph: Data
     Regression: the altLabel was credited to both documents."""
     rows = _rows(
         built_graph,
-        f"""
-        SELECT ?doc WHERE {{
+        """
+        SELECT ?doc WHERE {
           ?e a okg:Evidence ; rdf:predicate skos:altLabel ; rdf:object ?label ;
              prov:wasDerivedFrom ?doc .
           FILTER(LCASE(STR(?label)) = "quality control systems managers")
-        }}""",
+        }""",
     )
     assert {str(r[0]) for r in rows} == {str(doc_iri(S))}
 
