@@ -181,6 +181,35 @@ def test_nesting_bomb_is_refused_before_the_engine(server: Running) -> None:
     assert server.app.pool.idle.qsize() == 2  # no worker died
 
 
+def test_an_escaped_local_name_hides_no_service_nor_nesting(server: Running) -> None:
+    """Regression: the read-only checks' lexer took the `#` of the escaped local name `ex:p\\#`
+    for a comment and skipped the rest of the line, so a SERVICE after it reached pyoxigraph,
+    which fetched the URL and returned its answer (and a nesting bomb after it crashed a
+    worker). A listener stands in for an internal service: it must see no request."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    hidden = "PREFIX ex: <http://example.org/>\nSELECT ?a WHERE { OPTIONAL { ?s ex:p\\# ?o } "
+    try:
+        status, text = post_query(server, hidden + f"SERVICE <http://127.0.0.1:{port}/admin> "
+                                                   "{ ?a ?b ?c } }")
+        assert status == 400 and "SERVICE" in text
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+    depth = 20_000
+    status, text = post_query(server, hidden + "{" * depth + "\n" + "}" * depth + " }")
+    assert status == 400 and "levels deep" in text
+    assert server.app.pool.idle.qsize() == 2  # no worker died
+    # the escaped name itself is SPARQL and runs; a bare backslash is refused before the engine
+    assert post_query(server, hidden + "}")[0] == 200
+    status, text = post_query(server, "SELECT * WHERE { ?s ?p ?o \\ }")
+    assert status == 400 and "backslash" in text
+
+
 @pytest.mark.parametrize("query", [
     "ASK { FILTER(" + "!" * 10_000 + "true) }",
     "ASK { FILTER(" + "1+" * 10_000 + "1) }",

@@ -658,3 +658,15 @@ def test_real_clients_see_cors_and_the_service_description(server: Running) -> N
     sd = Namespace("http://www.w3.org/ns/sparql-service-description#")
     g = Graph().parse(server.url + "/sparql", format="turtle")
     assert (URIRef(server.url + "/sparql"), sd.feature, sd.UnionDefaultGraph) in g
+
+
+@pytest.mark.parametrize("name", ["transitions-from", "transitions-chain"])
+def test_cli_query_through_the_endpoint_is_not_taken_for_an_update(
+        server: Running, name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression: SPARQLWrapper read the word "move" in these queries' `# question:` comment
+    as the update MOVE and sent them as update=, which the endpoint refuses (403)."""
+    from kg.cli import main
+
+    assert main(["query", name, "--endpoint", server.url + "/sparql", "--format", "csv"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith(("rank,", "steps,")) and "403" not in out.err

@@ -327,6 +327,10 @@ class RemoteEngine:
         sparql.setMethod(POST)  # long queries and many graph parameters
         sparql.setOnlyConneg(True)
         sparql.setQuery(query)
+        # SPARQLWrapper guesses the form with a regular expression that can stop inside a
+        # comment: transitions-from's "# question: ... move ..." made it MOVE, an update, sent as
+        # update= (refused by `kg serve`). The form is read with the project's SPARQL lexer.
+        sparql.queryType = query_form(query)
         # SPARQLWrapper picks a return format per query form; the Accept header below decides.
         sparql.setReturnFormat(JSON if accept.startswith("application/sparql") else TURTLE)
         sparql.addCustomHttpHeader("Accept", accept)

@@ -120,7 +120,13 @@ def expand_prefixed(value: str) -> str:
 
 
 # --- a small SPARQL lexer ----------------------------------------------------------------------
+# The endpoint's read-only checks (no SERVICE, bounded nesting) trust this lexer, so it must end
+# comments and strings where SPARQL does. A prefixed name may hold escapes (PN_LOCAL_ESC: `ex:p\#`
+# is the name "p#", not a comment) and non-ASCII letters; a backslash anywhere else is a syntax
+# error, which `stray_backslash` lets the endpoint refuse before the engine sees it.
 
+# One character of a prefixed name's local part: a name character or an escape (PN_LOCAL_ESC).
+_LOCAL = r"(?:[A-Za-z0-9_\-.:%\u00b7\u00c0-\uffff]|\\[_~.\-!$&'()*+,;=/?\#@%])"
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
@@ -129,12 +135,12 @@ _TOKEN = re.compile(
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-  | (?P<word>[A-Za-z_][A-Za-z0-9_\-]*(?::[A-Za-z0-9_\-.:%]*)?)
-  | (?P<pname>:[A-Za-z0-9_\-.:%]*)
+  | (?P<word>[A-Za-z_\u00c0-\uffff][A-Za-z0-9_\-\u00b7\u00c0-\uffff]*(?::{local}*)?)
+  | (?P<pname>:{local}*)
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<other>.)
-    """,
+    """.replace("{local}", _LOCAL),
     re.VERBOSE | re.DOTALL,
 )
 
@@ -153,6 +159,12 @@ def tokens(query: str) -> Iterator[Token]:
         kind = m.lastgroup or "other"
         if kind not in ("ws", "comment"):
             yield Token(kind, m.group(), m.start(), m.end())
+
+
+def stray_backslash(query: str) -> bool:
+    """A backslash outside strings and prefixed names: never valid SPARQL, and the one way the
+    lexer and the engine could read a `#` or a quote differently."""
+    return any(tok.kind == "other" and tok.text == "\\" for tok in tokens(query))
 
 
 def query_form(query: str) -> str:

@@ -32,7 +32,7 @@ from xml.sax.saxutils import quoteattr
 
 from rdflib import BNode, Graph, Literal, URIRef
 
-from kg.query.param_binding import tokens
+from kg.query.param_binding import stray_backslash, tokens
 from kg.query.results import Table, make_literal, write_csv, write_json, write_tsv
 from kg.serve import negotiation as neg
 from kg.serve.fairness import ClientGate, Refused
@@ -103,6 +103,9 @@ def check_read_only(query: str) -> None:
     word = first_keyword(query)
     if word in UPDATE_KEYWORDS:
         raise ProtocolError(403, f"this endpoint is read-only: SPARQL Update ({word}) is refused")
+    if stray_backslash(query):
+        raise ProtocolError(400, "a backslash outside a string or a prefixed name's escape is "
+                                 "not SPARQL")
     if any(t.kind == "word" and t.text.upper() == "SERVICE" for t in tokens(query)):
         raise ProtocolError(400, "SERVICE (federated query) is not allowed on this endpoint")
     depth = nesting(query)
