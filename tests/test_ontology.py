@@ -246,6 +246,19 @@ def test_external_terms_are_declared(ontology: Graph, shapes: Graph, vocab: dict
 
 
 @needs_vocab
+def test_the_mapping_graph_uses_declared_terms(vocab: dict) -> None:
+    """Regression: the SSSOM mappings' comments were written as sssom:comment, which the SSSOM
+    schema does not define (its comment slot is rdfs:comment)."""
+    from kg.sources.sssom_mappings import load_mapping_sets, mapping_graph
+
+    used = external_terms(mapping_graph(load_mapping_sets()))
+    assert used["https://w3id.org/sssom/"]
+    undeclared = [t for ns in EXTERNAL_VOCABS for t in sorted(used[ns])
+                  if (t, RDF.type, None) not in vocab[ns]]
+    assert not undeclared, f"terms not declared by their publisher: {undeclared}"
+
+
+@needs_vocab
 def test_esco_terms_against_2014_extract(ontology: Graph, shapes: Graph, vocab: dict) -> None:
     used = external_terms(ontology, shapes)[ESCO_NS]
     missing = [t for t in sorted(used) if (t, RDF.type, None) not in vocab[ESCO_NS]]

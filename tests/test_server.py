@@ -670,3 +670,70 @@ def test_cli_query_through_the_endpoint_is_not_taken_for_an_update(
     assert main(["query", name, "--endpoint", server.url + "/sparql", "--format", "csv"]) == 0
     out = capsys.readouterr()
     assert out.out.startswith(("rank,", "steps,")) and "403" not in out.err
+
+
+def test_answers_keep_the_data_lexical_forms(server: Running) -> None:
+    """Regression: answers were rebuilt as rdflib literals, which rewrote them into other RDF
+    terms: "2021-08-30T14:39:42.497Z" (ESCO's dct:modified form) became
+    "2021-08-30T14:39:42.497000+00:00" and "INF"^^xsd:double "inf" (not an xsd:double); and
+    Turtle wrote "203800"^^xsd:decimal as 203800.0 where N-Triples kept "203800"."""
+    import pyoxigraph
+
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    values = f'("2021-08-30T14:39:42.497Z"^^<{xsd}dateTime> "INF"^^<{xsd}double>)'
+    query = f"SELECT ?d ?x WHERE {{ VALUES (?d ?x) {{ {values} }} }}"
+    reply = http(q(server, query), accept="application/sparql-results+json")
+    cells = json.loads(reply.body)["results"]["bindings"][0]
+    assert (cells["d"]["value"], cells["x"]["value"]) == ("2021-08-30T14:39:42.497Z", "INF")
+    graph = (f"CONSTRUCT {{ <urn:a> <urn:d> ?d ; <urn:x> ?x }} "
+             f"WHERE {{ VALUES (?d ?x) {{ {values} }} }}")
+    for media, fmt in (("text/turtle", pyoxigraph.RdfFormat.TURTLE),
+                       ("application/n-triples", pyoxigraph.RdfFormat.N_TRIPLES)):
+        body = http(q(server, graph), accept=media).body
+        assert {t.object.value for t in pyoxigraph.parse(body, fmt)} == {
+            "2021-08-30T14:39:42.497Z", "INF"}
+    iri = f"{server.base}observation/employment-2021"
+    seen = []
+    for ext, fmt in (("ttl", pyoxigraph.RdfFormat.TURTLE), ("nt", pyoxigraph.RdfFormat.N_TRIPLES)):
+        body = http(f"{iri}.{ext}").body
+        seen.append({str(t) for t in pyoxigraph.parse(body, fmt)})
+    assert seen[0] == seen[1]
+    assert f'"203800"^^<{xsd}decimal>' in " ".join(seen[0])
+
+
+def test_a_graph_document_does_not_wait_for_another(server: Running,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: one lock covered every graph document's first serialization, so a 10 KB
+    graph waited 113 s behind O*NET's 353 MB one (any client could hold them all up). Here the
+    first graph's serialization is held until the second one is done."""
+    import hashlib
+
+    from kg.serve import described
+
+    app = server.app
+    slow_graph, quick_graph = (f"{server.base}graph/{name}" for name in ("curation", "ooh-summary"))
+    found = described.state(app)
+    for iri in (slow_graph, quick_graph):
+        name = hashlib.sha256(iri.encode("utf-8")).hexdigest()[:32]
+        (Path(found.cache.name) / f"{name}.rdf").unlink(missing_ok=True)
+    held = hashlib.sha256(slow_graph.encode("utf-8")).hexdigest()[:32]
+    started, release = threading.Event(), threading.Event()
+    real = described.ox.serialize
+
+    def serialize(triples, output, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if isinstance(output, str) and Path(output).name.startswith(held):
+            started.set()
+            release.wait(20)
+        return real(triples, output, *args, **kwargs)
+
+    monkeypatch.setattr(described.ox, "serialize", serialize)
+    first = threading.Thread(target=described.graph_file, args=(app, slow_graph, "rdf"))
+    first.start()
+    try:
+        assert started.wait(10)
+        begun = time.monotonic()
+        assert described.graph_file(app, quick_graph, "rdf").stat().st_size > 0
+        assert time.monotonic() - begun < 5
+    finally:
+        release.set()
+        first.join()

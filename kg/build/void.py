@@ -49,11 +49,14 @@ _FILE_TYPES = {  # media type -> EU file-type code
     "text/tab-separated-values": "TSV",
 }
 _DESCRIPTIONS = {
-    "kg.ttl": "Every triple of the graph, with the entailed alignment triples, in Turtle.",
+    "kg.ttl": "Every triple of the graph, with the entailed alignment triples, in Turtle "
+              "(the ontology is in ontology.ttl).",
     "kg.nt": "Every triple of the graph, with the entailed alignment triples, in sorted "
-             "N-Triples.",
-    "kg.jsonld": "Every triple of the graph, with the entailed alignment triples, in JSON-LD.",
-    "kg.trig": "The graph in TriG, one named graph per source document or dataset edition.",
+             "N-Triples (the ontology is in ontology.ttl).",
+    "kg.jsonld": "Every triple of the graph, with the entailed alignment triples, in JSON-LD "
+                 "(the ontology is in ontology.ttl).",
+    "kg.trig": "The graph in TriG, one named graph per source document or dataset edition, "
+               "and the ontology in a named graph of its own.",
     "context.jsonld": "The JSON-LD context of the JSON-LD download.",
     "ontology.ttl": "The okg ontology in Turtle.",
     "ontology/index.html": "The documentation of the okg ontology (pyLODE).",
@@ -287,9 +290,16 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
     _sources(g, node, stats, documents)
     for name, size in sorted(stats.graphs.items()):
         graph = URIRef(name)
-        g.add((node, VOID.subset, graph))
+        # The ontology's graph is in kg.trig and the endpoint but not in kg.nt, kg.ttl or
+        # kg.jsonld, whose triples void:triples counts: it is a dataset related to this one
+        # (ontology.ttl), not a subset of it, or the subsets' triples would exceed the whole.
+        related = name == base + "graph/ontology"
+        g.add((node, DCTERMS.relation if related else VOID.subset, graph))
         g.add((graph, RDF.type, VOID.Dataset))
         g.add((graph, VOID.triples, Literal(size, datatype=XSD.integer)))
+        if related:  # DCAT-AP's dcterms:relation asks for an rdfs:Resource, typed
+            g.add((graph, RDF.type, RDFS.Resource))
+            g.add((graph, DCTERMS.title, Literal("The okg ontology", lang="en")))
 
     files = {f.file_name: f.media_type for f in FORMATS.values()} | extra_files
     dumps = {f.file_name for f in FORMATS.values()}

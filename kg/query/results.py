@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Identifier
 
@@ -110,7 +111,18 @@ def make_literal(lexical: str, datatype: str | None = None, lang: str | None = N
         return Literal(lexical, lang=lang.lower())
     if not datatype or datatype == XSD + "string":
         return Literal(lexical)
-    return Literal(_canonical_lexical(lexical, datatype), datatype=URIRef(datatype))
+    return exact_literal(_canonical_lexical(lexical, datatype), datatype)
+
+
+def exact_literal(lexical: str, datatype: str | None = None, lang: str | None = None) -> Literal:
+    """A literal with this very lexical form. rdflib rewrites typed literals by default
+    ("2021-08-30T14:39:42.497Z" -> "2021-08-30T14:39:42.497000+00:00", "INF" -> "inf", not an
+    xsd:double), which makes them other RDF terms than the store's."""
+    if lang:
+        return Literal(lexical, lang=lang)
+    if not datatype or datatype == XSD + "string":
+        return Literal(lexical)
+    return Literal(lexical, datatype=URIRef(datatype), normalize=False)
 
 
 def canonical_term(term: Identifier | None) -> Cell:
@@ -257,7 +269,34 @@ def write_boolean(value: bool, fmt: str) -> str:
 
 
 def write_turtle(graph: Graph) -> str:
-    return bind_prefixes(graph).serialize(format="turtle")
+    return turtle_text(bind_prefixes(graph))
+
+
+def _ox_term(term: Identifier) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"unsupported RDF term: {term!r}")
+
+
+def turtle_text(graph: Graph) -> str:
+    """The graph as Turtle written by pyoxigraph, with the graph's prefixes. rdflib's writer
+    abbreviates typed numbers by their value, not their lexical form: "0"^^xsd:decimal came out
+    as 0.0 and "1"^^xsd:double as 1e+00, other terms than the N-Triples of the same answer."""
+    prefixes = {str(p): str(ns) for p, ns in graph.namespaces() if p}
+    used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
+    prefixes = {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in used)}
+    triples = sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
+    out = ox.serialize((ox.Triple(*(_ox_term(x) for x in t)) for t in triples), None,
+                       ox.RdfFormat.TURTLE, prefixes=prefixes)
+    return out.decode("utf-8")
 
 
 def write_jsonld(graph: Graph) -> str:

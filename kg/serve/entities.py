@@ -20,6 +20,7 @@ import pyoxigraph as ox
 from rdflib import Graph, Literal, URIRef
 
 from kg.prefixes import prefix_map
+from kg.query.results import exact_literal
 from kg.serve import humanize
 from kg.serve.store import BaseMap, MappedStore
 
@@ -35,7 +36,6 @@ SDMX_DIM = "http://purl.org/linked-data/sdmx/2009/dimension#"
 SDMX_MEASURE = "http://purl.org/linked-data/sdmx/2009/measure#"
 SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 TYPE = ox.NamedNode(RDF + "type")
 SCHEMA = "https://schema.org/"
 LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SCHEMA + "name")
@@ -73,11 +73,8 @@ def to_rdflib(term: ox.NamedNode | ox.Literal | ox.BlankNode) -> URIRef | Litera
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
+        # the data's own lexical form (rdflib would rewrite a dateTime or "INF")
+        return exact_literal(term.value, term.datatype.value, term.language)
     raise ValueError(f"unexpected blank node {term!r} (the graph has none)")
 
 

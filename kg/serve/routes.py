@@ -223,6 +223,10 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         from kg.prefixes import prefix_map
 
         text = graph.serialize(format="json-ld", context=prefix_map(app.mapping.public), indent=2)
+    elif fmt == "turtle":
+        from kg.query.results import turtle_text
+
+        text = turtle_text(graph)
     else:
         text = graph.serialize(format=fmt)
     return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)

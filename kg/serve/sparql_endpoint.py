@@ -33,7 +33,7 @@ from xml.sax.saxutils import quoteattr
 from rdflib import BNode, Graph, Literal, URIRef
 
 from kg.query.param_binding import stray_backslash, tokens
-from kg.query.results import Table, make_literal, write_csv, write_json, write_tsv
+from kg.query.results import Table, exact_literal, turtle_text, write_csv, write_json, write_tsv
 from kg.serve import negotiation as neg
 from kg.serve.fairness import ClientGate, Refused
 from kg.serve.query_pool import PoolError, QueryAnswer, QueryPool, QueryRequest, RawTerm
@@ -253,7 +253,8 @@ def _term(raw: RawTerm | None) -> URIRef | BNode | Literal | None:
         return URIRef(raw[1])
     if raw[0] == "b":
         return BNode(raw[1])
-    return make_literal(raw[1], raw[2], raw[3] or None)
+    # the store's term as it is: the endpoint answers with the data's own lexical forms
+    return exact_literal(raw[1], raw[2], raw[3] or None)
 
 
 def to_result(answer: QueryAnswer, mapping: BaseMap) -> Result:
@@ -331,6 +332,8 @@ def serialize(result: Result, media: str, max_results: int) -> Response:
             from kg.prefixes import prefix_map
 
             text = result.graph.serialize(format="json-ld", context=prefix_map(), indent=2)
+        elif fmt == "turtle":
+            text = turtle_text(result.graph)
         else:
             text = result.graph.serialize(format=fmt)
         return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)

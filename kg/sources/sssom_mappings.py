@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 
 from kg.errors import Location, SourceError
 from kg.prefixes import DEFAULT_BASE, SKOS
@@ -179,7 +179,8 @@ def mapping_graph(sets: Iterable[MappingSet], base: str = DEFAULT_BASE) -> Graph
                                                        datatype=XSD.double)))
             graph.add((node, SSSOM.mapping_set_id, URIRef(str(mapping_set.meta["mapping_set_id"]))))
             if m.comment:
-                graph.add((node, SSSOM.comment, Literal(m.comment, lang="en")))
+                # SSSOM maps its comment slot to rdfs:comment (sssom:comment is no term of it)
+                graph.add((node, RDFS.comment, Literal(m.comment, lang="en")))
     return graph
 
 
