@@ -737,3 +737,45 @@ def test_a_graph_document_does_not_wait_for_another(server: Running,
     finally:
         release.set()
         first.join()
+
+
+def test_a_download_the_client_holds_is_a_304(server: Running, dist: Path) -> None:
+    """Regression: If-None-Match with the download's own ETag got the whole file again (the
+    full kg.nt is 862 MiB); RFC 9110 13.1.2 asks for 304 Not Modified."""
+    status, headers, _ = _get_range(server, "/download/void.ttl")
+    etag = headers["ETag"]
+    for held in (etag, f'"other", {etag}', f"W/{etag}", "*"):
+        status, headers, body = _get_range(server, "/download/void.ttl", If_None_Match=held)
+        assert (status, body) == (304, b""), held
+        assert headers["ETag"] == etag and "Content-Length" not in headers
+    status, _, body = _get_range(server, "/download/void.ttl", If_None_Match='"other"')
+    assert status == 200 and body == (dist / "void.ttl").read_bytes()
+
+
+def test_a_type_named_as_such_decides_over_its_alias(server: Running) -> None:
+    """Regression: "application/json;q=0, application/sparql-results+json" was a 406: the
+    alias application/json, read as the results type with q=0, won over the type itself."""
+    for accept, media in (("application/json;q=0, application/sparql-results+json",
+                           "application/sparql-results+json"),
+                          ("application/sparql-results+json;q=0, application/json",
+                           None)):
+        reply = http(q(server, "ASK {}"), accept=accept)
+        if media is None:  # refusing the type by its own name still refuses it
+            assert reply.status == 406, accept
+        else:
+            assert reply.status == 200 and reply.headers["Content-Type"].startswith(media)
+
+
+def test_an_answer_xml_cannot_carry_is_a_406_not_broken_xml(server: Running) -> None:
+    """Regression: a literal with U+0001 was written into the XML results as it was, and the
+    document was not well-formed; JSON carries it."""
+    import xml.dom.minidom
+
+    query = 'SELECT ?x WHERE { BIND("a\\u0001b" AS ?x) }'
+    reply = http(q(server, query), accept="application/sparql-results+xml")
+    assert reply.status == 406 and "U+0001" in reply.text
+    reply = http(q(server, query), accept="application/sparql-results+json")
+    assert json.loads(reply.body)["results"]["bindings"][0]["x"]["value"] == "a\x01b"
+    plain = http(q(server, 'SELECT ?x WHERE { BIND("a\\tb" AS ?x) }'),
+                 accept="application/sparql-results+xml")
+    assert plain.status == 200 and xml.dom.minidom.parseString(plain.body)

@@ -77,11 +77,14 @@ class MediaRange:
     type: str
     q: float
     order: int
+    aliased: bool = False  # written as another name of the type (application/json)
 
     def matches(self, media: str) -> int:
-        """Specificity of the match (3 exact, 2 type/*, 1 */*), 0 for none."""
+        """Specificity of the match (4 exact, 3 through an alias, 2 type/*, 1 */*), 0 for none.
+        The type named as such decides over an alias of it: "application/json;q=0,
+        application/sparql-results+json" accepts the latter (it was a 406)."""
         if self.type == media:
-            return 3
+            return 3 if self.aliased else 4
         main = media.split("/")[0]
         if self.type == f"{main}/*":
             return 2
@@ -107,8 +110,8 @@ def parse_accept(header: str | None, aliases: dict[str, str] | None = None) -> l
                     q = max(0.0, min(1.0, float(value)))
                 except ValueError:
                     q = 0.0
-        media = (aliases or {}).get(media, media)
-        ranges.append(MediaRange(media, q, order))
+        named = (aliases or {}).get(media, media)
+        ranges.append(MediaRange(named, q, order, aliased=named != media))
     return ranges
 
 

@@ -24,6 +24,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -276,8 +277,19 @@ def to_result(answer: QueryAnswer, mapping: BaseMap) -> Result:
     return Result("graph", graph=graph, truncated=answer.truncated, seconds=answer.seconds)
 
 
+# Characters XML 1.0 cannot carry, not even as character references.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def write_xml(table: Table | None, boolean: bool | None = None) -> str:
-    """W3C SPARQL Query Results XML Format."""
+    """W3C SPARQL Query Results XML Format. An answer holding a character that XML 1.0 cannot
+    carry (a computed "a\u0001b") is a 406: it used to be written as it was, not well-formed."""
+    for row in table.rows if table is not None else []:
+        for term in row:
+            if term is not None and _NOT_XML.search(str(term)):
+                raise ProtocolError(
+                    406, "the answer holds a character that XML 1.0 cannot carry "
+                    f"(U+{ord(_NOT_XML.search(str(term))[0]):04X}); ask for JSON, CSV or TSV")
     out = ['<?xml version="1.0"?>', '<sparql xmlns="http://www.w3.org/2005/sparql-results#">']
     if table is None:
         out += ["  <head/>", f"  <boolean>{'true' if boolean else 'false'}</boolean>"]
@@ -338,7 +350,10 @@ def serialize(result: Result, media: str, max_results: int) -> Response:
             text = result.graph.serialize(format=fmt)
         return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)
     if media == neg.SPARQL_XML:
-        text = write_xml(result.table, result.boolean if result.form == "ask" else None)
+        try:
+            text = write_xml(result.table, result.boolean if result.form == "ask" else None)
+        except ProtocolError as exc:
+            return exc.response()
     elif result.form == "ask":
         if media == neg.SPARQL_JSON:
             text = '{"head": {}, "boolean": ' + ("true" if result.boolean else "false") + "}\n"
