@@ -126,6 +126,43 @@ def test_idle_and_stalled_connections_time_out(server: Running, opening: bytes) 
     assert time.monotonic() - started < 5  # idle_timeout is 1.5 s
 
 
+def test_a_request_dripped_slowly_is_cut_at_its_deadline(server: Running,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: the idle timeout bounded each read only, so a client sending one header line
+    a little faster than it (every 8 s against 15 in the attack; every 0.5 s against 1.5 here)
+    kept its connection for as long as it liked. A request now has REQUEST_SECONDS from its
+    first line to its end, and an ordinary request on the same server still works."""
+    from kg.serve import http_limits
+
+    monkeypatch.setattr(http_limits, "REQUEST_SECONDS", 2.0)
+    sock = socket.create_connection(address(server), timeout=10)
+    started = time.monotonic()
+    closed_after = None
+    try:
+        sock.sendall(b"GET /sparql HTTP/1.1\r\nHost: x\r\n")
+        for n in range(20):  # 10 s of header lines, one every 0.5 s
+            time.sleep(0.5)
+            try:
+                sock.sendall(f"X-Drip-{n}: x\r\n".encode())
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+            sock.settimeout(0.01)
+            try:
+                if sock.recv(1) == b"":
+                    closed_after = time.monotonic() - started
+                    break
+            except TimeoutError:
+                pass
+            except OSError:
+                closed_after = time.monotonic() - started
+                break
+    finally:
+        sock.close()
+    assert closed_after is not None and closed_after < 5
+    assert get(server, "ASK { ?s ?p ?o }")[0] == 200
+
+
 def test_connections_per_client_are_capped(server: Running) -> None:
     held = [socket.create_connection(address(server), timeout=5) for _ in range(8)]
     try:

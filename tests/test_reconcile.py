@@ -218,15 +218,19 @@ def test_bad_queries_are_400_messages(service: Service) -> None:
     ("extend", '{"ids": ["11-3051.00"], "properties": [{"id": ["isco08"]}]}',
      "unknown property"),
     ("queries", '{"q0": {"query": "nurse", "properties": [{"pid": ["isco08"], "v": "1"}]}}',
-     "pid must be a string"),
+     "with a string 'pid'"),
+    ("queries", '{"q0": {"query": "nurse", "properties": [1]}}', "with a string 'pid'"),
+    ("queries", '{"q0": {"query": "nurse", "properties": [{"pid": "isco08"}]}}', "and a 'v'"),
     ("queries", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
     ("extend", "[" * 100_000 + "]" * 100_000, "nested too deeply"),
-], ids=["type-object", "type-nested-list", "property-list", "pid-list", "deep-queries",
-        "deep-extend"])
+], ids=["type-object", "type-nested-list", "property-list", "pid-list", "property-number",
+        "property-without-v", "deep-queries", "deep-extend"])
 def test_odd_json_is_a_400_not_a_500(service: Service, call: str, raw: str,
                                      message: str) -> None:
     """Regression: a type or property id that is a list or an object raised TypeError (it was
-    looked up as a dict key), and deeply nested JSON RecursionError: 500s (attack, session 22)."""
+    looked up as a dict key), and deeply nested JSON RecursionError: 500s (attack, session 22).
+    A property that is not an object with a pid and a v (the 0.2 query schema), such as
+    `properties: [1]`, was ignored without a word (attack, session 24)."""
     with pytest.raises(BadRequest, match=message):
         getattr(service, call)(raw)
 

@@ -779,3 +779,15 @@ def test_an_answer_xml_cannot_carry_is_a_406_not_broken_xml(server: Running) -> 
     plain = http(q(server, 'SELECT ?x WHERE { BIND("a\\tb" AS ?x) }'),
                  accept="application/sparql-results+xml")
     assert plain.status == 200 and xml.dom.minidom.parseString(plain.body)
+
+
+def test_an_ill_typed_value_logs_nothing(server: Running, caplog: pytest.LogCaptureFixture) -> None:
+    """Regression: an answer holding "abc"^^xsd:integer made rdflib log a conversion traceback
+    for every row, even under --quiet; the value itself is answered as it is."""
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    query = f'SELECT ?x WHERE {{ VALUES ?x {{ "abc"^^<{xsd}integer> "x1"^^<{xsd}decimal> }} }}'
+    with caplog.at_level("WARNING"):
+        reply = http(q(server, query), accept="application/sparql-results+json")
+    values = {b["x"]["value"] for b in json.loads(reply.body)["results"]["bindings"]}
+    assert values == {"abc", "x1"}
+    assert not [r for r in caplog.records if r.name.startswith("rdflib")]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -26,6 +27,10 @@ from kg.prefixes import bind_prefixes, prefix_map
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 Term = URIRef | BNode | Literal
+# rdflib logs a traceback for every ill-typed literal it is handed ("abc"^^xsd:integer); the
+# literals here keep their lexical form and are never converted, so one answer with such a
+# value wrote a traceback per row to the server's log, even with --quiet.
+logging.getLogger("rdflib.term").setLevel(logging.ERROR)
 Cell = Term | None
 
 _INTEGER_TYPES = {

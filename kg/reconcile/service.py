@@ -138,6 +138,11 @@ class Service:
             props = q.get("properties", [])
             if not isinstance(props, list):
                 raise BadRequest(f"queries: {key!r}: properties must be a list")
+            for prop in props:  # the 0.2 query schema: objects with a string pid and a v
+                if not (isinstance(prop, dict) and isinstance(prop.get("pid"), str)
+                        and "v" in prop):
+                    raise BadRequest(f"queries: {key!r}: the property {prop!r} is not an "
+                                     "object with a string 'pid' and a 'v'")
             groups.setdefault((types, strict, min(int(limit), MAX_LIMIT)), []).append(
                 (key, q["query"], props))
         out: dict[str, Any] = {}

@@ -184,6 +184,15 @@ class Handler(BaseHTTPRequestHandler):
     app: App  # set on the subclass made by make_server
     timeout = 15.0  # socket timeout: idle keep-alive and stalled requests end (set per server)
 
+    def setup(self) -> None:
+        super().setup()
+        self.rfile = http_limits.RequestClock(  # type: ignore[assignment]
+            self.rfile, self.connection, self.timeout)
+
+    def handle_one_request(self) -> None:
+        self.rfile.done()  # type: ignore[attr-defined]  # a request answered by the stdlib
+        super().handle_one_request()
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         if not self.app.config.quiet:
             sys.stderr.write(f"{self.address_string()} - {format % args}\n")
@@ -290,6 +299,7 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True  # the client went away or stopped reading
 
     def _send(self, response: Response, method: str) -> None:
+        self.rfile.done()  # type: ignore[attr-defined]  # writes get the idle timeout again
         if response.file and response.file_range:
             first, last = response.file_range
             size = last - first + 1
