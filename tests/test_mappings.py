@@ -193,3 +193,17 @@ def test_the_build_check_looks_in_the_imported_graphs_only(dist: Path, tmp_path:
     (data / naics).write_text("".join(kept), encoding="utf-8")
     assert "industries.sssom.tsv" in problems() and \
         "naics2022:336 is not in the imported data" in problems()
+
+
+def test_every_namespace_of_the_mapping_graph_has_a_prefix():
+    """Regression: the JSON-LD context had no sssom prefix, so kg.jsonld spelled 7,120 keys
+    (sssom:confidence, mapping_justification, ...) as full IRIs on the full graph."""
+    from rdflib import RDF
+
+    from kg.prefixes import prefix_map
+
+    graph = mapping_graph(load_mapping_sets())
+    terms = set(graph.predicates()) | set(graph.objects(predicate=RDF.type))
+    namespaces = {str(t)[: max(str(t).rfind("#"), str(t).rfind("/")) + 1] for t in terms}
+    assert "https://w3id.org/sssom/" in namespaces
+    assert namespaces <= set(prefix_map().values())

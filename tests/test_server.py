@@ -791,3 +791,30 @@ def test_an_ill_typed_value_logs_nothing(server: Running, caplog: pytest.LogCapt
     values = {b["x"]["value"] for b in json.loads(reply.body)["results"]["bindings"]}
     assert values == {"abc", "x1"}
     assert not [r for r in caplog.records if r.name.startswith("rdflib")]
+
+
+def test_a_mapping_set_id_resolves_to_its_file(dist: Path, tmp_path: Path) -> None:
+    """Regression: the SSSOM files' mapping_set_id (…/mappings/NAME.sssom.tsv, "ideally
+    resolvable" says SSSOM) was a 404 on `kg serve`: the files were only under /download/. A
+    build with --data writes them to dist/mappings/; here a copy of the seed build gets them."""
+    import shutil
+
+    from kg.resources import mappings_dir
+    from tests.server_support import running_server
+
+    out = tmp_path / "dist"
+    shutil.copytree(dist, out)
+    (out / "mappings").mkdir()
+    files = sorted(mappings_dir().glob("*.sssom.tsv"))
+    assert files
+    for path in files:
+        shutil.copy(path, out / "mappings" / path.name)
+    with running_server(out, workers=1) as srv:
+        for path in files:
+            meta = next(line for line in path.read_text().splitlines()
+                        if line.startswith("#mapping_set_id:"))
+            assert meta.split(": ", 1)[1].endswith(f"/mappings/{path.name}")
+            reply = http(f"{srv.url}/mappings/{path.name}")
+            assert reply.status == 200 and reply.body == path.read_bytes()
+        assert http(f"{srv.url}/mappings/nothing.sssom.tsv").status == 404
+        assert http(f"{srv.url}/mappings/../kg.nt").status == 404

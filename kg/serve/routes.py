@@ -54,6 +54,9 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
         return entity(app, url.path[len("/id/") :], headers)
     if path.startswith("/download/"):
         return download(app, target.split("?")[0][len("/download/") :], headers)
+    if path.startswith("/mappings/"):
+        # a mapping set's mapping_set_id (…/mappings/NAME.sssom.tsv) is the file itself
+        return download(app, target.split("?")[0][1:], headers)
     if path.startswith("/static/"):
         return static(app, path[len("/static/") :])
     if path in ("/", "/index.html"):
