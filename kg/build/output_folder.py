@@ -30,7 +30,9 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -349,6 +351,30 @@ def publish(staging: Path, out: Path) -> None:
     _make_readable(staging)
     old = staging.with_name(staging.name + "-old")
     had_old = out.exists()
+    with _signals_held():
+        _swap(staging, out, old, had_old)
+    if had_old:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold back Ctrl-C and SIGTERM until the block is done: between publish's two renames an
+    interrupt left no `--out` at all (the previous build under a temporary name, the new one
+    removed as an unfinished staging folder). A signal that came meanwhile acts right after."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread runs Python signal handlers
+        return
+    held = {signal.SIGINT, signal.SIGTERM}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def _swap(staging: Path, out: Path, old: Path, had_old: bool) -> None:
+    """`out` -> `old`, `staging` -> `out`; the previous build is put back if the second fails."""
     try:
         if had_old:
             out.rename(old)
@@ -365,5 +391,3 @@ def publish(staging: Path, out: Path) -> None:
                 "new build is not published. Build into a folder inside it instead"
             ) from exc
         raise
-    if had_old:
-        shutil.rmtree(old, ignore_errors=True)

@@ -47,6 +47,7 @@ from kg.build.writers import (
     append_ontology,
     turtle_from_ntriples,
 )
+from kg.errors import KgError
 from kg.prefixes import jsonld_context
 from kg.resources import ontology_files, shapes_files
 from kg.sources.curated.loader import SourceSet
@@ -89,11 +90,13 @@ def build(options: BuildOptions) -> BuildReport:
             curated, stats = _stages(staging, options, sources, ontology, ontology_rdf, base,
                                      counts, lap)
         except BaseException as exc:
-            # The failed stage's frames hold the store: clear them so RocksDB closes its files
-            # before the staging folder is removed (a full disk must be freed, a mount unmounted).
-            traceback.clear_frames(exc.__traceback__)
+            # The failed stage's frames hold the store: let go of them so RocksDB closes its
+            # files before the staging folder is removed (a full disk must be freed, a mount
+            # unmounted, and a compaction still running re-created files in a folder being
+            # removed: SIGTERM left it behind).
+            _release_frames(exc)
             gc.collect()
-            raise
+            raise exc  # from here: the stage's frames are gone
         _write_extras(staging, options, sources.documents, stats, base)
         publish(staging, options.out)
     lap("publish")
@@ -108,6 +111,23 @@ def build(options: BuildOptions) -> BuildReport:
     log(f"wrote {options.out}/ in {report.seconds:.1f} s: {json.dumps(report.triples)}")
     log("stages: " + json.dumps({k: round(v, 2) for k, v in report.stages.items()}))
     return report
+
+
+def _release_frames(exc: BaseException) -> None:
+    """Drop the tracebacks of `exc` and of the exceptions chained to it, keeping their text as
+    a note. Clearing a frame is not enough: it keeps its function, and a nested function keeps
+    the variables it closes over (store.py's `add_quads.<locals>.load` holds the store)."""
+    seen: set[int] = set()
+    chained: BaseException | None = exc
+    while chained is not None and id(chained) not in seen:
+        seen.add(id(chained))
+        if chained.__traceback__ is not None:
+            if not isinstance(chained, (SystemExit, KeyboardInterrupt, KgError)):
+                # an unexpected error keeps where it happened, for its bug report
+                chained.add_note("".join(traceback.format_tb(chained.__traceback__)).rstrip())
+            traceback.clear_frames(chained.__traceback__)
+            chained.__traceback__ = None
+        chained = chained.__cause__ or chained.__context__
 
 
 def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: OntologyIndex,
