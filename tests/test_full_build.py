@@ -137,6 +137,25 @@ def test_void_lists_the_mappings_and_counts(full: tuple[Path, BuildReport]) -> N
     assert triples > 3_000_000
 
 
+def test_every_source_in_void_names_its_licence(full: tuple[Path, BuildReport]) -> None:
+    """Regression (session 24 audit): dataset/transitions, which the build derives, had no
+    publisher and no licence in void.ttl, while every imported edition had both."""
+    void = Graph().parse(full[0] / "void.ttl")
+    dct = "http://purl.org/dc/terms/"
+    catalogue = URIRef(BASE + "dataset/occupation-kg")
+    datasets = set(void.objects(catalogue, URIRef(dct + "source")))
+    editions = {d for d in datasets if "/dataset/" in str(d)}
+    assert URIRef(BASE + "dataset/transitions") in editions
+    for edition in editions:
+        assert void.value(edition, URIRef(dct + "license")) is not None, edition
+        publisher = void.value(edition, URIRef(dct + "publisher"))
+        assert publisher is not None, edition
+        assert void.value(publisher, URIRef("http://xmlns.com/foaf/0.1/name")) is not None
+    transitions = URIRef(BASE + "dataset/transitions")
+    assert void.value(transitions, URIRef(dct + "publisher")) == void.value(
+        catalogue, URIRef(dct + "publisher"))
+
+
 def test_full_build_runs_the_transitions_beside_and_keeps_the_union(
         full: tuple[Path, BuildReport]) -> None:
     """The career transitions ran as a source stage (in a worker on the full graph) and reached

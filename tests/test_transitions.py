@@ -183,6 +183,17 @@ def test_explanations_are_shared_and_important(built: ox.Store) -> None:
             assert importance[(code, r["skill"].value)] >= 3.0
 
 
+def test_the_transitions_dataset_names_its_publisher_and_licence(built: ox.Store) -> None:
+    """Regression: dataset/transitions had no dcterms:publisher and no dcterms:license (the
+    imported editions it is computed from each have both)."""
+    rows = values(built, "PREFIX dct: <http://purl.org/dc/terms/> SELECT ?publisher ?licence "
+                         f"WHERE {{ <{DEFAULT_BASE}dataset/transitions> dct:publisher ?publisher ; "
+                         "dct:license ?licence }")
+    assert [(r["publisher"].value, r["licence"].value) for r in rows] == [
+        (DEFAULT_BASE + "agent/occupation-kg-contributors",
+         "https://creativecommons.org/licenses/by/4.0/")]
+
+
 def test_transitions_conform_to_the_shapes(built: ox.Store) -> None:
     data = Graph()
     text = "".join(f"{q.subject} {q.predicate} {q.object} .\n"

@@ -20,9 +20,11 @@ from rdflib.namespace import FOAF
 from kg import __version__
 from kg.build.formats import FORMATS
 from kg.prefixes import DCAT, DCTERMS, SKOS, VOID, bind_prefixes
+from kg.publisher import LICENSE as PROJECT_LICENSE
+from kg.publisher import PUBLISHER_NAME, PUBLISHER_PATH
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-LICENSE = URIRef("https://creativecommons.org/licenses/by/4.0/")
+LICENSE = URIRef(PROJECT_LICENSE)
 IANA = "https://www.iana.org/assignments/media-types/"
 # EU Publications Office authority tables, the controlled vocabularies DCAT-AP names.
 EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
@@ -234,7 +236,7 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
     g.bind("r5r", "http://data.europa.eu/r5r/", override=True, replace=True)
     node = URIRef(base + "dataset/occupation-kg")
     catalog = URIRef(base + "catalog/occupation-kg")
-    publisher = URIRef(base + "agent/occupation-kg-contributors")
+    publisher = URIRef(base + PUBLISHER_PATH)
     contact = URIRef(base + "contact/occupation-kg")
     service = URIRef(base + "service/sparql")
     endpoint = URIRef(root + "sparql")
@@ -287,7 +289,7 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
     g.add((node, VOID.properties, Literal(stats.properties, datatype=XSD.integer)))
     for vocabulary in stats.vocabularies:
         g.add((node, VOID.vocabulary, URIRef(vocabulary)))
-    _sources(g, node, stats, documents)
+    _sources(g, node, stats, documents, str(publisher))
     for name, size in sorted(stats.graphs.items()):
         graph = URIRef(name)
         # The ontology's graph is in kg.trig and the endpoint but not in kg.nt, kg.ttl or
@@ -349,10 +351,10 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
     # The agents, places, themes and licence the descriptions point at, typed as DCAT-AP
     # expects them (its shapes check the class of each).
     g.add((publisher, RDF.type, FOAF.Agent))
-    g.add((publisher, FOAF.name, Literal("occupation-kg contributors", lang="en")))
+    g.add((publisher, FOAF.name, Literal(PUBLISHER_NAME, lang="en")))
     g.add((contact, RDF.type, VCARD.Kind))
     g.add((contact, RDF.type, VCARD.Organization))
-    g.add((contact, VCARD.fn, Literal("occupation-kg contributors", lang="en")))
+    g.add((contact, VCARD.fn, Literal(PUBLISHER_NAME, lang="en")))
     g.add((contact, VCARD.hasURL, homepage))
     g.add((homepage, RDF.type, FOAF.Document))
     g.add((URIRef(root + "ontology/"), RDF.type, FOAF.Document))
@@ -379,7 +381,8 @@ def _distribution(g: Graph, distribution: URIRef, title: str, description: str) 
     g.add((distribution, R5R_AVAILABILITY, AVAILABILITY))
 
 
-def _sources(g: Graph, node: URIRef, stats: GraphStats, documents: list[URIRef]) -> None:
+def _sources(g: Graph, node: URIRef, stats: GraphStats, documents: list[URIRef],
+             own_publisher: str) -> None:
     """dcterms:source of a DCAT-AP dataset is a dataset: each source document and reference
     edition is described as one (title, description, publisher, licence)."""
     known = {s.iri: s for s in stats.sources}
@@ -395,7 +398,9 @@ def _sources(g: Graph, node: URIRef, stats: GraphStats, documents: list[URIRef])
         if source.license:
             g.add((iri, DCTERMS.license, URIRef(source.license)))
             g.add((URIRef(source.license), RDF.type, DCTERMS.LicenseDocument))
-        if source.publisher and source.publisher_name:
+        if source.publisher == own_publisher:  # a dataset the build derives: described above
+            g.add((iri, DCTERMS.publisher, URIRef(source.publisher)))
+        elif source.publisher and source.publisher_name:
             agent = URIRef(source.publisher)
             g.add((iri, DCTERMS.publisher, agent))
             g.add((agent, RDF.type, FOAF.Agent))

@@ -19,6 +19,7 @@ from pyoxigraph import Literal, NamedNode, Quad, Store
 
 from kg.build.store import add_quads
 from kg.prefixes import DCTERMS, OKG, PROV
+from kg.publisher import LICENSE, PUBLISHER_PATH
 from kg.transitions.profiles import Profiles, read_profiles
 from kg.transitions.terms import COMPONENTS, PROPERTY
 
@@ -172,6 +173,9 @@ def quads(items: list[Transition], profiles: Profiles, base: str) -> list[Quad]:
         add(dataset, str(DCTERMS) + "title", Literal("Career transitions between O*NET-SOC "
                                                      "occupations", language="en"))
         add(dataset, str(DCTERMS) + "description", Literal(METHOD, language="en"))
+        # computed by the build: the project publishes it, under the licence of its inputs
+        add(dataset, str(DCTERMS) + "publisher", NamedNode(base + PUBLISHER_PATH))
+        add(dataset, str(DCTERMS) + "license", NamedNode(LICENSE))
         for source in _sources(profiles, base):
             add(dataset, str(PROV) + "wasDerivedFrom", NamedNode(source))
     return out
