@@ -28,29 +28,35 @@ PREFIXES = """\
 @prefix d: <https://w3id.org/occupation-kg/id/> .
 """
 
-# A small consistent graph: one document, an occupation, a certification with its issuer and
-# requirement, two evidence records, a period and two ordered wage observations.
+# A small consistent graph: an occupation, a certification with its issuer and requirement and
+# a period (curated: graph/curation), and a document's graph with the one fact it states (with
+# its evidence record) and two ordered wage observations. Defects that are not about quoting
+# go into graph/curation, so only fact-without-evidence-violation looks at what they add.
 GOOD = """
 d:graph\\/ontology {
   okg:Certification rdfs:subClassOf okg:Credential .
   okg:annualWagePercentile10 okg:unit okg:USDollarsPerYear .
   okg:annualWageMedian okg:unit okg:USDollarsPerYear .
 }
-d:graph\\/doc-a {
-  d:document\\/doc-a a okg:SourceDocument ; skos:prefLabel "Doc A"@en .
-  d:document\\/doc-b a okg:SourceDocument ; skos:prefLabel "Doc B"@en .
+d:graph\\/curation {
   d:occupation\\/ipm a okg:Occupation ; skos:prefLabel "Industrial production managers"@en ;
       okg:advancesTo d:occupation\\/plant-manager .
   d:occupation\\/plant-manager a okg:Occupation ; skos:prefLabel "Plant manager"@en .
   d:issuing-body\\/apics a okg:IssuingBody ; skos:prefLabel "APICS"@en .
   d:certification\\/cpim a okg:Certification ; skos:prefLabel "CPIM"@en ;
-      okg:offeredBy d:issuing-body\\/apics ; okg:hasRequirement d:credential-requirement\\/cpim .
+      okg:hasRequirement d:credential-requirement\\/cpim .
   d:credential-requirement\\/cpim a okg:CredentialRequirement ; skos:prefLabel "CPIM req"@en .
+  d:period\\/2021-05 a okg:ReferencePeriod ; skos:prefLabel "May 2021"@en ;
+      okg:startYear 2021 ; okg:endYear 2021 .
+}
+d:graph\\/doc-a {
+  d:document\\/doc-a a okg:SourceDocument ; skos:prefLabel "Doc A"@en .
+  d:document\\/doc-b a okg:SourceDocument ; skos:prefLabel "Doc B"@en .
+  d:certification\\/cpim okg:offeredBy d:issuing-body\\/apics ;
+      prov:wasDerivedFrom d:document\\/doc-a .
   d:evidence\\/e1 a okg:Evidence ; rdf:subject d:certification\\/cpim ;
       rdf:predicate okg:offeredBy ; rdf:object d:issuing-body\\/apics ;
       okg:quote "is offered by APICS" ; prov:wasDerivedFrom d:document\\/doc-a .
-  d:period\\/2021-05 a okg:ReferencePeriod ; skos:prefLabel "May 2021"@en ;
-      okg:startYear 2021 ; okg:endYear 2021 .
   d:observation\\/p10 a okg:Observation ; okg:occupation d:occupation\\/ipm ;
       okg:industry d:industry\\/all ; okg:statistic okg:annualWagePercentile10 ;
       sdmx-dimension:refPeriod d:period\\/2021-05 ; sdmx-measure:obsValue 64150.0 ;
@@ -69,7 +75,7 @@ DEFECTS = {
     # O*NET coverage (engineer I, issue 13): a relatedness without its skos:related link, and
     # one repeating another's index; an anchor above its scale's maximum.
     "onet-relatedness-violation": """
-d:graph\\/doc-a {
+d:graph\\/curation {
   d:onet-relatedness\\/a-b okg:relatedFrom d:occupation\\/ipm ;
       okg:relatedTo d:occupation\\/plant-manager ; okg:relatednessIndex 1 .
   d:onet-relatedness\\/a-c okg:relatedFrom d:occupation\\/ipm ;
@@ -77,7 +83,7 @@ d:graph\\/doc-a {
 }
 """,
     "onet-scale-anchor-violation": """
-d:graph\\/doc-a {
+d:graph\\/curation {
   d:onet-scale\\/lv okg:scaleMinimum 0.0 ; okg:scaleMaximum 7.0 .
   d:onet-scale-anchor\\/x okg:anchorScale d:onet-scale\\/lv ; okg:anchorValue 8.0 .
 }
@@ -89,6 +95,12 @@ d:graph\\/doc-a {
       okg:quote "  " ; prov:wasDerivedFrom d:document\\/doc-a .
   d:evidence\\/orphan a okg:Evidence ; rdf:subject d:occupation\\/ipm ;
       rdf:predicate okg:advancesTo ; rdf:object d:occupation\\/plant-manager ; okg:quote "x" .
+}
+""",
+    # A statement in a document's graph with no evidence record quoting the document for it.
+    "fact-without-evidence-violation": """
+d:graph\\/doc-a {
+  d:occupation\\/ipm okg:advancesTo d:occupation\\/plant-manager .
 }
 """,
     "evidence-graph-mismatch-violation": """
@@ -112,19 +124,19 @@ d:graph\\/doc-a {
 }
 """,
     "preflabel-violation": """
-d:graph\\/doc-a {
+d:graph\\/curation {
   d:occupation\\/plant-manager skos:prefLabel "Plant managers"@en .
   d:methodology\\/lean a okg:Methodology .
 }
 """,
     "certification-without-issuer-violation": """
-d:graph\\/doc-a {
+d:graph\\/curation {
   d:certification\\/cmq-oe a okg:Certification ; skos:prefLabel "CMQ/OE"@en ;
       okg:renewalFrequency "P3Y"^^xsd:duration .
 }
 """,
     "self-advancement-violation": """
-d:graph\\/doc-a {
+d:graph\\/curation {
   d:occupation\\/ipm okg:advancesTo d:occupation\\/ipm .
 }
 """,
@@ -138,7 +150,7 @@ d:graph\\/doc-a {
 }
 """,
     "reference-period-violation": """
-d:graph\\/doc-a {
+d:graph\\/curation {
   d:period\\/backwards a okg:ReferencePeriod ; skos:prefLabel "backwards"@en ;
       okg:startYear 2031 ; okg:endYear 2021 .
 }
