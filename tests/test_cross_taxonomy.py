@@ -193,7 +193,10 @@ def check_wages(t: Table) -> None:
     assert t.variables == ("statistic", "value2008", "value2021", "value2024",
                            "change2021to2024Percent")
     assert rows(t) == [
-        ("okg:employment", "156100", "203800", "234380", "15"),  # 30,580 / 203,800 = 15.005 %
+        # Employment Projections table 1.2, 11-3051: 241.9 thousand in 2024, the series of the
+        # seeds' 2008 and 2021 employment (38,100 / 203,800 = 18.69 %). It was OEWS's 234,380,
+        # which leaves out the self-employed: a change across two series (session 25 audit).
+        ("okg:employment", "156100", "203800", "241900", "18.7"),
         ("okg:annualWagePercentile10", "50330", "64150", "74900", "16.8"),
         ("okg:annualWagePercentile25", "64390", None, "94620", None),
         ("okg:annualWageMedian", "83290", "103150", "121440", "17.7"),
@@ -308,6 +311,22 @@ CASES: list[tuple[str, dict[str, str], Callable[[Table], None]]] = [
     ("xt-wages-and-employment-2008-2021-2024", {}, check_wages),
 ]
 IDS = [f"{n}-{i}" for i, (n, _, _) in enumerate(CASES)]
+
+
+def test_employment_and_projections_pairs_each_count_with_its_own_source(
+        ox_engine: Engine, rd_engine: Engine) -> None:
+    """Regression (session 25 audit): the OEWS count of 11-3051's 2024 jobs (234,380) was
+    given the Employment Projections program's 2024-34 change and openings (1.9 %, 17.1
+    thousand a year, on its own base of 241.9 thousand) in a row credited to OEWS, which
+    projects nothing. Figures: EP tables 1.2 and 1.10 and OEWS May 2024, row 11-3051."""
+    for engine in (ox_engine, rd_engine):
+        table = run(engine, "employment-and-projections", occupation=ID + "soc2018/11-3051")
+        got = [(r["baseYear"], r["employment"], r["projectedChangePercent"],
+                r["annualOpenings"], r["document"]) for r in dicts(table)]
+        assert got == [
+            ("2024", "241900", "1.9", "17100", "id:dataset/bls-employment-projections-2024-34"),
+            ("2024", "234380", None, None, "id:dataset/bls-oews-national-2024-05"),
+        ]
 
 
 def test_every_xt_query_has_a_case() -> None:
