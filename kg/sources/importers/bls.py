@@ -146,7 +146,9 @@ OEWS_INFO = DatasetInfo(
     description="Footnote codes: '*' (wage not available) and '**' (employment not available) "
     "give no observation; '#' (a wage of $115.00 per hour or $239,200 per year or more) gives "
     "an observation of that top-code value with okg:isLowerBound true. Occupations with only "
-    "annual (ANNUAL) or only hourly (HOURLY) wages have no observations of the other kind.",
+    "annual (ANNUAL) or only hourly (HOURLY) wages have no observations of the other kind. "
+    "The file's first row, 00-0000 All Occupations (the national totals: 154,187,380 jobs, a "
+    "median of $49,500 a year), is not imported: it is not a SOC 2018 concept.",
 )
 OEWS_FILE = "national_M2024_dl.tsv"
 OEWS_STATS = (  # column, okg statistic, unit, observation id suffix
@@ -283,7 +285,9 @@ EP_INFO = DatasetInfo(
     description="Employment figures in the tables are in thousands; they are stored here as "
     "jobs (multiplied by 1000) and marked approximate, as are the annual average labor force "
     "exits, occupational transfers and separations (workers per year). Typical education, "
-    "related work experience and on-the-job training are concepts of their own schemes.",
+    "related work experience and on-the-job training are concepts of their own schemes. "
+    "The row 00-0000 Total, all occupations (169,956.1 thousand jobs in 2024, 3.1 % projected "
+    "growth) is not imported: it is not a SOC 2018 concept.",
 )
 EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
 EP_110 = "table_1.10_separations_and_openings_2024-34.tsv"
