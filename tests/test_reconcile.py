@@ -522,3 +522,30 @@ def test_knn_support_equals_the_full_partition(index: Index,
             np.add.at(expected, owner[order[:4]], row[order[:4]] ** 3)
             assert np.allclose(fast[q], expected, atol=1e-6), titles[q]
     assert roads == {0, 1}  # both the floor road and the whole-row road were taken
+
+
+def test_a_top_coded_median_wage_extends_as_a_lower_bound(
+        dist: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Regression (session 25 audit): the data extension gave Anesthesiologists' median as
+    "239200", an exact-looking figure for what BLS publishes only as its top code "#" ($239,200
+    or more; the pages said so). Here the OEWS slice's 11-3051 row is top-coded from its median
+    up, as BLS does for 29-1211."""
+    work = tmp_path_factory.mktemp("top-coded")
+    data = work / "data"
+    shutil.copytree(DATA, data)
+    path = data / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    for number, line in enumerate(lines):
+        cells = line.split("\t")
+        if len(cells) > 8 and cells[header.index("OCC_CODE")] == "11-3051":
+            for column in ("A_MEDIAN", "A_PCT75", "A_PCT90"):
+                cells[header.index(column)] = "#"
+            lines[number] = "\t".join(cells)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    slices = import_reference(data, work / "slices")
+    service = Service(from_files([*slices, dist / "kg.trig"]), ROOT, "{{id}}")
+    answer = service.extend(json.dumps({"ids": ["11-3051.00"],
+                                        "properties": [{"id": "median-wage"}]}))
+    assert answer["rows"]["11-3051.00"]["median-wage"] == [{"str": "239200 or more"}]
+    assert "239200 or more" in (service.preview("11-3051.00") or "")

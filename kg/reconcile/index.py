@@ -60,6 +60,7 @@ class Index:
     by_id: dict[tuple[str, str], int] = field(default_factory=dict)  # (type, id) -> entity
     job_zone: dict[str, str] = field(default_factory=dict)  # iri -> job zone number
     median_wage: dict[str, float] = field(default_factory=dict)  # SOC code -> latest median
+    median_wage_at_least: set[str] = field(default_factory=set)  # ... given as a lower bound
     # (entity, type key) -> codes or IRIs the entity's own statements give for a taxonomy even
     # when that taxonomy is not loaded: okg:socCode and the IRIs of its exact/close matches.
     stated: dict[tuple[int, str], set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -194,15 +195,20 @@ def from_store(store: ox.Store) -> Index:
     for iri, zone in _rows(store, f"SELECT ?s ?n WHERE {{ ?s <{OKG}jobZone> ?z . "
                                   f"?z <{SKOS}notation> ?n }}"):
         index.job_zone[iri] = zone
-    wage_query = (f"SELECT ?c ?v ?end WHERE {{ ?o <{OKG}statistic> <{OKG}annualWageMedian> ; "
-                  f"<{OKG}occupation> ?occ ; <{SDMX_VALUE}> ?v ; <{SDMX_PERIOD}> ?per . "
-                  f"?per <{OKG}endYear> ?end . "
-                  f"{{ ?occ <{SKOS}notation> ?c }} UNION {{ ?occ <{OKG}socCode> ?c }} }}")
-    latest: dict[str, tuple[int, float]] = {}
-    for code, value, end in sorted(_rows(store, wage_query)):
+    # okg:isLowerBound: OEWS top-codes a median of $239,200 or more as "#" (the importer keeps
+    # that value as a lower bound), which must not read as an exact median.
+    wage_query = (f"SELECT ?c ?v ?end ?bound WHERE {{ ?o <{OKG}statistic> "
+                  f"<{OKG}annualWageMedian> ; <{OKG}occupation> ?occ ; <{SDMX_VALUE}> ?v ; "
+                  f"<{SDMX_PERIOD}> ?per . ?per <{OKG}endYear> ?end . "
+                  f"{{ ?occ <{SKOS}notation> ?c }} UNION {{ ?occ <{OKG}socCode> ?c }} "
+                  # last: before the UNION, pyoxigraph joined it first (minutes on the full graph)
+                  f"OPTIONAL {{ ?o <{OKG}isLowerBound> ?bound }} }}")
+    latest: dict[str, tuple[int, float, bool]] = {}
+    for code, value, end, bound in sorted(_rows(store, wage_query), key=lambda r: r[:3]):
         if code not in latest or int(end) >= latest[code][0]:
-            latest[code] = (int(end), float(value))
-    index.median_wage = {code: value for code, (_, value) in latest.items()}
+            latest[code] = (int(end), float(value), bound == "true")
+    index.median_wage = {code: value for code, (_, value, _) in latest.items()}
+    index.median_wage_at_least = {code for code, (_, _, bound) in latest.items() if bound}
     return index
 
 

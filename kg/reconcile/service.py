@@ -71,7 +71,9 @@ def _isco(index: Index, entity: int) -> list[str]:
 
 
 def _wage(index: Index, entity: int) -> list[str]:
-    return [f"{index.median_wage[c]:.0f}" for c in _soc(index, entity) if c in index.median_wage]
+    """The latest median; a top-coded one (BLS's "#") as "239200 or more", as the pages say."""
+    return [f"{index.median_wage[c]:.0f}" + (" or more" if c in index.median_wage_at_least else "")
+            for c in _soc(index, entity) if c in index.median_wage]
 
 
 def _job_zone(index: Index, entity: int) -> list[str]:
@@ -86,7 +88,8 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
     Property("isco08", "ISCO-08 code (BLS's ISCO-08/SOC 2010 crosswalk for O*NET and SOC)",
              _isco),
     Property("esco", "ESCO occupation URI", _linked_ids("esco-occupation")),
-    Property("median-wage", "Median annual wage (USD, latest BLS OEWS)", _wage),
+    Property("median-wage", "Median annual wage (USD, latest BLS OEWS; \"or more\" where BLS "
+             "gives only its top code)", _wage),
     Property("job-zone", "O*NET job zone", _job_zone),
 )}
 
