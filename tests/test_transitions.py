@@ -370,6 +370,19 @@ def test_cli_unknown_code_is_one_line(dist: Path, capsys: pytest.CaptureFixture[
     assert main(["transitions", "plumber", "--dist", str(dist)]) == 1
 
 
+def test_cli_a_known_code_without_ratings_says_why(dist: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """Regression (session 25 audit): a real code with no transitions (the 93 "All Other" and
+    military 55- codes of O*NET 29.3, which have no task or rating rows) got the message of an
+    unknown code. 11-3051.03 is in the slices' taxonomy without tasks or ratings."""
+    assert "11-3051.03" not in described()
+    assert main(["transitions", "11-3051.03", "--dist", str(dist)]) == 1
+    assert capsys.readouterr().err.strip() == (
+        f"kg: error: 11-3051.03 Biofuels Production Managers has no career transitions in "
+        f"{dist}: O*NET gives it no task statements, skill, knowledge or work activity ratings "
+        "to compare with other occupations")
+
+
 # --- the occupation page ------------------------------------------------------------------
 
 def test_page_section_lists_targets_with_shared_skills(built: ox.Store) -> None:

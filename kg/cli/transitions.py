@@ -115,6 +115,16 @@ def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str,
     return list(rows.values())
 
 
+def occupation_title(dist: Path, code: str) -> str | None:
+    """The English title of the O*NET-SOC occupation `code` in the graph, if it has one."""
+    query = (f'PREFIX skos: <{SKOS}> SELECT ?title WHERE {{ ?o skos:notation "{code}" ; '
+             f'skos:inScheme ?scheme ; skos:prefLabel ?title . FILTER(LANG(?title) = "en" '
+             f'&& STRENDS(STR(?scheme), "/scheme/onet-soc2019")) }} ORDER BY ?title LIMIT 1')
+    for solution in open_dist(dist).query(query):
+        return str(solution["title"].value)
+    return None
+
+
 def _table(rows: list[dict[str, str]]) -> str:
     from kg.transitions.wording import activities_text, job_zone_text, wage_text
 
@@ -152,6 +162,11 @@ def cmd_transitions(args: argparse.Namespace) -> int:
     # literal past 2^63 matched nothing).
     rows = read_transitions(Path(args.dist), args.code, min(args.limit, 1000))
     if args.code and not rows:
+        title = occupation_title(Path(args.dist), args.code)
+        if title:  # a real code O*NET describes too thinly to compare (the military 55- codes)
+            raise KgError(f"{args.code} {title} has no career transitions in {args.dist}: "
+                          "O*NET gives it no task statements, skill, knowledge or work "
+                          "activity ratings to compare with other occupations")
         raise KgError(f"no transitions from {args.code} in {args.dist} (unknown code, or a "
                       "build without --data)")
     if args.format == "json":
