@@ -7,6 +7,8 @@ May 2024, public domain) and the O*NET-SOC 2019 crosswalk slice (O*NET, CC BY 4.
 from __future__ import annotations
 
 import csv
+import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -193,3 +195,12 @@ def test_what_links_to_a_dataset_is_listed_a_bounded_number_at_a_time(slices_ser
     shown = re.findall(r'href="/id/(observation/[^"]+)"', related)
     assert sorted(set(shown)) == sorted(o.removeprefix(slices_served.base)
                                         for o in observations)[:3]
+    # Regression (session 25 audit): the note sent readers to /queries, so O*NET-SOC's 1,016
+    # occupations could be browsed only to the 300th; its link now lists them all.
+    every = re.search(r'<a href="(/sparql\?query=[^"]+)">list all', related)
+    assert every is not None
+    listing = http(slices_served.url + html.unescape(every[1]),
+                   "application/sparql-results+json")
+    assert listing.status == 200
+    rows = json.loads(listing.text)["results"]["bindings"]
+    assert sorted(r["entity"]["value"] for r in rows) == sorted(observations)
