@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pyshacl
 import pytest
-from rdflib import Graph
+from rdflib import RDF, Graph
 
 from kg.sources.curated.literals import decimal_literal
 from kg.sources.importers.slugs import slugify
@@ -450,3 +450,30 @@ def test_the_wage_chart_leaves_top_codes_out() -> None:
     expected = {key: Decimal(row[c]) for c, (_, key) in keys.items() if row[c] != "#"}
     assert expected and len(expected) < len(keys)
     assert chart.values == expected
+
+
+def test_what_has_a_salary_is_a_schema_occupation(tmp_path: Path) -> None:
+    """Regression (session 25 audit): schema:estimatedSalary hung on 1,389 SOC 2018 codes that
+    the graph typed only skos:Concept (the pages' JSON-LD called them schema:Occupation), so
+    schema-occupation-salary, "for each occupation", found the one curated occupation."""
+    import pyoxigraph as ox
+
+    from kg.build.derived_views import add_salary_distributions
+    from kg.sources.importers import IMPORTERS, write
+
+    out = tmp_path / "oews.nq"
+    write(IMPORTERS["bls-oews"], OEWS.parent, out, progress=False)
+    store = ox.Store()
+    store.bulk_extend(ox.parse(path=str(out), format=ox.RdfFormat.N_QUADS))
+    add_salary_distributions(store, ID)
+    salaried = {q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode("https://schema.org/estimatedSalary"), None, None)}
+    typed = {q.subject.value for q in store.quads_for_pattern(
+        None, ox.NamedNode(str(RDF.type)), ox.NamedNode("https://schema.org/Occupation"), None)}
+    # the slice's codes with an annual percentile OEWS states as a figure
+    with OEWS.open(encoding="utf-8", newline="") as handle:
+        codes = {r["OCC_CODE"] for r in csv.DictReader(handle, delimiter="\t")
+                 if r["O_GROUP"] != "total" and any(
+                     r[c] not in ("#", "*", "") for c in
+                     ("A_PCT10", "A_PCT25", "A_MEDIAN", "A_PCT75", "A_PCT90"))}
+    assert salaried == typed == {f"{ID}soc2018/{code}" for code in codes}
