@@ -10,12 +10,13 @@ import os
 import re
 import shutil
 import subprocess
+import time
 import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from tests.server_support import Running, running_server
+from tests.server_support import Running, http, running_server
 
 OCC = "occupation/industrial-production-managers"
 FLAGS = [
@@ -99,6 +100,26 @@ def test_query_page_runs_a_stored_query(server: Running, artifacts: Path) -> Non
     run_chromium(artifacts, "--window-size=1200,1400", "--virtual-time-budget=15000",
                  f"--screenshot={shot}", url)
     assert shot.stat().st_size > 10_000
+
+
+def test_reconcile_form_links_each_candidate(server: Running, artifacts: Path) -> None:
+    """Regression (session 25 audit): the form's candidates were plain text, so a user could
+    not go on to the entity they had found."""
+    deadline = time.monotonic() + 120  # the first request starts the index; 503 until it is built
+    while http(f"{server.url}/reconcile?queries=%7B%7D").status == 503:
+        assert time.monotonic() < deadline, "the reconciliation index was never built"
+        time.sleep(0.5)
+    url = f"{server.url}/reconcile/form?q=industrial+production+managers&type=occupation"
+    dom = run_chromium(artifacts, "--virtual-time-budget=15000", "--dump-dom", url)
+    links = re.findall(r'<a href="(/reconcile/preview\?id=[^"]+)">([^<]+)</a>', dom)
+    assert links, dom[-3000:]
+    href, name = links[0]
+    card = server.url + href.replace("&amp;", "&")
+    import urllib.request
+
+    with urllib.request.urlopen(card, timeout=30) as reply:  # noqa: S310 - the test server
+        text = reply.read().decode("utf-8")
+    assert name in text
 
 
 def test_stored_query_page_without_javascript(server: Running, artifacts: Path) -> None:
