@@ -45,6 +45,27 @@ def running_server(dist: Path, **options: object) -> Iterator[Running]:
         thread.join(5)
 
 
+def slices_with_oews_row_changed(work: Path, code: str, cells: dict[str, str]) -> Path:
+    """A copy of the reference slices (tests/data) in `work`/data whose OEWS row `code` has
+    `cells` (column -> text) in place of its own: a figure top-coded, a code moved to its group."""
+    import shutil
+
+    data = work / "data"
+    shutil.copytree(Path(__file__).parent / "data", data)
+    path = data / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    column = header.index("OCC_CODE")
+    for number, line in enumerate(lines):
+        row = line.split("\t")
+        if len(row) > column and row[column] == code:
+            for name, text in cells.items():
+                row[header.index(name)] = text
+            lines[number] = "\t".join(row)
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return data
+
+
 def seed_with_slices(dist: Path, out: Path, data: Path | None = None) -> Path:
     """`out` made a servable folder: the seed build's kg.trig with every reference slice of
     `data` (tests/data) imported into it (their named graphs), and the seed's void.ttl."""

@@ -10,12 +10,16 @@ import csv
 import html
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.server_support import http, running_server, seed_with_slices
+from tests.server_support import (
+    http,
+    running_server,
+    seed_with_slices,
+    slices_with_oews_row_changed,
+)
 
 DATA = Path(__file__).parent / "data"
 
@@ -142,18 +146,8 @@ def served_broad_only(dist: Path, tmp_path_factory: pytest.TempPathFactory):
     """The slices with BLS publishing 11-3051's figures only for its broad group 11-3050, as
     it does for 13-1021 within 13-1020 (the slice's 11-3051 row, its code changed)."""
     work = tmp_path_factory.mktemp("broad-only")
-    data = work / "data"
-    shutil.copytree(DATA, data)
-    path = data / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
-    lines = path.read_text(encoding="utf-8").split("\n")
-    header = lines[0].split("\t")
-    code, group = header.index("OCC_CODE"), header.index("O_GROUP")
-    for number, line in enumerate(lines):
-        cells = line.split("\t")
-        if len(cells) > code and cells[code] == "11-3051":
-            cells[code], cells[group] = "11-3050", "broad"
-            lines[number] = "\t".join(cells)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    data = slices_with_oews_row_changed(work, "11-3051",
+                                        {"OCC_CODE": "11-3050", "O_GROUP": "broad"})
     out = seed_with_slices(dist, work / "dist", data)
     with running_server(out, workers=1) as srv:
         yield srv

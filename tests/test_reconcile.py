@@ -36,7 +36,7 @@ from kg.reconcile.types import TYPES
 from kg.serve import reconcile_route
 from kg.serve.responses import Response
 from tests.conftest import SHARED
-from tests.server_support import http, running_server
+from tests.server_support import http, running_server, slices_with_oews_row_changed
 
 DATA = Path(__file__).parent / "data"
 SCHEMAS = SHARED / "vocab" / "reconciliation-0.2"
@@ -531,18 +531,8 @@ def test_a_top_coded_median_wage_extends_as_a_lower_bound(
     or more; the pages said so). Here the OEWS slice's 11-3051 row is top-coded from its median
     up, as BLS does for 29-1211."""
     work = tmp_path_factory.mktemp("top-coded")
-    data = work / "data"
-    shutil.copytree(DATA, data)
-    path = data / "bls_oews_may2024_national" / "national_M2024_dl.tsv"
-    lines = path.read_text(encoding="utf-8").split("\n")
-    header = lines[0].split("\t")
-    for number, line in enumerate(lines):
-        cells = line.split("\t")
-        if len(cells) > 8 and cells[header.index("OCC_CODE")] == "11-3051":
-            for column in ("A_MEDIAN", "A_PCT75", "A_PCT90"):
-                cells[header.index(column)] = "#"
-            lines[number] = "\t".join(cells)
-    path.write_text("\n".join(lines), encoding="utf-8")
+    data = slices_with_oews_row_changed(
+        work, "11-3051", {"A_MEDIAN": "#", "A_PCT75": "#", "A_PCT90": "#"})
     slices = import_reference(data, work / "slices")
     service = Service(from_files([*slices, dist / "kg.trig"]), ROOT, "{{id}}")
     answer = service.extend(json.dumps({"ids": ["11-3051.00"],
