@@ -8,6 +8,8 @@ from rdflib.plugins.sparql import prepareQuery
 
 from kg.query.engines import open_engine
 from kg.query.param_binding import (
+    ONET_SOC_CODE,
+    SOC_CODE,
     Param,
     ParamError,
     bind_params,
@@ -86,6 +88,37 @@ def test_an_integer_beyond_64_bits_is_refused_not_silently_unmatched() -> None:
     for value in (str(top + 1), str(-top - 2)):
         with pytest.raises(ParamError, match="outside the 64-bit integers"):
             render_term(value, "integer", "maxJobZoneStep")
+
+
+def test_a_code_of_the_other_taxonomy_is_refused_with_the_code_meant() -> None:
+    """Regression: `kg query transitions-from --param code=29-1141` (Registered Nurses' SOC
+    2018 code, not its O*NET-SOC code 29-1141.00) answered with no rows, as if the occupation
+    had no transitions."""
+    assert render_term(" 29-1141.00\n", "onet_soc_code") == '"29-1141.00"'
+    assert render_term("11-3051", "soc_code") == '"11-3051"'
+    with pytest.raises(ParamError, match=r"'code': '29-1141' is not an O\*NET-SOC code .*"
+                       r"SOC 2018 occupation 29-1141 is O\*NET-SOC 29-1141.00"):
+        render_term("29-1141", "onet_soc_code", "code")
+    with pytest.raises(ParamError, match=r"'soc': '11-3051.00' is not a SOC 2018 code .*"
+                       r"the SOC 2018 code of O\*NET-SOC 11-3051.00 is 11-3051$"):
+        render_term("11-3051.00", "soc_code", "soc")
+    for value, type_ in (("29-1141.0", "onet_soc_code"), ('29-1141.00" }', "onet_soc_code"),
+                         ("111-3051", "soc_code"), ("", "soc_code")):
+        with pytest.raises(ParamError, match="is not a"):
+            render_term(value, type_, "p")
+
+
+def test_code_parameters_are_declared_as_codes() -> None:
+    """Every stored query's parameter that takes an O*NET-SOC or SOC code says so (the
+    type is what refuses the other taxonomy's code)."""
+    from kg.query.catalog import list_queries, list_violation_checks
+
+    codes = {(q.name, p.name): p.type for q in list_queries() + list_violation_checks()
+             for p in q.params if p.default and (ONET_SOC_CODE.match(p.default)
+                                                 or SOC_CODE.match(p.default))}
+    assert len(codes) == 6
+    for (query, param), type_ in codes.items():
+        assert type_ in ("onet_soc_code", "soc_code"), (query, param)
 
 
 def test_rendering() -> None:

@@ -31,7 +31,12 @@ from kg.errors import KgError
 from kg.query.results import canonical_decimal
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
-PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean")
+PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "onet_soc_code", "soc_code")
+# Codes are plain strings in the graph (skos:notation), so a code of the other taxonomy, or one
+# cut short, matched nothing and the query answered with no rows: "29-1141" for Registered
+# Nurses' O*NET-SOC code 29-1141.00. The two code types say what was meant instead.
+ONET_SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
+SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # SPARQL 1.1 IRIREF: '<' ([^<>"{}|^`\]-[#x00-#x20])* '>'; we also require a scheme (absolute).
@@ -100,12 +105,37 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
             raise ParamError(f"parameter {name!r}: {value!r} is not a decimal number")
         # Typed form: a bare "5" would be read as xsd:integer.
         return f'"{canonical_decimal(v)}"^^<{XSD}decimal>'
+    if type_ == "onet_soc_code":
+        return escape_string(_onet_soc_code(v, value, name))
+    if type_ == "soc_code":
+        return escape_string(_soc_code(v, value, name))
     if type_ == "boolean":
         low = v.lower()
         if low not in ("true", "false", "1", "0"):
             raise ParamError(f"parameter {name!r}: {value!r} is not a boolean (true/false)")
         return "true" if low in ("true", "1") else "false"
     raise ParamError(f"parameter {name!r}: unknown type {type_!r} (expected {PARAM_TYPES})")
+
+
+def _onet_soc_code(code: str, value: str, name: str) -> str:
+    if ONET_SOC_CODE.match(code):
+        return code
+    hint = ""
+    if SOC_CODE.match(code):
+        hint = (f"; SOC 2018 occupation {code} is O*NET-SOC {code}.00 (its specialties, "
+                f"where O*NET has them, {code}.01 and up)")
+    raise ParamError(f"parameter {name!r}: {value!r} is not an O*NET-SOC code "
+                     f"(NN-NNNN.NN, such as 29-1141.00){hint}")
+
+
+def _soc_code(code: str, value: str, name: str) -> str:
+    if SOC_CODE.match(code):
+        return code
+    hint = ""
+    if ONET_SOC_CODE.match(code):
+        hint = f"; the SOC 2018 code of O*NET-SOC {code} is {code[:7]}"
+    raise ParamError(f"parameter {name!r}: {value!r} is not a SOC 2018 code "
+                     f"(NN-NNNN, such as 11-3051){hint}")
 
 
 def expand_prefixed(value: str) -> str:
