@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 # stay out of the workers and the servers they start; tests/test_reconcile_semantic.py turns
 # them on in spawned children, which give the memory back when they end.
 os.environ[SWITCH] = "off"
+# The per-user cache of trained rankers (kg/reconcile/cache.py) stays off too: tests must not
+# write to ~/.cache, nor read a ranker another test trained under a monkeypatched weight;
+# tests/test_reconcile_cache.py turns it on in a folder of its own.
+os.environ["KG_CACHE_DIR"] = "off"
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("KG_SHARED_DIR", REPO.parent / "shared"))

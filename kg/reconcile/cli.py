@@ -39,6 +39,7 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
     # for every run.
     from tqdm import tqdm
 
+    from kg.reconcile.cache import cached_ranker
     from kg.reconcile.index import from_files
     from kg.reconcile.rank import Ranker
 
@@ -67,7 +68,17 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
         if len(row) != len(header):
             raise ReconcileInputError(f"{path}: line {number}: {len(row)} fields, the header "
                                       f"has {len(header)}")
-    ranker = Ranker(from_files(sources))
+    def say(line: str) -> None:
+        if not quiet:
+            print(f"kg: {line}", file=sys.stderr, flush=True)
+
+    def build() -> Ranker:
+        # The slow part, once per graph: minutes on the full graph, nothing said until now.
+        say(f"building the reconciliation index from {', '.join(map(str, sources))} and "
+            "training its re-ranker (minutes on the full graph; kept for the next run)")
+        return Ranker(from_files(sources))
+
+    ranker = cached_ranker(sources, build, say)
     if ranker.encoder is None and not quiet:
         print("note: sentence embeddings are off (pip install 'occupation-kg[semantic]' for the "
               "re-ranker's semantic terms)", file=sys.stderr)

@@ -97,9 +97,9 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
 class Service:
     """One index and its ranker; `root` is the public URL of /reconcile (no trailing slash)."""
 
-    def __init__(self, index: Index, root: str, entity_view: str):
+    def __init__(self, index: Index, root: str, entity_view: str, ranker: Ranker | None = None):
         self.index = index
-        self.ranker = Ranker(index)
+        self.ranker = ranker if ranker is not None else Ranker(index)
         self.root = root
         self.entity_view = entity_view  # URL template of the graph's entity pages, {{id}}
         self.any_id: dict[str, int] = {}

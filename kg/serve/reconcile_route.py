@@ -11,6 +11,8 @@ not delay the server's start or every other page, and most servers never get a r
 request. The manifest and the form need no index and answer at once (OpenRefine reads the
 manifest first, which starts the build); a query waits up to WAIT seconds for the index, then
 gets 503 with Retry-After. CORS headers come from the HTTP layer like on every route.
+A build served before gets its trained ranker from the per-user cache (kg/reconcile/cache.py)
+in a second.
 """
 
 from __future__ import annotations
@@ -21,7 +23,9 @@ from email.message import Message
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
+from kg.reconcile.cache import cache_dir, cached_ranker
 from kg.reconcile.index import from_store
+from kg.reconcile.rank import Ranker
 from kg.reconcile.service import BadRequest, Service, manifest
 from kg.reconcile.types import TYPES
 from kg.serve.responses import Response
@@ -47,11 +51,25 @@ class _Building:
 
     def _run(self, app: App, root: str) -> None:
         try:
-            self.service = Service(from_store(app.store), root, "{{id}}")
+            self.service = _service(app, root)
         except Exception as exc:  # reported to every later request, not lost in the thread
             self.error = f"/reconcile: the index could not be built: {exc}"
         finally:
             self.done.set()
+
+
+def _service(app: App, root: str) -> Service:
+    # The ranker comes from the per-user cache (kg/reconcile/cache.py) when this build was
+    # served before: a second, not minutes. A build is named by its SHA256SUMS (kg.trig's hash
+    # among them); the IRIs the index holds depend on the public base too.
+    if cache_dir() is None:
+        return Service(from_store(app.store), root, "{{id}}")
+    sums = app.config.dist / "SHA256SUMS"
+    if not sums.is_file():  # a folder not written by `kg build`: nothing names its graph
+        return Service(from_store(app.store), root, "{{id}}")
+    parts = [sums.read_bytes(), app.mapping.data.encode(), app.mapping.public.encode()]
+    ranker = cached_ranker(parts, lambda: Ranker(from_store(app.store)))
+    return Service(ranker.index, root, "{{id}}", ranker)
 
 
 def _root(app: App) -> str:
