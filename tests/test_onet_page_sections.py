@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -133,3 +134,37 @@ def test_the_flag_legend_names_only_the_flags_shown(served) -> None:
         assert ("hot</span>" in legend) == hot, code
         seen.add((demand, hot))
     assert (True, True) in seen and len(seen) >= 2  # the slice shows the legend both ways
+
+
+def test_skills_and_knowledge_show_importance_and_level(served) -> None:
+    """Regression: an O*NET-SOC occupation's page listed its skill and knowledge ratings only
+    as links among the related entities, without their values (session 25's audit): a reader
+    could not tell what matters in the work. Checked against the slice's Skills.tsv and
+    Knowledge.tsv (O*NET 29.3, CC BY 4.0)."""
+    from kg.serve.onet_profile import ProfileReader
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    code = "11-3051.00"
+    iri = ID + f"onet-soc2019/{code}"
+    profile = ProfileReader(store, ID, labels).read(iri)
+    assert profile is not None
+    for name, shown in (("Skills.tsv", profile.skills), ("Knowledge.tsv", profile.knowledge)):
+        truth: dict[str, dict[str, str]] = {}
+        for r in rows(name):
+            if r["O*NET-SOC Code"] == code:
+                truth.setdefault(r["Element Name"], {})[r["Scale ID"]] = r["Data Value"]
+        assert truth, f"the slice must rate {code} in {name}"
+        assert {r.label: (r.importance, r.level) for r in shown} == {
+            element: (Decimal(v["IM"]), Decimal(v["LV"])) for element, v in truth.items()}
+        assert [r.importance for r in shown] == sorted((r.importance for r in shown),
+                                                       reverse=True)
+    html = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, code), [],
+                                                        onet=profile).decode()
+    for anchor, shown in (("skills", profile.skills), ("knowledge", profile.knowledge)):
+        start = html.index(f'id="{anchor}"')
+        section = html[start:html.index("</section>", start)]
+        assert section.count("<tr>") == 1 + len(shown)
+        first = shown[0]
+        assert (f'{first.label}</a></td><td class="num">{first.importance:.2f}</td>'
+                f'<td class="num">{first.level:.2f}</td>') in section

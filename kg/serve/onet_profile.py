@@ -1,6 +1,6 @@
 """The O*NET profile sections of an O*NET-SOC occupation's page: interests (RIASEC, with the
-high-points), work styles, work values, technologies with their "hot" and "in demand" flags,
-and tools, read from the served store."""
+high-points), skills and knowledge (importance and level), work styles, work values,
+technologies with their "hot" and "in demand" flags, and tools, read from the served store."""
 
 from __future__ import annotations
 
@@ -23,6 +23,16 @@ class Rated:
 
 
 @dataclass
+class Leveled:
+    """A skill or knowledge area: how important it is (IM, 1-5) and at what level (LV, 0-7)."""
+
+    label: str
+    iri: str
+    importance: Decimal
+    level: Decimal | None
+
+
+@dataclass
 class Technology:
     label: str
     iri: str
@@ -35,6 +45,8 @@ class OnetProfile:
     interests: list[Rated] = field(default_factory=list)  # RIASEC order
     high_points: list[str] = field(default_factory=list)  # labels, first to third
     interest_scale: tuple[Decimal, Decimal] = (Decimal(1), Decimal(7))
+    skills: list[Leveled] = field(default_factory=list)  # 2.A basic, 2.B cross-functional
+    knowledge: list[Leveled] = field(default_factory=list)  # 2.C; both most important first
     work_styles: list[Rated] = field(default_factory=list)  # most important first
     work_values: list[Rated] = field(default_factory=list)
     technologies: list[Technology] = field(default_factory=list)
@@ -42,8 +54,8 @@ class OnetProfile:
 
     @property
     def empty(self) -> bool:
-        return not (self.interests or self.work_styles or self.work_values or self.technologies
-                    or self.tools)
+        return not (self.interests or self.skills or self.knowledge or self.work_styles
+                    or self.work_values or self.technologies or self.tools)
 
     @property
     def holland_code(self) -> str:
@@ -80,6 +92,8 @@ class ProfileReader:
         element_base, scale_base = self.base + "onet-element/", self.base + "onet-scale/"
         interests: dict[str, Decimal] = {}
         high: dict[str, Decimal] = {}
+        # element IRI -> scale ("im" or "lv") -> value, for skills and knowledge
+        leveled: dict[str, dict[str, Decimal]] = {}
         for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedOccupation"), occ,
                                               None):
             rating = q.subject
@@ -100,6 +114,8 @@ class ProfileReader:
                 interests[element_id] = number
             elif scale_id == "ih" and element_id in HIGH_POINTS:
                 high[element_id] = number
+            elif scale_id in ("im", "lv") and element_id.startswith(("2.a.", "2.b.", "2.c.")):
+                leveled.setdefault(element.value, {})[scale_id] = number
             elif scale_id == "im" and element_id.startswith("1.c"):
                 profile.work_styles.append(Rated(self._label(element.value), element.value,
                                                  number))
@@ -118,6 +134,14 @@ class ProfileReader:
         low, top = self._one(scale, OKG + "scaleMinimum"), self._one(scale, OKG + "scaleMaximum")
         if low is not None and top is not None:
             profile.interest_scale = (Decimal(low.value), Decimal(top.value))
+        for node, values in leveled.items():
+            if "im" not in values:
+                continue
+            kind = (profile.knowledge if node.removeprefix(element_base).startswith("2.c.")
+                    else profile.skills)
+            kind.append(Leveled(self._label(node), node, values["im"], values.get("lv")))
+        for kind in (profile.skills, profile.knowledge):
+            kind.sort(key=lambda r: (-r.importance, -(r.level or 0), r.label))
         profile.work_styles.sort(key=lambda r: (-r.value, r.label))
         profile.work_values.sort(key=lambda r: (-r.value, r.label))
         demand = {t.value for t in self._objects(occ, OKG + "inDemandTechnology")}
