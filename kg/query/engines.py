@@ -33,6 +33,7 @@ background (the `kg` process exits without waiting for it).
 from __future__ import annotations
 
 import json
+import re
 import threading
 import urllib.error
 from collections.abc import Callable, Sequence
@@ -82,6 +83,17 @@ class EngineError(KgError):
 
 class QueryTimeout(EngineError):
     pass
+
+
+# Virtuoso's errors (HTTP 500, "SPARQL Request Failed") for a query stopped by its time limit,
+# or refused up front because its estimate exceeds the limit (openlink/virtuoso-opensource
+# issues 386 and 130: "Virtuoso 42000 Error The estimated execution time 881833 (sec) exceeds
+# the limit of 80000 (sec)."): a timeout, not a rejected query. The anytime timer that cuts an
+# answer (200, X-SQL-State S1TAT) sometimes cancels the statement instead: a 500 with "SR203:
+# Async statement killed by SQLCancel" (1 run in 13 of test_remote's 1 ms time limit).
+_TIME_LIMIT = re.compile(r"SR171: Transaction timed out|S1TAT Error[^\n'\\]*|"
+                         r"SR203: Async statement killed by SQLCancel|"
+                         r"estimated execution time -?[0-9]+ \(sec\) exceeds the limit[^\n'\\]*")
 
 
 class Engine(Protocol):
@@ -357,6 +369,14 @@ class RemoteEngine:
                 )
             return body, response.headers.get("Content-Type", "")
         except SPARQLWrapperException as exc:
+            limit = _TIME_LIMIT.search(str(exc))
+            if limit is not None:
+                estimated = limit[0].startswith("estimated")
+                raise QueryTimeout(
+                    f"{self.url} {'refused' if estimated else 'stopped'} the query at its time "
+                    f"limit ({limit[0]}); raise the server's "
+                    f"{'MaxQueryCostEstimationTime' if estimated else 'MaxQueryExecutionTime'}"
+                ) from exc
             raise EngineError(f"SPARQL endpoint {self.url} rejected the query: {exc}") from exc
         except urllib.error.HTTPError as exc:
             body = exc.read()[:500].decode("utf-8", "replace")
