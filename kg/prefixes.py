@@ -37,6 +37,7 @@ VOCAB_PREFIXES: dict[str, str] = {
     "dcterms": str(DCTERMS),
     "void": str(VOID),
     "sssom": "https://w3id.org/sssom/",
+    "pav": "http://purl.org/pav/",  # SSSOM's mapping_date (pav:authoredOn)
     "owl": "http://www.w3.org/2002/07/owl#",
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",

@@ -41,6 +41,8 @@ EXTERNAL_VOCABS: dict[str, tuple[str, ...]] = {
     "http://www.w3.org/ns/dcat#": ("dcat3.ttl",),
     "http://purl.org/dc/terms/": ("dcterms.ttl",),
     "https://w3id.org/sssom/": ("sssom-schema-1.0.0.owl.ttl",),
+    # PAV's terms that SSSOM uses (mapping_date is pav:authoredOn) are declared by its schema
+    "http://purl.org/pav/": ("sssom-schema-1.0.0.owl.ttl",),
 }
 ESCO_NS = "http://data.europa.eu/esco/model#"
 ESCO_FILE = "esco-model-v1.0-2014-terms-EXTRACT.ttl"
@@ -256,6 +258,37 @@ def test_the_mapping_graph_uses_declared_terms(vocab: dict) -> None:
     undeclared = [t for ns in EXTERNAL_VOCABS for t in sorted(used[ns])
                   if (t, RDF.type, None) not in vocab[ns]]
     assert not undeclared, f"terms not declared by their publisher: {undeclared}"
+
+
+def test_each_mapping_set_is_described_in_the_graph() -> None:
+    """Regression: the mapping rows named their set by sssom:mapping_set_id, but the graph said
+    nothing about that IRI: its title, licence, creator and date were only in the TSV header
+    (session 24's audit). Checked against each curated file's own header."""
+    import yaml
+    from rdflib.namespace import DCTERMS, XSD
+
+    from kg.sources.sssom_mappings import PAV, SSSOM, load_mapping_sets, mapping_graph
+
+    sets = load_mapping_sets()
+    graph = mapping_graph(sets)
+    assert len(sets) == 4
+    for mapping_set in sets:
+        header = yaml.safe_load("\n".join(line[1:] for line in
+                                          mapping_set.path.read_text().splitlines()
+                                          if line.startswith("#")))
+        node = URIRef(header["mapping_set_id"])
+        assert (node, RDF.type, SSSOM.MappingSet) in graph
+        assert (node, DCTERMS.title, Literal(header["mapping_set_title"], lang="en")) in graph
+        assert (node, DCTERMS.license, URIRef(header["license"])) in graph
+        assert set(graph.objects(node, DCTERMS.creator)) == {
+            URIRef(mapping_set.expand(c)) for c in header["creator_id"]}
+        assert set(graph.objects(node, SSSOM.creator_label)) == {
+            Literal(c) for c in header["creator_label"]}
+        assert (node, PAV.authoredOn, Literal(str(header["mapping_date"]),
+                                              datatype=XSD.date)) in graph
+        assert (node, OWL.versionInfo, Literal(str(header["mapping_set_version"]))) in graph
+        rows = set(graph.subjects(SSSOM.mapping_set_id, node))
+        assert len(rows) == len(mapping_set.mappings)
 
 
 @needs_vocab

@@ -27,6 +27,9 @@ MAPPINGS_DIR = mappings_dir()
 SOURCES_DIR = sources_dir()
 SSSOM = Namespace("https://w3id.org/sssom/")
 OWL = Namespace("http://www.w3.org/2002/07/owl#")
+# The SSSOM schema's RDF terms for mapping_set_title, license, creator_id and mapping_date.
+DCTERMS = Namespace("http://purl.org/dc/terms/")
+PAV = Namespace("http://purl.org/pav/")
 SEMAPV = "https://w3id.org/semapv/vocab/"
 
 # The one CURIE map of the mapping sets; `okgid:` and the id/ prefixes follow --base.
@@ -155,10 +158,42 @@ def load_mapping_sets(folder: Path = MAPPINGS_DIR) -> list[MappingSet]:
     return [read_sssom(path) for path in sorted(folder.glob("*.sssom.tsv"))]
 
 
+def _as_list(value: object) -> list[str]:
+    if value is None:
+        return []
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+def describe_mapping_set(graph: Graph, mapping_set: MappingSet, base: str = DEFAULT_BASE) -> None:
+    """The set's own metadata, as the SSSOM schema maps its slots to RDF: who made the
+    mappings, when, under which licence. The rows' nodes name the set by sssom:mapping_set_id;
+    without this, a SPARQL user reached an IRI the graph said nothing about (the metadata was
+    only in the TSV's header)."""
+    meta = mapping_set.meta
+    node = URIRef(str(meta["mapping_set_id"]))
+    graph.add((node, RDF.type, SSSOM.MappingSet))
+    if meta.get("mapping_set_title"):
+        graph.add((node, DCTERMS.title, Literal(str(meta["mapping_set_title"]), lang="en")))
+    if meta.get("mapping_set_description"):
+        graph.add((node, DCTERMS.description,
+                   Literal(str(meta["mapping_set_description"]), lang="en")))
+    graph.add((node, DCTERMS.license, URIRef(str(meta["license"]))))
+    for creator in _as_list(meta.get("creator_id")):
+        graph.add((node, DCTERMS.creator, URIRef(mapping_set.expand(creator, base))))
+    for label in _as_list(meta.get("creator_label")):
+        graph.add((node, SSSOM.creator_label, Literal(label)))
+    # mapping_date: when the mappings were asserted (YAML reads 2026-11-23 as a date)
+    graph.add((node, PAV.authoredOn, Literal(str(meta["mapping_date"]), datatype=XSD.date)))
+    if meta.get("mapping_set_version") is not None:
+        graph.add((node, OWL.versionInfo, Literal(str(meta["mapping_set_version"]))))
+
+
 def mapping_graph(sets: Iterable[MappingSet], base: str = DEFAULT_BASE) -> Graph:
-    """skos:*Match triples plus one SSSOM mapping node per row (owl:annotatedSource/...)."""
+    """skos:*Match triples plus one SSSOM mapping node per row (owl:annotatedSource/...), and
+    each set's metadata."""
     graph = Graph()
     for mapping_set in sets:
+        describe_mapping_set(graph, mapping_set, base)
         stem = mapping_set.path.name.removesuffix(".sssom.tsv")
         for m in mapping_set.mappings:
             s = URIRef(mapping_set.expand(m.subject_id, base))
