@@ -284,6 +284,10 @@ def test_each_mapping_set_is_described_in_the_graph() -> None:
             URIRef(mapping_set.expand(c)) for c in header["creator_id"]}
         assert set(graph.objects(node, SSSOM.creator_label)) == {
             Literal(c) for c in header["creator_label"]}
+        for creator_id, label in zip(header["creator_id"], header["creator_label"], strict=True):
+            creator = URIRef(mapping_set.expand(creator_id))  # dereferenceable: described
+            assert (creator, RDFS.label, Literal(label, lang="en")) in graph
+            assert (creator, RDF.type, URIRef("http://www.w3.org/ns/prov#Agent")) in graph
         assert (node, PAV.authoredOn, Literal(str(header["mapping_date"]),
                                               datatype=XSD.date)) in graph
         assert (node, OWL.versionInfo, Literal(str(header["mapping_set_version"]))) in graph

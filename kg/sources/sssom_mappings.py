@@ -30,6 +30,7 @@ OWL = Namespace("http://www.w3.org/2002/07/owl#")
 # The SSSOM schema's RDF terms for mapping_set_title, license, creator_id and mapping_date.
 DCTERMS = Namespace("http://purl.org/dc/terms/")
 PAV = Namespace("http://purl.org/pav/")
+PROV = Namespace("http://www.w3.org/ns/prov#")
 SEMAPV = "https://w3id.org/semapv/vocab/"
 
 # The one CURIE map of the mapping sets; `okgid:` and the id/ prefixes follow --base.
@@ -178,10 +179,17 @@ def describe_mapping_set(graph: Graph, mapping_set: MappingSet, base: str = DEFA
         graph.add((node, DCTERMS.description,
                    Literal(str(meta["mapping_set_description"]), lang="en")))
     graph.add((node, DCTERMS.license, URIRef(str(meta["license"]))))
-    for creator in _as_list(meta.get("creator_id")):
-        graph.add((node, DCTERMS.creator, URIRef(mapping_set.expand(creator, base))))
-    for label in _as_list(meta.get("creator_label")):
+    creators = [URIRef(mapping_set.expand(c, base)) for c in _as_list(meta.get("creator_id"))]
+    labels = _as_list(meta.get("creator_label"))
+    for creator in creators:
+        graph.add((node, DCTERMS.creator, creator))
+    for label in labels:
         graph.add((node, SSSOM.creator_label, Literal(label)))
+    if len(labels) == len(creators):  # SSSOM pairs them by position
+        # The creator's IRI is under the data base: described here, it dereferences.
+        for creator, label in zip(creators, labels, strict=True):
+            graph.add((creator, RDF.type, PROV.Agent))
+            graph.add((creator, RDFS.label, Literal(label, lang="en")))
     # mapping_date: when the mappings were asserted (YAML reads 2026-11-23 as a date)
     graph.add((node, PAV.authoredOn, Literal(str(meta["mapping_date"]), datatype=XSD.date)))
     if meta.get("mapping_set_version") is not None:
