@@ -168,3 +168,61 @@ def test_skills_and_knowledge_show_importance_and_level(served) -> None:
         first = shown[0]
         assert (f'{first.label}</a></td><td class="num">{first.importance:.2f}</td>'
                 f'<td class="num">{first.level:.2f}</td>') in section
+
+
+@pytest.fixture(scope="module")
+def crosswalked(tmp_path_factory: pytest.TempPathFactory) -> ox.Store:
+    """Every reference slice (O*NET, the O*NET-SOC 2019 taxonomy and its crosswalks, SOC, ESCO,
+    BLS's ISCO-08/SOC 2010 crosswalk, Nesta's ESCO-O*NET crosswalk) in one store."""
+    from kg.reconcile.reference import import_reference
+
+    store = ox.Store()
+    for path in import_reference(DATA.parent, tmp_path_factory.mktemp("crosswalked")):
+        store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def _tsv(folder: str, name: str) -> list[dict[str, str]]:
+    with (DATA.parent / folder / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def test_an_occupation_page_names_its_codes_in_the_other_taxonomies(crosswalked) -> None:
+    """Regression: an O*NET-SOC 2019 page named only its SOC 2018 code; its ESCO occupations
+    and ISCO-08 groups, two crosswalks away (through O*NET-SOC 2010 and SOC 2010), were not on
+    it (session 25's audit: the O*NET-SOC 2010 pages showed ESCO, the 2019 ones did not).
+    Checked against the slices' own crosswalk files (O*NET 29.3 taxonomy, CC BY 4.0; BLS, public
+    domain; Nesta, MIT)."""
+    from kg.serve.equivalents_section import read_equivalents
+    from kg.serve.pages import Pages
+
+    code = "11-3051.00"
+    taxonomy = "onet_soc_2019_taxonomy"
+    old = {r["O*NET-SOC 2010 Code"] for r in _tsv(taxonomy, "2010_to_2019_Crosswalk.tsv")
+           if r["O*NET-SOC 2019 Code"] == code}
+    soc = {r["2018 SOC Code"] for r in _tsv(taxonomy, "2019_to_SOC_Crosswalk.tsv")
+           if r["O*NET-SOC 2019 Code"] == code}
+    isco = {r["ISCO-08 Code"] for r in _tsv("crosswalk_isco08_soc2010_bls",
+                                             "soc2010_to_isco08.tsv")
+            if r["2010 SOC Code"] in {c[:7] for c in old}}
+    with (DATA.parent / "crosswalk_esco_onet_nesta_2020" / "esco_onet_crosswalk_Nov2020.csv"
+          ).open(newline="", encoding="utf-8") as handle:
+        esco = {r["concept_uri"] for r in csv.DictReader(handle) if r["onet_code"] in old}
+    assert old and soc and isco and esco, "the slices must cross from 11-3051.00 to each"
+    labels = {q.subject.value: q.object.value
+              for q in crosswalked.quads_for_pattern(None, SKOS_PREF_LABEL, None, None)}
+    iri = ID + f"onet-soc2019/{code}"
+    found = {t.name: t for t in read_equivalents(crosswalked, iri, ID, labels)}
+    assert {e.code for e in found["SOC 2018"].entries} == soc
+    assert {e.code for e in found["O*NET-SOC 2010"].entries} == old
+    assert {e.code for e in found["ISCO-08"].entries} == isco
+    assert {e.iri for e in found["ESCO occupations"].entries} == esco
+    assert all(e.via in old for e in found["ESCO occupations"].entries)
+    assert read_equivalents(crosswalked, ID + "soc2018/11-3051", ID, labels) == []
+    html = Pages(ID, {"title": "occupation-kg"}).entity(
+        _page(iri, code), [], equivalents=list(found.values())).decode()
+    start = html.index('id="equivalents"')
+    section = html[start:html.index("</section>", start)]
+    assert section.count("<tr>") == 1 + sum(len(t.entries) for t in found.values())
+    for entry in found["ESCO occupations"].entries:
+        assert entry.label and f">{entry.label}</a>" in section

@@ -160,7 +160,8 @@ class Pages:
     def entity(self, page: EntityPage, formats: list[tuple[str, str, str]],
                onet: OnetProfile | None = None,
                transitions: list | None = None,  # career transitions (T)
-               activities: list | None = None) -> bytes:  # detailed work activities
+               activities: list | None = None,  # detailed work activities
+               equivalents: list | None = None) -> bytes:  # in other taxonomies
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -184,4 +185,5 @@ class Pages:
             riasec_chart=riasec,
             transitions=transitions or [],
             activities=activities or [],
+            equivalents=equivalents or [],
         )

@@ -218,8 +218,14 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         from kg.serve.work_activities_section import read_work_activities
 
         activities = read_work_activities(app.index.store, iri, app.index.labels)
+        # SOC 2018, O*NET-SOC 2010, ISCO-08 and ESCO through the crosswalks
+        from kg.serve.equivalents_section import read_equivalents
+
+        equivalents = read_equivalents(app.index.store, iri, app.mapping.public,
+                                       app.index.labels)
         body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
-                                transitions=leads, activities=activities)
+                                transitions=leads, activities=activities,
+                                equivalents=equivalents)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":

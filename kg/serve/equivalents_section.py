@@ -1,0 +1,101 @@
+"""The "In other taxonomies" section of an O*NET-SOC 2019 occupation's page: its SOC 2018 code,
+the O*NET-SOC 2010 codes O*NET's crosswalk matches it to, and, through those, the ESCO
+occupations of the Nesta ESCO-O*NET crosswalk and the ISCO-08 unit groups of BLS's ISCO-08/SOC
+2010 crosswalk. The page's own mappings list only the first hop (SOC 2018); ESCO and ISCO are
+two hops away, which a reader joining this data with a European taxonomy needs most. Read with
+pattern lookups from the served store (both directions of each SKOS mapping property)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pyoxigraph as ox
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+MATCHES = {ox.NamedNode(SKOS + name): name.removesuffix("Match")
+           for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
+# A mapping read from the other end: A broadMatch B says B is broader, so seen from B it is the
+# narrower one.
+INVERSE = {"exact": "exact", "close": "close", "broad": "narrow", "narrow": "broad",
+           "related": "related"}
+NOTATION = ox.NamedNode(SKOS + "notation")
+ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
+ISCO_GROUP = "http://data.europa.eu/esco/isco/C"
+
+
+@dataclass
+class Equivalent:
+    iri: str
+    code: str
+    label: str
+    match: str  # exact, close, broad, narrow or related, as the crosswalk states it
+    via: str = ""  # the O*NET-SOC 2010 or SOC 2010 code the link goes through
+
+
+@dataclass
+class Taxonomy:
+    name: str
+    source: str  # the crosswalk, as the reader should cite it
+    entries: list[Equivalent] = field(default_factory=list)
+
+
+def _linked(store: ox.Store, iri: str, prefix: str) -> dict[str, str]:
+    """IRI under `prefix` -> the match, for every SKOS mapping between `iri` and it, read from
+    `iri`'s side (the closest match when several are stated)."""
+    node = ox.NamedNode(iri)
+    found: dict[str, str] = {}
+    order = list(INVERSE)
+
+    def keep(other: ox.NamedNode | ox.Literal | ox.BlankNode, match: str) -> None:
+        if isinstance(other, ox.NamedNode) and other.value.startswith(prefix):
+            known = found.get(other.value)
+            if known is None or order.index(match) < order.index(known):
+                found[other.value] = match
+
+    for predicate, match in MATCHES.items():
+        for quad in store.quads_for_pattern(node, predicate, None, None):
+            keep(quad.object, match)
+        for quad in store.quads_for_pattern(None, predicate, node, None):
+            keep(quad.subject, INVERSE[match])
+    return found
+
+
+def _code(store: ox.Store, iri: str) -> str:
+    codes = sorted(q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), NOTATION,
+                                                                     None, None))
+    return codes[0] if codes else iri.rsplit("/", 1)[-1]
+
+
+def read_equivalents(store: ox.Store, iri: str, public_base: str,
+                     labels: dict[str, str]) -> list[Taxonomy]:
+    """The taxonomies with at least one equivalent of the O*NET-SOC 2019 occupation `iri`."""
+    if not iri.startswith(public_base + "onet-soc2019/"):
+        return []
+
+    def entry(other: str, match: str, via: str = "") -> Equivalent:
+        return Equivalent(other, _code(store, other), labels.get(other, ""), match, via)
+
+    soc2018 = Taxonomy("SOC 2018", "the O*NET-SOC 2019 taxonomy's SOC 2018 codes")
+    onet2010 = Taxonomy("O*NET-SOC 2010", "O*NET's 2010 to 2019 crosswalk")
+    esco = Taxonomy("ESCO occupations", "through O*NET-SOC 2010: the Nesta ESCO-O*NET "
+                                        "crosswalk (2020)")
+    isco = Taxonomy("ISCO-08", "through SOC 2010: BLS's ISCO-08/SOC 2010 crosswalk")
+    for other, match in _linked(store, iri, public_base + "soc2018/").items():
+        soc2018.entries.append(entry(other, match))
+    escos: dict[str, Equivalent] = {}
+    iscos: dict[str, Equivalent] = {}
+    for old, match in _linked(store, iri, public_base + "onet-soc2010/").items():
+        found = entry(old, match)
+        onet2010.entries.append(found)
+        for other, esco_match in _linked(store, old, ESCO_OCCUPATION).items():
+            escos.setdefault(other, entry(other, esco_match, found.code))
+        # An O*NET-SOC 2010 code is its SOC 2010 code plus a two-digit suffix.
+        soc2010 = public_base + "soc2010/" + found.code[:7]
+        for other, isco_match in _linked(store, soc2010, ISCO_GROUP).items():
+            iscos.setdefault(other, entry(other, isco_match, found.code[:7]))
+    esco.entries.extend(escos.values())
+    isco.entries.extend(iscos.values())
+    taxonomies = [soc2018, onet2010, isco, esco]
+    for taxonomy in taxonomies:
+        taxonomy.entries.sort(key=lambda e: (e.code, e.label, e.iri))
+    return [t for t in taxonomies if t.entries]
