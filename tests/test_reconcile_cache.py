@@ -72,14 +72,79 @@ def test_an_unreadable_entry_is_dropped_and_built_again(
         slices: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
     said: list[str] = []
-    built = cached_ranker(slices, lambda: Ranker(from_files(slices)), said.append)
+    built = cached_ranker(slices, lambda _: Ranker(from_files(slices)), said.append)
     (entry,) = _entries(tmp_path)
     entry.write_bytes(entry.read_bytes()[:1000])  # truncated, as by a full disk
-    again = cached_ranker(slices, lambda: Ranker(from_files(slices)), said.append)
+    again = cached_ranker(slices, lambda _: Ranker(from_files(slices)), said.append)
     assert said == [f"kept the trained ranker in {tmp_path} for the next run"] * 2
     assert [c.id for c in again.rank(["plant manager"], "onet-occupation", 3)[0]] == [
         c.id for c in built.rank(["plant manager"], "onet-occupation", 3)[0]]
     assert len(_entries(tmp_path)) == 1
+
+
+def _build(slices: list[Path]):  # noqa: ANN202
+    return lambda _: Ranker(from_files(slices))
+
+
+@pytest.mark.parametrize("entry", ["foreign", "truncated"])
+def test_a_bad_entry_never_stops_a_run(slices: list[Path], tmp_path: Path, entry: str,
+                                       monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+    """Regressions (session 26's audit): a pickle of something else under an entry's name
+    failed every later run with AttributeError ("'dict' object has no attribute 'encoder'"),
+    on the server too; an entry that could not be removed or touched (another user's, a
+    read-only folder) was a traceback."""
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    cached_ranker(slices, _build(slices))
+    (path,) = _entries(tmp_path)
+    if entry == "foreign":
+        path.write_bytes(__import__("pickle").dumps({"a": 1}))
+    else:
+        path.write_bytes(path.read_bytes()[:1000])
+
+    def refuse(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(Path, "unlink", refuse)  # the entry cannot be removed
+    ranker = cached_ranker(slices, _build(slices))
+    assert ranker.rank(["plant manager"], "onet-occupation", 1)[0]
+    err = capsys.readouterr().err
+    assert "ignoring the cached ranker" in err and "could not remove it" in err
+    assert "not a ranker" in err or entry == "truncated"
+
+
+def test_a_cache_path_that_is_a_file_turns_the_cache_off(
+        slices: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # noqa: ANN001
+    """Regression: KG_CACHE_DIR naming a file ended `kg reconcile` in NotADirectoryError and
+    made every /reconcile answer 500."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    monkeypatch.setenv("KG_CACHE_DIR", str(afile))
+    ranker = cached_ranker(slices, _build(slices))
+    assert ranker.rank(["plant manager"], "onet-occupation", 1)[0]
+    assert f"KG_CACHE_DIR {afile} is not a folder" in capsys.readouterr().err
+    monkeypatch.setenv("KG_CACHE_DIR", "~/kg-cache-test")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert cache.cache_dir() == tmp_path / "home" / "kg-cache-test"  # ~ is expanded
+
+
+def test_each_kind_keeps_its_own_entries(slices: list[Path], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: `kg serve` entries (one per public base) pushed the `kg reconcile` entry of
+    the same graph out of the cache; each kind now keeps its KEEP newest. A killed write's
+    temporary file is removed once it is old."""
+    import os
+
+    monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path))
+    stale = tmp_path / ".tmp-killed"
+    stale.write_bytes(b"x")
+    os.utime(stale, (1, 1))
+    cached_ranker(slices, _build(slices))
+    for n in range(3):
+        cached_ranker([*slices, f"http://h:{n}/id/".encode()], _build(slices), kind="serve")
+    names = [p.name for p in _entries(tmp_path)]
+    assert sum(n.startswith("ranker-reconcile-") for n in names) == 1
+    assert sum(n.startswith("ranker-serve-") for n in names) == cache.KEEP
+    assert not stale.exists()
 
 
 def test_the_key_names_the_graph_and_the_embeddings(slices: list[Path], tmp_path: Path) -> None:
@@ -97,7 +162,7 @@ def test_off_writes_nothing(slices: list[Path], tmp_path: Path,
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
     assert cache.cache_dir() is None
-    cached_ranker(slices[:1], lambda: Ranker(from_files(slices[:1])))
+    cached_ranker(slices[:1], lambda keep: Ranker(from_files(slices[:1])) if not keep else None)
     assert list(tmp_path.iterdir()) == []
 
 

@@ -72,10 +72,11 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
         if not quiet:
             print(f"kg: {line}", file=sys.stderr, flush=True)
 
-    def build() -> Ranker:
+    def build(will_keep: bool) -> Ranker:
         # The slow part, once per graph: minutes on the full graph, nothing said until now.
         say(f"building the reconciliation index from {', '.join(map(str, sources))} and "
-            "training its re-ranker (minutes on the full graph; kept for the next run)")
+            "training its re-ranker (minutes on the full graph"
+            f"{'; kept for the next run' if will_keep else ''})")
         return Ranker(from_files(sources))
 
     ranker = cached_ranker(sources, build, say)

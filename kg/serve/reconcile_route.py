@@ -68,7 +68,7 @@ def _service(app: App, root: str) -> Service:
     if not sums.is_file():  # a folder not written by `kg build`: nothing names its graph
         return Service(from_store(app.store), root, "{{id}}")
     parts = [sums.read_bytes(), app.mapping.data.encode(), app.mapping.public.encode()]
-    ranker = cached_ranker(parts, lambda: Ranker(from_store(app.store)))
+    ranker = cached_ranker(parts, lambda _: Ranker(from_store(app.store)), kind="serve")
     return Service(ranker.index, root, "{{id}}", ranker)
 
 
