@@ -291,16 +291,18 @@ def test_incomplete_answer_at_the_server_time_limit_is_a_timeout(loaded) -> None
 
 
 class _TimedOut(BaseHTTPRequestHandler):
-    """Answers every query as Virtuoso does when its time limit or its estimate stops one."""
+    """Answers every query as Virtuoso does when its time limit or its estimate stops one (or
+    with `status` and `body` as set)."""
 
     body = b""
+    status = 500
 
     def log_message(self, *args: object) -> None:
         pass
 
     def do_POST(self) -> None:  # noqa: N802 - http.server API
         self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(500, "SPARQL Request Failed")
+        self.send_response(self.status, "SPARQL Request Failed")
         self.send_header("Content-Type", "text/plain")
         self.send_header("Content-Length", str(len(self.body)))
         self.end_headers()
@@ -331,6 +333,27 @@ def test_a_time_limit_error_is_a_timeout_not_a_rejected_query(body: bytes, messa
         with pytest.raises(QueryTimeout) as raised:
             engine.select("SELECT * WHERE { ?s ?p ?o }")
     assert message in str(raised.value)
+
+
+@pytest.mark.parametrize("status", [500, 400])
+def test_a_query_that_quotes_a_time_limit_error_is_still_rejected(status: int) -> None:
+    """Regression (session 26's audit): the time-limit test read the whole body, which repeats
+    the query after "SPARQL query:", and any status: a syntax error in a query that quoted
+    "SR171: Transaction timed out" was called a timeout."""
+    _TimedOut.body = (b"Virtuoso 37000 Error SP030: SPARQL compiler, line 1: syntax error\n\n"
+                      b"SPARQL query:\nSELECT * WHERE { ?s ?p ?m FILTR(CONTAINS(?m, "
+                      b"\"SR171: Transaction timed out\")) }")
+    _TimedOut.status = status
+    try:
+        with _serving(_TimedOut) as base:
+            engine = open_engine("remote", base + "/sparql", default_graphs=["urn:x:g"],
+                                 named_graphs=[])
+            with pytest.raises(EngineError) as raised:
+                engine.select("SELECT * WHERE { ?s ?p ?o }")
+    finally:
+        _TimedOut.status = 500
+    assert not isinstance(raised.value, QueryTimeout)
+    assert "SP030" in str(raised.value)
 
 
 def _reload_fixture(server, dirs) -> None:  # noqa: ANN001 - the Virtuoso fixture

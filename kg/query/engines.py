@@ -43,7 +43,7 @@ from typing import Any, Protocol, TypeVar
 import pyoxigraph as ox
 from rdflib import BNode, Dataset, Graph, URIRef
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
-from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
 from kg.errors import KgError
 from kg.query.param_binding import query_form, tokens
@@ -94,6 +94,15 @@ class QueryTimeout(EngineError):
 _TIME_LIMIT = re.compile(r"SR171: Transaction timed out|S1TAT Error[^\n'\\]*|"
                          r"SR203: Async statement killed by SQLCancel|"
                          r"estimated execution time -?[0-9]+ \(sec\) exceeds the limit[^\n'\\]*")
+
+
+def _time_limit(exc: SPARQLWrapperException) -> str | None:
+    """The time-limit message of a Virtuoso 500, or None. Only the error's own text is read:
+    Virtuoso's body repeats the query after "SPARQL query:", and a query may quote anything."""
+    if not isinstance(exc, EndPointInternalError):
+        return None
+    found = _TIME_LIMIT.search(str(exc).split("SPARQL query:", 1)[0])
+    return found[0] if found else None
 
 
 class Engine(Protocol):
@@ -369,13 +378,14 @@ class RemoteEngine:
                 )
             return body, response.headers.get("Content-Type", "")
         except SPARQLWrapperException as exc:
-            limit = _TIME_LIMIT.search(str(exc))
+            limit = _time_limit(exc)
             if limit is not None:
-                estimated = limit[0].startswith("estimated")
+                estimated = limit.startswith("estimated")
                 raise QueryTimeout(
                     f"{self.url} {'refused' if estimated else 'stopped'} the query at its time "
-                    f"limit ({limit[0]}); raise the server's "
+                    f"limit ({limit}); raise the server's "
                     f"{'MaxQueryCostEstimationTime' if estimated else 'MaxQueryExecutionTime'}"
+                    f"{'' if estimated else ', or try again if another client was loading data'}"
                 ) from exc
             raise EngineError(f"SPARQL endpoint {self.url} rejected the query: {exc}") from exc
         except urllib.error.HTTPError as exc:
