@@ -159,6 +159,14 @@ def test_skills_and_knowledge_show_importance_and_level(served) -> None:
             element: (Decimal(v["IM"]), Decimal(v["LV"])) for element, v in truth.items()}
         assert [r.importance for r in shown] == sorted((r.importance for r in shown),
                                                        reverse=True)
+        # O*NET's flags (session 26's audit: shown as plain figures before): "Recommend
+        # Suppress" and "Not Relevant" of the level rows, as the file gives them
+        flags = {}
+        for r in rows(name):
+            if r["O*NET-SOC Code"] == code and r["Scale ID"] == "LV":
+                flags[r["Element Name"]] = (r["Recommend Suppress"] == "Y",
+                                            r["Not Relevant"] == "Y")
+        assert {r.label: (r.level_suppressed, r.level_not_relevant) for r in shown} == flags
     html = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, code), [],
                                                         onet=profile).decode()
     for anchor, shown in (("skills", profile.skills), ("knowledge", profile.knowledge)):
@@ -168,6 +176,15 @@ def test_skills_and_knowledge_show_importance_and_level(served) -> None:
         first = shown[0]
         assert (f'{first.label}</a></td><td class="num">{first.importance:.2f}</td>'
                 f'<td class="num">{first.level:.2f}</td>') in section
+        for r in shown:
+            row = section[section.index(f">{r.label}</a>"):]
+            row = row[:row.index("</tr>")]
+            assert ("not relevant" in row) == r.level_not_relevant, r.label
+            assert (f"({r.level:.2f})" in row) == (r.level_suppressed
+                                                   and not r.level_not_relevant), r.label
+    # the slice flags some of 11-3051.00's levels both ways (Food Production: both)
+    assert any(r.level_not_relevant for r in profile.knowledge)
+    assert any(r.level_suppressed for r in profile.knowledge)
 
 
 @pytest.fixture(scope="module")

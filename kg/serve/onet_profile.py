@@ -24,12 +24,17 @@ class Rated:
 
 @dataclass
 class Leveled:
-    """A skill or knowledge area: how important it is (IM, 1-5) and at what level (LV, 0-7)."""
+    """A skill or knowledge area: how important it is (IM, 1-5) and at what level (LV, 0-7),
+    with O*NET's flags: an estimate it recommends suppressing (low precision), and a level it
+    calls not relevant (the area hardly matters in the work)."""
 
     label: str
     iri: str
     importance: Decimal
     level: Decimal | None
+    importance_suppressed: bool = False
+    level_suppressed: bool = False
+    level_not_relevant: bool = False
 
 
 @dataclass
@@ -81,6 +86,10 @@ class ProfileReader:
         found = self._objects(s, p)
         return found[0] if found else None
 
+    def _flag(self, rating: ox.NamedNode, name: str) -> bool:
+        value = self._one(rating, OKG + name)
+        return value is not None and value.value in ("true", "1")
+
     def _label(self, iri: str) -> str:
         return self.labels.get(iri, iri.rsplit("/", 1)[-1])
 
@@ -92,8 +101,9 @@ class ProfileReader:
         element_base, scale_base = self.base + "onet-element/", self.base + "onet-scale/"
         interests: dict[str, Decimal] = {}
         high: dict[str, Decimal] = {}
-        # element IRI -> scale ("im" or "lv") -> value, for skills and knowledge
-        leveled: dict[str, dict[str, Decimal]] = {}
+        # element IRI -> scale ("im" or "lv") -> (value, suppress, not relevant), for skills
+        # and knowledge
+        leveled: dict[str, dict[str, tuple[Decimal, bool, bool]]] = {}
         for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedOccupation"), occ,
                                               None):
             rating = q.subject
@@ -115,7 +125,9 @@ class ProfileReader:
             elif scale_id == "ih" and element_id in HIGH_POINTS:
                 high[element_id] = number
             elif scale_id in ("im", "lv") and element_id.startswith(("2.a.", "2.b.", "2.c.")):
-                leveled.setdefault(element.value, {})[scale_id] = number
+                leveled.setdefault(element.value, {})[scale_id] = (
+                    number, self._flag(rating, "recommendSuppress"),
+                    self._flag(rating, "notRelevant"))
             elif scale_id == "im" and element_id.startswith("1.c"):
                 profile.work_styles.append(Rated(self._label(element.value), element.value,
                                                  number))
@@ -139,7 +151,10 @@ class ProfileReader:
                 continue
             kind = (profile.knowledge if node.removeprefix(element_base).startswith("2.c.")
                     else profile.skills)
-            kind.append(Leveled(self._label(node), node, values["im"], values.get("lv")))
+            importance, im_suppressed, _ = values["im"]
+            level, lv_suppressed, not_relevant = values.get("lv", (None, False, False))
+            kind.append(Leveled(self._label(node), node, importance, level, im_suppressed,
+                                lv_suppressed, not_relevant))
         for kind in (profile.skills, profile.knowledge):
             kind.sort(key=lambda r: (-r.importance, -(r.level or 0), r.label))
         profile.work_styles.sort(key=lambda r: (-r.value, r.label))
