@@ -293,6 +293,7 @@ def test_each_mapping_set_is_described_in_the_graph() -> None:
         assert (node, OWL.versionInfo, Literal(str(header["mapping_set_version"]))) in graph
         rows = set(graph.subjects(SSSOM.mapping_set_id, node))
         assert len(rows) == len(mapping_set.mappings)
+        assert set(graph.objects(node, SSSOM.mappings)) == rows  # the schema's own link
 
 
 @needs_vocab

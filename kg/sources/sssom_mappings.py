@@ -220,7 +220,9 @@ def mapping_graph(sets: Iterable[MappingSet], base: str = DEFAULT_BASE) -> Graph
                        URIRef(mapping_set.expand(m.mapping_justification, base))))
             graph.add((node, SSSOM.confidence, Literal(repr(m.confidence),
                                                        datatype=XSD.double)))
-            graph.add((node, SSSOM.mapping_set_id, URIRef(str(mapping_set.meta["mapping_set_id"]))))
+            set_node = URIRef(str(mapping_set.meta["mapping_set_id"]))
+            graph.add((node, SSSOM.mapping_set_id, set_node))
+            graph.add((set_node, SSSOM.mappings, node))  # the schema's MappingSet -> Mapping
             if m.comment:
                 # SSSOM maps its comment slot to rdfs:comment (sssom:comment is no term of it)
                 graph.add((node, RDFS.comment, Literal(m.comment, lang="en")))
