@@ -683,6 +683,15 @@ def test_a_top_coded_median_gives_only_a_bound(tmp_path: Path,
                  "--param", "minWageRatio=0", "--param", "maxJobZoneStep=4",
                  "--format", "csv", "--dist", str(dist)]) == 0
     assert "11-3051.00" not in capsys.readouterr().out  # an upper bound proves nothing
+    # Regression (session 26's audit): a well-formed code that no occupation has answered with
+    # no rows and no word; an empty answer now says which code the graph does not hold.
+    assert main(["query", "transitions-from", "--param", "code=99-9999.00",
+                 "--dist", str(dist)]) == 0
+    err = capsys.readouterr().err
+    assert "kg: note: no O*NET-SOC 2019 occupation has the code 99-9999.00 in this graph" in err
+    assert main(["query", "transitions-from", "--param", "code=29-1022.00",
+                 "--param", "minWageRatio=100", "--dist", str(dist)]) == 0
+    assert "note" not in capsys.readouterr().err  # a known code: an empty answer is the answer
 
 
 def test_many_to_many_crosswalk_rows_carry_esco_occupations() -> None:

@@ -130,7 +130,13 @@ def cmd_query(args: argparse.Namespace) -> int:
         if name not in LOCAL_ENGINES:
             raise UsageError(f"--engine {name} needs --endpoint URL")
         engine = open_engine(name, _dist_file(Path(args.dist)), timeout=args.timeout)
-    sys.stdout.write(_write_result(run(engine, text), args.format))
+    result = run(engine, text)
+    sys.stdout.write(_write_result(result, args.format))
+    if isinstance(result, Table) and not result.rows:
+        from kg.query.code_params import unknown_codes
+
+        for note in unknown_codes(engine, stored.params, parse_assignments(args.param or [])):
+            print(f"kg: note: {note}", file=sys.stderr)
     return 0
 
 

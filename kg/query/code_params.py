@@ -1,0 +1,34 @@
+"""Which code parameters of a stored query name no concept of the graph: a note for an empty
+answer. A well-formed code that no taxonomy holds (99-9999.00, or any code on a graph built
+without the reference data) otherwise answers with no rows, like an occupation without data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kg.query.engines import Engine
+from kg.query.param_binding import Param, escape_string
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+# code type -> (scheme path under the data base, what to call it)
+SCHEMES = {"onet_soc_code": ("scheme/onet-soc2019", "O*NET-SOC 2019 occupation"),
+           "soc_code": ("scheme/soc2018", "SOC 2018 occupation")}
+
+
+def unknown_codes(engine: Engine, params: tuple[Param, ...], values: Mapping[str, str]
+                  ) -> list[str]:
+    """A note for each code parameter whose value (or default) is no code of its scheme."""
+    notes = []
+    for param in params:
+        if param.type not in SCHEMES:
+            continue
+        code = (values.get(param.name) or param.default or "").strip()
+        scheme, kind = SCHEMES[param.type]
+        # The scheme by the end of its IRI: the data base is the build's choice (--base).
+        found = engine.ask(f"ASK {{ ?c <{SKOS}notation> {escape_string(code)} ; "
+                           f"<{SKOS}inScheme> ?s . FILTER(STRENDS(STR(?s), \"/{scheme}\")) }}")
+        if not found:
+            notes.append(f"no {kind} has the code {code} in this graph (parameter "
+                         f"{param.name!r}; a graph built without --data holds none)")
+    return notes
