@@ -178,6 +178,24 @@ def test_stored_query_cells_show_plain_labels(server: Running) -> None:
     assert 'class="lang"' not in page and "@en" not in visible(page)
 
 
+def test_code_parameters_say_what_they_take() -> None:
+    """Regression (session 26's audit): the form and the listing labelled a parameter with
+    its type's name, "(onet_soc_code)"; they now say what to type. (The test server serves
+    tests/server_queries, so the project's own queries are rendered here.)"""
+    from kg.query.catalog import load_query
+    from kg.serve.pages import Pages
+
+    pages = Pages("https://w3id.org/occupation-kg/id/", {"title": "occupation-kg"})
+    chain = load_query(None, "transitions-chain")
+    form = pages.render("stored_query.html", q=chain, values={}, format_links=[],
+                        result=None, error=None).decode()
+    assert "<small>(O*NET-SOC code, like 29-1141.00)" in form
+    assert "<small>(onet_soc_code" not in form
+    listing = pages.render("queries.html", stored=[
+        chain, load_query(None, "xt-soc-isco-esco-crosswalk-chain")]).decode()
+    assert "(SOC 2018 code, like 29-1141)" in listing and "(soc_code)" not in listing
+
+
 def test_index_page_counts_every_kind_its_page_lists(server: Running) -> None:
     """The index page counts the kinds it only links to without labelling their entities (it
     labelled all of them first: half a minute on the full graph, see bench_serve.py --startup);

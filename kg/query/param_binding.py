@@ -35,6 +35,9 @@ PARAM_TYPES = ("iri", "string", "integer", "decimal", "boolean", "onet_soc_code"
 # Codes are plain strings in the graph (skos:notation), so a code of the other taxonomy, or one
 # cut short, matched nothing and the query answered with no rows: "29-1141" for Registered
 # Nurses' O*NET-SOC code 29-1141.00. The two code types say what was meant instead.
+# How forms and listings name each type (a reader need not know the type names).
+TYPE_LABELS = {"onet_soc_code": "O*NET-SOC code, like 29-1141.00",
+               "soc_code": "SOC 2018 code, like 29-1141", "iri": "IRI"}
 ONET_SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 VARNAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -121,7 +124,9 @@ def _onet_soc_code(code: str, value: str, name: str) -> str:
     if ONET_SOC_CODE.match(code):
         return code
     hint = ""
-    if SOC_CODE.match(code):
+    if re.fullmatch(r"[0-9]{8}", code):
+        hint = f"; did you mean {code[:2]}-{code[2:6]}.{code[6:]}?"
+    elif SOC_CODE.match(code):
         hint = (f"; SOC 2018 occupation {code} is O*NET-SOC {code}.00 (its specialties, "
                 f"where O*NET has them, {code}.01 and up)")
     raise ParamError(f"parameter {name!r}: {value!r} is not an O*NET-SOC code "
@@ -132,7 +137,9 @@ def _soc_code(code: str, value: str, name: str) -> str:
     if SOC_CODE.match(code):
         return code
     hint = ""
-    if ONET_SOC_CODE.match(code):
+    if re.fullmatch(r"[0-9]{6}", code):
+        hint = f"; did you mean {code[:2]}-{code[2:]}?"
+    elif ONET_SOC_CODE.match(code):
         hint = f"; the SOC 2018 code of O*NET-SOC {code} is {code[:7]}"
     raise ParamError(f"parameter {name!r}: {value!r} is not a SOC 2018 code "
                      f"(NN-NNNN, such as 11-3051){hint}")

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from rdflib import Literal
 
 from kg.prefixes import prefix_map
+from kg.query.param_binding import TYPE_LABELS
 from kg.serve.charts import (
     PERCENTILE_NAMES,
     PERCENTILES,
@@ -38,6 +39,7 @@ def make_env() -> Environment:
     )
     env.filters["filesize"] = _filesize
     env.filters["number"] = number
+    env.filters["param_type"] = lambda t: TYPE_LABELS.get(t, t)
     env.filters["tojson_attr"] = lambda v: json.dumps(v)
     return env
 
