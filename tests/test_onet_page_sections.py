@@ -243,3 +243,22 @@ def test_an_occupation_page_names_its_codes_in_the_other_taxonomies(crosswalked)
     assert section.count("<tr>") == 1 + sum(len(t.entries) for t in found.values())
     for entry in found["ESCO occupations"].entries:
         assert entry.label and f">{entry.label}</a>" in section
+
+
+def test_an_occupation_without_skill_ratings_says_so(served) -> None:
+    """Regression (session 26's audit): Software Developers (15-1252.00) have no skill or
+    knowledge ratings in O*NET 29.3, and the page simply had no such section."""
+    from kg.serve.onet_profile import ProfileReader
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    rated = {r["O*NET-SOC Code"] for name in ("Skills.tsv", "Knowledge.tsv") for r in rows(name)}
+    described = {r["O*NET-SOC Code"] for r in rows("Technology Skills.tsv")}
+    unrated = sorted(described - rated)
+    assert unrated, "the slice must hold an occupation with technologies but no ratings"
+    iri = ID + f"onet-soc2019/{unrated[0]}"
+    profile = ProfileReader(store, ID, labels).read(iri)
+    assert profile is not None and not profile.skills and not profile.knowledge
+    html = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, unrated[0]), [],
+                                                        onet=profile).decode()
+    assert "rates no skills or knowledge for this" in html
