@@ -196,6 +196,21 @@ def test_code_parameters_say_what_they_take() -> None:
     assert "(SOC 2018 code, like 29-1141)" in listing and "(soc_code)" not in listing
 
 
+def test_an_empty_answer_names_the_code_the_graph_lacks(dist: Path) -> None:
+    """Like `kg query`, a stored query's page whose answer is empty says which well-formed code
+    the graph holds no occupation for (the seed graph holds no O*NET-SOC occupation at all)."""
+    from kg.query.catalog import queries_dir
+
+    with running_server(dist, workers=1, queries_dir=queries_dir()) as srv:
+        reply = http(f"{srv.url}/queries/transitions-from?code=99-9999.00",
+                     accept="text/html")
+        assert reply.status == 200
+        assert "No O*NET-SOC 2019 occupation has the code 99-9999.00 in this graph" in reply.text
+        assert "0 rows" in reply.text
+        answered = http(f"{srv.url}/queries/documents-overview", accept="text/html").text
+        assert "documents-overview" in answered and 'class="note" role="status"' not in answered
+
+
 def test_index_page_counts_every_kind_its_page_lists(server: Running) -> None:
     """The index page counts the kinds it only links to without labelling their entities (it
     labelled all of them first: half a minute on the full graph, see bench_serve.py --startup);

@@ -453,8 +453,18 @@ def stored_query(
         (n.upper(), f"/queries/{q.name}?" + urlencode({**values, "format": n})) for n in names
     ]
     triples = sorted(result.graph) if result is not None and result.graph is not None else []
+    notes: list[str] = []
+    if result is not None and result.table is not None and not result.table.rows:
+        # as `kg query` notes: a well-formed code that the graph holds no occupation for
+        from kg.query.code_params import unknown_codes
+
+        class _Asking:
+            def ask(self, query: str) -> bool:
+                return bool(app.sparql.run(query).boolean)
+
+        notes = unknown_codes(_Asking(), q.params, values)  # type: ignore[arg-type]
     page = app.pages.render(
-        "stored_query.html", q=q, values=values, result=result, triples=triples,
+        "stored_query.html", q=q, values=values, result=result, triples=triples, notes=notes,
         labels=app.index.labels, error=str(err) if err else None,
         error_status=err.status if err else None, format_links=format_links,
         max_results=app.config.max_results,
