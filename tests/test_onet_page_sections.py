@@ -176,6 +176,12 @@ def test_skills_and_knowledge_show_importance_and_level(served) -> None:
         first = shown[0]
         assert (f'{first.label}</a></td><td class="num">{first.importance:.2f}</td>'
                 f'<td class="num">{first.level:.2f}</td>') in section
+        # the legend explains parentheses only where the table shows some (the second audit:
+        # 11-3051.00's suppressed levels are all "not relevant", yet the legend was there)
+        parenthesised = any(r.importance_suppressed or (r.level_suppressed
+                                                        and not r.level_not_relevant)
+                            for r in shown)
+        assert ("A value in\nparentheses" in section) == parenthesised, anchor
         for r in shown:
             row = section[section.index(f">{r.label}</a>"):]
             row = row[:row.index("</tr>")]
@@ -234,7 +240,7 @@ def test_an_occupation_page_names_its_codes_in_the_other_taxonomies(crosswalked)
     assert {e.code for e in found["O*NET-SOC 2010"].entries} == old
     assert {e.code for e in found["ISCO-08"].entries} == isco
     assert {e.iri for e in found["ESCO occupations"].entries} == esco
-    assert all(e.via in old for e in found["ESCO occupations"].entries)
+    assert all(set(e.via) <= old for e in found["ESCO occupations"].entries)
     assert read_equivalents(crosswalked, ID + "soc2018/11-3051", ID, labels) == []
     html = Pages(ID, {"title": "occupation-kg"}).entity(
         _page(iri, code), [], equivalents=list(found.values())).decode()
@@ -262,3 +268,35 @@ def test_an_occupation_without_skill_ratings_says_so(served) -> None:
     html = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, unrated[0]), [],
                                                         onet=profile).decode()
     assert "rates no skills or knowledge for this" in html
+
+
+def test_one_row_per_equivalent_with_its_closest_match_and_every_path() -> None:
+    """Regressions (session 26's second audit): an ISCO group reached through two SOC 2010
+    codes showed whichever path the store gave first (17-3026.00's 3119 read "related" through
+    17-3029 where its own 17-3026 gives "broad") and hid the other; an ESCO URI that the Nesta
+    crosswalk names but ESCO v1.1.1 lacks showed its UUID as code and its IRI as title."""
+    from kg.serve.equivalents_section import read_equivalents
+
+    store = ox.Store()
+    occ, g = ID + "onet-soc2019/17-3026.00", ox.NamedNode(ID + "graph/x")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    esco = "http://data.europa.eu/esco/occupation/gone"
+    lines = [
+        f"<{occ}> <{skos}exactMatch> <{ID}onet-soc2010/17-3026.00> .",
+        f"<{occ}> <{skos}relatedMatch> <{ID}onet-soc2010/17-3029.09> .",
+        f"<{ID}onet-soc2010/17-3026.00> <{skos}notation> \"17-3026.00\" .",
+        f"<{ID}onet-soc2010/17-3029.09> <{skos}notation> \"17-3029.09\" .",
+        # stated in store order with the related path first
+        f"<{ID}soc2010/17-3029> <{skos}relatedMatch> <http://data.europa.eu/esco/isco/C3119> .",
+        f"<{ID}soc2010/17-3026> <{skos}broadMatch> <http://data.europa.eu/esco/isco/C3119> .",
+        f"<http://data.europa.eu/esco/isco/C3119> <{skos}notation> \"3119\" .",
+        f"<{esco}> <{skos}closeMatch> <{ID}onet-soc2010/17-3026.00> .",
+        f"<{ID}mapping/n1> <http://www.w3.org/2002/07/owl#annotatedSource> <{esco}> .",
+        f"<{ID}mapping/n1> <https://w3id.org/sssom/subject_label> \"wind turbine technician\" .",
+    ]
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+    found = {t.name: t for t in read_equivalents(store, occ, ID, {})}
+    (isco,) = found["ISCO-08"].entries
+    assert (isco.code, isco.match, isco.via) == ("3119", "broad", ["17-3026", "17-3029"])
+    (gone,) = found["ESCO occupations"].entries
+    assert (gone.code, gone.label, gone.in_graph) == ("", "wind turbine technician", False)

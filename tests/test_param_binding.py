@@ -97,7 +97,7 @@ def test_a_code_of_the_other_taxonomy_is_refused_with_the_code_meant() -> None:
     assert render_term(" 29-1141.00\n", "onet_soc_code") == '"29-1141.00"'
     assert render_term("11-3051", "soc_code") == '"11-3051"'
     with pytest.raises(ParamError, match=r"'code': '29-1141' is not an O\*NET-SOC code .*"
-                       r"SOC 2018 occupation 29-1141 is O\*NET-SOC 29-1141.00"):
+                       r"if 29-1141 is a SOC 2018 code, its O\*NET-SOC code is 29-1141.00"):
         render_term("29-1141", "onet_soc_code", "code")
     with pytest.raises(ParamError, match=r"'soc': '11-3051.00' is not a SOC 2018 code .*"
                        r"the SOC 2018 code of O\*NET-SOC 11-3051.00 is 11-3051$"):
@@ -106,6 +106,8 @@ def test_a_code_of_the_other_taxonomy_is_refused_with_the_code_meant() -> None:
         render_term("29114100", "onet_soc_code", "code")
     with pytest.raises(ParamError, match=r"did you mean 11-3051\?"):
         render_term("113051", "soc_code", "soc")
+    with pytest.raises(ParamError, match=r"did you mean 11-3051.00\?"):
+        render_term("113051", "onet_soc_code", "code")
     for value, type_ in (("29-1141.0", "onet_soc_code"), ('29-1141.00" }', "onet_soc_code"),
                          ("111-3051", "soc_code"), ("", "soc_code")):
         with pytest.raises(ParamError, match="is not a"):

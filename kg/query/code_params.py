@@ -16,9 +16,10 @@ SCHEMES = {"onet_soc_code": ("scheme/onet-soc2019", "O*NET-SOC 2019 occupation")
            "soc_code": ("scheme/soc2018", "SOC 2018 occupation")}
 
 
-def unknown_codes(engine: Engine, params: tuple[Param, ...], values: Mapping[str, str]
-                  ) -> list[str]:
-    """A note for each code parameter whose value (or default) is no code of its scheme."""
+def unknown_codes(engine: Engine, params: tuple[Param, ...], values: Mapping[str, str],
+                  cli: bool = True) -> list[str]:
+    """A note for each code parameter whose value (or default) is no code of its scheme
+    (`cli`: with the hint about `kg build --data`)."""
     notes = []
     for param in params:
         if param.type not in SCHEMES:
@@ -29,6 +30,7 @@ def unknown_codes(engine: Engine, params: tuple[Param, ...], values: Mapping[str
         found = engine.ask(f"ASK {{ ?c <{SKOS}notation> {escape_string(code)} ; "
                            f"<{SKOS}inScheme> ?s . FILTER(STRENDS(STR(?s), \"/{scheme}\")) }}")
         if not found:
+            hint = "; a graph built without --data holds none" if cli else ""
             notes.append(f"no {kind} has the code {code} in this graph (parameter "
-                         f"{param.name!r}; a graph built without --data holds none)")
+                         f"{param.name!r}{hint})")
     return notes

@@ -126,9 +126,13 @@ def _onet_soc_code(code: str, value: str, name: str) -> str:
     hint = ""
     if re.fullmatch(r"[0-9]{8}", code):
         hint = f"; did you mean {code[:2]}-{code[2:6]}.{code[6:]}?"
+    elif re.fullmatch(r"[0-9]{6}", code):
+        hint = f"; did you mean {code[:2]}-{code[2:]}.00?"
     elif SOC_CODE.match(code):
-        hint = (f"; SOC 2018 occupation {code} is O*NET-SOC {code}.00 (its specialties, "
-                f"where O*NET has them, {code}.01 and up)")
+        # Said conditionally: the format alone does not say the code exists, nor that it is a
+        # SOC 2018 code and not a SOC 2010 one (15-1132 became 15-1252 and 15-1253)
+        hint = (f"; if {code} is a SOC 2018 code, its O*NET-SOC code is {code}.00 (and, where "
+                f"O*NET has specialties, {code}.01 and up)")
     raise ParamError(f"parameter {name!r}: {value!r} is not an O*NET-SOC code "
                      f"(NN-NNNN.NN, such as 29-1141.00){hint}")
 

@@ -7,6 +7,7 @@ pattern lookups from the served store (both directions of each SKOS mapping prop
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -18,8 +19,11 @@ MATCHES = {ox.NamedNode(SKOS + name): name.removesuffix("Match")
 # narrower one.
 INVERSE = {"exact": "exact", "close": "close", "broad": "narrow", "narrow": "broad",
            "related": "related"}
+ORDER = list(INVERSE)  # closest first
 NOTATION = ox.NamedNode(SKOS + "notation")
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
+ANNOTATED_SOURCE = ox.NamedNode("http://www.w3.org/2002/07/owl#annotatedSource")
+SUBJECT_LABEL = ox.NamedNode("https://w3id.org/sssom/subject_label")
 ISCO_GROUP = "http://data.europa.eu/esco/isco/C"
 
 
@@ -29,7 +33,9 @@ class Equivalent:
     code: str
     label: str
     match: str  # exact, close, broad, narrow or related, as the crosswalk states it
-    via: str = ""  # the O*NET-SOC 2010 or SOC 2010 code the link goes through
+    # the O*NET-SOC 2010 or SOC 2010 codes the link goes through (all of them, sorted)
+    via: list[str] = field(default_factory=list)
+    in_graph: bool = True  # False: only the crosswalk names it (not in the graph's edition)
 
 
 @dataclass
@@ -44,7 +50,7 @@ def _linked(store: ox.Store, iri: str, prefix: str) -> dict[str, str]:
     `iri`'s side (the closest match when several are stated)."""
     node = ox.NamedNode(iri)
     found: dict[str, str] = {}
-    order = list(INVERSE)
+    order = ORDER
 
     def keep(other: ox.NamedNode | ox.Literal | ox.BlankNode, match: str) -> None:
         if isinstance(other, ox.NamedNode) and other.value.startswith(prefix):
@@ -63,7 +69,23 @@ def _linked(store: ox.Store, iri: str, prefix: str) -> dict[str, str]:
 def _code(store: ox.Store, iri: str) -> str:
     codes = sorted(q.object.value for q in store.quads_for_pattern(ox.NamedNode(iri), NOTATION,
                                                                      None, None))
-    return codes[0] if codes else iri.rsplit("/", 1)[-1]
+    return codes[0] if codes else ""
+
+
+def _crosswalk_label(store: ox.Store, iri: str) -> str:
+    """The label a crosswalk's mapping node records for `iri` (sssom:subject_label), for an
+    entity the graph's edition of its taxonomy does not hold (one ESCO URI of the Nesta
+    crosswalk is not in ESCO v1.1.1)."""
+    for source in store.quads_for_pattern(None, ANNOTATED_SOURCE, ox.NamedNode(iri), None):
+        for label in store.quads_for_pattern(source.subject, SUBJECT_LABEL, None, None):
+            return label.object.value
+    return ""
+
+
+def _natural(code: str) -> tuple[tuple[int, str], ...]:
+    """Sorts 1349.4 before 1349.20, as codes are read."""
+    return tuple((int(part), "") if part.isdigit() else (0, part)
+                 for part in re.split(r"(\d+)", code) if part)
 
 
 def read_equivalents(store: ox.Store, iri: str, public_base: str,
@@ -72,8 +94,22 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
     if not iri.startswith(public_base + "onet-soc2019/"):
         return []
 
-    def entry(other: str, match: str, via: str = "") -> Equivalent:
-        return Equivalent(other, _code(store, other), labels.get(other, ""), match, via)
+    def entry(other: str, match: str) -> Equivalent:
+        label = labels.get(other, "")
+        code = _code(store, other)
+        if label or code:
+            return Equivalent(other, code, label, match)
+        return Equivalent(other, "", _crosswalk_label(store, other), match, in_graph=False)
+
+    def reach(found: dict[str, Equivalent], other: str, match: str, via: str) -> None:
+        # One row per target: the closest match of any path, and every code it goes through.
+        known = found.get(other)
+        if known is None:
+            known = found[other] = entry(other, match)
+        elif ORDER.index(match) < ORDER.index(known.match):
+            known.match = match
+        if via not in known.via:
+            known.via.append(via)
 
     soc2018 = Taxonomy("SOC 2018", "the O*NET-SOC 2019 taxonomy's SOC 2018 codes")
     onet2010 = Taxonomy("O*NET-SOC 2010", "O*NET's 2010 to 2019 crosswalk")
@@ -88,14 +124,16 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
         found = entry(old, match)
         onet2010.entries.append(found)
         for other, esco_match in _linked(store, old, ESCO_OCCUPATION).items():
-            escos.setdefault(other, entry(other, esco_match, found.code))
+            reach(escos, other, esco_match, found.code)
         # An O*NET-SOC 2010 code is its SOC 2010 code plus a two-digit suffix.
         soc2010 = public_base + "soc2010/" + found.code[:7]
         for other, isco_match in _linked(store, soc2010, ISCO_GROUP).items():
-            iscos.setdefault(other, entry(other, isco_match, found.code[:7]))
+            reach(iscos, other, isco_match, found.code[:7])
     esco.entries.extend(escos.values())
     isco.entries.extend(iscos.values())
     taxonomies = [soc2018, onet2010, isco, esco]
     for taxonomy in taxonomies:
-        taxonomy.entries.sort(key=lambda e: (e.code, e.label, e.iri))
+        for e in taxonomy.entries:
+            e.via.sort()
+        taxonomy.entries.sort(key=lambda e: (not e.in_graph, _natural(e.code), e.label, e.iri))
     return [t for t in taxonomies if t.entries]

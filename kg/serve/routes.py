@@ -462,7 +462,7 @@ def stored_query(
             def ask(self, query: str) -> bool:
                 return bool(app.sparql.run(query).boolean)
 
-        notes = unknown_codes(_Asking(), q.params, values)  # type: ignore[arg-type]
+        notes = unknown_codes(_Asking(), q.params, values, cli=False)  # type: ignore[arg-type]
     page = app.pages.render(
         "stored_query.html", q=q, values=values, result=result, triples=triples, notes=notes,
         labels=app.index.labels, error=str(err) if err else None,
