@@ -33,8 +33,8 @@ class Equivalent:
     code: str
     label: str
     match: str  # exact, close, broad, narrow or related, as the crosswalk states it
-    # the O*NET-SOC 2010 or SOC 2010 codes the link goes through (all of them, sorted)
-    via: list[str] = field(default_factory=list)
+    # the O*NET-SOC 2010 or SOC 2010 codes the link goes through, with their IRIs (sorted)
+    via: list[tuple[str, str]] = field(default_factory=list)
     in_graph: bool = True  # False: only the crosswalk names it (not in the graph's edition)
 
 
@@ -101,7 +101,8 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
             return Equivalent(other, code, label, match)
         return Equivalent(other, "", _crosswalk_label(store, other), match, in_graph=False)
 
-    def reach(found: dict[str, Equivalent], other: str, match: str, via: str) -> None:
+    def reach(found: dict[str, Equivalent], other: str, match: str,
+              via: tuple[str, str]) -> None:
         # One row per target: the closest match of any path, and every code it goes through.
         known = found.get(other)
         if known is None:
@@ -124,11 +125,11 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
         found = entry(old, match)
         onet2010.entries.append(found)
         for other, esco_match in _linked(store, old, ESCO_OCCUPATION).items():
-            reach(escos, other, esco_match, found.code)
+            reach(escos, other, esco_match, (found.code, old))
         # An O*NET-SOC 2010 code is its SOC 2010 code plus a two-digit suffix.
         soc2010 = public_base + "soc2010/" + found.code[:7]
         for other, isco_match in _linked(store, soc2010, ISCO_GROUP).items():
-            reach(iscos, other, isco_match, found.code[:7])
+            reach(iscos, other, isco_match, (found.code[:7], soc2010))
     esco.entries.extend(escos.values())
     isco.entries.extend(iscos.values())
     taxonomies = [soc2018, onet2010, isco, esco]
