@@ -24,7 +24,7 @@ graph: one inside an OPTIONAL sub-select got no answer within 120 s on some load
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from kg.errors import KgError
@@ -108,10 +108,8 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
             raise ParamError(f"parameter {name!r}: {value!r} is not a decimal number")
         # Typed form: a bare "5" would be read as xsd:integer.
         return f'"{canonical_decimal(v)}"^^<{XSD}decimal>'
-    if type_ == "onet_soc_code":
-        return escape_string(_onet_soc_code(v, value, name))
-    if type_ == "soc_code":
-        return escape_string(_soc_code(v, value, name))
+    if type_ in CODE_TYPES:
+        return escape_string(_code(type_, v, value, name))
     if type_ == "boolean":
         low = v.lower()
         if low not in ("true", "false", "1", "0"):
@@ -120,33 +118,41 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
     raise ParamError(f"parameter {name!r}: unknown type {type_!r} (expected {PARAM_TYPES})")
 
 
-def _onet_soc_code(code: str, value: str, name: str) -> str:
-    if ONET_SOC_CODE.match(code):
-        return code
-    hint = ""
+def _onet_soc_hint(code: str) -> str:
     if re.fullmatch(r"[0-9]{8}", code):
-        hint = f"; did you mean {code[:2]}-{code[2:6]}.{code[6:]}?"
-    elif re.fullmatch(r"[0-9]{6}", code):
-        hint = f"; did you mean {code[:2]}-{code[2:]}.00?"
-    elif SOC_CODE.match(code):
+        return f"did you mean {code[:2]}-{code[2:6]}.{code[6:]}?"
+    if re.fullmatch(r"[0-9]{6}", code):
+        return f"did you mean {code[:2]}-{code[2:]}.00?"
+    if SOC_CODE.match(code):
         # Said conditionally: the format alone does not say the code exists, nor that it is a
         # SOC 2018 code and not a SOC 2010 one (15-1132 became 15-1252 and 15-1253)
-        hint = (f"; if {code} is a SOC 2018 code, its O*NET-SOC code is {code}.00 (and, where "
+        return (f"if {code} is a SOC 2018 code, its O*NET-SOC code is {code}.00 (and, where "
                 f"O*NET has specialties, {code}.01 and up)")
-    raise ParamError(f"parameter {name!r}: {value!r} is not an O*NET-SOC code "
-                     f"(NN-NNNN.NN, such as 29-1141.00){hint}")
+    return ""
 
 
-def _soc_code(code: str, value: str, name: str) -> str:
-    if SOC_CODE.match(code):
-        return code
-    hint = ""
+def _soc_hint(code: str) -> str:
     if re.fullmatch(r"[0-9]{6}", code):
-        hint = f"; did you mean {code[:2]}-{code[2:]}?"
-    elif ONET_SOC_CODE.match(code):
-        hint = f"; the SOC 2018 code of O*NET-SOC {code} is {code[:7]}"
-    raise ParamError(f"parameter {name!r}: {value!r} is not a SOC 2018 code "
-                     f"(NN-NNNN, such as 11-3051){hint}")
+        return f"did you mean {code[:2]}-{code[2:]}?"
+    if ONET_SOC_CODE.match(code):
+        return f"the SOC 2018 code of O*NET-SOC {code} is {code[:7]}"
+    return ""
+
+
+# code type -> (its format, what it is, the hint for a value that does not fit)
+CODE_TYPES: dict[str, tuple[re.Pattern[str], str, Callable[[str], str]]] = {
+    "onet_soc_code": (ONET_SOC_CODE, "an O*NET-SOC code (NN-NNNN.NN, such as 29-1141.00)",
+                      _onet_soc_hint),
+    "soc_code": (SOC_CODE, "a SOC 2018 code (NN-NNNN, such as 11-3051)", _soc_hint),
+}
+
+
+def _code(type_: str, code: str, value: str, name: str) -> str:
+    pattern, what, hint = CODE_TYPES[type_]
+    if pattern.match(code):
+        return code
+    said = hint(code)
+    raise ParamError(f"parameter {name!r}: {value!r} is not {what}{'; ' + said if said else ''}")
 
 
 def expand_prefixed(value: str) -> str:
