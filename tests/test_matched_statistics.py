@@ -198,3 +198,16 @@ def test_what_links_to_a_dataset_is_listed_a_bounded_number_at_a_time(slices_ser
     assert listing.status == 200
     rows = json.loads(listing.text)["results"]["bindings"]
     assert sorted(r["entity"]["value"] for r in rows) == sorted(observations)
+
+
+def test_a_served_title_only_occupation_names_its_profiled_kin(slices_served) -> None:
+    """The page `kg serve` sends for an O*NET-SOC occupation that the slice's O*NET files
+    describe by title alone (11-3051.03: in the taxonomy only) says so and links the ones under
+    its SOC code that O*NET profiles; a profiled one's page has no such note. The section's
+    reader is tested against the slice files in test_onet_page_sections.py."""
+    page = _page(slices_served, "/id/onet-soc2019/11-3051.03.html")
+    section = page[page.index('class="onet-title-only"'):]
+    section = section[:section.index("</section>")]
+    assert "describes this occupation by its titles alone" in section
+    assert 'href="/id/onet-soc2019/11-3051.00"' in section
+    assert "onet-title-only" not in _page(slices_served, "/id/onet-soc2019/11-3051.00.html")

@@ -303,3 +303,46 @@ def test_one_row_per_equivalent_with_its_closest_match_and_every_path() -> None:
     assert isco.via == [("17-3026", ID + "soc2010/17-3026"), ("17-3029", ID + "soc2010/17-3029")]
     (gone,) = found["ESCO occupations"].entries
     assert (gone.code, gone.label, gone.in_graph) == ("", "wind turbine technician", False)
+
+
+def test_an_occupation_onet_describes_by_title_alone_says_so_and_names_its_profiled_kin(
+        crosswalked) -> None:
+    """Regression (noticed in session 26, fixed in 27): O*NET 29.3 has no tasks, ratings,
+    technologies or tools for 93 of its 1,016 occupations (the "All Other" ones, such as
+    11-9199.00, and the military ones); their pages just ended after titles and wages. The page
+    now says so and lists the occupations under the same SOC 2018 code that O*NET does
+    describe. Checked against the slices' own files: in them 11-3051.03 and two more are in
+    the taxonomy only (O*NET 29.3 and its taxonomy, CC BY 4.0)."""
+    from kg.serve.pages import Pages
+    from kg.serve.title_only_section import read_title_only
+
+    taxonomy = {r["O*NET-SOC 2019 Code"]: r["2018 SOC Code"]
+                for r in _tsv("onet_soc_2019_taxonomy", "2019_to_SOC_Crosswalk.tsv")}
+    described = {r["O*NET-SOC Code"] for name in (
+        "Task Statements.tsv", "Technology Skills.tsv", "Tools Used.tsv", "Skills.tsv",
+        "Knowledge.tsv", "Interests.tsv", "Work Styles.tsv", "Work Values.tsv")
+        for r in rows(name)}
+    title_only = sorted(set(taxonomy) - described)
+    assert title_only and described & set(taxonomy), "the slice must hold both kinds"
+    labels = {q.subject.value: q.object.value
+              for q in crosswalked.quads_for_pattern(None, SKOS_PREF_LABEL, None, None)}
+    for code in taxonomy:
+        found = read_title_only(crosswalked, ID + f"onet-soc2019/{code}", ID, labels)
+        assert (found is not None) == (code in title_only), code
+    code = title_only[0]
+    found = read_title_only(crosswalked, ID + f"onet-soc2019/{code}", ID, labels)
+    assert [c.code for c in found.soc] == [taxonomy[code]]
+    assert [c.code for c in found.described] == sorted(
+        c for c in described & set(taxonomy) if taxonomy[c] == taxonomy[code])
+    assert read_title_only(crosswalked, ID + f"soc2018/{taxonomy[code]}", ID, labels) is None
+    iri = ID + f"onet-soc2019/{code}"
+    html = Pages(ID, {"title": "occupation-kg"}).entity(
+        _page(iri, labels[iri]), [], title_only=found).decode()
+    start = html.index('class="onet-title-only"')
+    section = html[start:html.index("</section>", start)]
+    assert "describes this occupation by its titles alone" in section
+    assert section.count("<li>") == len(found.described)
+    for kin in found.described:
+        assert f">{kin.label}</a> ({kin.code})" in section
+    plain = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, labels[iri]), []).decode()
+    assert "onet-title-only" not in plain

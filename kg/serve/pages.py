@@ -25,6 +25,7 @@ from kg.serve.charts import (
 from kg.serve.entities import OKG, WAGE_STATS, EntityPage, Observation
 from kg.serve.humanize import money, number
 from kg.serve.onet_profile import OnetProfile
+from kg.serve.title_only_section import TitleOnly
 
 TEMPLATES = Path(__file__).parent / "templates"
 ALL_INDUSTRIES = "industry/all-industries"
@@ -163,7 +164,8 @@ class Pages:
                onet: OnetProfile | None = None,
                transitions: list | None = None,  # career transitions (T)
                activities: list | None = None,  # detailed work activities
-               equivalents: list | None = None) -> bytes:  # in other taxonomies
+               equivalents: list | None = None,  # in other taxonomies
+               title_only: TitleOnly | None = None) -> bytes:  # O*NET describes no more
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -188,4 +190,5 @@ class Pages:
             transitions=transitions or [],
             activities=activities or [],
             equivalents=equivalents or [],
+            title_only=title_only,
         )

@@ -223,9 +223,15 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
 
         equivalents = read_equivalents(app.index.store, iri, app.mapping.public,
                                        app.index.labels)
+        # an occupation O*NET describes by its titles alone: say so, and point to the ones
+        # under its SOC code that O*NET does describe
+        from kg.serve.title_only_section import read_title_only
+
+        title_only = None if onet is not None else read_title_only(
+            app.index.store, iri, app.mapping.public, app.index.labels)
         body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
                                 transitions=leads, activities=activities,
-                                equivalents=equivalents)
+                                equivalents=equivalents, title_only=title_only)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":
