@@ -95,6 +95,27 @@ def test_inverse_relations_are_phrased_from_the_inverse(server: Running) -> None
     assert re.search(r"Related Advances from \(\d+\) First-line supervisor", occ)
 
 
+def test_every_okg_object_property_has_a_heading_from_its_objects_side() -> None:
+    """Regression (session 27): properties without an inverse were headed "<label> of" on the
+    page of their object, which misread for the imports' records: an O*NET-SOC page said
+    "Rated occupation of (213)", "Related from of (20)" and "To occupation of (61)", a tool's
+    "Uses tool of". Every okg object property now has an inverse, a heading of its own, or is
+    not listed as a referrer at all."""
+    from rdflib import OWL, RDF
+
+    from kg.serve import humanize
+    from kg.serve.entities import SKIP_INBOUND
+
+    ontology = Graph().parse(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl")
+    inverse = {str(p) for pair in ontology.subject_objects(OWL.inverseOf) for p in pair}
+    okg = "https://w3id.org/occupation-kg/ontology#"
+    unheaded = sorted(str(p) for p in ontology.subjects(RDF.type, OWL.ObjectProperty)
+                      if str(p).startswith(okg) and str(p) not in inverse
+                      and str(p) not in humanize.INVERSE_LABELS and str(p) not in SKIP_INBOUND)
+    assert unheaded == []
+    assert not any(label.endswith(" of of") for label in humanize.INVERSE_LABELS.values())
+
+
 def test_evidence_is_listed_under_the_facts_it_supports(server: Running) -> None:
     listing = get(server, "/kind/Evidence")
     text = visible(listing)
