@@ -158,9 +158,23 @@ def check_onet_skills(t: Table) -> None:
 
 
 def check_chain(t: Table) -> None:
-    assert t.variables == ("soc2018", "soc2018Label", "soc2010", "soc2010Label", "socIscoMatch",
-                           "isco", "iscoCode", "iscoLabel", "escoOccupation",
-                           "escoOccupationLabel", "occupation", "curatedMatch")
+    assert t.variables == ("soc2018", "soc2018Label", "throughOnetSoc2010", "soc2010",
+                           "soc2010Label", "socIscoMatch", "isco", "iscoCode", "iscoLabel",
+                           "escoOccupation", "escoOccupationLabel", "occupation", "curatedMatch")
+    # The first hop, named (regression, session 27's audit: a row showed only the SOC 2010 code,
+    # so a path through an "All Other" code looked as close as any): every O*NET-SOC 2010 code
+    # of the slice's 2010-to-2018 crosswalk (O*NET, CC BY 4.0) with its title; one of seven
+    # sharing the target with its title is closeMatch, the others broadMatch.
+    with (DATA / "onet_soc_2019_taxonomy" / "2010_to_2018_SOC_Crosswalk.tsv").open(
+            encoding="utf-8") as handle:
+        hops = [r for r in csv.DictReader(handle, delimiter="\t") if r["2018 SOC Code"] == "11-3051"]
+    assert len(hops) > 1
+    expected = sorted(
+        f"{r['O*NET-SOC 2010 Code']} {r['O*NET-SOC 2010 Title']} ("
+        f"{'closeMatch' if r['O*NET-SOC 2010 Title'] == r['2018 SOC Title'] else 'broadMatch'})"
+        for r in hops)
+    assert {"; ".join(sorted(r["throughOnetSoc2010"].split("; "))) for r in dicts(t)} == {
+        "; ".join(expected)}
     got = [(r["soc2010"], r["socIscoMatch"], r["iscoCode"], r["iscoLabel"],
             r["escoOccupationLabel"], r["occupation"], r["curatedMatch"]) for r in dicts(t)]
     ipm = "id:occupation/industrial-production-managers"
