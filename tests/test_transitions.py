@@ -679,10 +679,22 @@ def test_a_top_coded_median_gives_only_a_bound(tmp_path: Path,
                      "--param", f"minWageRatio={low}", "--param", "maxJobZoneStep=4",
                      "--format", "csv", "--dist", str(dist)]) == 0
         assert ("29-1022.00" in capsys.readouterr().out) == kept
+    # An upper bound proves no positive least ratio. Regression (session 27's audit): it was
+    # left out even at minWageRatio=0, where every ratio passes, so the 21 top-coded
+    # occupations of the full graph (the physicians) had no rows at all; it now comes, bound
+    # shown.
+    for low, kept in (("0", True), ("0.01", False)):
+        assert main(["query", "transitions-from", "--param", "code=29-1022.00",
+                     "--param", f"minWageRatio={low}", "--param", "maxJobZoneStep=4",
+                     "--format", "csv", "--dist", str(dist)]) == 0
+        found = {r["toCode"]: r for r in csv.DictReader(capsys.readouterr().out.splitlines())}
+        assert ("11-3051.00" in found) == kept, low
     assert main(["query", "transitions-from", "--param", "code=29-1022.00",
                  "--param", "minWageRatio=0", "--param", "maxJobZoneStep=4",
                  "--format", "csv", "--dist", str(dist)]) == 0
-    assert "11-3051.00" not in capsys.readouterr().out  # an upper bound proves nothing
+    found = {r["toCode"]: r for r in csv.DictReader(capsys.readouterr().out.splitlines())}
+    assert float(found["11-3051.00"]["wageRatioAtMost"]) == round(median / top, 3)
+    assert found["11-3051.00"]["wageRatio"] == ""
     # Regression (session 26's audit): a well-formed code that no occupation has answered with
     # no rows and no word; an empty answer now says which code the graph does not hold.
     assert main(["query", "transitions-from", "--param", "code=99-9999.00",
