@@ -57,8 +57,8 @@ def dicts(table: Table) -> list[dict[str, str | None]]:
     return [dict(zip(table.variables, row, strict=True)) for row in rows(table)]
 
 
-def run(engine: Engine, name: str, **params: str) -> Table:
-    stored = load_query(None, name)
+def run(engine: Engine, query: str, **params: str) -> Table:
+    stored = load_query(None, query)
     return engine.select(bind_params(stored.text, stored.params, params))
 
 
@@ -167,7 +167,8 @@ def check_chain(t: Table) -> None:
     # sharing the target with its title is closeMatch, the others broadMatch.
     with (DATA / "onet_soc_2019_taxonomy" / "2010_to_2018_SOC_Crosswalk.tsv").open(
             encoding="utf-8") as handle:
-        hops = [r for r in csv.DictReader(handle, delimiter="\t") if r["2018 SOC Code"] == "11-3051"]
+        hops = [r for r in csv.DictReader(handle, delimiter="\t")
+                if r["2018 SOC Code"] == "11-3051"]
     assert len(hops) > 1
     expected = sorted(
         f"{r['O*NET-SOC 2010 Code']} {r['O*NET-SOC 2010 Title']} ("
@@ -325,6 +326,33 @@ CASES: list[tuple[str, dict[str, str], Callable[[Table], None]]] = [
     ("xt-wages-and-employment-2008-2021-2024", {}, check_wages),
 ]
 IDS = [f"{n}-{i}" for i, (n, _, _) in enumerate(CASES)]
+
+
+def test_top_coded_wages_read_as_bounds_in_the_wage_queries(ox_engine: Engine,
+                                                            rd_engine: Engine) -> None:
+    """Regression (session 27's audit): wage-percentile-change gave OEWS's top code ("#",
+    $239,200 a year or more) as an exact 239200 and computed changes from it. The OEWS slice's
+    29-1022 (public domain, BLS) top-codes its median, 75th and 90th percentiles. (The
+    schema.org view's query: tests/test_import_esco_bls.py.)"""
+    with (DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv").open(
+            encoding="utf-8", newline="") as handle:
+        row = next(r for r in csv.DictReader(handle, delimiter="\t") if r["OCC_CODE"] == "29-1022")
+    columns = {"annualWagePercentile10": "A_PCT10", "annualWagePercentile25": "A_PCT25",
+               "annualWageMedian": "A_MEDIAN", "annualWagePercentile75": "A_PCT75",
+               "annualWagePercentile90": "A_PCT90"}
+    assert row["A_MEDIAN"] == "#" and row["A_PCT10"] not in ("#", "*")
+    for engine in (ox_engine, rd_engine):
+        table = run(engine, "wage-percentile-change", occupation=ID + "soc2018/29-1022",
+                    year1="2024", year2="2024")
+        got = {r["statistic"].removeprefix("okg:"): r for r in dicts(table)}
+        assert set(got) == set(columns)
+        for statistic, column in columns.items():
+            r, top = got[statistic], row[column] == "#"
+            exact = None if top else row[column].replace(",", "")
+            assert (r["wage1"], r["wage2"]) == (exact, exact)
+            assert (r["wage1AtLeast"], r["wage2AtLeast"]) == (("239200",) * 2 if top else
+                                                              (None, None))
+            assert (r["change"], r["changePercent"]) == ((None, None) if top else ("0", "0"))
 
 
 def test_employment_and_projections_pairs_each_count_with_its_own_source(
