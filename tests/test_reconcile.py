@@ -539,3 +539,30 @@ def test_a_top_coded_median_wage_extends_as_a_lower_bound(
                                         "properties": [{"id": "median-wage"}]}))
     assert answer["rows"]["11-3051.00"]["median-wage"] == [{"str": "239200 or more"}]
     assert "239200 or more" in (service.preview("11-3051.00") or "")
+
+
+def test_a_property_value_puts_the_candidate_that_has_it_first(service: Service) -> None:
+    """Regression (session 27's audit): a property value added 10 points, capped at 100, so it
+    moved nothing when the leaders were at 100 ("nurse" with soc2018=29-2061 left Licensed
+    Practical Nurses fourth on the full graph), and a candidate past the limit was never seen."""
+    def ask(limit: int, **props: str) -> list[dict]:
+        query = {"query": "manager", "type": "onet-occupation", "limit": limit,
+                 "properties": [{"pid": k, "v": v} for k, v in props.items()]}
+        return service.queries(json.dumps({"q": query}))["q"]["result"]
+
+    plain = ask(10)
+    codes = [c["id"] for c in plain]
+    assert len(codes) > 2
+    # the last candidate's SOC 2018 code, which the first does not have
+    answer = service.extend(json.dumps({"ids": codes, "properties": [{"id": "soc2018"}]}))
+    soc = {i: {v["str"] for v in row["soc2018"]} for i, row in answer["rows"].items()}
+    last = next(c for c in reversed(codes) if not soc[c] & soc[codes[0]])
+    (code,) = sorted(soc[last])
+    lifted = ask(10, soc2018=code)
+    assert lifted[0]["id"] in {c for c in codes if code in soc[c]}
+    assert [c["id"] for c in lifted if code in soc[c["id"]]] == [
+        c for c in codes if code in soc[c]]  # in their order by name
+    assert not any(c["match"] for c in lifted[1:])
+    # past the limit: with limit 1 the name alone gives the first; the value brings its holder
+    assert ask(1)[0]["id"] == codes[0]
+    assert ask(1, soc2018=code)[0]["id"] == lifted[0]["id"]

@@ -146,14 +146,17 @@ class Service:
                         and "v" in prop):
                     raise BadRequest(f"queries: {key!r}: the property {prop!r} is not an "
                                      "object with a string 'pid' and a 'v'")
-            groups.setdefault((types, strict, min(int(limit), MAX_LIMIT)), []).append(
-                (key, q["query"], props))
+            # With property values, the candidate that has them may rank below the limit on
+            # its name alone: rank as many as allowed, refine, then cut.
+            wanted = min(int(limit), MAX_LIMIT)
+            groups.setdefault((types, strict, MAX_LIMIT if props else wanted), []).append(
+                (key, q["query"], props, wanted))
         out: dict[str, Any] = {}
         for (types, strict, limit), items in groups.items():
-            ranked = self._rank_types([text for _, text, _ in items], types, strict, limit)
-            for (key, _, props), candidates in zip(items, ranked, strict=True):
+            ranked = self._rank_types([text for _, text, _, _ in items], types, strict, limit)
+            for (key, _, props, wanted), candidates in zip(items, ranked, strict=True):
                 out[key] = {"result": [self._candidate(c) for c in
-                                       self._refine(candidates, props)]}
+                                       self._refine(candidates, props)[:wanted]]}
         return out
 
     def _rank_types(self, texts: list[str], types: tuple[str, ...], strict: str,
@@ -192,7 +195,10 @@ class Service:
         return out
 
     def _refine(self, candidates: list[Candidate], props: list[Any]) -> list[Candidate]:
-        """Property values the query gives lift the candidates that have them (10 points)."""
+        """Property values the query gives put the candidates that have the most of them first
+        (in their order by name) and add 10 points to their score. Regression (session 27's
+        audit): the 10 points alone, capped at 100, moved nothing when the leaders were at 100
+        ("nurse" with soc2018=29-2061 kept Licensed Practical Nurses fourth)."""
         wanted = []
         for p in props:
             if isinstance(p, dict) and not isinstance(p.get("pid"), str | None):
@@ -203,10 +209,16 @@ class Service:
                                                           else v) for v in values}))
         if not wanted:
             return candidates
+        held: dict[int, int] = {}
         for c in candidates:
-            if any(set(prop.value(self.index, c.entity)) & vals for prop, vals in wanted):
+            held[id(c)] = sum(bool(set(prop.value(self.index, c.entity)) & vals)
+                              for prop, vals in wanted)
+            if held[id(c)]:
                 c.score = min(100.0, c.score + 10.0)
-        return sorted(candidates, key=lambda c: -c.score)
+        ordered = sorted(candidates, key=lambda c: -held[id(c)])  # stable: by name within
+        for c in ordered[1:]:  # a match is the first candidate's only
+            c.match = False
+        return ordered
 
     def _candidate(self, c: Candidate) -> dict[str, Any]:
         return {"id": c.id, "name": c.name, "score": c.score, "match": c.match,
