@@ -168,6 +168,7 @@ def imported_dist(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     store = ox.Store()
     store.bulk_extend(ox.parse(path=str(dist / "kg.trig"), format=ox.RdfFormat.TRIG))
     for name, folder in (("onet", "onet_db_29_3"), ("soc2018", "soc_2018_structure"),
+                         ("onet-soc-2019", "onet_soc_2019_taxonomy"),
                          ("bls-oews", "bls_oews_may2024_national")):
         nq = out.parent / f"{name}.nq"
         write(IMPORTERS[name], data / folder, nq, progress=False)
@@ -195,5 +196,13 @@ def test_imported_occupations_get_what_the_graph_has(imported_dist: Path,
     salary = soc["estimatedSalary"]
     assert (salary["percentile10"], salary["median"]) == (74900, 121440)
     assert "May 2024" in salary["name"]
+    # Regression (session 27's audit): an O*NET-SOC occupation matched to its SOC code by
+    # skos:closeMatch (O*NET's taxonomy slice: 11-3051.00, beside its specialties) had no
+    # salary, though its page charts the SOC code's wages; exact matches had one.
+    assert {k: v for k, v in onet["estimatedSalary"].items() if k != "description"} == {
+        k: v for k, v in salary.items() if k != "description"}
+    assert "Those of SOC 2018 11-3051" in onet["estimatedSalary"]["description"]
+    assert (onet["estimatedSalary"]["percentile10"], onet["estimatedSalary"]["median"]) == (
+        74900, 121440)
     for graph in graphs:
         assert check_against_vocabulary(graph, schema) == []

@@ -224,9 +224,12 @@ class SchemaOrg:
         return out
 
     def _category(self, iri: str) -> dict[str, Any] | None:
-        """The SOC code (curated okg:socCode, or the code of the SOC concept it matches), or the
-        entity's own notation when it is a concept of an occupation scheme (O*NET-SOC)."""
-        codes = self._iris(iri, SKOS + "exactMatch") + [iri]
+        """The entity's own code when it is a concept of an occupation scheme (an O*NET-SOC
+        code, as Google's job-posting guide asks of occupationalCategory; a SOC code), else the
+        code of the SOC 2018 concept it matches, else its curated okg:socCode. Regression
+        (session 27's audit): O*NET-SOC occupations with an exact SOC match gave the SOC code,
+        those with a close match their own."""
+        codes = [iri, *self._soc_matches(iri)]
         for concept in codes:
             code = next((o.value for o in self._objects(concept, SKOS + "notation")), None)
             schemes = self._iris(concept, SKOS + "inScheme")
@@ -244,9 +247,30 @@ class SchemaOrg:
                                   "name": "2018 Standard Occupational Classification"}}
         return None
 
+    def _soc_matches(self, iri: str) -> list[str]:
+        """The SOC 2018 concepts `iri` is an exact or close match of: an O*NET-SOC occupation
+        and the SOC code O*NET files it under with the same title (closeMatch where specialties
+        share the code: 29-1141.00 Registered Nurses). Regression (session 27's audit): only
+        exact matches counted, so 76 O*NET-SOC pages, Registered Nurses among them, had no
+        schema.org salary although the page charts those wages."""
+        return [m for p in ("exactMatch", "closeMatch") for m in self._iris(iri, SKOS + p)
+                if "/soc2018/" in m]
+
     def _salary(self, iri: str) -> dict[str, Any] | None:
-        """The derived view (kg/build/derived_views.py) when the build made one, else the same view
-        computed from the entity's latest cross-industry wage observations."""
+        """The derived view (kg/build/derived_views.py) when the build made one, of the entity or
+        of its SOC 2018 code, else the same view computed from the latest cross-industry wage
+        observations of either."""
+        for match in [iri, *self._soc_matches(iri)]:
+            found = self._salary_view(match)
+            if found:
+                if match != iri:
+                    code = next((o.value for o in self._objects(match, SKOS + "notation")), match)
+                    found["description"] = found.get("description", "") + (
+                        f" Those of SOC 2018 {code}, {self.index.label(match)}.")
+                return found
+        return None
+
+    def _salary_view(self, iri: str) -> dict[str, Any] | None:
         for dist in self._iris(iri, SCHEMA + "estimatedSalary"):
             out: dict[str, Any] = {"@type": "MonetaryAmountDistribution", "@id": dist,
                                    "name": self.index.label(dist)}
@@ -262,8 +286,6 @@ class SchemaOrg:
                     out[prop] = _number(value) if prop in PERCENTILES.values() else value
             return out
         rows = self._wage_observations(iri)
-        for match in self._iris(iri, SKOS + "exactMatch"):  # an O*NET-SOC code's SOC code
-            rows = rows or self._wage_observations(match)
         if not rows:
             return None
         latest = max(rows)
