@@ -10,6 +10,7 @@ Routes:
   /query                 query page (YASGUI when installed, else a plain form)
   /queries, /queries/N   stored queries; N runs with ?param=value (HTML or any result format)
   /downloads             the files of dist/ with size, media type, SHA-256, license; VoID
+  /search?q=TEXT         the search box: entities by a part of a label (kg.serve.site_search)
   /download/NAME         one file of dist/ (looked up by name: no path traversal)
   /ontology/             the pyLODE documentation (Turtle by Accept)
   /static/...            stylesheet, query-page script, vendored YASGUI (git-ignored)
@@ -42,6 +43,7 @@ from kg.serve.fairness import ClientGate, current_client
 from kg.serve.pages import Pages
 from kg.serve.query_pool import QueryPool
 from kg.serve.responses import Response
+from kg.serve.site_search import SiteSearch
 from kg.serve.sparql_endpoint import SparqlService
 from kg.serve.store import BaseMap, data_base_of, open_store, store_dir
 
@@ -95,6 +97,8 @@ class App:
         self._index: EntityIndex | None = None
         self._index_error: BaseException | None = None
         self._index_ready = threading.Event()
+        self._site_search: SiteSearch | None = None
+        self._search_lock = threading.Lock()
         threading.Thread(target=self._build_index, name="kg-entity-index", daemon=True).start()
         self.void = Graph().parse(dist / "void.ttl") if (dist / "void.ttl").is_file() else None
         self.downloads: dict[str, Download] = list_downloads(dist, self.void)
@@ -139,8 +143,9 @@ class App:
             self._index_error = exc
         finally:
             self._index_ready.set()
-        if self._index is not None:  # the kind pages' lists, before anyone asks
-            self._index.entities_by_kind()
+        if self._index is not None:  # the kind pages' lists and the search box's labels,
+            self._index.entities_by_kind()  # before anyone asks
+            self.site_search.search("--")
 
     def entity_total(self) -> int:
         """Distinct published subjects: void:entities of the build's void.ttl (the same count),
@@ -150,6 +155,14 @@ class App:
             if len(found) == 1:
                 return found.pop()
         return self.index.entity_count()
+
+    @property
+    def site_search(self) -> SiteSearch:
+        """The search box's label index, made on the first search (kg.serve.site_search)."""
+        with self._search_lock:
+            if self._site_search is None:
+                self._site_search = SiteSearch(self.index, self.mapping.public)
+            return self._site_search
 
     @property
     def index(self) -> EntityIndex:

@@ -71,6 +71,8 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
         return stored_query(app, path[len("/queries/") :], params, headers)
     if path == "/downloads":
         return downloads_page(app)
+    if path == "/search":
+        return search_page(app, params)
     if path == "/favicon.ico":
         return static(app, "favicon.svg")
     if path in ("/void.ttl", "/.well-known/void"):
@@ -420,6 +422,24 @@ def _with_defaults(q: Any) -> str:
         return bind_params(q.text, q.params, {})
     except ParamError:
         return str(q.text)
+
+
+def search_page(app: App, params: dict[str, list[str]]) -> Response:
+    """The search box's answer: the entities whose labels hold the text (kg.serve.site_search),
+    in one group of them when `in` names it."""
+    from kg.serve.site_search import SHORTEST
+
+    text = " ".join((params.get("q") or [""])[0].split())
+    group = (params.get("in") or [""])[0]
+    found, problem = None, ""
+    if len(text) >= SHORTEST:
+        found = app.site_search.search(text, group)
+    elif text:
+        problem = f"Type at least {SHORTEST} characters."
+    page = app.pages.render("search.html", text=text, group=group, found=found,
+                            problem=problem, search_text=text,
+                            link=lambda **q: "/search?" + urlencode(q))
+    return Response(400 if problem else 200, page, HTML)
 
 
 def queries_page(app: App) -> Response:

@@ -1,0 +1,151 @@
+"""The site's search box (/search?q=): every entity with a preferred or alternative label, found
+by a case-insensitive part of any of its labels. Before it a reader of the pages had no way to
+find an occupation by name: the label-search stored query covers only entities with an okg
+class (tasks, tools, the curated records), not the O*NET, SOC, ESCO or ISCO concepts, and a
+scheme's page lists its first 300 members. Machines have the Reconciliation API (/reconcile),
+which ranks by meaning as well; this is plain text matching, ordered so that a reader finds an
+occupation first: whole label, then whole words (first at the label's start), then parts of
+words; occupations before skills before everything else; preferred labels before alternative
+ones.
+
+The labels (about 270,000 on the full graph) are read from the store's default graph, the union
+of the named graphs, on the first search, and held in memory; a search is a scan of them."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import pyoxigraph as ox
+
+if TYPE_CHECKING:
+    from kg.serve.entities import EntityIndex
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+OKG = "https://w3id.org/occupation-kg/ontology#"
+ESCO_OCCUPATIONS = "http://data.europa.eu/esco/concept-scheme/occupations"
+ESCO_SKILLS = "http://data.europa.eu/esco/concept-scheme/skills"
+SHORTEST = 2  # characters: one letter matches most of the graph
+SHOWN = 50  # hits on one page
+
+
+@dataclass(frozen=True)
+class Hit:
+    iri: str
+    label: str  # the preferred label
+    matched: str  # the label that matched, when it is another (an alternative title)
+    code: str
+    group: str  # the key of what it is: its concept scheme or class
+
+
+@dataclass
+class Found:
+    hits: list[Hit] = field(default_factory=list)  # the first SHOWN, best first
+    total: int = 0  # entities that match, in the chosen group
+    groups: list[tuple[str, str, int]] = field(default_factory=list)  # (key, name, count)
+
+
+class SiteSearch:
+    """Built on first use from the served entity index's store (thread-safe)."""
+
+    def __init__(self, index: EntityIndex, public_base: str):
+        self.index, self.base = index, public_base
+        self._lock = threading.Lock()
+        self._labels: list[tuple[str, str, bool]] | None = None  # (lower label, IRI, preferred)
+        self.group_of: dict[str, str] = {}
+        self.code_of: dict[str, str] = {}
+        self.group_names: dict[str, str] = {}
+        # occupations first, then skills and knowledge, then everything else
+        self.rank_of = {
+            OKG + "Occupation": 0, public_base + "scheme/onet-soc2019": 0,
+            public_base + "scheme/soc2018": 1, ESCO_OCCUPATIONS: 1,
+            "http://data.europa.eu/esco/concept-scheme/isco": 2,
+            public_base + "scheme/onet-soc2010": 2, public_base + "scheme/soc2010": 2,
+            ESCO_SKILLS: 3, public_base + "scheme/onet-content-model": 3, OKG + "Skill": 3,
+            OKG + "Knowledge": 3, OKG + "Competency": 3,
+        }
+
+    def _build(self) -> list[tuple[str, str, bool]]:
+        with self._lock:
+            if self._labels is not None:
+                return self._labels
+            store, mapping = self.index.store.store, self.index.store.mapping
+            labels: set[tuple[str, str, bool]] = set()
+            for name, preferred in (("prefLabel", True), ("altLabel", False)):
+                quads = store.quads_for_pattern(None, ox.NamedNode(SKOS + name), None,
+                                                ox.DefaultGraph())
+                for q in mapping.quads(quads):
+                    if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal) \
+                            and q.object.language in (None, "", "en"):
+                        labels.add((q.object.value.lower(), q.subject.value, preferred))
+            entities = {iri for _, iri, _ in labels}
+            schemes: dict[str, list[str]] = {}
+            for q in mapping.quads(store.quads_for_pattern(
+                    None, ox.NamedNode(SKOS + "inScheme"), None, ox.DefaultGraph())):
+                if q.subject.value in entities and isinstance(q.object, ox.NamedNode):
+                    schemes.setdefault(q.subject.value, []).append(q.object.value)
+            for q in mapping.quads(store.quads_for_pattern(
+                    None, ox.NamedNode(SKOS + "notation"), None, ox.DefaultGraph())):
+                if q.subject.value in entities and isinstance(q.object, ox.Literal):
+                    known = self.code_of.get(q.subject.value)
+                    self.code_of[q.subject.value] = min(known or q.object.value, q.object.value)
+            for iri in entities:
+                kinds = self.index.kinds.get(iri, [])
+                found = sorted(schemes.get(iri, []), key=lambda s: (self._rank(s), s))
+                group = kinds[0] if kinds and kinds[0].startswith(OKG) else (
+                    found[0] if found else (kinds[0] if kinds else ""))
+                self.group_of[iri] = group
+                if group not in self.group_names:
+                    self.group_names[group] = (self.index.class_label(group) if group in kinds
+                                               else self.index.label(group)) if group else "Other"
+            self._labels = sorted(labels)  # one order whatever the store's
+            return self._labels
+
+    def _rank(self, group: str) -> int:
+        return self.rank_of.get(group, 4)
+
+    def search(self, text: str, group: str = "") -> Found:
+        """The entities with a label that holds `text` (case-insensitive), best first; only
+        those of `group` (a key of Found.groups) when it is given."""
+        needle = " ".join(text.lower().split())
+        labels = self._build()
+        word = re.compile(r"\b" + re.escape(needle))
+        whole = re.compile(r"\b" + re.escape(needle) + r"\b")
+        best: dict[str, tuple[int, int, int, str]] = {}
+        matched: dict[str, str] = {}
+        for lower, iri, preferred in labels:
+            if needle not in lower:
+                continue
+            # the whole label; its first words; a whole word (Microsoft Excel); then parts of
+            # words (Excelsior Cutter), first at the start, then at a word's start, then anywhere
+            start = lower.startswith(needle)
+            tier = (0 if lower == needle else (1 if start else 2) if whole.search(lower)
+                    else 3 if start else 4 if word.search(lower) else 5)
+            key = (tier, 0 if preferred else 1, len(lower), lower)
+            if iri not in best or key < best[iri]:
+                best[iri], matched[iri] = key, lower
+        counts = Counter(self.group_of.get(iri, "") for iri in best)
+        chosen = [iri for iri in best if not group or self.group_of.get(iri, "") == group]
+        chosen.sort(key=lambda iri: (best[iri][0], self._rank(self.group_of.get(iri, "")),
+                                     best[iri][1:], iri))
+        hits = []
+        for iri in chosen[:SHOWN]:
+            label = self.index.label(iri)
+            hits.append(Hit(iri, label, "" if matched[iri] == label.lower() else
+                            self._original(iri, matched[iri]), self.code_of.get(iri, ""),
+                            self.group_of.get(iri, "")))
+        groups = sorted(((g, self.group_names.get(g, g), n) for g, n in counts.items()),
+                        key=lambda g: (self._rank(g[0]), -g[2], g[1]))
+        return Found(hits, len(chosen), groups)
+
+    def _original(self, iri: str, lower: str) -> str:
+        """The matched label as the data writes it (the index keeps it lower-cased)."""
+        node = ox.NamedNode(iri)
+        for name in ("altLabel", "prefLabel"):
+            for q in self.index.store.quads_for_pattern(node, ox.NamedNode(SKOS + name), None):
+                if isinstance(q.object, ox.Literal) and q.object.value.lower() == lower:
+                    return q.object.value
+        return lower

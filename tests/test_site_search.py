@@ -1,0 +1,101 @@
+"""The search box (/search, kg/serve/site_search.py) on the seed build with the reference slices
+of tests/data: every entity with a label is found, occupations first, checked against the slice
+files (O*NET 29.3 and its taxonomy, CC BY 4.0; SOC 2018, public domain).
+
+Regression (session 27's audit): the pages had no search at all, and the one search there was,
+the label-search stored query, covers only entities with an okg class, so no O*NET, SOC or ESCO
+occupation could be found by name."""
+
+from __future__ import annotations
+
+import csv
+import re
+from html import unescape
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.server_support import Running, http
+
+DATA = Path(__file__).parent / "data"
+
+
+def _tsv(folder: str, name: str) -> list[dict[str, str]]:
+    with (DATA / folder / name).open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def _search(server: Running, **params: str) -> tuple[int, str]:
+    reply = http(server.url + "/search?" + urlencode(params), "text/html")
+    return reply.status, reply.text
+
+
+def _hits(page: str) -> list[tuple[str, str, str]]:
+    """(link, name, code) of each result row, in order."""
+    body = page.split('<table class="search-results">', 1)[-1].split("</table>", 1)[0]
+    return [(href, unescape(name), unescape(code)) for href, name, code in re.findall(
+        r'<tr><td><a href="([^"]+)">([^<]*)</a>.*?<td class="code">([^<]*)</td>', body)]
+
+
+def _groups(page: str) -> dict[str, int]:
+    nav = page.split('<nav class="search-groups">', 1)[-1].split("</nav>", 1)[0]
+    return {unescape(name): int(count.replace(",", ""))
+            for name, count in re.findall(r">?([^<>·]+?) \(([\d,]+)\)", nav)}
+
+
+def test_an_onet_occupation_is_found_by_its_title(slices_served: Running) -> None:
+    code, title = next((r["O*NET-SOC 2019 Code"], r["O*NET-SOC 2019 Title"])
+                       for r in _tsv("onet_soc_2019_taxonomy", "2019_Occupations.tsv")
+                       if r["O*NET-SOC 2019 Code"] == "11-3051.00")
+    status, page = _search(slices_served, q=title.lower())
+    assert status == 200
+    hits = _hits(page)
+    # the whole label first, and of those the O*NET-SOC occupation before the SOC code
+    # the whole label first (the curated occupation's is the same, in its own case), and of
+    # those the O*NET-SOC occupation before the SOC code
+    whole = [h for h in hits if h[1].lower() == title.lower()]
+    assert hits[:len(whole)] == whole
+    coded = [h for h in whole if h[2]]
+    assert coded[0] == (f"/id/onet-soc2019/{code}", title, code)
+    assert (f"/id/soc2018/{code[:7]}", title, code[:7]) in coded
+
+
+def test_an_alternative_title_finds_every_occupation_that_holds_it(
+        slices_served: Running) -> None:
+    rows = _tsv("onet_db_29_3", "Alternate Titles.tsv")
+    title = next(r["Alternate Title"] for r in rows if r["O*NET-SOC Code"] == "11-3051.00")
+    holders = {r["O*NET-SOC Code"] for r in rows if r["Alternate Title"].lower() == title.lower()}
+    _, page = _search(slices_served, q=title)
+    exact = [h for h in _hits(page) if f"(also “{title}”)" in page or h[1] == title]
+    found = {h[2] for h in _hits(page)[:len(holders)]}
+    assert exact and found == holders
+
+
+def test_the_groups_count_what_matches_and_narrow_the_list(slices_served: Running) -> None:
+    word = "manager"
+    titled = {r["O*NET-SOC 2019 Code"]
+              for r in _tsv("onet_soc_2019_taxonomy", "2019_Occupations.tsv")
+              if word in r["O*NET-SOC 2019 Title"].lower()}
+    assert len(titled) > 2
+    _, page = _search(slices_served, q=word)
+    groups = _groups(page)
+    onet = groups["O*NET-SOC 2019 taxonomy"]
+    assert onet >= len(titled)
+    link = unescape(re.search(r'<a href="([^"]+)">O\*NET-SOC 2019 taxonomy \(', page)[1])
+    only = http(slices_served.url + link, "text/html").text
+    hits = _hits(only)
+    assert len(hits) == min(onet, 50) and all(h[0].startswith("/id/onet-soc2019/") for h in hits)
+    assert titled <= {h[2] for h in hits}
+    assert f"{onet} entities in this group" in only or f"The first 50 of {onet}" in only
+
+
+def test_too_short_a_text_is_refused_and_the_box_is_on_every_page(
+        slices_served: Running) -> None:
+    status, page = _search(slices_served, q="a")
+    assert status == 400 and "at least 2 characters" in page
+    status, page = _search(slices_served, q="")
+    assert status == 200 and "search-results" not in page
+    for path in ("/", "/queries", "/id/onet-soc2019/11-3051.00.html"):
+        assert '<form class="site-search" action="/search"' in http(
+            slices_served.url + path, "text/html").text
+    _, page = _search(slices_served, q="zzqxj")
+    assert "No label holds “zzqxj”" in page
