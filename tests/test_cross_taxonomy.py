@@ -222,8 +222,9 @@ def check_wages(t: Table) -> None:
 
 def check_industries(t: Table) -> None:
     assert t.variables == ("sectorCode", "sectorLabel", "naicsCode", "naicsLabel", "industry",
-                           "industryLabel", "sharePercent", "employment", "estimatedJobs")
-    got = [(r["sectorCode"], r["naicsCode"], r["sharePercent"], r["employment"],
+                           "industryLabel", "sharePercent", "occupationEmployment",
+                           "estimatedJobs")
+    got = [(r["sectorCode"], r["naicsCode"], r["sharePercent"], r["occupationEmployment"],
             r["estimatedJobs"]) for r in dicts(t)]
     assert got == [
         ("31-33", "332", "10", "203800", "20380"),
@@ -287,6 +288,11 @@ def check_tasks(t: Table) -> None:
     assert len(onet) == 21  # Task Statements.tsv rows of 11-3051.00 in the slice
     core = [r for r in onet if r["category"] == "Core"]
     assert len(core) == 12
+    # core, then supplemental, then those without a Task Type (regression, session 27's audit:
+    # the 8 analyst-added tasks, 21332-21339 in Task Statements.tsv, came first)
+    assert [r["category"] for r in onet] == sorted(
+        (r["category"] for r in onet), key=lambda c: (c is None, c or ""))
+    assert onet[0]["category"] == "Core" and onet[-1]["category"] is None
     assert [r["label"] for r in onet if r["category"] == "Supplemental"] == [
         "Negotiate materials prices with suppliers."]
     assert {r["seedDocuments"] for r in onet} == {"0"}

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from rdflib import Graph, URIRef
@@ -230,6 +231,16 @@ def test_an_empty_answer_names_the_code_the_graph_lacks(dist: Path) -> None:
         assert "0 rows" in reply.text
         answered = http(f"{srv.url}/queries/documents-overview", accept="text/html").text
         assert "documents-overview" in answered and 'class="note" role="status"' not in answered
+        # Regression (session 27's audit): a mistyped IRI answered as silently; a known IRI
+        # with an empty answer still gets no note
+        typo = srv.url + "/id/occupation/industrial-production-manager"
+        reply = http(f"{srv.url}/queries/wage-percentile-change?" + urlencode(
+            {"occupation": typo}), accept="text/html")
+        assert f"Nothing in this graph has the IRI &lt;{typo}&gt;" in reply.text
+        known = srv.url + "/id/occupation/industrial-production-managers"
+        reply = http(f"{srv.url}/queries/wage-percentile-change?" + urlencode(
+            {"occupation": known, "year1": "1999"}), accept="text/html")
+        assert "0 rows" in reply.text and "Nothing in this graph" not in reply.text
 
 
 def test_index_page_counts_every_kind_its_page_lists(server: Running) -> None:

@@ -367,7 +367,7 @@ def test_cli_unknown_code_is_one_line(dist: Path, capsys: pytest.CaptureFixture[
     assert capsys.readouterr().err.strip() == (
         f"kg: error: no transitions from 99-9999.00 in {dist} (unknown code, or a build "
         "without --data)")
-    assert main(["transitions", "plumber", "--dist", str(dist)]) == 1
+    assert main(["transitions", "plumber", "--dist", str(dist)]) == 2  # a usage error
 
 
 def test_cli_a_known_code_without_ratings_says_why(dist: Path,
@@ -774,3 +774,26 @@ def test_cli_json_gives_numbers_and_nulls(dist: Path, capsys: pytest.CaptureFixt
         for name, value in text.items():
             assert (typed[name] is None) == (value == "")
     assert any(r["wage_ratio_at_most"] is None for r in answer)
+
+
+def test_a_soc_code_is_a_usage_error_with_the_query_commands_hint(
+        dist: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 27's audit): `kg transitions 11-3051` exited 1 with no hint, where
+    `kg query` refuses the same code as a usage error (2) and names the O*NET-SOC code meant;
+    `--limit 25` silently gave the 20 the build keeps."""
+    assert main(["transitions", "11-3051", "--dist", str(dist)]) == 2
+    err = capsys.readouterr().err
+    assert "its O*NET-SOC code is 11-3051.00" in err
+    assert main(["transitions", "11305100", "--dist", str(dist)]) == 2
+    assert "did you mean 11-3051.00?" in capsys.readouterr().err
+    assert main(["transitions", "11-3051.00", "--limit", "25", "--format", "csv",
+                 "--dist", str(dist)]) == 0
+    out, err = capsys.readouterr()
+    shown = len(out.splitlines()) - 1
+    assert 0 < shown < 20 and "note" not in err  # the slices' 11-3051.00 has fewer than 20
+    import kg.cli.transitions
+
+    monkeypatch.setattr(kg.cli.transitions, "KEPT_PER_SOURCE", shown)  # as if kept so many
+    assert main(["transitions", "11-3051.00", "--limit", "25", "--format", "csv",
+                 "--dist", str(dist)]) == 0
+    assert f"the build keeps {shown} transitions an occupation" in capsys.readouterr().err

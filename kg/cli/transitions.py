@@ -22,8 +22,8 @@ import pyoxigraph as ox
 
 from kg.cli.arguments import positive_integer
 from kg.errors import KgError
+from kg.transitions.terms import KEPT_PER_SOURCE, PROPERTY
 from kg.transitions.terms import OKG_IRI as OKG
-from kg.transitions.terms import PROPERTY
 from kg.transitions.terms import SKOS_IRI as SKOS
 from kg.transitions.wording import distinct_names
 
@@ -157,7 +157,13 @@ def cmd_transitions(args: argparse.Namespace) -> int:
         raise KgError("give one O*NET-SOC CODE (like 11-3051.00) or --all")
     # fullmatch, not "$", which matches before a final newline (the code reached SPARQL)
     if args.code and not ONET_CODE.fullmatch(args.code):
-        raise KgError(f"{args.code!r} is not an O*NET-SOC code (like 11-3051.00)")
+        # a usage error, as `kg query` answers the same code (exit 2), with the same hint
+        from kg.query.param_binding import _onet_soc_hint
+
+        hint = _onet_soc_hint(args.code)
+        print(f"kg: error: {args.code!r} is not an O*NET-SOC code (like 11-3051.00)"
+              + (f"; {hint}" if hint else ""), file=sys.stderr)
+        return 2
     # The build keeps 20 a source: any larger limit gives them all (and a SPARQL integer
     # literal past 2^63 matched nothing).
     rows = read_transitions(Path(args.dist), args.code, min(args.limit, 1000))
@@ -169,6 +175,9 @@ def cmd_transitions(args: argparse.Namespace) -> int:
                           "activity ratings to compare with other occupations")
         raise KgError(f"no transitions from {args.code} in {args.dist} (unknown code, or a "
                       "build without --data)")
+    if args.code and args.limit > len(rows) and len(rows) == KEPT_PER_SOURCE:
+        print(f"kg: note: the build keeps {KEPT_PER_SOURCE} transitions an occupation; all "
+              "are shown", file=sys.stderr)
     if args.format == "json":
         typed = [{name: _json_value(name, value) for name, value in row.items()}
                  for row in rows]

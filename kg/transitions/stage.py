@@ -21,9 +21,9 @@ from kg.build.store import add_quads
 from kg.prefixes import DCTERMS, OKG, PROV
 from kg.publisher import LICENSE, PUBLISHER_PATH
 from kg.transitions.profiles import Profiles, read_profiles
-from kg.transitions.terms import COMPONENTS, PROPERTY
+from kg.transitions.terms import COMPONENTS, KEPT_PER_SOURCE, PROPERTY
 
-DEFAULT_LIMIT = 20
+DEFAULT_LIMIT = KEPT_PER_SOURCE
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 DCAT_DATASET = NamedNode("http://www.w3.org/ns/dcat#Dataset")

@@ -6,6 +6,7 @@ from __future__ import annotations
 # kg.prefixes holds these as rdflib Namespaces; `kg transitions` must not import rdflib to start
 # (about 0.5 s), so the two it needs are plain strings here (a test checks they agree).
 OKG_IRI = "https://w3id.org/occupation-kg/ontology#"
+KEPT_PER_SOURCE = 20  # transitions the build keeps from each occupation (kg.transitions.stage)
 SKOS_IRI = "http://www.w3.org/2004/02/skos/core#"
 
 # component -> what it measures (README, CSV header and the provenance description say the same)
