@@ -211,3 +211,30 @@ def test_a_served_title_only_occupation_names_its_profiled_kin(slices_served) ->
     assert "describes this occupation by its titles alone" in section
     assert 'href="/id/onet-soc2019/11-3051.00"' in section
     assert "onet-title-only" not in _page(slices_served, "/id/onet-soc2019/11-3051.00.html")
+
+
+def test_a_scheme_page_lists_all_its_members(slices_served, monkeypatch) -> None:
+    """Regression (session 27's audit): the O*NET-SOC 2019 scheme's page listed the first 300
+    of its 1,016 occupations by IRI (11-1011.00 to 25-1021.00), shown A-Z, so it looked
+    complete; a scheme's members are now listed in full (up to SCHEME_MEMBERS_SHOWN). Here the
+    property limit is set below the number of the slices' O*NET-SOC codes (the taxonomy's and
+    the database's, O*NET 29.3, CC BY 4.0)."""
+    from kg.serve import entities
+
+    codes: set[str] = set()
+    for folder, name, column in (
+            ("onet_soc_2019_taxonomy", "2019_Occupations.tsv", "O*NET-SOC 2019 Code"),
+            ("onet_db_29_3", "Occupation Data.tsv", "O*NET-SOC Code")):
+        with (DATA / folder / name).open(encoding="utf-8") as handle:
+            codes |= {r[column] for r in csv.DictReader(handle, delimiter="\t")}
+    assert len(codes) > 3
+    monkeypatch.setattr(entities, "INBOUND_SHOWN", 2)
+    monkeypatch.setattr(slices_served.app, "cache", {})  # pages rendered before the patch
+    page = _page(slices_served, "/id/scheme/onet-soc2019.html")
+    related = page.split('id="related"', 1)[1]
+    assert set(re.findall(r'href="/id/onet-soc2019/([^"]+)"', related)) == codes
+    assert "The first" not in related
+    monkeypatch.setattr(entities, "SCHEME_MEMBERS_SHOWN", 3)
+    monkeypatch.setattr(slices_served.app, "cache", {})
+    page = _page(slices_served, "/id/scheme/onet-soc2019.html")
+    assert f"The first 3 of\n{len(codes):,}, by IRI" in page

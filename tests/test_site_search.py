@@ -99,3 +99,30 @@ def test_too_short_a_text_is_refused_and_the_box_is_on_every_page(
             slices_served.url + path, "text/html").text
     _, page = _search(slices_served, q="zzqxj")
     assert "No label holds “zzqxj”" in page
+
+
+def test_a_published_capitalised_id_leads_to_its_entity(slices_served: Running) -> None:
+    """Regression (session 27's audit): O*NET writes content-model IDs in capitals (2.A.1.a in
+    Content Model Reference.tsv), the pages and reconcile show them so, but /id/onet-element/
+    2.A.1.a was a 404: the IRIs are lower-case. It now redirects (301) to the entity."""
+    import urllib.error
+    import urllib.request
+
+    element = next(r["Element ID"] for r in _tsv("onet_db_29_3", "Content Model Reference.tsv")
+                   if r["Element ID"].startswith("2.A."))
+    assert element != element.lower()
+
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: object, **kwargs: object) -> None:
+            return None
+
+    opener = urllib.request.build_opener(Stay)
+    for suffix in ("", ".html"):
+        try:
+            opener.open(f"{slices_served.url}/id/onet-element/{element}{suffix}")
+            raise AssertionError("no redirect")
+        except urllib.error.HTTPError as reply:
+            assert reply.code == 301
+            assert reply.headers["Location"] == f"/id/onet-element/{element.lower()}{suffix}"
+    assert http(f"{slices_served.url}/id/onet-element/{element.lower()}.html").status == 200
+    assert http(f"{slices_served.url}/id/onet-element/9.Z.NOPE.html").status == 404

@@ -423,10 +423,16 @@ def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) 
         if t.wage_ratio is not None:
             assert t.wage_text == f"median wage ×{float(t.wage_ratio):.2f}"
     html = Pages(DEFAULT_BASE, {}).render(
-        "entity.html", page=type("Page", (), {"label": "x", "kinds": []})(), formats=[],
+        "entity.html", page=type("Page", (), {"label": "x", "kinds": [], "iri": DEFAULT_BASE
+                                              + f"onet-soc2019/{source}"})(), formats=[],
         transitions=targets, onet=None, activities=[]).decode()
     section = html[html.index('id="transitions"'):]
     assert "job zone 0" not in section and "job zone -" not in section
+    # Regression (session 27's audit): the page shows the best 10 of the 20 kept, with no way
+    # to the rest; it now links the stored queries that list them all
+    assert (f'href="/queries/transitions-from?code={source}&amp;minWageRatio=0&amp;'
+            'maxJobZoneStep=4"') in section
+    assert f'href="/queries/transitions-into?code={source}"' in section
     assert section.count('class="shared-skills"') == sum(1 for t in targets if t.skills)
     assert ".;" not in section and "Shared:" not in section
 

@@ -126,6 +126,11 @@ _CITING = {
 KIND_PAGE = 1000  # entities on one page of a kind's list
 PAGE_OBSERVATIONS = 300  # observations shown on one entity's page
 INBOUND_SHOWN = 300  # entities listed under one property of an entity's "Related" section
+# A concept scheme's members, all of them up to this many: O*NET-SOC 2019 (1,016), SOC 2018,
+# NAICS 2022 (2,125), ISCO-08. Regression (session 27's audit): the O*NET-SOC scheme's page
+# listed its first 300 by IRI (up to 25-1021.00), shown A-Z, so it looked complete without
+# Registered Nurses or Electricians.
+SCHEME_MEMBERS_SHOWN = 2500
 
 
 def local_name(iri: str) -> str:
@@ -671,8 +676,8 @@ class EntityIndex:
             if isinstance(q.subject, ox.NamedNode):
                 referrers[p].add(q.subject.value)
         inbound: dict[str, list[Value]] = {
-            p: [self._value(ox.NamedNode(s), (s, p, _key(node)), p)
-                for s in sorted(found)[:INBOUND_SHOWN]]
+            p: [self._value(ox.NamedNode(s), (s, p, _key(node)), p) for s in sorted(found)[
+                :SCHEME_MEMBERS_SHOWN if p == SKOS + "inScheme" else INBOUND_SHOWN]]
             for p, found in referrers.items()
         }
         named_in: list[Source] = []

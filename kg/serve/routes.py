@@ -130,6 +130,12 @@ def entity(app: App, rest: str, headers: Message) -> Response:
         kind_ = described.kind_of(app, app.mapping.public + stem)
         if kind_ is not None:
             return described_document(app, app.mapping.public + stem, ext, kind_)
+    # O*NET writes its content-model IDs in capitals (2.A.1.e), its IRIs here are lower-case:
+    # a link built from a published ID goes to the entity (regression, session 27's audit: 404)
+    lower = rest.lower()
+    if lower != rest and (app.index.exists(app.mapping.public + lower) or (
+            dot and app.index.exists(app.mapping.public + stem.lower()))):
+        return Response.redirect(f"/id/{quote(lower)}", 301)
     return error(app, 404, f"no entity with the IRI {iri}", headers)
 
 
