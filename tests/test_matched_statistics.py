@@ -238,3 +238,11 @@ def test_a_scheme_page_lists_all_its_members(slices_served, monkeypatch) -> None
     monkeypatch.setattr(slices_served.app, "cache", {})
     page = _page(slices_served, "/id/scheme/onet-soc2019.html")
     assert f"The first 3 of\n{len(codes):,}, by IRI" in page
+
+
+def test_a_served_occupation_page_has_its_education_section(slices_served) -> None:
+    """The page `kg serve` sends for 11-3051.00 carries the "Education and training" section
+    (its reader is tested against the slice files in test_onet_page_sections.py)."""
+    page = _page(slices_served, "/id/onet-soc2019/11-3051.00.html")
+    section = page[page.index('id="education"'):]
+    assert "Required Level of Education" in section[:section.index("</section>")]

@@ -346,3 +346,60 @@ def test_an_occupation_onet_describes_by_title_alone_says_so_and_names_its_profi
         assert f">{kin.label}</a> ({kin.code})" in section
     plain = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, labels[iri]), []).decode()
     assert "onet-title-only" not in plain
+
+
+@pytest.fixture(scope="module")
+def with_projections(crosswalked: ox.Store, tmp_path_factory: pytest.TempPathFactory
+                     ) -> ox.Store:
+    """The crosswalked slices plus the BLS Employment Projections slice (public domain)."""
+    out = tmp_path_factory.mktemp("ep") / "ep.nq"
+    write(IMPORTERS["bls-projections"], DATA.parent / "bls_employment_projections_2024_34", out,
+          progress=False)
+    store = ox.Store()
+    store.bulk_extend(crosswalked)
+    store.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    return store
+
+
+def test_an_occupation_page_says_what_education_the_job_needs(with_projections) -> None:
+    """Regression (session 27's audit): BLS's typical entry education appeared only on the SOC
+    code's page and O*NET's Required Level of Education only as twelve bare category links under
+    the ratings. Both now head an "Education and training" section, checked against the slices'
+    Employment Projections table 1.2 (BLS) and Education, Training, and Experience.tsv (O*NET
+    29.3, CC BY 4.0)."""
+    from kg.serve.education_section import read_education
+    from kg.serve.pages import Pages
+
+    store, code = with_projections, "11-3051.00"
+    with (DATA.parent / "bls_employment_projections_2024_34" /
+          "table_1.2_occupational_projections_2024-34.tsv").open(encoding="utf-8") as handle:
+        ep = next(r for r in csv.DictReader(handle, delimiter="\t")
+                  if r["2024 National Employment Matrix code"] == code[:7])
+    names = {r["Category"]: r["Category Description"].split(" - ", 1)[0].strip()
+             for r in rows("Education, Training, and Experience Categories.tsv")
+             if r["Scale ID"] == "RL"}
+    expected = [(names[r["Category"]], Decimal(r["Data Value"]), r["Recommend Suppress"] == "Y")
+                for r in rows("Education, Training, and Experience.tsv")
+                if r["O*NET-SOC Code"] == code and r["Scale ID"] == "RL"
+                and Decimal(r["Data Value"]) > 0]
+    expected.sort(key=lambda e: int(next(k for k, v in names.items() if v == e[0])))
+    assert len(expected) > 3
+    labels = {q.subject.value: q.object.value
+              for q in store.quads_for_pattern(None, SKOS_PREF_LABEL, None, None)}
+    iri = ID + f"onet-soc2019/{code}"
+    found = read_education(store, iri, ID, labels)
+    assert found is not None
+    assert [(w, label) for w, label, _ in found.entry] == [
+        ("Typical education needed for entry", ep["Typical education needed for entry"]),
+        ("Work experience in a related occupation", ep["Work experience in a related occupation"]),
+        ("Typical on-the-job training",
+         ep["Typical on-the-job training needed to attain competency in the occupation"])]
+    assert found.entry_of is not None and found.entry_of[0] == code[:7]
+    assert [(lv.label, lv.share, lv.suppressed) for lv in found.levels] == expected
+    html = Pages(ID, {"title": "occupation-kg"}).entity(
+        _page(iri, labels[iri]), [], education=found).decode()
+    section = html[html.index('id="education"'):]
+    section = section[:section.index("</section>")]
+    assert section.count('<td class="num">') == len(expected)
+    assert ep["Typical education needed for entry"].replace("'", "&#39;") in section
+    assert read_education(store, ID + "onet-element/2.a.1.a", ID, labels) is None

@@ -22,6 +22,7 @@ from kg.serve.charts import (
     riasec_chart,
     wage_chart,
 )
+from kg.serve.education_section import Education
 from kg.serve.entities import OKG, WAGE_STATS, EntityPage, Observation
 from kg.serve.humanize import money, number
 from kg.serve.onet_profile import OnetProfile
@@ -165,7 +166,8 @@ class Pages:
                transitions: list | None = None,  # career transitions (T)
                activities: list | None = None,  # detailed work activities
                equivalents: list | None = None,  # in other taxonomies
-               title_only: TitleOnly | None = None) -> bytes:  # O*NET describes no more
+               title_only: TitleOnly | None = None,  # O*NET describes no more
+               education: Education | None = None) -> bytes:  # BLS entry, O*NET levels
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -191,4 +193,5 @@ class Pages:
             activities=activities or [],
             equivalents=equivalents or [],
             title_only=title_only,
+            education=education,
         )

@@ -237,9 +237,14 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
 
         title_only = None if onet is not None else read_title_only(
             app.index.store, iri, app.mapping.public, app.index.labels)
+        # entry requirements (BLS, through the SOC code) and O*NET's required education levels
+        from kg.serve.education_section import read_education
+
+        education = read_education(app.index.store, iri, app.mapping.public, app.index.labels)
         body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
                                 transitions=leads, activities=activities,
-                                equivalents=equivalents, title_only=title_only)
+                                equivalents=equivalents, title_only=title_only,
+                                education=education)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":

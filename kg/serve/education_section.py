@@ -1,0 +1,94 @@
+"""The "Education and training" section of an occupation's page: what the BLS Employment
+Projections program gives for entry into its SOC 2018 occupation (typical education, work
+experience in a related occupation, on-the-job training), and, for an O*NET-SOC occupation,
+O*NET's Required Level of Education (element 2.D.1, scale RL): the share of the surveyed workers
+who say the job needs each level. "What training do I need?" is a career site's first question;
+the page had the BLS answer only on the SOC code's page and O*NET's only as twelve bare
+category links among the ratings. Read with pattern lookups from the served store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pyoxigraph as ox
+
+from kg.prefixes import OKG
+
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+SOC_MATCHES = ("exactMatch", "closeMatch")  # the SOC code an O*NET-SOC occupation is filed as
+ENTRY = (("typicalEntryEducation", "Typical education needed for entry"),
+         ("relatedWorkExperience", "Work experience in a related occupation"),
+         ("typicalOnTheJobTraining", "Typical on-the-job training"))
+
+
+@dataclass
+class Level:
+    label: str  # the category's name, without O*NET's explanation after " - "
+    iri: str
+    share: Decimal  # percent of respondents
+    suppressed: bool = False  # O*NET recommends suppressing the estimate
+
+
+@dataclass
+class Education:
+    entry: list[tuple[str, str, str]] = field(default_factory=list)  # (what, label, IRI)
+    entry_of: tuple[str, str, str] | None = None  # the SOC concept's (code, label, IRI)
+    levels: list[Level] = field(default_factory=list)  # O*NET's RL categories over 0 %
+
+
+def _objects(store: ox.Store, s: ox.NamedNode, p: str) -> list[ox.NamedNode | ox.Literal]:
+    found: list[ox.NamedNode | ox.Literal] = []
+    for q in store.quads_for_pattern(s, ox.NamedNode(p), None, None):
+        if q.object not in found and not isinstance(q.object, ox.BlankNode):
+            found.append(q.object)
+    return found
+
+
+def _number(term: ox.NamedNode | ox.Literal | None) -> Decimal | None:
+    try:
+        return Decimal(term.value) if isinstance(term, ox.Literal) else None
+    except InvalidOperation:
+        return None
+
+
+def _category_number(iri: str) -> int:
+    tail = iri.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
+
+
+def read_education(store: ox.Store, iri: str, public_base: str,
+                   labels: dict[str, str]) -> Education | None:
+    node = ox.NamedNode(iri)
+    out = Education()
+    candidates = [node] + [m for p in SOC_MATCHES for m in _objects(store, node, SKOS + p)
+                           if isinstance(m, ox.NamedNode)
+                           and m.value.startswith(public_base + "soc2018/")]
+    for concept in candidates:
+        entry = [(what, labels.get(o.value, o.value.rsplit("/", 1)[-1]), o.value)
+                 for prop, what in ENTRY for o in _objects(store, concept, OKG + prop)
+                 if isinstance(o, ox.NamedNode)]
+        if entry:
+            out.entry = entry
+            if concept != node:
+                code = next((o.value for o in _objects(store, concept, SKOS + "notation")), "")
+                out.entry_of = (code, labels.get(concept.value, code), concept.value)
+            break
+    element = ox.NamedNode(public_base + "onet-element/2.d.1")
+    scale = ox.NamedNode(public_base + "onet-scale/rl")
+    for q in store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedOccupation"), node, None):
+        rating = q.subject
+        if not isinstance(rating, ox.NamedNode) \
+                or element not in _objects(store, rating, OKG + "ratedElement") \
+                or scale not in _objects(store, rating, OKG + "ratingScale"):
+            continue
+        category = next(iter(_objects(store, rating, OKG + "ratingCategory")), None)
+        share = _number(next(iter(_objects(store, rating, OKG + "ratingValue")), None))
+        if not isinstance(category, ox.NamedNode) or share is None or share <= 0:
+            continue
+        flag = next(iter(_objects(store, rating, OKG + "recommendSuppress")), None)
+        name = labels.get(category.value, category.value.rsplit("/", 1)[-1])
+        out.levels.append(Level(name.split(" - ", 1)[0].strip(), category.value, share,
+                                flag is not None and flag.value in ("true", "1")))
+    out.levels.sort(key=lambda level: _category_number(level.iri))
+    return out if out.entry or out.levels else None
