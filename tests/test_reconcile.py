@@ -566,3 +566,51 @@ def test_a_property_value_puts_the_candidate_that_has_it_first(service: Service)
     # past the limit: with limit 1 the name alone gives the first; the value brings its holder
     assert ask(1)[0]["id"] == codes[0]
     assert ask(1, soc2018=code)[0]["id"] == lifted[0]["id"]
+
+
+def test_extension_gives_a_groups_median_where_bls_publishes_only_the_group(
+        tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Regression (session 27's audit): median-wage was empty for 59 O*NET-SOC occupations
+    whose SOC code BLS publishes only as its broader group (31-1121 within 31-1120), though
+    their pages show the group's median. Here the OEWS slice's 11-3051 row is moved to its
+    group 11-3050, as BLS does for 13-1021 within 13-1020."""
+    with (DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv").open(
+            encoding="utf-8") as handle:
+        row = next(r for r in csv.DictReader(handle, delimiter="\t") if r["OCC_CODE"] == "11-3051")
+    work = tmp_path_factory.mktemp("group-only")
+    data = slices_with_oews_row_changed(work, "11-3051", {"OCC_CODE": "11-3050",
+                                                          "O_GROUP": "broad"})
+    # the slices alone: the seed graph's own 11-3051 figures would give the code a median
+    service = Service(from_files(import_reference(data, work / "slices")), ROOT, "{{id}}")
+    answer = service.extend(json.dumps({"ids": ["11-3051.00"],
+                                        "properties": [{"id": "median-wage"}]}))
+    median = row["A_MEDIAN"].replace(",", "")
+    assert answer["rows"]["11-3051.00"]["median-wage"] == [
+        {"str": f"{median} (of its group, SOC 11-3050)"}]
+
+
+def test_extension_gives_esco_through_any_2010_match() -> None:
+    """Regression (session 27's audit): the esco property followed the ranker's links, which
+    leave relatedMatch out, so Software Developers (15-1252.00, O*NET's many-to-many match of
+    15-1132.00 and 15-1133.00) and 377 more O*NET-SOC occupations got no ESCO occupation,
+    though their pages list the Nesta crosswalk's."""
+    from kg.reconcile.index import _esco_through_onet2010
+    from kg.reconcile.service import PROPERTIES
+
+    skos, base = "http://www.w3.org/2004/02/skos/core#", "https://w3id.org/occupation-kg/id/"
+    esco = "http://data.europa.eu/esco/occupation/"
+    lines = [f"<{base}onet-soc2010/15-1132.00> <{skos}relatedMatch> "
+             f"<{base}onet-soc2019/15-1252.00> .",
+             f"<{base}onet-soc2010/15-1133.00> <{skos}relatedMatch> "
+             f"<{base}onet-soc2019/15-1252.00> .",
+             f"<{esco}aaaa-1> <{skos}closeMatch> <{base}onet-soc2010/15-1132.00> .",
+             f"<{esco}bbbb-2> <{skos}broadMatch> <{base}onet-soc2010/15-1133.00> ."]
+    store = ox.Store()
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
+    found = _esco_through_onet2010(store)
+    assert found == {f"{base}onet-soc2019/15-1252.00": [f"{esco}aaaa-1", f"{esco}bbbb-2"]}
+    index = SimpleNamespace(
+        entities=[SimpleNamespace(type="onet-occupation", iri=f"{base}onet-soc2019/15-1252.00",
+                                  id="15-1252.00")],
+        esco_of=found, links={}, stated={}, codes=lambda e, t: [])
+    assert PROPERTIES["esco"].value(index, 0) == [f"{esco}aaaa-1", f"{esco}bbbb-2"]

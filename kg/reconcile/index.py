@@ -61,6 +61,9 @@ class Index:
     job_zone: dict[str, str] = field(default_factory=dict)  # iri -> job zone number
     median_wage: dict[str, float] = field(default_factory=dict)  # SOC code -> latest median
     median_wage_at_least: set[str] = field(default_factory=set)  # ... given as a lower bound
+    soc_group: dict[str, str] = field(default_factory=dict)  # SOC 2018 code -> its broader one
+    # O*NET-SOC 2019 IRI -> ESCO occupations, through any match of O*NET's 2010 crosswalk
+    esco_of: dict[str, list[str]] = field(default_factory=dict)
     # (entity, type key) -> codes or IRIs the entity's own statements give for a taxonomy even
     # when that taxonomy is not loaded: okg:socCode and the IRIs of its exact/close matches.
     stated: dict[tuple[int, str], set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -192,6 +195,10 @@ def from_store(store: ox.Store) -> Index:
                 index.links[soc[code]].add(i)
     _stated(store, iris, index)
     index.isco_of = _isco_through_soc2010(store)
+    index.esco_of = _esco_through_onet2010(store)
+    for a, b in _rows(store, f"SELECT ?a ?b WHERE {{ ?a <{SKOS}broader> ?b }}"):
+        if (code := _SOC_2018.search(a)) and (group := _SOC_2018.search(b)):
+            index.soc_group[code[1]] = group[1]
     for iri, zone in _rows(store, f"SELECT ?s ?n WHERE {{ ?s <{OKG}jobZone> ?z . "
                                   f"?z <{SKOS}notation> ?n }}"):
         index.job_zone[iri] = zone
@@ -246,6 +253,32 @@ def _isco_through_soc2010(store: ox.Store) -> dict[str, list[str]]:
     found = {iri: sorted({c for code in codes for c in isco_of_soc2010.get(code, ())})
              for iri, codes in soc2010_of.items()}
     return {iri: codes for iri, codes in sorted(found.items()) if codes}
+
+
+_ESCO_OCCUPATION = re.compile(r"^http://data\.europa\.eu/esco/occupation/[0-9a-f-]+$")
+_ONET_2019 = re.compile(r"/onet-soc2019/[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
+_SOC_2018 = re.compile(r"/soc2018/([0-9]{2}-[0-9]{4})$")
+
+
+def _esco_through_onet2010(store: ox.Store) -> dict[str, list[str]]:
+    """ESCO occupations for O*NET-SOC 2019 occupations by the Nesta crosswalk (ESCO to
+    O*NET-SOC 2010), through any match of O*NET's 2010-to-2019 crosswalk, as the pages' "In
+    other taxonomies" reads it. The ranker's links leave relatedMatch out, so data extension
+    gave no ESCO occupation for Software Developers (15-1252.00, from 15-1132.00 and 15-1133.00
+    by a many-to-many relatedMatch) and 377 more (session 27's audit)."""
+    values = " ".join(f"<{SKOS}{p}>" for p in _CROSSWALK_LINKS)
+    old_of: dict[str, set[str]] = defaultdict(set)  # 2019 IRI -> O*NET-SOC 2010 IRIs
+    esco_of_old: dict[str, set[str]] = defaultdict(set)
+    for a, b in _rows(store, f"SELECT ?a ?b WHERE {{ ?a ?p ?b . VALUES ?p {{ {values} }} }}"):
+        for one, other in ((a, b), (b, a)):
+            if _ONET_2010.search(one):
+                if _ONET_2019.search(other):
+                    old_of[other].add(one)
+                elif _ESCO_OCCUPATION.match(other):
+                    esco_of_old[one].add(other)
+    found = {iri: sorted({e for old in olds for e in esco_of_old.get(old, ())})
+             for iri, olds in old_of.items()}
+    return {iri: uris for iri, uris in sorted(found.items()) if uris}
 
 
 def _stated(store: ox.Store, iris: dict[str, list[int]], index: Index) -> None:

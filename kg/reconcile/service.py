@@ -71,9 +71,29 @@ def _isco(index: Index, entity: int) -> list[str]:
 
 
 def _wage(index: Index, entity: int) -> list[str]:
-    """The latest median; a top-coded one (BLS's "#") as "239200 or more", as the pages say."""
-    return [f"{index.median_wage[c]:.0f}" + (" or more" if c in index.median_wage_at_least else "")
-            for c in _soc(index, entity) if c in index.median_wage]
+    """The latest median; a top-coded one (BLS's "#") as "239200 or more", as the pages say.
+    Where BLS publishes only the SOC code's broader group (31-1120 for Home Health Aides,
+    31-1121), the group's median, named, as the pages give it: the column was empty for 59
+    O*NET-SOC occupations (session 27's audit)."""
+    out = []
+    for own in _soc(index, entity):
+        code, hops = own, 0
+        while code not in index.median_wage and code in getattr(index, "soc_group", {}) \
+                and hops < 3:
+            code, hops = index.soc_group[code], hops + 1
+        if code in index.median_wage:
+            out.append(f"{index.median_wage[code]:.0f}"
+                       + (" or more" if code in index.median_wage_at_least else "")
+                       + ("" if code == own else f" (of its group, SOC {code})"))
+    return out
+
+
+def _esco(index: Index, entity: int) -> list[str]:
+    """Linked ESCO occupations, and for an O*NET-SOC occupation those the Nesta crosswalk gives
+    its O*NET-SOC 2010 codes by any match (kg.reconcile.index._esco_through_onet2010)."""
+    found = set(_linked_ids("esco-occupation")(index, entity))
+    found.update(getattr(index, "esco_of", {}).get(index.entities[entity].iri, ()))
+    return sorted(found)
 
 
 def _job_zone(index: Index, entity: int) -> list[str]:
@@ -87,7 +107,7 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
     Property("onet", "O*NET-SOC code", _linked_ids("onet-occupation")),
     Property("isco08", "ISCO-08 code (BLS's ISCO-08/SOC 2010 crosswalk for O*NET and SOC)",
              _isco),
-    Property("esco", "ESCO occupation URI", _linked_ids("esco-occupation")),
+    Property("esco", "ESCO occupation URI", _esco),
     Property("median-wage", "Median annual wage (USD, latest BLS OEWS; \"or more\" where BLS "
              "gives only its top code)", _wage),
     Property("job-zone", "O*NET job zone", _job_zone),
