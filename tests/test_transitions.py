@@ -803,3 +803,19 @@ def test_a_soc_code_is_a_usage_error_with_the_query_commands_hint(
     assert main(["transitions", "11-3051.00", "--limit", "25", "--format", "csv",
                  "--dist", str(dist)]) == 0
     assert f"the build keeps {shown} transitions an occupation" in capsys.readouterr().err
+
+
+def test_the_table_names_the_codes_whose_wages_stand_in() -> None:
+    """Regression (session 27's audit): `kg transitions 13-1021.00` printed "median wage
+    ×1.00 ... growth 5.8% (13-1020)": the growth named the group whose figure stands in, the
+    wage ratio did not, though both medians were the one figure of group 13-1020."""
+    from kg.cli.transitions import COLUMNS, _table
+
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(from_code="13-1021.00", from_title="Buyers", to_code="13-1023.00",
+               to_title="Purchasing Agents", rank="1", score="0.85", wage_ratio="1",
+               job_zone_step="0", target_growth_pct="5.8", source_wage_soc="13-1020",
+               target_wage_soc="13-1020", target_outlook_soc="13-1020")
+    assert "median wage ×1.00 (from 13-1020, to 13-1020)" in _table([row])
+    row.update(source_wage_soc="13-1021", target_wage_soc="13-1023")  # their own figures
+    assert "median wage ×1.00  " in _table([row])

@@ -133,9 +133,16 @@ def _table(rows: list[dict[str, str]]) -> str:
         # a figure that stands in for the target (its BLS aggregate's or group's) says whose
         outlook = row["target_outlook_soc"]
         whose = f" ({outlook})" if outlook and outlook != row["to_code"][:7] else ""
+        # and so do the wages compared (regression, session 27's audit: 13-1021.00 -> 13-1022.00
+        # read "median wage x1.00", both sides the one figure of their group 13-1020)
+        stand_ins = [f"{side} {code}" for side, code, own in (
+            ("from", row["source_wage_soc"], row["from_code"][:7]),
+            ("to", row["target_wage_soc"], row["to_code"][:7])) if code and code != own]
+        wages = wage_text(row["wage_ratio"], row["wage_ratio_at_least"],
+                          row["wage_ratio_at_most"])
         figures = [f"score {float(row['score']):.3f}",
-                   wage_text(row["wage_ratio"], row["wage_ratio_at_least"],
-                             row["wage_ratio_at_most"]) or "median wage ratio unknown",
+                   (wages + (f" ({', '.join(stand_ins)})" if stand_ins else "")) if wages
+                   else "median wage ratio unknown",
                    job_zone_text(row["job_zone_step"]) or "job zone step unknown",
                    f"growth {row['target_growth_pct']}%{whose}" if row["target_growth_pct"]
                    else "growth unknown"]
