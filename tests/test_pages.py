@@ -289,6 +289,11 @@ def test_a_large_kind_is_listed_a_page_at_a_time(server: Running,
     for bad in ("0", "x", "-1", "1" + "0" * 4400, "%C2%B2", "%EF%BC%91", "1&page=1"):
         assert http(server.url + f"/kind/Duty?page={bad}").status == 400, bad[:10]
     assert http(server.url + f"/kind/Duty?page={10**20}").status == 404
+    # Regression (session 27's audit): a browser got these errors as plain text
+    for path in ("/kind/Duty?page=0", "/kind/NoSuchKind", f"/kind/Duty?page={pages + 1}"):
+        reply = http(server.url + path, "text/html")
+        assert reply.headers["Content-Type"].startswith("text/html"), path
+        assert http(server.url + path).headers["Content-Type"].startswith("text/plain")
 
 
 def test_kinds_that_share_a_local_name_keep_their_own_pages() -> None:

@@ -62,7 +62,7 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
     if path in ("/", "/index.html"):
         return index(app)
     if path.startswith("/kind/"):
-        return kind(app, path[len("/kind/") :], params)
+        return kind(app, path[len("/kind/") :], params, headers)
     if path == "/query":
         return query_page(app, params)
     if path in ("/queries", "/queries/"):
@@ -285,22 +285,23 @@ def _kind_label(app: App, cls: str, name: str) -> str:
     return f"{label} ({prefix})" if prefix and prefix.lower() not in label.lower() else label
 
 
-def kind(app: App, name: str, params: dict[str, list[str]] | None = None) -> Response:
+def kind(app: App, name: str, params: dict[str, list[str]] | None = None,
+         headers: Message | None = None) -> Response:
     members = app.index.members_by_kind()
     names = kind_names(members)
     cls = next((c for c, found in names.items() if found == name), None)
     if cls is None:
-        return error(app, 404, f"no entity kind {name!r}")
+        return error(app, 404, f"no entity kind {name!r}", headers)
     asked = (params or {}).get("page", ["1"])
     if len(asked) != 1 or not re.fullmatch(r"[0-9]{1,30}", asked[0], re.ASCII) \
             or int(asked[0]) < 1:
         shown = ", ".join(repr(a[:20]) for a in asked[:3])
-        return error(app, 400, f"page must be one whole number from 1, got {shown}")
+        return error(app, 400, f"page must be one whole number from 1, got {shown}", headers)
     number = int(asked[0])
     evidence = app.index.evidence_by_fact() if name == "Evidence" else None
     entities, pages = app.index.kind_page(cls, number)
     if number > pages:
-        return error(app, 404, f"{name} has {pages} page(s), not {number}")
+        return error(app, 404, f"{name} has {pages} page(s), not {number}", headers)
     page = app.pages.render("kind.html", label=_kind_label(app, cls, name), name=name,
                             entities=entities, total=len(members[cls]), page=number,
                             pages=pages, evidence=evidence, label_of=app.index.label)
