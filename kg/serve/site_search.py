@@ -74,13 +74,15 @@ class SiteSearch:
                 return self._labels
             store, mapping = self.index.store.store, self.index.store.mapping
             labels: set[tuple[str, str, bool]] = set()
+            shared: dict[str, str] = {}  # one string per IRI, not one per label (~25 MB)
             for name, preferred in (("prefLabel", True), ("altLabel", False)):
                 quads = store.quads_for_pattern(None, ox.NamedNode(SKOS + name), None,
                                                 ox.DefaultGraph())
                 for q in mapping.quads(quads):
                     if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal) \
                             and q.object.language in (None, "", "en"):
-                        labels.add((q.object.value.lower(), q.subject.value, preferred))
+                        iri = shared.setdefault(q.subject.value, q.subject.value)
+                        labels.add((q.object.value.lower(), iri, preferred))
             entities = {iri for _, iri, _ in labels}
             schemes: dict[str, list[str]] = {}
             for q in mapping.quads(store.quads_for_pattern(
