@@ -246,3 +246,11 @@ def test_a_served_occupation_page_has_its_education_section(slices_served) -> No
     page = _page(slices_served, "/id/onet-soc2019/11-3051.00.html")
     section = page[page.index('id="education"'):]
     assert "Required Level of Education" in section[:section.index("</section>")]
+
+
+def test_a_served_skill_page_names_the_occupations_that_rate_it_highest(slices_served) -> None:
+    """The page `kg serve` sends for the skill 2.a.1.e carries the section (its reader is
+    tested against the slice files in test_onet_page_sections.py)."""
+    page = _page(slices_served, "/id/onet-element/2.a.1.e.html")
+    section = page[page.index('id="occupations"'):]
+    assert 'href="/id/onet-soc2019/' in section[:section.index("</section>")]

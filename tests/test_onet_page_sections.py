@@ -403,3 +403,38 @@ def test_an_occupation_page_says_what_education_the_job_needs(with_projections) 
     assert section.count('<td class="num">') == len(expected)
     assert ep["Typical education needed for entry"].replace("'", "&#39;") in section
     assert read_education(store, ID + "onet-element/2.a.1.a", ID, labels) is None
+
+
+def test_an_element_page_names_the_occupations_that_rate_it_highest(served) -> None:
+    """Regression (session 27's audit): a skill's page listed its ratings A-Z by IRI, the first
+    300, where a career site asks which jobs need the skill most. Checked against the slice's
+    Skills.tsv (IM and LV, with Recommend Suppress) and Interests.tsv (OI) (O*NET 29.3, CC BY
+    4.0)."""
+    from kg.serve.element_occupations_section import read_top_occupations
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    skills = rows("Skills.tsv")
+    element = "2.A.1.e"
+    importance = {r["O*NET-SOC Code"]: (Decimal(r["Data Value"]), r["Recommend Suppress"] == "Y")
+                  for r in skills if r["Element ID"] == element and r["Scale ID"] == "IM"}
+    level = {r["O*NET-SOC Code"]: Decimal(r["Data Value"])
+             for r in skills if r["Element ID"] == element and r["Scale ID"] == "LV"}
+    assert len(importance) > 1
+    found = read_top_occupations(store, ID + f"onet-element/{element.lower()}", ID, labels)
+    assert found is not None and found.scale == "im" and found.rated == len(importance)
+    assert [(r.code, r.value, r.suppressed, r.level) for r in found.top] == sorted(
+        ((c, v, s, level.get(c)) for c, (v, s) in importance.items()),
+        key=lambda t: (-t[1], -(t[3] or 0)))[:len(found.top)]
+    interest = {r["O*NET-SOC Code"]: Decimal(r["Data Value"]) for r in rows("Interests.tsv")
+                if r["Element ID"] == "1.B.1.a" and r["Scale ID"] == "OI"}
+    realistic = read_top_occupations(store, ID + "onet-element/1.b.1.a", ID, labels)
+    assert realistic is not None and realistic.scale == "oi"
+    assert {r.code: r.value for r in realistic.top} == interest
+    assert read_top_occupations(store, ID + "onet-element/2.d.1", ID, labels) is None
+    assert read_top_occupations(store, ID + "onet-soc2019/11-3051.00", ID, labels) is None
+    iri = ID + f"onet-element/{element.lower()}"
+    html = Pages(ID, {"title": "occupation-kg"}).entity(
+        _page(iri, labels[iri]), [], top_occupations=found).decode()
+    section = html[html.index('id="occupations"'):]
+    assert section[:section.index("</section>")].count("<tr>") == 1 + len(found.top)

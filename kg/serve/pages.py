@@ -23,6 +23,7 @@ from kg.serve.charts import (
     wage_chart,
 )
 from kg.serve.education_section import Education
+from kg.serve.element_occupations_section import TopOccupations
 from kg.serve.entities import OKG, WAGE_STATS, EntityPage, Observation
 from kg.serve.humanize import money, number
 from kg.serve.onet_profile import OnetProfile
@@ -167,7 +168,8 @@ class Pages:
                activities: list | None = None,  # detailed work activities
                equivalents: list | None = None,  # in other taxonomies
                title_only: TitleOnly | None = None,  # O*NET describes no more
-               education: Education | None = None) -> bytes:  # BLS entry, O*NET levels
+               education: Education | None = None,  # BLS entry, O*NET levels
+               top_occupations: TopOccupations | None = None) -> bytes:  # of an O*NET element
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -194,4 +196,5 @@ class Pages:
             equivalents=equivalents or [],
             title_only=title_only,
             education=education,
+            top_occupations=top_occupations,
         )

@@ -241,10 +241,14 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         from kg.serve.education_section import read_education
 
         education = read_education(app.index.store, iri, app.mapping.public, app.index.labels)
+        # an O*NET element's page: the occupations that rate it highest
+        from kg.serve.element_occupations_section import read_top_occupations
+
+        top = read_top_occupations(app.index.store, iri, app.mapping.public, app.index.labels)
         body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
                                 transitions=leads, activities=activities,
                                 equivalents=equivalents, title_only=title_only,
-                                education=education)
+                                education=education, top_occupations=top)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":
