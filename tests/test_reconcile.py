@@ -614,3 +614,23 @@ def test_extension_gives_esco_through_any_2010_match() -> None:
                                   id="15-1252.00")],
         esco_of=found, links={}, stated={}, codes=lambda e, t: [])
     assert PROPERTIES["esco"].value(index, 0) == [f"{esco}aaaa-1", f"{esco}bbbb-2"]
+
+
+def test_extension_lends_only_a_broad_groups_annual_median() -> None:
+    """Regression (session 27's second audit): the group fallback climbed to minor and major
+    groups (Disc Jockeys got 27-2000's $54,870, Fishing and Hunting Workers 45-0000's) and
+    replaced a published hourly median (Actors, $23.33 an hour in OEWS, got 27-2010's
+    $78,000 a year, mostly Producers and Directors). Figures as in OEWS May 2024."""
+    from kg.reconcile.service import PROPERTIES
+
+    codes = ("27-2011.00", "27-2091.00", "45-3031.00", "31-1121.00")
+    index = SimpleNamespace(
+        entities=[SimpleNamespace(type="onet-occupation", id=c, iri=c) for c in codes],
+        median_wage={"27-2010": 78000.0, "27-2000": 54870.0, "45-0000": 36750.0,
+                     "31-1120": 34900.0},
+        median_wage_at_least=set(), hourly_only={"27-2011", "27-2091"},
+        soc_group={"27-2011": "27-2010", "27-2091": "27-2000", "45-3031": "45-0000",
+                   "31-1121": "31-1120"})
+    wage = PROPERTIES["median-wage"].value
+    assert [wage(index, n) for n in range(len(codes))] == [
+        [], [], [], ["34900 (of its group, SOC 31-1120)"]]

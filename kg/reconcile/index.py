@@ -62,6 +62,7 @@ class Index:
     median_wage: dict[str, float] = field(default_factory=dict)  # SOC code -> latest median
     median_wage_at_least: set[str] = field(default_factory=set)  # ... given as a lower bound
     soc_group: dict[str, str] = field(default_factory=dict)  # SOC 2018 code -> its broader one
+    hourly_only: set[str] = field(default_factory=set)  # SOC codes with an hourly median only
     # O*NET-SOC 2019 IRI -> ESCO occupations, through any match of O*NET's 2010 crosswalk
     esco_of: dict[str, list[str]] = field(default_factory=dict)
     # (entity, type key) -> codes or IRIs the entity's own statements give for a taxonomy even
@@ -215,6 +216,9 @@ def from_store(store: ox.Store) -> Index:
         if code not in latest or int(end) >= latest[code][0]:
             latest[code] = (int(end), float(value), bound == "true")
     index.median_wage = {code: value for code, (_, value, _) in latest.items()}
+    hourly = (f"SELECT ?c WHERE {{ ?o <{OKG}statistic> <{OKG}hourlyWageMedian> ; "
+              f"<{OKG}occupation> ?occ . ?occ <{SKOS}notation> ?c }}")
+    index.hourly_only = {code for (code,) in _rows(store, hourly)} - set(latest)
     index.median_wage_at_least = {code for code, (_, _, bound) in latest.items() if bound}
     return index
 

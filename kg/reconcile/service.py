@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -70,17 +71,24 @@ def _isco(index: Index, entity: int) -> list[str]:
     return sorted(found)
 
 
+# a SOC 2018 broad group: XX-XXX0, not a minor (XX-XX00) or major (XX-0000) group
+BROAD_GROUP = re.compile(r"[0-9]{2}-[0-9]{3}[0-9](?<!00)(?<=0)")
+
+
 def _wage(index: Index, entity: int) -> list[str]:
     """The latest median; a top-coded one (BLS's "#") as "239200 or more", as the pages say.
-    Where BLS publishes only the SOC code's broader group (31-1120 for Home Health Aides,
+    Where BLS publishes only the SOC code's broad group (31-1120 for Home Health Aides,
     31-1121), the group's median, named, as the pages give it: the column was empty for 59
-    O*NET-SOC occupations (session 27's audit)."""
+    O*NET-SOC occupations (session 27's audit). Never a minor or major group's (27-2000 is
+    Media and Communication Workers), nor where BLS gives the code an hourly median only
+    (Actors: $23.33 an hour, not their group's $78,000 a year; the second audit)."""
     out = []
     for own in _soc(index, entity):
-        code, hops = own, 0
-        while code not in index.median_wage and code in getattr(index, "soc_group", {}) \
-                and hops < 3:
-            code, hops = index.soc_group[code], hops + 1
+        code = own
+        group = getattr(index, "soc_group", {}).get(own, "")
+        if own not in index.median_wage and own not in getattr(index, "hourly_only", set()) \
+                and BROAD_GROUP.fullmatch(group):
+            code = group
         if code in index.median_wage:
             out.append(f"{index.median_wage[code]:.0f}"
                        + (" or more" if code in index.median_wage_at_least else "")
