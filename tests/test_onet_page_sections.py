@@ -403,6 +403,17 @@ def test_an_occupation_page_says_what_education_the_job_needs(with_projections) 
     assert section.count('<td class="num">') == len(expected)
     assert ep["Typical education needed for entry"].replace("'", "&#39;") in section
     assert read_education(store, ID + "onet-element/2.a.1.a", ID, labels) is None
+    # Regression (session 27's second audit): a specialty (11-3051.01, broadMatch 11-3051 in
+    # the slice's taxonomy) got no BLS entry; it now gets its SOC code's, said as such
+    specialty = read_education(store, ID + "onet-soc2019/11-3051.01", ID, labels)
+    assert specialty is not None and specialty.entry_of is not None
+    assert specialty.entry_of[0] == "11-3051" and "takes in this specialty" in specialty.relation
+    assert [label for _, label, _ in specialty.entry] == [label for _, label, _ in found.entry]
+    # shares are rounded half up (a float format gave 4.35 as 4.3)
+    from kg.serve.education_section import Level
+
+    assert [Level("x", "x", Decimal(v)).share_text for v in ("4.35", "1.15", "12.15", "0.76")
+            ] == ["4.4", "1.2", "12.2", "0.8"]
 
 
 def test_an_element_page_names_the_occupations_that_rate_it_highest(served) -> None:
@@ -438,3 +449,28 @@ def test_an_element_page_names_the_occupations_that_rate_it_highest(served) -> N
         _page(iri, labels[iri]), [], top_occupations=found).decode()
     section = html[html.index('id="occupations"'):]
     assert section[:section.index("</section>")].count("<tr>") == 1 + len(found.top)
+
+
+def test_the_entry_requirements_of_a_code_bls_projects_as_a_group() -> None:
+    """Regression (session 27's second audit): BLS projects Team Assemblers (51-2092) only
+    within 51-2090; the O*NET page had no entry requirements, though the group's page has
+    them. The group's are given, said as the group's."""
+    from kg.serve.education_section import read_education
+
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    okg = "https://w3id.org/occupation-kg/ontology#"
+    education = ID + "bls-ep-typical-education/high-school"
+    lines = [f"<{ID}onet-soc2019/51-2092.00> <{skos}exactMatch> <{ID}soc2018/51-2092> .",
+             f"<{ID}soc2018/51-2092> <{skos}broader> <{ID}soc2018/51-2090> .",
+             f"<{ID}soc2018/51-2090> <{skos}notation> \"51-2090\" .",
+             f"<{ID}soc2018/51-2090> <{okg}typicalEntryEducation> <{education}> ."]
+    store = ox.Store()
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode(ID + "graph/x"))
+    labels = {education: "High school diploma or equivalent",
+              ID + "soc2018/51-2090": "Miscellaneous Assemblers and Fabricators"}
+    found = read_education(store, ID + "onet-soc2019/51-2092.00", ID, labels)
+    assert found is not None and found.entry == [
+        ("Typical education needed for entry", labels[education], education)]
+    assert found.entry_of == ("51-2090", labels[ID + "soc2018/51-2090"], ID + "soc2018/51-2090")
+    assert "group within which BLS projects" in found.relation

@@ -9,14 +9,23 @@ category links among the ratings. Read with pattern lookups from the served stor
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
 from kg.prefixes import OKG
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-SOC_MATCHES = ("exactMatch", "closeMatch")  # the SOC code an O*NET-SOC occupation is filed as
+# Where the entry requirements come from, first found first: the entity; the SOC code it is
+# filed under (an exact or close match); the SOC code that takes in an O*NET specialty (a broad
+# match: 11-3051.01 within 11-3051); the broad group BLS projects a code within (51-2092 within
+# 51-2090). Regression (session 27's second audit): only the first two were read, so 135
+# specialties and 23 codes projected as a group had no entry, though their pages chart those
+# codes' wages.
+RELATIONS = {"exactMatch": "filed", "closeMatch": "filed", "broadMatch": "covers"}
+SAID = {"filed": "the SOC 2018 occupation this one is filed under",
+        "covers": "the SOC 2018 occupation that takes in this specialty",
+        "group": "the SOC 2018 group within which BLS projects this occupation"}
 ENTRY = (("typicalEntryEducation", "Typical education needed for entry"),
          ("relatedWorkExperience", "Work experience in a related occupation"),
          ("typicalOnTheJobTraining", "Typical on-the-job training"))
@@ -29,11 +38,18 @@ class Level:
     share: Decimal  # percent of respondents
     suppressed: bool = False  # O*NET recommends suppressing the estimate
 
+    @property
+    def share_text(self) -> str:
+        """One decimal, rounded half up as O*NET's figures are read (a float format gave 4.35
+        as 4.3: the second audit)."""
+        return str(self.share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
 
 @dataclass
 class Education:
     entry: list[tuple[str, str, str]] = field(default_factory=list)  # (what, label, IRI)
     entry_of: tuple[str, str, str] | None = None  # the SOC concept's (code, label, IRI)
+    relation: str = ""  # how that concept stands to the entity, in words (SAID)
     levels: list[Level] = field(default_factory=list)  # O*NET's RL categories over 0 %
 
 
@@ -61,10 +77,14 @@ def read_education(store: ox.Store, iri: str, public_base: str,
                    labels: dict[str, str]) -> Education | None:
     node = ox.NamedNode(iri)
     out = Education()
-    candidates = [node] + [m for p in SOC_MATCHES for m in _objects(store, node, SKOS + p)
-                           if isinstance(m, ox.NamedNode)
-                           and m.value.startswith(public_base + "soc2018/")]
-    for concept in candidates:
+    soc = public_base + "soc2018/"
+    candidates: list[tuple[ox.NamedNode, str]] = [(node, "")] + [
+        (m, relation) for p, relation in RELATIONS.items() for m in _objects(store, node, SKOS + p)
+        if isinstance(m, ox.NamedNode) and m.value.startswith(soc)]
+    candidates += [(g, "group") for c, _ in list(candidates)
+                   for g in _objects(store, c, SKOS + "broader")
+                   if isinstance(g, ox.NamedNode) and g.value.startswith(soc)]
+    for concept, relation in candidates:
         entry = [(what, labels.get(o.value, o.value.rsplit("/", 1)[-1]), o.value)
                  for prop, what in ENTRY for o in _objects(store, concept, OKG + prop)
                  if isinstance(o, ox.NamedNode)]
@@ -73,6 +93,7 @@ def read_education(store: ox.Store, iri: str, public_base: str,
             if concept != node:
                 code = next((o.value for o in _objects(store, concept, SKOS + "notation")), "")
                 out.entry_of = (code, labels.get(concept.value, code), concept.value)
+                out.relation = SAID[relation]
             break
     element = ox.NamedNode(public_base + "onet-element/2.d.1")
     scale = ox.NamedNode(public_base + "onet-scale/rl")
