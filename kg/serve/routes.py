@@ -447,9 +447,12 @@ def search_page(app: App, params: dict[str, list[str]]) -> Response:
 
     text = " ".join((params.get("q") or [""])[0].split())
     group = (params.get("in") or [""])[0]
+    asked = (params.get("page") or ["1"])[0]
     found, problem = None, ""
-    if len(text) >= SHORTEST:
-        found = app.site_search.search(text, group)
+    if not re.fullmatch(r"[1-9][0-9]{0,5}", asked, re.ASCII):
+        problem = "page must be a whole number from 1."
+    elif len(text) >= SHORTEST:
+        found = app.site_search.search(text, group, int(asked))
     elif text:
         problem = f"Type at least {SHORTEST} characters."
     page = app.pages.render("search.html", text=text, group=group, found=found,

@@ -28,6 +28,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 OKG = "https://w3id.org/occupation-kg/ontology#"
 ESCO_OCCUPATIONS = "http://data.europa.eu/esco/concept-scheme/occupations"
 ESCO_SKILLS = "http://data.europa.eu/esco/concept-scheme/skills"
+ISCO = "http://data.europa.eu/esco/concept-scheme/isco"
+SOC_GROUP = re.compile(r"[0-9]{2}-[0-9]{3}0")  # broad, minor and major groups end in 0
 SHORTEST = 2  # characters: one letter matches most of the graph
 SHOWN = 50  # hits on one page
 
@@ -43,9 +45,11 @@ class Hit:
 
 @dataclass
 class Found:
-    hits: list[Hit] = field(default_factory=list)  # the first SHOWN, best first
+    hits: list[Hit] = field(default_factory=list)  # SHOWN of them, page `page`, best first
     total: int = 0  # entities that match, in the chosen group
     groups: list[tuple[str, str, int]] = field(default_factory=list)  # (key, name, count)
+    page: int = 1
+    pages: int = 1
 
 
 class SiteSearch:
@@ -58,11 +62,12 @@ class SiteSearch:
         self.group_of: dict[str, str] = {}
         self.code_of: dict[str, str] = {}
         self.group_names: dict[str, str] = {}
+        self.preferred: dict[str, str] = {}  # IRI -> its preferred label, as matched
         # occupations first, then skills and knowledge, then everything else
         self.rank_of = {
             OKG + "Occupation": 0, public_base + "scheme/onet-soc2019": 0,
             public_base + "scheme/soc2018": 1, ESCO_OCCUPATIONS: 1,
-            "http://data.europa.eu/esco/concept-scheme/isco": 2,
+            ISCO: 2,
             public_base + "scheme/onet-soc2010": 2, public_base + "scheme/soc2010": 2,
             ESCO_SKILLS: 3, public_base + "scheme/onet-content-model": 3, OKG + "Skill": 3,
             OKG + "Knowledge": 3, OKG + "Competency": 3,
@@ -82,7 +87,11 @@ class SiteSearch:
                     if isinstance(q.subject, ox.NamedNode) and isinstance(q.object, ox.Literal) \
                             and q.object.language in (None, "", "en"):
                         iri = shared.setdefault(q.subject.value, q.subject.value)
-                        labels.add((q.object.value.lower(), iri, preferred))
+                        # spaced as the query is: 1,521 ESCO labels hold a double or
+                        # non-breaking space (the second audit: not found by their own names)
+                        labels.add((" ".join(q.object.value.lower().split()), iri, preferred))
+                        if preferred:
+                            self.preferred[iri] = " ".join(q.object.value.lower().split())
             entities = {iri for _, iri, _ in labels}
             schemes: dict[str, list[str]] = {}
             for q in mapping.quads(store.quads_for_pattern(
@@ -96,7 +105,8 @@ class SiteSearch:
                     self.code_of[q.subject.value] = min(known or q.object.value, q.object.value)
             for iri in entities:
                 kinds = self.index.kinds.get(iri, [])
-                found = sorted(schemes.get(iri, []), key=lambda s: (self._rank(s), s))
+                # an ISCO-08 group is in ESCO's occupations scheme too: the narrower scheme
+                found = sorted(schemes.get(iri, []), key=lambda s: (s != ISCO, self._rank(s), s))
                 group = kinds[0] if kinds and kinds[0].startswith(OKG) else (
                     found[0] if found else (kinds[0] if kinds else ""))
                 self.group_of[iri] = group
@@ -109,45 +119,60 @@ class SiteSearch:
     def _rank(self, group: str) -> int:
         return self.rank_of.get(group, 4)
 
-    def search(self, text: str, group: str = "") -> Found:
+    def search(self, text: str, group: str = "", page: int = 1) -> Found:
         """The entities with a label that holds `text` (case-insensitive), best first; only
-        those of `group` (a key of Found.groups) when it is given."""
+        those of `group` (a key of Found.groups) when it is given; SHOWN a page."""
         needle = " ".join(text.lower().split())
         labels = self._build()
         word = re.compile(r"\b" + re.escape(needle))
-        whole = re.compile(r"\b" + re.escape(needle) + r"\b")
+        # a plural counts as the word: "registered nurse" is the title "Registered Nurses"
+        whole = re.compile(r"\b" + re.escape(needle) + r"(?:s|es)?\b")
         best: dict[str, tuple[int, int, int, str]] = {}
         matched: dict[str, str] = {}
         for lower, iri, preferred in labels:
             if needle not in lower:
                 continue
-            # the whole label; its first words; a whole word (Microsoft Excel); then parts of
+            # the whole label; its first words; whole words (Microsoft Excel); then parts of
             # words (Excelsior Cutter), first at the start, then at a word's start, then anywhere
             start = lower.startswith(needle)
-            tier = (0 if lower == needle else (1 if start else 2) if whole.search(lower)
+            tier = (0 if whole.fullmatch(lower) else (1 if start else 2) if whole.search(lower)
                     else 3 if start else 4 if word.search(lower) else 5)
             key = (tier, 0 if preferred else 1, len(lower), lower)
             if iri not in best or key < best[iri]:
                 best[iri], matched[iri] = key, lower
+        if any(ch.isdigit() for ch in needle):  # a code: 15-1252, 29-1141.00, 2.a.1.e
+            for iri, code in self.code_of.items():
+                if code.lower() == needle or code.lower().startswith(needle):
+                    key = (0 if code.lower() == needle else 1, 0, len(code), code.lower())
+                    if iri not in best or key < best[iri]:
+                        best[iri], matched[iri] = key, self.preferred.get(iri, "")
         counts = Counter(self.group_of.get(iri, "") for iri in best)
         chosen = [iri for iri in best if not group or self.group_of.get(iri, "") == group]
-        chosen.sort(key=lambda iri: (best[iri][0], self._rank(self.group_of.get(iri, "")),
+        # Among equal matches, one whose preferred label holds the text as words first (Heavy
+        # and Tractor-Trailer Truck Drivers before Freight Forwarders, whose alternative
+        # titles hold "Truck Driver" too), then occupations before skills before the rest.
+        chosen.sort(key=lambda iri: (best[iri][0],
+                                     0 if whole.search(self.preferred.get(iri, "")) else 1,
+                                     self._rank(self.group_of.get(iri, "")),
+                                     # a SOC code's broad group (29-1140) after the code itself
+                                     bool(SOC_GROUP.fullmatch(self.code_of.get(iri, ""))),
                                      best[iri][1:], iri))
         hits = []
-        for iri in chosen[:SHOWN]:
+        for iri in chosen[(page - 1) * SHOWN:page * SHOWN]:
             label = self.index.label(iri)
-            hits.append(Hit(iri, label, "" if matched[iri] == label.lower() else
-                            self._original(iri, matched[iri]), self.code_of.get(iri, ""),
-                            self.group_of.get(iri, "")))
+            same = matched[iri] == " ".join(label.lower().split())
+            hits.append(Hit(iri, label, "" if same else self._original(iri, matched[iri]),
+                            self.code_of.get(iri, ""), self.group_of.get(iri, "")))
         groups = sorted(((g, self.group_names.get(g, g), n) for g, n in counts.items()),
                         key=lambda g: (self._rank(g[0]), -g[2], g[1]))
-        return Found(hits, len(chosen), groups)
+        return Found(hits, len(chosen), groups, page, max(1, -(-len(chosen) // SHOWN)))
 
     def _original(self, iri: str, lower: str) -> str:
         """The matched label as the data writes it (the index keeps it lower-cased)."""
         node = ox.NamedNode(iri)
         for name in ("altLabel", "prefLabel"):
             for q in self.index.store.quads_for_pattern(node, ox.NamedNode(SKOS + name), None):
-                if isinstance(q.object, ox.Literal) and q.object.value.lower() == lower:
+                if isinstance(q.object, ox.Literal) \
+                        and " ".join(q.object.value.lower().split()) == lower:
                     return q.object.value
         return lower
