@@ -115,6 +115,9 @@ def test_every_okg_object_property_has_a_heading_from_its_objects_side() -> None
                       and str(p) not in humanize.INVERSE_LABELS and str(p) not in SKIP_INBOUND)
     assert unheaded == []
     assert not any(label.endswith(" of of") for label in humanize.INVERSE_LABELS.values())
+    # and the SKOS scheme's top concepts (the second audit: "Top concept of of (23)")
+    assert humanize.INVERSE_LABELS["http://www.w3.org/2004/02/skos/core#topConceptOf"] == (
+        "top concepts")
 
 
 def test_evidence_is_listed_under_the_facts_it_supports(server: Running) -> None:

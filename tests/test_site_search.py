@@ -126,6 +126,11 @@ def test_a_published_capitalised_id_leads_to_its_entity(slices_served: Running) 
             assert reply.headers["Location"] == f"/id/onet-element/{element.lower()}{suffix}"
     assert http(f"{slices_served.url}/id/onet-element/{element.lower()}.html").status == 200
     assert http(f"{slices_served.url}/id/onet-element/9.Z.NOPE.html").status == 404
+    # an unknown suffix is no document of the entity (the second audit: 301, then 404)
+    try:
+        opener.open(f"{slices_served.url}/id/onet-element/{element}.PDF")
+    except urllib.error.HTTPError as reply:
+        assert reply.code == 404
 
 
 def test_the_second_audits_findings(slices_served: Running) -> None:

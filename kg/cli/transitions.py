@@ -160,8 +160,9 @@ def _table(rows: list[dict[str, str]]) -> str:
 
 def cmd_transitions(args: argparse.Namespace) -> int:
     """Print the career transitions of CODE (or of every occupation with --all)."""
-    if bool(args.code) == bool(args.all):
-        raise KgError("give one O*NET-SOC CODE (like 11-3051.00) or --all")
+    if bool(args.code) == bool(args.all):  # a usage error (2), as a malformed CODE is
+        print("kg: error: give one O*NET-SOC CODE (like 11-3051.00) or --all", file=sys.stderr)
+        return 2
     # fullmatch, not "$", which matches before a final newline (the code reached SPARQL)
     if args.code and not ONET_CODE.fullmatch(args.code):
         # a usage error, as `kg query` answers the same code (exit 2), with the same hint

@@ -407,7 +407,12 @@ class EntityIndex:
         """How the subject of `iri` relates to its object, said from the object's side."""
         if iri in self.inverse:
             return self.property_label(self.inverse[iri])
-        return humanize.INVERSE_LABELS.get(iri) or f"{self.property_label(iri)} of"
+        found = humanize.INVERSE_LABELS.get(iri)
+        if found:
+            return found
+        label = self.property_label(iri)
+        # "X of" seen from its object is "has X" (skos:topConceptOf read "Top concept of of")
+        return f"has {label[:-3]}" if label.endswith(" of") else f"{label} of"
 
     def term_text(self, term: ox.NamedNode | ox.Literal, predicate: str = "") -> str:
         if isinstance(term, ox.NamedNode):

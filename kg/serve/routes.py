@@ -134,7 +134,8 @@ def entity(app: App, rest: str, headers: Message) -> Response:
     # a link built from a published ID goes to the entity (regression, session 27's audit: 404)
     lower = rest.lower()
     if lower != rest and (app.index.exists(app.mapping.public + lower) or (
-            dot and app.index.exists(app.mapping.public + stem.lower()))):
+            dot and ext.lower() in neg.ENTITY_FORMATS
+            and app.index.exists(app.mapping.public + stem.lower()))):
         return Response.redirect(f"/id/{quote(lower)}", 301)
     return error(app, 404, f"no entity with the IRI {iri}", headers)
 
