@@ -563,6 +563,8 @@ def test_a_property_value_puts_the_candidate_that_has_it_first(service: Service)
     assert [c["id"] for c in lifted if code in soc[c["id"]]] == [
         c for c in codes if code in soc[c]]  # in their order by name
     assert not any(c["match"] for c in lifted[1:])
+    # scores follow the order (the second audit: 95.61 listed before 100.0)
+    assert [c["score"] for c in lifted] == sorted((c["score"] for c in lifted), reverse=True)
     # past the limit: with limit 1 the name alone gives the first; the value brings its holder
     assert ask(1)[0]["id"] == codes[0]
     assert ask(1, soc2018=code)[0]["id"] == lifted[0]["id"]
@@ -634,3 +636,19 @@ def test_extension_lends_only_a_broad_groups_annual_median() -> None:
     wage = PROPERTIES["median-wage"].value
     assert [wage(index, n) for n in range(len(codes))] == [
         [], [], [], ["34900 (of its group, SOC 31-1120)"]]
+
+
+def test_a_property_value_matches_an_annotated_figure_by_its_number(service: Service) -> None:
+    """Regression (session 27's second audit): median-wage values carry words ("239200 or
+    more", "42210 (of its group, SOC 51-2090)"), and a query's plain number matched none."""
+    from kg.reconcile.service import _comparable
+
+    assert "239200" in _comparable(["239200 or more"])
+    assert "42210" in _comparable(["42210 (of its group, SOC 51-2090)"])
+    answer = service.extend(json.dumps({"ids": ["11-3051.00"],
+                                        "properties": [{"id": "median-wage"}]}))
+    (wage,) = [v["str"] for v in answer["rows"]["11-3051.00"]["median-wage"]]
+    query = {"query": "manager", "type": "onet-occupation", "limit": 10,
+             "properties": [{"pid": "median-wage", "v": wage.split(" ")[0]}]}
+    result = service.queries(json.dumps({"q": query}))["q"]["result"]
+    assert result[0]["id"].startswith("11-3051")

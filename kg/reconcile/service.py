@@ -7,7 +7,7 @@ import html
 import json
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,6 +69,17 @@ def _isco(index: Index, entity: int) -> list[str]:
     found = set(_linked_ids("isco08")(index, entity))
     found.update(getattr(index, "isco_of", {}).get(index.entities[entity].iri, ()))
     return sorted(found)
+
+
+def _comparable(values: Iterable[str]) -> set[str]:
+    """A property value as given and as its first word: "42210" is the median-wage value
+    "42210 (of its group, SOC 51-2090)", "239200" the value "239200 or more" (the second
+    audit: only the whole annotated text matched)."""
+    out = set()
+    for value in values:
+        out.add(value.strip())
+        out.add(value.strip().split(" ", 1)[0])
+    return out
 
 
 # a SOC 2018 broad group: XX-XXX0, not a minor (XX-XX00) or major (XX-0000) group
@@ -233,17 +244,22 @@ class Service:
                 raise BadRequest(f"queries: a property's pid must be a string, got {p['pid']!r}")
             if isinstance(p, dict) and p.get("pid") in PROPERTIES:
                 values = p.get("v") if isinstance(p.get("v"), list) else [p.get("v")]
-                wanted.append((PROPERTIES[p["pid"]], {str(v.get("id") if isinstance(v, dict)
-                                                          else v) for v in values}))
+                wanted.append((PROPERTIES[p["pid"]], _comparable(
+                    str(v.get("id") if isinstance(v, dict) else v) for v in values)))
         if not wanted:
             return candidates
         held: dict[int, int] = {}
         for c in candidates:
-            held[id(c)] = sum(bool(set(prop.value(self.index, c.entity)) & vals)
+            held[id(c)] = sum(bool(_comparable(prop.value(self.index, c.entity)) & vals)
                               for prop, vals in wanted)
-            if held[id(c)]:
-                c.score = min(100.0, c.score + 10.0)
         ordered = sorted(candidates, key=lambda c: -held[id(c)])  # stable: by name within
+        # Scores follow the order, so a client that sorts by score keeps it (the second
+        # audit: 95.61 was listed before 100): a lifted candidate gets 10 more, and at least
+        # the score of the best one that holds fewer of the values.
+        for n, c in enumerate(ordered):
+            below = [o.score for o in ordered[n + 1:] if held[id(o)] < held[id(c)]]
+            if held[id(c)]:
+                c.score = round(min(100.0, max(c.score + 10.0, max(below, default=0.0))), 2)
         for c in ordered[1:]:  # a match is the first candidate's only
             c.match = False
         return ordered
