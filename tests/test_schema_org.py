@@ -185,6 +185,7 @@ def test_imported_occupations_get_what_the_graph_has(imported_dist: Path,
     with running_server(imported_dist) as srv:
         (onet,) = page_jsonld(srv, "onet-soc2019/11-3051.00")
         (soc,) = page_jsonld(srv, "soc2018/11-3051")
+        curated = page_jsonld(srv, "occupation/industrial-production-managers")
         graphs = [as_graph([onet]), as_graph([soc])]
     assert onet["@type"] == "Occupation" and onet["name"] == "Industrial Production Managers"
     assert onet["occupationalCategory"]["codeValue"] == "11-3051.00"
@@ -204,5 +205,10 @@ def test_imported_occupations_get_what_the_graph_has(imported_dist: Path,
     assert "Those of SOC 2018 11-3051" in onet["estimatedSalary"]["description"]
     assert (onet["estimatedSalary"]["percentile10"], onet["estimatedSalary"]["median"]) == (
         74900, 121440)
+    # Regression (the second audit): the curated occupation gave its seeds' May 2021 salary
+    # although its exact match 11-3051 has BLS's May 2024; the latest is given
+    (occupation,) = [n for n in curated if n.get("@type") == "Occupation"]
+    assert "May 2024" in occupation["estimatedSalary"]["name"]
+    assert occupation["estimatedSalary"]["median"] == 121440
     for graph in graphs:
         assert check_against_vocabulary(graph, schema) == []

@@ -260,18 +260,32 @@ class SchemaOrg:
         """The derived view (kg/build/derived_views.py) when the build made one, of the entity or
         of its SOC 2018 code, else the same view computed from the latest cross-industry wage
         observations of either."""
-        for match in [iri, *self._soc_matches(iri)]:
-            found = self._salary_view(match)
-            if found:
-                if match != iri:
-                    code = next((o.value for o in self._objects(match, SKOS + "notation")), match)
-                    found["description"] = found.get("description", "") + (
-                        f" Those of SOC 2018 {code}, {self.index.label(match)}.")
-                return found
-        return None
+        # The latest of them, the entity's own first where two are as recent. Regression (the
+        # second audit): the curated occupation gave its seeds' May 2021 figures although its
+        # exact match 11-3051 has May 2024's.
+        views = [(found[0], -n, match, found[1])
+                 for n, match in enumerate([iri, *self._soc_matches(iri)])
+                 if (found := self._salary_view(match)) is not None]
+        if not views:
+            return None
+        _, _, match, out = max(views, key=lambda v: v[:2])
+        if match != iri:
+            code = next((o.value for o in self._objects(match, SKOS + "notation")), match)
+            out["description"] = out.get("description", "") + (
+                f" Those of SOC 2018 {code}, {self.index.label(match)}.")
+        return out
 
-    def _salary_view(self, iri: str) -> dict[str, Any] | None:
-        for dist in self._iris(iri, SCHEMA + "estimatedSalary"):
+    def _start(self, period: str) -> str:
+        return next((o.value for o in self._objects(
+            period, "http://www.w3.org/ns/dcat#startDate")), period)
+
+    def _salary_view(self, iri: str) -> tuple[str, dict[str, Any]] | None:
+        """(the period's start, the view): the latest of the entity's distributions."""
+        dated = sorted((self._start(p) if (p := next(iter(self._iris(
+            d, DCTERMS + "temporal")), None)) else "", d)
+            for d in self._iris(iri, SCHEMA + "estimatedSalary"))
+        if dated:
+            start, dist = dated[-1]
             out: dict[str, Any] = {"@type": "MonetaryAmountDistribution", "@id": dist,
                                    "name": self.index.label(dist)}
             period = next(iter(self._iris(dist, DCTERMS + "temporal")), None)
@@ -284,19 +298,19 @@ class SchemaOrg:
                 value = next((o.value for o in self._objects(dist, SCHEMA + prop)), None)
                 if value is not None:
                     out[prop] = _number(value) if prop in PERCENTILES.values() else value
-            return out
+            return start, out
         rows = self._wage_observations(iri)
         if not rows:
             return None
         latest = max(rows)
-        (_, period), stats = latest, rows[latest]
+        (start, period), stats = latest, rows[latest]
         label = self.index.label(period)
         out = {"@type": "MonetaryAmountDistribution", "name": f"Annual wage distribution, {label}",
                "description": f"Annual wages for all industries, {label}.",
                "currency": "USD", "duration": "P1Y"}
         for stat in sorted(stats, key=list(PERCENTILES).index):
             out[PERCENTILES[stat]] = _number(stats[stat])
-        return out
+        return start, out
 
     def _wage_observations(self, iri: str) -> dict[tuple[str, str], dict[str, str]]:
         """(period start, period) -> wage statistic -> value, cross-industry observations."""
