@@ -55,3 +55,26 @@ def test_transitions_from_answers_alike_with_and_without_a_wage_condition(
         counts[low] = len(expected) - 1
     assert counts["0"] == len(kept)  # every kept transition, those without a ratio included
     assert counts["0.8"] < counts["0"]
+
+
+def test_transitions_chain_answers_alike_without_trailing_spaces(
+        dist: Path, virtuoso) -> None:  # noqa: ANN001, F811 - the session fixture
+    """Regression (session 27's second audit): a chain of one or two moves kept the missing
+    moves' separators ("…/11-1021.00  "). The chain is now the moves' IRIs one space apart, on
+    Virtuoso 7.2 as on the embedded store (chains of 1, 2 and 3 moves on the slices)."""
+    load(dist / "kg.trig", virtuoso.sparql_url, virtuoso.user, virtuoso.password,
+         progress=False)
+    remote = open_engine("remote", virtuoso.sparql_url)
+    embedded = open_engine("oxigraph", dist / "kg.trig")
+    query = load_query(None, "transitions-chain")
+    text = bind_params(query.text, query.params, {"fromCode": "11-3051.00",
+                                                  "toCode": "11-1021.00"})
+    table = run(embedded, text)
+    assert canonical_rows(run(remote, text), concat_columns(text)) == canonical_rows(
+        table, concat_columns(text))
+    column = table.variables.index("chain")
+    steps = table.variables.index("steps")
+    chains = {(int(str(r[steps])), str(r[column])) for r in table.rows}
+    assert {n for n, _ in chains} == {1, 2, 3}
+    for n, chain in chains:
+        assert chain == chain.strip() and len(chain.split(" ")) == n, chain
