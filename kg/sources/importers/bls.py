@@ -283,8 +283,9 @@ EP_INFO = DatasetInfo(
     "domain.",
     folder="bls_employment_projections_2024_34",
     description="Employment figures in the tables are in thousands; they are stored here as "
-    "jobs (multiplied by 1000) and marked approximate, as are the annual average labor force "
-    "exits, occupational transfers and separations (workers per year). Typical education, "
+    "jobs (multiplied by 1000). Every figure is marked approximate: the tables round thousands "
+    "and percents to one decimal (a share of total employment of 0.0 is one under 0.05 %). "
+    "Typical education, "
     "related work experience and on-the-job training are concepts of their own schemes. "
     "The row 00-0000 Total, all occupations (169,956.1 thousand jobs in 2024, 3.1 % projected "
     "growth) is not imported: it is not a SOC 2018 concept.",
@@ -412,8 +413,11 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             if cell in MISSING:
                 continue
             value = figure(cell, statistic, path, line, col, THOUSAND if thousands else ONE)
+            # Every figure of the tables is rounded (thousands and percents to one decimal), so
+            # every one is approximate: a share BLS rounds to 0.0 (562 rows of table 1.2) read
+            # "0%", not approximate (session 27's audit).
             yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
-                                   statistic, period.slug, value, unit, thousands)
+                                   statistic, period.slug, value, unit, True)
         if path.name == EP_12:
             yield from _categories(ctx, code, row, categories)
 
