@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -254,3 +255,29 @@ def test_a_served_skill_page_names_the_occupations_that_rate_it_highest(slices_s
     page = _page(slices_served, "/id/onet-element/2.a.1.e.html")
     section = page[page.index('id="occupations"'):]
     assert 'href="/id/onet-soc2019/' in section[:section.index("</section>")]
+
+
+@pytest.fixture(scope="module")
+def served_hourly_only(dist: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The slices with BLS publishing 11-3051's wages hourly only, as it does for Actors
+    (27-2011: every annual cell "*", HOURLY TRUE)."""
+    work = tmp_path_factory.mktemp("hourly-only")
+    annual = ("A_MEAN", "A_PCT10", "A_PCT25", "A_MEDIAN", "A_PCT75", "A_PCT90")
+    data = slices_with_oews_row_changed(work, "11-3051", {**dict.fromkeys(annual, "*"),
+                                                          "HOURLY": "TRUE"})
+    out = seed_with_slices(dist, work / "dist", data)
+    with running_server(out, workers=1) as srv:
+        yield srv
+
+
+def test_an_occupation_with_hourly_wages_only_gets_an_hourly_chart(served_hourly_only) -> None:
+    """Regression (session 27's audit): BLS gives some occupations hourly wages only (Actors,
+    27-2011 in OEWS May 2024); their pages had no wage chart at all. The page now charts the
+    hourly percentiles, in dollars an hour (the slice's 11-3051 row, its annual cells "*")."""
+    row = _oews("11-3051")
+    page = _page(served_hourly_only, "/id/onet-soc2019/11-3051.00.html")
+    section = page[page.index('id="wages"'):]
+    section = section[:section.index("</section>")]
+    assert "<h2>Hourly wages</h2>" in section and "hourly wages only" in section
+    assert f"median ${Decimal(row['H_MEDIAN']):,.2f}" in section
+    assert "k</text>" not in section and ">$10<" in section

@@ -8,7 +8,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from kg.serve.humanize import money, percent
+from kg.serve.humanize import cents, money, percent
 
 PERCENTILES = ("p10", "p25", "median", "p75", "p90")
 PERCENTILE_NAMES = {
@@ -64,12 +64,14 @@ def _cut(text: str, chars: int) -> str:
     return text if len(text) <= chars else text[: chars - 1].rstrip() + "…"
 
 
-def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
+def wage_chart(rows: list[WageRow], width: int = 760, hourly: bool = False) -> Markup:
     """A box plot per reference period: whiskers p10-p90, box p25-p75, a line at the median.
-    A period without p25 and p75 gets no box, and says so under its label."""
+    A period without p25 and p75 gets no box, and says so under its label. `hourly`: the
+    figures are dollars an hour (an occupation BLS gives hourly wages only, as Actors)."""
     rows = [r for r in rows if r.values]
     if not rows:
         return Markup("")
+    what, fmt = ("Hourly", cents) if hourly else ("Annual", money)
     values = [v for r in rows for v in r.values.values()]
     top = float(max(values)) * 1.08
     left, right, row_h, head = 150, 40, 118, 10
@@ -82,18 +84,18 @@ def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart wage-chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="100%" '
-        f'aria-label="Annual wage percentiles by reference period">',
-        "<title>Annual wage percentiles (10th, 25th, median, 75th, 90th) by reference period"
+        f'aria-label="{what} wage percentiles by reference period">',
+        f"<title>{what} wage percentiles (10th, 25th, median, 75th, 90th) by reference period"
         "</title>",
     ]
-    step = 25000 if top < 250000 else 50000
+    step = (5 if top < 60 else 10) if hourly else (25000 if top < 250000 else 50000)
     for tick in range(0, int(top) + 1, step):
         tx = x(tick)
         parts.append(
             f'<line class="grid" x1="{tx:.1f}" y1="{head}" x2="{tx:.1f}" '
             f'y2="{height - 28}" />'
             f'<text class="tick" x="{tx:.1f}" y="{height - 10}" text-anchor="middle">'
-            f"${tick // 1000}k</text>"
+            + (f"${tick}" if hourly else f"${tick // 1000}k") + "</text>"
         )
     for i, row in enumerate(rows):
         cy = head + row_h * i + row_h / 2
@@ -133,10 +135,10 @@ def wage_chart(rows: list[WageRow], width: int = 760) -> Markup:
             parts.append(
                 f'<line class="mark mark-{key}" x1="{px:.1f}" y1="{cy - tall:.1f}" '
                 f'x2="{px:.1f}" y2="{cy + tall:.1f}"><title>{escape(row.period)} '
-                f"{PERCENTILE_NAMES[key]}: {money(v[key])}</title></line>"
+                f"{PERCENTILE_NAMES[key]}: {fmt(v[key])}</title></line>"
             )
             side = above if key in ("p10", "median", "p90") else below
-            side.append((px, f"value value-{key}", f"{key} {money(v[key])}"))
+            side.append((px, f"value value-{key}", f"{key} {fmt(v[key])}"))
         placed = _place(above, [cy - 22, cy - 36]) + _place(below, [cy + 32, cy + 46])
         for px, y, css, text in placed:
             parts.append(

@@ -57,6 +57,7 @@ WAGE_STATS = (
     ("annualWagePercentile75", "p75"),
     ("annualWagePercentile90", "p90"),
 )
+HOURLY_WAGE_STATS = tuple((name.replace("annual", "hourly"), key) for name, key in WAGE_STATS)
 
 # Statistics in reading order (the wage percentiles low to high), the rest by label after them.
 STATISTIC_ORDER = {name: i for i, name in enumerate((

@@ -24,8 +24,8 @@ from kg.serve.charts import (
 )
 from kg.serve.education_section import Education
 from kg.serve.element_occupations_section import TopOccupations
-from kg.serve.entities import OKG, WAGE_STATS, EntityPage, Observation
-from kg.serve.humanize import money, number
+from kg.serve.entities import HOURLY_WAGE_STATS, OKG, WAGE_STATS, EntityPage, Observation
+from kg.serve.humanize import cents, money, number
 from kg.serve.onet_profile import OnetProfile
 from kg.serve.title_only_section import TitleOnly
 
@@ -64,8 +64,8 @@ def local_href(iri: str, public_base: str) -> str | None:
 
 
 def wage_rows(observations: list[Observation], public_base: str,
-              source: str = "", source_code: str = "") -> list[WageRow]:
-    stats = {OKG + name: key for name, key in WAGE_STATS}
+              source: str = "", source_code: str = "", hourly: bool = False) -> list[WageRow]:
+    stats = {OKG + name: key for name, key in (HOURLY_WAGE_STATS if hourly else WAGE_STATS)}
     by_period: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {}
     for o in observations:
         if o.statistic in stats and o.industry == public_base + ALL_INDUSTRIES:
@@ -78,19 +78,20 @@ def wage_rows(observations: list[Observation], public_base: str,
             for label, (start, values, bounds) in ordered]
 
 
-def all_wage_rows(page: EntityPage, public_base: str) -> list[WageRow]:
+def all_wage_rows(page: EntityPage, public_base: str, hourly: bool = False) -> list[WageRow]:
     """The entity's own wage rows and its matches', by period (own first in a tie)."""
     # Only the figures about this entity as an occupation: the observations of an industry
     # ("all industries") are of many occupations, which one row per period would mix.
-    rows = wage_rows([o for o in page.observations if o.occupation == page.iri], public_base)
+    rows = wage_rows([o for o in page.observations if o.occupation == page.iri], public_base,
+                     hourly=hourly)
     for match in page.matched:
         rows += wage_rows(match.observations, public_base,
                           f"{match.name}, {match.phrase}",
-                          f"{match.relation} {match.code or match.label}")
+                          f"{match.relation} {match.code or match.label}", hourly)
     return sorted(rows, key=lambda r: (r.start, r.source != "", r.source))
 
 
-def wage_notes(rows: list[WageRow]) -> list[str]:
+def wage_notes(rows: list[WageRow], hourly: bool = False) -> list[str]:
     """One sentence per reference period: which percentiles its source gives."""
     notes = []
     for row in rows:
@@ -101,7 +102,7 @@ def wage_notes(rows: list[WageRow]) -> list[str]:
         for k in PERCENTILES:
             if k in row.lower_bounds:
                 by_bound.setdefault(row.lower_bounds[k], []).append(PERCENTILE_NAMES[k])
-        bounded = [f"the {_join(names)} only as {money(bound)} or more"
+        bounded = [f"the {_join(names)} only as {(cents if hourly else money)(bound)} or more"
                    for bound, names in by_bound.items()]
         if bounded:
             note += f"; {_join(bounded)} (BLS's top code)"
@@ -173,10 +174,15 @@ class Pages:
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
+        hourly = False
         industries: list[tuple[str, Markup]] = []
         if page.observations or page.matched:
             rows = all_wage_rows(page, self.public_base)
-            wage, notes = wage_chart(rows), wage_notes(rows)
+            if not any(r.values for r in rows):
+                # BLS gives some occupations hourly wages only (Actors: "*" for every annual
+                # figure); they had no chart (session 27's audit)
+                rows, hourly = all_wage_rows(page, self.public_base, hourly=True), True
+            wage, notes = wage_chart(rows, hourly=hourly), wage_notes(rows, hourly)
             if is_occupation and page.observations:
                 for year, group in industry_rows(page.observations, self.public_base).items():
                     chart = industry_chart(group)
@@ -189,6 +195,7 @@ class Pages:
                                   onet.interest_scale[0])
         return self.render(
             "entity.html", page=page, formats=formats, wage_chart=wage, wage_notes=notes,
+            hourly_wages=hourly,
             industry_charts=industries, is_occupation=is_occupation, onet=onet,
             riasec_chart=riasec,
             transitions=transitions or [],
