@@ -824,3 +824,35 @@ def test_the_table_names_the_codes_whose_wages_stand_in() -> None:
     assert "median wage ×1.00 (from 13-1020, to 13-1020)" in _table([row])
     row.update(source_wage_soc="13-1021", target_wage_soc="13-1023")  # their own figures
     assert "median wage ×1.00  " in _table([row])
+
+
+def test_page_section_gives_growth_and_names_stand_in_codes() -> None:
+    """Regression (session 27's audit): the page's moves had no outlook, and a ratio of one
+    group's median to itself read "median wage ×1.00" with nothing to say so; `kg transitions`
+    gave both. Figures as the full graph states them for 13-1021.00 -> 13-1023.00."""
+    from kg.serve.pages import Pages
+    from kg.serve.transitions_section import read_targets
+
+    base, okg = DEFAULT_BASE, str(OKG)
+    t, a, b = (f"{base}transition/13-1021.00-to-13-1023.00", f"{base}onet-soc2019/13-1021.00",
+               f"{base}onet-soc2019/13-1023.00")
+    xsd = "http://www.w3.org/2001/XMLSchema#"
+    lines = [f"<{t}> <{okg}fromOccupation> <{a}> .", f"<{t}> <{okg}toOccupation> <{b}> .",
+             f'<{t}> <{okg}transitionRank> "1"^^<{xsd}integer> .',
+             f'<{t}> <{okg}transitionScore> "0.851"^^<{xsd}decimal> .',
+             f'<{t}> <{okg}wageRatio> "1"^^<{xsd}decimal> .',
+             f'<{t}> <{okg}targetEmploymentChange> "5.8"^^<{xsd}decimal> .',
+             f"<{t}> <{okg}sourceWageOccupation> <{base}soc2018/13-1020> .",
+             f"<{t}> <{okg}targetWageOccupation> <{base}soc2018/13-1020> .",
+             f"<{t}> <{okg}targetOutlookOccupation> <{base}soc2018/13-1020> ."]
+    store = ox.Store()
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode(base + "graph/transitions"))
+    (target,) = read_targets(store, a, {b: "Purchasing Agents"})
+    assert (target.growth, target.outlook_code, target.wage_stand_ins) == (
+        "5.8", "13-1020", "from 13-1020, to 13-1020")
+    html = Pages(base, {}).render(
+        "entity.html", page=type("Page", (), {"label": "x", "kinds": [], "iri": a})(),
+        formats=[], transitions=[target], onet=None, activities=[]).decode()
+    assert "median wage ×1.00 (from 13-1020, to 13-1020)" in html
+    assert "growth 5.8% (13-1020)" in html

@@ -26,6 +26,9 @@ class Target:
     job_zone_step: str | None = None
     wage_at_least: str | None = None  # the bounds given where OEWS top-codes one median
     wage_at_most: str | None = None
+    wage_stand_ins: str = ""  # "from 13-1020, to 13-1020": SOC codes whose medians stand in
+    growth: str | None = None  # the target's projected employment change 2024-34, percent
+    outlook_code: str | None = None  # the SOC code whose projection that is, when not its own
     skills: list[str] = field(default_factory=list)  # shared Skills/Knowledge elements
     activities: list[str] = field(default_factory=list)  # shared detailed work activities
 
@@ -69,6 +72,21 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
         row = Target(target.value, labels.get(target.value, target.value.rsplit("/", 1)[-1]),
                      int(rank.value), float(score.value), wage.value if wage else None,
                      step.value if step else None)
+        # the codes whose medians stand in for either side, as `kg transitions` names them
+        sides = []
+        for side, prop, own in (("from", "sourceWageOccupation", iri),
+                                ("to", "targetWageOccupation", target.value)):
+            soc = _one(store, node, prop)
+            stand_in = soc.value.rsplit("/", 1)[-1] if soc is not None else ""
+            if stand_in and stand_in != own.rsplit("/", 1)[-1][:7]:
+                sides.append(f"{side} {stand_in}")
+        row.wage_stand_ins = ", ".join(sides)
+        # the target's outlook, as `kg transitions` gives it (the page had none: the audit)
+        growth = _one(store, node, "targetEmploymentChange")
+        row.growth = growth.value if growth is not None else None
+        outlook = _one(store, node, "targetOutlookOccupation")
+        code = outlook.value.rsplit("/", 1)[-1] if outlook is not None else None
+        row.outlook_code = code if code and code != target.value.rsplit("/", 1)[-1][:7] else None
         for prop in ("wageRatioAtLeast", "wageRatioAtMost"):
             bound = _one(store, node, prop)
             if bound is not None:
