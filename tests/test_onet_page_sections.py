@@ -16,6 +16,7 @@ import pytest
 
 from kg.serve.work_activities_section import read_work_activities
 from kg.sources.importers import IMPORTERS, write
+from tests.triples import store_of
 
 DATA = Path(__file__).parent / "data" / "onet_db_29_3"
 ID = "https://w3id.org/occupation-kg/id/"
@@ -279,8 +280,7 @@ def test_one_row_per_equivalent_with_its_closest_match_and_every_path() -> None:
     crosswalk names but ESCO v1.1.1 lacks showed its UUID as code and its IRI as title."""
     from kg.serve.equivalents_section import read_equivalents
 
-    store = ox.Store()
-    occ, g = ID + "onet-soc2019/17-3026.00", ox.NamedNode(ID + "graph/x")
+    occ = ID + "onet-soc2019/17-3026.00"
     skos = "http://www.w3.org/2004/02/skos/core#"
     esco = "http://data.europa.eu/esco/occupation/gone"
     lines = [
@@ -296,7 +296,7 @@ def test_one_row_per_equivalent_with_its_closest_match_and_every_path() -> None:
         f"<{ID}mapping/n1> <http://www.w3.org/2002/07/owl#annotatedSource> <{esco}> .",
         f"<{ID}mapping/n1> <https://w3id.org/sssom/subject_label> \"wind turbine technician\" .",
     ]
-    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES, to_graph=g)
+    store = store_of(lines, ID + "graph/x")
     found = {t.name: t for t in read_equivalents(store, occ, ID, {})}
     (isco,) = found["ISCO-08"].entries
     assert (isco.code, isco.match) == ("3119", "broad")
@@ -464,9 +464,7 @@ def test_the_entry_requirements_of_a_code_bls_projects_as_a_group() -> None:
              f"<{ID}soc2018/51-2092> <{skos}broader> <{ID}soc2018/51-2090> .",
              f"<{ID}soc2018/51-2090> <{skos}notation> \"51-2090\" .",
              f"<{ID}soc2018/51-2090> <{okg}typicalEntryEducation> <{education}> ."]
-    store = ox.Store()
-    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES,
-               to_graph=ox.NamedNode(ID + "graph/x"))
+    store = store_of(lines, ID + "graph/x")
     labels = {education: "High school diploma or equivalent",
               ID + "soc2018/51-2090": "Miscellaneous Assemblers and Fabricators"}
     found = read_education(store, ID + "onet-soc2019/51-2092.00", ID, labels)

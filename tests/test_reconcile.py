@@ -37,6 +37,7 @@ from kg.serve import reconcile_route
 from kg.serve.responses import Response
 from tests.conftest import SHARED
 from tests.server_support import http, running_server, slices_with_oews_row_changed
+from tests.triples import store_of
 
 DATA = Path(__file__).parent / "data"
 SCHEMAS = SHARED / "vocab" / "reconciliation-0.2"
@@ -607,9 +608,7 @@ def test_extension_gives_esco_through_any_2010_match() -> None:
              f"<{base}onet-soc2019/15-1252.00> .",
              f"<{esco}aaaa-1> <{skos}closeMatch> <{base}onet-soc2010/15-1132.00> .",
              f"<{esco}bbbb-2> <{skos}broadMatch> <{base}onet-soc2010/15-1133.00> ."]
-    store = ox.Store()
-    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES)
-    found = _esco_through_onet2010(store)
+    found = _esco_through_onet2010(store_of(lines))
     assert found == {f"{base}onet-soc2019/15-1252.00": [f"{esco}aaaa-1", f"{esco}bbbb-2"]}
     index = SimpleNamespace(
         entities=[SimpleNamespace(type="onet-occupation", iri=f"{base}onet-soc2019/15-1252.00",

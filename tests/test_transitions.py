@@ -23,6 +23,7 @@ from kg.sources.importers.base import Context, ImportFailed
 from kg.transitions.profiles import read_profiles
 from kg.transitions.score import NEUTRAL, percentile_ranks
 from kg.transitions.stage import add_transitions
+from tests.triples import store_of
 
 DATA = Path(__file__).parent / "data"
 ONET = DATA / "onet_db_29_3"
@@ -845,9 +846,7 @@ def test_page_section_gives_growth_and_names_stand_in_codes() -> None:
              f"<{t}> <{okg}sourceWageOccupation> <{base}soc2018/13-1020> .",
              f"<{t}> <{okg}targetWageOccupation> <{base}soc2018/13-1020> .",
              f"<{t}> <{okg}targetOutlookOccupation> <{base}soc2018/13-1020> ."]
-    store = ox.Store()
-    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES,
-               to_graph=ox.NamedNode(base + "graph/transitions"))
+    store = store_of(lines, base + "graph/transitions")
     (target,) = read_targets(store, a, {b: "Purchasing Agents"})
     assert (target.growth, target.outlook_code, target.wage_stand_ins) == (
         "5.8", "13-1020", "from 13-1020, to 13-1020")

@@ -1,0 +1,15 @@
+"""A store of a few N-Triples lines written in a test: the facts a regression needs, shown where
+the test states them, instead of an import of a whole slice."""
+
+from __future__ import annotations
+
+import pyoxigraph as ox
+
+
+def store_of(lines: list[str], graph: str | None = None) -> ox.Store:
+    """An in-memory store holding `lines` (N-Triples), in the named graph `graph` if given
+    (the served store's pages read the named graphs), else in the default graph."""
+    store = ox.Store()
+    store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES,
+               to_graph=ox.NamedNode(graph) if graph else ox.DefaultGraph())
+    return store
