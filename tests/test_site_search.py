@@ -70,6 +70,31 @@ def test_an_alternative_title_finds_every_occupation_that_holds_it(
     assert exact and found == holders
 
 
+def test_equal_matches_list_the_occupation_more_people_hold_first(
+        slices_served: Running) -> None:
+    """Regression (session 27's audit): "doctor", an alternative title of twelve O*NET-SOC
+    occupations, listed them by code, Therapists, All Other first. Now by employment: the
+    largest of OEWS's and the Employment Projections' figures for the SOC code they match."""
+    rows = _tsv("onet_db_29_3", "Alternate Titles.tsv")
+    holders: dict[str, set[str]] = {}
+    for r in rows:
+        holders.setdefault(r["Alternate Title"].lower(), set()).add(r["O*NET-SOC Code"])
+    jobs = {r["OCC_CODE"]: float(r["TOT_EMP"])
+            for r in _tsv("bls_oews_may2024_national", "national_M2024_dl.tsv")}
+    for r in _tsv("bls_employment_projections_2024_34",
+                  "table_1.2_occupational_projections_2024-34.tsv"):
+        code = r["2024 National Employment Matrix code"]
+        jobs[code] = max(jobs.get(code, 0.0), 1000 * float(r["Employment, 2024"]))
+    # a title held by two occupations of which only one has figures in the slices, the
+    # one with figures the later code (by code the other came first)
+    title, codes = next((t, sorted(c)) for t, c in sorted(holders.items()) if len(c) == 2
+                        and all(code.endswith(".00") for code in c)
+                        and jobs.get(max(c)[:7], 0) > jobs.get(min(c)[:7], 0))
+    _, page = _search(slices_served, q=title)
+    found = [h[2] for h in _hits(page) if h[2] in codes]
+    assert found == sorted(codes, key=lambda c: -jobs.get(c[:7], 0.0)) == codes[::-1]
+
+
 def test_the_groups_count_what_matches_and_narrow_the_list(slices_served: Running) -> None:
     word = "manager"
     titled = {r["O*NET-SOC 2019 Code"]

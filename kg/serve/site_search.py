@@ -32,6 +32,20 @@ ISCO = "http://data.europa.eu/esco/concept-scheme/isco"
 SOC_GROUP = re.compile(r"[0-9]{2}-[0-9]{3}0")  # broad, minor and major groups end in 0
 SHORTEST = 2  # characters: one letter matches most of the graph
 SHOWN = 50  # hits on one page
+# The jobs an entity holds: its own employment figures or those of the SOC code it is an exact or
+# close match of (the largest: BLS Employment Projections count the self-employed too). Equal
+# matches are ordered by it, so that "doctor", an alternative title of twelve O*NET-SOC
+# occupations, lists the physicians most people are before Therapists, All Other (session 27's
+# audit: the order was the codes').
+_JOBS = """PREFIX okg: <https://w3id.org/occupation-kg/ontology#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
+SELECT ?entity (MAX(?jobs) AS ?most) WHERE {
+  { ?obs okg:statistic okg:employment ; okg:occupation ?entity ; sdmx-measure:obsValue ?jobs }
+  UNION
+  { ?obs okg:statistic okg:employment ; okg:occupation ?soc ; sdmx-measure:obsValue ?jobs .
+    ?entity skos:exactMatch|skos:closeMatch ?soc }
+} GROUP BY ?entity"""
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class SiteSearch:
         self.code_of: dict[str, str] = {}
         self.group_names: dict[str, str] = {}
         self.preferred: dict[str, str] = {}  # IRI -> its preferred label, as matched
+        self.jobs: dict[str, float] = {}  # IRI -> the employment it is ordered by (_JOBS)
         # occupations first, then skills and knowledge, then everything else
         self.rank_of = {
             OKG + "Occupation": 0, public_base + "scheme/onet-soc2019": 0,
@@ -113,6 +128,9 @@ class SiteSearch:
                 if group not in self.group_names:
                     self.group_names[group] = (self.index.class_label(group) if group in kinds
                                                else self.index.label(group)) if group else "Other"
+            for row in store.query(_JOBS):
+                if isinstance(row["entity"], ox.NamedNode) and row["most"] is not None:
+                    self.jobs[mapping.to_public(row["entity"].value)] = float(row["most"].value)
             self._labels = sorted(labels)  # one order whatever the store's
             return self._labels
 
@@ -150,13 +168,15 @@ class SiteSearch:
         chosen = [iri for iri in best if not group or self.group_of.get(iri, "") == group]
         # Among equal matches, one whose preferred label holds the text as words first (Heavy
         # and Tractor-Trailer Truck Drivers before Freight Forwarders, whose alternative
-        # titles hold "Truck Driver" too), then occupations before skills before the rest.
+        # titles hold "Truck Driver" too), then occupations before skills before the rest, then
+        # the occupation more people hold.
         chosen.sort(key=lambda iri: (best[iri][0],
                                      0 if whole.search(self.preferred.get(iri, "")) else 1,
                                      self._rank(self.group_of.get(iri, "")),
                                      # a SOC code's broad group (29-1140) after the code itself
                                      bool(SOC_GROUP.fullmatch(self.code_of.get(iri, ""))),
-                                     best[iri][1:], iri))
+                                     best[iri][1], -self.jobs.get(iri, 0.0),
+                                     best[iri][2:], iri))
         hits = []
         for iri in chosen[(page - 1) * SHOWN:page * SHOWN]:
             label = self.index.label(iri)
