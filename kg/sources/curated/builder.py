@@ -86,9 +86,13 @@ class Builder:
         graph.add((evidence, RDF.subject, s))
         graph.add((evidence, RDF.predicate, p))
         graph.add((evidence, RDF.object, o))
-        graph.add((evidence, OKG.quote, Literal(quote.text)))
+        graph.add((evidence, OKG.quote, Literal(self.verbatim(quote))))
         graph.add((evidence, PROV.wasDerivedFrom, doc))
         self.result.origins[evidence] = origin
+
+    def verbatim(self, quote: Quote) -> str:
+        """The quote as its document writes it, once checked against it (else as typed)."""
+        return self.sources.verbatim.get((quote.doc, quote.text), quote.text)
 
     # Build steps ----------------------------------------------------------------
     def build(self) -> BuildResult:
@@ -228,7 +232,7 @@ class Builder:
                 (node, SDMX_MEASURE.obsValue, decimal_literal(row.value)),
                 (node, SDMX_ATTRIBUTE.unitMeasure, OKG[row.unit]),
                 (node, OKG.isApproximate, Literal(row.approximate)),
-                (node, OKG.quote, Literal(row.quote.text)),
+                (node, OKG.quote, Literal(self.verbatim(row.quote))),
                 (node, PROV.wasDerivedFrom, self.doc_iri(row.doc)),
             ):
                 graph.add((s, p, o))

@@ -115,6 +115,9 @@ class SourceSet:
     periods: dict[str, Period] = field(default_factory=dict)
     records: dict[str, Record] = field(default_factory=dict)
     observations: list[ObservationRow] = field(default_factory=list)
+    # (document id, quote as the record types it) -> the passage as the document writes it;
+    # filled by kg.sources.curated.quotes.check_quotes (empty without --documents)
+    verbatim: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def quotes(self) -> list[tuple[Quote, str]]:
         """Every quote with the id of the record or observation it supports."""
