@@ -95,6 +95,22 @@ def test_hourly_wages_and_standard_errors_are_observations(tmp_path: Path) -> No
         assert values(store, node, UNIT) == {OKG + "Percent"}
 
 
+def test_oews_employment_is_wage_and_salary_jobs_rounded_to_ten(tmp_path: Path) -> None:
+    """Regression (session 28's data audit): OEWS TOT_EMP, "Estimated total employment rounded
+    to the nearest 10 (excludes self-employed)" (field_descriptions.txt), was okg:employment, the
+    statistic of the Employment Projections' count, which includes the self-employed (5,910
+    against 836,100 for 11-9013 on the full files), and was not approximate."""
+    store = run("bls-oews", tmp_path)
+    _, row = row_of(OEWS, "OCC_CODE", "11-3051")
+    node = obs("11-3051", "employment")
+    assert values(store, node, OBS_VALUE) == {canonical(row["TOT_EMP"])}
+    assert values(store, node, OKG + "statistic") == {OKG + "wageAndSalaryEmployment"}
+    assert values(store, node, OKG + "isApproximate") == {"true"}
+    # the wages are not rounded beyond their unit (cents, dollars): not approximate
+    assert values(store, obs("11-3051", "annual-wage-median"), OKG + "isApproximate") == {
+        "false"}
+
+
 def test_top_coded_wages_are_lower_bounds(tmp_path: Path) -> None:
     """'#': a wage of $115.00 an hour or $239,200 a year or more (field_descriptions.txt)."""
     store = run("bls-oews", tmp_path)

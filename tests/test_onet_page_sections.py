@@ -472,3 +472,29 @@ def test_the_entry_requirements_of_a_code_bls_projects_as_a_group() -> None:
         ("Typical education needed for entry", labels[education], education)]
     assert found.entry_of == ("51-2090", labels[ID + "soc2018/51-2090"], ID + "soc2018/51-2090")
     assert "group within which BLS projects" in found.relation
+
+
+def test_the_occupations_rated_as_the_last_one_shown_are_shown_too(monkeypatch) -> None:
+    """Regression (session 28's skills audit): the top 25 of Programming stopped inside a tie,
+    leaving out occupations of the same importance and level by their place in A-Z."""
+    from kg.serve import element_occupations_section
+    from kg.serve.element_occupations_section import read_top_occupations
+
+    okg = "https://w3id.org/occupation-kg/ontology#"
+    element = ID + "onet-element/2.a.1.e"
+    lines = []
+    for code, importance, level in (("11-1011.00", "4.5", "5"), ("11-1021.00", "4", "3"),
+                                    ("11-2011.00", "4", "3"), ("11-2021.00", "4", "3"),
+                                    ("11-3012.00", "4", "2")):
+        for scale, value in (("im", importance), ("lv", level)):
+            rating = f"<{ID}onet-rating/{code}-{scale}>"
+            lines += [f"{rating} <{okg}ratedElement> <{element}> .",
+                      f"{rating} <{okg}ratingScale> <{ID}onet-scale/{scale}> .",
+                      f"{rating} <{okg}ratedOccupation> <{ID}onet-soc2019/{code}> .",
+                      f'{rating} <{okg}ratingValue> "{value}" .']
+    store = store_of(lines, ID + "graph/x")
+    monkeypatch.setattr(element_occupations_section, "SHOWN", 2)
+    found = read_top_occupations(store, element, ID, {})
+    assert found is not None
+    assert [r.code for r in found.top] == ["11-1011.00", "11-1021.00", "11-2011.00",
+                                           "11-2021.00"]

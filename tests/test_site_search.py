@@ -202,3 +202,31 @@ def test_results_are_paged(slices_served: Running, monkeypatch) -> None:  # noqa
         seen += [h[0] for h in _hits(page)]
     assert len(seen) == len(set(seen)) == total
     assert _search(slices_served, q="manager", page="0")[0] == 400
+
+
+def test_a_label_an_entity_is_named_comes_before_one_it_is_also_called() -> None:
+    """Regression (session 28's skills audit): "python" listed the ESCO skill "Python
+    (computer programming)", which has "Python" as an alternative label, before the O*NET
+    technology named Python (ESCO skills rank before technologies)."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.site_search import ESCO_SKILLS, SiteSearch
+    from kg.serve.store import BaseMap, MappedStore
+    from tests.triples import store_of
+
+    base = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    skill = "http://data.europa.eu/esco/skill/python"
+    store = store_of([
+        f"<{base}technology/python> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/occupation-kg/ontology#Technology> .",
+        f'<{base}technology/python> <{skos}prefLabel> "Python"@en .',
+        f"<{skill}> <{skos}inScheme> <{ESCO_SKILLS}> .",
+        f'<{skill}> <{skos}prefLabel> "Python (computer programming)"@en .',
+        f'<{skill}> <{skos}altLabel> "Python"@en .',
+    ], graph=base + "graph/test")
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    assert [hit.iri for hit in search.search("python").hits] == [base + "technology/python",
+                                                                 skill]

@@ -227,6 +227,7 @@ def check_employment(t: Table) -> None:
     assert rows(t) == [
         (
             "2008",
+            "okg:employment",
             "156100",
             "true",
             "2008-18 projection decade",
@@ -237,6 +238,7 @@ def check_employment(t: Table) -> None:
         ),
         (
             "2021",
+            "okg:employment",
             "203800",
             "true",
             "2021-31 projection decade",

@@ -94,6 +94,13 @@ def read_top_occupations(store: ox.Store, iri: str, public_base: str,
         return Rated(occupation, code, labels.get(occupation, code), main[occupation][0],
                      level[0] if level else None, main[occupation][1])
 
-    ordered = sorted(main, key=lambda o: (-main[o][0], -(levels.get(o, (Decimal(0),))[0]),
-                                          labels.get(o, o), o))
-    return TopOccupations(scale_id, len(main), [rated(o) for o in ordered[:SHOWN]])
+    def rating(o: str) -> tuple[Decimal, Decimal]:
+        return -main[o][0], -(levels.get(o, (Decimal(0),))[0])
+
+    ordered = sorted(main, key=lambda o: (rating(o), labels.get(o, o), o))
+    # the occupations rated as the last one shown are shown too: a cut inside a tie left out
+    # some of equal rating, in A-Z order (session 28's skills audit)
+    cut = min(SHOWN, len(ordered))
+    while 0 < cut < len(ordered) and rating(ordered[cut]) == rating(ordered[cut - 1]):
+        cut += 1
+    return TopOccupations(scale_id, len(main), [rated(o) for o in ordered[:cut]])

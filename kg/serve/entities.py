@@ -61,7 +61,8 @@ HOURLY_WAGE_STATS = tuple((name.replace("annual", "hourly"), key) for name, key 
 
 # Statistics in reading order (the wage percentiles low to high), the rest by label after them.
 STATISTIC_ORDER = {name: i for i, name in enumerate((
-    "employment", "employmentShare", "annualWagePercentile10", "annualWagePercentile25",
+    "employment", "wageAndSalaryEmployment", "employmentShare", "annualWagePercentile10",
+    "annualWagePercentile25",
     "annualWageMedian", "annualWagePercentile75", "annualWagePercentile90", "annualWageMean",
     "hourlyWagePercentile10", "hourlyWagePercentile25", "hourlyWageMedian",
     "hourlyWagePercentile75", "hourlyWagePercentile90", "hourlyWageMean",

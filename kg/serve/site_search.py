@@ -33,7 +33,8 @@ SOC_GROUP = re.compile(r"[0-9]{2}-[0-9]{3}0")  # broad, minor and major groups e
 SHORTEST = 2  # characters: one letter matches most of the graph
 SHOWN = 50  # hits on one page
 # The jobs an entity holds: its own employment figures or those of the SOC code it is an exact or
-# close match of (the largest: BLS Employment Projections count the self-employed too). Equal
+# close match of (the largest: the Employment Projections' employment counts the self-employed,
+# OEWS's wage and salary employment does not, and OEWS has a few codes EP has not). Equal
 # matches are ordered by it, so that "doctor", an alternative title of twelve O*NET-SOC
 # occupations, lists the physicians most people are before Therapists, All Other (session 27's
 # audit: the order was the codes').
@@ -41,9 +42,10 @@ _JOBS = """PREFIX okg: <https://w3id.org/occupation-kg/ontology#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX sdmx-measure: <http://purl.org/linked-data/sdmx/2009/measure#>
 SELECT ?entity (MAX(?jobs) AS ?most) WHERE {
-  { ?obs okg:statistic okg:employment ; okg:occupation ?entity ; sdmx-measure:obsValue ?jobs }
+  VALUES ?statistic { okg:employment okg:wageAndSalaryEmployment }
+  { ?obs okg:statistic ?statistic ; okg:occupation ?entity ; sdmx-measure:obsValue ?jobs }
   UNION
-  { ?obs okg:statistic okg:employment ; okg:occupation ?soc ; sdmx-measure:obsValue ?jobs .
+  { ?obs okg:statistic ?statistic ; okg:occupation ?soc ; sdmx-measure:obsValue ?jobs .
     ?entity skos:exactMatch|skos:closeMatch ?soc }
 } GROUP BY ?entity"""
 
@@ -171,6 +173,10 @@ class SiteSearch:
         # titles hold "Truck Driver" too), then occupations before skills before the rest, then
         # the occupation more people hold.
         chosen.sort(key=lambda iri: (best[iri][0],
+                                     # named so before also called so ("python": the
+                                     # Technology Python before an ESCO skill's alternative
+                                     # label; session 28's skills audit)
+                                     best[iri][1] if best[iri][0] == 0 else 0,
                                      0 if whole.search(self.preferred.get(iri, "")) else 1,
                                      self._rank(self.group_of.get(iri, "")),
                                      # a SOC code's broad group (29-1140) after the code itself

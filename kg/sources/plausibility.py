@@ -57,6 +57,7 @@ BOUNDS_BY_STATISTIC: dict[str, Bounds] = {
     "annualWagePercentile75": _MONEY,
     "annualWagePercentile90": _MONEY,
     "employment": _COUNT,
+    "wageAndSalaryEmployment": _COUNT,
     "projectedEmployment": _COUNT,
     "annualAverageOpenings": _COUNT,
     "employmentShare": _SHARE,

@@ -143,7 +143,10 @@ OEWS_INFO = DatasetInfo(
     citation="U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics, May "
     "2024 national estimates (national_M2024_dl.xlsx). U.S. Government work, public domain.",
     folder="bls_oews_may2024_national",
-    description="Footnote codes: '*' (wage not available) and '**' (employment not available) "
+    description="Employment (TOT_EMP) is okg:wageAndSalaryEmployment: OEWS counts no "
+    "self-employed, unlike the Employment Projections' okg:employment; it is rounded to the "
+    "nearest 10, so marked approximate. "
+    "Footnote codes: '*' (wage not available) and '**' (employment not available) "
     "give no observation; '#' (a wage of $115.00 per hour or $239,200 per year or more) gives "
     "an observation of that top-code value with okg:isLowerBound true. Occupations with only "
     "annual (ANNUAL) or only hourly (HOURLY) wages have no observations of the other kind. "
@@ -152,7 +155,9 @@ OEWS_INFO = DatasetInfo(
 )
 OEWS_FILE = "national_M2024_dl.tsv"
 OEWS_STATS = (  # column, okg statistic, unit, observation id suffix
-    ("TOT_EMP", "employment", "Jobs", "employment"),
+    # without the self-employed: not the Employment Projections' (and the seeds') employment,
+    # which counts them (5,910 against 836,100 for 11-9013; session 28's data audit)
+    ("TOT_EMP", "wageAndSalaryEmployment", "Jobs", "employment"),
     ("EMP_PRSE", "employmentRelativeStandardError", "Percent", "employment-prse"),
     ("H_MEAN", "hourlyWageMean", "USDollarsPerHour", "hourly-wage-mean"),
     ("H_PCT10", "hourlyWagePercentile10", "USDollarsPerHour", "hourly-wage-p10"),
@@ -169,6 +174,7 @@ OEWS_STATS = (  # column, okg statistic, unit, observation id suffix
     ("A_PCT90", "annualWagePercentile90", "USDollarsPerYear", "annual-wage-p90"),
 )
 HOURLY_COLS = tuple(c for c, *_ in OEWS_STATS if c.startswith("H_"))
+ROUNDED = ("TOT_EMP",)  # the columns field_descriptions.txt says are rounded: approximate
 ANNUAL_COLS = tuple(c for c, *_ in OEWS_STATS if c.startswith("A_"))
 # The footnote codes of field_descriptions.txt, each allowed only where it can occur:
 # "*" a wage estimate is not available, "**" an employment estimate is not available (no
@@ -261,8 +267,9 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                 continue
             value, lower_bound = found
             obs_id = f"bls-oews-2024-05-{code}-{suffix}"
+            # field_descriptions.txt: employment is "rounded to the nearest 10"
             yield from observation(ctx, dataset, obs_id, code, statistic, MAY_2024.slug, value,
-                                   unit, False)
+                                   unit, col in ROUNDED)
             if lower_bound:
                 yield ctx.id("observation", obs_id), okg("isLowerBound"), boolean(True)
 
