@@ -115,7 +115,8 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
     soc2018 = Taxonomy("SOC 2018", "the O*NET-SOC 2019 taxonomy's SOC 2018 codes")
     onet2010 = Taxonomy("O*NET-SOC 2010", "O*NET's 2010 to 2019 crosswalk")
     esco = Taxonomy("ESCO occupations", "through O*NET-SOC 2010: the Nesta ESCO-O*NET "
-                                        "crosswalk (2020)")
+                                        "crosswalk (2020), and the ESCO occupations below one "
+                                        "it matches, which inherit its match (narrow)")
     isco = Taxonomy("ISCO-08", "through SOC 2010: BLS's ISCO-08/SOC 2010 crosswalk")
     for other, match in _linked(store, iri, public_base + "soc2018/").items():
         soc2018.entries.append(entry(other, match))
