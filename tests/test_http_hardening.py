@@ -370,3 +370,26 @@ def test_client_gate_runs_queues_and_refuses_per_client() -> None:
     first.join(5)
     second.join(5)
     assert entered == ["first", "second"]
+
+
+def test_a_worker_killed_by_a_cpp_allocation_failure_is_out_of_memory() -> None:
+    """Regression (session 28's linked-data audit): an ORDER BY over the whole full graph
+    killed the worker with SIGABRT after RocksDB's "std::bad_alloc", answered 500 "the query
+    worker died", where the same query at another OFFSET got 503 "ran out of memory"."""
+    import subprocess
+    import sys
+    import threading
+    from collections import deque
+
+    from kg.serve.query_pool import _Worker
+
+    worker = _Worker.__new__(_Worker)
+    worker.process = subprocess.Popen(
+        [sys.executable, "-c", "import os, sys; sys.stderr.write(\"terminate called after "
+         "throwing an instance of 'std::bad_alloc'\\n  what():  std::bad_alloc\\n\"); "
+         "sys.stderr.flush(); os.abort()"], stderr=subprocess.PIPE)
+    worker.stderr_tail, worker.markers = deque(maxlen=20), set()
+    worker._reader = threading.Thread(target=worker._read_stderr, daemon=True)
+    worker._reader.start()
+    status, message = worker.death_cause(128)
+    assert status == 503 and "ran out of memory" in message and "SIGABRT" in message, message

@@ -234,6 +234,19 @@ def test_result_over_the_limit_is_refused_not_cut(server: Running) -> None:
     assert reply.status == 422
     assert "more than 50 rows" in reply.text and "LIMIT 50 OFFSET 0" in reply.text
     assert reply.headers["X-KG-Result-Limit"] == "50"
+    # Regression (session 28's audit): the advice added ORDER BY, which on the full graph sorts
+    # millions of rows for every page (503 or 500). The pages it now describes are repeatable
+    # and do not overlap; the whole graph is pointed to as a download.
+    assert "add ORDER BY" not in reply.text and "/download/kg.nt" in reply.text
+
+    def page(offset: int) -> list[str]:
+        text = http(q(server, f"SELECT * WHERE {{ ?s ?p ?o }} LIMIT 50 OFFSET {offset}"),
+                    accept="text/csv").text
+        return text.strip().splitlines()[1:]
+
+    pages = [page(0), page(50), page(100)]
+    assert page(50) == pages[1] and all(len(p) == 50 for p in pages)
+    assert len({row for p in pages for row in p}) == 150
     full = http(q(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 50"), accept="text/csv")
     assert full.status == 200 and len(full.text.strip().splitlines()) == 51
     assert http(q(server, "SELECT * WHERE { ?s ?p ?o } LIMIT 51"), accept="text/csv").status == 422

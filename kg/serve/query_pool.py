@@ -250,7 +250,11 @@ class _Worker:
             for raw in stream:
                 line = raw.decode("utf-8", "replace").rstrip()
                 self.stderr_tail.append(line)
-                if "memory allocation of" in line or "MemoryError" in line:
+                # Rust's allocator, Python's, and C++'s (RocksDB under the persistent store:
+                # an ORDER BY over the whole graph died "killed by SIGABRT: std::bad_alloc", a
+                # 500, where the same query at another OFFSET got the 503; session 28's audit)
+                if ("memory allocation of" in line or "MemoryError" in line
+                        or "std::bad_alloc" in line):
                     self.markers.add("memory")
                 elif "overflowed its stack" in line or "RecursionError" in line:
                     self.markers.add("stack")

@@ -51,8 +51,8 @@ def service_description(
         "FROM / FROM NAMED; with neither, the default graph is the union of all named graphs "
         "below and every named graph is available to GRAPH. Relative IRIs resolve against "
         f"the data base. Each query may run {timeout:g} s; an answer with more than "
-        f"{max_results} rows or triples is refused with 422 (page with ORDER BY, LIMIT and "
-        "OFFSET), never cut.", lang="en",
+        f"{max_results} rows or triples is refused with 422 (page with LIMIT and OFFSET; the "
+        "whole graph is a download), never cut.", lang="en",
     )))
     dataset = BNode("defaultDataset")
     g.add((service, SD.defaultDataset, dataset))
