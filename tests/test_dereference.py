@@ -158,3 +158,22 @@ def test_ontology_html_without_pylode_docs(tmp_path: Path, seeds_dir: Path) -> N
         term = http(srv.url + "/ontology/Occupation", accept="text/html")
         assert term.status == 303 and term.headers["Location"] == "/ontology/#Occupation"
         assert http(srv.url + "/ontology/", accept="text/turtle").status == 200
+
+
+def test_an_entity_document_carries_whole_evidence_records(server: Running,
+                                                           dist: Path) -> None:
+    """Regression (session 28's linked-data audit): /id/occupation/plant-manager gave, of the
+    evidence record of "industrial-production-managers reportsTo plant-manager", only its
+    rdf:object triple; a Concise Bounded Description carries the reifications of the
+    statements it holds whole."""
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    target = URIRef(CANONICAL + "occupation/plant-manager")
+    reply = http(local(server, str(target)) + ".nt", "application/n-triples")
+    assert reply.status == 200
+    # the server publishes under its own base: read back under the build's
+    served = Graph().parse(data=reply.text.replace(server.base, CANONICAL), format="nt")
+    built = Graph().parse(dist / "kg.nt", format="nt")
+    records = set(served.subjects(URIRef(rdf + "object"), target))
+    assert records, "no evidence record points to the plant manager"
+    for record in records | set(served.subjects(URIRef(rdf + "subject"), target)):
+        assert set(served.predicate_objects(record)) == set(built.predicate_objects(record))

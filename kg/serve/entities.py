@@ -627,8 +627,12 @@ class EntityIndex:
 
         add(self.store.quads_for_pattern(node, None, None, None))
         add(self.store.quads_for_pattern(None, None, node, None))
-        for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF + "subject"), node, None):
-            add(self.store.quads_for_pattern(q.subject, None, None, None))
+        # The evidence records (reifications) of the statements given, whole: of those about
+        # the entity, and of those that point to it (session 28's linked-data audit: of an
+        # incoming statement's record only its "rdf:object <entity>" triple came along).
+        for role in ("subject", "object"):
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF + role), node, None):
+                add(self.store.quads_for_pattern(q.subject, None, None, None))
         graph = Graph()
         for prefix, ns in _prefixes(self.mapping.public).items():
             graph.bind(prefix, ns, override=True, replace=True)
