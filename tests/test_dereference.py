@@ -23,7 +23,8 @@ RDF_MEDIA = {
 
 @pytest.fixture(scope="module")
 def server(dist: Path) -> Running:
-    with running_server(dist, query_timeout=5.0, max_results=50, workers=1) as srv:
+    # a result limit between the seed's named graphs: graph/inferred (2,371 triples) is over it
+    with running_server(dist, query_timeout=5.0, max_results=2000, workers=1) as srv:
         yield srv
 
 
@@ -80,6 +81,29 @@ def test_graph_document_holds_its_triples_and_description(
     assert len(got) == size + 2
     assert (URIRef(server.base + graph), URIRef("http://rdfs.org/ns/void#triples"),
             None) in got
+
+
+@pytest.mark.parametrize("accept", sorted(RDF_MEDIA))
+def test_a_graph_over_the_result_limit_gives_its_description_and_download(
+        server: Running, dist: Path, accept: str) -> None:
+    """Regression (session 28's linked-data audit): /id/graph/onet-29.3.nt was the whole
+    graph, 483 MB built for 47 s or more on any request, past --max-results; the HTML view of
+    the same IRI was a 2 KB summary. A graph over the limit now gives its description and the
+    download that holds it (void:dataDump), in every format."""
+    graph = "graph/inferred"
+    void = Graph().parse(dist / "void.ttl", format="turtle")
+    size = int(void.value(URIRef(CANONICAL + graph), URIRef("http://rdfs.org/ns/void#triples")))
+    assert size > 2000
+    reply = http(f"{server.base}{graph}", accept=accept)
+    doc = http(server.url + reply.headers["Location"], accept=accept)
+    assert doc.status == 200
+    got = Graph().parse(data=doc.body, format=RDF_MEDIA[accept])
+    node = URIRef(server.base + graph)
+    assert len(got) < 10 and (node, URIRef("http://rdfs.org/ns/void#triples"), None) in got
+    dump = got.value(node, URIRef("http://rdfs.org/ns/void#dataDump"))
+    assert dump is not None and str(dump).endswith("/download/kg.trig")
+    page = http(f"{server.base}{graph}.html").text
+    assert "more than this server" in page and "/download/kg.trig" in page
 
 
 def test_graph_html_is_a_summary(server: Running, dist: Path) -> None:

@@ -160,6 +160,10 @@ def described_document(app: App, iri: str, ext: str, kind_: str) -> Response:
     media = described.media_of(ext)
     if ext == "html":
         return Response(200, _described_page(app, iri, kind_), HTML, headers)
+    if kind_ == "graph" and described.graph_size(app, iri) > app.config.max_results:
+        # its description and where to download it, as the HTML page says
+        body = described.large_graph_description(app, iri, ext)
+        return Response(200, body, f"{media}; charset=utf-8", headers)
     if kind_ == "graph":
         path = described.graph_file(app, iri, ext)
         return Response(200, content_type=f"{media}; charset=utf-8", headers=headers, file=path)
@@ -188,6 +192,7 @@ def _described_page(app: App, iri: str, kind_: str) -> bytes:
         "described.html", iri=iri, label=label, formats=_formats(app, iri),
         kind="named graph" if kind_ == "graph" else "described in void.ttl",
         triples=described.graph_size(app, iri) if kind_ == "graph" else None,
+        max_results=app.config.max_results,
         facts=sorted(facts.items()),
     )
 
