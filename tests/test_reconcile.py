@@ -651,3 +651,26 @@ def test_a_property_value_matches_an_annotated_figure_by_its_number(service: Ser
              "properties": [{"pid": "median-wage", "v": wage.split(" ")[0]}]}
     result = service.queries(json.dumps({"q": query}))["q"]["result"]
     assert result[0]["id"].startswith("11-3051")
+
+
+def test_a_skill_named_as_the_query_comes_before_skills_that_contain_it() -> None:
+    """Regression (session 28's skills audit): on ESCO v1.1.1, "customer service" as an ESCO
+    skill gave "manage customer service" and "teach customer service techniques" before the
+    skill named "customer service" (7 of 300 preferred labels so). Labels here are ESCO's
+    (CC BY 4.0), fewer of them."""
+    index = _small_index("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix esco: <http://data.europa.eu/esco/model#> .
+@prefix s: <http://data.europa.eu/esco/skill/> .
+s:z a esco:Skill ; skos:prefLabel "customer service"@en ; skos:altLabel "customer care"@en,
+    "client support"@en, "patron care"@en, "buyer satisfaction"@en, "well being of clients"@en .
+s:b a esco:Skill ; skos:prefLabel "manage customer service"@en ; skos:altLabel
+    "customer service manager"@en, "customer service management"@en,
+    "managing customer service"@en, "customer service supervision"@en,
+    "customer service oversight"@en, "customer service lead"@en .
+s:e a esco:Skill ; skos:prefLabel "customer relations"@en .
+""")
+    found = Ranker(index, rerank=False, semantic=False).rank(["Customer Service"], "esco-skill",
+                                                              limit=3)[0]
+    assert [c.name for c in found][:2] == ["customer service", "manage customer service"]
+    assert found[0].score >= found[1].score  # the scores keep the answer's order

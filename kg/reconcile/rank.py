@@ -77,6 +77,7 @@ Geographic Information Systems Technologists).
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -611,7 +612,7 @@ class Ranker:
                       int(part.sizes[i])) for i in top[q, kept]]
             answers.append(self._candidates(found, queries[q], type_key, limit,
                                             None if probs is None else probs[q, kept],
-                                            texts[q] in part.titles))
+                                            texts[q] in part.titles, texts[q]))
         return answers
 
     def _add_votes(self, votes: np.ndarray, vecs: sp.csr_matrix, part: _Part,
@@ -641,9 +642,20 @@ class Ranker:
                     sources.append(j)
         return np.asarray(targets, dtype=np.int64), np.asarray(sources, dtype=np.int64)
 
+    def _holders(self) -> dict[str, set[int]]:
+        """A normalised label -> the entities that have it (built on first use)."""
+        holders: dict[str, set[int]] | None = getattr(self, "_label_holders", None)
+        if holders is None:
+            holders = defaultdict(set)
+            for text, entity in zip(self.index.label_text, self.index.label_entity,
+                                    strict=True):
+                holders[text].add(entity)
+            self._label_holders = holders
+        return holders
+
     def _candidates(self, found: list[tuple[int, float, float, int]], query: str,
                     type_key: str, limit: int, probs: np.ndarray | None,
-                    exact: bool = False) -> list[Candidate]:
+                    exact: bool = False, text: str = "") -> list[Candidate]:
         """`found`: (entity, raw score, KNN support, number of labels); `probs`: the
         re-ranker's probability of each (None: the raw score's order); `exact`: the query is a
         title of the type.
@@ -659,6 +671,19 @@ class Ranker:
         margin, needed = MATCH_MARGIN, MATCH_SUPPORT
         if probs is None or not found:
             order = sorted(raws, key=lambda e: (-raws[e], self.index.entities[e].id))
+            if exact and type_key not in RERANK_TYPES:
+                # The candidates that have the query as a label come first (session 28's
+                # skills audit: "customer service" gave "manage customer service" and "teach
+                # customer service techniques" before the skill of that name, all at 100, 7
+                # of 300 ESCO preferred labels so). Their shown score is raised to the best
+                # other's, so that scores keep the answer's order.
+                holders = self._holders().get(text, set())
+                first = [e for e in order if e in holders]
+                rest = [e for e in order if e not in holders]
+                if first and rest:
+                    for e in first:
+                        shown[e] = max(shown[e], shown[rest[0]])
+                order = first + rest
         else:
             ranked = sorted(zip([f[0] for f in found], probs.tolist(), strict=True),
                             key=lambda ep: (-ep[1], self.index.entities[ep[0]].id))
