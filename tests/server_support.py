@@ -147,9 +147,11 @@ def to_canonical(graph: Graph, public: str) -> set[tuple[object, object, object]
 
 
 def expected_description(dataset: Dataset, iri: str) -> set[tuple[object, object, object]]:
-    """Triples about `iri` (as subject or object) plus those of its Evidence nodes."""
+    """Triples about `iri` (as subject or object) plus those of the Evidence nodes of both
+    (the records of the statements about it and of those that point to it)."""
     node = URIRef(iri)
     out = set(dataset.triples((node, None, None))) | set(dataset.triples((None, None, node)))
-    for ev in dataset.subjects(RDF.subject, node):
-        out |= set(dataset.triples((ev, None, None)))
+    for role in (RDF.subject, RDF.object):
+        for ev in dataset.subjects(role, node):
+            out |= set(dataset.triples((ev, None, None)))
     return {(s, p, o) for s, p, o in out}

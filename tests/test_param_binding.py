@@ -122,7 +122,7 @@ def test_code_parameters_are_declared_as_codes() -> None:
     codes = {(q.name, p.name): p.type for q in list_queries() + list_violation_checks()
              for p in q.params if p.default and (ONET_SOC_CODE.match(p.default)
                                                  or SOC_CODE.match(p.default))}
-    assert len(codes) == 6
+    assert len(codes) == 8
     for (query, param), type_ in codes.items():
         assert type_ in ("onet_soc_code", "soc_code"), (query, param)
 
