@@ -156,6 +156,18 @@ def test_ontology_html_and_term_anchors(server: Running) -> None:
     assert http(server.url + "/ontology/NoSuchTerm").status == 404
 
 
+def test_every_ontology_term_the_graph_uses_has_an_anchor(dist: Path) -> None:
+    """Regression (session 28's linked-data audit): okg:occupationStatisticsStructure, the
+    qb:structure of every statistical dataset, had no anchor in the documentation, so its IRI
+    opened the page at its top."""
+    html = (dist / "ontology" / "index.html").read_text(encoding="utf-8")
+    anchors = set(re.findall(r'id="([^"]+)"', html))
+    used = set(re.findall(r"<https://w3id\.org/occupation-kg/ontology#([^>]+)>",
+                          (dist / "kg.nt").read_text(encoding="utf-8")))
+    assert "occupationStatisticsStructure" in used and len(used) > 100
+    assert used <= anchors, sorted(used - anchors)
+
+
 def test_ontology_html_without_pylode_docs(tmp_path: Path, seeds_dir: Path) -> None:
     """Regression: in a build made with --no-ontology-docs, the navigation's Ontology link and
     /ontology/#Term were 404 ("No such download"); the server now lists the ontology's terms."""

@@ -57,6 +57,9 @@ def page_class() -> type:
     from rdflib import Literal, URIRef
     from rdflib.namespace import DCTERMS, OWL, RDF, RDFS, SKOS
 
+    qb_dsd = URIRef("http://purl.org/linked-data/cube#DataStructureDefinition")
+    qb_component = URIRef("http://purl.org/linked-data/cube#component")
+
     def label(graph: Any, iri: Any) -> str:
         for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
             values = sorted(str(v) for v in graph.objects(iri, prop) if isinstance(v, Literal))
@@ -108,6 +111,7 @@ def page_class() -> type:
 
         def _make_main_sections(self) -> None:
             super()._make_main_sections()
+            self._make_structures()
             if not self.schemes:
                 return
             sec = h.div(h.h2("Concept Schemes"), id="conceptschemes", _class="section")
@@ -127,6 +131,27 @@ def page_class() -> type:
                 rows.appendChild(h.tr(h.th("Concepts"), h.td(items)))
                 sec.appendChild(h.div(h.h3(label(self.ont, scheme)), rows,
                                     id=self.fids[str(scheme)], _class="entity"))
+            self.content.appendChild(sec)
+
+        def _make_structures(self) -> None:
+            """The Data Cube structures (okg:occupationStatisticsStructure, every statistical
+            dataset's qb:structure): OntPub gives an individual outside a concept scheme no
+            anchor, so its IRI opened the page at its top (session 28's audit)."""
+            structures = sorted(s for s in self.ont.subjects(RDF.type, qb_dsd)
+                                if isinstance(s, URIRef) and str(s) in self.fids)
+            if not structures:
+                return
+            sec = h.div(h.h2("Data structure definitions"), id="structures", _class="section")
+            for structure in structures:
+                rows = h.table(h.tr(h.th("IRI"), h.td(h.code(str(structure)))))
+                for definition in sorted(self.ont.objects(structure, SKOS.definition)):
+                    rows.appendChild(h.tr(h.th("Definition"), h.td(str(definition))))
+                components = h.ul()
+                for component in sorted(self.ont.objects(structure, qb_component)):
+                    components.appendChild(h.li(h.code(str(component))))
+                rows.appendChild(h.tr(h.th("Components"), h.td(components)))
+                sec.appendChild(h.div(h.h3(label(self.ont, structure)), rows,
+                                    id=self.fids[str(structure)], _class="entity"))
             self.content.appendChild(sec)
 
         def _make_toc(self) -> None:
