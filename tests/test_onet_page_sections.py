@@ -498,3 +498,22 @@ def test_the_occupations_rated_as_the_last_one_shown_are_shown_too(monkeypatch) 
     assert found is not None
     assert [r.code for r in found.top] == ["11-1011.00", "11-1021.00", "11-2011.00",
                                            "11-2021.00"]
+
+
+def test_an_element_without_ratings_says_why() -> None:
+    """Regression (session 28's skills audit): an ability's page (1.A.1.a.1 Oral
+    Comprehension, which reconciliation offers) said nothing of its missing ratings: the
+    reference copy of O*NET 29.3 lacks the Abilities and Work Activities sheets (its README)."""
+    from kg.serve.element_occupations_section import unrated_note
+
+    okg = "https://w3id.org/occupation-kg/ontology#"
+    rated = ID + "onet-element/2.a.1.e"
+    store = store_of([f"<{ID}onet-rating/x> <{okg}ratedElement> <{rated}> ."], ID + "graph/x")
+    ability = unrated_note(store, ID + "onet-element/1.a.1.a.1", ID, "1.a.1.a.1")
+    assert ability is not None and "Abilities sheet" in ability
+    activity = unrated_note(store, ID + "onet-element/4.a.1.a.1", ID, "4.a.1.a.1")
+    assert activity is not None and "Work Activities sheet" in activity
+    category = unrated_note(store, ID + "onet-element/2.a", ID, "2.a")
+    assert category is not None and "not the category" in category
+    assert unrated_note(store, rated, ID, "2.a.1.e") is None
+    assert unrated_note(store, ID + "onet-soc2019/11-3051.00", ID, "11-3051.00") is None

@@ -43,6 +43,28 @@ class TopOccupations:
         return SCALE_NAMES[self.scale]
 
 
+# the O*NET sheets this project's reference copy lacks (its README: each over 4 MiB)
+MISSING_RATINGS = {"1.A": "Abilities", "4.A": "Work Activities", "4.C": "Work Context"}
+
+
+def unrated_note(store: ox.Store, iri: str, public_base: str, code: str) -> str | None:
+    """For an O*NET element that no occupation is rated on in this graph, why: the session 28
+    skills audit found abilities' pages silent, though reconciliation offers them."""
+    if not iri.startswith(public_base + "onet-element/"):
+        return None
+    if next(store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedElement"),
+                                    ox.NamedNode(iri), None), None) is not None:
+        return None
+    sheet = next((name for prefix, name in MISSING_RATINGS.items()
+                  if code.upper().startswith(prefix + ".")), None)
+    if sheet is not None:
+        return (f"This graph holds no O*NET ratings of occupations on this element: O*NET rates "
+                f"them in its {sheet} sheet, which the reference copy of O*NET 29.3 this graph "
+                "is built from does not include.")
+    return ("This graph holds no O*NET ratings of occupations on this element: O*NET rates "
+            "the elements below it, not the category.")
+
+
 def _one(store: ox.Store, s: ox.NamedNode, p: str) -> ox.NamedNode | ox.Literal | None:
     for q in store.quads_for_pattern(s, ox.NamedNode(OKG + p), None, None):
         if not isinstance(q.object, ox.BlankNode):

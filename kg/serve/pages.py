@@ -170,7 +170,8 @@ class Pages:
                equivalents: list | None = None,  # in other taxonomies
                title_only: TitleOnly | None = None,  # O*NET describes no more
                education: Education | None = None,  # BLS entry, O*NET levels
-               top_occupations: TopOccupations | None = None) -> bytes:  # of an O*NET element
+               top_occupations: TopOccupations | None = None,  # of an O*NET element
+               unrated: str | None = None) -> bytes:  # why an element has no ratings
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -204,4 +205,5 @@ class Pages:
             title_only=title_only,
             education=education,
             top_occupations=top_occupations,
+            unrated=unrated,
         )

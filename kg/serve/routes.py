@@ -248,13 +248,16 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
 
         education = read_education(app.index.store, iri, app.mapping.public, app.index.labels)
         # an O*NET element's page: the occupations that rate it highest
-        from kg.serve.element_occupations_section import read_top_occupations
+        from kg.serve.element_occupations_section import read_top_occupations, unrated_note
 
         top = read_top_occupations(app.index.store, iri, app.mapping.public, app.index.labels)
+        unrated = None if top is not None else unrated_note(
+            app.index.store, iri, app.mapping.public, iri.rsplit("/", 1)[-1])
         body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
                                 transitions=leads, activities=activities,
                                 equivalents=equivalents, title_only=title_only,
-                                education=education, top_occupations=top)
+                                education=education, top_occupations=top,
+                                unrated=unrated)
         return Response(200, body, HTML, headers)
     graph = app.index.describe(iri)
     if fmt == "json-ld":
