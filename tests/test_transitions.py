@@ -435,6 +435,9 @@ def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) 
             'maxJobZoneStep=4"') in section
     assert f'href="/queries/transitions-into?code={source}"' in section
     assert section.count('class="shared-skills"') == sum(1 for t in targets if t.skills)
+    # okg:sharedSkill holds knowledge areas too (session 28's skills audit: "Shared skills:
+    # Telecommunications, English Language")
+    assert section.count("Shared skills and knowledge: ") == sum(1 for t in targets if t.skills)
     assert ".;" not in section and "Shared:" not in section
 
 
