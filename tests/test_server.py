@@ -831,3 +831,30 @@ def test_a_mapping_set_id_resolves_to_its_file(dist: Path, tmp_path: Path) -> No
             assert reply.status == 200 and reply.body == path.read_bytes()
         assert http(f"{srv.url}/mappings/nothing.sssom.tsv").status == 404
         assert http(f"{srv.url}/mappings/../kg.nt").status == 404
+
+
+def test_the_well_known_void_describes_the_served_data(server: Running, dist: Path) -> None:
+    """Regression (session 28's linked-data audit): /.well-known/void was the build's void.ttl
+    as it is, its uriSpace, downloads and endpoint under https://w3id.org/, while this server
+    publishes the data under its own base (VoID 7.2: the host's own datasets). It now gives them
+    under the served base; /void.ttl stays the published file, byte for byte."""
+    from rdflib import Graph, Literal
+
+    reply = http(server.url + "/.well-known/void", accept="text/turtle")
+    assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/turtle")
+    served = Graph().parse(data=reply.text, format="turtle")
+    built = Graph().parse(dist / "void.ttl", format="turtle")
+    assert len(served) == len(built)
+    void = "http://rdfs.org/ns/void#"
+    assert set(served.objects(None, URIRef(void + "uriSpace"))) == {Literal(server.base)}
+    site = server.base.removesuffix("id/")
+    endpoints = set(served.objects(None, URIRef(void + "sparqlEndpoint")))
+    assert endpoints == {URIRef(site + "sparql")}
+    dumps = {str(o) for o in served.objects(None, URIRef(void + "dataDump"))}
+    assert dumps and all(d.startswith(site + "download/") for d in dumps)
+    assert all(http(d, method="HEAD").status == 200 for d in dumps)
+    # the vocabulary stays the ontology's namespace
+    vocabularies = {str(o) for o in served.objects(None, URIRef(void + "vocabulary"))}
+    assert "https://w3id.org/occupation-kg/ontology#" in vocabularies
+    raw = http(server.url + "/void.ttl")
+    assert raw.body == (dist / "void.ttl").read_bytes()

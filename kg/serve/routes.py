@@ -75,8 +75,12 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
         return search_page(app, params)
     if path == "/favicon.ico":
         return static(app, "favicon.svg")
-    if path in ("/void.ttl", "/.well-known/void"):
+    if path == "/void.ttl":
         return download(app, "void.ttl", headers)
+    if path == "/.well-known/void":
+        return Response(200, described.served_void(app), "text/turtle; charset=utf-8",
+                        {"Cache-Control": "max-age=300", "Link": '</void.ttl>; rel="alternate"; '
+                         'type="text/turtle"'})
     if path in ("/ontology", "/ontology/"):
         return ontology_root(app, headers)
     if path.startswith("/ontology."):
