@@ -230,3 +230,34 @@ def test_a_label_an_entity_is_named_comes_before_one_it_is_also_called() -> None
     search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
     assert [hit.iri for hit in search.search("python").hits] == [base + "technology/python",
                                                                  skill]
+
+
+def test_an_occupation_called_so_comes_before_other_kinds_named_so() -> None:
+    """Regression (session 28's second audit): putting entities named as the text before those
+    also called so, ahead of the kind, made "chef" list ESCO's chef, ISCO's Chefs and the
+    Technology "Chef" before O*NET's Chefs and Head Cooks (alternative title "Chef"): 19 of
+    56 job words started with something other than the O*NET occupation."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.site_search import ESCO_OCCUPATIONS, SiteSearch
+    from kg.serve.store import BaseMap, MappedStore
+    from tests.triples import store_of
+
+    base = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    onet, esco = base + "onet-soc2019/35-1011.00", "http://data.europa.eu/esco/occupation/chef"
+    store = store_of([
+        f"<{onet}> <{skos}inScheme> <{base}scheme/onet-soc2019> .",
+        f'<{onet}> <{skos}prefLabel> "Chefs and Head Cooks"@en .',
+        f'<{onet}> <{skos}altLabel> "Chef"@en .',
+        f"<{esco}> <{skos}inScheme> <{ESCO_OCCUPATIONS}> .",
+        f'<{esco}> <{skos}prefLabel> "chef"@en .',
+        f"<{base}technology/chef> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/occupation-kg/ontology#Technology> .",
+        f'<{base}technology/chef> <{skos}prefLabel> "Chef"@en .',
+    ], graph=base + "graph/test")
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    assert [hit.iri for hit in search.search("chef").hits] == [onet, esco,
+                                                               base + "technology/chef"]
