@@ -12,7 +12,6 @@ from kg.query.engines import Engine
 from kg.query.param_binding import Param, escape_string, expand_prefixed
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
-OKG = "https://w3id.org/occupation-kg/ontology#"
 # code type -> (scheme path under the data base, what to call it)
 SCHEMES = {"onet_soc_code": ("scheme/onet-soc2019", "O*NET-SOC 2019 occupation"),
            "soc_code": ("scheme/soc2018", "SOC 2018 occupation")}
@@ -32,19 +31,6 @@ def unknown_codes(engine: Engine, params: tuple[Param, ...], values: Mapping[str
                     f"ASK {{ {{ <{iri}> ?p ?o }} UNION {{ ?s ?p <{iri}> }} }}"):
                 notes.append(f"nothing in this graph has the IRI <{iri}> (parameter "
                              f"{param.name!r})")
-                continue
-            # Regression (session 28's skills audit): an O*NET-SOC occupation given where the
-            # query reads a curated okg:Occupation answered nothing, and said nothing.
-            default = expand_prefixed((param.default or "").strip())
-            # The project's own classes: both are skos:Concepts (and schema:Occupations).
-            own = f'FILTER(STRSTARTS(STR(?class), "{OKG}"))'
-            if iri and default and iri != default and ">" not in iri + default \
-                    and engine.ask(f"ASK {{ <{default}> a ?class {own} }}") \
-                    and not engine.ask(f"ASK {{ <{default}> a ?class . <{iri}> a ?class "
-                                       f"{own} }}"):
-                notes.append(f"<{iri}> has none of the okg classes of the default value of "
-                             f"parameter {param.name!r}, <{default}>: the query answers for "
-                             "entities of the default's kind")
             continue
         if param.type not in SCHEMES:
             continue
