@@ -5,10 +5,8 @@ onet_db_29_3 is made without them, without any other alternate or short title eq
 them (case-folded), and without any reported title equal to them (the other files are
 symlinked). The reference editions the index reads (kg/reconcile/reference.py: O*NET, ESCO,
 SOC, ISCO, the crosswalks, OEWS) are imported from that copy with the real importers and the
-index is built from the importer output directly, plus the ESCO matches `kg build` derives by
-Nesta's inheritance rule (kg/build/inherited_matches.py; `--no-inherited` leaves them out, for
-the figures before session 28): a full `kg build` would add minutes of reasoning and validation
-the index does not read. The held-out titles are then reconciled as
+index is built from the importer output directly (a full `kg build` would add minutes of
+reasoning and validation the index does not read). The held-out titles are then reconciled as
 type O*NET-SOC occupation. A plain character-trigram TF-IDF over the remaining O*NET titles
 (max cosine per occupation) is computed in the same run as the baseline.
 
@@ -43,9 +41,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from kg.build.inherited_matches import add_inherited_matches
-from kg.prefixes import DEFAULT_BASE
-from kg.reconcile.index import Index, from_store, load_store
+from kg.reconcile.index import Index, from_files
 from kg.reconcile.rank import Candidate, Ranker
 from kg.reconcile.reference import import_reference
 
@@ -117,39 +113,29 @@ def baseline(copy: Path, held: list[tuple[str, str]]) -> tuple[float, float, flo
     return at1 / len(held), at5 / len(held), rate
 
 
-def prepared(data: Path, work: Path, sample: int, seed: int, inherited: bool = True
+def prepared(data: Path, work: Path, sample: int, seed: int
              ) -> tuple[Path, list[tuple[str, str]], dict[str, int], Index, float, float]:
     """The held-out copy, the held titles, the dropped counts, the index and the import and
-    index build times (0 when read back from `work`, where a first run leaves them). The
-    index with and without the inherited ESCO matches are kept apart, from one import."""
+    index build times (0 when read back from `work`, where a first run leaves them)."""
     state = work / "state.json"
-    name = "index.pkl" if inherited else "index-without-inherited.pkl"
-    imported = 0.0
     if state.is_file():
         saved = json.loads(state.read_text(encoding="utf-8"))
-        held, dropped = [tuple(h) for h in saved["held"]], saved["dropped"]
-        if (work / name).is_file():
-            with (work / name).open("rb") as handle:
-                index = pickle.load(handle)
-            return work / ONET, held, dropped, index, 0.0, 0.0
-        files = sorted((work / "nq").glob("*.nq"))
-        copy = work / ONET
-    else:
-        for partial in (work / ONET, work / "nq"):  # an earlier run stopped before its end
-            if partial.exists():
-                shutil.rmtree(partial)
-        copy, held, dropped = held_out_copy(data, work, sample, seed)
-        start = time.perf_counter()
-        files = import_reference(data, work / "nq", folders={"onet": copy})
-        imported = time.perf_counter() - start
+        with (work / "index.pkl").open("rb") as handle:
+            index = pickle.load(handle)
+        return (work / ONET, [tuple(h) for h in saved["held"]], saved["dropped"], index,
+                0.0, 0.0)
+    for partial in (work / ONET, work / "nq"):  # an earlier run stopped before its end
+        if partial.exists():
+            shutil.rmtree(partial)
+    copy, held, dropped = held_out_copy(data, work, sample, seed)
     start = time.perf_counter()
-    store = load_store(files)
-    if inherited:  # as kg build's derived stage adds them (kg/build/inherited_matches.py)
-        add_inherited_matches(store, DEFAULT_BASE)
-    index = from_store(store)
+    files = import_reference(data, work / "nq", folders={"onet": copy})
+    imported = time.perf_counter() - start
+    start = time.perf_counter()
+    index = from_files(files)
     loaded = time.perf_counter() - start
     index.store = None  # the ranker reads none of it; a store does not pickle
-    with (work / name).open("wb") as handle:
+    with (work / "index.pkl").open("wb") as handle:
         pickle.dump(index, handle, protocol=pickle.HIGHEST_PROTOCOL)
     state.write_text(json.dumps({"held": held, "dropped": dropped}), encoding="utf-8")
     return copy, held, dropped, index, imported, loaded
@@ -167,7 +153,7 @@ def scored(answers: list[list[Candidate]], held: list[tuple[str, str]]) -> str:
 
 def run(args: argparse.Namespace, work: Path) -> None:
     copy, held, dropped, index, imported, loaded = prepared(args.data, work, args.sample,
-                                                            args.seed, not args.no_inherited)
+                                                            args.seed)
     if args.prepare:
         print(f"prepared {work}: import {imported:.1f} s, index {loaded:.1f} s")
         return
@@ -211,9 +197,6 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--work", type=Path, help="keep and reuse each seed's import and index")
     parser.add_argument("--prepare", action="store_true", help="only fill --work's folder")
-    parser.add_argument("--no-inherited", action="store_true",
-                        help="leave out the ESCO matches kg build derives from Nesta's rule "
-                             "that lower ESCO levels inherit their parent's match")
     args = parser.parse_args()
     if args.work is not None:
         work = args.work / f"seed{args.seed}-n{args.sample}"

@@ -57,7 +57,58 @@ def test_an_occupation_below_nesta_level_inherits_its_parents_match(store: ox.St
     assert ("http://www.w3.org/2002/07/owl#annotatedTarget", target) in said
     derived_from = [o for p, o in said if p == "http://www.w3.org/ns/prov#wasDerivedFrom"]
     assert len(derived_from) == 1 and derived_from[0].startswith(BASE + "mapping/nesta-")
+    # the ancestor's confidence, as Nesta gives it (halved, as sssom:confidence is)
+    confidence = [o for p, o in said if p == "https://w3id.org/sssom/confidence"]
+    parent = next(r for r in _csv("crosswalk_esco_onet_nesta_2020",
+                                  "esco_onet_crosswalk_Nov2020.csv")
+                  if r["concept_uri"] == dict(below)[child])
+    assert [float(c) for c in confidence] == [float(parent["confidence"]) / 2]
     # an occupation Nesta matches keeps its own match only
     assert not any(s in nesta for s, _ in matches)
     # the same inputs, the same quads, in the same order
     assert inherited_match_quads(store, BASE) == quads
+
+
+def test_a_low_confidence_match_is_not_passed_on(store: ox.Store) -> None:
+    """Regression (session 28's second audit): Nesta matches "higher education lecturer" to
+    History Teachers, Postsecondary at its lowest confidence (0.5); its 43 subject lecturers
+    all inherited it. Only confidence 1 and 2 are passed on."""
+    low = """PREFIX okg: <https://w3id.org/occupation-kg/ontology#>
+        DELETE { GRAPH ?g { ?m okg:crosswalkConfidence ?c } }
+        INSERT { GRAPH ?g { ?m okg:crosswalkConfidence 0.5 } }
+        WHERE { GRAPH ?g { ?m okg:crosswalkConfidence ?c } }"""
+    copy = ox.Store()
+    copy.bulk_extend(store.quads_for_pattern(None, None, None))
+    copy.update(low)
+    assert inherited_match_quads(store, BASE)
+    assert inherited_match_quads(copy, BASE) == []
+
+
+def test_pages_and_reconciliation_leave_inherited_matches_out() -> None:
+    """Regression (session 28's second audit): as voters the inherited matches moved ESCO
+    occupations' own exact labels down, data extension gave every subject lecturer its
+    parent's O*NET code, and the O*NET page of 11-3071.00 listed 82 ESCO occupations. They are
+    for queries over the graph; the page and reconciliation read Nesta's own matches."""
+    from kg.reconcile.index import _esco_through_onet2010
+    from kg.serve.equivalents_section import read_equivalents
+    from tests.triples import store_of
+
+    parent = "http://data.europa.eu/esco/occupation/aa"  # (hexadecimal, as ESCO ids are)
+    child = "http://data.europa.eu/esco/occupation/cc"
+    old, now = BASE + "onet-soc2010/11-3051.00", BASE + "onet-soc2019/11-3051.00"
+    owl, sssom = "http://www.w3.org/2002/07/owl#", "https://w3id.org/sssom/"
+    lines = [f"<{now}> <{SKOS}exactMatch> <{old}> .",
+             f'<{old}> <{SKOS}notation> "11-3051.00" .',
+             f"<{parent}> <{SKOS}closeMatch> <{old}> .",
+             f'<{parent}> <{SKOS}prefLabel> "manufacturing manager"@en .',
+             f"<{child}> <{SKOS}broadMatch> <{old}> .",
+             f'<{child}> <{SKOS}prefLabel> "industrial production manager"@en .',
+             f"<{BASE}mapping/inherited-x> <{owl}annotatedSource> <{child}> .",
+             f"<{BASE}mapping/inherited-x> <{owl}annotatedTarget> <{old}> .",
+             f"<{BASE}mapping/inherited-x> <{sssom}mapping_justification> <{CHAINING}> ."]
+    store = store_of(lines, BASE + "graph/derived")
+    labels = {parent: "manufacturing manager", child: "industrial production manager"}
+    esco = next(t for t in read_equivalents(store, now, BASE, labels)
+                if t.name == "ESCO occupations")
+    assert [e.iri for e in esco.entries] == [parent]
+    assert _esco_through_onet2010(store) == {now: [parent]}

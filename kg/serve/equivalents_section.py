@@ -23,6 +23,9 @@ ORDER = list(INVERSE)  # closest first
 NOTATION = ox.NamedNode(SKOS + "notation")
 ESCO_OCCUPATION = "http://data.europa.eu/esco/occupation/"
 ANNOTATED_SOURCE = ox.NamedNode("http://www.w3.org/2002/07/owl#annotatedSource")
+ANNOTATED_TARGET = ox.NamedNode("http://www.w3.org/2002/07/owl#annotatedTarget")
+JUSTIFICATION = ox.NamedNode("https://w3id.org/sssom/mapping_justification")
+CHAINING = ox.NamedNode("https://w3id.org/semapv/vocab/MappingChaining")
 SUBJECT_LABEL = ox.NamedNode("https://w3id.org/sssom/subject_label")
 ISCO_GROUP = "http://data.europa.eu/esco/isco/C"
 
@@ -64,6 +67,20 @@ def _linked(store: ox.Store, iri: str, prefix: str) -> dict[str, str]:
         for quad in store.quads_for_pattern(None, predicate, node, None):
             keep(quad.subject, INVERSE[match])
     return found
+
+
+def _inherited(store: ox.Store, esco: str, old: str) -> bool:
+    """Whether the match is one an ESCO occupation inherits from its parent
+    (kg/build/inherited_matches.py): left out here as in reconciliation, where as voters and
+    extension values they did more harm than good (session 28's second audit; the page listed
+    82 ESCO occupations for 11-3071.00)."""
+    for mapping in store.quads_for_pattern(None, ANNOTATED_SOURCE, ox.NamedNode(esco), None):
+        node = mapping.subject
+        if any(True for _ in store.quads_for_pattern(node, ANNOTATED_TARGET, ox.NamedNode(old),
+                                                     None)) \
+                and any(True for _ in store.quads_for_pattern(node, JUSTIFICATION, CHAINING, None)):
+            return True
+    return False
 
 
 def _code(store: ox.Store, iri: str) -> str:
@@ -115,8 +132,7 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
     soc2018 = Taxonomy("SOC 2018", "the O*NET-SOC 2019 taxonomy's SOC 2018 codes")
     onet2010 = Taxonomy("O*NET-SOC 2010", "O*NET's 2010 to 2019 crosswalk")
     esco = Taxonomy("ESCO occupations", "through O*NET-SOC 2010: the Nesta ESCO-O*NET "
-                                        "crosswalk (2020), and the ESCO occupations below one "
-                                        "it matches, which inherit its match (narrow)")
+                                        "crosswalk (2020)")
     isco = Taxonomy("ISCO-08", "through SOC 2010: BLS's ISCO-08/SOC 2010 crosswalk")
     for other, match in _linked(store, iri, public_base + "soc2018/").items():
         soc2018.entries.append(entry(other, match))
@@ -126,7 +142,8 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
         found = entry(old, match)
         onet2010.entries.append(found)
         for other, esco_match in _linked(store, old, ESCO_OCCUPATION).items():
-            reach(escos, other, esco_match, (found.code, old))
+            if not _inherited(store, other, old):
+                reach(escos, other, esco_match, (found.code, old))
         # An O*NET-SOC 2010 code is its SOC 2010 code plus a two-digit suffix.
         soc2010 = public_base + "soc2010/" + found.code[:7]
         for other, isco_match in _linked(store, soc2010, ISCO_GROUP).items():
