@@ -151,7 +151,9 @@ def expected_description(dataset: Dataset, iri: str) -> set[tuple[object, object
     (the records of the statements about it and of those that point to it)."""
     node = URIRef(iri)
     out = set(dataset.triples((node, None, None))) | set(dataset.triples((None, None, node)))
-    for role in (RDF.subject, RDF.object):
+    owl = "http://www.w3.org/2002/07/owl#"
+    for role in (RDF.subject, RDF.object, URIRef(owl + "annotatedSource"),
+                 URIRef(owl + "annotatedTarget")):
         for ev in dataset.subjects(role, node):
             out |= set(dataset.triples((ev, None, None)))
     return {(s, p, o) for s, p, o in out}

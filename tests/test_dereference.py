@@ -102,6 +102,8 @@ def test_a_graph_over_the_result_limit_gives_its_description_and_download(
     assert len(got) < 10 and (node, URIRef("http://rdfs.org/ns/void#triples"), None) in got
     dump = got.value(node, URIRef("http://rdfs.org/ns/void#dataDump"))
     assert dump is not None and str(dump).endswith("/download/kg.trig")
+    # on this server, as the graph's own IRI is (the second audit: it was w3id.org's)
+    assert str(dump).startswith(server.base.removesuffix("id/"))
     page = http(f"{server.base}{graph}.html").text
     assert "more than this server" in page and "/download/kg.trig" in page
 
@@ -213,3 +215,20 @@ def test_an_entity_document_carries_whole_evidence_records(server: Running,
     assert records, "no evidence record points to the plant manager"
     for record in records | set(served.subjects(URIRef(rdf + "subject"), target)):
         assert set(served.predicate_objects(record)) == set(built.predicate_objects(record))
+
+
+def test_an_entity_document_carries_whole_mapping_nodes(slices_served: Running) -> None:
+    """Regression (session 28's second audit): /id/onet-soc2010/13-1022.00.nt held each Nesta
+    mapping node (SSSOM, annotating a skos:closeMatch) as its owl:annotatedTarget triple only:
+    no justification, confidence or labels."""
+    owl, sssom = "http://www.w3.org/2002/07/owl#", "https://w3id.org/sssom/"
+    target = slices_served.base + "onet-soc2010/11-3051.00"
+    reply = http(target + ".nt", "application/n-triples")
+    assert reply.status == 200
+    served = Graph().parse(data=reply.text, format="nt")
+    nodes = set(served.subjects(URIRef(owl + "annotatedTarget"), URIRef(target)))
+    assert nodes, "the slice lost its Nesta mapping"
+    for node in nodes:
+        said = {str(p) for p in served.predicates(node)}
+        assert {owl + "annotatedSource", owl + "annotatedProperty",
+                sssom + "mapping_justification", sssom + "confidence"} <= said, said

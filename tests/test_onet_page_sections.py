@@ -508,7 +508,10 @@ def test_an_element_without_ratings_says_why() -> None:
 
     okg = "https://w3id.org/occupation-kg/ontology#"
     rated = ID + "onet-element/2.a.1.e"
-    store = store_of([f"<{ID}onet-rating/x> <{okg}ratedElement> <{rated}> ."], ID + "graph/x")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    store = store_of([f"<{ID}onet-rating/x> <{okg}ratedElement> <{rated}> .",
+                      f"<{ID}onet-element/2.a.1> <{skos}broader> <{ID}onet-element/2.a> ."],
+                     ID + "graph/x")
     ability = unrated_note(store, ID + "onet-element/1.a.1.a.1", ID, "1.a.1.a.1")
     assert ability is not None and "Abilities sheet" in ability
     activity = unrated_note(store, ID + "onet-element/4.a.1.a.1", ID, "4.a.1.a.1")
@@ -516,4 +519,10 @@ def test_an_element_without_ratings_says_why() -> None:
     category = unrated_note(store, ID + "onet-element/2.a", ID, "2.a")
     assert category is not None and "not the category" in category
     assert unrated_note(store, rated, ID, "2.a.1.e") is None
+    # Regression (the second audit): a leaf rated in no file imported is no category, and the
+    # top of a missing sheet is named by it
+    leaf = unrated_note(store, ID + "onet-element/1.b.3.y", ID, "1.b.3.y")
+    assert leaf is not None and "below" not in leaf and "sheet" not in leaf
+    top = unrated_note(store, ID + "onet-element/1.a", ID, "1.a")
+    assert top is not None and "Abilities sheet" in top
     assert unrated_note(store, ID + "onet-soc2019/11-3051.00", ID, "11-3051.00") is None

@@ -380,3 +380,14 @@ def test_the_page_cache_is_bounded_by_bytes(server: Running,
         assert get(server, path)  # served, though no longer kept
     assert app.cache_bytes <= size + 100
     assert sum(len(r.body) for r in app.cache.values()) == app.cache_bytes
+
+
+def test_a_quote_keeps_its_line_breaks_on_the_page(server: Running) -> None:
+    """Regression (session 28's second audit): a quote across two table lines of its document
+    ("Chemical manufacturing\\n8") read "Chemical manufacturing 8" once okg:quote kept the
+    document's line break: the page collapsed it."""
+    page = get(server, "/id/occupation/industrial-production-managers.html")
+    quotes = re.findall(r'<q class="quote">([^<]*)</q>', page)
+    assert any("\n" in q for q in quotes)
+    css = get(server, "/static/style.css")
+    assert re.search(r"q\.quote \{[^}]*white-space: pre-line", css)

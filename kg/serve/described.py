@@ -200,22 +200,27 @@ VOID_DATA_DUMP = "http://rdfs.org/ns/void#dataDump"
 VOID_URI_SPACE = "http://rdfs.org/ns/void#uriSpace"
 
 
+def site_node(app: App, term: ox.NamedNode) -> ox.NamedNode:
+    """`term` under the served site when it is under the build's (the data base less its last
+    segment: downloads, /sparql, the IRIs), the ontology's IRI and terms excepted: the served
+    data keeps them."""
+    data, public = app.mapping.data, app.mapping.public
+    site = (data.removesuffix("id/"), public.removesuffix("id/")) \
+        if data.endswith("/id/") and public.endswith("/id/") else (data, public)
+    if term.value.startswith(site[0]) and not term.value[len(site[0]):].startswith("ontology"):
+        return ox.NamedNode(site[1] + term.value[len(site[0]):])
+    return term
+
+
 def served_void(app: App) -> bytes:
     """void.ttl as this server publishes the data: its IRIs, the downloads' and the endpoint's
     under the server's base, void:uriSpace the served one. /.well-known/void (VoID 7.2: the
     host's own datasets) gave the build's file as it is, w3id.org IRIs and all (session 28's
     linked-data audit); /void.ttl stays that file, byte for byte (SHA256SUMS)."""
     data, public = app.mapping.data, app.mapping.public
-    # the site around the data IRIs (downloads, /sparql): the base less its last segment
-    site = (data.removesuffix("id/"), public.removesuffix("id/")) \
-        if data.endswith("/id/") and public.endswith("/id/") else (data, public)
 
     def node(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> object:
-        # not the ontology's IRI and terms: the served data keeps them (void:class okg:...)
-        if isinstance(term, ox.NamedNode) and term.value.startswith(site[0]) \
-                and not term.value[len(site[0]):].startswith("ontology"):
-            return ox.NamedNode(site[1] + term.value[len(site[0]):])
-        return term
+        return site_node(app, term) if isinstance(term, ox.NamedNode) else term
 
     triples = []
     for t in ox.parse(path=str(app.config.dist / "void.ttl"), format=ox.RdfFormat.TURTLE):
@@ -241,8 +246,9 @@ def large_graph_description(app: App, iri: str, ext: str) -> bytes:
     47 s or more on any anonymous request, past every limit the endpoint sets)."""
     triples = list(void_triples(app, iri))
     dump = all_graphs_dump(app)
-    if dump is not None:
-        triples.append(ox.Triple(ox.NamedNode(iri), ox.NamedNode(VOID_DATA_DUMP), dump))
+    if dump is not None:  # served here, as the graph's IRI is (the second audit)
+        triples.append(ox.Triple(ox.NamedNode(iri), ox.NamedNode(VOID_DATA_DUMP),
+                                 site_node(app, dump)))
     return ox.serialize(triples, None, OX_FORMATS[ext], prefixes=_prefixes(app))
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 import pyoxigraph as ox
 
-from kg.prefixes import OKG
+from kg.prefixes import OKG, SKOS
 
 SHOWN = 25
 # the element's main scale, by what O*NET rates it on: importance (skills, knowledge, abilities,
@@ -55,14 +55,20 @@ def unrated_note(store: ox.Store, iri: str, public_base: str, code: str) -> str 
     if next(store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedElement"),
                                     ox.NamedNode(iri), None), None) is not None:
         return None
+    upper = code.upper()
     sheet = next((name for prefix, name in MISSING_RATINGS.items()
-                  if code.upper().startswith(prefix + ".")), None)
+                  if upper == prefix or upper.startswith(prefix + ".")), None)
+    none = "This graph holds no O*NET ratings of occupations on this element"
     if sheet is not None:
-        return (f"This graph holds no O*NET ratings of occupations on this element: O*NET rates "
-                f"them in its {sheet} sheet, which the reference copy of O*NET 29.3 this graph "
-                "is built from does not include.")
-    return ("This graph holds no O*NET ratings of occupations on this element: O*NET rates "
-            "the elements below it, not the category.")
+        return (f"{none}: O*NET rates them in its {sheet} sheet, which the reference copy of "
+                "O*NET 29.3 this graph is built from does not include.")
+    below = next(store.quads_for_pattern(None, ox.NamedNode(SKOS + "broader"),
+                                         ox.NamedNode(iri), None), None)
+    if below is not None:
+        return f"{none}: O*NET rates the elements below it, not the category."
+    # a leaf O*NET rates nothing on in the files imported (the second audit: 210 such leaves
+    # were told of "the elements below", which they do not have)
+    return f"{none}."
 
 
 def _one(store: ox.Store, s: ox.NamedNode, p: str) -> ox.NamedNode | ox.Literal | None:

@@ -630,8 +630,11 @@ class EntityIndex:
         # The evidence records (reifications) of the statements given, whole: of those about
         # the entity, and of those that point to it (session 28's linked-data audit: of an
         # incoming statement's record only its "rdf:object <entity>" triple came along).
-        for role in ("subject", "object"):
-            for q in self.store.quads_for_pattern(None, ox.NamedNode(RDF + role), node, None):
+        # The same for the SSSOM mapping nodes (owl:Axiom-style annotations) of its mappings:
+        # of each only its owl:annotatedTarget came along (the second audit).
+        for role in (RDF + "subject", RDF + "object", OWL + "annotatedSource",
+                     OWL + "annotatedTarget"):
+            for q in self.store.quads_for_pattern(None, ox.NamedNode(role), node, None):
                 add(self.store.quads_for_pattern(q.subject, None, None, None))
         graph = Graph()
         for prefix, ns in _prefixes(self.mapping.public).items():

@@ -327,7 +327,7 @@ def over_limit(max_results: int, form: str) -> ProtocolError:
         f"the answer has more than {max_results} {what}, the limit of this endpoint "
         f"(--max-results); nothing was cut. Ask for it in pages: LIMIT {max_results} OFFSET "
         f"0, then OFFSET {max_results}, OFFSET {2 * max_results}, ... until a page has fewer "
-        "rows (this server's order is the same for every page; an ORDER BY sorts the whole "
+        f"{what} (this server's order is the same for every page; an ORDER BY sorts the whole "
         "answer for each page, which for millions of rows exceeds a query's memory or time); "
         "or narrow the query, or count with COUNT(*). The whole graph is a download: "
         "/download/kg.nt.",

@@ -12,7 +12,8 @@ Normalisation, applied to both the quote and the document before a plain substri
 
 The match is case-sensitive: a quote must keep the document's wording and capitals.
 
-The graph publishes, as okg:quote, the passage as the document writes it (`verbatim_spans`):
+The graph publishes, as okg:quote, the passage as the document writes it
+(`NormalisedText.verbatim`):
 the normalised match mapped back to the document's own characters (after NFC), curly quotes,
 line breaks and the mis-decoded "β" included. A record may type "plant's" on one line; a reader
 who searches the document for the published quote finds it (session 28's audit: 77 of 830
