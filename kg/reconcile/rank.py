@@ -642,14 +642,15 @@ class Ranker:
                     sources.append(j)
         return np.asarray(targets, dtype=np.int64), np.asarray(sources, dtype=np.int64)
 
-    def _holders(self) -> dict[str, set[int]]:
-        """A normalised label -> the entities that have it (built on first use)."""
-        holders: dict[str, set[int]] | None = getattr(self, "_label_holders", None)
+    def _holders(self) -> dict[str, dict[int, float]]:
+        """A normalised label -> the entities that have it, with the weight of that label
+        (a preferred label's is the highest), built on first use."""
+        holders: dict[str, dict[int, float]] | None = getattr(self, "_label_holders", None)
         if holders is None:
-            holders = defaultdict(set)
-            for text, entity in zip(self.index.label_text, self.index.label_entity,
-                                    strict=True):
-                holders[text].add(entity)
+            holders = defaultdict(dict)
+            for text, entity, weight in zip(self.index.label_text, self.index.label_entity,
+                                            self.index.label_weight, strict=True):
+                holders[text][entity] = max(weight, holders[text].get(entity, 0.0))
             self._label_holders = holders
         return holders
 
@@ -675,15 +676,17 @@ class Ranker:
                 # The candidates that have the query as a label come first (session 28's
                 # skills audit: "customer service" gave "manage customer service" and "teach
                 # customer service techniques" before the skill of that name, all at 100, 7
-                # of 300 ESCO preferred labels so). Their shown score is raised to the best
-                # other's, so that scores keep the answer's order.
-                holders = self._holders().get(text, set())
-                first = [e for e in order if e in holders]
+                # of 300 ESCO preferred labels so). Shown scores are raised where needed so
+                # that they keep the answer's order.
+                holders = self._holders().get(text, {})
+                # the one named so before those also called so ("court administrator" came
+                # after two that have it as an alternative label; the second audit)
+                first = sorted((e for e in order if e in holders), key=lambda e: -holders[e])
                 rest = [e for e in order if e not in holders]
-                if first and rest:
-                    for e in first:
-                        shown[e] = max(shown[e], shown[rest[0]])
                 order = first + rest
+                running = 0.0
+                for e in reversed(order):  # each at least every later one's
+                    running = shown[e] = max(shown[e], running)
         else:
             ranked = sorted(zip([f[0] for f in found], probs.tolist(), strict=True),
                             key=lambda ep: (-ep[1], self.index.entities[ep[0]].id))
