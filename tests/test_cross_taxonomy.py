@@ -420,11 +420,14 @@ def test_the_skill_gap_between_two_onet_occupations(ox_engine: Engine) -> None:
     4.0): every skill or knowledge area the target rates at least 3 in importance and at a
     higher level than the current occupation, with both occupations' figures."""
     ratings: dict[tuple[str, str, str], str] = {}
+    suppressed: dict[tuple[str, str, str], str] = {}
     names: dict[str, str] = {}
     for name in ("Skills.tsv", "Knowledge.tsv"):
         with (DATA / "onet_db_29_3" / name).open(newline="", encoding="utf-8") as handle:
             for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE):
                 ratings[(r["O*NET-SOC Code"], r["Element ID"], r["Scale ID"])] = r["Data Value"]
+                suppressed[(r["O*NET-SOC Code"], r["Element ID"], r["Scale ID"])] = (
+                    "true" if r["Recommend Suppress"] == "Y" else "false")
                 names[r["Element ID"]] = r["Element Name"]
     start, target = "11-3051.00", "11-1021.00"
 
@@ -449,3 +452,9 @@ def test_the_skill_gap_between_two_onet_occupations(ox_engine: Engine) -> None:
         assert all(g[6] == round(g[5] - g[4], 2) for g in got)
         assert {g[7] for g in got} <= {"skill", "knowledge"}
         assert all((g[7] == "knowledge") == g[0].startswith("2.C.") for g in got)
+        # O*NET's Recommend Suppress flag of each level (the second audit: unmarked)
+        flags = [(r["elementId"], r["fromLevelSuppressed"], r["toLevelSuppressed"])
+                 for r in dicts(run(engine, "onet-skill-gap", fromCode=start, toCode=target,
+                                    minImportance="3"))]
+        assert flags == [(e[0], suppressed[(start, e[0], "LV")], suppressed[(target, e[0], "LV")])
+                         for e in expected]
