@@ -458,3 +458,23 @@ def test_the_skill_gap_between_two_onet_occupations(ox_engine: Engine) -> None:
                                     minImportance="3"))]
         assert flags == [(e[0], suppressed[(start, e[0], "LV")], suppressed[(target, e[0], "LV")])
                          for e in expected]
+
+
+def test_an_empty_skill_gap_says_which_occupation_o_net_does_not_rate(ox_engine: Engine) -> None:
+    """Regression (session 28's skills audit): an occupation O*NET rates no skills or knowledge
+    of (44 in O*NET 29.3, Legislators among them) gave onet-skill-gap an empty answer with no
+    word. The slices' 11-3051.02 has Occupation Data and Technology Skills rows only."""
+    from kg.query.code_params import unknown_codes
+
+    with (DATA / "onet_db_29_3" / "Skills.tsv").open(encoding="utf-8") as handle:
+        rated = {line.split("\t", 1)[0] for line in handle}
+    assert "11-3051.02" not in rated and "11-3051.00" in rated
+    stored = load_query(None, "onet-skill-gap")
+    values = {"fromCode": "11-3051.02", "toCode": "11-3051.00"}
+    assert not run(ox_engine, "onet-skill-gap", **values).rows
+    assert unknown_codes(ox_engine, stored.params, values) == [
+        "O*NET rates no skills or knowledge of the O*NET-SOC occupation 11-3051.02, so a query "
+        "over those ratings has nothing to compare (parameter 'fromCode')"]
+    # both occupations rated: no note
+    assert unknown_codes(ox_engine, stored.params, {"fromCode": "11-3051.00",
+                                                    "toCode": "11-1021.00"}) == []

@@ -2,6 +2,11 @@
 empty answer. A well-formed code that no taxonomy holds (99-9999.00, or any code on a graph
 built without the reference data), or an IRI that no triple mentions (a typo, another base),
 otherwise answers with no rows, like an occupation without data.
+
+A known O*NET-SOC code can still answer nothing because O*NET says little about that
+occupation: 93 occupations of O*NET 29.3 have only titles (no tasks, ratings, technologies or
+tools), 44 more have no Skills or Knowledge ratings (Legislators, 11-1031.00). The note names
+which, so an empty onet-skill-gap reads as O*NET's gap, not this graph's.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from kg.query.engines import Engine
 from kg.query.param_binding import Param, escape_string, expand_prefixed
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
+OKG = "https://w3id.org/occupation-kg/ontology#"
 # code type -> (scheme path under the data base, what to call it)
 SCHEMES = {"onet_soc_code": ("scheme/onet-soc2019", "O*NET-SOC 2019 occupation"),
            "soc_code": ("scheme/soc2018", "SOC 2018 occupation")}
@@ -43,4 +49,30 @@ def unknown_codes(engine: Engine, params: tuple[Param, ...], values: Mapping[str
             hint = "; a graph built without --data holds none" if cli else ""
             notes.append(f"no {kind} has the code {code} in this graph (parameter "
                          f"{param.name!r}{hint})")
+        elif param.type == "onet_soc_code":
+            gap = _onet_gap(engine, code, param.name)
+            if gap:
+                notes.append(gap)
     return notes
+
+
+def _onet_gap(engine: Engine, code: str, name: str) -> str | None:
+    """What O*NET does not say about the O*NET-SOC occupation `code`, if it lacks skills and
+    knowledge ratings; None when it has them."""
+    occupation = (f"?c <{SKOS}notation> {escape_string(code)} ; <{SKOS}inScheme> ?s . "
+                  f'FILTER(STRENDS(STR(?s), "/{SCHEMES["onet_soc_code"][0]}")) ')
+    # Skills are elements 2.A and 2.B of O*NET's content model, Knowledge 2.C.
+    if engine.ask(f"ASK {{ {occupation} ?r <{OKG}ratedOccupation> ?c ; "
+                  f"<{OKG}ratedElement> ?e . ?e <{SKOS}notation> ?id . "
+                  'FILTER(STRSTARTS(?id, "2.A.") || STRSTARTS(?id, "2.B.") '
+                  '|| STRSTARTS(?id, "2.C.")) }'):
+        return None
+    described = engine.ask(
+        f"ASK {{ {occupation} {{ ?r <{OKG}ratedOccupation> ?c }} "
+        + "".join(f"UNION {{ ?c <{OKG}{p}> ?x }} "
+                  for p in ("hasTask", "usesTechnology", "usesTool")) + "}")
+    if not described:
+        return (f"O*NET describes the O*NET-SOC occupation {code} by its titles alone: no "
+                f"tasks, ratings, technologies or tools (parameter {name!r})")
+    return (f"O*NET rates no skills or knowledge of the O*NET-SOC occupation {code}, so a "
+            f"query over those ratings has nothing to compare (parameter {name!r})")
