@@ -109,6 +109,15 @@ def test_onet_soc_crosswalk(tmp_path: Path):
         ID + "soc2018/11-3051"}
     assert values(store, ID + "onet-soc2019/11-3051.01", SKOS + "broadMatch") == {
         ID + "soc2018/11-3051"}
+    # Regression (session 29's audit): `?x a schema:Occupation` found no O*NET-SOC occupation
+    # (the pages' JSON-LD called each one so). Every row of the slice's 2019_Occupations.tsv:
+    path = DATA / "onet_soc_2019_taxonomy" / "2019_Occupations.tsv"
+    codes = [line.split("\t", 1)[0] for line in path.read_text(encoding="utf-8").splitlines()[1:]]
+    assert codes
+    for code in codes:
+        assert values(store, ID + f"onet-soc2019/{code}",
+                      "http://www.w3.org/1999/02/22-rdf-syntax-ns#type") == {
+            SKOS + "Concept", "https://schema.org/Occupation"}, code
 
 
 def test_onet_ratings_match_the_slice(tmp_path: Path):

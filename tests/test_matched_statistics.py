@@ -130,6 +130,9 @@ def test_a_top_coded_percentile_is_said_to_be_at_least_its_bound(slices_served) 
     page = _page(slices_served, "/id/soc2018/11-0000.html")
     notes = re.search(r'<ul class="chart-notes">(.*?)</ul>', page, re.S)[1]
     assert "or more (BLS" in notes
+    # Regression (session 29's audit): a top-coded p90 left the p10 with no whisker; the
+    # whisker now runs dashed past the highest figure given
+    assert 'class="whisker whisker-open"' in page and 'class="whisker"' in page
     for name in coded:
         assert f"the {name} only as" in notes, name
         assert f"do not give the {name}" not in notes, name
@@ -155,10 +158,14 @@ def served_broad_only(dist: Path, tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.parametrize("path", ["/id/onet-soc2019/11-3051.00.html",
-                                  "/id/occupation/industrial-production-managers.html"])
+                                  "/id/occupation/industrial-production-managers.html",
+                                  "/id/onet-soc2019/11-3051.01.html"])
 def test_a_match_without_figures_lends_its_broader_groups(served_broad_only, path: str) -> None:
     """O*NET-SOC 13-1021.00's exact match SOC 13-1021 has no BLS figures (BLS publishes
-    13-1020), so its page showed no wages at all; the broader group's are shown, marked."""
+    13-1020), so its page showed no wages at all; the broader group's are shown, marked.
+    Regression (session 29's audit): a specialty's broader match without figures (SOC 29-2011
+    of 29-2011.01; here 11-3051 of 11-3051.01) lent nothing, so six specialties had no wages
+    while their sibling charts the group's."""
     row = _oews("11-3051")
     page = _page(served_broad_only, path)
     # said as the data say it: the group (skos:broader) of the exact or close match, which

@@ -526,3 +526,35 @@ def test_an_element_without_ratings_says_why() -> None:
     top = unrated_note(store, ID + "onet-element/1.a", ID, "1.a")
     assert top is not None and "Abilities sheet" in top
     assert unrated_note(store, ID + "onet-soc2019/11-3051.00", ID, "11-3051.00") is None
+
+
+def test_the_tasks_come_first_core_before_supplemental(served) -> None:
+    """Regression (session 29's audit): an O*NET occupation's tasks were only a "Has task" list
+    under Facts, A-Z, so a supplemental task could come first (Registered Nurses' anesthetics),
+    and its tools and technologies were listed twice (their own sections and Facts). Checked
+    against the slice's Task Statements.tsv: 11-1021.00 has 9 core and 8 supplemental tasks."""
+    from kg.serve.onet_profile import SECTION_PREDICATES, ProfileReader
+    from kg.serve.pages import Pages
+
+    store, labels = served
+    code = "11-1021.00"
+    tasks = [r for r in rows("Task Statements.tsv") if r["O*NET-SOC Code"] == code]
+    core = sorted((r["Task"] for r in tasks if r["Task Type"] == "Core"), key=str.lower)
+    supplemental = sorted((r["Task"] for r in tasks if r["Task Type"] == "Supplemental"),
+                          key=str.lower)
+    assert core and supplemental
+    iri = ID + f"onet-soc2019/{code}"
+    profile = ProfileReader(store, ID, labels).read(iri)
+    assert profile is not None
+    assert [t.label for t in profile.tasks] == core + supplemental
+    html = Pages(ID, {"title": "occupation-kg"}).entity(_page(iri, code), [],
+                                                         onet=profile).decode()
+    start = html.index('id="tasks"')
+    section = html[start:html.index("</section>", start)]
+    details = section.index('<details class="supplemental-tasks"')
+    assert all(section.index(t.replace("'", "&#39;")) < details for t in core)
+    assert all(section.index(t.replace("'", "&#39;")) > details for t in supplemental)
+    assert f"{len(supplemental)} supplemental tasks" in section
+    assert start < html.index('id="skills"')  # before the ratings
+    assert {"https://w3id.org/occupation-kg/ontology#" + p for p in (
+        "hasTask", "usesTool", "usesTechnology")} <= SECTION_PREDICATES

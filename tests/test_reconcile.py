@@ -31,7 +31,13 @@ from kg.reconcile.index import LABEL_WEIGHTS, Index, from_files, from_store
 from kg.reconcile.normalise import normalise
 from kg.reconcile.rank import Ranker
 from kg.reconcile.reference import import_reference
-from kg.reconcile.service import SHOULD_FACTOR, BadRequest, Service
+from kg.reconcile.service import (
+    PROPERTIES,
+    SHOULD_FACTOR,
+    BadRequest,
+    Service,
+    documentation,
+)
 from kg.reconcile.types import TYPES
 from kg.serve import reconcile_route
 from kg.serve.responses import Response
@@ -43,6 +49,7 @@ DATA = Path(__file__).parent / "data"
 SCHEMAS = SHARED / "vocab" / "reconciliation-0.2"
 ALTERNATE = DATA / "onet_db_29_3" / "Alternate Titles.tsv"
 ROOT = "http://example.org/reconcile"
+ID = "https://w3id.org/occupation-kg/id/"
 
 
 def _validator(name: str) -> Draft7Validator:
@@ -55,6 +62,11 @@ def _validator(name: str) -> Draft7Validator:
         registry = registry.with_resource(schema["$id"], DRAFT7.create_resource(schema))
     schema = json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
     return Draft7Validator(schema, registry=registry)
+
+
+def value_of(value: dict) -> object:
+    """A data extension value, whatever its form: the id, the text or the number."""
+    return value.get("id", value.get("str", value.get("int", value.get("float"))))
 
 
 def valid(name: str, instance: object) -> None:
@@ -110,7 +122,14 @@ def test_manifest_validates_and_lists_every_type(service: Service) -> None:
     assert [t["id"] for t in manifest["defaultTypes"]] == list(TYPES)
     for t in manifest["defaultTypes"]:
         valid("type.json", t)
-    assert "O*NET-SOC code, e.g. 11-3051.00" in manifest["documentation"]
+    # Regression (session 29's audit): documentation was a paragraph, which OpenRefine showed
+    # as a broken link; it is the form page's URL, and the page holds the paragraph. The view
+    # was the 400x200 preview card; it leads to the entity's page.
+    assert manifest["documentation"] == ROOT + "/form"
+    assert "O*NET-SOC code, e.g. 11-3051.00" in documentation()
+    assert manifest["view"]["url"] == ROOT + "/view?id={{id}}"
+    assert service.entity_iri("11-3051.00") == ID + "onet-soc2019/11-3051.00"
+    assert service.entity_iri("99-9999.00") is None
 
 
 def test_abbreviated_title_finds_its_onet_occupation(service: Service) -> None:
@@ -175,12 +194,22 @@ def test_extend_gives_codes_wage_and_job_zone(service: Service) -> None:
     answer = service.extend(json.dumps({"ids": ["11-3051.00"], "properties": [
         {"id": "soc2018"}, {"id": "median-wage"}, {"id": "job-zone"}, {"id": "esco"}]}))
     row = answer["rows"]["11-3051.00"]
-    assert row["soc2018"] == [{"str": "11-3051"}]
+    # Typed as the 0.2 data extension allows. Regression (session 29's audit): every value was
+    # {"str"}, so OpenRefine made text columns only: the codes are ids of this service's
+    # types (a reconciled column) and the figures numbers.
+    assert row["soc2018"] == [{"id": "11-3051", "name": "Industrial Production Managers"}]
     # national_M2024_dl.tsv: 11-3051 A_MEDIAN 121440; Job Zones.tsv: 11-3051.00 zone 4.
-    assert row["median-wage"] == [{"str": "121440"}]
-    assert row["job-zone"] == [{"str": "4"}]
-    assert row["esco"] == [{"str": "http://data.europa.eu/esco/occupation/"
-                                   "6426ada1-4d8c-4612-99e3-91bc569805ee"}]
+    assert row["median-wage"] == [{"float": 121440.0}]
+    assert row["job-zone"] == [{"int": 4}]
+    (esco,) = row["esco"]
+    assert esco["id"] == ("http://data.europa.eu/esco/occupation/"
+                          "6426ada1-4d8c-4612-99e3-91bc569805ee") and esco["name"]
+    types = {m["id"]: m.get("type", {}).get("id") for m in answer["meta"]}
+    assert types == {"soc2018": "soc2018", "median-wage": None, "job-zone": None,
+                     "esco": "esco-occupation"}
+    # the 0.2 response's value forms: {"id", "name"}, {"str"}, {"int"}, {"float"} ...
+    assert all(set(v) in ({"id", "name"}, {"str"}, {"int"}, {"float"})
+               for values in row.values() for v in values)
     with pytest.raises(BadRequest, match="unknown property 'nope'"):
         service.extend(json.dumps({"ids": [], "properties": [{"id": "nope"}]}))
 
@@ -203,7 +232,7 @@ def test_an_onet_occupation_extends_with_the_isco_groups_bls_gives_its_soc_2010_
             DATA / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv")
             if r["2010 SOC Code"] in old}
         answer = service.extend(json.dumps({"ids": [code], "properties": [{"id": "isco08"}]}))
-        assert groups and answer["rows"][code]["isco08"] == [{"str": g} for g in sorted(groups)]
+        assert groups and [value_of(v) for v in answer["rows"][code]["isco08"]] == sorted(groups)
 
 
 def test_bad_queries_are_400_messages(service: Service) -> None:
@@ -556,7 +585,7 @@ def test_a_property_value_puts_the_candidate_that_has_it_first(service: Service)
     assert len(codes) > 2
     # the last candidate's SOC 2018 code, which the first does not have
     answer = service.extend(json.dumps({"ids": codes, "properties": [{"id": "soc2018"}]}))
-    soc = {i: {v["str"] for v in row["soc2018"]} for i, row in answer["rows"].items()}
+    soc = {i: {value_of(v) for v in row["soc2018"]} for i, row in answer["rows"].items()}
     last = next(c for c in reversed(codes) if not soc[c] & soc[codes[0]])
     (code,) = sorted(soc[last])
     lifted = ask(10, soc2018=code)
@@ -646,7 +675,7 @@ def test_a_property_value_matches_an_annotated_figure_by_its_number(service: Ser
     assert "42210" in _comparable(["42210 (of its group, SOC 51-2090)"])
     answer = service.extend(json.dumps({"ids": ["11-3051.00"],
                                         "properties": [{"id": "median-wage"}]}))
-    (wage,) = [v["str"] for v in answer["rows"]["11-3051.00"]["median-wage"]]
+    (wage,) = [str(value_of(v)) for v in answer["rows"]["11-3051.00"]["median-wage"]]
     query = {"query": "manager", "type": "onet-occupation", "limit": 10,
              "properties": [{"pid": "median-wage", "v": wage.split(" ")[0]}]}
     result = service.queries(json.dumps({"q": query}))["q"]["result"]
@@ -676,3 +705,34 @@ s:e a esco:Skill ; skos:prefLabel "customer relations"@en .
     # administrator" came after two ESCO occupations with it as an alternative label)
     assert [c.name for c in found][:2] == ["customer service", "manage customer service"]
     assert found[0].score >= found[1].score  # the scores keep the answer's order
+
+
+def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service) -> None:
+    """Regressions (session 29's audit of the 0.2 API): extend/propose offered the six
+    occupation properties for every type (they extended a skill with nothing) and ignored
+    `limit`; suggest ignored `cursor` and suggested nothing for an id's beginning; with
+    type_strict "should" the candidates were not in the order of their scores."""
+    assert [p["id"] for p in service.propose("onet-occupation")["properties"]] == list(
+        PROPERTIES)
+    assert service.propose("esco-skill")["properties"] == []
+    two = service.propose("soc2018", "2")
+    assert len(two["properties"]) == 2 and two["limit"] == 2
+    with pytest.raises(BadRequest, match="limit 'x'"):
+        service.propose("soc2018", "x")
+    coded = service.suggest_entity("11-3051", "onet-occupation")["result"]
+    codes = [r["id"] for r in coded]
+    with (DATA / "onet_soc_2019_taxonomy" / "2019_Occupations.tsv").open(
+            encoding="utf-8") as handle:
+        expected = sorted(line.split("\t", 1)[0] for line in handle
+                          if line.startswith("11-3051"))
+    assert codes == expected[:10] and len(codes) > 1
+    assert [r["id"] for r in service.suggest_entity("11-3051", "onet-occupation", 1)[
+        "result"]] == expected[1:11]
+    first = [r["id"] for r in service.suggest_entity("manager", "onet-occupation")["result"]]
+    later = [r["id"] for r in service.suggest_entity("manager", "onet-occupation", 2)["result"]]
+    assert len(first) > 3 and later[:len(first) - 2] == first[2:]
+    answer = service.queries(json.dumps({"q": {
+        "query": "manager", "type": ["soc2018", "isco08"], "type_strict": "should",
+        "limit": 8}}))
+    scores = [c["score"] for c in answer["q"]["result"]]
+    assert len(scores) > 2 and scores == sorted(scores, reverse=True)

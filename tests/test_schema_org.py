@@ -22,6 +22,7 @@ extruct = pytest.importorskip("extruct", reason="pip install -e '.[test]' (extru
 
 SDO = Namespace("https://schema.org/")
 VOCAB = SHARED / "vocab" / "schemaorg-30.0-current-https.ttl"
+DATA_DIR = Path(__file__).parent / "data"
 OCC = "occupation/industrial-production-managers"
 PAGES = (OCC, "certification/cpim", "issuing-body/apics", "master-degree/mba",
          "professional-association/association-for-manufacturing-excellence",
@@ -212,3 +213,59 @@ def test_imported_occupations_get_what_the_graph_has(imported_dist: Path,
     assert occupation["estimatedSalary"]["median"] == 121440
     for graph in graphs:
         assert check_against_vocabulary(graph, schema) == []
+
+
+def test_a_specialty_gets_the_broader_codes_salary_and_core_tasks_come_first(
+        imported_dist: Path, schema: Graph) -> None:
+    """Regression (session 29's audit): 176 O*NET-SOC pages charted the wages of a broader SOC
+    code (the taxonomy slice files 11-3051.01 Quality Control Systems Managers under 11-3051
+    by skos:broadMatch) or of its group and gave no schema.org salary; and the responsibilities
+    were A-Z, a supplemental task possibly first. OEWS May 2024 11-3051: A_MEDIAN 121440."""
+    with (DATA_DIR / "onet_db_29_3" / "Task Statements.tsv").open(encoding="utf-8") as handle:
+        tasks = [line.rstrip("\n").split("\t") for line in handle][1:]
+    kinds = {task[3]: task[4] for task in tasks if task[0] == "11-3051.00"}
+    with running_server(imported_dist) as srv:
+        (specialty,) = page_jsonld(srv, "onet-soc2019/11-3051.01")
+        (onet,) = page_jsonld(srv, "onet-soc2019/11-3051.00")
+    salary = specialty["estimatedSalary"]
+    assert salary["median"] == 121440 and "May 2024" in salary["name"]
+    assert "Those of the broader SOC 2018 occupation 11-3051" in salary["description"]
+    assert check_against_vocabulary(as_graph([specialty]), schema) == []
+    order = [kinds[text] for text in onet["responsibilities"]]
+    assert order == sorted(order, key={"Core": 0, "": 1, "Supplemental": 2}.__getitem__)
+    assert order[0] == "Core" and "Supplemental" in order
+
+
+def test_an_occupation_bls_gives_hourly_wages_only_gets_an_hourly_salary(
+        tmp_path: Path) -> None:
+    """Regression (session 29's audit): Actors (OEWS 27-2011: every annual cell "*", HOURLY
+    TRUE) had no schema.org salary. The OEWS slice's row: H_PCT10 14, H_MEDIAN 23.33,
+    H_PCT90 97.19."""
+    import pyoxigraph as ox
+
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.schema_org import SchemaOrg
+    from kg.serve.store import BaseMap, MappedStore
+    from kg.sources.importers import IMPORTERS, write
+
+    base = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    out = tmp_path / "oews.nq"
+    write(IMPORTERS["bls-oews"], DATA_DIR / "bls_oews_may2024_national", out, progress=False)
+    store = ox.Store()
+    store.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    actors = base + "soc2018/27-2011"
+    graph = ox.NamedNode(base + "graph/test")
+    for p, o in ((skos + "inScheme", ox.NamedNode(base + "scheme/soc2018")),
+                 (skos + "notation", ox.Literal("27-2011")),
+                 (skos + "prefLabel", ox.Literal("Actors", language="en"))):
+        store.add(ox.Quad(ox.NamedNode(actors), ox.NamedNode(p), o, graph))
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    node = SchemaOrg(EntityIndex(MappedStore(store, mapping), mapping)).node(actors)
+    assert node is not None and node["@type"] == "Occupation"
+    salary = node["estimatedSalary"]
+    assert salary["duration"] == "PT1H" and "Hourly" in salary["name"]
+    assert (salary["percentile10"], salary["median"], salary["percentile90"]) == (
+        14, 23.33, 97.19)

@@ -287,6 +287,9 @@ def test_query_over_time_limit_stops_while_others_are_served(server: Running) ->
     reply = outcome["reply"]
     assert reply.status == 503  # type: ignore[attr-defined]
     assert "time limit of 3 s" in reply.text  # type: ignore[attr-defined]
+    # Regression (session 29's audit): a Retry-After made a client library that honours it
+    # send the query again, to time out again
+    assert reply.headers.get("Retry-After") is None  # type: ignore[attr-defined]
     assert 2.5 < outcome["seconds"] < 10  # type: ignore[operator]
     # The killed worker is replaced: queries keep working.
     deadline = time.monotonic() + 30
@@ -613,6 +616,17 @@ def test_cors_preflight(server: Running) -> None:
     reply = http(server.url + "/sparql", data=b"ASK {}", content_type="application/sparql-query",
                  accept="application/sparql-results+json")
     assert reply.status == 200 and reply.headers["Access-Control-Allow-Origin"] == "*"
+    # Regression (session 29's audit): /reconcile takes POST too, but its preflight named
+    # only GET, HEAD and OPTIONS; a page is still GET only
+    for path, posted in (("/reconcile", True), ("/reconcile/suggest/entity", True),
+                         (f"/id/{OCC}", False)):
+        conn = httpclient.HTTPConnection(host, int(port), timeout=10)
+        conn.request("OPTIONS", path, headers={"Origin": "https://refine.example",
+                                               "Access-Control-Request-Method": "POST"})
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        assert ("POST" in resp.getheader("Access-Control-Allow-Methods")) == posted, path
 
 
 @pytest.mark.parametrize(

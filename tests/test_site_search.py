@@ -261,3 +261,42 @@ def test_an_occupation_called_so_comes_before_other_kinds_named_so() -> None:
     search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
     assert [hit.iri for hit in search.search("chef").hits] == [onet, esco,
                                                                base + "technology/chef"]
+
+
+def test_a_preferred_title_holding_the_words_and_the_kind_come_first() -> None:
+    """Regression (session 29's audit): "nurses" listed Nursing Assistants (also "Nurses'
+    Aide") before Registered Nurses, since an alternative label's first words counted before
+    the preferred label's other words; and "police officer" listed ESCO's police officer and
+    SOC's Police Officers (33-3050) before O*NET's Police and Sheriff's Patrol Officers (also
+    "Police Officer"), since the preferred label's words counted before the kind."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.site_search import ESCO_OCCUPATIONS, SiteSearch
+    from kg.serve.store import BaseMap, MappedStore
+    from tests.triples import store_of
+
+    base = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    onet = base + "onet-soc2019/"
+    esco = "http://data.europa.eu/esco/occupation/police-officer"
+    lines = []
+    for iri, scheme, pref, alt in (
+            (onet + "29-1141.00", base + "scheme/onet-soc2019", "Registered Nurses", ""),
+            (onet + "31-1131.00", base + "scheme/onet-soc2019", "Nursing Assistants",
+             "Nurses' Aide"),
+            (onet + "33-3051.00", base + "scheme/onet-soc2019",
+             "Police and Sheriff's Patrol Officers", "Police Officer"),
+            (esco, ESCO_OCCUPATIONS, "police officer", ""),
+            (base + "soc2018/33-3050", base + "scheme/soc2018", "Police Officers", "")):
+        lines += [f"<{iri}> <{skos}inScheme> <{scheme}> .",
+                  f'<{iri}> <{skos}prefLabel> "{pref}"@en .']
+        if alt:
+            lines.append(f'<{iri}> <{skos}altLabel> "{alt}"@en .')
+    store = store_of(lines, graph=base + "graph/test")
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    assert [hit.iri for hit in search.search("nurses").hits] == [onet + "29-1141.00",
+                                                                 onet + "31-1131.00"]
+    assert [hit.iri for hit in search.search("police officer").hits] == [
+        onet + "33-3051.00", esco, base + "soc2018/33-3050"]

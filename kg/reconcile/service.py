@@ -26,6 +26,7 @@ from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
 MAX_LIMIT = 100
 MAX_BATCH = 1000
+SUGGESTED = 10  # entities a suggest answer lists
 # type_strict (v0.2, for a query naming several types): "any" keeps candidates of any of them,
 # "all" only entities that are of every one, "should" ranks every type but scales the score
 # of a candidate of an unnamed type by SHOULD_FACTOR (the types guide, they do not filter).
@@ -42,6 +43,10 @@ class Property:
     id: str
     name: str
     value: Callable[[Index, int], list[str]]
+    # The reconciliation type whose ids the values are: data extension gives them as
+    # {"id", "name"} with that type in its meta, so a client makes a reconciled column.
+    type: str = ""
+    number: type[int] | type[float] | None = None  # a plain figure is {"int"} or {"float"}
 
 
 def _linked_ids(type_key: str) -> Callable[[Index, int], list[str]]:
@@ -72,13 +77,21 @@ def _isco(index: Index, entity: int) -> list[str]:
 
 
 def _comparable(values: Iterable[str]) -> set[str]:
-    """A property value as given and as its first word: "42210" is the median-wage value
-    "42210 (of its group, SOC 51-2090)", "239200" the value "239200 or more" (the second
-    audit: only the whole annotated text matched)."""
+    """A property value as given, as its first word and as a whole number: "42210" is the
+    median-wage value "42210 (of its group, SOC 51-2090)", "239200" the value "239200 or
+    more" (the second audit: only the whole annotated text matched), "121440" the value
+    121440.0."""
     out = set()
     for value in values:
         out.add(value.strip())
         out.add(value.strip().split(" ", 1)[0])
+        # a figure as data extension gives it back: 121440.0 is the value "121440"
+        try:
+            figure = float(value)
+        except ValueError:
+            continue
+        if figure.is_integer():
+            out.add(str(int(figure)))
     return out
 
 
@@ -122,14 +135,14 @@ def _job_zone(index: Index, entity: int) -> list[str]:
 
 
 PROPERTIES: dict[str, Property] = {p.id: p for p in (
-    Property("soc2018", "SOC 2018 code", _soc),
-    Property("onet", "O*NET-SOC code", _linked_ids("onet-occupation")),
+    Property("soc2018", "SOC 2018 code", _soc, "soc2018"),
+    Property("onet", "O*NET-SOC code", _linked_ids("onet-occupation"), "onet-occupation"),
     Property("isco08", "ISCO-08 code (BLS's ISCO-08/SOC 2010 crosswalk for O*NET and SOC)",
-             _isco),
-    Property("esco", "ESCO occupation URI", _esco),
+             _isco, "isco08"),
+    Property("esco", "ESCO occupation URI", _esco, "esco-occupation"),
     Property("median-wage", "Median annual wage (USD, latest BLS OEWS; \"or more\" where BLS "
-             "gives only its top code)", _wage),
-    Property("job-zone", "O*NET job zone", _job_zone),
+             "gives only its top code)", _wage, number=float),
+    Property("job-zone", "O*NET job zone", _job_zone, number=int),
 )}
 
 
@@ -224,7 +237,10 @@ class Service:
             return merged
         out = []
         for found in merged:
-            found.sort(key=lambda c: (-c.raw, c.type, c.id))
+            # by the score shown, then the raw one. Regression (session 29's audit): by the
+            # raw score alone, an unnamed type's candidate (raw x0.8, shown capped at 100, x0.8)
+            # came before a named type's 100.
+            found.sort(key=lambda c: (-c.score, -c.raw, c.type, c.id))
             # `match` was decided within one type; across types it needs the same lead.
             for c in found[1:]:
                 c.match = False
@@ -269,15 +285,27 @@ class Service:
                 "type": [{"id": t, "name": TYPES[t].name} for t in self.types_of[c.entity]]}
 
     # -- suggest ----------------------------------------------------------------------------
-    def suggest_entity(self, prefix: str, type_key: str | None) -> dict[str, Any]:
+    def suggest_entity(self, prefix: str, type_key: str | None,
+                       cursor: int = 0) -> dict[str, Any]:
+        """SUGGESTED entities from `cursor` on. An id's beginning ("29-1141") suggests the
+        entities whose id starts so, in id order; other text is ranked as a query.
+        Regressions (session 29's audit): the cursor was ignored, and an id gave nothing."""
         type_key = _type_of(type_key, "type")
-        if not prefix.strip():
+        text = prefix.strip()
+        if not text:
             return {"result": []}
-        with self.lock:
-            ranked = self.ranker.rank([prefix], type_key, 10)[0]
-        return {"result": [{"id": c.id, "name": c.name,
-                            "notable": [{"id": c.type, "name": TYPES[c.type].name}]}
-                           for c in ranked]}
+        coded = sorted((e.id, n) for n, e in enumerate(self.index.entities)
+                       if e.type == type_key and e.id.lower().startswith(text.lower()))
+        if coded:
+            chosen = [self.index.entities[n] for _, n in coded[cursor:cursor + SUGGESTED]]
+        else:
+            with self.lock:
+                ranked = self.ranker.rank([text], type_key, min(cursor + SUGGESTED,
+                                                                MAX_LIMIT))[0]
+            chosen = [self.index.entities[c.entity] for c in ranked[cursor:]]
+        return {"result": [{"id": e.id, "name": e.name,
+                            "notable": [{"id": e.type, "name": TYPES[e.type].name}]}
+                           for e in chosen]}
 
     def suggest_type(self, prefix: str) -> dict[str, Any]:
         p = prefix.lower()
@@ -289,9 +317,25 @@ class Service:
         return {"result": [{"id": q.id, "name": q.name} for q in PROPERTIES.values()
                            if p in q.name.lower() or p in q.id]}
 
-    def propose(self, type_key: str | None) -> dict[str, Any]:
-        return {"type": _type_of(type_key, "type"),
-                "properties": [{"id": p.id, "name": p.name} for p in PROPERTIES.values()]}
+    def propose(self, type_key: str | None, limit: str | None = None) -> dict[str, Any]:
+        """The properties data extension gives for entities of the type: the occupation
+        properties for occupation types, none for skills, elements or credentials (they have
+        no codes in the other taxonomies). Regression (session 29's audit): every type was
+        offered the six occupation properties, which then extended a skill with nothing; and
+        `limit` was ignored."""
+        key = _type_of(type_key, "type")
+        count = len(PROPERTIES)
+        if limit is not None:
+            if not limit.isdigit() or int(limit) < 1:
+                raise BadRequest(f"extend/propose: limit {limit!r} is not a positive integer")
+            count = int(limit)
+        found = list(PROPERTIES.values()) if TYPES[key].occupation else []
+        out: dict[str, Any] = {"type": key,
+                               "properties": [{"id": p.id, "name": p.name}
+                                              for p in found[:count]]}
+        if limit is not None:
+            out["limit"] = count
+        return out
 
     # -- extend -----------------------------------------------------------------------------
     def extend(self, raw: str) -> dict[str, Any]:
@@ -310,11 +354,40 @@ class Service:
         for entity_id in ids:
             number = self.any_id.get(str(entity_id))
             rows[str(entity_id)] = {
-                p.id: [{"str": v} for v in (p.value(self.index, number)
-                                            if number is not None else [])]
+                p.id: [self._cell(p, v) for v in (p.value(self.index, number)
+                                                  if number is not None else [])]
                 for p in wanted
             }
-        return {"meta": [{"id": p.id, "name": p.name} for p in wanted], "rows": rows}
+        meta = []
+        for p in wanted:
+            item: dict[str, Any] = {"id": p.id, "name": p.name}
+            if p.type:
+                item["type"] = {"id": p.type, "name": TYPES[p.type].name}
+            meta.append(item)
+        return {"meta": meta, "rows": rows}
+
+    def _cell(self, prop: Property, value: str) -> dict[str, Any]:
+        """One value as the 0.2 data extension types it: an id of a reconciliation type as
+        {"id", "name"} (a client then has a reconciled column), a plain figure as a number, and
+        a qualified one ("239200 or more", "42210 (of its group, SOC 51-2090)") as text.
+        Regression (session 29's audit): every value was {"str"}."""
+        if prop.type:
+            number = self.any_id.get(value)
+            if number is not None:
+                return {"id": value, "name": self.index.entities[number].name}
+        elif prop.number is not None:
+            try:
+                figure = prop.number(value)
+            except ValueError:
+                pass
+            else:
+                return {"int": figure} if prop.number is int else {"float": figure}
+        return {"str": value}
+
+    def entity_iri(self, entity_id: str) -> str | None:
+        """The IRI of the entity with this id (or IRI), for the manifest's view."""
+        number = self.any_id.get(entity_id)
+        return None if number is None else self.index.entities[number].iri
 
     # -- preview ----------------------------------------------------------------------------
     def preview(self, entity_id: str) -> str | None:
@@ -340,27 +413,16 @@ class Service:
 
 def manifest(root: str) -> dict[str, Any]:
     """The service manifest; `root` is the public URL of /reconcile (no trailing slash)."""
-    ids = "; ".join(f"{t.name}: {t.ids}" for t in TYPES.values())
     return {
         "versions": ["0.2"],
         "name": "occupation-kg reconciliation (O*NET, ESCO, SOC, ISCO, occupation-kg)",
         "identifierSpace": "https://w3id.org/occupation-kg/reconcile/ids",
         "schemaSpace": "https://w3id.org/occupation-kg/ontology#",
-        "documentation": f"{root}/form - ids: {ids}. match is true when the best "
-                         f"candidate's raw score leads the runner-up's by >= {MATCH_MARGIN:g} "
-                         f"and >= {MATCH_SUPPORT:g} of it comes from two or more of its own "
-                         "near-identical titles (one, for an entity with at most two titles), "
-                         "and, for O*NET-SOC occupations (re-ranked by a model trained on the "
-                         "index's own titles), it is also the raw score's best (a lead "
-                         f"of >= {MATCH_MARGIN_RERANKED:g} with >= {MATCH_SUPPORT_RERANKED:g} "
-                         "from its near-identical titles suffices there), the model gives it "
-                         f"a probability >= {MATCH_PROB:g} and the runner-up at most "
-                         f"{MATCH_RATIO:g} of its own; "
-                         "or the query is its id. type_strict: any (default), all, should "
-                         "(unnamed types "
-                         f"score x{SHOULD_FACTOR:g}, never match).",
+        # A URL (the 0.2 manifest schema); what the text said is on that page now.
+        # Regression (session 29's audit): OpenRefine showed this text as a broken link.
+        "documentation": f"{root}/form",
         "defaultTypes": [{"id": t.key, "name": t.name} for t in TYPES.values()],
-        "view": {"url": f"{root}/preview?id={{{{id}}}}"},
+        "view": {"url": f"{root}/view?id={{{{id}}}}"},
         "preview": {"url": f"{root}/preview?id={{{{id}}}}", "width": 400,
                     "height": 200},
         "suggest": {
@@ -374,6 +436,24 @@ def manifest(root: str) -> dict[str, Any]:
             "property_settings": [],
         },
     }
+
+
+def documentation() -> str:
+    """How ids read and when `match` is true (the form page shows it)."""
+    ids = "; ".join(f"{t.name}: {t.ids}" for t in TYPES.values())
+    return (f"Ids: {ids}. match is true when the best "
+            f"candidate's raw score leads the runner-up's by >= {MATCH_MARGIN:g} "
+            f"and >= {MATCH_SUPPORT:g} of it comes from two or more of its own "
+            "near-identical titles (one, for an entity with at most two titles), "
+            "and, for O*NET-SOC occupations (re-ranked by a model trained on the "
+            "index's own titles), it is also the raw score's best (a lead "
+            f"of >= {MATCH_MARGIN_RERANKED:g} with >= {MATCH_SUPPORT_RERANKED:g} "
+            "from its near-identical titles suffices there), the model gives it "
+            f"a probability >= {MATCH_PROB:g} and the runner-up at most "
+            f"{MATCH_RATIO:g} of its own; "
+            "or the query is its id. type_strict: any (default), all, should "
+            "(unnamed types "
+            f"score x{SHOULD_FACTOR:g}, never match).")
 
 
 def _types_of(value: Any, where: str) -> tuple[str, ...]:

@@ -115,10 +115,21 @@ def wage_chart(rows: list[WageRow], width: int = 760, hourly: bool = False) -> M
                 f'<text class="row-note" x="{left - 14}" y="{cy + 22 + 15 * n:.1f}" '
                 f'text-anchor="end">{escape(note)}</text>'
             )
-        if "p10" in v and "p90" in v:
+        known = [v[k] for k in PERCENTILES if k in v]
+        if "p10" in v and ("p90" in v or row.lower_bounds):
+            # A top-coded p90 ("$239,200 or more") still gets its whisker: solid to the highest
+            # figure given, dashed on to the plot's end. Regression (session 29's audit): the
+            # Lawyers' p10 stood alone, with no whisker at all.
             parts.append(
                 f'<line class="whisker" x1="{x(v["p10"]):.1f}" y1="{cy:.1f}" '
-                f'x2="{x(v["p90"]):.1f}" y2="{cy:.1f}" />'
+                f'x2="{x(v.get("p90", max(known))):.1f}" y2="{cy:.1f}" />'
+            )
+        if row.lower_bounds and known:
+            parts.append(
+                f'<line class="whisker whisker-open" x1="{x(max(known)):.1f}" y1="{cy:.1f}" '
+                f'x2="{left + plot_w:.1f}" y2="{cy:.1f}"><title>{escape(row.period)} '
+                + escape(", ".join(f"{k} {fmt(b)} or more" for k, b in row.lower_bounds.items()))
+                + "</title></line>"
             )
         if "p25" in v and "p75" in v:
             parts.append(

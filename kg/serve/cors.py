@@ -25,7 +25,10 @@ MAX_AGE = 86400
 
 
 def methods_for(path: str) -> str:
-    return "GET, HEAD, POST, OPTIONS" if path == "/sparql" else "GET, HEAD, OPTIONS"
+    # Regression (session 29's audit): /reconcile takes POST (a form or a JSON body) but its
+    # preflight named only GET, so a browser client sending JSON was blocked.
+    posted = path == "/sparql" or path == "/reconcile" or path.startswith("/reconcile/")
+    return "GET, HEAD, POST, OPTIONS" if posted else "GET, HEAD, OPTIONS"
 
 
 def cors_headers() -> dict[str, str]:

@@ -781,7 +781,8 @@ class EntityIndex:
         """The exact, then close, then broader matches published here that have statistics,
         each in IRI order. Exact and close matches count either way; broader ones are this
         entity's skos:broadMatch (a narrower match's figures do not cover it) and, for this
-        entity or an exact or close match that has no figures of its own, its skos:broader:
+        entity or an exact, close or broader match that has no figures of its own, its
+        skos:broader:
         BLS publishes SOC 13-1021 (Buyers and Purchasing Agents, Farm Products) only within
         13-1020, so O*NET-SOC 13-1021.00 (exact match of SOC 13-1021, broader 13-1020) gets
         13-1020's figures, as O*NET OnLine shows them."""
@@ -801,7 +802,11 @@ class EntityIndex:
                     bare.append(match)
         for match in sorted({t.value for t in self._objects(node, SKOS + "broadMatch")} - seen):
             seen.add(match)
-            self._add_match(out, match, "broader")
+            # Regression (session 29's audit): a broader SOC code BLS gives no figures for
+            # (29-2011 for the specialty 29-2011.01) ended the search, so six specialties had
+            # no wages while their sibling 29-2011.00 charts 29-2010's.
+            if not self._add_match(out, match, "broader"):
+                bare.append(match)
         for entity in bare:  # said as it is in the data: the group of the match, not a match
             groups = {t.value for t in self._objects(ox.NamedNode(entity), SKOS + "broader")}
             for match in sorted(groups - seen):

@@ -1,6 +1,7 @@
-"""The O*NET profile sections of an O*NET-SOC occupation's page: interests (RIASEC, with the
-high-points), skills and knowledge (importance and level), work styles, work values,
-technologies with their "hot" and "in demand" flags, and tools, read from the served store."""
+"""The O*NET profile sections of an O*NET-SOC occupation's page: tasks (core first), interests
+(RIASEC, with the high-points), skills and knowledge (importance and level), work styles, work
+values, technologies with their "hot" and "in demand" flags, and tools, read from the served
+store."""
 
 from __future__ import annotations
 
@@ -46,7 +47,23 @@ class Technology:
 
 
 @dataclass
+class Task:
+    label: str
+    iri: str
+    category: str  # O*NET's Task Type: "Core", "Supplemental" or "" (not given)
+
+
+# The page's sections that list these; the generic Facts list leaves them out (session 29's
+# audit: 182 tools and 43 technologies of Registered Nurses were listed twice).
+SECTION_PREDICATES = frozenset(OKG + name for name in (
+    "hasTask", "usesTechnology", "inDemandTechnology", "usesTool"))
+# Core tasks first: O*NET rates them critical to the occupation, supplemental ones less so.
+TASK_ORDER = {"Core": 0, "": 1, "Supplemental": 2}
+
+
+@dataclass
 class OnetProfile:
+    tasks: list[Task] = field(default_factory=list)  # core first, then by text
     interests: list[Rated] = field(default_factory=list)  # RIASEC order
     high_points: list[str] = field(default_factory=list)  # labels, first to third
     interest_scale: tuple[Decimal, Decimal] = (Decimal(1), Decimal(7))
@@ -59,8 +76,8 @@ class OnetProfile:
 
     @property
     def empty(self) -> bool:
-        return not (self.interests or self.skills or self.knowledge or self.work_styles
-                    or self.work_values or self.technologies or self.tools)
+        return not (self.tasks or self.interests or self.skills or self.knowledge
+                    or self.work_styles or self.work_values or self.technologies or self.tools)
 
     @property
     def holland_code(self) -> str:
@@ -170,4 +187,11 @@ class ProfileReader:
         profile.tools = sorted(((self._label(t.value), t.value)
                                 for t in self._objects(occ, OKG + "usesTool")
                                 if isinstance(t, ox.NamedNode)), key=lambda t: t[0].lower())
+        for task in self._objects(occ, OKG + "hasTask"):
+            if isinstance(task, ox.NamedNode):
+                category = self._one(task, OKG + "taskCategory")
+                profile.tasks.append(Task(self._label(task.value), task.value,
+                                          category.value if category is not None else ""))
+        # Regression (session 29's audit): listed A-Z in Facts, a supplemental task came first
+        profile.tasks.sort(key=lambda t: (TASK_ORDER.get(t.category, 1), t.label.lower(), t.iri))
         return None if profile.empty else profile

@@ -105,7 +105,7 @@ def wage_notes(rows: list[WageRow], hourly: bool = False) -> list[str]:
         bounded = [f"the {_join(names)} only as {(cents if hourly else money)(bound)} or more"
                    for bound, names in by_bound.items()]
         if bounded:
-            note += f"; {_join(bounded)} (BLS's top code)"
+            note += f"; {_join(bounded)} (BLS's top code: the dashed whisker)"
         missing = [PERCENTILE_NAMES[k] for k in row.missing if k not in row.lower_bounds]
         if missing:
             note += f"; the sources do not give the {_join(missing)}"

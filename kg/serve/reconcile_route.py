@@ -127,8 +127,10 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
     if sub == "" and "queries" in params and "extend" in params:  # one would go unanswered
         return _json({"error": "/reconcile: send either queries or extend, not both"}, 400)
     if sub == "/form":
+        from kg.reconcile.service import documentation
+
         types = [(key, kind.name) for key, kind in TYPES.items()]
-        page = app.pages.render("reconcile.html", types=types,
+        page = app.pages.render("reconcile.html", types=types, documentation=documentation(),
                                 query=_param(params, "q") or "",
                                 selected=_param(params, "type") or types[0][0])
         return Response(200, page, "text/html; charset=utf-8")
@@ -152,14 +154,25 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
                 return _json(svc.extend(extend))
             return _json(svc.manifest())
         if sub == "/suggest/entity":
+            cursor = _param(params, "cursor") or "0"
+            if not cursor.isdigit():
+                raise BadRequest(f"/reconcile/suggest/entity: cursor {cursor!r} is not a "
+                                 "number of suggestions to skip")
             return _json(svc.suggest_entity(_param(params, "prefix") or "",
-                                            _param(params, "type")))
+                                            _param(params, "type"), int(cursor)))
         if sub == "/suggest/type":
             return _json(svc.suggest_type(_param(params, "prefix") or ""))
         if sub == "/suggest/property":
             return _json(svc.suggest_property(_param(params, "prefix") or ""))
         if sub == "/extend/propose":
-            return _json(svc.propose(_param(params, "type")))
+            return _json(svc.propose(_param(params, "type"), _param(params, "limit")))
+        if sub == "/view":
+            # The manifest's view: a candidate's id to its page here (its IRI's page).
+            # Regression (session 29's audit): it was the 400x200 preview card.
+            found = svc.entity_iri(_param(params, "id") or "")
+            if found is None:
+                return Response.text(404, f"/reconcile/view: no entity {_param(params, 'id')!r}")
+            return Response(303, b"", headers={"Location": found})
         if sub == "/preview":
             card = svc.preview(_param(params, "id") or "")
             if card is None:

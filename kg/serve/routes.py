@@ -257,7 +257,12 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         top = read_top_occupations(app.index.store, iri, app.mapping.public, app.index.labels)
         unrated = None if top is not None else unrated_note(
             app.index.store, iri, app.mapping.public, iri.rsplit("/", 1)[-1])
-        body = app.pages.entity(app.index.page(iri), _formats(app, iri), onet=onet,
+        page = app.index.page(iri)
+        if onet is not None:  # listed in the profile's own sections
+            from kg.serve.onet_profile import SECTION_PREDICATES
+
+            page.facts = [g for g in page.facts if g.predicate not in SECTION_PREDICATES]
+        body = app.pages.entity(page, _formats(app, iri), onet=onet,
                                 transitions=leads, activities=activities,
                                 equivalents=equivalents, title_only=title_only,
                                 education=education, top_occupations=top,

@@ -27,6 +27,7 @@ from kg.serve.entities import (
     EntityIndex,
     local_name,
 )
+from kg.serve.onet_profile import TASK_ORDER
 
 ESCO_OCCUPATION = "http://data.europa.eu/esco/model#Occupation"
 DCTERMS = "http://purl.org/dc/terms/"
@@ -37,6 +38,14 @@ PERCENTILES = {
     "annualWageMedian": "median",
     "annualWagePercentile75": "percentile75",
     "annualWagePercentile90": "percentile90",
+}
+# BLS gives some occupations hourly wages only (Actors, 27-2011: every annual cell "*").
+HOURLY_PERCENTILES = {
+    "hourlyWagePercentile10": "percentile10",
+    "hourlyWagePercentile25": "percentile25",
+    "hourlyWageMedian": "median",
+    "hourlyWagePercentile75": "percentile75",
+    "hourlyWagePercentile90": "percentile90",
 }
 
 
@@ -171,7 +180,13 @@ class SchemaOrg:
             out["skills"] = skills
         duties = self._iris(iri, OKG + "hasDuty") + self._iris(iri, OKG + "hasTask")
         if duties:
-            out["responsibilities"] = sorted({self.index.label(d) for d in duties})
+            # O*NET's core tasks first, as the page lists them. Regression (session 29's
+            # audit): A-Z put a supplemental task first (Registered Nurses' "Administer local,
+            # inhalation, intravenous, or other anesthetics.").
+            order = {self.index.label(d): (TASK_ORDER.get(next(
+                (o.value for o in self._objects(d, OKG + "taskCategory")), ""), 1),
+                self.index.label(d)) for d in duties}
+            out["responsibilities"] = sorted(order, key=lambda label: order[label])
         return out
 
     def credential(self, iri: str) -> dict[str, Any]:
@@ -259,20 +274,33 @@ class SchemaOrg:
     def _salary(self, iri: str) -> dict[str, Any] | None:
         """The derived view (kg/build/derived_views.py) when the build made one, of the entity or
         of its SOC 2018 code, else the same view computed from the latest cross-industry wage
-        observations of either."""
+        observations of either; failing both, those of the broader SOC 2018 occupation or group
+        whose wages the page charts (EntityIndex.matched_statistics)."""
         # The latest of them, the entity's own first where two are as recent. Regression (the
         # second audit): the curated occupation gave its seeds' May 2021 figures although its
         # exact match 11-3051 has May 2024's.
         views = [(found[0], -n, match, found[1])
                  for n, match in enumerate([iri, *self._soc_matches(iri)])
                  if (found := self._salary_view(match)) is not None]
+        relation = "same"
+        if not views:
+            # Regression (session 29's audit): 176 O*NET-SOC pages charted the wages of a
+            # broader SOC code (29-1141.01 those of 29-1141) or of its group (13-1021.00 those
+            # of 13-1020) and gave no schema.org salary.
+            for match in self.index.matched_statistics(iri):
+                if match.relation in ("broader", "group") and "/soc2018/" in match.iri and (
+                        found := self._salary_view(match.iri)) is not None:
+                    views, relation = [(found[0], 0, match.iri, found[1])], match.relation
+                    break
         if not views:
             return None
         _, _, match, out = max(views, key=lambda v: v[:2])
         if match != iri:
             code = next((o.value for o in self._objects(match, SKOS + "notation")), match)
+            whose = {"same": "SOC 2018 {}", "broader": "the broader SOC 2018 occupation {}",
+                     "group": "the SOC 2018 group {}"}[relation].format(code)
             out["description"] = out.get("description", "") + (
-                f" Those of SOC 2018 {code}, {self.index.label(match)}.")
+                f" Those of {whose}, {self.index.label(match)}.")
         return out
 
     def _start(self, period: str) -> str:
@@ -305,22 +333,34 @@ class SchemaOrg:
         latest = max(rows)
         (start, period), stats = latest, rows[latest]
         label = self.index.label(period)
-        out = {"@type": "MonetaryAmountDistribution", "name": f"Annual wage distribution, {label}",
-               "description": f"Annual wages for all industries, {label}.",
-               "currency": "USD", "duration": "P1Y"}
-        for stat in sorted(stats, key=list(PERCENTILES).index):
-            out[PERCENTILES[stat]] = _number(stats[stat])
+        annual = {k: v for k, v in stats.items() if k in PERCENTILES}
+        if annual:
+            out = {"@type": "MonetaryAmountDistribution",
+                   "name": f"Annual wage distribution, {label}",
+                   "description": f"Annual wages for all industries, {label}.",
+                   "currency": "USD", "duration": "P1Y"}
+            names = PERCENTILES
+        else:
+            out = {"@type": "MonetaryAmountDistribution",
+                   "name": f"Hourly wage distribution, {label}",
+                   "description": f"Hourly wages for all industries, {label}: the U.S. Bureau "
+                   "of Labor Statistics publishes no annual wages for this occupation.",
+                   "currency": "USD", "duration": "PT1H"}
+            names = HOURLY_PERCENTILES
+        for stat in sorted(set(stats) & set(names), key=list(names).index):
+            out[names[stat]] = _number(stats[stat])
         return start, out
 
     def _wage_observations(self, iri: str) -> dict[tuple[str, str], dict[str, str]]:
-        """(period start, period) -> wage statistic -> value, cross-industry observations."""
+        """(period start, period) -> wage statistic -> value, cross-industry observations of
+        the annual and hourly wage percentiles."""
         rows: dict[tuple[str, str], dict[str, str]] = {}
         node = ox.NamedNode(iri)
         for q in self.store.quads_for_pattern(None, ox.NamedNode(OKG + "occupation"), node, None):
             obs = q.subject.value
             stat = next(iter(self._iris(obs, OKG + "statistic")), "")
             name = local_name(stat)
-            if name not in PERCENTILES:
+            if name not in PERCENTILES and name not in HOURLY_PERCENTILES:
                 continue
             if any(o.value == "true" for o in self._objects(obs, OKG + "isLowerBound")):
                 continue  # an OEWS top code ("$239,200 or more") is no percentile value

@@ -4,9 +4,9 @@ find an occupation by name: the label-search stored query covers only entities w
 class (tasks, tools, the curated records), not the O*NET, SOC, ESCO or ISCO concepts, and a
 scheme's page lists its first 300 members. Machines have the Reconciliation API (/reconcile),
 which ranks by meaning as well; this is plain text matching, ordered so that a reader finds an
-occupation first: whole label, then whole words (first at the label's start), then parts of
-words; occupations before skills before everything else; preferred labels before alternative
-ones.
+occupation first: whole label, then whole words (of the preferred label, then at another label's
+start, then elsewhere), then parts of words; within each, occupations before skills before
+everything else; preferred labels before alternative ones.
 
 The labels (about 270,000 on the full graph) are read from the store's default graph, the union
 of the named graphs, on the first search, and held in memory; a search is a scan of them."""
@@ -157,11 +157,17 @@ class SiteSearch:
         for lower, iri, preferred in labels:
             if needle not in lower:
                 continue
-            # the whole label; its first words; whole words (Microsoft Excel); then parts of
-            # words (Excelsior Cutter), first at the start, then at a word's start, then anywhere
+            # the whole label; whole words of the preferred label (Registered Nurses); whole
+            # words of another label, its first words first (Microsoft Excel); then parts of
+            # words (Excelsior Cutter), first at the start, then at a word's start, then
+            # anywhere. Regression (session 29's audit): "nurses" listed Nursing Assistants
+            # (also "Nurses' Aide") and Managers, All Other (also "Nurses' Association
+            # Executive Director") before Registered Nurses, any label's first words counting
+            # before the preferred label's other words.
             start = lower.startswith(needle)
-            tier = (0 if whole.fullmatch(lower) else (1 if start else 2) if whole.search(lower)
-                    else 3 if start else 4 if word.search(lower) else 5)
+            tier = (0 if whole.fullmatch(lower) else (1 if preferred else 2 if start else 3)
+                    if whole.search(lower)
+                    else 4 if start else 5 if word.search(lower) else 6)
             key = (tier, 0 if preferred else 1, len(lower), lower)
             if iri not in best or key < best[iri]:
                 best[iri], matched[iri] = key, lower
@@ -173,13 +179,16 @@ class SiteSearch:
                         best[iri], matched[iri] = key, self.preferred.get(iri, "")
         counts = Counter(self.group_of.get(iri, "") for iri in best)
         chosen = [iri for iri in best if not group or self.group_of.get(iri, "") == group]
-        # Among equal matches, one whose preferred label holds the text as words first (Heavy
-        # and Tractor-Trailer Truck Drivers before Freight Forwarders, whose alternative
-        # titles hold "Truck Driver" too), then occupations before skills before the rest, then
+        # Among equal matches, occupations before skills before the rest, then one whose
+        # preferred label holds the text as words (Heavy and Tractor-Trailer Truck Drivers
+        # before Freight Forwarders, whose alternative titles hold "Truck Driver" too), then
         # the occupation more people hold.
+        # Regression (session 29's audit): the preferred label's words counted before the
+        # kind, so "police officer" listed ESCO's, SOC's and ISCO's before O*NET's Police and
+        # Sheriff's Patrol Officers (also "Police Officer").
         chosen.sort(key=lambda iri: (best[iri][0],
-                                     0 if whole.search(self.preferred.get(iri, "")) else 1,
                                      self._rank(self.group_of.get(iri, "")),
+                                     0 if whole.search(self.preferred.get(iri, "")) else 1,
                                      # a SOC code's broad group (29-1140) after the code itself
                                      bool(SOC_GROUP.fullmatch(self.code_of.get(iri, ""))),
                                      best[iri][1], -self.jobs.get(iri, 0.0),

@@ -37,7 +37,14 @@ from kg.query.param_binding import stray_backslash, tokens
 from kg.query.results import Table, exact_literal, turtle_text, write_csv, write_json, write_tsv
 from kg.serve import negotiation as neg
 from kg.serve.fairness import ClientGate, Refused
-from kg.serve.query_pool import PoolError, QueryAnswer, QueryPool, QueryRequest, RawTerm
+from kg.serve.query_pool import (
+    PoolBusy,
+    PoolError,
+    QueryAnswer,
+    QueryPool,
+    QueryRequest,
+    RawTerm,
+)
 from kg.serve.responses import Response
 from kg.serve.store import BaseMap, rewrite_query_iris
 
@@ -421,6 +428,9 @@ class SparqlService:
             raise ProtocolError(exc.status, str(exc), {"Retry-After": str(exc.retry_after)}) \
                 from exc
         except PoolError as exc:
-            raise ProtocolError(exc.status, str(exc), retry if exc.status == 503 else {}) \
-                from exc
+            # Only a busy pool is worth retrying: the same query runs out of time or memory
+            # again. Regression (session 29's audit): a timeout's Retry-After made a client
+            # library that honours it send the hopeless query again.
+            raise ProtocolError(exc.status, str(exc), retry if isinstance(exc, PoolBusy)
+                                else {}) from exc
         return to_result(answer, self.mapping)

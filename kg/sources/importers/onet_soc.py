@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from kg.prefixes import SCHEMA
 from kg.sources.importers.base import (
     CC_BY_4,
+    RDF_TYPE,
     Context,
     DatasetInfo,
     Importer,
@@ -16,11 +18,13 @@ from kg.sources.importers.base import (
     Triple,
     check,
     code_concept,
+    iri,
     scheme,
     skos,
 )
 from kg.sources.importers.crosswalks import match_kinds
 
+SCHEMA_OCCUPATION = iri(SCHEMA, "Occupation")
 ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 ONET_TRADEMARK = "O*NET® is a trademark of USDOL/ETA."
@@ -75,6 +79,10 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         node = ctx.id("onet-soc2019", code)
         yield from code_concept(node, onet_scheme, code, row[cols[1]].strip(),
                                 row[cols[2]].strip())
+        # An occupation to schema.org consumers, as the pages' JSON-LD says. Regression
+        # (session 29's audit): `?x a schema:Occupation` found SOC codes with BLS wages (major
+        # groups among them) but none of the 1,016 O*NET-SOC occupations.
+        yield node, RDF_TYPE, SCHEMA_OCCUPATION
     path = folder / TO_SOC
     rows = _crosswalk(path, ctx, ("O*NET-SOC 2019 Code", "O*NET-SOC 2019 Title", "2018 SOC Code",
                                   "2018 SOC Title"), (ONET_CODE, SOC_CODE))
