@@ -736,3 +736,47 @@ def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service
         "limit": 8}}))
     scores = [c["score"] for c in answer["q"]["result"]]
     assert len(scores) > 2 and scores == sorted(scores, reverse=True)
+
+
+def test_a_query_of_property_values_alone(service: Service) -> None:
+    """Regression (session 29's audit): a query with properties and no text was refused (400),
+    though Reconciliation API 0.2 asks for "at least one of query or properties". The O*NET-SOC
+    occupations the taxonomy slice files under SOC 11-3051 all hold it: none alone."""
+    answer = _batch(service, {
+        "q0": {"properties": [{"pid": "soc2018", "v": "11-3051"}], "type": "onet-occupation",
+               "limit": 10},
+        "q1": {"properties": [{"pid": "onet", "v": "11-3051.00"}], "type": "soc2018"}})
+    with (DATA / "onet_soc_2019_taxonomy" / "2019_Occupations.tsv").open(
+            encoding="utf-8") as handle:
+        filed = sorted(line.split("\t", 1)[0] for line in handle if line.startswith("11-3051"))
+    found = answer["q0"]["result"]  # type: ignore[index]
+    assert [c["id"] for c in found] == filed[:10] and len(filed) > 1
+    assert all(c["score"] == 100 and c["match"] is False for c in found)
+    (soc,) = answer["q1"]["result"]  # type: ignore[index]
+    assert soc["id"] == "11-3051" and soc["match"] is True
+    with pytest.raises(BadRequest, match="no string 'query'"):
+        service.queries(json.dumps({"q": {"type": "soc2018"}}))
+
+
+def test_an_unambiguous_preferred_title_is_a_match(service: Service) -> None:
+    """Regression (session 29's audit): not one of 25 O*NET preferred titles was a match
+    ("Baristas" at 100, the runner-up at 5.3), so OpenRefine's auto-match did nothing for the
+    default type. A title that is one entity's preferred label and no other's label of any
+    kind now is one; a title another occupation also has is left to the ranking rule."""
+    with (DATA / "onet_db_29_3" / "Occupation Data.tsv").open(encoding="utf-8") as handle:
+        titles = {line.split("\t")[0]: line.split("\t")[1] for line in list(handle)[1:]}
+    held: dict[str, set[str]] = {}  # normalised title -> the occupations that have it
+    with (DATA / "onet_db_29_3" / "Alternate Titles.tsv").open(encoding="utf-8") as handle:
+        for line in list(handle)[1:]:
+            held.setdefault(normalise(line.split("\t")[2]), set()).add(line.split("\t")[0])
+    for code, title in titles.items():
+        held.setdefault(normalise(title), set()).add(code)
+    unique = [code for code, title in titles.items() if held[normalise(title)] == {code}]
+    assert unique
+    for code in unique:
+        (best,) = _batch(service, {"q": {"query": titles[code], "limit": 1}})["q"]["result"]
+        assert best["id"] == code and best["match"] is True, code
+    # an alternative title (the slice's "Production Manager" of 11-3051.00) is no name
+    assert "11-3051.00" in held[normalise("Production Manager")]
+    assert service.ranker._named_only(normalise("Production Manager"),
+                                      "onet-occupation") is None

@@ -269,3 +269,18 @@ def test_an_occupation_bls_gives_hourly_wages_only_gets_an_hourly_salary(
     assert salary["duration"] == "PT1H" and "Hourly" in salary["name"]
     assert (salary["percentile10"], salary["median"], salary["percentile90"]) == (
         14, 23.33, 97.19)
+
+
+def test_each_education_requirement_is_a_node_of_its_own(server: Running) -> None:
+    """Regression (session 29's audit): the curated occupation's education requirements named
+    their degree's IRI as @id, so read as RDF the 17 were 5 nodes, the bachelor's degree with
+    six descriptions. Each is now a node of its own, the degree's page as its url."""
+    (occ,) = page_jsonld(server, OCC)
+    education = occ["educationRequirements"]
+    assert all("@id" not in node and node["url"].startswith(server.url + "/id/")
+               for node in education)
+    graph = as_graph([occ])
+    for degree in {node["url"] for node in education}:
+        assert len(set(graph.objects(URIRef(degree), SDO.description))) == 0
+    bachelor = [n for n in education if n["url"].endswith("/bachelor-degree/bachelors-degree")]
+    assert len(bachelor) > 1 and len({n["description"] for n in bachelor}) == len(bachelor)

@@ -87,7 +87,7 @@ import scipy.sparse as sp
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from kg.reconcile.index import Index
+from kg.reconcile.index import LABEL_WEIGHTS, Index
 from kg.reconcile.normalise import normalise, singular
 from kg.reconcile.rerank import RERANK_TYPES, Reranker, top_columns, train
 from kg.reconcile.semantic import encoder
@@ -723,8 +723,21 @@ class Ranker:
                                  (0.0, 0))
             first.match = first.coded or (
                 sure and raws[first.entity] - runner >= margin
-                and support >= (needed if size > MATCH_FEW else 0.9))
+                and support >= (needed if size > MATCH_FEW else 0.9)) or (
+                exact and self._named_only(text, type_key) == first.entity)
         return result[:limit]
+
+    def _named_only(self, text: str, type_key: str) -> int | None:
+        """The entity of the type whose preferred label is `text` (normalised) when no other
+        entity of the type has it as any label: an exact, unambiguous name is a match.
+        Regression (session 29's audit): 0 of 25 O*NET preferred titles matched ("Baristas"
+        at 100, the runner-up at 5.3), so OpenRefine's auto-match did nothing for the
+        default type."""
+        holders = [(e, w) for e, w in self._holders().get(text, {}).items()
+                   if self.index.entities[e].type == type_key]
+        if len(holders) == 1 and holders[0][1] >= LABEL_WEIGHTS["prefLabel"]:
+            return holders[0][0]
+        return None
 
 
 def _knn_support(sims: np.ndarray, starts: np.ndarray) -> np.ndarray:

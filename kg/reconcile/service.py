@@ -176,9 +176,13 @@ class Service:
         if len(batch) > MAX_BATCH:
             raise BadRequest(f"queries: {len(batch)} queries, at most {MAX_BATCH} per batch")
         groups: dict[tuple[tuple[str, ...], str, int], list[tuple[str, str, list[Any]]]] = {}
+        by_properties: dict[str, Any] = {}
         for key, q in batch.items():
+            if isinstance(q, dict) and q.get("query") in (None, "") and q.get("properties"):
+                by_properties[key] = q  # 0.2: a query may give property values only
+                continue
             if not isinstance(q, dict) or not isinstance(q.get("query"), str):
-                raise BadRequest(f"queries: {key!r} has no string 'query'")
+                raise BadRequest(f"queries: {key!r} has no string 'query' (nor properties)")
             types = _types_of(q.get("type"), key)
             strict = q.get("type_strict", "any")
             if strict not in STRICTNESS:
@@ -203,7 +207,8 @@ class Service:
             wanted = min(int(limit), MAX_LIMIT)
             groups.setdefault((types, strict, MAX_LIMIT if props else wanted), []).append(
                 (key, q["query"], props, wanted))
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {key: {"result": self._by_properties(key, q)}
+                               for key, q in by_properties.items()}
         for (types, strict, limit), items in groups.items():
             ranked = self._rank_types([text for _, text, _, _ in items], types, strict, limit)
             for (key, _, props, wanted), candidates in zip(items, ranked, strict=True):
@@ -247,6 +252,48 @@ class Service:
             if found and found[0].match and len(found) > 1:
                 found[0].match = found[0].coded or found[0].raw - found[1].raw >= MATCH_MARGIN
             out.append(found[:limit])
+        return out
+
+    def _by_properties(self, key: str, q: dict[str, Any]) -> list[dict[str, Any]]:
+        """A query of property values alone (no text): the entities of its type that hold the
+        most of them, scored by the share held, in id order within; a match when one entity
+        alone holds them all. Regression (session 29's audit): it was refused, though the 0.2
+        schema allows it ("at least one of query or properties")."""
+        type_key = _types_of(q.get("type"), key)[0]
+        limit = q.get("limit", 5)
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise BadRequest(f"queries: {key!r} has limit {limit!r} (a positive integer)")
+        props = q["properties"]
+        if not isinstance(props, list):
+            raise BadRequest(f"queries: {key!r}: properties must be a list")
+        wanted = []
+        for p in props:
+            if not (isinstance(p, dict) and isinstance(p.get("pid"), str) and "v" in p):
+                raise BadRequest(f"queries: {key!r}: the property {p!r} is not an object with "
+                                 "a string 'pid' and a 'v'")
+            if p["pid"] not in PROPERTIES:
+                raise BadRequest(f"queries: {key!r}: unknown property {p['pid']!r} "
+                                 f"(one of {', '.join(PROPERTIES)})")
+            values = p["v"] if isinstance(p["v"], list) else [p["v"]]
+            wanted.append((PROPERTIES[p["pid"]], _comparable(
+                str(v.get("id") if isinstance(v, dict) else v) for v in values)))
+        held = []
+        for number, entity in enumerate(self.index.entities):
+            if entity.type != type_key:
+                continue
+            count = sum(bool(_comparable(prop.value(self.index, number)) & values)
+                        for prop, values in wanted)
+            if count:
+                held.append((-count, entity.id, number))
+        held.sort()
+        out = []
+        for n, (count, _, number) in enumerate(held[:min(limit, MAX_LIMIT)]):
+            entity = self.index.entities[number]
+            alone = n == 0 and -count == len(wanted) and (len(held) < 2 or held[1][0] > count)
+            out.append({"id": entity.id, "name": entity.name,
+                        "score": round(100.0 * -count / len(wanted), 2), "match": alone,
+                        "type": [{"id": t, "name": TYPES[t].name}
+                                 for t in self.types_of[number]]})
         return out
 
     def _refine(self, candidates: list[Candidate], props: list[Any]) -> list[Candidate]:

@@ -160,7 +160,12 @@ class SchemaOrg:
         education = []
         for req in self._iris(iri, OKG + "hasEducationRequirement"):
             for degree in self._iris(req, OKG + "degree"):
+                # One node per requirement, the degree's page as its url. Regression (session
+                # 29's audit): with the degree's IRI as @id, the 17 requirements were 5 nodes,
+                # the bachelor's degree with six descriptions ("preferred", "alternative", ...)
+                # that no longer said which requirement each qualifies.
                 node = self._credential_node(degree, description=self.index.label(req))
+                node["url"] = node.pop("@id")
                 if node not in education:
                     education.append(node)
         if education:
