@@ -391,3 +391,24 @@ def test_a_quote_keeps_its_line_breaks_on_the_page(server: Running) -> None:
     assert any("\n" in q for q in quotes)
     css = get(server, "/static/style.css")
     assert re.search(r"q\.quote \{[^}]*white-space: pre-line", css)
+
+
+def test_a_concept_page_names_its_broader_concepts_and_its_code(slices_served: Running) -> None:
+    """Regression (session 29's audit): O*NET's skill Mathematics (2.A.1.e) and its knowledge
+    area Mathematics (2.C.4.a) had the same page title and nothing on the page said which is
+    which; five pages were titled "Registered Nurses". The page names its skos:broader chain
+    (Content Model Reference.tsv: 2 Worker Requirements, 2.A Basic Skills, 2.A.1 Content; 2.C
+    Knowledge, 2.C.4 Mathematics and Science) and its title its code."""
+    import csv
+
+    path = Path(__file__).parent / "data" / "onet_db_29_3" / "Content Model Reference.tsv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        names = {r["Element ID"]: r["Element Name"]
+                 for r in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+    for element in ("2.A.1.e", "2.C.4.a"):
+        page = http(f"{slices_served.url}/id/onet-element/{element.lower()}.html").text
+        title = re.search(r"<title>(.*?)</title>", page, re.S)[1]
+        assert title.startswith(f"{names[element]} ({element}) ")
+        nav = re.search(r'<nav class="broader-path"[^>]*>(.*?)</nav>', page, re.S)[1]
+        parts = [re.sub(r"<[^>]+>", "", part).strip() for part in nav.split("›")]
+        assert parts == [names[element[:n]] for n in (1, 3, 5)], element

@@ -248,6 +248,10 @@ class EntityPage:
     jsonld: str = ""  # schema.org JSON-LD for the page's <script> (kg/serve/schema_org.py)
     matched: list[Match] = field(default_factory=list)  # matches with statistics
     observation_count: int = 0  # all of them; `observations` holds PAGE_OBSERVATIONS at most
+    # its skos:broader concepts, the top first: (label, IRI). Session 29's audit: O*NET's
+    # skill "Mathematics" and its knowledge area "Mathematics" read the same; their
+    # content-model paths (Basic Skills, Knowledge) tell them apart.
+    path: list[tuple[str, str]] = field(default_factory=list)
 
 
 class EntityIndex:
@@ -559,6 +563,17 @@ class EntityIndex:
         """The least value of `p` (one that does not depend on the store's order)."""
         return min(self._objects(ox.NamedNode(iri), p), key=lambda t: t.value, default=None)
 
+    def broader_path(self, iri: str, depth: int = 8) -> list[tuple[str, str]]:
+        """The chain of the least skos:broader concept, up to `depth` steps, the top first."""
+        path: list[tuple[str, str]] = []
+        seen = {iri}
+        here = self._least(iri, SKOS + "broader")
+        while isinstance(here, ox.NamedNode) and here.value not in seen and len(path) < depth:
+            seen.add(here.value)
+            path.append((self.label(here.value), here.value))
+            here = self._least(here.value, SKOS + "broader")
+        return path[::-1]
+
     def _code_note(self, iri: str) -> str | None:
         code = self._least(iri, SKOS + "notation")
         return code.value if code is not None else None
@@ -742,6 +757,7 @@ class EntityIndex:
             matched=self.matched_statistics(iri),
             fact=fact,
             jsonld=SchemaOrg(self).script(iri),
+            path=self.broader_path(iri),
         )
 
     def observation(self, iri: str) -> Observation | None:
