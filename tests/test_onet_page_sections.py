@@ -558,3 +558,40 @@ def test_the_tasks_come_first_core_before_supplemental(served) -> None:
     assert start < html.index('id="skills"')  # before the ratings
     assert {"https://w3id.org/occupation-kg/ontology#" + p for p in (
         "hasTask", "usesTool", "usesTechnology")} <= SECTION_PREDICATES
+
+
+def test_an_occupation_page_sums_up_its_employment_outlook(with_projections) -> None:
+    """Session 29's audit: employment, growth and openings were only rows of the Statistics
+    table at the foot of the page. The EP slice's 11-3051 row (table 1.2: employment 2024 in
+    thousands, percent change 2024-34), shown on O*NET-SOC 11-3051.00's page as those of its
+    close match, SOC 11-3051."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.pages import Pages, outlook
+    from kg.serve.store import BaseMap, MappedStore
+
+    path = (DATA.parent / "bls_employment_projections_2024_34"
+            / "table_1.2_occupational_projections_2024-34.tsv")
+    with path.open(encoding="utf-8") as handle:
+        row = next(line.split("\t") for line in handle if "\t11-3051\t" in line)
+    jobs, change = round(float(row[3]) * 1000), row[8]
+    store = ox.Store()
+    store.bulk_extend(with_projections)
+    # the statistics' names come from the ontology, as in a build
+    store.bulk_load(path=str(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl"),
+                    format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ID + "graph/ontology"))
+    materialise_union(store)
+    mapping = BaseMap(ID, ID)
+    index = EntityIndex(MappedStore(store, mapping), mapping)
+    page = index.page(ID + "onet-soc2019/11-3051.00")
+    found = outlook(page)
+    assert found is not None
+    figures = dict(found.figures)
+    assert figures["Employment, 2024"] == f"about {jobs:,} jobs"
+    assert any(k.startswith("Projected employment change") and v == f"about {change}%"
+               for k, v in figures.items()), figures
+    assert any(k.startswith("Annual average job openings") for k in figures)
+    assert found.source.endswith("(11-3051), a close match")
+    html = Pages(ID, {"title": "occupation-kg"}).entity(page, []).decode()
+    assert f"about {jobs:,} jobs" in html[html.index('id="outlook"'):]
+    assert html.index('id="outlook"') < html.index('id="statistics"')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +116,38 @@ def wage_notes(rows: list[WageRow], hourly: bool = False) -> list[str]:
     return notes
 
 
+# The Employment Projections figures a reader looks for first, in this order.
+OUTLOOK = ("employment", "projectedEmploymentChange", "projectedEmploymentChangeNumeric",
+           "annualAverageOpenings")
+
+
+@dataclass
+class Outlook:
+    """The latest employment and projection figures of the entity or, failing those, of the
+    first match that has them (said whose)."""
+
+    figures: list[tuple[str, str]]  # (statistic name with its period, figure)
+    source: str = ""  # "Registered Nurses (29-1141), a close match"; "" for its own
+
+
+def outlook(page: EntityPage) -> Outlook | None:
+    """Session 29's audit: employment, growth and openings were only rows of the Statistics
+    table at the foot of a 30,000 px page."""
+    candidates = [("", [o for o in page.observations if o.occupation == page.iri])]
+    candidates += [(f"{m.name}, {m.phrase}", m.observations) for m in page.matched]
+    for source, observations in candidates:
+        latest: dict[str, Observation] = {}
+        for o in observations:
+            name = o.statistic.rsplit("#", 1)[-1]
+            if name in OUTLOOK and o.all_industries and (
+                    name not in latest or o.period_start > latest[name].period_start):
+                latest[name] = o
+        if latest:
+            return Outlook([(f"{latest[n].statistic_name}, {latest[n].period_label}",
+                             latest[n].figure) for n in OUTLOOK if n in latest], source)
+    return None
+
+
 def _join(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -196,7 +229,7 @@ class Pages:
                                   onet.interest_scale[0])
         return self.render(
             "entity.html", page=page, formats=formats, wage_chart=wage, wage_notes=notes,
-            hourly_wages=hourly,
+            hourly_wages=hourly, outlook=outlook(page),
             industry_charts=industries, is_occupation=is_occupation, onet=onet,
             riasec_chart=riasec,
             transitions=transitions or [],
