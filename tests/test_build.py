@@ -680,3 +680,25 @@ def test_validated_part_leaves_out_derived_triples_about_imported_nodes() -> Non
         ("curated", "x"), ("curated", "y"), ("minted", "z")]
     everything = curated_graph(store, [graph + "career-guide"], [], BASE)
     assert len(everything) == 5  # no imports: all of derived and inferred
+
+
+def test_validate_fetches_no_remote_json_ld_context(tmp_path: Path, capsys) -> None:
+    """Regression (session 29's attack): rdflib fetched a JSON-LD file's remote @context, with
+    no time limit: a server that never answered hung `kg validate`. It is refused, unfetched: a
+    listener here sees no connection."""
+    import socket
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(0.5)
+    port = listener.getsockname()[1]
+    for context in (f'"http://127.0.0.1:{port}/ctx.jsonld"',
+                    f'[{{"@vocab": "http://x/"}}, {{"@import": "http://127.0.0.1:{port}/c"}}]'):
+        remote = tmp_path / "remote.jsonld"
+        remote.write_text(f'{{"@context": {context}, "@id": "http://x/a", "http://x/b": "c"}}')
+        assert main(["validate", str(remote)]) == 1
+        assert f"http://127.0.0.1:{port}/" in capsys.readouterr().err
+    with pytest.raises(TimeoutError):
+        listener.accept()
+    listener.close()

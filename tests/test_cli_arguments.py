@@ -30,9 +30,19 @@ BAD_VALUES = [
      "argument --timeout: '0': give a"),
     (["query", "issuing-bodies", "--endpoint", "notaurl"],
      "argument --endpoint: 'notaurl' is not an http(s) URL"),
+    # regression (session 29's attack): tracebacks, and a password printed back
+    (["load", "--endpoint", "http://127.0.0.1:1/sparql", "--graph-store", "not a url"],
+     "argument --graph-store: 'not a url' is not an http(s) URL"),
+    (["load", "--endpoint", "http://127.0.0.1:1/sparql", "--update", "http://[::1"],
+     "argument --update: is not an http(s) URL"),
+    (["load", "--endpoint", "http://user:secret@127.0.0.1:1/sparql"],
+     "argument --endpoint: holds a user or password"),
     (["serve", "--port", "99999"], "argument --port: '99999' is not a port number (0-65535)"),
     (["serve", "--port", "-1"], "argument --port: '-1' is not a port number (0-65535)"),
-    (["serve", "--workers", "0"], "argument --workers: '0': must be at least 1"),
+    (["serve", "--workers", "0"], "argument --workers: '0': give 1 to 64 worker processes"),
+    # regression (session 29's attack): 100000 spawned processes until the server was stopped
+    (["serve", "--workers", "100000"],
+     "argument --workers: '100000': give 1 to 64 worker processes"),
     (["serve", "--query-timeout", "nan"], "argument --query-timeout: 'nan': give a"),
     (["serve", "--max-results", "-5"], "argument --max-results: '-5': must be at least 1"),
     (["serve", "--base", "ftp://ex.org/"], "argument --base: 'ftp://ex.org/' is not an http(s)"),
@@ -68,12 +78,15 @@ def test_a_stored_query_whose_service_fails_is_one_line(dist: Path, tmp_path: Pa
         "# title: A federated part\n# question: What does the other endpoint say?\n"
         "SELECT * WHERE { SERVICE <http://127.0.0.1:1/sparql> { ?s ?p ?o } }\n",
         encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "kg.cli", "query", "remote-part", "--queries", str(tmp_path),
-         "--dist", str(dist)], capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 1
-    assert done.stderr.startswith("kg: error: query failed: ")
-    assert len(done.stderr.splitlines()) == 1, done.stderr
+    # Regression (session 29's attack): the rdflib engine's URLError came as a traceback
+    for engine in ("oxigraph", "rdflib"):
+        done = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "query", "remote-part", "--queries", str(tmp_path),
+             "--dist", str(dist), "--engine", engine], capture_output=True, text=True,
+            timeout=60, check=False)
+        assert done.returncode == 1, engine
+        assert done.stderr.startswith("kg: error: query failed: "), done.stderr
+        assert len(done.stderr.splitlines()) == 1, done.stderr
 
 
 SOC_SLICE = Path(__file__).parent / "data" / "soc_2018_structure"
@@ -95,3 +108,18 @@ def test_an_imported_file_is_readable_by_everyone(tmp_path: Path) -> None:
     out = tmp_path / "soc.nt"
     assert main(["import", "soc2018", str(SOC_SLICE), "--out", str(out), "--quiet"]) == 0
     assert out.stat().st_mode & 0o777 == 0o644
+
+
+def test_serving_an_unparsable_kg_trig_is_one_line(tmp_path: Path) -> None:
+    """Regression (session 29's attack): `kg serve` on a dist/ whose kg.trig does not parse
+    (no store/) ended in a SyntaxError traceback; `kg query` said it in one line."""
+    (tmp_path / "kg.trig").write_text("junk\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--dist", str(tmp_path), "--port", "0"],
+        capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if "error" in line]
+    assert errors == [f"kg: error: {tmp_path / 'kg.trig'}: cannot load: Parser error at line 1 "
+                      "between columns 1 and 5: junk is not a valid subject or graph name "
+                      "(kg.trig, line 1)"], done.stderr
+    assert "Traceback" not in done.stderr

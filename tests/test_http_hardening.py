@@ -332,7 +332,8 @@ def test_a_crashing_worker_is_reported_with_its_cause(server: Running) -> None:
 
 @pytest.mark.parametrize(
     ("request_line", "status"),
-    [(b"FROB / HTTP/1.1", b"501"), (b"GET /" + b"a" * 70_000 + b" HTTP/1.1", b"414")],
+    [(b"GET / HTTP/1.1" + b"".join(b"\r\nX-%d: y" % n for n in range(120)), b"431"),
+     (b"GET /" + b"a" * 70_000 + b" HTTP/1.1", b"414")],
 )
 def test_the_standard_librarys_own_errors_carry_cors(
     server: Running, request_line: bytes, status: bytes
@@ -340,6 +341,18 @@ def test_the_standard_librarys_own_errors_carry_cors(
     reply = exchange(server, request_line + b"\r\nHost: x\r\n\r\n", wait=5)
     assert reply.startswith(b"HTTP/1.1 " + status), reply[:100]
     assert b"Access-Control-Allow-Origin: *" in reply.split(b"\r\n\r\n", 1)[0]
+
+
+@pytest.mark.parametrize("method", [b"FROB", b"TRACE", b"CONNECT", b"get"])
+def test_an_unknown_method_is_405_and_the_server_stays_up(server: Running,
+                                                         method: bytes) -> None:
+    """Regression (session 29's attack): TRACE, CONNECT, FOO or a lower-case get got the
+    standard library's 501 HTML page; the router answers 405 with what it allows."""
+    reply = exchange(server, method + b" /void.ttl HTTP/1.1\r\nHost: x\r\n\r\n", wait=5)
+    head = reply.split(b"\r\n\r\n", 1)[0]
+    assert reply.startswith(b"HTTP/1.1 405 "), reply[:100]
+    assert b"Allow: GET, HEAD, POST" in head and b"Access-Control-Allow-Origin: *" in head
+    assert get(server, "ASK { ?s ?p ?o }")[0] == 200
 
 
 def test_client_gate_runs_queues_and_refuses_per_client() -> None:
@@ -394,3 +407,12 @@ def test_a_worker_killed_by_a_cpp_allocation_failure_is_out_of_memory() -> None:
     worker._reader.start()
     status, message = worker.death_cause(128)
     assert status == 503 and "ran out of memory" in message and "SIGABRT" in message, message
+
+
+def test_an_absolute_form_request_target_finds_the_download(server: Running) -> None:
+    """Regression (session 29's attack): `GET http://host/download/void.ttl` (the absolute
+    form RFC 9112 3.2.2 lets a client send) sliced the raw target as if it began with the path:
+    404 "no such download"."""
+    reply = exchange(server, b"GET http://example.org/download/void.ttl HTTP/1.1\r\n"
+                             b"Host: example.org\r\nConnection: close\r\n\r\n", wait=5)
+    assert reply.startswith(b"HTTP/1.1 200 "), reply[:100]

@@ -151,3 +151,23 @@ def test_every_file_cut_short_is_refused(name: str) -> None:
                 write(importer, folder, out, progress=False)
             assert file in str(info.value)
             assert not out.exists()
+
+
+@pytest.mark.parametrize(("name", "file", "column"), [
+    ("bls-oews", "national_M2024_dl.tsv", "A_MEDIAN"),
+    ("bls-projections", "table_1.2_occupational_projections_2024-34.tsv", "Employment, 2024"),
+    ("onet", "Skills.tsv", "Data Value"),
+    ("onet", "Scales Reference.tsv", "Maximum"),
+    ("esco-onet-crosswalk", "esco_onet_crosswalk_Nov2020.csv", "semantic_similarity"),
+])
+def test_a_number_too_large_to_write_out_fails_cleanly(name: str, file: str,
+                                                       column: str) -> None:
+    """Regression (session 29's attack): "1e+999999999" in a number cell overflowed Python's
+    decimal context (decimal.Overflow, a traceback from `kg import` and from `kg build
+    --data`)."""
+    rows = rows_of(original(name, file), file)
+    header = rows[0]
+    at = next(i for i, cell in enumerate(header) if cell.strip() == column)
+    row = next(i for i, r in enumerate(rows[1:], 1) if len(r) > at and r[at].strip())
+    rows[row][at] = "1e+999999999"
+    check_import(name, Mutation(name, file, "text", join_rows(rows, file)))

@@ -486,18 +486,20 @@ def test_a_cell_of_megabytes_is_refused_and_errors_stay_short(tmp_path: Path):
     expect_failure("soc2018", folder, tmp_path, path.name, 3,
                    f"a cell longer than {MAX_CELL:,} characters")
     # The worst cell the cap lets through still makes a line pyoxigraph loads (the cap was
-    # 8 Mi characters: 5.6 million "é" made a 16.8 MB line, a MemoryError in the build).
+    # 8 Mi characters: 5.6 million "é" made a 16.8 MB line, a MemoryError in the build). A
+    # control character, 6 bytes as a \u escape, is refused since session 29; the worst left
+    # is a character of 4 UTF-8 bytes.
     folder = tmp_path / "crosswalk"
     shutil.copytree(DATA / IMPORTERS["esco-onet-crosswalk"].info.folder, folder)
     crosswalk = next(folder.glob("*.csv"))
     with crosswalk.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
-    rows[1][rows[0].index("esco_occupation")] = "\x01" * MAX_CELL
+    rows[1][rows[0].index("esco_occupation")] = "\U0001F600" * MAX_CELL
     with crosswalk.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle, lineterminator="\n").writerows(rows)
     out = tmp_path / "worst.nt"
     write(IMPORTERS["esco-onet-crosswalk"], folder, out, progress=False)
-    assert max(len(line) for line in out.read_bytes().splitlines()) > 6 * MAX_CELL
+    assert max(len(line) for line in out.read_bytes().splitlines()) > 4 * MAX_CELL
     ox.Store().bulk_load(path=str(out), format=ox.RdfFormat.N_TRIPLES)
     long = ImportFailed(path, 3, "title is " + "y" * 10 * MAX_MESSAGE)
     assert len(str(long)) < MAX_MESSAGE + len(str(path)) + 100
@@ -717,3 +719,16 @@ def test_crosswalk_esco_occupations_missing_from_esco_are_named(
     assert check_crosswalk_ends(store_of(), ID, data) == [f"<{uri}> ('wind turbine technician')"]
     assert f"{esco_onet.FILE}: 1 ESCO occupation(s) not in the imported ESCO" in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["soc2018", "naics2022", "onet-soc-2019", "isco08-soc2010-bls"])
+def test_a_control_character_in_a_cell_is_refused(name: str, tmp_path: Path):
+    """Regression (session 29's attack): a NUL at a line's end went into the published labels
+    ("General and Operations Managers\\u0000"@en); the curated loader refuses such characters,
+    the importers now too, naming the file, line and column."""
+    folder = copy_slice(name, tmp_path)
+    path = sorted(p for p in folder.iterdir() if p.suffix in (".tsv", ".csv"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[1] = lines[1].rstrip("\r\n") + "\x00" + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    expect_failure(name, folder, tmp_path, path.name, 2, "control character U+0000")

@@ -179,19 +179,28 @@ def test_rebuild_replaces_cleans_up_and_is_world_readable(
              parent / ".kg-build-abcd1234-ready", parent / ".dist-old-1700000000"]
     kept = [parent / ".kg-build-dist-2-123-abcdef01",  # another --out (dist-2)
             parent / ".kg-import-abcd1234"]  # an earlier release's build may still run
-    for folder in stale + kept:
+    # Regression (session 29's attack): a folder named so but not a build's (no marker: a
+    # user's backup) was deleted with its contents; it is left, and said
+    foreign = [parent / ".dist-old-2024", parent / ".kg-import-mybackup"]
+    for folder in stale + kept + foreign:
         folder.mkdir()
         (folder / "kg.nt").write_text("partial", encoding="utf-8")
-    for folder in stale[2:]:  # named by an earlier release: removed only when old
+    for folder in stale:  # a build writes its marker first thing
+        shutil.copy(dist / MARKER, folder / MARKER)
+    (parent / ".dist-old-2024" / "thesis.txt").write_text("precious", encoding="utf-8")
+    for folder in stale[2:] + foreign:  # named by an earlier release: removed only when old
         os.utime(folder, (old, old))
     umask = os.umask(0o077)  # a private umask must not make the published files private
     try:
         build(BuildOptions(out=previous_dist, documents=seeds_dir))
     finally:
         os.umask(umask)
-    assert "removed 4 folder(s) left by an interrupted build" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "removed 4 folder(s) left by an interrupted build" in err
+    assert "left 2 folder(s) beside --out named like an interrupted build's" in err
     assert not any(folder.exists() for folder in stale)
     assert all(folder.exists() for folder in kept)
+    assert (parent / ".dist-old-2024" / "thesis.txt").read_text(encoding="utf-8") == "precious"
     assert snapshot(previous_dist) == snapshot(dist)  # same inputs, same bytes
     modes = {p.relative_to(previous_dist).as_posix(): p.stat().st_mode & 0o777
              for p in [previous_dist, *previous_dist.rglob("*")]}
@@ -356,3 +365,13 @@ def test_a_link_or_a_folder_put_into_a_dist_is_not_deleted(previous_dist: Path,
     assert "holds files kg build did not write (emptydir/)" in replaceable(previous_dist)
     assert _build_cli(previous_dist) == 1
     assert (previous_dist / "emptydir").is_dir() and (mine / "notes.txt").is_file()
+
+
+def test_an_out_name_too_long_for_its_staging_folder_is_refused(tmp_path: Path,
+                                                                seeds_dir: Path) -> None:
+    """Regression (session 29's attack): a 240-byte --out name made the staging folder's name
+    longer than a file name may be: an OSError traceback."""
+    out = tmp_path / ("a" * 240)
+    with pytest.raises(OutputFolderError, match="its name is 240 bytes long; at most 200"):
+        build(BuildOptions(out=out, documents=seeds_dir))
+    assert not out.exists()

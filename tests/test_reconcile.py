@@ -236,6 +236,9 @@ def test_an_onet_occupation_extends_with_the_isco_groups_bls_gives_its_soc_2010_
 
 
 def test_bad_queries_are_400_messages(service: Service) -> None:
+    # Regression (session 29's attack): ids 1 and null gave rows "1" and "None"
+    with pytest.raises(BadRequest, match="ids must be strings, got 1"):
+        service.extend(json.dumps({"ids": [1, None], "properties": [{"id": "soc2018"}]}))
     with pytest.raises(BadRequest, match="unknown type 'planet'"):
         service.queries(json.dumps({"q": {"query": "x", "type": "planet"}}))
     with pytest.raises(BadRequest, match="not JSON"):
@@ -319,6 +322,15 @@ def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
         # the form page only prefills its fields: a repeated one is no error
         assert http(f"{srv.url}/reconcile/form?q=a&q=b").status == 200
         assert http(f"{srv.url}/reconcile/form").status == 200
+        # Regression (session 29's attack): a text/plain body was ignored (the manifest came)
+        plain = http(f"{srv.url}/reconcile", data=json.dumps(queries).encode(), method="POST",
+                     content_type="text/plain")
+        assert plain.status == 415 and "text/plain" in json.loads(plain.body)["error"]
+        # the manifest's view leads to the entity's page (session 29's client audit)
+        view = http(f"{srv.url}/reconcile/view?id=11-3051.00")
+        assert view.status == 303
+        assert view.headers["Location"].endswith("/id/onet-soc2019/11-3051.00")
+        assert http(f"{srv.url}/reconcile/view?id=99-9999.00").status == 404
 
 
 def _titles() -> list[str]:

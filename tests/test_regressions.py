@@ -177,3 +177,45 @@ def test_full_build_jsonld_is_compact_one_node_per_subject(dist: Path, tmp_path:
     expanded = jsonld.to_rdf(document, {"format": "application/n-quads"})
     expected = Graph().parse(out / "kg.nt", format="nt")
     assert isomorphic(Graph().parse(data=expanded, format="nt"), expected)
+
+
+def test_a_decimal_with_an_exponent_or_ten_thousand_digits_is_read_at_once() -> None:
+    """Session 29's attack: `SELECT ("1e9999999"^^xsd:decimal AS ?x) {}` made `kg query`
+    compute a ten-million-digit integer to canonicalise it, past --timeout and Ctrl-C. An
+    exponent is no xsd:decimal (the literal stays as written); long digits are canonicalised
+    as digits."""
+    import time
+    from decimal import InvalidOperation
+
+    from kg.query.results import canonical_decimal, make_literal
+
+    started = time.monotonic()
+    with pytest.raises(InvalidOperation):
+        canonical_decimal("1e9999999")
+    xsd = "http://www.w3.org/2001/XMLSchema#decimal"
+    assert str(make_literal("1e9999999", xsd)) == "1e9999999"
+    assert canonical_decimal("00" + "1" * 10_000 + ".500") == "1" * 10_000 + ".5"
+    assert [canonical_decimal(x) for x in ("5.0", "-0.0", "+1.50", ".5", "-12")] == [
+        "5", "0", "1.5", "0.5", "-12"]
+    assert time.monotonic() - started < 5
+
+
+def test_a_yaml_integer_too_long_to_read_is_a_located_problem(tmp_path: Path) -> None:
+    """Session 29's attack: an integer of more than 4,300 digits in a curated record raised
+    Python's ValueError from inside PyYAML, a traceback naming no file or line."""
+    from kg.errors import KgError
+    from kg.sources.curated.yaml_lines import load_yaml
+
+    record = tmp_path / "record.yaml"
+    record.write_text("id: x\nreference_years: [2021, " + "9" * 5000 + "]\n", encoding="utf-8")
+    with pytest.raises(KgError, match=r"record\.yaml:2:\d+: a number of 5,000 characters"):
+        load_yaml(record)
+    assert load_yaml_ok(tmp_path)
+
+
+def load_yaml_ok(folder: Path) -> bool:
+    from kg.sources.curated.yaml_lines import load_yaml
+
+    fine = folder / "fine.yaml"
+    fine.write_text("id: y\nreference_years: [2021, 2024]\n", encoding="utf-8")
+    return list(load_yaml(fine)["reference_years"]) == [2021, 2024]

@@ -872,3 +872,17 @@ def test_the_well_known_void_describes_the_served_data(server: Running, dist: Pa
     assert "https://w3id.org/occupation-kg/ontology#" in vocabularies
     raw = http(server.url + "/void.ttl")
     assert raw.body == (dist / "void.ttl").read_bytes()
+
+
+def test_plain_xml_asks_for_rdf_xml(server: Running) -> None:
+    """Regression (session 29's attack): an entity, a named graph or the ontology asked for as
+    plain application/xml was 406, though the README says it gets RDF/XML (as application/json
+    gets JSON-LD)."""
+    for accept in ("application/xml", "text/xml"):
+        reply = http(f"{server.url}/id/{OCC}", accept=accept)
+        assert reply.status == 303 and reply.headers["Location"].endswith(f"/id/{OCC}.rdf")
+        graph = http(f"{server.url}/id/graph/curation", accept=accept)
+        assert graph.status == 303 and graph.headers["Location"].endswith("/graph/curation.rdf")
+        ontology = http(f"{server.url}/ontology", accept=accept)
+        assert ontology.status == 200
+        assert ontology.headers["Content-Type"].startswith("application/rdf+xml")

@@ -13,7 +13,9 @@ Rules (README, "A build is all or nothing"):
 - Staging folders are `.kg-build-<name>-<pid>-<hex>` beside `--out`. Whoever holds the lock is
   the only build writing there, so any staging folder of the same `--out` found then was left
   by a build that died, and is removed; so are the older releases' leftovers (`.kg-build-*`,
-  `.kg-import-*` with random suffixes, `.<name>-old-*`) once they are an hour old.
+  `.kg-import-*` with random suffixes, `.<name>-old-*`) once they are an hour old. Either only
+  when it holds the build's marker, is a whole dist/ or is empty: a folder of that name with
+  anything else in it is someone's, and is left.
 - The published folder is world-readable (folders 0755, files 0644) whatever the umask.
 - A read-only or non-writable parent, or less free space than the previous build took (at
   least SPACE_FLOOR), is refused first thing; a disk-full or permission error while writing is
@@ -49,6 +51,7 @@ if TYPE_CHECKING:
     from kg.build.options import BuildOptions
 
 MARKER = "kg-build.json"
+MAX_NAME_BYTES = 200
 STORE_PREFIX = "store/"  # the on-disk build store: kg.build.store.STORE_DIR
 GENERATOR = "occupation-kg kg build"
 # The files RocksDB writes into a database folder (tables, logs, manifest, options, lock).
@@ -180,6 +183,13 @@ def check_output(out: Path, data: Path | None = None,
         if folder is not None and out.resolve().is_relative_to(folder.resolve()):
             raise OutputFolderError(f"--out {out}: is inside {folder}, which the build reads; "
                                     "choose a folder outside it")
+    # The staging folder beside it is named `.kg-build-<name>-<pid>-<hex>-old` at most: 40
+    # bytes more than the name, within the 255 a file name may have. Regression (session 29's
+    # attack): a 240-byte name was an OSError traceback ("File name too long").
+    if len(out.name.encode("utf-8")) > MAX_NAME_BYTES:
+        raise OutputFolderError(
+            f"--out {out}: its name is {len(out.name.encode('utf-8'))} bytes long; at most "
+            f"{MAX_NAME_BYTES} (the build stages its files in a folder named after it)")
     why = replaceable(out)
     if why is not None:
         raise OutputFolderError(
@@ -262,20 +272,35 @@ def _is_stale(name: str, out: Path, now: float, mtime: float) -> bool:
     return any(re.fullmatch(p, name) for p in legacy) and now - mtime > LEGACY_AGE_SECONDS
 
 
+def _written_by_kg(folder: Path) -> bool:
+    """The folder holds the marker a build writes first thing, or is a whole dist/ of an older
+    release, or is empty: what a crashed build can have left. Regression (session 29's
+    attack): the names alone decided, so `.site-old-2024/thesis.txt` beside `--out site` and
+    `.kg-import-mybackup/` were deleted with their contents."""
+    return _read_marker(folder) is not None or replaceable(folder) is None
+
+
 def remove_stale(out: Path) -> list[str]:
-    """Remove what crashed builds left beside `out` (call with the lock held); their names."""
-    now, removed = time.time(), []
+    """Remove what crashed builds left beside `out` (call with the lock held); their names.
+    A folder named like a leftover but not written by kg build is left, and said."""
+    now, removed, kept = time.time(), [], []
     for entry in sorted(out.parent.iterdir()):
         try:
             mtime = entry.lstat().st_mtime
         except FileNotFoundError:
             continue
         if entry.is_dir() and not entry.is_symlink() and _is_stale(entry.name, out, now, mtime):
+            if not _written_by_kg(entry):
+                kept.append(entry.name)
+                continue
             shutil.rmtree(entry, ignore_errors=True)
             removed.append(entry.name)
     if removed:
         _log(f"removed {len(removed)} folder(s) left by an interrupted build: "
              + ", ".join(removed))
+    if kept:
+        _log(f"left {len(kept)} folder(s) beside --out named like an interrupted build's but "
+             f"not written by kg build (no {MARKER}): " + ", ".join(kept))
     return removed
 
 

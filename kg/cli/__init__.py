@@ -77,6 +77,8 @@ def _validate(args: argparse.Namespace) -> int:
         )
     if not path.is_file():
         raise KgError(f"{path}: no such file")
+    if fmt == "json-ld":
+        _refuse_remote_contexts(path)
     try:
         if fmt == "trig":
             dataset = Dataset()
@@ -97,6 +99,33 @@ def _validate(args: argparse.Namespace) -> int:
         f"{len(findings) - len(violations)} other finding(s)"
     )
     return 1 if violations else 0
+
+
+def _refuse_remote_contexts(path: Path) -> None:
+    """A JSON-LD file whose @context (or @import) names a URL is refused: rdflib would fetch it,
+    with no time limit. Regression (session 29's attack): a context on a server that never
+    answers hung `kg validate`, and validating an untrusted file made outbound requests."""
+    import json
+
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise KgError(f"{path}: cannot parse as json-ld: {exc}") from exc
+    stack = [document]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                contexts = value if key == "@context" and isinstance(value, list) else [value]
+                for context in contexts if key in ("@context", "@import") else []:
+                    if isinstance(context, str):
+                        raise KgError(
+                            f"{path}: the JSON-LD {key} {context!r} is a URL, which kg validate "
+                            "does not fetch (it works offline); put the context in the file "
+                            "(a build's context.jsonld holds the project's)")
+                stack.append(value)
 
 
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:

@@ -26,10 +26,21 @@ def base_iri(text: str) -> str:
 
 
 def http_url(text: str) -> str:
-    """`--endpoint`: an http(s) URL with a host."""
-    parts = urlsplit(text)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    """`--endpoint`, `--graph-store`, `--update`: an http(s) URL with a host, and no user or
+    password in it (an error message would repeat them; --user and --password take them).
+    Regression (session 29's attack): `kg load --graph-store 'not a url'` or 'http://[::1'
+    was a ValueError traceback, and a password in --endpoint was printed back."""
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018  (a bad port or IPv6 address raises here)
+    except ValueError:
+        raise argparse.ArgumentTypeError("is not an http(s) URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         raise argparse.ArgumentTypeError(f"{text!r} is not an http(s) URL")
+    if "@" in parts.netloc:
+        raise argparse.ArgumentTypeError(
+            "holds a user or password: give them as --user and --password (or "
+            "$KG_SPARQL_USER and $KG_SPARQL_PASSWORD), not in the URL")
     return text
 
 
@@ -58,6 +69,20 @@ def positive_integer(text: str) -> int:
     number = _integer(text)
     if number < 1:
         raise argparse.ArgumentTypeError(f"{text!r}: must be at least 1")
+    return number
+
+
+# Query worker processes: each holds the store's pages and up to 1 GiB more (kg.serve.query_pool);
+# more than this many is no server a machine runs. Regression (session 29's attack):
+# `--workers 100000` spawned processes until the server was stopped.
+MAX_WORKERS = 64
+
+
+def worker_count(text: str) -> int:
+    """`kg serve --workers`: 1 to MAX_WORKERS."""
+    number = _integer(text)
+    if not 1 <= number <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"{text!r}: give 1 to {MAX_WORKERS} worker processes")
     return number
 
 

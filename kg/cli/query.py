@@ -196,9 +196,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.set_defaults(handler=cmd_query)
 
     p = subparsers.add_parser("load", help="load dist/kg.trig into a remote SPARQL store")
-    p.add_argument("--endpoint", required=True, metavar="URL", help="the SPARQL query endpoint")
+    p.add_argument("--endpoint", required=True, type=http_url, metavar="URL",
+                   help="the SPARQL query endpoint")
     p.add_argument(
         "--graph-store",
+        type=http_url,
         metavar="URL",
         help="Graph Store Protocol URL (default for Virtuoso: ENDPOINT-graph-crud-auth)",
     )
@@ -206,6 +208,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     p.add_argument("--password", help="default: $KG_SPARQL_PASSWORD")
     p.add_argument(
         "--update",
+        type=http_url,
         metavar="URL",
         help="SPARQL Update endpoint: graphs are staged, then moved into place (default for "
         "Virtuoso without --graph-store: ENDPOINT-auth; without it graphs are PUT in place)",

@@ -12,7 +12,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from kg.cli.arguments import base_iri, port_number, positive_integer, positive_seconds
+from kg.cli.arguments import (
+    base_iri,
+    port_number,
+    positive_integer,
+    positive_seconds,
+    worker_count,
+)
 from kg.errors import KgError
 
 STATIC = Path(__file__).resolve().parents[1] / "serve" / "static"
@@ -100,8 +106,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         "--max-results", type=positive_integer, default=10_000,
         help="rows or triples per answer (10000)"
     )
-    serve.add_argument("--workers", type=positive_integer, default=2,
-                       help="SPARQL worker processes (2)")
+    serve.add_argument("--workers", type=worker_count, default=2,
+                       help="SPARQL worker processes (2; at most 64)")
     serve.add_argument("--queries", type=Path, help="stored queries folder (the packaged one)")
     serve.add_argument("--quiet", action="store_true", help="no request log")
     serve.set_defaults(handler=cmd_serve)

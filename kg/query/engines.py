@@ -278,18 +278,34 @@ class RdflibEngine:
         def work() -> Table:
             res = self._query(query)
             names = tuple(str(v) for v in (res.vars or []))
-            rows = [tuple(canonical_term(row[i]) for i in range(len(names))) for row in res]
+            try:  # rdflib evaluates as the rows are read
+                rows = [tuple(canonical_term(row[i]) for i in range(len(names))) for row in res]
+            except Exception as exc:  # a SERVICE it cannot reach: URLError (session 29)
+                raise EngineError(f"query failed: {exc}") from exc
             return Table(names, rows)
 
         return _with_timeout(work, self.timeout, self.name)
 
     def ask(self, query: str) -> bool:
-        return _with_timeout(lambda: bool(self._query(query).askAnswer), self.timeout, self.name)
+        def work() -> bool:
+            try:
+                return bool(self._query(query).askAnswer)
+            except EngineError:
+                raise
+            except Exception as exc:
+                raise EngineError(f"query failed: {exc}") from exc
+
+        return _with_timeout(work, self.timeout, self.name)
 
     def construct(self, query: str) -> Graph:
-        return _with_timeout(
-            lambda: canonical_graph(self._query(query).graph or Graph()), self.timeout, self.name
-        )
+        def work() -> Graph:
+            res = self._query(query)
+            try:
+                return canonical_graph(res.graph or Graph())
+            except Exception as exc:
+                raise EngineError(f"query failed: {exc}") from exc
+
+        return _with_timeout(work, self.timeout, self.name)
 
 
 # --- remote ------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -60,15 +60,21 @@ class Table:
 # --- canonical terms -------------------------------------------------------------------------
 
 
+_XSD_DECIMAL = re.compile(r"([+-]?)([0-9]*)(?:\.([0-9]*))?")
+
+
 def canonical_decimal(lexical: str) -> str:
-    """XSD 1.1 canonical decimal: no exponent, no trailing zeros, integers without a point."""
-    value = Decimal(lexical.strip())
-    if not value.is_finite():
+    """XSD 1.1 canonical decimal: no exponent, no trailing zeros, integers without a point.
+    By the digits, not by arithmetic: "1e9999999" (no xsd:decimal: an exponent) made
+    `int(Decimal(...))` compute a ten-million-digit number, and `kg query` hung past its
+    --timeout and Ctrl-C (session 29's attack). Not a decimal: InvalidOperation."""
+    found = _XSD_DECIMAL.fullmatch(lexical.strip())
+    if found is None or not (found[2] or found[3]):
         raise InvalidOperation(lexical)
-    if value == value.to_integral_value():
-        return str(int(value))
-    text = format(value.normalize(), "f")
-    return text
+    whole, fraction = found[2].lstrip("0") or "0", (found[3] or "").rstrip("0")
+    if whole == "0" and not fraction:
+        return "0"
+    return ("-" if found[1] == "-" else "") + whole + (f".{fraction}" if fraction else "")
 
 
 def _canonical_double(lexical: str) -> str:

@@ -390,6 +390,10 @@ class Service:
         ids, props = request.get("ids"), request.get("properties")
         if not isinstance(ids, list) or not isinstance(props, list):
             raise BadRequest("extend: needs 'ids' and 'properties' lists")
+        # Regression (session 29's attack): [1, null] gave rows "1" and "None"
+        strange = [i for i in ids if not isinstance(i, str)]
+        if strange:
+            raise BadRequest(f"extend: ids must be strings, got {strange[0]!r}")
         wanted = []
         for p in props:
             pid = p.get("id") if isinstance(p, dict) else None

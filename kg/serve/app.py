@@ -228,6 +228,13 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle("PATCH")
 
+    def __getattr__(self, name: str) -> Any:
+        """Any other method (TRACE, CONNECT, FOO, a lower-case get) is answered 405 by the
+        router, as PUT is. Regression (session 29's attack): the stdlib's 501 HTML page."""
+        if name.startswith("do_") and name != "do_OPTIONS":
+            return lambda: self._handle(name[3:])
+        raise AttributeError(name)
+
     def do_OPTIONS(self) -> None:
         length = self._body_length()
         if length is None:

@@ -117,6 +117,10 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
         elif kind == "application/json" and body:
             params = {**params, "queries": params.get("queries", [])
                       + [body.decode("utf-8", "replace")]}
+        elif body:  # regression (session 29's attack): a text/plain body was ignored
+            return _json({"error": f"/reconcile: a POST body must be "
+                                   "application/x-www-form-urlencoded or application/json, "
+                                   f"got {kind or 'no Content-Type'!r}"}, 415)
     sub = path[len("/reconcile"):].rstrip("/")
     # A parameter given twice (in the URL, the body or both) is ambiguous: the first answer
     # kept the last of two `queries` batches and silently dropped the other.

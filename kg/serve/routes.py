@@ -52,11 +52,13 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
         return sparql(app, method, headers, params, body)
     if path.startswith("/id/"):
         return entity(app, url.path[len("/id/") :], headers)
+    # url.path, not the raw target: an absolute-form target (GET http://host/download/...)
+    # was sliced as if it began with the path (a 404; session 29's attack)
     if path.startswith("/download/"):
-        return download(app, target.split("?")[0][len("/download/") :], headers)
+        return download(app, url.path[len("/download/") :], headers)
     if path.startswith("/mappings/"):
         # a mapping set's mapping_set_id (…/mappings/NAME.sssom.tsv) is the file itself
-        return download(app, target.split("?")[0][1:], headers)
+        return download(app, url.path[1:], headers)
     if path.startswith("/static/"):
         return static(app, path[len("/static/") :])
     if path in ("/", "/index.html"):

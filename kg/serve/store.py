@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
+from kg.errors import KgError
 from kg.query.union_graph import materialise_union
 
 DEFAULT_DATA_BASE = "https://w3id.org/occupation-kg/id/"
@@ -120,7 +121,11 @@ def load_store(dist: Path, mapping: BaseMap) -> ox.Store:
     the default graph (as the persistent store has it)."""
     store = ox.Store()
     quads = ox.parse(path=str(dist / "kg.trig"), format=ox.RdfFormat.TRIG)
-    store.bulk_extend(mapping.quads(quads))
+    try:
+        store.bulk_extend(mapping.quads(quads))
+    except (SyntaxError, ValueError, OSError) as exc:
+        # one line, as `kg query` says it (session 29's attack: a traceback)
+        raise KgError(f"{dist / 'kg.trig'}: cannot load: {exc}") from exc
     materialise_union(store)
     return store
 

@@ -27,6 +27,28 @@ def is_calendar_date(text: str) -> bool:
     return bool(_DATE.match(text))
 
 
+# The largest power of ten a published figure may have (1e+999999999 overflowed Python's
+# decimal context when written out: a traceback from every importer and the curated loader,
+# session 29's attack).
+MAX_EXPONENT = 1000
+
+
+# ASCII digits, an optional point and exponent: Python's Decimal also reads "1_200" and
+# Arabic-Indic "١٢٠٠" as 1200, which no publisher's file means (session 29's attack).
+_NUMBER = re.compile(r"\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*", re.ASCII)
+
+
+def finite_decimal(text: str) -> Decimal:
+    """`text` as a Decimal; InvalidOperation unless it is a finite number within 10^±1000,
+    written in ASCII digits."""
+    if not _NUMBER.fullmatch(text):
+        raise InvalidOperation(text)
+    number = Decimal(text)
+    if not number.is_finite() or (number and abs(number.adjusted()) > MAX_EXPONENT):
+        raise InvalidOperation(text)
+    return number
+
+
 def decimal_literal(number: Decimal) -> Literal:
     """An xsd:decimal in canonical form ("40.0", "-8.0", "12.5").
 
@@ -54,9 +76,7 @@ def typed_literal(prop: str, value: Any, datatype: URIRef | None) -> Literal:
         if isinstance(value, bool):
             raise ValueError(f"{prop} takes a number, got {value!r}")
         try:
-            number = Decimal(str(value))
-            if not number.is_finite():
-                raise InvalidOperation
+            number = finite_decimal(str(value))
         except InvalidOperation:
             raise ValueError(f"{prop} takes a number, got {value!r}") from None
         if datatype == XSD.decimal:

@@ -11,7 +11,7 @@ from pathlib import Path, PurePath
 from typing import Any
 
 from kg.errors import Location, SourceError
-from kg.sources.curated.literals import is_calendar_date
+from kg.sources.curated.literals import finite_decimal, is_calendar_date
 from kg.sources.curated.vocabulary import OntologyIndex
 from kg.sources.curated.yaml_lines import LINE_KEY, item_line, key_line, load_yaml, show
 
@@ -541,9 +541,7 @@ def _load_observations(path: Path, problems: _Collector) -> list[ObservationRow]
             continue
         cell = dict(zip(OBSERVATION_COLUMNS, cells, strict=True))
         try:
-            value = Decimal(cell["value"])
-            if not value.is_finite():
-                raise InvalidOperation
+            value = finite_decimal(cell["value"])
         except InvalidOperation:
             problems.add(loc, f"value {cell['value']!r} is not a number")
             continue

@@ -95,7 +95,19 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
     return items
 
 
+def _construct_int(loader: _LineLoader, node: yaml.ScalarNode) -> int | str:
+    """An integer, or a problem at its line: Python refuses to read one of more than 4,300
+    digits (a ValueError from inside PyYAML, a traceback naming no file; session 29's attack)."""
+    try:
+        return int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, node))
+    except ValueError:
+        loader.problems.append((node.start_mark.line + 1, node.start_mark.column + 1,
+                                f"a number of {len(node.value):,} characters is too long"))
+        return str(node.value)
+
+
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
 # Keep dates and times as the strings the curator wrote; the builder types them itself.
 _LineLoader.yaml_implicit_resolvers = {

@@ -298,6 +298,13 @@ class Context:
                             raise ImportFailed(path, line, f"expected {width} columns, got "
                                                f"{len(row)} (a stray separator?)",
                                                column=header[-1])
+                    if _CONTROL.search("\t".join(row)):
+                        column = next(h for h, cell in zip(header, row, strict=True)
+                                      if _CONTROL.search(cell))
+                        found = _CONTROL.search(next(c for c in row if _CONTROL.search(c)))
+                        raise ImportFailed(path, line, f"control character "
+                                           f"U+{ord(found[0]):04X} in a cell (a damaged "
+                                           "file?)", column=column)
                     for index in indexes:
                         index.see(line, row)
                     count += 1
@@ -445,6 +452,12 @@ def write(
                  dict(ctx.files))
 
 
+# Control characters but tab, line feed and carriage return, as the curated loader refuses them.
+# Regression (session 29's attack): a NUL at a line's end went into the published labels of
+# soc2018, naics2022, onet-soc-2019 and isco08-soc2010-bls ("General and Operations
+# Managers\u0000"@en).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
 _DECIMAL_CACHE: dict[str, Literal] = {}
 _DECIMAL_TYPE = NamedNode(XSD + "decimal")
 
@@ -454,14 +467,12 @@ def decimal(text: str, path: Path, line: int, what: str) -> Literal:
     "121440.0")."""
     lit = _DECIMAL_CACHE.get(text)
     if lit is None:
-        from decimal import Decimal, InvalidOperation
+        from decimal import InvalidOperation
 
-        from kg.sources.curated.literals import decimal_literal
+        from kg.sources.curated.literals import decimal_literal, finite_decimal
 
         try:
-            number = Decimal(text)
-            if not number.is_finite():
-                raise InvalidOperation
+            number = finite_decimal(text)
         except InvalidOperation:
             raise ImportFailed(path, line, f"{what} is not a number: {text!r}") from None
         lit = Literal(str(decimal_literal(number)), datatype=_DECIMAL_TYPE)
@@ -476,10 +487,11 @@ def figure(text: str, statistic: str, path: Path, line: int, column: str,
     kg.sources.plausibility finds it implausible for `statistic` (a negative wage, 1e400 jobs)."""
     from decimal import InvalidOperation
 
+    from kg.sources.curated.literals import finite_decimal
     from kg.sources.plausibility import implausibility
 
     try:
-        number = Decimal(text) * scale
+        number = finite_decimal(text) * scale
     except InvalidOperation:
         raise ImportFailed(path, line, f"not a number: {text!r}", column=column) from None
     problem = implausibility(statistic, number)
