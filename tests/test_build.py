@@ -702,3 +702,17 @@ def test_validate_fetches_no_remote_json_ld_context(tmp_path: Path, capsys) -> N
     with pytest.raises(TimeoutError):
         listener.accept()
     listener.close()
+
+
+def test_validate_reads_a_long_n_triples_line_at_once(tmp_path: Path, capsys) -> None:
+    """Regression (session 29's attack): rdflib's N-Triples parser took time quadratic in a
+    line's length (a 3-million-character literal 30 s); pyoxigraph reads the file now."""
+    import time
+
+    long = tmp_path / "long.nt"
+    long.write_text('<http://x/a> <http://x/b> "' + "y" * 3_000_000 + '" .\n'
+                    '_:b <http://x/c> "x"@en .\n', encoding="utf-8")
+    started = time.monotonic()
+    assert main(["validate", str(long)]) == 0
+    assert time.monotonic() - started < 15
+    assert "2 triples, 0 violation(s)" in capsys.readouterr().out
