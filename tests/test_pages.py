@@ -412,3 +412,22 @@ def test_a_concept_page_names_its_broader_concepts_and_its_code(slices_served: R
         nav = re.search(r'<nav class="broader-path"[^>]*>(.*?)</nav>', page, re.S)[1]
         parts = [re.sub(r"<[^>]+>", "", part).strip() for part in nav.split("›")]
         assert parts == [names[element[:n]] for n in (1, 3, 5)], element
+
+
+def test_wage_distributions_mappings_and_empty_searches_read_well(
+        slices_served: Running) -> None:
+    """Session 29's audit: a wage distribution's page said "Median 103,150" (no dollar sign);
+    a mapping listed "Registered Nurses" twice, not saying which taxonomy's each is; a search
+    that found nothing ("electricain") said only that. The seeds' OOH 2021 profile: median
+    $103,150."""
+    page = http(f"{slices_served.url}/id/salary-distribution/"
+                "industrial-production-managers-2021-05.html").text
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "Median $103,150" in text
+    occupation = http(f"{slices_served.url}/id/{OCC}.html").text
+    mappings = occupation[occupation.index('id="mappings"'):] if 'id="mappings"' in occupation \
+        else occupation
+    assert "Industrial Production Managers (2018 Standard Occupational Classification 11-3051)" \
+        in re.sub(r"\s+", " ", mappings)
+    empty = http(f"{slices_served.url}/search?q=electricain").text
+    assert 'href="/reconcile/form?q=electricain"' in empty

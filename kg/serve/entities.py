@@ -665,7 +665,13 @@ class EntityIndex:
     ) -> Value:
         sources = list(self.evidence.get(key, []))
         if isinstance(term, ox.NamedNode):
-            return Value(self.label(term.value), term.value, self.is_local(term.value), sources)
+            # a mapping names its scheme and code: "Close match (2)" listed "Registered
+            # Nurses" twice (O*NET-SOC 2019's and 2010's 29-1141.00; session 29's audit)
+            text = self.label(term.value)
+            if predicate in MATCH_PREDICATES:
+                coded = self._scheme_code_note(term.value) or self._code_note(term.value)
+                text = f"{text} ({coded})" if coded else text
+            return Value(text, term.value, self.is_local(term.value), sources)
         return Value(self.term_text(term, predicate), sources=sources)
 
     def page(self, iri: str) -> EntityPage:

@@ -174,6 +174,10 @@ UNIT_FORMATS = {  # okg:Unit -> how a value of that unit is written
 PROPERTY_UNITS = {
     OKG + "targetEmploymentChange": OKG + "Percent",
     OKG + "targetAnnualOpenings": OKG + "JobOpeningsPerYear",
+    # the schema.org wage distributions the build derives (kg/build/derived_views.py) are
+    # annual, in US dollars; session 29's audit: "Median 93,600", no dollar sign
+    **{"https://schema.org/" + name: OKG + "USDollarsPerYear" for name in (
+        "percentile10", "percentile25", "median", "percentile75", "percentile90")},
 }
 _INTEGER_TYPES = {XSD + t for t in ("integer", "int", "long", "short", "nonNegativeInteger",
                                     "positiveInteger", "unsignedInt", "unsignedLong")}
