@@ -219,3 +219,26 @@ def load_yaml_ok(folder: Path) -> bool:
     fine = folder / "fine.yaml"
     fine.write_text("id: y\nreference_years: [2021, 2024]\n", encoding="utf-8")
     return list(load_yaml(fine)["reference_years"]) == [2021, 2024]
+
+
+def test_a_soc_page_lists_no_transitions_whose_figures_it_gives() -> None:
+    """Session 29's audit: SOC 29-1141's page listed 462 lines of "Paramedics → Critical Care
+    Nurses, career transition no. 3" under Related: the transitions whose wage or outlook
+    figures the code gives. The O*NET pages list the moves; the SOC page leaves them out."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.store import BaseMap, MappedStore
+    from tests.triples import store_of
+
+    base = "https://w3id.org/occupation-kg/id/"
+    okg = "https://w3id.org/occupation-kg/ontology#"
+    soc, move = base + "soc2018/29-1141", base + "transition/29-2043.00-29-1141.03"
+    lines = [f'<{soc}> <http://www.w3.org/2004/02/skos/core#prefLabel> "Registered Nurses"@en .']
+    lines += [f"<{move}> <{okg}{p}> <{soc}> ." for p in (
+        "targetWageOccupation", "targetOutlookOccupation", "sourceWageOccupation")]
+    lines.append(f"<{move}> <{okg}sharedSkill> <{soc}> .")  # any other link still shows
+    store = store_of(lines, graph=base + "graph/test")
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    page = EntityIndex(MappedStore(store, mapping), mapping).page(soc)
+    assert [g.predicate for g in page.inbound] == [okg + "sharedSkill"]

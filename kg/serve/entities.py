@@ -49,7 +49,12 @@ SKIP_FACTS = {
     *MATCH_PREDICATES, *CODE_PREDICATES,
 }
 SKIP_INBOUND = {RDF + "subject", RDF + "object", OKG + "occupation", OKG + "industry",
-                OKG + "searchBlockMember"}  # label-search's blocks, not facts
+                OKG + "searchBlockMember",  # label-search's blocks, not facts
+                # the career transitions whose wage or outlook figures a SOC code gives: 462
+                # lines of "Paramedics → Critical Care Nurses, career transition no. 3" on SOC
+                # 29-1141's page (session 29's audit); the O*NET pages list the moves
+                OKG + "sourceWageOccupation", OKG + "targetWageOccupation",
+                OKG + "targetOutlookOccupation"}
 WAGE_STATS = (
     ("annualWagePercentile10", "p10"),
     ("annualWagePercentile25", "p25"),
