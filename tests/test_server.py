@@ -886,3 +886,19 @@ def test_plain_xml_asks_for_rdf_xml(server: Running) -> None:
         ontology = http(f"{server.url}/ontology", accept=accept)
         assert ontology.status == 200
         assert ontology.headers["Content-Type"].startswith("application/rdf+xml")
+
+
+def test_select_star_lists_the_variables_as_they_appear(server: Running, dist: Path) -> None:
+    """Regression (session 29's client audit): pyoxigraph sorts a SELECT *'s variables by
+    name, so `SELECT * { ?s ?p ?o }` answered o, p, s, and an rdflib SPARQLConnector user
+    unpacking `for s, p, o in rows` got them reversed. Jena, rdflib and Virtuoso list them in
+    the order they appear; the endpoint and `kg query` do too."""
+    from kg.query.engines import open_engine
+
+    query = "SELECT * WHERE { ?subject ?predicate ?object . OPTIONAL { ?object ?a ?b } } LIMIT 1"
+    reply = http(q(server, query), accept="application/sparql-results+json")
+    assert json.loads(reply.body)["head"]["vars"] == ["subject", "predicate", "object", "a", "b"]
+    engine = open_engine("oxigraph", dist / "kg.trig", timeout=None)
+    assert engine.select(query).variables == ("subject", "predicate", "object", "a", "b")
+    named = "SELECT ?object ?subject WHERE { ?subject ?predicate ?object } LIMIT 1"
+    assert engine.select(named).variables == ("object", "subject")

@@ -46,7 +46,7 @@ from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
 from kg.errors import KgError
-from kg.query.param_binding import query_form, tokens
+from kg.query.param_binding import query_form, star_ordered, tokens
 from kg.query.results import Cell, Table, canonical_graph, canonical_term, make_literal
 from kg.query.union_graph import materialise_union
 
@@ -217,7 +217,7 @@ class OxigraphEngine:
     def select(self, query: str) -> Table:
         def work() -> Table:
             res = self._query(query)
-            names = tuple(v.value for v in res.variables)
+            names = star_ordered(query, tuple(v.value for v in res.variables))
             try:
                 return Table(names, [tuple(_from_ox(sol[n]) for n in names) for sol in res])
             except OSError as exc:

@@ -222,6 +222,28 @@ def query_form(query: str) -> str:
     raise ParamError("not a SPARQL query: no SELECT, ASK, CONSTRUCT or DESCRIBE keyword")
 
 
+def star_ordered(query: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """`names` (a SELECT's variables as pyoxigraph gives them) in the order they first appear
+    in the query when it is `SELECT *`; pyoxigraph sorts them by name. Regression (session
+    29's client audit): `SELECT * { ?s ?p ?o }` answered o, p, s, and rdflib's SPARQLConnector
+    user unpacking `for s, p, o in rows` got them reversed; Jena, rdflib and Virtuoso list
+    them as they appear."""
+    toks = list(tokens(query))
+    start = next((i for i, t in enumerate(toks)
+                  if t.kind == "word" and t.text.upper() == "SELECT"), None)
+    if start is None:
+        return names
+    after = start + 1
+    if after < len(toks) and toks[after].kind == "word" and toks[after].text.upper() in (
+            "DISTINCT", "REDUCED"):
+        after += 1
+    if after >= len(toks) or toks[after].text != "*":
+        return names
+    seen = list(dict.fromkeys(t.text[1:] for t in toks[after + 1:] if t.kind == "var"))
+    rank = {name: n for n, name in enumerate(seen)}
+    return tuple(sorted(names, key=lambda name: (rank.get(name, len(rank)), names.index(name))))
+
+
 def variables(query: str) -> set[str]:
     return {tok.text[1:] for tok in tokens(query) if tok.kind == "var"}
 

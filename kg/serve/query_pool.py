@@ -39,6 +39,7 @@ from typing import Any
 
 import pyoxigraph as ox
 
+from kg.query.param_binding import star_ordered
 from kg.serve.store import BaseMap, load_store, open_read_only, rewrite_query_iris, store_dir
 
 RawTerm = tuple[str, ...]  # ("u", iri) | ("b", id) | ("l", lexical, datatype, lang)
@@ -133,7 +134,7 @@ def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -
         if isinstance(result, bool | ox.QueryBoolean):
             out = QueryAnswer("ask", boolean=bool(result))
         elif isinstance(result, ox.QuerySolutions):
-            names = tuple(v.value for v in result.variables)
+            names = star_ordered(text, tuple(v.value for v in result.variables))
             out = QueryAnswer("select", variables=names)
             for solution in result:
                 if len(out.rows) >= req.max_results:  # one more exists: over the limit
