@@ -431,3 +431,16 @@ def test_wage_distributions_mappings_and_empty_searches_read_well(
         in re.sub(r"\s+", " ", mappings)
     empty = http(f"{slices_served.url}/search?q=electricain").text
     assert 'href="/reconcile/form?q=electricain"' in empty
+
+
+def test_the_home_page_says_where_to_start(slices_served: Running, server: Running) -> None:
+    """Session 29's audit: the O*NET occupations were hidden among 15,242 concepts; the home
+    page links the classifications' pages the graph holds, and no others."""
+    home = http(f"{slices_served.url}/").text
+    start = home[home.index('class="start-here"'):home.index("<h2>Kinds</h2>")]
+    assert 'href="/id/scheme/onet-soc2019"' in start and 'href="/id/scheme/soc2018"' in start
+    for site in (slices_served, server):  # each link it gives leads to a page
+        home = http(f"{site.url}/").text
+        found = re.search(r'class="start-here">(.*?)</p>', home, re.S)
+        for path in re.findall(r'href="(/id/scheme/[^"]+)"', found[1] if found else ""):
+            assert http(f"{site.url}{path}.html").status == 200, path

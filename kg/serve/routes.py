@@ -297,8 +297,15 @@ def index(app: App) -> Response:
         for c, found in sorted(members.items(),
                                key=lambda kv: (app.index.class_label(kv[0]).lower(), names[kv[0]]))
     ]
-    return Response(200, app.pages.render("index.html", kinds=kinds, total=app.entity_total()),
-                    HTML)
+    # Where a reader starts: the classifications' own pages (session 29's audit: the O*NET
+    # occupations were hidden among 15,242 concepts and 2,404 schema.org occupations)
+    start = [(app.index.label(iri), iri) for iri in (
+        app.mapping.public + path for path in START_SCHEMES) if app.index.exists(iri)]
+    return Response(200, app.pages.render("index.html", kinds=kinds, total=app.entity_total(),
+                                          start=start), HTML)
+
+
+START_SCHEMES = ("scheme/onet-soc2019", "scheme/soc2018", "scheme/onet-content-model")
 
 
 def _kind_label(app: App, cls: str, name: str) -> str:
