@@ -7,6 +7,7 @@ legend for flags the list does not show)."""
 from __future__ import annotations
 
 import csv
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -556,6 +557,20 @@ def test_the_tasks_come_first_core_before_supplemental(served) -> None:
     assert all(section.index(t.replace("'", "&#39;")) > details for t in supplemental)
     assert f"{len(supplemental)} supplemental tasks" in section
     assert start < html.index('id="skills"')  # before the ratings
+    # Regression (the second audit): tasks O*NET did not rate (a blank Task Type; the slice's
+    # 11-3051.00 has 8) were listed under the lead "first the core tasks"
+    code = "11-3051.00"
+    kinds = [r["Task Type"] for r in rows("Task Statements.tsv") if r["O*NET-SOC Code"] == code]
+    assert kinds.count("Core") and kinds.count("") and kinds.count("Supplemental")
+    iri = ID + f"onet-soc2019/{code}"
+    html = Pages(ID, {"title": "occupation-kg"}).entity(
+        _page(iri, code), [], onet=ProfileReader(store, ID, labels).read(iri)).decode()
+    section = html[html.index('id="tasks"'):]
+    section = section[:section.index("</section>")]
+    lists = re.findall(r'<ul class="onet-task-list">(.*?)</ul>', section, re.S)
+    assert [part.count("<li") for part in lists] == [kinds.count("Core"), kinds.count(""),
+                                                     kinds.count("Supplemental")]
+    assert f"Not rated core or supplemental <small>({kinds.count('')})" in section
     assert {"https://w3id.org/occupation-kg/ontology#" + p for p in (
         "hasTask", "usesTool", "usesTechnology")} <= SECTION_PREDICATES
 
@@ -595,3 +610,35 @@ def test_an_occupation_page_sums_up_its_employment_outlook(with_projections) -> 
     html = Pages(ID, {"title": "occupation-kg"}).entity(page, []).decode()
     assert f"about {jobs:,} jobs" in html[html.index('id="outlook"'):]
     assert html.index('id="outlook"') < html.index('id="statistics"')
+
+
+def test_the_outlook_takes_the_latest_figures_of_any_match() -> None:
+    """Regression (the second audit of session 29): the outlook took the first match with any
+    figures, so O*NET-SOC 11-3051.00 showed the curated occupation's 2021-31 projections (its
+    seeds' Occupational Outlook Handbook) where its SOC code has BLS's 2024-34."""
+    from decimal import Decimal
+
+    from kg.serve.entities import Match, Observation
+    from kg.serve.pages import outlook
+
+    okg = "https://w3id.org/occupation-kg/ontology#"
+
+    def employment(start: str, label: str, jobs: str) -> Observation:
+        return Observation(
+            iri=f"obs-{start}", statistic=okg + "employment", statistic_label="employment",
+            industry="", industry_label="", period=f"p{start}", period_label=label,
+            period_start=start, value=Decimal(jobs.replace(",", "")), unit_label="jobs", approximate=True,
+            quote="", document="", document_label="", figure=f"about {jobs} jobs")
+
+    curated = Match("curated", "Industrial production managers",
+                    [employment("2021-01-01", "2021", "203,800")], "", "close")
+    soc = Match("soc", "Industrial Production Managers",
+                [employment("2024-01-01", "2024", "241,900")], "11-3051", "close")
+    page = _page(ID + "onet-soc2019/11-3051.00", "Industrial Production Managers")
+    page.matched = [curated, soc]
+    found = outlook(page)
+    assert found is not None and found.figures == [("Employment, 2024", "about 241,900 jobs")]
+    assert found.source == "Industrial Production Managers (11-3051), a close match"
+    page.matched = [soc, Match("other", "Other", [employment("2024-01-01", "2024", "1")], "",
+                               "close")]
+    assert outlook(page).source.startswith("Industrial Production Managers (11-3051)")

@@ -128,8 +128,14 @@ def test_manifest_validates_and_lists_every_type(service: Service) -> None:
     assert manifest["documentation"] == ROOT + "/form"
     assert "O*NET-SOC code, e.g. 11-3051.00" in documentation()
     assert manifest["view"]["url"] == ROOT + "/view?id={{id}}"
-    assert service.entity_iri("11-3051.00") == ID + "onet-soc2019/11-3051.00"
-    assert service.entity_iri("99-9999.00") is None
+    assert service.entity_iris("11-3051.00") == [
+        (ID + "onet-soc2019/11-3051.00", "Industrial Production Managers",
+         "O*NET-SOC 2019 occupation")]
+    assert service.entity_iris("99-9999.00") == []
+    # ISCO-08's major group 1 and O*NET's content-model element 1 share the id: both are
+    # offered (the second audit: the view led to ISCO's for O*NET's)
+    shared = {kind for _, _, kind in service.entity_iris("1")}
+    assert shared == {"ISCO-08 group", "O*NET element (skill, knowledge, ability, work activity)"}
 
 
 def test_abbreviated_title_finds_its_onet_occupation(service: Service) -> None:
@@ -743,6 +749,15 @@ def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service
     first = [r["id"] for r in service.suggest_entity("manager", "onet-occupation")["result"]]
     later = [r["id"] for r in service.suggest_entity("manager", "onet-occupation", 2)["result"]]
     assert len(first) > 3 and later[:len(first) - 2] == first[2:]
+    # pages of one ranking: none repeats or skips an entity (the second audit: each page was
+    # ranked with its own limit, and the order moved with it)
+    pages = [[r["id"] for r in service.suggest_entity("manager", "esco-occupation", n)[
+        "result"]] for n in range(0, 40, 10)]
+    joined = [i for page in pages for i in page]
+    assert len(joined) == len(set(joined))
+    ranked = [c["id"] for c in service.queries(json.dumps({"q": {
+        "query": "manager", "type": "esco-occupation", "limit": 100}}))["q"]["result"]]
+    assert joined == ranked[:len(joined)]
     answer = service.queries(json.dumps({"q": {
         "query": "manager", "type": ["soc2018", "isco08"], "type_strict": "should",
         "limit": 8}}))

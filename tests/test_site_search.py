@@ -300,3 +300,30 @@ def test_a_preferred_title_holding_the_words_and_the_kind_come_first() -> None:
                                                                  onet + "31-1131.00"]
     assert [hit.iri for hit in search.search("police officer").hits] == [
         onet + "33-3051.00", esco, base + "soc2018/33-3050"]
+
+
+def test_an_occupation_called_so_comes_before_another_kind_named_with_those_words() -> None:
+    """Regression (the second audit of session 29): with the preferred label's words ranked
+    before the kind, "it support" listed the technology "SAIC government services and IT
+    support software" before Computer User Support Specialists (also "IT Support Tech")."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.site_search import SiteSearch
+    from kg.serve.store import BaseMap, MappedStore
+    from tests.triples import store_of
+
+    base = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    onet, tech = base + "onet-soc2019/15-1232.00", base + "technology/saic"
+    store = store_of([
+        f"<{onet}> <{skos}inScheme> <{base}scheme/onet-soc2019> .",
+        f'<{onet}> <{skos}prefLabel> "Computer User Support Specialists"@en .',
+        f'<{onet}> <{skos}altLabel> "IT Support Tech"@en .',
+        f"<{tech}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/occupation-kg/ontology#Technology> .",
+        f'<{tech}> <{skos}prefLabel> "SAIC government services and IT support software"@en .',
+    ], graph=base + "graph/test")
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    assert [hit.iri for hit in search.search("it support").hits] == [onet, tech]

@@ -155,9 +155,16 @@ class Service:
         self.root = root
         self.entity_view = entity_view  # URL template of the graph's entity pages, {{id}}
         self.any_id: dict[str, int] = {}
+        # Every entity an id names: ISCO-08's major groups and O*NET's top content-model
+        # elements share "1" to "6" (the second audit: /view?id=2 led to ISCO's Professionals
+        # for O*NET's Worker Requirements).
+        self.all_of_id: dict[str, list[int]] = {}
         for number, entity in enumerate(index.entities):
             self.any_id.setdefault(entity.id, number)
             self.any_id.setdefault(entity.iri, number)
+            named = self.all_of_id.setdefault(entity.id, [])
+            if not any(index.entities[n].iri == entity.iri for n in named):
+                named.append(number)
         # Every type an entity's IRI has (an IRI can be in several types' patterns).
         by_iri: dict[str, list[str]] = {}
         for entity in index.entities:
@@ -346,10 +353,13 @@ class Service:
         if coded:
             chosen = [self.index.entities[n] for _, n in coded[cursor:cursor + SUGGESTED]]
         else:
+            # One ranking for every page: ranked with limit cursor + 10, the order moved with
+            # the cursor, and pages skipped and repeated entities (the second audit:
+            # "teacher" as ESCO occupations). MAX_LIMIT candidates are the pages there are.
             with self.lock:
-                ranked = self.ranker.rank([text], type_key, min(cursor + SUGGESTED,
-                                                                MAX_LIMIT))[0]
-            chosen = [self.index.entities[c.entity] for c in ranked[cursor:]]
+                ranked = self.ranker.rank([text], type_key, MAX_LIMIT)[0]
+            chosen = [self.index.entities[c.entity]
+                      for c in ranked[cursor:cursor + SUGGESTED]]
         return {"result": [{"id": e.id, "name": e.name,
                             "notable": [{"id": e.type, "name": TYPES[e.type].name}]}
                            for e in chosen]}
@@ -435,10 +445,13 @@ class Service:
                 return {"int": figure} if prop.number is int else {"float": figure}
         return {"str": value}
 
-    def entity_iri(self, entity_id: str) -> str | None:
-        """The IRI of the entity with this id (or IRI), for the manifest's view."""
-        number = self.any_id.get(entity_id)
-        return None if number is None else self.index.entities[number].iri
+    def entity_iris(self, entity_id: str) -> list[tuple[str, str, str]]:
+        """(IRI, name, type name) of each entity with this id (or IRI), for the manifest's
+        view: one, or several where types share an id."""
+        numbers = self.all_of_id.get(entity_id) or (
+            [self.any_id[entity_id]] if entity_id in self.any_id else [])
+        return [(self.index.entities[n].iri, self.index.entities[n].name,
+                 TYPES[self.index.entities[n].type].name) for n in numbers]
 
     # -- preview ----------------------------------------------------------------------------
     def preview(self, entity_id: str) -> str | None:

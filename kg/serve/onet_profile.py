@@ -190,8 +190,9 @@ class ProfileReader:
         for task in self._objects(occ, OKG + "hasTask"):
             if isinstance(task, ox.NamedNode):
                 category = self._one(task, OKG + "taskCategory")
+                kind = category.value if category is not None else ""
                 profile.tasks.append(Task(self._label(task.value), task.value,
-                                          category.value if category is not None else ""))
+                                          kind if kind in TASK_ORDER else ""))
         # Regression (session 29's audit): listed A-Z in Facts, a supplemental task came first
         profile.tasks.sort(key=lambda t: (TASK_ORDER.get(t.category, 1), t.label.lower(), t.iri))
         return None if profile.empty else profile

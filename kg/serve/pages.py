@@ -135,7 +135,8 @@ def outlook(page: EntityPage) -> Outlook | None:
     table at the foot of a 30,000 px page."""
     candidates = [("", [o for o in page.observations if o.occupation == page.iri])]
     candidates += [(f"{m.name}, {m.phrase}", m.observations) for m in page.matched]
-    for source, observations in candidates:
+    found: list[tuple[str, int, Outlook]] = []
+    for n, (source, observations) in enumerate(candidates):
         latest: dict[str, Observation] = {}
         for o in observations:
             name = o.statistic.rsplit("#", 1)[-1]
@@ -143,9 +144,13 @@ def outlook(page: EntityPage) -> Outlook | None:
                     name not in latest or o.period_start > latest[name].period_start):
                 latest[name] = o
         if latest:
-            return Outlook([(f"{latest[n].statistic_name}, {latest[n].period_label}",
-                             latest[n].figure) for n in OUTLOOK if n in latest], source)
-    return None
+            found.append((max(o.period_start for o in latest.values()), -n, Outlook(
+                [(f"{latest[k].statistic_name}, {latest[k].period_label}", latest[k].figure)
+                 for k in OUTLOOK if k in latest], source)))
+    # The latest figures, the nearest candidate's where two are as recent. Regression (the
+    # second audit): the first with any took the curated occupation's 2021-31 figures for
+    # O*NET-SOC 11-3051.00, whose SOC code has the 2024-34 projections.
+    return max(found, key=lambda f: f[:2])[2] if found else None
 
 
 def _join(words: list[str]) -> str:

@@ -17,6 +17,7 @@ in a second.
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 from email.message import Message
@@ -173,10 +174,18 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
         if sub == "/view":
             # The manifest's view: a candidate's id to its page here (its IRI's page).
             # Regression (session 29's audit): it was the 400x200 preview card.
-            found = svc.entity_iri(_param(params, "id") or "")
-            if found is None:
+            found = svc.entity_iris(_param(params, "id") or "")
+            if not found:
                 return Response.text(404, f"/reconcile/view: no entity {_param(params, 'id')!r}")
-            return Response(303, b"", headers={"Location": found})
+            if len(found) == 1:
+                return Response(303, b"", headers={"Location": found[0][0]})
+            # 300 Multiple Choices: the types that share the id, each to its page
+            items = "".join(f'<li><a href="{html.escape(iri)}">{html.escape(name)}</a> '
+                            f"({html.escape(kind)})</li>" for iri, name, kind in found)
+            body = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
+                    f"{html.escape(_param(params, 'id') or '')}</title></head><body><p>Entities "
+                    f"of several types have this id:</p><ul>{items}</ul></body></html>")
+            return Response(300, body.encode("utf-8"), "text/html; charset=utf-8")
         if sub == "/preview":
             card = svc.preview(_param(params, "id") or "")
             if card is None:

@@ -13,6 +13,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.serve import described, humanize
 from kg.serve import negotiation as neg
+from kg.serve.cors import methods_for
 from kg.serve.downloads import graph_title, lookup
 from kg.serve.entities import kind_names, local_name
 from kg.serve.onet_profile import ProfileReader
@@ -41,13 +42,15 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
     path = url.path
     params = parse_qs(url.query, keep_blank_values=True)
     if method not in ("GET", "HEAD", "POST"):
-        return Response.text(405, f"{method} is not allowed", Allow="GET, HEAD, POST")
+        # what this path takes, as its OPTIONS says (the second audit: every path named POST)
+        return Response.text(405, f"{method} is not allowed", Allow=methods_for(path))
     if path == "/reconcile" or path.startswith("/reconcile/"):
         from kg.serve.reconcile_route import reconcile
 
         return reconcile(app, method, path, params, headers, body)
     if method == "POST" and path != "/sparql":
-        return Response.text(405, "POST is only accepted at /sparql", Allow="GET, HEAD")
+        return Response.text(405, "POST is only accepted at /sparql and /reconcile",
+                             Allow=methods_for(path))
     if path == "/sparql":
         return sparql(app, method, headers, params, body)
     if path.startswith("/id/"):

@@ -4,9 +4,9 @@ find an occupation by name: the label-search stored query covers only entities w
 class (tasks, tools, the curated records), not the O*NET, SOC, ESCO or ISCO concepts, and a
 scheme's page lists its first 300 members. Machines have the Reconciliation API (/reconcile),
 which ranks by meaning as well; this is plain text matching, ordered so that a reader finds an
-occupation first: whole label, then whole words (of the preferred label, then at another label's
-start, then elsewhere), then parts of words; within each, occupations before skills before
-everything else; preferred labels before alternative ones.
+occupation first: whole label, then whole words, then parts of words; within each, occupations
+before skills before everything else; within whole words, the preferred label's before another
+label's first words before its other words; preferred labels before alternative ones.
 
 The labels (about 270,000 on the full graph) are read from the store's default graph, the union
 of the named graphs, on the first search, and held in memory; a search is a scan of them."""
@@ -152,7 +152,7 @@ class SiteSearch:
         word = re.compile(r"\b" + re.escape(needle))
         # a plural counts as the word: "registered nurse" is the title "Registered Nurses"
         whole = re.compile(r"\b" + re.escape(needle) + r"(?:s|es)?\b")
-        best: dict[str, tuple[int, int, int, str]] = {}
+        best: dict[str, tuple[int, int, int, int, str]] = {}
         matched: dict[str, str] = {}
         for lower, iri, preferred in labels:
             if needle not in lower:
@@ -164,17 +164,21 @@ class SiteSearch:
             # (also "Nurses' Aide") and Managers, All Other (also "Nurses' Association
             # Executive Director") before Registered Nurses, any label's first words counting
             # before the preferred label's other words.
+            # Within whole words, which label holds them is ranked after the kind: the second
+            # audit found "it support" giving the technology "SAIC government services and IT
+            # support software" before Computer User Support Specialists (also "IT Support
+            # Tech") when the preferred label's words counted first for every kind.
             start = lower.startswith(needle)
-            tier = (0 if whole.fullmatch(lower) else (1 if preferred else 2 if start else 3)
-                    if whole.search(lower)
-                    else 4 if start else 5 if word.search(lower) else 6)
-            key = (tier, 0 if preferred else 1, len(lower), lower)
+            tier, within = ((0, 0) if whole.fullmatch(lower) else
+                            (1, 0 if preferred else 1 if start else 2) if whole.search(lower)
+                            else (4, 0) if start else (5, 0) if word.search(lower) else (6, 0))
+            key = (tier, within, 0 if preferred else 1, len(lower), lower)
             if iri not in best or key < best[iri]:
                 best[iri], matched[iri] = key, lower
         if any(ch.isdigit() for ch in needle):  # a code: 15-1252, 29-1141.00, 2.a.1.e
             for iri, code in self.code_of.items():
                 if code.lower() == needle or code.lower().startswith(needle):
-                    key = (0 if code.lower() == needle else 1, 0, len(code), code.lower())
+                    key = (0 if code.lower() == needle else 1, 0, 0, len(code), code.lower())
                     if iri not in best or key < best[iri]:
                         best[iri], matched[iri] = key, self.preferred.get(iri, "")
         counts = Counter(self.group_of.get(iri, "") for iri in best)
@@ -188,11 +192,12 @@ class SiteSearch:
         # Sheriff's Patrol Officers (also "Police Officer").
         chosen.sort(key=lambda iri: (best[iri][0],
                                      self._rank(self.group_of.get(iri, "")),
+                                     best[iri][1],
                                      0 if whole.search(self.preferred.get(iri, "")) else 1,
                                      # a SOC code's broad group (29-1140) after the code itself
                                      bool(SOC_GROUP.fullmatch(self.code_of.get(iri, ""))),
-                                     best[iri][1], -self.jobs.get(iri, 0.0),
-                                     best[iri][2:], iri))
+                                     best[iri][2], -self.jobs.get(iri, 0.0),
+                                     best[iri][3:], iri))
         hits = []
         for iri in chosen[(page - 1) * SHOWN:page * SHOWN]:
             label = self.index.label(iri)
