@@ -627,8 +627,9 @@ def test_the_outlook_takes_the_latest_figures_of_any_match() -> None:
         return Observation(
             iri=f"obs-{start}", statistic=okg + "employment", statistic_label="employment",
             industry="", industry_label="", period=f"p{start}", period_label=label,
-            period_start=start, value=Decimal(jobs.replace(",", "")), unit_label="jobs", approximate=True,
-            quote="", document="", document_label="", figure=f"about {jobs} jobs")
+            period_start=start, value=Decimal(jobs.replace(",", "")), unit_label="jobs",
+            approximate=True, quote="", document="", document_label="",
+            figure=f"about {jobs} jobs")
 
     curated = Match("curated", "Industrial production managers",
                     [employment("2021-01-01", "2021", "203,800")], "", "close")
