@@ -643,3 +643,33 @@ def test_the_outlook_takes_the_latest_figures_of_any_match() -> None:
     page.matched = [soc, Match("other", "Other", [employment("2024-01-01", "2024", "1")], "",
                                "close")]
     assert outlook(page).source.startswith("Industrial Production Managers (11-3051)")
+
+
+def test_a_code_bls_publishes_only_within_an_aggregate_gets_its_outlook(with_projections
+                                                                        ) -> None:
+    """Regression (the second audit of session 29): EP publishes some SOC 2018 occupations only
+    within a BLS aggregate (53-1042 to 53-1049 as 53-1047; in the slices 21-1011 and 21-1014 as
+    21-1018), so five O*NET pages had no outlook; the career transitions already took the
+    aggregate's. The EP slice's 21-1018 row: 483.5 thousand jobs in 2024."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.pages import outlook
+    from kg.serve.store import BaseMap, MappedStore
+
+    path = (DATA.parent / "bls_employment_projections_2024_34"
+            / "table_1.2_occupational_projections_2024-34.tsv")
+    with path.open(encoding="utf-8") as handle:
+        row = next(line.split("\t") for line in handle if "\t21-1018\t" in line)
+    store = ox.Store()
+    store.bulk_extend(with_projections)
+    store.bulk_load(path=str(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl"),
+                    format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ID + "graph/ontology"))
+    materialise_union(store)
+    mapping = BaseMap(ID, ID)
+    index = EntityIndex(MappedStore(store, mapping), mapping)
+    page = index.page(ID + "soc2018/21-1011")
+    assert [(m.code, m.relation) for m in page.matched][:1] == [("21-1018", "aggregate")]
+    found = outlook(page)
+    assert found is not None
+    assert dict(found.figures)["Employment, 2024"] == f"about {round(float(row[3]) * 1000):,} jobs"
+    assert "(21-1018), the BLS aggregate that combines this occupation" in found.source

@@ -220,7 +220,8 @@ class Match:
     label: str
     observations: list[Observation]
     code: str = ""  # its skos:notation ("11-3051"), if it has one
-    relation: str = "exact"  # "exact", "close", "broader" (skos:broadMatch) or "group"
+    relation: str = "exact"  # "exact", "close", "broader" (skos:broadMatch), "aggregate"
+    # (a BLS code that combines it: skos:narrowMatch it) or "group"
     via: str = ""  # for a group: the label of the entity whose skos:broader it is
 
     @property
@@ -233,6 +234,9 @@ class Match:
         """How it relates: "an exact match", "the group of Purchasing Agents (...)"."""
         if self.relation == "group":
             return f"the group of {self.via}" if self.via else "the group of this occupation"
+        if self.relation == "aggregate":
+            return (f"the BLS aggregate that combines {self.via}" if self.via
+                    else "the BLS aggregate that combines this occupation")
         return f"{'an' if self.relation == 'exact' else 'a'} {self.relation} match"
 
 
@@ -835,10 +839,20 @@ class EntityIndex:
             if not self._add_match(out, match, "broader"):
                 bare.append(match)
         for entity in bare:  # said as it is in the data: the group of the match, not a match
+            via = "" if entity == iri else self._named(entity)
+            # First the BLS aggregate that combines it (EP publishes 53-1042 to 53-1049 only as
+            # 53-1047; the second audit of session 29: five O*NET pages had no outlook), as
+            # the career transitions take it, then its SOC group.
+            aggregates = {q.subject.value for q in self.store.quads_for_pattern(
+                None, ox.NamedNode(SKOS + "narrowMatch"), ox.NamedNode(entity))
+                if isinstance(q.subject, ox.NamedNode)}
+            for match in sorted(aggregates - seen):
+                seen.add(match)
+                self._add_match(out, match, "aggregate", via)
             groups = {t.value for t in self._objects(ox.NamedNode(entity), SKOS + "broader")}
             for match in sorted(groups - seen):
                 seen.add(match)
-                self._add_match(out, match, "group", "" if entity == iri else self._named(entity))
+                self._add_match(out, match, "group", via)
         return out
 
     def _named(self, iri: str) -> str:

@@ -293,7 +293,8 @@ class SchemaOrg:
             # broader SOC code (29-1141.01 those of 29-1141) or of its group (13-1021.00 those
             # of 13-1020) and gave no schema.org salary.
             for match in self.index.matched_statistics(iri):
-                if match.relation in ("broader", "group") and "/soc2018/" in match.iri and (
+                if match.relation in ("broader", "aggregate", "group") and (
+                        "/soc2018/" in match.iri) and (
                         found := self._salary_view(match.iri)) is not None:
                     views, relation = [(found[0], 0, match.iri, found[1])], match.relation
                     break
@@ -303,9 +304,11 @@ class SchemaOrg:
         if match != iri:
             code = next((o.value for o in self._objects(match, SKOS + "notation")), match)
             whose = {"same": "SOC 2018 {}", "broader": "the broader SOC 2018 occupation {}",
+                     "aggregate": "the BLS aggregate {}",
                      "group": "the SOC 2018 group {}"}[relation].format(code)
+            combines = ", which combines it" if relation == "aggregate" else ""
             out["description"] = out.get("description", "") + (
-                f" Those of {whose}, {self.index.label(match)}.")
+                f" Those of {whose}, {self.index.label(match)}{combines}.")
         return out
 
     def _start(self, period: str) -> str:
