@@ -123,3 +123,26 @@ def test_serving_an_unparsable_kg_trig_is_one_line(tmp_path: Path) -> None:
                       "between columns 1 and 5: junk is not a valid subject or graph name "
                       "(kg.trig, line 1)"], done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_serve_says_which_stored_query_files_it_cannot_serve(dist: Path, tmp_path: Path) -> None:
+    """Regression (session 29's attack): `kg serve --queries DIR` accepted a folder that does
+    not exist (no stored query served) and left out a file that did not parse without a word."""
+    missing = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "serve", "--dist", str(dist), "--port", "0",
+         "--queries", str(tmp_path / "nope")], capture_output=True, text=True, timeout=60,
+        check=False)
+    assert missing.returncode == 1
+    assert missing.stderr.strip() == f"kg: error: --queries {tmp_path / 'nope'}: no such folder"
+    (tmp_path / "broken.rq").write_text("# title: x\n# question: y?\nSELECT * WHERE { ?s\n",
+                                        encoding="utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "kg.cli", "serve", "--dist", str(dist), "--port", "0",
+         "--queries", str(tmp_path)], stderr=subprocess.PIPE, text=True)
+    try:
+        first = server.stderr.readline()  # type: ignore[union-attr]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert first.startswith(f"kg: warning: {tmp_path / 'broken.rq'}:3: SPARQL does not parse")
+    assert first.rstrip().endswith("not served (the others are)")

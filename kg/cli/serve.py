@@ -27,8 +27,19 @@ YASGUI_FILES = ("yasgui.min.js", "yasgui.min.css")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from kg.query.catalog import QueryFileError, parse_query_file
     from kg.serve.app import ServerConfig, make_server
 
+    if args.queries is not None:
+        # Regression (session 29's attack): a missing folder was accepted (no stored query
+        # served) and a file that did not parse was left out without a word.
+        if not args.queries.is_dir():
+            raise KgError(f"--queries {args.queries}: no such folder")
+        for path in sorted(args.queries.glob("*.rq")):
+            try:
+                parse_query_file(path)
+            except QueryFileError as exc:
+                print(f"kg: warning: {exc}; not served (the others are)", file=sys.stderr)
     config = ServerConfig(
         dist=args.dist, host=args.host, port=args.port, base=args.base,
         query_timeout=args.query_timeout, max_results=args.max_results, workers=args.workers,
