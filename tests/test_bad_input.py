@@ -326,6 +326,10 @@ def test_documents_of_the_wrong_shape(sources_copy: Path, ontology: OntologyInde
 @pytest.mark.parametrize("before, after, expected", [
     ("reference_years: [2008, 2018]", "reference_years: 2008",
      "(record ooh-2010-outlook): reference_years must be a list of whole years, got 2008"),
+    # regression (session 29's attack): "got a list", the bad item not named
+    ("reference_years: [2008, 2018]", "reference_years: [2008, abc]",
+     "(record ooh-2010-outlook): reference_years must be a list of whole years, got a list "
+     "holding 'abc'"),
     ("publisher: organization/us-bureau-of-labor-statistics", "publisher: 5",
      "(record ooh-2022-profile): publisher must be text, got 5"),
     ("publisher: organization/us-bureau-of-labor-statistics", "publsher: x",

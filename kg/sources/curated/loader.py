@@ -234,7 +234,12 @@ def _shape(
         if kind is None:
             problems.add(at, f"unknown key {key!r} in {what} (allowed: {', '.join(keys)})")
         elif not kind.test(value):
-            problems.add(at, f"{key} must be {kind.words}, got {show(value)}")
+            # a list of the wrong items names the first (session 29's attack: "reference_years
+            # must be a list of whole years, got a list" for [abc])
+            item = next((v for v in value if not (_is_year(v) if kind is YEARS else _is_text(v))),
+                        None) if isinstance(value, list) and kind in (YEARS, TEXT_LIST) else None
+            got = f"a list holding {show(item)}" if item is not None else show(value)
+            problems.add(at, f"{key} must be {kind.words}, got {got}")
         elif isinstance(value, str) and len(value) > MAX_TEXT:
             problems.add(at, f"{key} is {len(value):,} characters long; at most {MAX_TEXT:,}")
         else:
