@@ -575,30 +575,41 @@ def test_the_tasks_come_first_core_before_supplemental(served) -> None:
         "hasTask", "usesTool", "usesTechnology")} <= SECTION_PREDICATES
 
 
+def _projections_row(code: str) -> list[str]:
+    """The EP slice's table 1.2 row of a code (employment 2024 in thousands is cell 3, the
+    percent change 2024-34 cell 8)."""
+    path = (DATA.parent / "bls_employment_projections_2024_34"
+            / "table_1.2_occupational_projections_2024-34.tsv")
+    with path.open(encoding="utf-8") as handle:
+        return next(line.split("\t") for line in handle if f"\t{code}\t" in line)
+
+
+def _served_index(store: ox.Store):  # noqa: ANN202 (kg.serve.entities.EntityIndex)
+    """The pages' entity index over a copy of `store` with the ontology (the statistics' names
+    come from it, as in a build) and the union as its default graph."""
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.store import BaseMap, MappedStore
+
+    served = ox.Store()
+    served.bulk_extend(store)
+    served.bulk_load(path=str(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl"),
+                     format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ID + "graph/ontology"))
+    materialise_union(served)
+    mapping = BaseMap(ID, ID)
+    return EntityIndex(MappedStore(served, mapping), mapping)
+
+
 def test_an_occupation_page_sums_up_its_employment_outlook(with_projections) -> None:
     """Session 29's audit: employment, growth and openings were only rows of the Statistics
     table at the foot of the page. The EP slice's 11-3051 row (table 1.2: employment 2024 in
     thousands, percent change 2024-34), shown on O*NET-SOC 11-3051.00's page as those of its
     close match, SOC 11-3051."""
-    from kg.query.union_graph import materialise_union
-    from kg.serve.entities import EntityIndex
     from kg.serve.pages import Pages, outlook
-    from kg.serve.store import BaseMap, MappedStore
 
-    path = (DATA.parent / "bls_employment_projections_2024_34"
-            / "table_1.2_occupational_projections_2024-34.tsv")
-    with path.open(encoding="utf-8") as handle:
-        row = next(line.split("\t") for line in handle if "\t11-3051\t" in line)
+    row = _projections_row("11-3051")
     jobs, change = round(float(row[3]) * 1000), row[8]
-    store = ox.Store()
-    store.bulk_extend(with_projections)
-    # the statistics' names come from the ontology, as in a build
-    store.bulk_load(path=str(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl"),
-                    format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ID + "graph/ontology"))
-    materialise_union(store)
-    mapping = BaseMap(ID, ID)
-    index = EntityIndex(MappedStore(store, mapping), mapping)
-    page = index.page(ID + "onet-soc2019/11-3051.00")
+    page = _served_index(with_projections).page(ID + "onet-soc2019/11-3051.00")
     found = outlook(page)
     assert found is not None
     figures = dict(found.figures)
@@ -651,23 +662,10 @@ def test_a_code_bls_publishes_only_within_an_aggregate_gets_its_outlook(with_pro
     within a BLS aggregate (53-1042 to 53-1049 as 53-1047; in the slices 21-1011 and 21-1014 as
     21-1018), so five O*NET pages had no outlook; the career transitions already took the
     aggregate's. The EP slice's 21-1018 row: 483.5 thousand jobs in 2024."""
-    from kg.query.union_graph import materialise_union
-    from kg.serve.entities import EntityIndex
     from kg.serve.pages import outlook
-    from kg.serve.store import BaseMap, MappedStore
 
-    path = (DATA.parent / "bls_employment_projections_2024_34"
-            / "table_1.2_occupational_projections_2024-34.tsv")
-    with path.open(encoding="utf-8") as handle:
-        row = next(line.split("\t") for line in handle if "\t21-1018\t" in line)
-    store = ox.Store()
-    store.bulk_extend(with_projections)
-    store.bulk_load(path=str(Path(__file__).parents[1] / "ontology" / "occupation-kg.ttl"),
-                    format=ox.RdfFormat.TURTLE, to_graph=ox.NamedNode(ID + "graph/ontology"))
-    materialise_union(store)
-    mapping = BaseMap(ID, ID)
-    index = EntityIndex(MappedStore(store, mapping), mapping)
-    page = index.page(ID + "soc2018/21-1011")
+    row = _projections_row("21-1018")
+    page = _served_index(with_projections).page(ID + "soc2018/21-1011")
     assert [(m.code, m.relation) for m in page.matched][:1] == [("21-1018", "aggregate")]
     found = outlook(page)
     assert found is not None

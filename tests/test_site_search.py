@@ -14,6 +14,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
 
+from kg.serve.site_search import SiteSearch
 from tests.server_support import Running, http
 
 DATA = Path(__file__).parent / "data"
@@ -204,30 +205,39 @@ def test_results_are_paged(slices_served: Running, monkeypatch) -> None:  # noqa
     assert _search(slices_served, q="manager", page="0")[0] == 400
 
 
-def test_a_label_an_entity_is_named_comes_before_one_it_is_also_called() -> None:
-    """Regression (session 28's skills audit): "python" listed the ESCO skill "Python
-    (computer programming)", which has "Python" as an alternative label, before the O*NET
-    technology named Python (ESCO skills rank before technologies)."""
+def _search_over(lines: list[str]) -> SiteSearch:
+    """The site search over N-Triples `lines` (one named graph; the default graph their union,
+    as a build's store has it)."""
     from kg.query.union_graph import materialise_union
     from kg.serve.entities import EntityIndex
-    from kg.serve.site_search import ESCO_SKILLS, SiteSearch
     from kg.serve.store import BaseMap, MappedStore
     from tests.triples import store_of
 
     base = "https://w3id.org/occupation-kg/id/"
+    store = store_of(lines, graph=base + "graph/test")
+    materialise_union(store)
+    mapping = BaseMap(base, base)
+    return SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+
+
+def test_a_label_an_entity_is_named_comes_before_one_it_is_also_called() -> None:
+    """Regression (session 28's skills audit): "python" listed the ESCO skill "Python
+    (computer programming)", which has "Python" as an alternative label, before the O*NET
+    technology named Python (ESCO skills rank before technologies)."""
+    from kg.serve.site_search import ESCO_SKILLS
+
+    base = "https://w3id.org/occupation-kg/id/"
     skos = "http://www.w3.org/2004/02/skos/core#"
     skill = "http://data.europa.eu/esco/skill/python"
-    store = store_of([
+    lines = [
         f"<{base}technology/python> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<https://w3id.org/occupation-kg/ontology#Technology> .",
         f'<{base}technology/python> <{skos}prefLabel> "Python"@en .',
         f"<{skill}> <{skos}inScheme> <{ESCO_SKILLS}> .",
         f'<{skill}> <{skos}prefLabel> "Python (computer programming)"@en .',
         f'<{skill}> <{skos}altLabel> "Python"@en .',
-    ], graph=base + "graph/test")
-    materialise_union(store)
-    mapping = BaseMap(base, base)
-    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    ]
+    search = _search_over(lines)
     assert [hit.iri for hit in search.search("python").hits] == [base + "technology/python",
                                                                  skill]
 
@@ -237,16 +247,12 @@ def test_an_occupation_called_so_comes_before_other_kinds_named_so() -> None:
     also called so, ahead of the kind, made "chef" list ESCO's chef, ISCO's Chefs and the
     Technology "Chef" before O*NET's Chefs and Head Cooks (alternative title "Chef"): 19 of
     56 job words started with something other than the O*NET occupation."""
-    from kg.query.union_graph import materialise_union
-    from kg.serve.entities import EntityIndex
-    from kg.serve.site_search import ESCO_OCCUPATIONS, SiteSearch
-    from kg.serve.store import BaseMap, MappedStore
-    from tests.triples import store_of
+    from kg.serve.site_search import ESCO_OCCUPATIONS
 
     base = "https://w3id.org/occupation-kg/id/"
     skos = "http://www.w3.org/2004/02/skos/core#"
     onet, esco = base + "onet-soc2019/35-1011.00", "http://data.europa.eu/esco/occupation/chef"
-    store = store_of([
+    lines = [
         f"<{onet}> <{skos}inScheme> <{base}scheme/onet-soc2019> .",
         f'<{onet}> <{skos}prefLabel> "Chefs and Head Cooks"@en .',
         f'<{onet}> <{skos}altLabel> "Chef"@en .',
@@ -255,10 +261,8 @@ def test_an_occupation_called_so_comes_before_other_kinds_named_so() -> None:
         f"<{base}technology/chef> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<https://w3id.org/occupation-kg/ontology#Technology> .",
         f'<{base}technology/chef> <{skos}prefLabel> "Chef"@en .',
-    ], graph=base + "graph/test")
-    materialise_union(store)
-    mapping = BaseMap(base, base)
-    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    ]
+    search = _search_over(lines)
     assert [hit.iri for hit in search.search("chef").hits] == [onet, esco,
                                                                base + "technology/chef"]
 
@@ -269,11 +273,7 @@ def test_a_preferred_title_holding_the_words_and_the_kind_come_first() -> None:
     the preferred label's other words; and "police officer" listed ESCO's police officer and
     SOC's Police Officers (33-3050) before O*NET's Police and Sheriff's Patrol Officers (also
     "Police Officer"), since the preferred label's words counted before the kind."""
-    from kg.query.union_graph import materialise_union
-    from kg.serve.entities import EntityIndex
-    from kg.serve.site_search import ESCO_OCCUPATIONS, SiteSearch
-    from kg.serve.store import BaseMap, MappedStore
-    from tests.triples import store_of
+    from kg.serve.site_search import ESCO_OCCUPATIONS
 
     base = "https://w3id.org/occupation-kg/id/"
     skos = "http://www.w3.org/2004/02/skos/core#"
@@ -292,10 +292,7 @@ def test_a_preferred_title_holding_the_words_and_the_kind_come_first() -> None:
                   f'<{iri}> <{skos}prefLabel> "{pref}"@en .']
         if alt:
             lines.append(f'<{iri}> <{skos}altLabel> "{alt}"@en .')
-    store = store_of(lines, graph=base + "graph/test")
-    materialise_union(store)
-    mapping = BaseMap(base, base)
-    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    search = _search_over(lines)
     assert [hit.iri for hit in search.search("nurses").hits] == [onet + "29-1141.00",
                                                                  onet + "31-1131.00"]
     assert [hit.iri for hit in search.search("police officer").hits] == [
@@ -306,24 +303,17 @@ def test_an_occupation_called_so_comes_before_another_kind_named_with_those_word
     """Regression (the second audit of session 29): with the preferred label's words ranked
     before the kind, "it support" listed the technology "SAIC government services and IT
     support software" before Computer User Support Specialists (also "IT Support Tech")."""
-    from kg.query.union_graph import materialise_union
-    from kg.serve.entities import EntityIndex
-    from kg.serve.site_search import SiteSearch
-    from kg.serve.store import BaseMap, MappedStore
-    from tests.triples import store_of
 
     base = "https://w3id.org/occupation-kg/id/"
     skos = "http://www.w3.org/2004/02/skos/core#"
     onet, tech = base + "onet-soc2019/15-1232.00", base + "technology/saic"
-    store = store_of([
+    lines = [
         f"<{onet}> <{skos}inScheme> <{base}scheme/onet-soc2019> .",
         f'<{onet}> <{skos}prefLabel> "Computer User Support Specialists"@en .',
         f'<{onet}> <{skos}altLabel> "IT Support Tech"@en .',
         f"<{tech}> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
         "<https://w3id.org/occupation-kg/ontology#Technology> .",
         f'<{tech}> <{skos}prefLabel> "SAIC government services and IT support software"@en .',
-    ], graph=base + "graph/test")
-    materialise_union(store)
-    mapping = BaseMap(base, base)
-    search = SiteSearch(EntityIndex(MappedStore(store, mapping), mapping), base)
+    ]
+    search = _search_over(lines)
     assert [hit.iri for hit in search.search("it support").hits] == [onet, tech]
