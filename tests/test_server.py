@@ -581,6 +581,14 @@ def test_service_description(
     assert browser.headers["Content-Type"].startswith("text/html") and "<textarea" in browser.text
 
 
+def test_service_description_refuses_what_it_cannot_give(server: Running) -> None:
+    """An Accept that neither the description nor the form matches is a 406 naming what is
+    offered (an image/png client got the HTML query form)."""
+    reply = http(server.url + "/sparql", accept="image/png")
+    assert reply.status == 406 and "text/turtle" in reply.text and "text/html" in reply.text
+    assert http(server.url + "/sparql").headers["Content-Type"].startswith("text/html")
+
+
 @pytest.mark.parametrize(
     "path",
     ["/sparql?query=ASK%7B%7D", "/sparql", f"/id/{OCC}", f"/id/{OCC}.ttl", "/download/kg.ttl",

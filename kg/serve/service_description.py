@@ -83,11 +83,16 @@ _SERIALIZERS = {"text/turtle": "turtle", "application/ld+json": "json-ld",
 
 def service_document(app: App, accept: str | None) -> Response | None:
     """The service description in the RDF format `accept` prefers; None when the client prefers
-    HTML (the query form is its answer) or accepts none of these."""
+    HTML (the query form is its answer); a 406 when it accepts none of these (an image/png
+    client got the HTML form)."""
     from kg.serve import negotiation as neg
 
     media = neg.negotiate(accept, SD_MEDIA, neg.MEDIA_ALIASES)
-    if media is None or media == "text/html":
+    if media is None:
+        return Response.text(406, "without a query, /sparql answers with its service description "
+                             f"({', '.join(SD_MEDIA[1:])}) or the query form (text/html)",
+                             Vary="Accept")
+    if media == "text/html":
         return None
     site = app.endpoint.rsplit("/sparql", 1)[0]
     dataset = _void_dataset(app)
