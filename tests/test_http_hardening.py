@@ -420,3 +420,20 @@ def test_an_absolute_form_request_target_finds_the_download(server: Running) -> 
     reply = exchange(server, b"GET http://example.org/download/void.ttl HTTP/1.1\r\n"
                              b"Host: example.org\r\nConnection: close\r\n\r\n", wait=5)
     assert reply.startswith(b"HTTP/1.1 200 "), reply[:100]
+
+
+def test_a_raw_utf8_request_target_is_read_as_utf8(server: Running) -> None:
+    """Regression: http.server reads the request line as Latin-1, so a raw UTF-8 `é` (curl
+    sends a typed URL so) came back as `Ã©` in the search page and the 404 message."""
+    reply = exchange(server, "GET /search?q=caf\u00e9s HTTP/1.1\r\nHost: x\r\n"
+                             "Connection: close\r\n\r\n".encode(), wait=5)
+    assert reply.startswith(b"HTTP/1.1 200 ") and "caf\u00e9s".encode() in reply
+    assert "caf\u00c3".encode() not in reply
+    # the 404 names the IRI as it names a browser's percent-encoded request's
+    reply = exchange(server, "GET /id/occupation/caf\u00e9 HTTP/1.1\r\nHost: x\r\n"
+                             "Accept: text/plain\r\nConnection: close\r\n\r\n".encode(), wait=5)
+    assert reply.startswith(b"HTTP/1.1 404 ") and b"occupation/caf%C3%A9\n" in reply
+    # bytes that are no UTF-8 at all are a 404 too, and the server answers the next request
+    reply = exchange(server, b"GET /id/occupation/caf\xff HTTP/1.1\r\nHost: x\r\n"
+                             b"Connection: close\r\n\r\n", wait=5)
+    assert reply.startswith(b"HTTP/1.1 404 ")

@@ -53,6 +53,15 @@ MAX_BODY = http_limits.MAX_BODY
 LICENSE_LABELS = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 
 
+def ascii_target(target: str) -> str:
+    """The request target with every non-ASCII byte percent-encoded. http.server reads the
+    request line as Latin-1, so a raw UTF-8 `café` in a path or query (curl sends it as typed)
+    became `cafÃ©`; encoded, the routes decode it as UTF-8 like a browser's `caf%C3%A9`."""
+    if target.isascii():
+        return target
+    return "".join(c if ord(c) < 128 else f"%{ord(c):02X}" for c in target)
+
+
 @dataclass
 class ServerConfig:
     dist: Path = Path("dist")
@@ -309,7 +318,8 @@ class Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         try:
-            response = routes.dispatch(self.app, method, self.path, self.headers, body)
+            response = routes.dispatch(self.app, method, ascii_target(self.path), self.headers,
+                                       body)
         except Exception as exc:  # a bug must not kill the connection silently
             self.log_error("internal error: %r", exc)
             response = Response.text(500, f"internal server error: {type(exc).__name__}")
