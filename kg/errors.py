@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -34,3 +35,9 @@ class SourceError(KgError):
 
 class ValidationFailed(KgError):
     """The built graph does not conform to the SHACL shapes or a quality check."""
+
+
+def not_a_file(path: Path) -> str:
+    """Why `path` cannot be read as a file: a folder given where a file belongs was reported
+    as "no such file", which sent the user looking for a missing file."""
+    return "is a folder, not a file" if path.is_dir() else "no such file"

@@ -522,3 +522,22 @@ def test_a_tag_or_an_escaped_control_character_is_refused(
     line = text[: text.index(old)].count("\n") + 1
     _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys,
                    f"credentials.yaml:{line}:", message)
+
+
+@pytest.mark.parametrize("argv", [
+    ["validate", "{folder}/graph.ttl"],
+    ["reconcile", "{folder}/graph.ttl", "--column", "title"],
+    ["import", "soc2018", "{folder}", "--out", "{out}/soc.nq"],
+])
+def test_a_folder_where_a_file_belongs_is_named_as_one(tmp_path: Path, capsys,
+                                                        argv: list[str]) -> None:
+    """Regression: a folder given (or found) where a file belongs was "no such file", which
+    sent the user looking for a file that was there."""
+    folder = tmp_path / "in"
+    for name in ("graph.ttl", "SOC_Structure.tsv"):
+        (folder / name).mkdir(parents=True)
+    (tmp_path / "out").mkdir()
+    args = [a.format(folder=folder, out=tmp_path / "out") for a in argv]
+    assert main(args) == 1
+    err = capsys.readouterr().err
+    assert "is a folder, not a file" in err and "no such file" not in err, err

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
+from kg.errors import KgError, not_a_file
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -77,7 +77,7 @@ def _validate(args: argparse.Namespace) -> int:
             f"(expected one of {', '.join(sorted(VALIDATE_FORMATS))})"
         )
     if not path.is_file():
-        raise KgError(f"{path}: no such file")
+        raise KgError(f"{path}: {not_a_file(path)}")
     if fmt == "json-ld":
         _refuse_remote_contexts(path)
     try:

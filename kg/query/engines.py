@@ -45,7 +45,7 @@ from rdflib import BNode, Dataset, Graph, URIRef
 from SPARQLWrapper import JSON, POST, TURTLE, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import EndPointInternalError, SPARQLWrapperException
 
-from kg.errors import KgError
+from kg.errors import KgError, not_a_file
 from kg.query.param_binding import query_form, star_ordered, tokens
 from kg.query.results import Cell, Table, canonical_graph, canonical_term, make_literal
 from kg.query.union_graph import materialise_union
@@ -149,7 +149,7 @@ def _source_suffix(source: Path, table: dict[str, Any]) -> str:
     if suffix not in table:
         raise EngineError(f"{source}: unsupported file type (expected {', '.join(table)})")
     if not source.is_file():
-        raise EngineError(f"{source}: no such file (run `kg build` first?)")
+        raise EngineError(f"{source}: {not_a_file(source)} (run `kg build` first?)")
     return suffix
 
 

@@ -49,7 +49,7 @@ from typing import TextIO
 
 import pyoxigraph as ox
 
-from kg.errors import KgError
+from kg.errors import KgError, not_a_file
 from kg.query import virtuoso_bulk
 from kg.query.engines import LOAD_MANIFEST_GRAPH, UNION_GRAPH
 from kg.query.load_manifest import Manifest, parse_manifest
@@ -332,7 +332,7 @@ def load(
     gsp = graph_store_url or default_graph_store(endpoint)
     path = Path(trig_path)
     if not path.is_file():
-        raise LoadError(f"{path}: no such file (run `kg build` first)")
+        raise LoadError(f"{path}: {not_a_file(path)} (run `kg build` first)")
     store = GraphStore(gsp, user, password, timeout)
     if loader == "bulk" or (loader == "auto" and not explicit_urls):
         target = _bulk_target(endpoint, user, password, timeout, out, loader == "bulk")

@@ -8,7 +8,7 @@ import csv
 import sys
 from pathlib import Path
 
-from kg.errors import KgError
+from kg.errors import KgError, not_a_file
 from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
 ADDED = ("reconciled_id", "reconciled_name", "reconciled_score", "reconciled_match",
@@ -113,7 +113,7 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
 def _run(args: argparse.Namespace) -> int:
     path: Path = args.file
     if not path.is_file():
-        raise ReconcileInputError(f"{path}: no such file")
+        raise ReconcileInputError(f"{path}: {not_a_file(path)}")
     sources = list(args.source) if args.source else [args.dist / "kg.trig"]
     for source in sources:
         if not source.is_file():

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
 
-from kg.errors import KgError
+from kg.errors import KgError, not_a_file
 from kg.prefixes import DCAT, DCTERMS, DEFAULT_BASE, OKG, PROV, QB, SKOS, VOID
 
 Term = NamedNode | Literal
@@ -264,7 +264,7 @@ class Context:
         `allow_empty` (a file cut down to its header imported as an empty dataset).
         """
         if not path.is_file():
-            raise ImportFailed(path, None, "no such file")
+            raise ImportFailed(path, None, not_a_file(path))
         _check_complete(path)
         header: list[str] = []
         count = 0
