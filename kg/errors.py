@@ -41,3 +41,8 @@ def not_a_file(path: Path) -> str:
     """Why `path` cannot be read as a file: a folder given where a file belongs was reported
     as "no such file", which sent the user looking for a missing file."""
     return "is a folder, not a file" if path.is_dir() else "no such file"
+
+
+def not_a_folder(path: Path) -> str:
+    """Why `path` cannot be read as a folder."""
+    return "is a file, not a folder" if path.exists() else "no such folder"

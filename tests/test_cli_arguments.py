@@ -146,3 +146,59 @@ def test_serve_says_which_stored_query_files_it_cannot_serve(dist: Path, tmp_pat
         server.wait(timeout=30)
     assert first.startswith(f"kg: warning: {tmp_path / 'broken.rq'}:3: SPARQL does not parse")
     assert first.rstrip().endswith("not served (the others are)")
+
+
+# Regressions from a new user's walk through the README (session 30), one case per finding.
+@pytest.mark.parametrize("argv", [
+    ["query", "documents-overview", "--foo"],
+    ["serve", "--bogus"],
+    ["transitions", "--bogus"],
+    ["build", "--bogus"],
+])
+def test_an_unknown_option_shows_the_subcommands_usage(argv: list[str], capsys) -> None:
+    """It showed the top parser's usage of the lazily loaded module ("usage: kg [-h]
+    {queries,query,load} ..."), which names no option at all."""
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"usage: kg {argv[0]} ") and "unrecognized arguments: --" in err, err
+
+
+def test_kg_has_a_version(capsys) -> None:
+    from kg import __version__
+
+    with pytest.raises(SystemExit) as stopped:
+        main(["--version"])
+    assert stopped.value.code == 0 and capsys.readouterr().out == f"kg {__version__}\n"
+
+
+def test_a_mistyped_query_name_gets_a_suggestion(capsys) -> None:
+    assert main(["query", "wage-percentile-chnage"]) == 2
+    assert "did you mean 'wage-percentile-change'?" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("option", ["--documents", "--data", "--sources"])
+def test_a_missing_build_input_folder_is_named(option: str, tmp_path: Path, capsys) -> None:
+    """A mistyped --documents was five "document file ... does not exist" problems, blamed on
+    the packaged records."""
+    assert main(["build", option, str(tmp_path / "nosuch"), "--out", str(tmp_path / "d")]) == 1
+    assert capsys.readouterr().err == f"kg: error: {option} {tmp_path / 'nosuch'}: no such folder\n"
+    assert not (tmp_path / "d").exists()
+
+
+def test_a_port_in_use_is_named(tmp_path: Path) -> None:
+    """It said only "[Errno 98] Address already in use"."""
+    import socket
+
+    (tmp_path / "kg.trig").write_text("", encoding="utf-8")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "kg.cli", "serve", "--dist", str(tmp_path), "--port",
+             str(port)], capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert f"kg: error: port {port} on 127.0.0.1 is already in use" in done.stderr, done.stderr
+    assert "--port 0" in done.stderr and "Traceback" not in done.stderr

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError, not_a_file
+from kg import __version__
+from kg.errors import KgError, not_a_file, not_a_folder
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -50,6 +51,12 @@ def _build(args: argparse.Namespace) -> int:
     )
     if args.validate_imports and args.data is None:
         raise KgError("--validate-imports needs --data (the reference datasets to import)")
+    for option, folder in (("--documents", args.documents), ("--data", args.data),
+                           ("--sources", args.sources)):
+        # a mistyped --documents was five "document file ... does not exist" problems blamed
+        # on the packaged records
+        if folder is not None and not folder.is_dir():
+            raise KgError(f"{option} {folder}: {not_a_folder(folder)}")
     if args.sources:
         options.sources = args.sources
     # SIGTERM (timeout, a CI cancel, docker stop) ends the build as Ctrl-C does: the staging
@@ -156,6 +163,7 @@ def _refuse_remote_contexts(path: Path) -> None:
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The `kg` parser; with `command`, only the module that registers it (when known)."""
     parser = argparse.ArgumentParser(prog="kg", description="occupation knowledge graph")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     only = [m for m, names in COMMAND_MODULES.items() if command in names]
     if only:
@@ -197,10 +205,22 @@ def make_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _subcommand_parser(parser: argparse.ArgumentParser, command: str) -> argparse.ArgumentParser:
+    for action in parser._actions:  # argparse keeps its sub-parsers on the action only
+        if isinstance(action, argparse._SubParsersAction) and command in action.choices:
+            return action.choices[command]
+    return parser
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = make_parser(argv[0] if argv else None)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        # argparse reports them with the top parser's usage ("usage: kg [-h] {queries,query,
+        # load} ..."); the subcommand's own usage says what it takes
+        _subcommand_parser(parser, args.command).error(
+            f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return int(args.handler(args))
     except KgError as exc:

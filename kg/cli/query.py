@@ -66,7 +66,8 @@ def _dist_file(dist: Path) -> Path:
     for name in DIST_FILES:
         if (dist / name).is_file():
             return dist / name
-    raise KgError(f"{dist}: no {' / '.join(DIST_FILES)} found (run `kg build` first)")
+    raise KgError(f"{dist}: no {' / '.join(DIST_FILES)} found (run `kg build` first, or name "
+                  "the built folder with --dist)")
 
 
 @_guarded

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import shutil
 import signal
 import subprocess
@@ -47,7 +48,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     try:
         server, app = make_server(config)
-    except (FileNotFoundError, OSError, RuntimeError) as exc:
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            # it said only "[Errno 98] Address already in use"
+            raise KgError(f"port {args.port} on {args.host} is already in use (another kg serve?); "
+                          "choose another with --port, or --port 0 for a free one") from exc
+        raise KgError(str(exc)) from exc
+    except RuntimeError as exc:
         raise KgError(str(exc)) from exc
     host, port = server.server_address[:2]
     print(f"kg: serving {args.dist} at http://{host}:{port}/ (IRIs under {app.mapping.public}; "

@@ -11,6 +11,7 @@ Quality checks are `NAME-violation.rq`: they must return no rows.
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from dataclasses import dataclass
@@ -184,8 +185,11 @@ def load_query(directory: Path | None, name: str) -> StoredQuery:
     directory = directory or queries_dir()
     path = directory / f"{name}.rq"
     if "/" in name or "\\" in name or not path.is_file():
-        known = ", ".join(p.stem for p in _all(directory)) or "none"
-        raise UnknownQuery(f"unknown query {name!r} in {directory} (available: {known})")
+        names = [p.stem for p in _all(directory)]
+        close = difflib.get_close_matches(name, names, n=1)
+        hint = f"did you mean {close[0]!r}? " if close else ""
+        raise UnknownQuery(f"unknown query {name!r} in {directory}; {hint}"
+                           f"(available: {', '.join(names) or 'none'})")
     return parse_query_file(path)
 
 

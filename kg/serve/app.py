@@ -96,7 +96,8 @@ class App:
         # The persistent store (dist/store/) opens read-only in a moment; kg.trig is only read
         # for a dist built without one.
         if store_dir(dist) is None and not (dist / "kg.trig").is_file():
-            raise FileNotFoundError(f"{dist}/kg.trig not found (run `kg build` first)")
+            raise FileNotFoundError(f"{dist}/kg.trig not found (run `kg build` first, or name "
+                                    "the built folder with --dist)")
         self.config = config
         self.mapping = BaseMap(data_base_of(dist), config.public_base(port))
         self.store = open_store(dist, self.mapping)
