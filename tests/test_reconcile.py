@@ -404,6 +404,40 @@ def test_kg_reconcile_refuses_an_output_it_cannot_or_must_not_write(
     assert source.read_text(encoding="utf-8") == "job\nplant manager\n"
 
 
+@pytest.mark.parametrize("limit", [1, 2, 4])
+def test_kg_reconcile_writes_as_many_candidates_as_its_limit(
+        slices: list[Path], tmp_path: Path, limit: int) -> None:
+    """Regression (session 30's new-user audit): --limit was read and ignored, the best and
+    the runner-up written whatever it said."""
+    source = tmp_path / "t.csv"
+    source.write_text("job\nplant manager\nnurse\n", encoding="utf-8")
+    out = tmp_path / "o.csv"
+    reconcile_file(source, "job", "onet-occupation", out, slices, limit=limit, quiet=True)
+    with out.open(encoding="utf-8") as handle:
+        header, *rows = list(csv.reader(handle))
+    assert header[:5] == ["job", "reconciled_id", "reconciled_name", "reconciled_score",
+                          "reconciled_match"]
+    assert len(header) == 5 + 3 * (limit - 1) and all(len(r) == len(header) for r in rows)
+    assert ("runner_up_id" in header) == (limit >= 2)
+    assert ("candidate_4_name" in header) == (limit == 4)
+    assert len(rows) == 2 and all(r[1] for r in rows)
+    # the slices hold plant managers enough for every column
+    assert all(rows[0][k] for k in range(5, len(header), 3))
+
+
+def test_kg_reconcile_says_when_the_graph_holds_none_of_the_type(
+        dist: Path, tmp_path: Path, capsys) -> None:
+    """Regression (session 30's new-user audit): on a seed build every row came back empty,
+    with no word of why."""
+    source = tmp_path / "t.csv"
+    source.write_text("job\nplant manager\n", encoding="utf-8")
+    reconcile_file(source, "job", "onet-occupation", tmp_path / "o.csv", [dist / "kg.trig"],
+                   quiet=True)
+    err = capsys.readouterr().err
+    assert "holds no O*NET-SOC 2019 occupation; every row is left unreconciled" in err
+    assert "types it holds: " in err and "occupation" in err.split("types it holds: ")[1]
+
+
 def test_kg_reconcile_names_the_line_of_an_oversized_field(slices: list[Path],
                                                           tmp_path: Path) -> None:
     """Regression: a field over csv's 128 KB limit ended in a csv.Error traceback."""

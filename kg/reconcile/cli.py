@@ -1,5 +1,5 @@
 """`kg reconcile FILE --column NAME --type TYPE`: reconcile a CSV/TSV column in batch on the
-embedded store (no server), writing the input with the best candidate and the runner-up."""
+embedded store (no server), writing the input with the best candidates (--limit, 2)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,18 @@ from pathlib import Path
 from kg.errors import KgError, not_a_file
 from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
-ADDED = ("reconciled_id", "reconciled_name", "reconciled_score", "reconciled_match",
-         "runner_up_id", "runner_up_name", "runner_up_score")
+BEST = ("reconciled_id", "reconciled_name", "reconciled_score", "reconciled_match")
+RUNNER_UP = ("runner_up_id", "runner_up_name", "runner_up_score")
+
+
+def added_columns(limit: int) -> list[str]:
+    """The columns written after the input's: the best candidate, the runner-up, then
+    `candidate_N_*` up to --limit candidates (it was read and ignored: two were always
+    written, whatever it said)."""
+    columns = list(BEST) + (list(RUNNER_UP) if limit >= 2 else [])
+    for n in range(3, limit + 1):
+        columns += [f"candidate_{n}_id", f"candidate_{n}_name", f"candidate_{n}_score"]
+    return columns
 MAX_FIELD = 1 << 17  # characters in one field: csv's default limit
 PROGRESS_FROM = 200  # rows; shorter files finish before a bar would tell anything
 
@@ -80,6 +90,12 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
         return Ranker(from_files(sources))
 
     ranker = cached_ranker(sources, build, say)
+    if not any(entity.type == type_key for entity in ranker.index.entities):
+        # every row came back empty with no word of why (a seed build has no O*NET-SOC codes)
+        held = sorted({entity.type for entity in ranker.index.entities})
+        print(f"kg: note: {', '.join(map(str, sources))} holds no {TYPES[type_key].name}; "
+              f"every row is left unreconciled (a graph built without --data holds only the "
+              f"curated entities; types it holds: {', '.join(held) or 'none'})", file=sys.stderr)
     if ranker.encoder is None and not quiet:
         print("note: sentence embeddings are off (pip install 'occupation-kg[semantic]' for the "
               "re-ranker's semantic terms)", file=sys.stderr)
@@ -88,23 +104,22 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
                disable=quiet or len(body) < PROGRESS_FROM)
     # One call for the whole column: the ranker encodes a chunk's titles while it scores the
     # one before, and moves the bar after each chunk.
-    results = ranker.rank([row[at] for row in body], type_key, max(limit, 2),
-                          progress=bar.update)
+    results = ranker.rank([row[at] for row in body], type_key, limit, progress=bar.update)
     bar.close()
     try:
         with out.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.writer(handle, delimiter=delimiter, lineterminator="\n")
-            writer.writerow(header + list(ADDED))
+            writer.writerow(header + added_columns(limit))
             for row, found in zip(body, results, strict=True):
                 best = found[0] if found else None
-                second = found[1] if len(found) > 1 else None
-                writer.writerow(row + [
-                    best.id if best else "", best.name if best else "",
-                    f"{best.score:g}" if best else "",
-                    "true" if best and best.match else "false",
-                    second.id if second else "", second.name if second else "",
-                    f"{second.score:g}" if second else "",
-                ])
+                cells = [best.id if best else "", best.name if best else "",
+                         f"{best.score:g}" if best else "",
+                         "true" if best and best.match else "false"]
+                for n in range(1, limit):
+                    other = found[n] if len(found) > n else None
+                    cells += [other.id if other else "", other.name if other else "",
+                              f"{other.score:g}" if other else ""]
+                writer.writerow(row + cells)
     except OSError as exc:
         raise ReconcileInputError(f"--out {out}: cannot write: {exc.strerror}") from exc
     return len(body)
@@ -140,7 +155,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     cmd.add_argument("--column", required=True, help="the column to reconcile")
     cmd.add_argument("--type", choices=sorted(TYPES), default=DEFAULT_TYPE,
                      help=f"what the column holds ({DEFAULT_TYPE})")
-    cmd.add_argument("--limit", type=int, default=2, help="candidates considered (2)")
+    cmd.add_argument("--limit", type=int, default=2,
+                     help="candidates written per row (2: the best and the runner-up)")
     cmd.add_argument("--out", type=Path, help="result file (FILE.reconciled.csv)")
     cmd.add_argument("--dist", type=Path, default=Path("dist"), help="built folder (dist)")
     cmd.add_argument("--source", type=Path, action="append",
