@@ -113,6 +113,9 @@ def test_reconcile_form_links_each_candidate(server: Running, artifacts: Path) -
     dom = run_chromium(artifacts, "--virtual-time-budget=15000", "--dump-dom", url)
     links = re.findall(r'<a href="(/reconcile/preview\?id=[^"]+)">([^<]+)</a>', dom)
     assert links, dom[-3000:]
+    # the codes the data extension gives: the curated occupation states SOC 11-3051
+    first_row = re.search(r"<tbody><tr>(.*?)</tr>", dom, re.S)
+    assert first_row and "<td>11-3051</td>" in first_row.group(1), dom[-3000:]
     href, name = links[0]
     card = server.url + href.replace("&amp;", "&")
     import urllib.request
