@@ -386,8 +386,9 @@ def test_kg_reconcile_names_a_missing_column(slices: list[Path], tmp_path: Path)
     (["--out", "{source}"], "--out {source}: is the input file; choose another file"),
     (["--out", "{folder}"], "--out {folder}: is a folder; give a file name"),
     (["--out", "{folder}/no/such.csv"], "--out {folder}/no/such.csv: no folder {folder}/no"),
-    (["--limit", "0"], "--limit 0: must be at least 1"),
-], ids=["out-is-the-input", "out-is-a-folder", "out-folder-missing", "limit-0"])
+    (["--limit", "0"], "--limit 0: must be 1 to 100"),
+    (["--limit", "999999999999999999999999"], "--limit 999999999999999999999999: must be 1 to 100"),
+], ids=["out-is-the-input", "out-is-a-folder", "out-folder-missing", "limit-0", "limit-huge"])
 def test_kg_reconcile_refuses_an_output_it_cannot_or_must_not_write(
         slices: list[Path], tmp_path: Path, capsys, extra: list[str], message: str) -> None:
     """Regression: `--out` naming the input replaced the input with the results, and a folder
@@ -436,6 +437,35 @@ def test_kg_reconcile_says_when_the_graph_holds_none_of_the_type(
     err = capsys.readouterr().err
     assert "holds no O*NET-SOC 2019 occupation; every row is left unreconciled" in err
     assert "types it holds: " in err and "occupation" in err.split("types it holds: ")[1]
+
+
+def test_kg_reconcile_keeps_line_ends_inside_quoted_cells(dist: Path, tmp_path: Path) -> None:
+    """Regression (session 30's attack): text.splitlines() fed the csv reader, so a quoted
+    "Plant\nManager" was reconciled as "PlantManager" and written back so, a U+2028 in a
+    cell split it, and an unclosed quote swallowed the rest of the file silently."""
+    source = tmp_path / "t.csv"
+    source.write_text('job,note\n"Plant\nmanager","a\nb"\nnurse,"x\u2028y"\n', encoding="utf-8")
+    out = tmp_path / "o.csv"
+    reconcile_file(source, "job", "occupation", out, [dist / "kg.trig"], quiet=True)
+    with out.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(r["job"], r["note"]) for r in rows] == [("Plant\nmanager", "a\nb"),
+                                                     ("nurse", "x\u2028y")]
+    assert rows[0]["reconciled_name"] == "Plant manager"
+    source.write_text('job\n"Plant manager\nnurse\n', encoding="utf-8")
+    with pytest.raises(KgError, match=r"t\.csv: line 3: unexpected end of data"):
+        reconcile_file(source, "job", "occupation", out, [dist / "kg.trig"], quiet=True)
+    # a row's line is the line it starts on, past cells that hold line ends
+    source.write_text('job,note\n"Plant\nmanager","a\nb"\nnurse\n', encoding="utf-8")
+    with pytest.raises(KgError, match=r"t\.csv: line 5: 1 fields, the header has 2"):
+        reconcile_file(source, "job", "occupation", out, [dist / "kg.trig"], quiet=True)
+
+
+def test_kg_reconcile_refuses_an_ambiguous_column(dist: Path, tmp_path: Path) -> None:
+    source = tmp_path / "t.csv"
+    source.write_text("job,job\nnurse,plant manager\n", encoding="utf-8")
+    with pytest.raises(KgError, match=r"line 1: 2 columns are named 'job'"):
+        reconcile_file(source, "job", "occupation", tmp_path / "o.csv", [dist / "kg.trig"])
 
 
 def test_kg_reconcile_names_the_line_of_an_oversized_field(slices: list[Path],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import sys
 from pathlib import Path
 
@@ -23,6 +24,7 @@ def added_columns(limit: int) -> list[str]:
     for n in range(3, limit + 1):
         columns += [f"candidate_{n}_id", f"candidate_{n}_name", f"candidate_{n}_score"]
     return columns
+MAX_CANDIDATES = 100  # per row, as the Reconciliation API's limit (kg.reconcile.service)
 MAX_FIELD = 1 << 17  # characters in one field: csv's default limit
 PROGRESS_FROM = 200  # rows; shorter files finish before a bar would tell anything
 
@@ -58,11 +60,18 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
     except (OSError, UnicodeDecodeError) as exc:
         raise ReconcileInputError(f"{path}: cannot read: {exc}") from exc
     delimiter = _delimiter(path, text[:4096])
-    reader = csv.reader(text.splitlines(), delimiter=delimiter)
+    # A file object, not text.splitlines(): that dropped the line ends inside quoted cells
+    # ("Plant\nManager" became "PlantManager") and split cells at U+2028; strict, so an
+    # unclosed quote is an error, not the rest of the file swallowed into one cell.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     # csv's own limit (128 KiB a field), whatever an importer in this process set it to.
     previous = csv.field_size_limit(MAX_FIELD)
+    rows: list[list[str]] = []
+    starts: list[int] = []  # the line each row starts on: a quoted cell may hold line ends
     try:
-        rows = list(reader)
+        for row in reader:
+            starts.append(reader.line_num - sum(cell.count("\n") for cell in row))
+            rows.append(row)
     except csv.Error as exc:
         raise ReconcileInputError(f"{path}: line {reader.line_num}: {exc}") from exc
     finally:
@@ -74,10 +83,15 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
         raise ReconcileInputError(f"{path}: line 1: no column {column!r} "
                                   f"(columns: {', '.join(header)})")
     at = header.index(column)
-    for number, row in enumerate(rows[1:], start=2):
+    if header.count(column) > 1:
+        # the first was taken without a word
+        raise ReconcileInputError(f"{path}: line 1: {header.count(column)} columns are named "
+                                  f"{column!r}; rename all but one")
+    for number, row in zip(starts[1:], rows[1:], strict=True):
         if len(row) != len(header):
             raise ReconcileInputError(f"{path}: line {number}: {len(row)} fields, the header "
                                       f"has {len(header)}")
+
     def say(line: str) -> None:
         if not quiet:
             print(f"kg: {line}", file=sys.stderr, flush=True)
@@ -134,8 +148,10 @@ def _run(args: argparse.Namespace) -> int:
         if not source.is_file():
             raise ReconcileInputError(f"{source}: not found (run `kg build` first, or give "
                                       "--source FILE)")
-    if args.limit < 1:
-        raise ReconcileInputError(f"--limit {args.limit}: must be at least 1")
+    if not 1 <= args.limit <= MAX_CANDIDATES:
+        # an unbounded one built a header of 3 x limit columns until the machine ran out of
+        # memory (session 30's attack: --limit 10^24)
+        raise ReconcileInputError(f"--limit {args.limit}: must be 1 to {MAX_CANDIDATES}")
     out: Path = args.out or path.with_name(f"{path.stem}.reconciled{path.suffix or '.csv'}")
     if out.resolve() == path.resolve() or (out.exists() and out.samefile(path)):
         raise ReconcileInputError(f"--out {out}: is the input file; choose another file")
