@@ -85,9 +85,11 @@ def test_an_integer_beyond_64_bits_is_refused_not_silently_unmatched() -> None:
     top = 2**63 - 1
     assert render_term(str(top), "integer") == str(top)
     assert render_term(str(-top - 1), "integer") == str(-top - 1)
-    for value in (str(top + 1), str(-top - 2)):
+    # past int()'s 4,300-digit limit: a ValueError, a 500 and a traceback (session 30's attack)
+    for value in (str(top + 1), str(-top - 2), "9" * 5000, "-" + "9" * 5000):
         with pytest.raises(ParamError, match="outside the 64-bit integers"):
             render_term(value, "integer", "maxJobZoneStep")
+    assert render_term("0" * 5000 + "42", "integer") == "42"
 
 
 def test_a_code_of_the_other_taxonomy_is_refused_with_the_code_meant() -> None:

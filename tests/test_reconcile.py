@@ -32,6 +32,7 @@ from kg.reconcile.normalise import normalise
 from kg.reconcile.rank import Ranker
 from kg.reconcile.reference import import_reference
 from kg.reconcile.service import (
+    MAX_PROPERTIES,
     PROPERTIES,
     SHOULD_FACTOR,
     BadRequest,
@@ -327,6 +328,13 @@ def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
         assert both.status == 400 and "not both" in json.loads(both.body)["error"]
         # the form page only prefills its fields: a repeated one is no error
         assert http(f"{srv.url}/reconcile/form?q=a&q=b").status == 200
+        # Regression (session 30's attack): str.isdigit() holds for "²", which int() refuses,
+        # and 5,000 nines are past int()'s digit limit: 500s
+        for bad_number in ("%C2%B2", "9" * 5000):
+            for path in (f"suggest/entity?prefix=pro&cursor={bad_number}",
+                         f"extend/propose?type=onet-occupation&limit={bad_number}"):
+                reply = http(f"{srv.url}/reconcile/{path}")
+                assert reply.status == 400, (path[:40], reply.status, reply.text[:200])
         assert http(f"{srv.url}/reconcile/form").status == 200
         # Regression (session 29's attack): a text/plain body was ignored (the manifest came)
         plain = http(f"{srv.url}/reconcile", data=json.dumps(queries).encode(), method="POST",
@@ -847,6 +855,21 @@ def test_a_query_of_property_values_alone(service: Service) -> None:
     assert soc["id"] == "11-3051" and soc["match"] is True
     with pytest.raises(BadRequest, match="no string 'query'"):
         service.queries(json.dumps({"q": {"type": "soc2018"}}))
+
+
+def test_a_query_gives_at_most_fifty_property_values(service: Service) -> None:
+    """Regression (session 30's attack): 30,000 property values in one query took 111 s of
+    one request, every property evaluated on every entity of the type."""
+    many = [{"pid": "isco08", "v": str(n)} for n in range(MAX_PROPERTIES + 1)]
+    for q in ({"properties": many, "type": "soc2018"},
+              {"query": "nurse", "properties": many}):
+        with pytest.raises(BadRequest, match=f"gives {MAX_PROPERTIES + 1} property values; "
+                                             f"at most {MAX_PROPERTIES}"):
+            service.queries(json.dumps({"q": q}))
+    # a whole-number limit is one for both kinds of query (2.0 was refused for this one)
+    answer = _batch(service, {"q": {"properties": [{"pid": "soc2018", "v": "11-3051"}],
+                                    "type": "onet-occupation", "limit": 2.0}})
+    assert len(answer["q"]["result"]) == 2  # type: ignore[index]
 
 
 def test_an_unambiguous_preferred_title_is_a_match(service: Service) -> None:

@@ -160,7 +160,9 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
             return _json(svc.manifest())
         if sub == "/suggest/entity":
             cursor = _param(params, "cursor") or "0"
-            if not cursor.isdigit():
+            # isdigit() holds for "²", which int() refuses (a 500); and 4,300 digits are over
+            # int()'s limit
+            if not (cursor.isascii() and cursor.isdigit() and len(cursor) <= 9):
                 raise BadRequest(f"/reconcile/suggest/entity: cursor {cursor!r} is not a "
                                  "number of suggestions to skip")
             return _json(svc.suggest_entity(_param(params, "prefix") or "",
