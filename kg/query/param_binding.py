@@ -97,7 +97,9 @@ def render_term(value: str, type_: str, name: str = "value") -> str:
             raise ParamError(f"parameter {name!r}: {value!r} is not an integer")
         # beyond 20 digits it is outside the range anyway, and int() of over 4,300 digits
         # raised a ValueError (a 500, a traceback; session 30's attack)
-        number = int(v) if len(v.lstrip("+-").lstrip("0")) <= 20 else INTEGER_RANGE[1] + 1
+        digits = v.lstrip("+-").lstrip("0") or "0"
+        number = (-1 if v.startswith("-") else 1) * int(digits) if len(digits) <= 20 else (
+            INTEGER_RANGE[1] + 1)
         # pyoxigraph's xsd:integer is 64-bit: a larger literal compares as an error, so a
         # FILTER on it silently keeps nothing (maxJobZoneStep=2^63 gave no transitions)
         if not INTEGER_RANGE[0] <= number <= INTEGER_RANGE[1]:
