@@ -282,3 +282,16 @@ def test_a_parameter_kept_elsewhere_falls_back_to_values(engines) -> None:
     for name, engine in engines.items():
         rows = [tuple(str(c) for c in r) for r in engine.select(bound).rows]
         assert rows == [("Construction Managers", "1")], name
+
+
+def test_a_prefix_named_like_a_keyword_is_no_keyword() -> None:
+    """Regression (session 30's attack): `PREFIX select.x: <...> CONSTRUCT ...` was read as a
+    SELECT (the lexer cut the prefix at its dot), so the endpoint looked for a SELECT's media
+    type (a 500, KeyError) and `SELECT *` columns were sorted by name again."""
+    from kg.query.param_binding import query_form, star_ordered
+
+    construct = "PREFIX select.x: <http://x/> CONSTRUCT { ?s ?p ?o } WHERE { ?s select.x:p ?o }"
+    assert query_form(construct) == "CONSTRUCT"
+    select = "PREFIX construct.x: <http://x/> SELECT * WHERE { ?s ?p ?o . ?s construct.x:q ?a }"
+    assert query_form(select) == "SELECT"
+    assert star_ordered(select, ("a", "o", "p", "s")) == ("s", "p", "o", "a")

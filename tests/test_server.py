@@ -581,6 +581,15 @@ def test_service_description(
     assert browser.headers["Content-Type"].startswith("text/html") and "<textarea" in browser.text
 
 
+def test_a_prefix_named_like_a_query_form_is_answered(server: Running) -> None:
+    """Regression (session 30's attack): `PREFIX select.x:` before a CONSTRUCT was a 500."""
+    query = "PREFIX select.x: <http://x/> CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    reply = http(server.url + "/sparql", data=urllib.parse.urlencode({"query": query}).encode(),
+                 method="POST", content_type="application/x-www-form-urlencoded",
+                 accept="text/turtle")
+    assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/turtle")
+
+
 def test_service_description_refuses_what_it_cannot_give(server: Running) -> None:
     """An Accept that neither the description nor the form matches is a 406 naming what is
     offered (an image/png client got the HTML query form)."""

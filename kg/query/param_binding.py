@@ -186,7 +186,9 @@ _TOKEN = re.compile(
               |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$][A-Za-z0-9_\u00b7\u00c0-\uffff]+)
-  | (?P<word>[A-Za-z_\u00c0-\uffff][A-Za-z0-9_\-\u00b7\u00c0-\uffff]*(?::{local}*)?)
+  | (?P<word>[A-Za-z_\u00c0-\uffff][A-Za-z0-9_\-\u00b7\u00c0-\uffff.]*
+              [A-Za-z0-9_\-\u00b7\u00c0-\uffff]:{local}*
+            |[A-Za-z_\u00c0-\uffff][A-Za-z0-9_\-\u00b7\u00c0-\uffff]*(?::{local}*)?)
   | (?P<pname>:{local}*)
   | (?P<open>\{)
   | (?P<close>\})
