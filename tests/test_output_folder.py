@@ -211,6 +211,40 @@ def test_rebuild_replaces_cleans_up_and_is_world_readable(
         [kept[0].name]
 
 
+def test_a_running_builds_staging_folder_and_a_users_copy_are_left(
+        tmp_path: Path, dist: Path, capsys) -> None:
+    """Regressions (session 30's attack): a build into `site` removed the staging folder of a
+    running build into `site-1-20261206` (its name read as one of site's), which then failed
+    with a traceback; and a `.site-old-*` copy of a dist/ with the user's thesis.txt added was
+    deleted, because the marker alone decided."""
+    import fcntl
+
+    out = tmp_path / "site"
+    other = tmp_path / ".kg-build-site-1-20261206-6467-f9d3b0fb"  # a build into site-1-20261206
+    running = tmp_path / ".kg-build-site-4242-deadbeef"  # named like ours, its build alive
+    copy = tmp_path / ".site-old-1700000000"
+    dead = tmp_path / ".kg-build-site-4243-0badc0de"
+    for folder in (other, running, dead):
+        folder.mkdir()
+        shutil.copy(dist / MARKER, folder / MARKER)
+    shutil.copytree(dist, copy)
+    (copy / "thesis.txt").write_text("precious", encoding="utf-8")
+    old = os.path.getmtime(copy) - 2 * LEGACY_AGE_SECONDS
+    os.utime(copy, (old, old))
+    with (running / MARKER).open("rb") as held:
+        fcntl.flock(held, fcntl.LOCK_SH)
+        assert output_folder.remove_stale(out) == [dead.name]
+    assert other.is_dir() and running.is_dir() and not dead.exists()
+    assert (copy / "thesis.txt").read_text(encoding="utf-8") == "precious"
+    assert f"left 1 folder(s) beside --out named like an interrupted build's" in \
+        capsys.readouterr().err
+    # once its build has ended, the running one's folder is a dead build's
+    assert output_folder.remove_stale(out) == [running.name]
+    # a build holds its own staging folder so while it runs
+    with staging_folder(out, {"generator": "test"}) as staging:
+        assert output_folder._held_by_a_build(staging)
+
+
 # --- one build at a time -------------------------------------------------------------------
 
 
@@ -262,7 +296,7 @@ def test_too_little_space_is_refused_before_any_work(tmp_path: Path, dist: Path,
 
 def test_a_first_full_build_is_sized_by_its_reference_data(tmp_path: Path, monkeypatch) -> None:
     """Regression: with no previous dist/ the check asked for 8 MB, though a --data build
-    writes about 1.1 GB; now the reference data folder sizes it."""
+    needs about 6 GB while it runs; now the reference data folder sizes it (64 times)."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "table.tsv").write_bytes(b"x" * 1_000_000)
@@ -271,7 +305,7 @@ def test_a_first_full_build_is_sized_by_its_reference_data(tmp_path: Path, monke
                         lambda _: usage._replace(free=9_000_000))
     output_folder.check_output(tmp_path / "seed-dist")  # a seed build fits in 9 MB
     with pytest.raises(output_folder.OutputFolderError,
-                       match=r"only 9\.0 MB free .* the build needs about 12\.0 MB"):
+                       match=r"only 9\.0 MB free .* the build needs about 64\.0 MB"):
         output_folder.check_output(tmp_path / "full-dist", data)
 
 

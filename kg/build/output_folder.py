@@ -60,9 +60,12 @@ ROCKSDB_FILE = re.compile(r"\d+\.(sst|log|blob)|CURRENT|IDENTITY|LOCK|LOG(\.old\
 # Free space a build needs at least when there is no previous build to measure (the seed
 # build's dist/ is about 4 MB).
 SPACE_FLOOR = 8 * 1024 * 1024
-# With reference data the downloads are about 12 times the data files: measured 1.1 GB of
-# dist/ from the 95 MB of ../shared/data (2026-12 full build).
-REFERENCE_DATA_GROWTH = 12
+# With reference data a build needs about 64 times the data files while it runs: the
+# staging folder of a full build from the 98.8 MB of ../shared/data peaked at 6.07 GB (the
+# store, the import files, the sorted kg.nt and the downloads side by side) and left 3.95 GB
+# (store/ 2.1 GB), sampled each second (session 30). It was 12, from the downloads alone, so a
+# disk with 1.2 GB free passed the check and filled up halfway (session 30's new-user audit).
+REFERENCE_DATA_GROWTH = 64
 # Leftovers named by releases before this module carry no process id; give a build of such a
 # release this long to finish before its folders count as abandoned.
 LEGACY_AGE_SECONDS = 3600.0
@@ -265,7 +268,7 @@ def output_lock(out: Path) -> Iterator[None]:
 
 def _is_stale(name: str, out: Path, now: float, mtime: float) -> bool:
     prefix = f".kg-build-{out.name}-"
-    if name.startswith(prefix) and re.fullmatch(r"\d+-[0-9a-f]{8}(-.*)?", name[len(prefix):]):
+    if name.startswith(prefix) and re.fullmatch(r"\d+-[0-9a-f]{8}(-old)?", name[len(prefix):]):
         return True  # ours: only a dead build can have left it while we hold the lock
     legacy = (r"\.kg-build-[a-z0-9_]{8}(-ready)?", r"\.kg-import-[a-z0-9_]{8}",
               rf"\.{re.escape(out.name)}-old-\d+")
@@ -276,8 +279,29 @@ def _written_by_kg(folder: Path) -> bool:
     """The folder holds the marker a build writes first thing, or is a whole dist/ of an older
     release, or is empty: what a crashed build can have left. Regression (session 29's
     attack): the names alone decided, so `.site-old-2024/thesis.txt` beside `--out site` and
-    `.kg-import-mybackup/` were deleted with their contents."""
+    `.kg-import-mybackup/` were deleted with their contents. A finished dist/ (it has its
+    SHA256SUMS) must also hold nothing else: with a marker, a thesis.txt put into a copy of a
+    dist/ was deleted with it (session 30's attack)."""
+    if _listed_files(folder) is not None:
+        return replaceable(folder) is None
     return _read_marker(folder) is not None or replaceable(folder) is None
+
+
+def _held_by_a_build(folder: Path) -> bool:
+    """A running build holds a shared lock on its staging folder's marker (staging_folder):
+    a build into another --out whose staging folder's name reads like one of ours
+    (`.kg-build-site-1-20261206-...` beside `--out site`) was removed under it (session 30's
+    attack)."""
+    try:
+        with (folder / MARKER).open("rb") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+    except OSError:
+        return False
+    return False
 
 
 def remove_stale(out: Path) -> list[str]:
@@ -290,6 +314,8 @@ def remove_stale(out: Path) -> list[str]:
         except FileNotFoundError:
             continue
         if entry.is_dir() and not entry.is_symlink() and _is_stale(entry.name, out, now, mtime):
+            if _held_by_a_build(entry):
+                continue
             if not _written_by_kg(entry):
                 kept.append(entry.name)
                 continue
@@ -338,11 +364,16 @@ def staging_folder(out: Path, marker: dict[str, Any]) -> Iterator[Path]:
     with output_lock(out):
         remove_stale(out)
         staging = out.parent / f".kg-build-{out.name}-{os.getpid()}-{secrets.token_hex(4)}"
+        held = None
         try:
             staging.mkdir(mode=0o755)
             (staging / MARKER).write_text(
                 json.dumps(marker, indent=1, sort_keys=True) + "\n", encoding="utf-8"
             )
+            # held until the build ends (the process too): no other build takes the folder
+            # for a dead build's (_held_by_a_build)
+            held = (staging / MARKER).open("rb")
+            fcntl.flock(held, fcntl.LOCK_SH)
             yield staging
         except OSError as exc:
             explained = _explain(exc, out)
@@ -351,6 +382,8 @@ def staging_folder(out: Path, marker: dict[str, Any]) -> Iterator[Path]:
             raise explained from exc
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            if held is not None:
+                held.close()
 
 
 def _make_readable(folder: Path) -> None:
