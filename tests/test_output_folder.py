@@ -236,7 +236,7 @@ def test_a_running_builds_staging_folder_and_a_users_copy_are_left(
         assert output_folder.remove_stale(out) == [dead.name]
     assert other.is_dir() and running.is_dir() and not dead.exists()
     assert (copy / "thesis.txt").read_text(encoding="utf-8") == "precious"
-    assert f"left 1 folder(s) beside --out named like an interrupted build's" in \
+    assert "left 1 folder(s) beside --out named like an interrupted build's" in \
         capsys.readouterr().err
     # once its build has ended, the running one's folder is a dead build's
     assert output_folder.remove_stale(out) == [running.name]
