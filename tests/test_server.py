@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import threading
 import time
 import urllib.error
@@ -542,6 +544,29 @@ def test_relative_iris_resolve_against_the_data_base(server: Running) -> None:
         f"<{server.base}s> <{server.base}p> \"1\"^^<http://www.w3.org/2001/XMLSchema#integer> ."
     )
 
+
+
+def test_a_rebuild_under_a_running_server_changes_none_of_its_downloads(
+        dist: Path, tmp_path: Path) -> None:
+    """Regression (session 30's attack): files were read by path, so after a rebuild into
+    the served dist/ the new kg.nt went out with the old ETag and size, and a resumed download
+    (If-Range the old ETag) got the new file's tail after the old file's head. The server now
+    serves the build it started with, as its store does."""
+    served = tmp_path / "dist"
+    shutil.copytree(dist, served)
+    whole = (served / "kg.nt").read_bytes()
+    with running_server(served) as srv:
+        status, headers, _ = _get_range(srv, "/download/kg.nt", Range="bytes=0-9")
+        etag = headers["ETag"]
+        rebuilt = served / "kg.nt.new"  # a rebuild swaps new files in by renames
+        rebuilt.write_bytes(b"<http://x/s> <http://x/p> <http://x/o> .\n" * 10)
+        os.replace(rebuilt, served / "kg.nt")
+        status, headers, body = _get_range(srv, "/download/kg.nt", Range="bytes=10-",
+                                           If_Range=etag)
+        assert status == 206 and body == whole[10:]
+        status, headers, body = _get_range(srv, "/download/kg.nt")
+        assert status == 200 and body == whole and headers["ETag"] == etag
+        assert headers["Content-Length"] == str(len(whole))
 
 @pytest.mark.parametrize(
     ("accept", "fmt"),

@@ -24,6 +24,7 @@ address, and names the client for the per-client query limits (kg.serve.fairness
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -37,7 +38,7 @@ from rdflib.namespace import VOID
 
 from kg.serve import http_limits
 from kg.serve.cors import cors_headers, preflight
-from kg.serve.downloads import Download, list_downloads
+from kg.serve.downloads import Download, close_downloads, list_downloads
 from kg.serve.entities import EntityIndex
 from kg.serve.fairness import ClientGate, current_client
 from kg.serve.pages import Pages
@@ -184,6 +185,7 @@ class App:
 
     def close(self) -> None:
         self.pool.close()
+        close_downloads(self.downloads)
 
     def graph_sizes(self) -> dict[str, int]:
         """Triples per named graph (for the service description), counted once."""
@@ -331,9 +333,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, response: Response, method: str) -> None:
         self.rfile.done()  # type: ignore[attr-defined]  # writes get the idle timeout again
-        if response.file and response.file_range:
+        if (response.file or response.file_fd is not None) and response.file_range:
             first, last = response.file_range
             size = last - first + 1
+        elif response.file_fd is not None:
+            size = os.fstat(response.file_fd).st_size
         else:
             size = response.file.stat().st_size if response.file else len(response.body)
         self.send_response(response.status)
@@ -345,7 +349,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method in ("HEAD", "OPTIONS") or response.status in (204, 304):
             return
-        if response.file:
+        if response.file_fd is not None:
+            # pread: several requests read one descriptor at their own offsets
+            offset = response.file_range[0] if response.file_range else 0
+            end = offset + size
+            while offset < end and (chunk := os.pread(response.file_fd,
+                                                      min(64 * 1024, end - offset), offset)):
+                self.wfile.write(chunk)
+                offset += len(chunk)
+        elif response.file:
             with response.file.open("rb") as fh:
                 if response.file_range:
                     fh.seek(response.file_range[0])

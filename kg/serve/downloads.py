@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +54,11 @@ class Download:
     sha256: str
     checksum_listed: bool  # found in SHA256SUMS (else computed here)
     license: str
+    # Opened at start-up and kept: a rebuild into the served dist/ swaps new files in, and
+    # reading by path sent them with the old ETag, size and digest (a resumed download got the
+    # new file's tail on the old one's head; session 30's attack). The server serves the build
+    # it started with, as its store does, until it is restarted.
+    fd: int = -1
 
 
 def media_type(name: str) -> str:
@@ -107,14 +113,29 @@ def list_downloads(dist: Path, void: Graph | None) -> dict[str, Download]:
         if not _SAFE_NAME.match(name) or name.startswith("store/"):
             continue  # store/: the server's persistent database (kg serve), not a download
         listed = name in sums
-        digest = sums.get(name) or hashlib.sha256(real.read_bytes()).hexdigest()
+        fd = os.open(real, os.O_RDONLY)
+        digest = sums.get(name) or _sha256(fd)
         title = name.replace("/", "-")
         found[name] = Download(
-            name=name, path=real, size=real.stat().st_size, media_type=media_type(name),
+            name=name, path=real, size=os.fstat(fd).st_size, media_type=media_type(name),
             sha256=digest, checksum_listed=listed,
-            license=per_file.get(name) or per_file.get(title) or default,
+            license=per_file.get(name) or per_file.get(title) or default, fd=fd,
         )
     return found
+
+
+def _sha256(fd: int) -> str:
+    digest, offset = hashlib.sha256(), 0
+    while chunk := os.pread(fd, 1 << 20, offset):
+        digest.update(chunk)
+        offset += len(chunk)
+    return digest.hexdigest()
+
+
+def close_downloads(downloads: dict[str, Download]) -> None:
+    for item in downloads.values():
+        if item.fd >= 0:
+            os.close(item.fd)
 
 
 def lookup(downloads: dict[str, Download], raw_path: str) -> Download | None:

@@ -13,7 +13,8 @@ class Response:
     content_type: str = "text/plain; charset=utf-8"
     headers: dict[str, str] = field(default_factory=dict)
     file: Path | None = None  # streamed instead of `body` when set
-    file_range: tuple[int, int] | None = None  # of `file`: first and last byte (a 206)
+    file_fd: int | None = None  # or an open file, read at offsets (a download)
+    file_range: tuple[int, int] | None = None  # of the file: first and last byte (a 206)
 
     @classmethod
     def text(cls, status: int, message: str, **headers: str) -> Response:

@@ -600,17 +600,19 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
         return Response(304, b"", headers=headers)
     asked = request.get("Range") if request is not None else None
     # If-Range: resume only the same file (a rebuild changes its digest, so its ETag).
+    whole = Response(200, content_type=media, headers=headers, file_fd=item.fd)
     if asked is None or (request is not None and request.get("If-Range", etag) != etag):
-        return Response(200, content_type=media, headers=headers, file=item.path)
-    size = item.path.stat().st_size
+        return whole
+    size = item.size
     wanted = byte_range(asked, size)
     if wanted == "unsatisfiable":
         return Response.text(416, f"the range {asked} lies outside the file ({size} bytes)",
                              **{"Content-Range": f"bytes */{size}"})
     if wanted is None:  # not one range of bytes: the whole file (RFC 9110 14.2 allows it)
-        return Response(200, content_type=media, headers=headers, file=item.path)
+        return whole
     headers["Content-Range"] = f"bytes {wanted[0]}-{wanted[1]}/{size}"
-    return Response(206, content_type=media, headers=headers, file=item.path, file_range=wanted)
+    return Response(206, content_type=media, headers=headers, file_fd=item.fd,
+                    file_range=wanted)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:
