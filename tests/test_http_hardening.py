@@ -437,3 +437,27 @@ def test_a_raw_utf8_request_target_is_read_as_utf8(server: Running) -> None:
     reply = exchange(server, b"GET /id/occupation/caf\xff HTTP/1.1\r\nHost: x\r\n"
                              b"Connection: close\r\n\r\n", wait=5)
     assert reply.startswith(b"HTTP/1.1 404 ")
+
+
+def test_an_answer_of_too_many_characters_is_refused_in_the_worker(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 30's attack): 3,000 rows of a 128 KB CONCAT passed the row limit and
+    grew the server process (which the worker's memory cap does not cover) by 2 GB for one
+    394 MB answer. The worker now refuses an answer over MAX_ANSWER_CHARS."""
+    import pyoxigraph as ox
+
+    from kg.serve import query_pool
+
+    store = ox.Store()
+    big = ("SELECT ?i ?s WHERE { VALUES ?i { 1 2 3 4 5 6 7 8 9 10 } "
+           "BIND(CONCAT(STR(?i), \"" + "x" * 1000 + "\") AS ?s) }")
+    request = query_pool.QueryRequest(big, max_results=100)
+    assert len(query_pool.answer(store, request).rows) == 10
+    monkeypatch.setattr(query_pool, "MAX_ANSWER_CHARS", 5000)
+    with pytest.raises(query_pool.QueryRejected, match="more than 5,000 characters") as refused:
+        query_pool.answer(store, request)
+    assert refused.value.status == 422
+    construct = query_pool.QueryRequest(big.replace("SELECT ?i ?s WHERE", "CONSTRUCT { "
+                                        "<http://x/s> <http://x/p> ?s } WHERE"), max_results=100)
+    with pytest.raises(query_pool.QueryRejected, match="more than 5,000 characters"):
+        query_pool.answer(store, construct)

@@ -43,6 +43,11 @@ from kg.query.param_binding import star_ordered
 from kg.serve.store import BaseMap, load_store, open_read_only, rewrite_query_iris, store_dir
 
 RawTerm = tuple[str, ...]  # ("u", iri) | ("b", id) | ("l", lexical, datatype, lang)
+# Characters of term text one answer may carry. The worker's memory cap does not cover the
+# server process, which turns the rows into terms and serialises them: 3,000 rows of a 128 KB
+# CONCAT grew it by 2 GB for one 394 MB answer (session 30's attack). 32 million characters
+# are several times the largest stored query's answer on the full graph.
+MAX_ANSWER_CHARS = 32_000_000
 
 
 class PoolError(Exception):
@@ -107,6 +112,13 @@ def _raw(term: Any, mapping: BaseMap | None = None) -> RawTerm:
     raise ValueError(f"unsupported term in a result (RDF-star?): {term!r}")
 
 
+def _check_size(chars: int) -> None:
+    if chars > MAX_ANSWER_CHARS:
+        raise QueryRejected(
+            422, f"the answer holds more than {MAX_ANSWER_CHARS:,} characters of values; ask "
+            "for fewer rows (LIMIT) or shorter values, or download the graph (/downloads)")
+
+
 def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -> QueryAnswer:
     """Run one query on `store`; raise QueryRejected for a bad query. `mapping` is given for
     the persistent store (data IRIs, the union in its default graph): published IRIs in the
@@ -136,23 +148,28 @@ def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -
         elif isinstance(result, ox.QuerySolutions):
             names = star_ordered(text, tuple(v.value for v in result.variables))
             out = QueryAnswer("select", variables=names)
+            chars = 0
             for solution in result:
                 if len(out.rows) >= req.max_results:  # one more exists: over the limit
                     out.truncated = True
                     break
-                out.rows.append(
-                    tuple(None if solution[n] is None else _raw(solution[n], mapping)
-                          for n in names)
-                )
+                row = tuple(None if solution[n] is None else _raw(solution[n], mapping)
+                            for n in names)
+                chars += sum(len(part) for term in row if term is not None for part in term)
+                _check_size(chars)
+                out.rows.append(row)
         else:
             out = QueryAnswer("graph")
+            chars = 0
             for t in result:
                 if len(out.triples) >= req.max_results:
                     out.truncated = True
                     break
-                out.triples.append(
-                    (_raw(t.subject, mapping), _raw(t.predicate, mapping), _raw(t.object, mapping))
-                )
+                triple = (_raw(t.subject, mapping), _raw(t.predicate, mapping),
+                          _raw(t.object, mapping))
+                chars += sum(len(part) for term in triple for part in term)
+                _check_size(chars)
+                out.triples.append(triple)
     except SyntaxError as exc:
         raise QueryRejected(400, f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
