@@ -28,6 +28,10 @@ COMMAND_MODULES: dict[str, tuple[str, ...]] = {
     "kg.cli.transitions": ("transitions",),  # career transitions (engineer T)
 }
 
+# The formats `kg validate` reads with pyoxigraph (linear in a literal's length).
+OXIGRAPH_FORMATS = {"nt": "application/n-triples", "turtle": "text/turtle",
+                    "trig": "application/trig"}
+
 # rdflib parser names for the files `kg validate` accepts, by suffix.
 VALIDATE_FORMATS = {
     ".ttl": "turtle",
@@ -71,7 +75,7 @@ def _exit_on_signal(signum: int, frame: object) -> None:
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from rdflib import Dataset, Graph
+    from rdflib import Graph
 
     from kg.build.shacl_report import format_report, load_shapes, shacl_findings
     from kg.sources.curated.vocabulary import load_ontology
@@ -88,14 +92,8 @@ def _validate(args: argparse.Namespace) -> int:
     if fmt == "json-ld":
         _refuse_remote_contexts(path)
     try:
-        if fmt == "nt":
-            data = _ntriples_graph(path)
-        elif fmt == "trig":
-            dataset = Dataset()
-            dataset.parse(path, format=fmt)
-            data = Graph()
-            for graph in dataset.graphs():
-                data += graph
+        if fmt in OXIGRAPH_FORMATS:
+            data = _oxigraph_graph(path, fmt)
         else:
             data = Graph().parse(path, format=fmt)
     except Exception as exc:  # rdflib raises many parser-specific types
@@ -111,10 +109,11 @@ def _validate(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
-def _ntriples_graph(path: Path) -> Any:
-    """An N-Triples file read by pyoxigraph into an rdflib Graph (for pySHACL). rdflib's own
-    parser takes time quadratic in a line's length: a 3-million-character literal 30 s, one of
-    20 million over 5 minutes (session 29's attack)."""
+def _oxigraph_graph(path: Path, fmt: str) -> Any:
+    """An N-Triples, Turtle or TriG file (every graph of it) read by pyoxigraph into an rdflib
+    Graph (for pySHACL). rdflib's own parsers take time quadratic in a literal's length: a
+    3-million-character N-Triples literal 30 s (session 29's attack), a 2 MB triple-quoted
+    Turtle string of a million lines 200 s (session 30's)."""
     import pyoxigraph as ox
     from rdflib import BNode, Graph, Literal, URIRef
 
@@ -128,8 +127,9 @@ def _ntriples_graph(path: Path) -> Any:
         return Literal(node.value, datatype=URIRef(node.datatype.value))
 
     graph = Graph()
-    for triple in ox.parse(path=str(path), format=ox.RdfFormat.N_TRIPLES):
-        graph.add((term(triple.subject), term(triple.predicate), term(triple.object)))
+    for quad in ox.parse(path=str(path), format=ox.RdfFormat.from_media_type(OXIGRAPH_FORMATS[fmt]),
+                         base_iri=path.resolve().as_uri()):
+        graph.add((term(quad.subject), term(quad.predicate), term(quad.object)))
     return graph
 
 
