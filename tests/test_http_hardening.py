@@ -461,3 +461,69 @@ def test_an_answer_of_too_many_characters_is_refused_in_the_worker(
                                         "<http://x/s> <http://x/p> ?s } WHERE"), max_results=100)
     with pytest.raises(query_pool.QueryRejected, match="more than 5,000 characters"):
         query_pool.answer(store, construct)
+
+
+# Regressions from session 30's attack, one per finding.
+def test_a_malformed_quality_weight_makes_its_range_unacceptable() -> None:
+    """`text/csv;q=nan` was read as q=1 (float("nan"), kept by max/min) and won."""
+    from kg.serve import negotiation as neg
+
+    offered = ("application/json", "text/csv")
+    assert neg.negotiate("text/csv;q=nan, application/json;q=0.5", offered) == "application/json"
+    assert neg.negotiate("text/csv;q=1e-1, application/json;q=0.05", offered) == \
+        "application/json"
+    assert neg.negotiate("text/csv;q=0.9, application/json;q=0.5", offered) == "text/csv"
+
+
+def test_the_request_log_escapes_control_characters() -> None:
+    """The overridden log_message wrote the request line raw: an ESC sequence in a path
+    repainted the operator's terminal."""
+    from kg.serve import app as app_module
+
+    line = '"GET /x\x1b[2J\x1b[31mFAKE\r\n HTTP/1.1" 404 -'
+    assert app_module._LOG_ESCAPES and line.translate(app_module._LOG_ESCAPES) == \
+        '"GET /x\\x1b[2J\\x1b[31mFAKE\\x0d\\x0a HTTP/1.1" 404 -'
+
+
+def test_no_answer_may_be_sniffed(server: Running) -> None:
+    """Error bodies echo the request as text/plain; without nosniff a browser could read one
+    as HTML."""
+    reply = exchange(server, b"GET /reconcile/view?id=%3Cscript%3E HTTP/1.1\r\nHost: x\r\n"
+                             b"Connection: close\r\n\r\n", wait=5)
+    assert b"\r\nX-Content-Type-Options: nosniff\r\n" in reply
+
+
+def test_a_query_in_the_body_and_the_url_is_refused(server: Running) -> None:
+    """A POST of application/sparql-query with ?query= in the URL ignored the URL's query."""
+    body = b"ASK {}"
+    reply = exchange(server, b"POST /sparql?query=SELECT%20*%20%7B%7D HTTP/1.1\r\nHost: x\r\n"
+                             b"Content-Type: application/sparql-query\r\nContent-Length: "
+                             + str(len(body)).encode() + b"\r\nConnection: close\r\n\r\n" + body,
+                     wait=5)
+    assert reply.startswith(b"HTTP/1.1 400 ") and b"send one" in reply
+
+
+def test_a_stored_query_parameter_given_twice_is_refused(server: Running) -> None:
+    """year1=2008&year1=2021 answered for 2008 without a word."""
+    reply = exchange(server, b"GET /queries/occupation-credentials?occupation=id:a&occupation="
+                             b"id:b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", wait=5)
+    assert reply.startswith(b"HTTP/1.1 400 ") and b"'occupation' given 2 times" in reply
+
+
+def test_an_unknown_reconcile_path_is_404_at_once(server: Running) -> None:
+    """Before the index was built it waited 30 s for a 503."""
+    started = time.monotonic()
+    reply = exchange(server, b"GET /reconcile/nothing-here HTTP/1.1\r\nHost: x\r\n"
+                             b"Connection: close\r\n\r\n", wait=10)
+    assert reply.startswith(b"HTTP/1.1 404 ") and time.monotonic() - started < 5
+
+
+def test_a_host_that_cannot_be_listened_on_is_named(dist: Path) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--dist", str(dist),
+                           "--host", "no.such.host.invalid", "--port", "0"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "kg: error: --host no.such.host.invalid: cannot listen there" in done.stderr

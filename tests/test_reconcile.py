@@ -328,6 +328,11 @@ def test_server_get_post_preview_and_cors(mixed_dist: Path) -> None:
         assert both.status == 400 and "not both" in json.loads(both.body)["error"]
         # the form page only prefills its fields: a repeated one is no error
         assert http(f"{srv.url}/reconcile/form?q=a&q=b").status == 200
+        # Regression (session 30's attack): an extension request POSTed as JSON was read as
+        # a query batch ("'ids' has no string 'query'")
+        posted = http(f"{srv.url}/reconcile", data=extend.encode(), method="POST",
+                      content_type="application/json")
+        assert posted.status == 200 and "11-3051.00" in json.loads(posted.body)["rows"]
         # Regression (session 30's attack): str.isdigit() holds for "²", which int() refuses,
         # and 5,000 nines are past int()'s digit limit: 500s
         for bad_number in ("%C2%B2", "9" * 5000):
@@ -870,6 +875,20 @@ def test_a_query_gives_at_most_fifty_property_values(service: Service) -> None:
     answer = _batch(service, {"q": {"properties": [{"pid": "soc2018", "v": "11-3051"}],
                                     "type": "onet-occupation", "limit": 2.0}})
     assert len(answer["q"]["result"]) == 2  # type: ignore[index]
+
+
+def test_the_first_letters_of_http_are_no_id_prefix(service: Service) -> None:
+    """Regression (session 30's attack): suggesting ESCO occupations for "h" (or "ht", "http")
+    took the id branch, which every ESCO URI matches, and listed them in UUID order."""
+    for prefix in ("h", "ht", "http", "http://"):
+        ranked = service.suggest_entity(prefix, "esco-occupation")["result"]
+        ids = [c["id"] for c in ranked]
+        assert ids != sorted(ids) or not ids, prefix
+    # an IRI past its host is still an id's beginning
+    some = service.index.entities[next(n for n, e in enumerate(service.index.entities)
+                                       if e.type == "esco-occupation")].id
+    found = service.suggest_entity(some[:-4], "esco-occupation")["result"]
+    assert found and found[0]["id"].startswith(some[:-4])
 
 
 def test_an_unambiguous_preferred_title_is_a_match(service: Service) -> None:

@@ -9,6 +9,7 @@ import argparse
 import errno
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -48,6 +49,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     )
     try:
         server, app = make_server(config)
+    except socket.gaierror as exc:  # it was the bare "[Errno -2] Name or service not known"
+        raise KgError(f"--host {args.host}: cannot listen there ({exc.strerror})") from exc
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             # it said only "[Errno 98] Address already in use"

@@ -77,6 +77,15 @@ def _isco(index: Index, entity: int) -> list[str]:
     return sorted(found)
 
 
+def _could_be_an_id(text: str) -> bool:
+    """A code's beginning, or an IRI's past its host; not the first letters of "http", which
+    every IRI id shares."""
+    low = text.lower()
+    if "https://".startswith(low) or "http://".startswith(low):
+        return False
+    return low.count("/") >= 4 if low.startswith(("http://", "https://")) else True
+
+
 def _comparable(values: Iterable[str]) -> set[str]:
     """A property value as given, as its first word and as a whole number: "42210" is the
     median-wage value "42210 (of its group, SOC 51-2090)", "239200" the value "239200 or
@@ -373,8 +382,11 @@ class Service:
         text = prefix.strip()
         if not text:
             return {"result": []}
+        # An id's beginning: a code, or an IRI past its scheme's common part ("h" listed every
+        # ESCO occupation by URI, "technical director" first; session 30's attack).
         coded = sorted((e.id, n) for n, e in enumerate(self.index.entities)
-                       if e.type == type_key and e.id.lower().startswith(text.lower()))
+                       if e.type == type_key and e.id.lower().startswith(text.lower())
+                       ) if _could_be_an_id(text) else []
         if coded:
             chosen = [self.index.entities[n] for _, n in coded[cursor:cursor + SUGGESTED]]
         else:

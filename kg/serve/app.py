@@ -51,6 +51,7 @@ from kg.serve.store import BaseMap, data_base_of, open_store, store_dir
 STATIC = Path(__file__).parent / "static"
 YASGUI_DIR = STATIC / "vendor" / "yasgui"
 MAX_BODY = http_limits.MAX_BODY
+_LOG_ESCAPES = {c: f"\\x{c:02x}" for c in (*range(0x20), 0x7F)}
 LICENSE_LABELS = {"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"}
 
 
@@ -220,7 +221,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (stdlib signature)
         if not self.app.config.quiet:
-            sys.stderr.write(f"{self.address_string()} - {format % args}\n")
+            # the request line is the client's: control characters (an ESC sequence repainting
+            # the operator's terminal) are written escaped, as the standard library's own
+            # log_message does
+            line = (format % args).translate(_LOG_ESCAPES)
+            sys.stderr.write(f"{self.address_string()} - {line}\n")
 
     def do_GET(self) -> None:
         self._handle("GET")
@@ -346,6 +351,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(size))
         for key, value in response.headers.items():
             self.send_header(key, value)
+        # error bodies echo the request as text/plain: no browser may sniff them into HTML
+        self.send_header("X-Content-Type-Options", "nosniff")
         self.end_headers()
         if method in ("HEAD", "OPTIONS") or response.status in (204, 304):
             return

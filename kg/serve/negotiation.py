@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Entity documents: suffix -> (media type, rdflib serializer or "html").
@@ -110,13 +111,16 @@ def parse_accept(header: str | None, aliases: dict[str, str] | None = None) -> l
         for param in fields[1:]:
             key, _, value = param.partition("=")
             if key.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
+                # RFC 9110 12.4.2's qvalue: 0 to 1, three decimals at most. float() took
+                # "nan" (and max/min kept it, ranking text/csv;q=nan first) and "1e-1"; a
+                # malformed weight makes the range unacceptable
+                q = float(value) if _QVALUE.fullmatch(value.strip()) else 0.0
         named = (aliases or {}).get(media, media)
         ranges.append(MediaRange(named, q, order, aliased=named != media))
     return ranges
+
+
+_QVALUE = re.compile(r"0(\.[0-9]{0,3})?|1(\.0{0,3})?")
 
 
 def negotiate(

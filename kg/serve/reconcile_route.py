@@ -102,6 +102,18 @@ def _json(value: Any, status: int = 200) -> Response:
     return Response(status, body, JSON_TYPE)
 
 
+SUBPATHS = ("", "/form", "/suggest/entity", "/suggest/type", "/suggest/property",
+            "/extend/propose", "/view", "/preview")
+
+
+def _is_extension(text: str) -> bool:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return False
+    return isinstance(value, dict) and "ids" in value and "properties" in value
+
+
 def _param(params: dict[str, list[str]], name: str) -> str | None:
     values = params.get(name)
     return values[-1] if values else None
@@ -116,13 +128,18 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
             params = {name: params.get(name, []) + form.get(name, [])
                       for name in {*params, *form}}
         elif kind == "application/json" and body:
-            params = {**params, "queries": params.get("queries", [])
-                      + [body.decode("utf-8", "replace")]}
+            # a JSON body is a query batch, or a data extension request by its "ids" (it was
+            # answered "'ids' has no string 'query'"; session 30's attack)
+            text = body.decode("utf-8", "replace")
+            name = "extend" if _is_extension(text) else "queries"
+            params = {**params, name: params.get(name, []) + [text]}
         elif body:  # regression (session 29's attack): a text/plain body was ignored
             return _json({"error": f"/reconcile: a POST body must be "
                                    "application/x-www-form-urlencoded or application/json, "
                                    f"got {kind or 'no Content-Type'!r}"}, 415)
     sub = path[len("/reconcile"):].rstrip("/")
+    if sub not in SUBPATHS:  # before the index: an unknown path waited 30 s for a 503
+        return Response.text(404, f"nothing at {path}")
     # A parameter given twice (in the URL, the body or both) is ambiguous: the first answer
     # kept the last of two `queries` batches and silently dropped the other.
     repeated = sorted(name for name, values in params.items() if len(values) > 1)

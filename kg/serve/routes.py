@@ -504,6 +504,10 @@ def stored_query(
     q = stored.get(name)
     if q is None:
         return error(app, 404, f"no stored query {name!r}", headers)
+    repeated = sorted(k for k, v in params.items() if len(v) > 1)
+    if repeated:  # year1=2008&year1=2021 used the first without a word (session 30's attack)
+        return error(app, 400, f"parameter {repeated[0]!r} given {len(params[repeated[0]])} "
+                               "times; give it once", headers)
     fmt = (params.get("format") or [None])[0]
     values = {k: v[0] for k, v in params.items() if k != "format" and v}
     try:

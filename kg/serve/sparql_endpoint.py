@@ -205,6 +205,8 @@ def protocol_query(
             f"{media or 'no Content-Type'})"
         )
     if method == "POST" and media == "application/sparql-query":
+        if "query" in params:  # which one was meant? the URL's was ignored without a word
+            raise ProtocolError(400, "a query in the body and a `query` parameter: send one")
         charset = _charset(rest)
         if charset not in ("", "utf-8", "utf8"):
             raise ProtocolError(415, f"the query must be UTF-8 (charset={charset} was sent)")
