@@ -397,6 +397,11 @@ def test_page_section_lists_targets_with_shared_skills(built: ox.Store) -> None:
     assert {t.iri.rsplit("/", 1)[-1] for t in targets} == described() - {"11-3051.00"}
     assert any(t.shared for t in targets)  # 11-3051.02 has no Skills ratings nor tasks
     assert all(label in labels.values() for t in targets for label in t.shared)
+    # a move within one SOC 2018 occupation says so (session 30's audit: Registered Nurses'
+    # first three moves were its own specialties, listed like any move)
+    assert all(t.same_soc == ("11-3051" if t.iri.rsplit("/", 1)[-1].startswith("11-3051")
+                              else None) for t in targets)
+    assert any(t.same_soc for t in targets)
 
 
 def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) -> None:
@@ -438,6 +443,8 @@ def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) 
     # okg:sharedSkill holds knowledge areas too (session 28's skills audit: "Shared skills:
     # Telecommunications, English Language")
     assert section.count("Shared skills and knowledge: ") == sum(1 for t in targets if t.skills)
+    assert section.count("(same SOC occupation, 11-3051)") == sum(1 for t in targets
+                                                                  if t.same_soc)
     assert ".;" not in section and "Shared:" not in section
 
 

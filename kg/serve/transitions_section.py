@@ -31,6 +31,10 @@ class Target:
     outlook_code: str | None = None  # the SOC code whose projection that is, when not its own
     skills: list[str] = field(default_factory=list)  # shared Skills/Knowledge elements
     activities: list[str] = field(default_factory=list)  # shared detailed work activities
+    # the SOC 2018 code both occupations are filed under: the move is to a specialty of the
+    # same occupation or back from one (Registered Nurses' first three moves were its own
+    # specialties, listed like any move; session 30's career-guidance audit)
+    same_soc: str | None = None
 
     @property
     def shared(self) -> list[str]:
@@ -81,6 +85,8 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
             if stand_in and stand_in != own.rsplit("/", 1)[-1][:7]:
                 sides.append(f"{side} {stand_in}")
         row.wage_stand_ins = ", ".join(sides)
+        soc = iri.rsplit("/", 1)[-1][:7]
+        row.same_soc = soc if target.value.rsplit("/", 1)[-1][:7] == soc else None
         # the target's outlook, as `kg transitions` gives it (the page had none: the audit)
         growth = _one(store, node, "targetEmploymentChange")
         row.growth = growth.value if growth is not None else None
