@@ -381,9 +381,9 @@ def staging_folder(out: Path, marker: dict[str, Any]) -> Iterator[Path]:
                 raise
             raise explained from exc
         finally:
-            shutil.rmtree(staging, ignore_errors=True)
-            if held is not None:
+            if held is not None:  # first: no file of the folder stays open while it goes
                 held.close()
+            shutil.rmtree(staging, ignore_errors=True)
 
 
 def _make_readable(folder: Path) -> None:
