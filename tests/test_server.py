@@ -615,6 +615,40 @@ def test_a_prefix_named_like_a_query_form_is_answered(server: Running) -> None:
     assert reply.status == 200 and reply.headers["Content-Type"].startswith("text/turtle")
 
 
+def test_a_hub_entitys_document_is_bounded(server: Running,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 30's attack): an entity's RDF document held every statement that
+    points to it: O*NET's importance scale, which 75,000 ratings name, was 14 MB and 11 s of a
+    request thread. At most MAX_POINTING (10,000; 50 here) pointing statements come, and the headers say so and link the query that lists them all."""
+    from rdflib import Graph
+
+    from kg.serve import routes
+
+    monkeypatch.setattr(routes, "MAX_POINTING", 50)
+    monkeypatch.setattr(server.app, "cache", {})  # documents are cached whole
+
+    iri = server.base + "document/california-directory"  # 346 statements point to it
+    reply = http(server.url + "/id/document/california-directory.nt")
+    assert reply.status == 200 and reply.headers["X-KG-Result-Limit"] == "50"
+    graph = Graph().parse(data=reply.body, format="nt")
+    pointing = {(s, p) for s, p, _ in graph.triples((None, None, URIRef(iri)))}
+    assert len(pointing) == 50
+    related = [link for link in reply.headers["Link"].split(", ") if 'rel="related"' in link]
+    listing = related[0].split(";")[0].strip("<>")
+    assert listing.endswith("OFFSET%200")
+    found, offset = 0, 0
+    while True:  # page by page, as the endpoint asks for an answer over the limit
+        page = http(server.url + listing[: -len("0")] + str(offset),
+                    accept="application/sparql-results+json")
+        rows = len(json.loads(page.body)["results"]["bindings"])
+        if not rows:
+            break
+        found, offset = found + rows, offset + 50
+    assert found == 346
+    small = http(server.url + "/id/certification/cpim.nt")
+    assert "X-KG-Result-Limit" not in small.headers
+
+
 def test_service_description_refuses_what_it_cannot_give(server: Running) -> None:
     """An Accept that neither the description nor the form matches is a 406 naming what is
     offered (an image/png client got the HTML query form)."""

@@ -206,6 +206,10 @@ def _described_page(app: App, iri: str, kind_: str) -> bytes:
     )
 
 
+# Statements pointing to an entity that its RDF document carries: a hub such as O*NET's
+# importance scale (75,000 ratings) was a 14 MB document.
+MAX_POINTING = 10_000
+
 # Rendered entity documents kept, by their bodies' total size: the cache used to hold 4,096
 # documents whatever their size, and a page could be 16 MB before pages were capped.
 CACHE_BYTES = 256 * 1024 * 1024
@@ -273,7 +277,15 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
                                 education=education, top_occupations=top,
                                 unrated=unrated)
         return Response(200, body, HTML, headers)
-    graph = app.index.describe(iri)
+    most = MAX_POINTING
+    graph, cut = app.index.describe(iri, most)
+    if cut:
+        # the rest of what points to it is a query away (the page, too, lists the first
+        # ones), paged as the endpoint pages any answer over its limit (OFFSET for the next)
+        listing = quote(f"SELECT ?s ?p WHERE {{ ?s ?p <{iri}> }} LIMIT {most} OFFSET 0",
+                        safe="")
+        headers["X-KG-Result-Limit"] = str(most)
+        headers["Link"] += f', </sparql?query={listing}>; rel="related"'
     if fmt == "json-ld":
         from kg.prefixes import prefix_map
 
