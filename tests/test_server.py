@@ -619,7 +619,8 @@ def test_a_hub_entitys_document_is_bounded(server: Running,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """Regression (session 30's attack): an entity's RDF document held every statement that
     points to it: O*NET's importance scale, which 75,000 ratings name, was 14 MB and 11 s of a
-    request thread. At most MAX_POINTING (10,000; 50 here) pointing statements come, and the headers say so and link the query that lists them all."""
+    request thread. At most MAX_POINTING (10,000; 50 here) pointing statements come, and the
+    headers say so and link the query that lists them all."""
     from rdflib import Graph
 
     from kg.serve import routes
