@@ -865,3 +865,38 @@ def test_page_section_gives_growth_and_names_stand_in_codes() -> None:
         formats=[], transitions=[target], onet=None, activities=[]).decode()
     assert "median wage ×1.00 (from 13-1020, to 13-1020)" in html
     assert "growth 5.8% (13-1020)" in html
+
+
+def test_page_section_names_a_different_entry_education() -> None:
+    """Regression (session 30's career-guidance audit): Registered Nurses -> Obstetricians and
+    Gynecologists read "1 job zone higher" only, like any move; BLS's typical entry education
+    of the target is now named where it differs from the occupation's own."""
+    from kg.serve.transitions_section import read_targets
+
+    base = "http://x.org/id/"
+    store = ox.Store()
+    store.load(f"""
+@prefix okg: <{OKG}> . @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix id: <{base}> .
+id:onet-soc2019\\/29-1141.00 skos:closeMatch id:soc2018\\/29-1141 .
+id:onet-soc2019\\/29-1218.00 skos:closeMatch id:soc2018\\/29-1218 .
+id:onet-soc2019\\/29-2061.00 skos:exactMatch id:soc2018\\/29-2061 .
+id:onet-soc2019\\/29-1141.03 skos:broadMatch id:soc2018\\/29-1141 .
+id:soc2018\\/29-1141 okg:typicalEntryEducation id:edu\\/bachelor .
+id:soc2018\\/29-1218 okg:typicalEntryEducation id:edu\\/doctoral .
+id:soc2018\\/29-2061 okg:typicalEntryEducation id:edu\\/postsecondary .
+id:t1 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ; okg:toOccupation id:onet-soc2019\\/29-1218.00 ;
+   okg:transitionRank 1 ; okg:transitionScore 0.3 .
+id:t2 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ; okg:toOccupation id:onet-soc2019\\/29-2061.00 ;
+   okg:transitionRank 2 ; okg:transitionScore 0.2 .
+id:t3 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ; okg:toOccupation id:onet-soc2019\\/29-1141.03 ;
+   okg:transitionRank 3 ; okg:transitionScore 0.1 .
+""".encode(), format=ox.RdfFormat.TURTLE)
+    labels = {base + "edu/bachelor": "Bachelor's degree",
+              base + "edu/doctoral": "Doctoral or professional degree",
+              base + "edu/postsecondary": "Postsecondary nondegree award"}
+    source = base + "onet-soc2019/29-1141.00"
+    found = read_targets(store, source, labels, public_base=base)
+    assert [t.entry_education for t in found] == [
+        "Doctoral or professional degree", "Postsecondary nondegree award", None]
+    assert all(t.entry_education is None for t in read_targets(store, source, labels))

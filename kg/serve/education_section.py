@@ -73,10 +73,19 @@ def _category_number(iri: str) -> int:
     return int(tail) if tail.isdigit() else 0
 
 
-def read_education(store: ox.Store, iri: str, public_base: str,
-                   labels: dict[str, str]) -> Education | None:
-    node = ox.NamedNode(iri)
-    out = Education()
+def typical_entry_education(store: ox.Store, iri: str, public_base: str,
+                            labels: dict[str, str]) -> str | None:
+    """BLS's typical education needed for entry into the occupation (through its SOC code, as
+    the section reads it), by name; None where BLS gives none."""
+    found = Education()
+    _read_entry(store, ox.NamedNode(iri), public_base, labels, found)
+    return next((label for what, label, _ in found.entry if what == ENTRY[0][1]), None)
+
+
+def _read_entry(store: ox.Store, node: ox.NamedNode, public_base: str,
+                labels: dict[str, str], out: Education) -> None:
+    """The BLS entry requirements into `out`: of the entity, else of the first SOC concept it
+    is matched to (RELATIONS), else of that concept's broader group."""
     soc = public_base + "soc2018/"
     candidates: list[tuple[ox.NamedNode, str]] = [(node, "")] + [
         (m, relation) for p, relation in RELATIONS.items() for m in _objects(store, node, SKOS + p)
@@ -95,6 +104,13 @@ def read_education(store: ox.Store, iri: str, public_base: str,
                 out.entry_of = (code, labels.get(concept.value, code), concept.value)
                 out.relation = SAID[relation]
             break
+
+
+def read_education(store: ox.Store, iri: str, public_base: str,
+                   labels: dict[str, str]) -> Education | None:
+    node = ox.NamedNode(iri)
+    out = Education()
+    _read_entry(store, node, public_base, labels, out)
     element = ox.NamedNode(public_base + "onet-element/2.d.1")
     scale = ox.NamedNode(public_base + "onet-scale/rl")
     for q in store.quads_for_pattern(None, ox.NamedNode(OKG + "ratedOccupation"), node, None):

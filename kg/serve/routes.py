@@ -240,7 +240,8 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         # career transitions (engineer T): "Where this occupation can lead"
         from kg.serve.transitions_section import read_targets
 
-        leads = read_targets(app.index.store, iri, app.index.labels)
+        leads = read_targets(app.index.store, iri, app.index.labels,
+                             public_base=app.mapping.public)
         # detailed work activities (issue 13): the DWAs the occupation's tasks are linked to
         from kg.serve.work_activities_section import read_work_activities
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import pyoxigraph as ox
 
 from kg.prefixes import OKG
+from kg.serve.education_section import typical_entry_education
 from kg.transitions.wording import activities_text, distinct_names, job_zone_text, wage_text
 
 SHOWN = 10
@@ -35,6 +36,10 @@ class Target:
     # same occupation or back from one (Registered Nurses' first three moves were its own
     # specialties, listed like any move; session 30's career-guidance audit)
     same_soc: str | None = None
+    # BLS's typical education for entry into the target where it differs from this
+    # occupation's (Registered Nurses -> Obstetricians read "1 job zone higher" only; the
+    # audit: a move needing a doctoral or professional degree was shown like any other)
+    entry_education: str | None = None
 
     @property
     def shared(self) -> list[str]:
@@ -60,7 +65,9 @@ def _one(store: ox.Store, subject: ox.NamedNode, prop: str) -> ox.NamedNode | ox
 
 
 def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
-                 shown: int = SHOWN) -> list[Target]:
+                 shown: int = SHOWN, public_base: str | None = None) -> list[Target]:
+    """The best `shown` moves from `iri`; with `public_base`, each with the target's typical
+    entry education where it differs from this occupation's."""
     found: dict[str, Target] = {}
     source = ox.NamedNode(iri)
     for quad in store.quads_for_pattern(None, ox.NamedNode(OKG + "fromOccupation"), source, None):
@@ -108,4 +115,9 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
                     named[shared.object.value] = (label, code.object.value if code else None)
             kept.extend(distinct_names(list(named.values())))
         found[node.value] = row
+    if public_base is not None and found:
+        own = typical_entry_education(store, iri, public_base, labels)
+        for row in found.values():
+            theirs = typical_entry_education(store, row.iri, public_base, labels)
+            row.entry_education = theirs if theirs != own else None
     return sorted(found.values(), key=lambda t: (t.rank, t.iri))
