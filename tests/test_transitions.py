@@ -885,11 +885,14 @@ id:onet-soc2019\\/29-1141.03 skos:broadMatch id:soc2018\\/29-1141 .
 id:soc2018\\/29-1141 okg:typicalEntryEducation id:edu\\/bachelor .
 id:soc2018\\/29-1218 okg:typicalEntryEducation id:edu\\/doctoral .
 id:soc2018\\/29-2061 okg:typicalEntryEducation id:edu\\/postsecondary .
-id:t1 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ; okg:toOccupation id:onet-soc2019\\/29-1218.00 ;
+id:t1 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ;
+   okg:toOccupation id:onet-soc2019\\/29-1218.00 ;
    okg:transitionRank 1 ; okg:transitionScore 0.3 .
-id:t2 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ; okg:toOccupation id:onet-soc2019\\/29-2061.00 ;
+id:t2 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ;
+   okg:toOccupation id:onet-soc2019\\/29-2061.00 ;
    okg:transitionRank 2 ; okg:transitionScore 0.2 .
-id:t3 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ; okg:toOccupation id:onet-soc2019\\/29-1141.03 ;
+id:t3 okg:fromOccupation id:onet-soc2019\\/29-1141.00 ;
+   okg:toOccupation id:onet-soc2019\\/29-1141.03 ;
    okg:transitionRank 3 ; okg:transitionScore 0.1 .
 """.encode(), format=ox.RdfFormat.TURTLE)
     labels = {base + "edu/bachelor": "Bachelor's degree",
