@@ -409,3 +409,14 @@ def test_an_out_name_too_long_for_its_staging_folder_is_refused(tmp_path: Path,
     with pytest.raises(OutputFolderError, match="its name is 240 bytes long; at most 200"):
         build(BuildOptions(out=out, documents=seeds_dir))
     assert not out.exists()
+
+
+def test_an_out_through_a_missing_folder_makes_no_folder(tmp_path: Path, monkeypatch) -> None:
+    """Regression (session 30's attack): `--out x/../seed` created the missing folder x."""
+    monkeypatch.chdir(tmp_path)
+    out = output_folder.settled(Path("x/../seed"))
+    assert out == tmp_path.resolve() / "seed"
+    output_folder.check_output(out)
+    assert not (tmp_path / "x").exists()
+    assert (tmp_path / ".seed.kg-lock").exists()  # the lock beside the folder meant
+    assert output_folder.settled(Path("a/..")) == Path("a/..")  # left for the refusal

@@ -175,6 +175,12 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
 
 
+def settled(out: Path) -> Path:
+    """`--out` with its parent resolved: `--out new/../site` made the folder `new` on the way
+    (session 30's attack). A name of '..' is kept for replaceable() to refuse."""
+    return out if out.name in ("", "..") else out.parent.resolve() / out.name
+
+
 def check_output(out: Path, data: Path | None = None,
                  inputs: tuple[Path | None, ...] = ()) -> None:
     """Refuse, before any long work, an `--out` that must not or cannot be replaced.

@@ -26,7 +26,13 @@ from kg.build.derived import run_derived_stages
 from kg.build.formats import FORMATS
 from kg.build.memory import release_freed_memory
 from kg.build.options import BuildOptions, BuildReport, log
-from kg.build.output_folder import build_marker, check_output, publish, staging_folder
+from kg.build.output_folder import (
+    build_marker,
+    check_output,
+    publish,
+    settled,
+    staging_folder,
+)
 from kg.build.sources import Curated, add_curated, read_records
 from kg.build.stage_worker import SourceStages
 from kg.build.store import (
@@ -76,6 +82,7 @@ class _Laps:
 def build(options: BuildOptions) -> BuildReport:
     """Build into a fresh folder and swap it in only when everything succeeded."""
     # refuse what kg must not replace, an --out inside an input, or no room
+    options.out = settled(options.out)
     check_output(options.out, options.data, (options.sources, options.documents))
     lap = _Laps()
     base = options.base if options.base.endswith("/") else options.base + "/"
