@@ -527,3 +527,36 @@ def test_a_host_that_cannot_be_listened_on_is_named(dist: Path) -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "kg: error: --host no.such.host.invalid: cannot listen there" in done.stderr
+
+
+@pytest.mark.parametrize("service", ["SERVICE:svc1", "true.SERVICE:svc2", "service:svc3",
+                                     "?o . Service:svc4"])
+def test_a_service_read_off_a_prefixed_name_is_refused(server: Running, service: str) -> None:
+    """Regression (session 30's second audit): the lexer read `SERVICE:svc` (and, after the
+    dotted-prefix rule, `true.SERVICE:svc`) as one prefixed name, pyoxigraph as the keyword
+    SERVICE and `:svc`, and fetched the URL: a listener standing in for an internal service
+    got the requests."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    listener.settimeout(1.0)
+    port = listener.getsockname()[1]
+    query = (f"PREFIX : <http://127.0.0.1:{port}/> SELECT * WHERE {{ ?s ?p {service} "
+             "{ ?a ?b ?c } } LIMIT 1")
+    try:
+        status, text = post_query(server, query)
+        assert status == 400 and "SERVICE" in text, text
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    finally:
+        listener.close()
+
+
+def test_the_lexer_is_linear_in_a_run_of_dotted_names() -> None:
+    """Regression (session 30's second audit): the dotted-prefix rule rescanned the rest of
+    `a.a.a...` at every dot: 64 KB took 9 s, a 1 MB body (the largest accepted) hours."""
+    from kg.query.param_binding import tokens
+
+    started = time.monotonic()
+    assert sum(1 for _ in tokens("ASK { " + "a." * 500_000 + " }")) == 5
+    assert time.monotonic() - started < 2
