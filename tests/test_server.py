@@ -567,6 +567,24 @@ def test_a_rebuild_under_a_running_server_changes_none_of_its_downloads(
         status, headers, body = _get_range(srv, "/download/kg.nt")
         assert status == 200 and body == whole and headers["ETag"] == etag
         assert headers["Content-Length"] == str(len(whole))
+        # what the server says of its build comes from the files it holds too (the second
+        # audit: /.well-known/void changed with a rebuild, and the reconciliation cache entry
+        # was named by the new SHA256SUMS but held the old index)
+        from kg.serve.downloads import download_bytes
+
+        void = http(srv.url + "/.well-known/void").body
+        sums = (served / "SHA256SUMS").read_bytes()
+        for name in ("void.ttl", "SHA256SUMS"):
+            (served / f"{name}.new").write_bytes(b"# rebuilt\n")
+            os.replace(served / f"{name}.new", served / name)
+        assert http(srv.url + "/.well-known/void").body == void
+        assert download_bytes(srv.app.downloads, "SHA256SUMS") == sums
+        # a file written in place (no build does that) no longer matches its ETag: a 503, not
+        # a range that announces bytes it cannot send
+        with (served / "kg.ttl").open("r+b") as handle:
+            handle.truncate(100)
+        status, _, body = _get_range(srv, "/download/kg.ttl", Range="bytes=50-199")
+        assert status == 503 and b"changed on disk" in body
 
 @pytest.mark.parametrize(
     ("accept", "fmt"),

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.serve.downloads import download_bytes
 from kg.serve.negotiation import ENTITY_FORMATS
 
 if TYPE_CHECKING:
@@ -68,9 +69,9 @@ def state(app: App) -> Described:
 def _load(app: App) -> Described:
     graphs = {g.value for g in app.store.named_graphs() if isinstance(g, ox.NamedNode)}
     void: dict[str, list[ox.Triple]] = {}
-    path = app.config.dist / "void.ttl"
-    if path.is_file():
-        for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE):
+    text = download_bytes(app.downloads, "void.ttl")
+    if text is not None:
+        for t in ox.parse(text, format=ox.RdfFormat.TURTLE):
             s, o = t.subject, t.object
             if isinstance(s, ox.NamedNode):
                 s = app.mapping.node(s)
@@ -223,7 +224,8 @@ def served_void(app: App) -> bytes:
         return site_node(app, term) if isinstance(term, ox.NamedNode) else term
 
     triples = []
-    for t in ox.parse(path=str(app.config.dist / "void.ttl"), format=ox.RdfFormat.TURTLE):
+    for t in ox.parse(download_bytes(app.downloads, "void.ttl") or b"",
+                      format=ox.RdfFormat.TURTLE):
         o = t.object
         if t.predicate.value == VOID_URI_SPACE and isinstance(o, ox.Literal) and o.value == data:
             o = ox.Literal(public)

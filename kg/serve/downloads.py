@@ -132,6 +132,22 @@ def _sha256(fd: int) -> str:
     return digest.hexdigest()
 
 
+def download_bytes(downloads: dict[str, Download], name: str) -> bytes | None:
+    """A download's bytes as the server started with them (read from the file it holds open),
+    or None: what the server says about its build (void.ttl's statements, the SHA256SUMS that
+    names its reconciliation cache entry) must be of the build it serves, not of one written
+    into dist/ since (session 30's second audit: a rebuild under the server changed its VoID
+    and poisoned the cache entry of the new build with the old index)."""
+    item = downloads.get(name)
+    if item is None:
+        return None
+    chunks, offset = [], 0
+    while chunk := os.pread(item.fd, 1 << 20, offset):
+        chunks.append(chunk)
+        offset += len(chunk)
+    return b"".join(chunks)
+
+
 def close_downloads(downloads: dict[str, Download]) -> None:
     for item in downloads.values():
         if item.fd >= 0:

@@ -29,6 +29,7 @@ from kg.reconcile.index import from_store
 from kg.reconcile.rank import Ranker
 from kg.reconcile.service import BadRequest, Service, manifest
 from kg.reconcile.types import TYPES
+from kg.serve.downloads import download_bytes
 from kg.serve.responses import Response
 
 if TYPE_CHECKING:
@@ -65,10 +66,10 @@ def _service(app: App, root: str) -> Service:
     # among them); the IRIs the index holds depend on the public base too.
     if cache_dir() is None:
         return Service(from_store(app.store), root, "{{id}}")
-    sums = app.config.dist / "SHA256SUMS"
-    if not sums.is_file():  # a folder not written by `kg build`: nothing names its graph
+    sums = download_bytes(app.downloads, "SHA256SUMS")
+    if sums is None:  # a folder not written by `kg build`: nothing names its graph
         return Service(from_store(app.store), root, "{{id}}")
-    parts = [sums.read_bytes(), app.mapping.data.encode(), app.mapping.public.encode()]
+    parts = [sums, app.mapping.data.encode(), app.mapping.public.encode()]
     ranker = cached_ranker(parts, lambda _: Ranker(from_store(app.store)), kind="serve")
     return Service(ranker.index, root, "{{id}}", ranker)
 
