@@ -461,6 +461,13 @@ def test_an_answer_of_too_many_characters_is_refused_in_the_worker(
                                         "<http://x/s> <http://x/p> ?s } WHERE"), max_results=100)
     with pytest.raises(query_pool.QueryRejected, match="more than 5,000 characters"):
         query_pool.answer(store, construct)
+    # long variable names, repeated in every JSON binding, count too (the second audit)
+    names = " ".join(f"?{'v' * 200}{n}" for n in range(5))
+    binds = " ".join(f"BIND(1 AS ?{'v' * 200}{n})" for n in range(5))
+    wide = query_pool.QueryRequest(f"SELECT {names} WHERE {{ VALUES ?i {{ 1 2 3 4 5 6 }} "
+                                   f"{binds} }}", max_results=100)
+    with pytest.raises(query_pool.QueryRejected, match="more than 5,000 characters"):
+        query_pool.answer(store, wide)
 
 
 # Regressions from session 30's attack, one per finding.

@@ -666,6 +666,20 @@ def test_a_hub_entitys_document_is_bounded(server: Running,
     assert found == 346
     small = http(server.url + "/id/certification/cpim.nt")
     assert "X-KG-Result-Limit" not in small.headers
+    # the records that come are those of the statements kept (the second audit: the first
+    # 10,000 by store order)
+    from rdflib.namespace import RDF
+
+    for record in graph.subjects(RDF.object, URIRef(iri)):
+        assert (graph.value(record, RDF.subject), None, URIRef(iri)) in graph
+    # a statement in the union and in its own graph counts once (the second audit: every
+    # entity with over half the limit was said to be cut)
+    monkeypatch.setattr(routes, "MAX_POINTING", 400)
+    monkeypatch.setattr(server.app, "cache", {})
+    whole = http(server.url + "/id/document/california-directory.nt")
+    assert "X-KG-Result-Limit" not in whole.headers
+    assert len({(s, p) for s, p, _ in Graph().parse(data=whole.body, format="nt").triples(
+        (None, None, URIRef(iri)))}) == 346
 
 
 def test_service_description_refuses_what_it_cannot_give(server: Running) -> None:

@@ -654,11 +654,15 @@ class EntityIndex:
                 triples.add((q.subject, q.predicate, q.object))
 
         add(self.store.quads_for_pattern(node, None, None, None))
-        pointing = self.store.quads_for_pattern(None, None, node, None)
+        # counted in the default graph, the union, where each statement is once: over all
+        # graphs a statement came twice (the union's copy and its graph's), so every entity
+        # with over 5,000 pointing statements was said to be cut (the second audit)
+        pointing = self.store.quads_for_pattern(None, None, node, ox.DefaultGraph())
         inbound = list(islice(pointing, max_inbound)) if max_inbound is not None else \
             list(pointing)
         cut = max_inbound is not None and next(pointing, None) is not None
         add(inbound)
+        kept = {q.subject for q in inbound}
         # The evidence records (reifications) of the statements given, whole: of those about
         # the entity, and of those that point to it (session 28's linked-data audit: of an
         # incoming statement's record only its "rdf:object <entity>" triple came along).
@@ -666,8 +670,12 @@ class EntityIndex:
         # of each only its owl:annotatedTarget came along (the second audit).
         for role in (RDF + "subject", RDF + "object", OWL + "annotatedSource",
                      OWL + "annotatedTarget"):
-            records = self.store.quads_for_pattern(None, ox.NamedNode(role), node, None)
-            for q in islice(records, max_inbound) if max_inbound is not None else records:
+            records = self.store.quads_for_pattern(None, ox.NamedNode(role), node,
+                                                   ox.DefaultGraph())
+            for q in records:
+                if cut and role.endswith(("object", "annotatedTarget")) and \
+                        not self._about_kept(q.subject, kept):
+                    continue  # the record of a pointing statement the document leaves out
                 add(self.store.quads_for_pattern(q.subject, None, None, None))
         graph = Graph()
         for prefix, ns in _prefixes(self.mapping.public).items():
@@ -675,6 +683,15 @@ class EntityIndex:
         for s, p, o in triples:
             graph.add((to_rdflib(s), to_rdflib(p), to_rdflib(o)))  # type: ignore[arg-type]
         return graph, cut
+
+    def _about_kept(self, record: ox.NamedNode | ox.BlankNode, kept: set[object]) -> bool:
+        """Whether the record's statement (rdf:subject, or owl:annotatedSource) is one of the
+        pointing statements kept."""
+        for role in (RDF + "subject", OWL + "annotatedSource"):
+            for q in self.store.quads_for_pattern(record, ox.NamedNode(role), None,
+                                                  ox.DefaultGraph()):
+                return q.object in kept
+        return True
 
     # --- the page model -------------------------------------------------------------------------
 

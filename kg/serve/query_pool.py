@@ -46,7 +46,8 @@ RawTerm = tuple[str, ...]  # ("u", iri) | ("b", id) | ("l", lexical, datatype, l
 # Characters of term text one answer may carry. The worker's memory cap does not cover the
 # server process, which turns the rows into terms and serialises them: 3,000 rows of a 128 KB
 # CONCAT grew it by 2 GB for one 394 MB answer (session 30's attack). 32 million characters
-# are several times the largest stored query's answer on the full graph.
+# are several times the largest stored query's answer on the full graph. Variable names count
+# once per bound value, as the JSON and XML results repeat them.
 MAX_ANSWER_CHARS = 32_000_000
 
 
@@ -155,7 +156,10 @@ def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -
                     break
                 row = tuple(None if solution[n] is None else _raw(solution[n], mapping)
                             for n in names)
+                # a bound variable's name comes with its value in every JSON and XML binding
+                # (the second audit: 200 long names made 1.5 GB of JSON from 23 M characters)
                 chars += sum(len(part) for term in row if term is not None for part in term)
+                chars += sum(len(n) for n, term in zip(names, row, strict=True) if term)
                 _check_size(chars)
                 out.rows.append(row)
         else:
