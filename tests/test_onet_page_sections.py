@@ -671,3 +671,16 @@ def test_a_code_bls_publishes_only_within_an_aggregate_gets_its_outlook(with_pro
     assert found is not None
     assert dict(found.figures)["Employment, 2024"] == f"about {round(float(row[3]) * 1000):,} jobs"
     assert "(21-1018), the BLS aggregate that combines this occupation" in found.source
+
+    # its entry requirements too (session 30's second audit: the 12 O*NET codes under an
+    # aggregate had none, and their moves' "entry:" compared against nothing). The EP slice's
+    # 21-1018: Master's degree.
+    from kg.serve.education_section import read_education, typical_entry_education
+
+    labels = {ID + "bls-ep-typical-education/master-s-degree": "Master's degree"}
+    assert row[12] == "Master's degree"
+    for code in ("soc2018/21-1011",):  # the taxonomy slice holds no 21-1011.00
+        education = read_education(with_projections, ID + code, ID, labels)
+        assert education is not None and education.entry_of[0] == "21-1018", code
+        assert "the BLS aggregate that combines" in education.relation
+        assert typical_entry_education(with_projections, ID + code, ID, labels) == row[12]

@@ -25,6 +25,8 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 RELATIONS = {"exactMatch": "filed", "closeMatch": "filed", "broadMatch": "covers"}
 SAID = {"filed": "the SOC 2018 occupation this one is filed under",
         "covers": "the SOC 2018 occupation that takes in this specialty",
+        "aggregate": "the BLS aggregate that combines this occupation's SOC 2018 code with "
+                     "others",
         "group": "the SOC 2018 group within which BLS projects this occupation"}
 ENTRY = (("typicalEntryEducation", "Typical education needed for entry"),
          ("relatedWorkExperience", "Work experience in a related occupation"),
@@ -90,7 +92,15 @@ def _read_entry(store: ox.Store, node: ox.NamedNode, public_base: str,
     candidates: list[tuple[ox.NamedNode, str]] = [(node, "")] + [
         (m, relation) for p, relation in RELATIONS.items() for m in _objects(store, node, SKOS + p)
         if isinstance(m, ox.NamedNode) and m.value.startswith(soc)]
-    candidates += [(g, "group") for c, _ in list(candidates)
+    # the BLS aggregate that combines the SOC code (53-1047 takes in 53-1042), as the wages
+    # and the outlook take it, before the broad group (the second audit: the 12 O*NET codes
+    # under an aggregate had no BLS entry requirements)
+    aggregates = [(a.subject, "aggregate") for c, _ in list(candidates)
+                  for a in store.quads_for_pattern(None, ox.NamedNode(SKOS + "narrowMatch"), c,
+                                                   None)
+                  if isinstance(a.subject, ox.NamedNode) and a.subject.value.startswith(soc)]
+    candidates += list(dict.fromkeys(aggregates))
+    candidates += [(g, "group") for c, relation in list(candidates) if relation != "aggregate"
                    for g in _objects(store, c, SKOS + "broader")
                    if isinstance(g, ox.NamedNode) and g.value.startswith(soc)]
     for concept, relation in candidates:
