@@ -115,6 +115,12 @@ def test_normalisation_folds_case_punctuation_plurals_abbreviations_and_gender()
     assert normalise("Asst. Plant Mgr") == "assistant plant manager"
     assert normalise("Chairwoman") == normalise("chairman") == "chairperson"
     assert normalise("Sales & Marketing Directors") == "sales and marketing director"
+    # British spellings (breame's list) to American ones, plurals too: a UK user's "Labourer"
+    # scored 21.76 against 94.52 for "Laborer" (session 30's job-title audit)
+    assert normalise("Construction Labourers") == normalise("construction laborer")
+    assert normalise("Programme Managers") == "program manager"
+    assert normalise("Movie Theatre Manager") == normalise("Movie Theater Manager")
+    assert normalise("Paediatrician") == "pediatrician"
 
 
 def test_manifest_validates_and_lists_every_type(service: Service) -> None:
@@ -466,8 +472,18 @@ def test_kg_reconcile_keeps_line_ends_inside_quoted_cells(dist: Path, tmp_path: 
                                                      ("nurse", "x\u2028y")]
     assert rows[0]["reconciled_name"] == "Plant manager"
     source.write_text('job\n"Plant manager\nnurse\n', encoding="utf-8")
-    with pytest.raises(KgError, match=r"t\.csv: line 3: unexpected end of data"):
+    with pytest.raises(KgError, match=r"t\.csv: line 2: a quoted cell is never closed"):
         reconcile_file(source, "job", "occupation", out, [dist / "kg.trig"], quiet=True)
+    # but a quote inside a cell is read as spreadsheets write it (the second audit: a strict
+    # reader refused a TSV row `"Acting" plant manager<TAB>1` that was read before)
+    tsv = tmp_path / "t.tsv"
+    tsv.write_text('job\tn\n"Acting" plant manager\t1\n', encoding="utf-8")
+    reconcile_file(tsv, "job", "occupation", tmp_path / "o.tsv", [dist / "kg.trig"], quiet=True)
+    # and a reconciled file is not reconciled again (each added column came twice)
+    with pytest.raises(KgError, match=r"o\.tsv: line 1: it already has the column "
+                                      r"'reconciled_id'"):
+        reconcile_file(tmp_path / "o.tsv", "job", "occupation", tmp_path / "o2.tsv",
+                       [dist / "kg.trig"], quiet=True)
     # a row's line is the line it starts on, past cells that hold line ends
     source.write_text('job,note\n"Plant\nmanager","a\nb"\nnurse\n', encoding="utf-8")
     with pytest.raises(KgError, match=r"t\.csv: line 5: 1 fields, the header has 2"):
@@ -889,6 +905,16 @@ def test_the_first_letters_of_http_are_no_id_prefix(service: Service) -> None:
                                        if e.type == "esco-occupation")].id
     found = service.suggest_entity(some[:-4], "esco-occupation")["result"]
     assert found and found[0]["id"].startswith(some[:-4])
+
+
+def test_a_british_spelling_finds_the_american_title(service: Service) -> None:
+    """The slice's 11-1021.00 is also "Movie Theater Manager" and "Program Manager"."""
+    for uk, us in (("Movie Theatre Manager", "Movie Theater Manager"),
+                   ("Programme Manager", "Program Manager")):
+        (best_uk,) = _batch(service, {"q": {"query": uk, "limit": 1}})["q"]["result"]
+        (best_us,) = _batch(service, {"q": {"query": us, "limit": 1}})["q"]["result"]
+        assert best_uk["id"] == best_us["id"] == "11-1021.00", uk
+        assert best_uk["score"] == best_us["score"]
 
 
 def test_an_unambiguous_preferred_title_is_a_match(service: Service) -> None:

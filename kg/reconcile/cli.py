@@ -44,6 +44,37 @@ def _delimiter(path: Path, sample: str) -> str:
         return ","
 
 
+def _rows(path: Path, text: str, delimiter: str) -> tuple[list[list[str]], list[int]]:
+    """The rows of the file and the line each starts on (a quoted cell may hold line ends).
+    Read leniently, as spreadsheets write (`"Acting" plant manager` is a cell), except a
+    quoted cell never closed: it swallowed the rest of the file into one cell."""
+    # csv's own limit (128 KiB a field), whatever an importer in this process set it to.
+    previous = csv.field_size_limit(MAX_FIELD)
+    try:
+        rows: list[list[str]] = []
+        starts: list[int] = []
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        try:
+            for row in reader:
+                starts.append(reader.line_num - sum(cell.count("\n") for cell in row))
+                rows.append(row)
+        except csv.Error as exc:
+            raise ReconcileInputError(f"{path}: line {reader.line_num}: {exc}") from exc
+        strict = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+        last = 0
+        try:
+            for _ in strict:
+                last = strict.line_num
+        except csv.Error as exc:
+            if "unexpected end of data" in str(exc):
+                raise ReconcileInputError(f"{path}: line {last + 1}: a quoted cell is never "
+                                          "closed (it would take in the rest of the file)"
+                                          ) from exc
+        return rows, starts
+    finally:
+        csv.field_size_limit(previous)
+
+
 def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: list[Path],
                    limit: int = 2, quiet: bool = False) -> int:
     """Reconciles `column` of `path` into `out`; returns the number of rows written."""
@@ -61,21 +92,8 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
         raise ReconcileInputError(f"{path}: cannot read: {exc}") from exc
     delimiter = _delimiter(path, text[:4096])
     # A file object, not text.splitlines(): that dropped the line ends inside quoted cells
-    # ("Plant\nManager" became "PlantManager") and split cells at U+2028; strict, so an
-    # unclosed quote is an error, not the rest of the file swallowed into one cell.
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    # csv's own limit (128 KiB a field), whatever an importer in this process set it to.
-    previous = csv.field_size_limit(MAX_FIELD)
-    rows: list[list[str]] = []
-    starts: list[int] = []  # the line each row starts on: a quoted cell may hold line ends
-    try:
-        for row in reader:
-            starts.append(reader.line_num - sum(cell.count("\n") for cell in row))
-            rows.append(row)
-    except csv.Error as exc:
-        raise ReconcileInputError(f"{path}: line {reader.line_num}: {exc}") from exc
-    finally:
-        csv.field_size_limit(previous)
+    # ("Plant\nManager" became "PlantManager") and split cells at U+2028.
+    rows, starts = _rows(path, text, delimiter)
     if not rows:
         raise ReconcileInputError(f"{path}: line 1: empty file (a header row is needed)")
     header = rows[0]
@@ -83,6 +101,11 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
         raise ReconcileInputError(f"{path}: line 1: no column {column!r} "
                                   f"(columns: {', '.join(header)})")
     at = header.index(column)
+    clash = [name for name in added_columns(limit) if name in header]
+    if clash:
+        # a reconciled file reconciled again wrote each added column twice
+        raise ReconcileInputError(f"{path}: line 1: it already has the column {clash[0]!r} "
+                                  "(a reconciled file?); reconcile the original, or rename it")
     if header.count(column) > 1:
         # the first was taken without a word
         raise ReconcileInputError(f"{path}: line 1: {header.count(column)} columns are named "
