@@ -880,10 +880,13 @@ def test_a_query_of_property_values_alone(service: Service) -> None:
 
 def test_a_query_gives_at_most_fifty_property_values(service: Service) -> None:
     """Regression (session 30's attack): 30,000 property values in one query took 111 s of
-    one request, every property evaluated on every entity of the type."""
+    one request, every property evaluated on every entity of the type; its second audit: a
+    list of values under one property counted once."""
     many = [{"pid": "isco08", "v": str(n)} for n in range(MAX_PROPERTIES + 1)]
+    listed = [{"pid": "isco08", "v": [str(n) for n in range(MAX_PROPERTIES + 1)]}]
     for q in ({"properties": many, "type": "soc2018"},
-              {"query": "nurse", "properties": many}):
+              {"query": "nurse", "properties": many},
+              {"properties": listed, "type": "soc2018"}):
         with pytest.raises(BadRequest, match=f"gives {MAX_PROPERTIES + 1} property values; "
                                              f"at most {MAX_PROPERTIES}"):
             service.queries(json.dumps({"q": q}))
@@ -896,7 +899,8 @@ def test_a_query_gives_at_most_fifty_property_values(service: Service) -> None:
 def test_the_first_letters_of_http_are_no_id_prefix(service: Service) -> None:
     """Regression (session 30's attack): suggesting ESCO occupations for "h" (or "ht", "http")
     took the id branch, which every ESCO URI matches, and listed them in UUID order."""
-    for prefix in ("h", "ht", "http", "http://"):
+    for prefix in ("h", "ht", "http", "http://", "http://data.europa.eu/esco/",
+                   "http://data.europa.eu/esco/occupation/"):
         ranked = service.suggest_entity(prefix, "esco-occupation")["result"]
         ids = [c["id"] for c in ranked]
         assert ids != sorted(ids) or not ids, prefix
