@@ -734,3 +734,13 @@ def test_validate_reads_a_long_triple_quoted_string_at_once(tmp_path: Path, suff
     assert main(["validate", str(long)]) == 0
     assert time.monotonic() - started < 15  # rdflib: about 50 s
     assert "2 triples, 0 violation(s)" in capsys.readouterr().out
+
+
+def test_validate_names_an_rdf_star_triple(tmp_path: Path, capsys) -> None:
+    """Regression (session 30's second audit): a quoted triple ended in "'pyoxigraph.Triple'
+    object has no attribute 'language'"."""
+    star = tmp_path / "star.ttl"
+    star.write_text("<http://x/s> <http://x/p> << <http://x/a> <http://x/b> <http://x/c> >> .\n",
+                    encoding="utf-8")
+    assert main(["validate", str(star)]) == 1
+    assert "holds an RDF-star quoted triple" in capsys.readouterr().err

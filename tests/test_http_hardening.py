@@ -534,6 +534,12 @@ def test_a_host_that_cannot_be_listened_on_is_named(dist: Path) -> None:
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert "kg: error: --host no.such.host.invalid: cannot listen there" in done.stderr
+    # an address this machine does not have (the second audit: a bare "[Errno 99]")
+    done = subprocess.run([sys.executable, "-m", "kg.cli", "serve", "--dist", str(dist),
+                           "--host", "192.0.2.1", "--port", "0"],
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 1
+    assert "kg: error: --host 192.0.2.1 --port 0: cannot listen there" in done.stderr
 
 
 @pytest.mark.parametrize("service", ["SERVICE:svc1", "true.SERVICE:svc2", "service:svc3",

@@ -236,8 +236,10 @@ def test_a_running_builds_staging_folder_and_a_users_copy_are_left(
         assert output_folder.remove_stale(out) == [dead.name]
     assert other.is_dir() and running.is_dir() and not dead.exists()
     assert (copy / "thesis.txt").read_text(encoding="utf-8") == "precious"
-    assert "left 1 folder(s) beside --out named like an interrupted build's" in \
-        capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "left 1 folder(s) beside --out named like an interrupted build's" in err
+    # with why (the second audit: "no kg-build.json" was said of a folder that has it)
+    assert f"{copy.name} (holds files kg build did not write (thesis.txt))" in err
     # once its build has ended, the running one's folder is a dead build's
     assert output_folder.remove_stale(out) == [running.name]
     # a build holds its own staging folder so while it runs

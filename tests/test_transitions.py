@@ -443,8 +443,7 @@ def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) 
     # okg:sharedSkill holds knowledge areas too (session 28's skills audit: "Shared skills:
     # Telecommunications, English Language")
     assert section.count("Shared skills and knowledge: ") == sum(1 for t in targets if t.skills)
-    assert section.count("(same SOC occupation, 11-3051)") == sum(1 for t in targets
-                                                                  if t.same_soc)
+    assert section.count("(both under SOC 11-3051)") == sum(1 for t in targets if t.same_soc)
     assert ".;" not in section and "Shared:" not in section
 
 

@@ -331,8 +331,12 @@ def remove_stale(out: Path) -> list[str]:
         _log(f"removed {len(removed)} folder(s) left by an interrupted build: "
              + ", ".join(removed))
     if kept:
+        # why each is kept (the second audit: "no kg-build.json" was said of a folder that has
+        # it and was kept for a file of someone's)
         _log(f"left {len(kept)} folder(s) beside --out named like an interrupted build's but "
-             f"not written by kg build (no {MARKER}): " + ", ".join(kept))
+             "not written by kg build: " + "; ".join(
+                 f"{name} ({replaceable(out.parent / name) or 'holds files of its own'})"
+                 for name in kept))
     return removed
 
 

@@ -96,6 +96,8 @@ def _validate(args: argparse.Namespace) -> int:
             data = _oxigraph_graph(path, fmt)
         else:
             data = Graph().parse(path, format=fmt)
+    except KgError:
+        raise
     except Exception as exc:  # rdflib raises many parser-specific types
         raise KgError(f"{path}: cannot parse as {fmt}: {exc}") from exc
     findings = shacl_findings(data, load_shapes(), load_ontology())
@@ -118,6 +120,9 @@ def _oxigraph_graph(path: Path, fmt: str) -> Any:
     from rdflib import BNode, Graph, Literal, URIRef
 
     def term(node: Any) -> Any:
+        if isinstance(node, ox.Triple):  # rdflib and pySHACL have no quoted triples
+            raise KgError(f"{path}: holds an RDF-star quoted triple ({node}), which the "
+                          "shapes' validator (pySHACL) cannot read")
         if isinstance(node, ox.NamedNode):
             return URIRef(node.value)
         if isinstance(node, ox.BlankNode):

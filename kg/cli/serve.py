@@ -56,6 +56,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             # it said only "[Errno 98] Address already in use"
             raise KgError(f"port {args.port} on {args.host} is already in use (another kg serve?); "
                           "choose another with --port, or --port 0 for a free one") from exc
+        if exc.errno in (errno.EADDRNOTAVAIL, errno.EACCES, errno.EPERM):
+            raise KgError(f"--host {args.host} --port {args.port}: cannot listen there "
+                          f"({exc.strerror})") from exc
         raise KgError(str(exc)) from exc
     except RuntimeError as exc:
         raise KgError(str(exc)) from exc

@@ -32,9 +32,10 @@ class Target:
     outlook_code: str | None = None  # the SOC code whose projection that is, when not its own
     skills: list[str] = field(default_factory=list)  # shared Skills/Knowledge elements
     activities: list[str] = field(default_factory=list)  # shared detailed work activities
-    # the SOC 2018 code both occupations are filed under: the move is to a specialty of the
-    # same occupation or back from one (Registered Nurses' first three moves were its own
-    # specialties, listed like any move; session 30's career-guidance audit)
+    # the SOC 2018 code both occupations are filed under: a move to a specialty of the same
+    # occupation or back from one, or between two occupations under an "All Other" code
+    # (Registered Nurses' first three moves were its own specialties, listed like any move;
+    # session 30's career-guidance audit)
     same_soc: str | None = None
     # BLS's typical education for entry into the target where it differs from this
     # occupation's (Registered Nurses -> Obstetricians read "1 job zone higher" only; the
