@@ -176,6 +176,7 @@ def test_the_server_reads_the_ranker_of_the_same_build(
 
     from kg.reconcile.index import load_store
     from kg.serve import reconcile_route
+    from kg.serve.downloads import close_downloads, list_downloads
     from kg.serve.store import BaseMap
 
     monkeypatch.setenv("KG_CACHE_DIR", str(tmp_path / "cache"))
@@ -194,8 +195,10 @@ def test_the_server_reads_the_ranker_of_the_same_build(
     answers = []
     for public in ("http://a.example/", "http://a.example/", "http://b.example/"):
         app = SimpleNamespace(config=SimpleNamespace(dist=dist), store=store,
+                              downloads=list_downloads(dist, None),
                               mapping=BaseMap("https://w3id.org/occupation-kg/", public))
         service = reconcile_route._service(app, "http://x/reconcile")  # type: ignore[arg-type]
+        close_downloads(app.downloads)
         answers.append([c.id for c in service.ranker.rank(["welder"], "onet-occupation", 3)[0]])
     assert len(builds) == 2  # the second app read the first one's ranker
     assert answers[0] == answers[1] == answers[2]
