@@ -40,7 +40,9 @@ class ValidationFailed(KgError):
 def not_a_file(path: Path) -> str:
     """Why `path` cannot be read as a file: a folder given where a file belongs was reported
     as "no such file", which sent the user looking for a missing file."""
-    return "is a folder, not a file" if path.is_dir() else "no such file"
+    if path.is_dir():
+        return "is a folder, not a file"
+    return "is not a regular file" if path.exists() else "no such file"
 
 
 def not_a_folder(path: Path) -> str:

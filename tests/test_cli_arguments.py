@@ -202,3 +202,24 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"kg: error: port {port} on 127.0.0.1 is already in use" in done.stderr, done.stderr
     assert "--port 0" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_closed_pipe_ends_the_output_quietly() -> None:
+    """Regression (session 30's fresh-clone check): `kg queries | head -3` ended in a
+    BrokenPipeError traceback."""
+    kg = subprocess.Popen([sys.executable, "-m", "kg.cli", "queries"], stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE)
+    assert kg.stdout is not None and kg.stderr is not None
+    kg.stdout.close()  # as `head` does once it has its lines: before kg has written any
+    err = kg.stderr.read().decode()
+    kg.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipeError" not in err, err
+
+
+def test_a_device_given_as_a_file_is_named_so(tmp_path: Path, capsys) -> None:
+    import os
+
+    fifo = tmp_path / "titles.csv"
+    os.mkfifo(fifo)
+    assert main(["reconcile", str(fifo), "--column", "x"]) == 1
+    assert capsys.readouterr().err == f"kg: error: {fifo}: is not a regular file\n"
