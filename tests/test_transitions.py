@@ -335,6 +335,21 @@ def test_cli_csv_of_one_occupation(dist: Path, capsys: pytest.CaptureFixture[str
     assert [r["rank"] for r in rows] == [str(i) for i in range(1, len(rows) + 1)]
     assert {"from_code", "to_code", "rank", "score", "skills", "tasks"} <= set(rows[0])
     assert {r["from_code"] for r in rows} == {"11-3051.00"}
+    # shared skills strongest first, as on the page, for one occupation and for --all (which
+    # reads every importance in one query): they were A-Z (session 30's career audit)
+    importance = {(r["O*NET-SOC Code"], r["Element Name"]): float(r["Data Value"])
+                  for n in ("Skills.tsv", "Knowledge.tsv") for r in tsv(ONET / n)
+                  if r["Scale ID"] == "IM"}
+    assert main(["transitions", "--all", "--format", "csv", "--dist", str(dist)]) == 0
+    every = list(csv.DictReader(capsys.readouterr().out.splitlines()))
+    ordered = 0
+    for row in rows + every:
+        names = [s.split(" (")[0] for s in row["shared_skills"].split("; ") if s]
+        strength = [min(importance.get((row["from_code"], s), 0),
+                        importance.get((row["to_code"], s), 0)) for s in names]
+        assert strength == sorted(strength, reverse=True), (row["to_code"], names, strength)
+        ordered += len(set(strength)) > 1
+    assert ordered
 
 
 def test_cli_table_words_the_figures_as_the_page_does(
@@ -444,6 +459,19 @@ def test_page_section_words_the_figures_and_keeps_skills_apart(built: ox.Store) 
     # Telecommunications, English Language")
     assert section.count("Shared skills and knowledge: ") == sum(1 for t in targets if t.skills)
     assert section.count("(both under SOC 11-3051)") == sum(1 for t in targets if t.same_soc)
+    # shared skills strongest first (the lower of the two importances), as the build chose
+    # them (session 30's audit: the page showed them in store order, `kg transitions` A-Z)
+    importance = {(r["O*NET-SOC Code"], r["Element Name"]): float(r["Data Value"])
+                  for n in ("Skills.tsv", "Knowledge.tsv") for r in tsv(ONET / n)
+                  if r["Scale ID"] == "IM"}
+    ordered = 0
+    for t in targets:
+        code = t.iri.rsplit("/", 1)[-1]
+        strength = [min(importance.get((source, s), 0), importance.get((code, s), 0))
+                    for s in t.skills]
+        assert strength == sorted(strength, reverse=True), (code, t.skills, strength)
+        ordered += len(set(strength)) > 1
+    assert ordered  # some order was there to keep
     assert ".;" not in section and "Shared:" not in section
 
 

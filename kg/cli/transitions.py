@@ -22,6 +22,7 @@ import pyoxigraph as ox
 
 from kg.cli.arguments import positive_integer
 from kg.errors import KgError
+from kg.transitions.shared_order import Importances, strongest_first
 from kg.transitions.terms import KEPT_PER_SOURCE, PROPERTY
 from kg.transitions.terms import OKG_IRI as OKG
 from kg.transitions.terms import SKOS_IRI as SKOS
@@ -49,7 +50,7 @@ def _query(code: str | None, limit: int) -> str:
         + [f"OPTIONAL {{ ?t okg:{prop} ?{name} }}" for name, prop in FIGURE_CODES.items()])
     source = f'?from skos:notation "{code}" .' if code else ""
     return f"""PREFIX okg: <{OKG}> PREFIX skos: <{SKOS}>
-SELECT DISTINCT ?t ?from_code ?from_title ?to_code ?to_title ?rank ?score
+SELECT DISTINCT ?t ?from ?to ?from_code ?from_title ?to_code ?to_title ?rank ?score
        {' '.join('?' + n for n in (*PROPERTY, *FIGURES, *FIGURE_CODES))} WHERE {{
   {source}
   ?t okg:fromOccupation ?from ; a okg:CareerTransition ; okg:toOccupation ?to ;
@@ -91,9 +92,11 @@ def open_dist(dist: Path) -> ox.Store:
 def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str, str]]:
     store = open_dist(dist)
     rows: dict[str, dict[str, str]] = {}
+    ends: dict[str, tuple[str, str]] = {}  # transition -> (from, to) IRIs
     plain = [c for c in COLUMNS if c not in SHARED]
     for solution in store.query(_query(code, limit)):
         node = solution["t"].value
+        ends[node] = (solution["from"].value, solution["to"].value)
         if node not in rows:  # a second label (graph) of the same occupation says nothing new
             rows[node] = {c: (solution[c].value if solution[c] is not None else "")
                           for c in plain}
@@ -108,10 +111,17 @@ def read_transitions(dist: Path, code: str | None, limit: int) -> list[dict[str,
             code_term = solution["code"]
             shared.setdefault(key, {}).setdefault(solution["x"].value, (
                 solution["label"].value, code_term.value if code_term is not None else None))
+    importance = Importances(store)
+    if code is None:
+        importance.read_all()
     for node, row in rows.items():
         for name, prop in SHARED.items():
-            row[name] = "; ".join(sorted(distinct_names(
-                list(shared.get((node, prop), {}).values()))))
+            named = shared.get((node, prop), {})
+            if prop == "sharedSkill":  # strongest first, as the build chose them (was A-Z)
+                order = strongest_first(named, *(importance(iri) for iri in ends[node]))
+                row[name] = "; ".join(distinct_names([named[e] for e in order]))
+            else:
+                row[name] = "; ".join(sorted(distinct_names(list(named.values()))))
     return list(rows.values())
 
 

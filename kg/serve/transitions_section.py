@@ -11,6 +11,7 @@ import pyoxigraph as ox
 
 from kg.prefixes import OKG
 from kg.serve.education_section import typical_entry_education
+from kg.transitions.shared_order import Importances, strongest_first
 from kg.transitions.wording import activities_text, distinct_names, job_zone_text, wage_text
 
 SHOWN = 10
@@ -71,6 +72,8 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
     entry education where it differs from this occupation's."""
     found: dict[str, Target] = {}
     source = ox.NamedNode(iri)
+    importance = Importances(store)
+
     for quad in store.quads_for_pattern(None, ox.NamedNode(OKG + "fromOccupation"), source, None):
         node = quad.subject
         if not isinstance(node, ox.NamedNode) or node.value in found:
@@ -114,6 +117,9 @@ def read_targets(store: ox.Store, iri: str, labels: dict[str, str],
                     code = next(store.quads_for_pattern(shared.object, NOTATION, None, None),
                                 None)
                     named[shared.object.value] = (label, code.object.value if code else None)
+            if prop == "sharedSkill" and len(named) > 1:  # as the build chose them
+                order = strongest_first(named, importance(iri), importance(target.value))
+                named = {e: named[e] for e in order}
             kept.extend(distinct_names(list(named.values())))
         found[node.value] = row
     if public_base is not None and found:
