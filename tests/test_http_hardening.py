@@ -573,3 +573,16 @@ def test_the_lexer_is_linear_in_a_run_of_dotted_names() -> None:
     started = time.monotonic()
     assert sum(1 for _ in tokens("ASK { " + "a." * 500_000 + " }")) == 5
     assert time.monotonic() - started < 2
+
+
+def test_a_percent_encoded_unreserved_character_is_that_character(server: Running) -> None:
+    """Regression (session 30's attack): `/%64ownloads` and `/kind/%52ating`-like paths were
+    404s (RFC 3986 6.2.2.2: %64 is "d"), though /download/ decoded its names."""
+    for raw in (b"/%64ownloads", b"/quer%69es", b"/%73parql"):
+        reply = exchange(server, b"GET " + raw + b" HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n"
+                                 b"Connection: close\r\n\r\n", wait=5)
+        assert reply.startswith(b"HTTP/1.1 200 "), (raw, reply[:60])
+    # an escaped dot is a dot, and `..` stays refused where it was
+    reply = exchange(server, b"GET /download/%2e%2e/%2e%2e/etc/passwd HTTP/1.1\r\nHost: x\r\n"
+                             b"Connection: close\r\n\r\n", wait=5)
+    assert reply.startswith(b"HTTP/1.1 404 ")

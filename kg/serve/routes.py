@@ -38,8 +38,20 @@ QUERY_FORMATS = [
 ]
 
 
+# RFC 3986 6.2.2.2: a percent-encoded unreserved character is that character (`/%64ownloads`
+# is /downloads); /download/ decoded them and /kind/, /queries/ and the routes' names did not
+# (session 30's attack).
+_UNRESERVED_ESCAPE = re.compile(r"%(2[dDeE]|3[0-9]|[46][1-9a-fA-F]|[57][0-9aA]|5[fF]|7[eE])")
+
+
+def _unreserved(match: re.Match[str]) -> str:
+    char = chr(int(match.group(1), 16))
+    return char if char.isalnum() or char in "-._~" else match.group(0)
+
+
 def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) -> Response:
     url = urlsplit(target)
+    url = url._replace(path=_UNRESERVED_ESCAPE.sub(_unreserved, url.path))
     path = url.path
     params = parse_qs(url.query, keep_blank_values=True)
     if method not in ("GET", "HEAD", "POST"):
