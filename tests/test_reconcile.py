@@ -553,6 +553,33 @@ def test_tasks_are_weak_context_for_longer_queries(monkeypatch: pytest.MonkeyPat
     assert with_context > 0 and with_context > lead("installer of bathroom mirrors")
 
 
+def test_an_occupation_comes_before_its_specialties_that_share_a_title() -> None:
+    """Regression (session 30's new-user audit): six O*NET occupations are "Plant Manager";
+    the raw score, all but tied, put Biofuels Production Managers (11-3051.03) before
+    Industrial Production Managers (11-3051.00). A title that names no specialty is the
+    occupation's; holders under other codes keep the raw order."""
+    index = _small_index("""
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+@prefix id: <https://w3id.org/occupation-kg/id/> .
+id:onet-soc2019\\/11-3051.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "11-3051.00" ;
+    skos:prefLabel "Industrial Production Managers"@en ; skos:altLabel "Plant Manager"@en .
+id:onet-soc2019\\/11-3051.03 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "11-3051.03" ;
+    skos:prefLabel "Biofuels Production Managers"@en ; skos:altLabel "Plant Manager"@en ,
+    "Biofuels Plant Manager"@en , "Plant Manager, Biofuels"@en .
+id:onet-soc2019\\/11-9013.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "11-9013.00" ;
+    skos:prefLabel "Farmers, Ranchers, and Other Agricultural Managers"@en ;
+    skos:altLabel "Plant Manager"@en .
+""")
+    ranker = Ranker(index)
+    raw = ranker.rank(["plant manager"], "onet-occupation", rerank=False)[0]
+    ids = [c.id for c in raw]
+    assert ids.index("11-3051.00") < ids.index("11-3051.03"), ids
+    # the farmers' place among the holders is the raw score's, not moved by the rule
+    scores = {c.id: c.raw for c in raw}
+    assert ids.index("11-9013.00") == 0 or scores["11-9013.00"] <= max(
+        scores["11-3051.00"], scores["11-3051.03"])
+
+
 def test_type_strict_any_all_should(service: Service) -> None:
     title = "Industrial Production Managers"
     answer = _batch(service, {

@@ -687,6 +687,8 @@ class Ranker:
                 running = 0.0
                 for e in reversed(order):  # each at least every later one's
                     running = shown[e] = max(shown[e], running)
+            elif exact:  # an O*NET-SOC occupation, ranked without its re-ranker
+                order = self._general_first(order, self._holders().get(text, {}))
         else:
             ranked = sorted(zip([f[0] for f in found], probs.tolist(), strict=True),
                             key=lambda ep: (-ep[1], self.index.entities[ep[0]].id))
@@ -696,7 +698,7 @@ class Ranker:
             if exact:
                 raw_order = sorted(raws, key=lambda e: (-raws[e], self.index.entities[e].id))
                 sure = sure and raw_order[0] == order[0]
-                order = raw_order
+                order = self._general_first(raw_order, self._holders().get(text, {}))
             else:
                 # The first keeps its raw score, the others that times their probability
                 # relative to its: raw (which the service merges types by) follows the answer.
@@ -726,6 +728,24 @@ class Ranker:
                 and support >= (needed if size > MATCH_FEW else 0.9)) or (
                 exact and self._named_only(text, type_key) == first.entity)
         return result[:limit]
+
+    def _general_first(self, order: list[int], holders: dict[int, float]) -> list[int]:
+        """An O*NET-SOC occupation (xx-xxxx.00) before its own specialties (.01, .02, ...)
+        when both hold the query as a title: a title that names no specialty is the
+        occupation's. Six occupations are "Plant Manager" in O*NET 29.3, and the raw score,
+        all but tied, put Biofuels Production Managers before Industrial Production Managers
+        (session 30's new-user audit). Other holders keep the raw score's order."""
+        ids = {e: self.index.entities[e].id for e in order}
+        out: list[int] = []
+        for e in order:
+            code = ids[e]
+            if e in holders and code.endswith(".00"):
+                at = next((k for k, f in enumerate(out) if f in holders
+                           and ids[f][:7] == code[:7]), len(out))
+                out.insert(at, e)
+            else:
+                out.append(e)
+        return out
 
     def _named_only(self, text: str, type_key: str) -> int | None:
         """The entity of the type whose preferred label is `text` (normalised) when no other
