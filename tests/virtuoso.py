@@ -9,6 +9,7 @@ database has dba/dba.
 from __future__ import annotations
 
 import os
+import random
 import shutil
 import signal
 import socket
@@ -66,6 +67,33 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999  # Linux's default
+
+
+def free_server_port() -> int:
+    """A free port outside the kernel's ephemeral range, for a server that starts slowly.
+
+    Regression: Virtuoso was given a port from `free_port` and took seconds to bind it; in
+    that time a `kg serve` of another test worker, bound to port 0, was handed the same port,
+    answered the readiness probe (ASK {}) and received `kg load`'s requests (65 errors in one
+    run). The kernel hands port-0 binds ports from the ephemeral range only."""
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(10_000, 65_000) if not low <= p <= high]
+    for port in random.sample(candidates, 200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port outside the ephemeral range")
 
 
 @dataclass
@@ -137,7 +165,8 @@ class Virtuoso:
         try:
             url = f"{self.sparql_url}?query=ASK%7B%7D"
             with urllib.request.urlopen(url, timeout=2) as resp:
-                return resp.status == 200
+                # Virtuoso itself, not another server on its port
+                return resp.status == 200 and "virtuoso" in resp.headers.get("Server", "").lower()
         except (urllib.error.URLError, OSError):
             return False
 
@@ -161,10 +190,10 @@ class Virtuoso:
 
 
 def start_virtuoso(directory: Path, profile: str = "tests") -> Virtuoso:
-    http_port = free_port()
-    isql_port = free_port()
+    http_port = free_server_port()
+    isql_port = free_server_port()
     while isql_port == http_port:
-        isql_port = free_port()
+        isql_port = free_server_port()
     server = Virtuoso(Path(directory), http_port=http_port, isql_port=isql_port, profile=profile)
     server.start()
     return server
