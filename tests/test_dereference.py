@@ -139,7 +139,7 @@ def test_ontology_in_every_rdf_format(server: Running, dist: Path, path: str,
     """Regression: /ontology/ had no Vary: Accept and sent HTML for JSON-LD and RDF/XML."""
     reply = http(server.url + path, accept=accept)
     assert reply.status == 200
-    assert reply.headers["Vary"] == "Accept"
+    assert "Accept" in [part.strip() for part in reply.headers["Vary"].split(",")]
     assert reply.headers["Content-Type"].startswith(accept)
     got = Graph().parse(data=reply.body, format=RDF_MEDIA[accept])
     want = Graph().parse(dist / "ontology.ttl", format="turtle")

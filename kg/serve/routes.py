@@ -14,6 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.serve import described, humanize
 from kg.serve import negotiation as neg
+from kg.serve.conditional import http_date, names_tag
 from kg.serve.cors import methods_for
 from kg.serve.downloads import download_bytes, graph_title, lookup
 from kg.serve.entities import kind_names, local_name
@@ -631,7 +632,8 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
         media += "; charset=utf-8"
     etag = f'"{item.sha256}"'
     headers = {"ETag": etag, "Cache-Control": "max-age=300", "Accept-Ranges": "bytes"}
-    if request is not None and _matches(request.get("If-None-Match"), etag):
+    if_none_match = request.get("If-None-Match") if request is not None else None
+    if if_none_match and names_tag(if_none_match, etag):
         # RFC 9110 13.1.2: the client holds this very file (862 MiB for the full kg.nt)
         return Response(304, b"", headers=headers)
     asked = request.get("Range") if request is not None else None
@@ -649,15 +651,6 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
     headers["Content-Range"] = f"bytes {wanted[0]}-{wanted[1]}/{size}"
     return Response(206, content_type=media, headers=headers, file_fd=item.fd,
                     file_range=wanted)
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    """An If-None-Match list naming `etag` (weakly: W/ ignored, as RFC 9110 13.1.2 says), or
-    "*"."""
-    if not if_none_match:
-        return False
-    tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
-    return "*" in tags or etag in tags
 
 
 def byte_range(header: str, size: int) -> tuple[int, int] | str | None:
@@ -698,8 +691,14 @@ def static(app: App, raw: str) -> Response:
     media = media_type(item.name)
     if item.suffix in (".css", ".js"):
         media = ("text/css" if item.suffix == ".css" else "text/javascript") + "; charset=utf-8"
-    return Response(200, content_type=media, headers={"Cache-Control": "max-age=3600"},
-                    file=item)
+    # Read into memory (the largest, YASGUI's script, is 1 MB), so it is sent gzipped; dated
+    # by its own file, which a new YASGUI replaces without a rebuild.
+    try:
+        body, modified = item.read_bytes(), item.stat().st_mtime
+    except OSError:  # removed since start-up (`kg serve-assets` reinstalling YASGUI)
+        return Response.text(404, "no such static file")
+    return Response(200, body, content_type=media,
+                    headers={"Cache-Control": "max-age=3600", "Last-Modified": http_date(modified)})
 
 
 ONTOLOGY_FORMATS = {"html": neg.HTML, "ttl": neg.TURTLE, "jsonld": neg.JSONLD,

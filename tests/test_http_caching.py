@@ -1,0 +1,181 @@
+"""gzip and conditional requests on `kg serve` (kg.serve.compression, kg.serve.conditional).
+
+Regression (carried in every note since session 20): no answer was compressed and none had a
+validator other than the downloads' ETag, so a client fetched the 1 MB query-page script and
+every entity document in full each time, and a crawler could not ask "changed since?".
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import json
+import os
+import urllib.parse
+from collections.abc import Iterator
+from email.utils import formatdate
+from pathlib import Path
+
+import pytest
+import requests
+from rdflib import Graph
+
+from kg.serve.compression import MIN_BYTES, accepts_gzip
+from tests.server_support import Running, running_server
+
+DOCUMENT = "/id/occupation/industrial-production-managers.ttl"
+PAGE = "/id/occupation/industrial-production-managers.html"
+LABELS = "SELECT ?s ?label WHERE { ?s <http://www.w3.org/2004/02/skos/core#prefLabel> ?label }"
+
+
+@pytest.fixture(scope="module")
+def server(dist: Path) -> Iterator[Running]:
+    with running_server(dist, workers=1, query_timeout=10.0) as srv:
+        yield srv
+
+
+def fetch(server: Running, path: str, method: str = "GET", body: bytes | None = None,
+          **headers: str) -> tuple[int, http.client.HTTPMessage, bytes]:
+    """One request with exactly these headers (urllib would add its own)."""
+    host, port = server.url.split("//")[1].split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        conn.request(method, path, body=body,
+                     headers={k.replace("_", "-"): v for k, v in headers.items()})
+        resp = conn.getresponse()
+        return resp.status, resp.msg, resp.read()
+    finally:
+        conn.close()
+
+
+def vary(headers: http.client.HTTPMessage) -> set[str]:
+    return {part.strip().lower() for part in (headers.get("Vary") or "").split(",")}
+
+
+def test_accept_encoding_weights() -> None:
+    assert accepts_gzip("gzip, deflate, br") and accepts_gzip("x-gzip") and accepts_gzip("*")
+    assert accepts_gzip("br;q=1.0, gzip;q=0.8, *;q=0.1")
+    for refused in (None, "", "identity", "gzip;q=0", "*;q=0", "br, *;q=0.5, gzip;q=0",
+                    "gzip;q=nan", "gzip;q=2"):
+        assert not accepts_gzip(refused), refused
+
+
+def test_an_entity_document_is_gzipped_for_a_client_that_accepts_it(server: Running) -> None:
+    status, plain_headers, plain = fetch(server, DOCUMENT)
+    assert status == 200 and "Content-Encoding" not in plain_headers
+    status, headers, packed = fetch(server, DOCUMENT, Accept_Encoding="gzip, deflate")
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert int(headers["Content-Length"]) == len(packed) < len(plain) / 3
+    assert gzip.decompress(packed) == plain
+    assert {"accept-encoding"} <= vary(headers) and {"accept-encoding"} <= vary(plain_headers)
+    assert len(Graph().parse(data=gzip.decompress(packed), format="turtle")) > 20
+    # the same bytes each time (no timestamp in the gzip header): the same ETag is true
+    assert fetch(server, DOCUMENT, Accept_Encoding="gzip")[2] == packed
+
+
+def test_gzip_refused_or_not_offered_gives_the_plain_body(server: Running) -> None:
+    plain = fetch(server, DOCUMENT)[2]
+    for header in ("identity", "gzip;q=0", "br", "*;q=0"):
+        status, headers, body = fetch(server, DOCUMENT, Accept_Encoding=header)
+        assert status == 200 and "Content-Encoding" not in headers and body == plain, header
+
+
+def test_a_cached_document_is_not_changed_by_a_gzipped_answer(server: Running) -> None:
+    """The rendered documents are cached as Response objects (kg.serve.routes.entity_document):
+    one gzipped in place would go gzipped to the next client, which did not ask for it."""
+    first = fetch(server, DOCUMENT)[2]
+    fetch(server, DOCUMENT, Accept_Encoding="gzip")
+    status, headers, again = fetch(server, DOCUMENT)
+    assert "Content-Encoding" not in headers and again == first
+
+
+def test_a_real_client_reads_gzipped_pages_and_results(server: Running) -> None:
+    """requests sends `Accept-Encoding: gzip, deflate` and decodes what comes back."""
+    page = requests.get(server.url + PAGE, timeout=60)
+    assert page.headers["Content-Encoding"] == "gzip"
+    assert "Industrial Production Managers" in page.text
+    result = requests.post(server.url + "/sparql", data={"query": LABELS}, timeout=60,
+                           headers={"Accept": "application/sparql-results+json"})
+    assert result.status_code == 200 and result.headers["Content-Encoding"] == "gzip"
+    assert len(result.json()["results"]["bindings"]) > 100
+    script = requests.get(server.url + "/static/style.css", timeout=60)
+    assert script.headers["Content-Encoding"] == "gzip" and "Last-Modified" in script.headers
+
+
+def test_head_announces_the_length_get_sends(server: Running) -> None:
+    for encoding in ("gzip", "identity"):
+        _, got, body = fetch(server, PAGE, Accept_Encoding=encoding)
+        status, head, empty = fetch(server, PAGE, "HEAD", Accept_Encoding=encoding)
+        assert status == 200 and empty == b""
+        assert head["Content-Length"] == got["Content-Length"] == str(len(body))
+        assert head.get("Content-Encoding") == got.get("Content-Encoding")
+
+
+def test_each_encoding_has_its_own_etag_and_if_none_match_gives_304(server: Running) -> None:
+    _, plain, _ = fetch(server, DOCUMENT)
+    _, packed, _ = fetch(server, DOCUMENT, Accept_Encoding="gzip")
+    assert plain["ETag"] and packed["ETag"] and plain["ETag"] != packed["ETag"]
+    status, headers, body = fetch(server, DOCUMENT, Accept_Encoding="gzip",
+                                  If_None_Match=packed["ETag"])
+    assert (status, body) == (304, b"")
+    assert headers["ETag"] == packed["ETag"] and "accept-encoding" in vary(headers)
+    assert headers["Cache-Control"] == "max-age=300"
+    # W/ is ignored (weak comparison, RFC 9110 13.1.2), a list is searched
+    assert fetch(server, DOCUMENT, If_None_Match=f'"x", W/{plain["ETag"]}')[0] == 304
+    # the plain variant's tag does not stand for the gzipped one, nor the reverse
+    assert fetch(server, DOCUMENT, Accept_Encoding="gzip", If_None_Match=plain["ETag"])[0] == 200
+    assert fetch(server, DOCUMENT, If_None_Match=packed["ETag"])[0] == 200
+
+
+def test_last_modified_is_when_the_build_was_published(server: Running, dist: Path) -> None:
+    published = formatdate(int(os.stat(dist / "SHA256SUMS").st_mtime), usegmt=True)
+    _, headers, _ = fetch(server, DOCUMENT)
+    assert headers["Last-Modified"] == published
+    assert fetch(server, DOCUMENT, If_Modified_Since=published)[0] == 304
+    earlier = formatdate(int(os.stat(dist / "SHA256SUMS").st_mtime) - 3600, usegmt=True)
+    assert fetch(server, DOCUMENT, If_Modified_Since=earlier)[0] == 200
+    for nonsense in ("yesterday", "", "Sun, 99 Foo 2026 99:99:99 GMT"):
+        assert fetch(server, DOCUMENT, If_Modified_Since=nonsense)[0] == 200, nonsense
+    # If-None-Match takes precedence: a tag that does not match means 200 whatever the date
+    assert fetch(server, DOCUMENT, If_Modified_Since=published, If_None_Match='"x"')[0] == 200
+    # the downloads are dated too
+    _, download, _ = fetch(server, "/download/void.ttl")
+    assert download["Last-Modified"] == published
+
+
+def test_a_sparql_answer_has_a_tag_but_no_date(server: Running) -> None:
+    """A query may read the clock (NOW()), so the build's date does not date its answer; its
+    body's tag is still true."""
+    path = "/sparql?" + urllib.parse.urlencode({"query": "SELECT (NOW() AS ?now) {}"})
+    status, headers, _ = fetch(server, path, Accept="application/sparql-results+json")
+    assert status == 200 and headers["ETag"] and "Last-Modified" not in headers
+    assert fetch(server, path, Accept="application/sparql-results+json",
+                 If_Modified_Since=formatdate(usegmt=True))[0] == 200
+
+
+def test_a_small_answer_is_sent_as_it_is(server: Running) -> None:
+    path = "/sparql?" + urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+    status, headers, body = fetch(server, path, Accept="application/sparql-results+json",
+                                  Accept_Encoding="gzip")
+    assert status == 200 and len(body) < MIN_BYTES and "Content-Encoding" not in headers
+    assert json.loads(body)["boolean"] is True
+    assert "accept-encoding" in vary(headers)
+
+
+def test_downloads_are_not_compressed_so_ranges_still_work(server: Running, dist: Path) -> None:
+    whole = (dist / "kg.nt").read_bytes()
+    status, headers, body = fetch(server, "/download/kg.nt", Accept_Encoding="gzip")
+    assert status == 200 and "Content-Encoding" not in headers and body == whole
+    status, headers, part = fetch(server, "/download/kg.nt", Accept_Encoding="gzip",
+                                  Range="bytes=100-199")
+    assert status == 206 and part == whole[100:200] and "Content-Encoding" not in headers
+
+
+def test_errors_and_posts_get_no_validators(server: Running) -> None:
+    status, headers, _ = fetch(server, "/id/occupation/no-such-thing.ttl")
+    assert status == 404 and "ETag" not in headers and "Last-Modified" not in headers
+    status, headers, _ = fetch(server, "/sparql", "POST", body=LABELS.encode(),
+                               Content_Type="application/sparql-query",
+                               Accept="application/sparql-results+json",
+                               If_None_Match="*")
+    assert status == 200 and "ETag" not in headers  # If-None-Match applies to GET and HEAD
