@@ -39,7 +39,7 @@ from rdflib.namespace import VOID
 from kg.serve import http_limits
 from kg.serve.conditional import finish
 from kg.serve.cors import cors_headers, preflight
-from kg.serve.downloads import Download, close_downloads, list_downloads, published_at
+from kg.serve.downloads import Download, close_downloads, list_downloads
 from kg.serve.entities import EntityIndex
 from kg.serve.fairness import ClientGate, current_client
 from kg.serve.pages import Pages
@@ -115,8 +115,6 @@ class App:
         threading.Thread(target=self._build_index, name="kg-entity-index", daemon=True).start()
         self.void = Graph().parse(dist / "void.ttl") if (dist / "void.ttl").is_file() else None
         self.downloads: dict[str, Download] = list_downloads(dist, self.void)
-        # Last-Modified of every answer derived from the build (kg.serve.conditional)
-        self.published = published_at(self.downloads)
         self.statics = {
             p.relative_to(STATIC).as_posix(): p
             for p in STATIC.rglob("*")
@@ -150,6 +148,8 @@ class App:
         self.pages = Pages(self.mapping.public, site)
         self.cache: dict[tuple[str, str], Response] = {}  # rendered entity documents
         self.cache_bytes = 0  # their bodies' total size (kg.serve.routes.CACHE_BYTES at most)
+        # static assets as read, by path: (mtime_ns, size) when read, body, body gzipped
+        self.static_cache: dict[str, tuple[tuple[int, int], bytes, bytes]] = {}
 
     def _build_index(self) -> None:
         try:
@@ -331,12 +331,10 @@ class Handler(BaseHTTPRequestHandler):
         try:
             response = routes.dispatch(self.app, method, ascii_target(self.path), self.headers,
                                        body)
+            response = finish(response, method, self.headers)
         except Exception as exc:  # a bug must not kill the connection silently
             self.log_error("internal error: %r", exc)
             response = Response.text(500, f"internal server error: {type(exc).__name__}")
-        # the path only: an arbitrary query may read the clock, so its answer has no date
-        dated = not self.path.split("?", 1)[0].startswith("/sparql")
-        response = finish(response, method, self.headers, self.app.published, dated)
         try:
             self._send(response, method)
         except (BrokenPipeError, ConnectionResetError, TimeoutError):

@@ -25,7 +25,7 @@ FAST_FROM = 1 << 20
 _COMPRESSIBLE = re.compile(
     r"^(text/|application/(json|ld\+json|sparql-results\+(json|xml)|n-triples|n-quads|trig"
     r"|rdf\+xml|xml|javascript|turtle)|image/svg\+xml)", re.IGNORECASE)
-_CODING = re.compile(r"^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;\s*q\s*=\s*([0-9.]+)\s*)?$")
+_CODING = re.compile(r"^\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*(?:;\s*[qQ]\s*=\s*([0-9.]+)\s*)?$")
 
 
 def accepts_gzip(header: str | None) -> bool:
@@ -71,9 +71,11 @@ def gzip_body(body: bytes) -> bytes:
 
 
 def will_gzip(response: Response, request: Message) -> bool:
-    """Whether `encoded` compresses this answer for this request."""
+    """Whether `encoded` compresses this answer for this request (every Accept-Encoding line
+    read, as one list: RFC 9110 5.3)."""
+    lines = request.get_all("Accept-Encoding")
     return (compressible(response) and len(response.body) >= MIN_BYTES
-            and accepts_gzip(request.get("Accept-Encoding")))
+            and accepts_gzip(", ".join(str(line) for line in lines) if lines else None))
 
 
 def encoded(response: Response, request: Message) -> Response:
@@ -85,5 +87,6 @@ def encoded(response: Response, request: Message) -> Response:
     headers = with_vary(response.headers, "Accept-Encoding")
     if not will_gzip(response, request):
         return replace(response, headers=headers)
-    return replace(response, body=gzip_body(response.body),
+    packed = response.gzipped if response.gzipped is not None else gzip_body(response.body)
+    return replace(response, body=packed, gzipped=None,
                    headers={**headers, "Content-Encoding": "gzip"})

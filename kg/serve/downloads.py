@@ -61,13 +61,6 @@ class Download:
     fd: int = -1
 
 
-def published_at(downloads: dict[str, Download]) -> float | None:
-    """When the served build was published: the time its SHA256SUMS (written last) was
-    written, read from the file opened at start-up; None without one."""
-    sums = downloads.get("SHA256SUMS")
-    return os.fstat(sums.fd).st_mtime if sums is not None and sums.fd >= 0 else None
-
-
 def media_type(name: str) -> str:
     suffix = Path(name).suffix.lower()
     if name.endswith("SHA256SUMS"):

@@ -15,6 +15,7 @@ class Response:
     file: Path | None = None  # streamed instead of `body` when set
     file_fd: int | None = None  # or an open file, read at offsets (a download)
     file_range: tuple[int, int] | None = None  # of the file: first and last byte (a 206)
+    gzipped: bytes | None = None  # `body` gzipped ahead (a static asset's, cached)
 
     @classmethod
     def text(cls, status: int, message: str, **headers: str) -> Response:
