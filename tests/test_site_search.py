@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import re
+import urllib.parse
 from html import unescape
 from pathlib import Path
 from urllib.parse import urlencode
@@ -169,11 +170,13 @@ def test_the_second_audits_findings(slices_served: Running) -> None:
         spaced = next((r["conceptUri"], label) for r in csv.DictReader(handle)
                       for label in r["altLabels"].split("\n") if "  " in label)
     _, page = _search(slices_served, q=" ".join(spaced[1].split()))
-    assert _hits(page)[0][0] == spaced[0]
+    # the skill's page here (/resource, session 31), not ESCO's portal
+    assert _hits(page)[0][0] == "/resource?iri=" + urllib.parse.quote(spaced[0], safe="")
     with (DATA / "esco_v1_1_1_en" / "ISCOGroups_en.csv").open(encoding="utf-8") as handle:
         group = next(r for r in csv.DictReader(handle) if len(r["code"]) == 4)
     _, page = _search(slices_served, q=group["preferredLabel"])
-    assert (group["conceptUri"], group["preferredLabel"], group["code"]) in _hits(page)
+    assert ("/resource?iri=" + urllib.parse.quote(group["conceptUri"], safe=""),
+            group["preferredLabel"], group["code"]) in _hits(page)
     assert "ISCO" in page.split('<nav class="search-groups">', 1)[1].split("</nav>", 1)[0]
     title = next(r["O*NET-SOC 2019 Title"]
                  for r in _tsv("onet_soc_2019_taxonomy", "2019_Occupations.tsv")

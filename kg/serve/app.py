@@ -146,6 +146,7 @@ class App:
             "max_results": config.max_results,
         }
         self.pages = Pages(self.mapping.public, site)
+        self.pages.described_elsewhere = self.describes_external
         self.cache: dict[tuple[str, str], Response] = {}  # rendered entity documents
         self.cache_bytes = 0  # their bodies' total size (kg.serve.routes.CACHE_BYTES at most)
         # static assets as read, by path: (mtime_ns, size) when read, body, body gzipped
@@ -161,6 +162,11 @@ class App:
         if self._index is not None:  # the kind pages' lists and the search box's labels,
             self._index.entities_by_kind()  # before anyone asks
             self.site_search.search("--")
+
+    def describes_external(self, iri: str) -> bool:
+        """An IRI the graph describes but does not mint, once the entity index is built (a
+        page rendered before links to the IRI itself)."""
+        return self._index is not None and self._index.describes_external(iri)
 
     def entity_total(self) -> int:
         """Distinct published subjects: void:entities of the build's void.ttl (the same count),

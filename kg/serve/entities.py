@@ -291,12 +291,19 @@ class EntityIndex:
         # so the index lists every entity the VoID description counts.
         self.kinds: dict[str, list[str]] = defaultdict(list)
         others: dict[str, list[str]] = defaultdict(list)
+        # IRIs the graph does not mint but describes from an import (ESCO's occupations and
+        # skills, ISCO groups, their schemes): served at /resource?iri=..., as this edition
+        # has them. Typed in a data graph: not a vocabulary term the ontology speaks of.
+        self.external: set[str] = set()
+        ontology = ox.NamedNode(mapping.to_public(mapping.data + "graph/ontology"))
         for q in store.named_quads(TYPE, skip=self.inferred):
             if not isinstance(q.object, ox.NamedNode):
                 continue
             if not isinstance(q.subject, ox.NamedNode):
                 continue
             cls, entity = q.object.value, q.subject.value
+            if q.graph_name != ontology and not self.is_local(entity):
+                self.external.add(entity)
             target = self.kinds if cls.startswith(OKG) else others
             if cls not in target[entity]:
                 target[entity].append(cls)
@@ -436,6 +443,10 @@ class EntityIndex:
 
     def is_local(self, iri: str) -> bool:
         return iri.startswith(self.mapping.public)
+
+    def describes_external(self, iri: str) -> bool:
+        """Whether `iri` is one the graph does not mint but describes (kg.serve `/resource`)."""
+        return iri in self.external
 
     def exists(self, iri: str) -> bool:
         if not self.is_local(iri):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
@@ -57,11 +59,20 @@ def _filesize(n: int) -> str:
     return f"{n} B"
 
 
-def local_href(iri: str, public_base: str) -> str | None:
-    """The path on this server for a published IRI (None for IRIs served elsewhere)."""
+def local_href(iri: str, public_base: str,
+               described: Callable[[str], bool] = lambda iri: False) -> str | None:
+    """The path on this server for a published IRI, or for another IRI the graph describes
+    (`described`: an ESCO occupation as imported); None for IRIs served only elsewhere."""
     if iri.startswith(public_base):
         return "/id/" + iri[len(public_base) :]
+    if described(iri):
+        return resource_href(iri)
     return None
+
+
+def resource_href(iri: str, ext: str | None = None) -> str:
+    """/resource(.EXT)?iri=IRI: the graph's description of an IRI it does not mint."""
+    return f"/resource{'.' + ext if ext else ''}?iri={quote(iri, safe='')}"
 
 
 def wage_rows(observations: list[Observation], public_base: str,
@@ -185,10 +196,14 @@ class Pages:
         self.site = site
         prefixes = sorted(prefix_map(public_base).items(), key=lambda kv: -len(kv[1]))
         self.prefixes = prefixes
+        # set by the app once its entity index knows which other IRIs the graph describes
+        self.described_elsewhere: Callable[[str], bool] = lambda iri: False
 
     def render(self, template: str, **context: Any) -> bytes:
         context.setdefault("site", self.site)
-        context.setdefault("href", lambda iri: local_href(iri, self.public_base))
+        context.setdefault("public_base", self.public_base)
+        context.setdefault("href", lambda iri: local_href(iri, self.public_base,
+                                                          self.described_elsewhere))
         context.setdefault("cell", self.cell)
         return self.env.get_template(template).render(**context).encode("utf-8")
 

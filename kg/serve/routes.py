@@ -20,6 +20,7 @@ from kg.serve.cors import methods_for
 from kg.serve.downloads import download_bytes, graph_title, lookup
 from kg.serve.entities import kind_names, local_name
 from kg.serve.onet_profile import ProfileReader
+from kg.serve.pages import resource_href
 from kg.serve.responses import Response
 from kg.serve.sparql_endpoint import (
     ProtocolError,
@@ -70,6 +71,9 @@ def dispatch(app: App, method: str, target: str, headers: Message, body: bytes) 
         return sparql(app, method, headers, params, body)
     if path.startswith("/id/"):
         return entity(app, url.path[len("/id/") :], headers)
+    if path == "/resource" or path.startswith("/resource."):
+        ext = path[len("/resource."):] if path != "/resource" else ""
+        return resource(app, ext or None, params, headers)
     # url.path, not the raw target: an absolute-form target (GET http://host/download/...)
     # was sliced as if it began with the path (a 404; session 29's attack)
     if path.startswith("/download/"):
@@ -123,10 +127,40 @@ def error(app: App, status: int, message: str, headers: Message | None = None) -
 
 
 def _formats(app: App, iri: str) -> list[tuple[str, str, str]]:
-    doc = "/id/" + iri[len(app.mapping.public) :]
     names = {"html": "HTML", "ttl": "Turtle", "jsonld": "JSON-LD", "nt": "N-Triples",
              "rdf": "RDF/XML"}
+    if not iri.startswith(app.mapping.public):  # an IRI described here, minted elsewhere
+        return [(names[ext], media, resource_href(iri, ext))
+                for ext, (media, _) in neg.ENTITY_FORMATS.items()]
+    doc = "/id/" + iri[len(app.mapping.public) :]
     return [(names[ext], media, f"{doc}.{ext}") for ext, (media, _) in neg.ENTITY_FORMATS.items()]
+
+
+def resource(app: App, ext: str | None, params: dict[str, list[str]],
+             headers: Message) -> Response:
+    """/resource?iri=IRI (303 to a document by Accept) and /resource.EXT?iri=IRI: what the
+    graph holds about an IRI it does not mint, such as an ESCO occupation or skill or an ISCO
+    group, as the imported edition has it (the publisher's own page shows its latest one).
+    Only IRIs the graph describes are served: no other IRI is looked up or fetched."""
+    given = params.get("iri") or []
+    if len(given) != 1 or not given[0]:
+        return error(app, 400, "name one IRI: /resource?iri=IRI", headers)
+    iri = given[0]
+    if iri.startswith(app.mapping.public):  # minted here: its own path
+        return Response.redirect("/id/" + quote(iri[len(app.mapping.public):]), 301)
+    if not app.index.describes_external(iri):
+        return error(app, 404, f"the graph does not describe {iri}", headers)
+    if ext is None:
+        offered = tuple(media for media, _ in neg.ENTITY_FORMATS.values())
+        media = neg.negotiate(headers.get("Accept"), offered, neg.MEDIA_ALIASES)
+        if media is None:
+            return Response.text(406, f"available as {', '.join(offered)}", Vary="Accept")
+        ext = next(e for e, (m, _) in neg.ENTITY_FORMATS.items() if m == media)
+        return Response.redirect(resource_href(iri, ext), 303, Vary="Accept")
+    if ext not in neg.ENTITY_FORMATS:
+        return error(app, 404, f"no /resource.{ext}: the formats are "
+                               f"{', '.join(neg.ENTITY_FORMATS)}", headers)
+    return entity_document(app, iri, ext)
 
 
 def entity(app: App, rest: str, headers: Message) -> Response:

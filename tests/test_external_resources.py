@@ -1,0 +1,90 @@
+"""IRIs the graph describes but does not mint (ESCO's occupations and skills, ISCO groups) are
+served at /resource?iri=IRI as the imported edition has them.
+
+Regression (carried since session 20: "no local ESCO pages"): a page linked an ESCO match to
+ESCO's portal, which shows its latest edition, not v1.1.1 as imported, and the graph's own
+statements about it (its essential skills, its ISCO group, the crosswalks) could be read only
+through SPARQL. The server built on the seed with the reference slices of tests/data.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+
+from pyld import jsonld
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import SKOS
+
+from tests.server_support import Running, http
+
+ESCO = "http://data.europa.eu/esco/occupation/eb9479c6-5fdf-4f45-ace4-28b547b8c7e5"
+# its broader ESCO occupation, which the Nesta crosswalk matches to O*NET 11-3051.00
+MANUFACTURING = "http://data.europa.eu/esco/occupation/6426ada1-4d8c-4612-99e3-91bc569805ee"
+# one of its essential skills in the slice (tests/data/esco_v1_1_1_en/occupationSkillRelations)
+SKILL = "http://data.europa.eu/esco/skill/09dea77e-870c-49eb-9a97-1398bee57bd0"
+ESSENTIAL = "http://data.europa.eu/esco/model#relatedEssentialSkill"
+
+
+def resource(iri: str, ext: str = "") -> str:
+    return f"/resource{'.' + ext if ext else ''}?iri={urllib.parse.quote(iri, safe='')}"
+
+
+def test_an_onet_page_links_its_esco_equivalent_here(slices_served: Running) -> None:
+    page = http(slices_served.url + "/id/onet-soc2019/11-3051.00.html").text
+    assert f'href="{resource(MANUFACTURING)}"' in page
+    assert f'href="{resource("http://data.europa.eu/esco/isco/C1321")}"' in page
+
+
+def test_an_esco_occupation_has_a_page_of_what_the_graph_holds(slices_served: Running) -> None:
+    reply = http(slices_served.url + resource(MANUFACTURING), accept="text/html")
+    assert reply.status == 303 and reply.headers["Location"] == resource(MANUFACTURING, "html")
+    page = http(slices_served.url + resource(MANUFACTURING, "html"))
+    assert page.status == 200 and page.headers["Content-Type"].startswith("text/html")
+    text = page.text
+    assert '<h1 class="label">manufacturing manager</h1>' in text
+    # its publisher's page is one link away; its narrower occupation and its ISCO group are
+    # pages here, and the crosswalk's match leads back to O*NET
+    assert f'class="publisher-page" href="{MANUFACTURING}"' in text
+    assert f'href="{resource(ESCO)}"' in text
+    assert f'href="{resource("http://data.europa.eu/esco/isco/C1321")}"' in text
+    assert 'href="/id/onet-soc2010/11-3051.00"' in text
+
+
+def test_its_rdf_documents_are_the_graphs_statements(slices_served: Running) -> None:
+    reply = http(slices_served.url + resource(ESCO), accept="text/turtle")
+    assert reply.status == 303 and reply.headers["Location"] == resource(ESCO, "ttl")
+    turtle = http(slices_served.url + resource(ESCO, "ttl"))
+    assert turtle.status == 200 and turtle.headers["Content-Type"].startswith("text/turtle")
+    graph = Graph().parse(data=turtle.body, format="turtle")
+    assert (URIRef(ESCO), SKOS.prefLabel, Literal("industrial production manager", lang="en")) \
+        in graph
+    assert (URIRef(ESCO), URIRef(ESSENTIAL), URIRef(SKILL)) in graph
+    assert f'<{ESCO}>; rel="describes"' in turtle.headers["Link"]
+    # JSON-LD read by a real processor (PyLD)
+    document = http(slices_served.url + resource(ESCO, "jsonld"))
+    expanded = jsonld.expand(json.loads(document.body))
+    assert ESCO in {node.get("@id") for node in expanded}
+
+
+def test_only_what_the_graph_describes_is_served(slices_served: Running) -> None:
+    url = slices_served.url
+    assert http(url + resource("http://example.org/not-in-the-graph")).status == 404
+    # a vocabulary term is not data the graph describes: its page stays its publisher's
+    assert http(url + resource(str(SKOS.prefLabel))).status == 404
+    assert http(url + "/resource").status == 400
+    assert http(url + "/resource?iri=").status == 400
+    two = f"/resource?iri={urllib.parse.quote(ESCO)}&iri={urllib.parse.quote(SKILL)}"
+    assert http(url + two).status == 400
+    assert http(url + resource(ESCO, "xyz")).status == 404
+    assert http(url + "/resource?iri=%00%ff").status == 404
+    local = slices_served.base + "occupation/industrial-production-managers"
+    reply = http(url + resource(local))
+    assert reply.status == 301
+    assert reply.headers["Location"] == "/id/occupation/industrial-production-managers"
+    assert http(url + resource(ESCO, "html"), method="HEAD").status == 200
+
+
+def test_search_finds_it_and_links_it_here(slices_served: Running) -> None:
+    page = http(slices_served.url + "/search?q=manufacturing+manager").text
+    assert f'href="{resource(MANUFACTURING)}"' in page
