@@ -224,12 +224,13 @@ class MappedStore:
             quads = (q for q in quads if not isinstance(q.graph_name, ox.DefaultGraph))
         return self.mapping.quads(quads)
 
-    def named_quads(self, predicate: ox.NamedNode, object: Term | None = None,  # noqa: A002
+    def named_quads(self, predicate: ox.NamedNode | None,
+                    object: Term | None = None,  # noqa: A002
                     skip: Iterable[ox.NamedNode] = ()) -> Iterator[ox.Quad]:
-        """Every quad with `predicate` (and `object`) in the named graphs but those in `skip`
-        (published IRIs), read graph by graph: a scan with no graph also reads the default
-        graph's copy of every quad only to drop it (twice the reads, on the full graph a third
-        of the entity index's build)."""
+        """Every quad with `predicate` (any, if None) and `object` in the named graphs but
+        those in `skip` (published IRIs), read graph by graph: a scan with no graph also reads
+        the default graph's copy of every quad only to drop it (twice the reads, on the full
+        graph a third of the entity index's build)."""
         skipped = {self._in(g) for g in skip}
         for graph in sorted(self.store.named_graphs(), key=str):
             if graph not in skipped:
