@@ -88,3 +88,12 @@ def test_only_what_the_graph_describes_is_served(slices_served: Running) -> None
 def test_search_finds_it_and_links_it_here(slices_served: Running) -> None:
     page = http(slices_served.url + "/search?q=manufacturing+manager").text
     assert f'href="{resource(MANUFACTURING)}"' in page
+
+
+def test_the_reconciliation_view_of_an_esco_entity_is_its_page_here(
+        slices_served: Running) -> None:
+    """The manifest's view of a candidate (OpenRefine's link) went to ESCO's portal."""
+    reply = http(slices_served.url + "/reconcile/view?id=" + urllib.parse.quote(MANUFACTURING))
+    assert reply.status == 303 and reply.headers["Location"] == resource(MANUFACTURING)
+    local = http(slices_served.url + "/reconcile/view?id=11-3051.00")
+    assert local.status == 303 and local.headers["Location"] == "/id/onet-soc2019/11-3051.00"

@@ -30,6 +30,7 @@ from kg.reconcile.rank import Ranker
 from kg.reconcile.service import BadRequest, Service, manifest
 from kg.reconcile.types import TYPES
 from kg.serve.downloads import download_bytes
+from kg.serve.pages import local_href
 from kg.serve.responses import Response
 
 if TYPE_CHECKING:
@@ -197,10 +198,15 @@ def reconcile(app: App, method: str, path: str, params: dict[str, list[str]],
             found = svc.entity_iris(_param(params, "id") or "")
             if not found:
                 return Response.text(404, f"/reconcile/view: no entity {_param(params, 'id')!r}")
+            # its page here: under /id/, or at /resource for an ESCO or ISCO IRI (it went to
+            # ESCO's portal, which shows another edition)
+            def page(iri: str) -> str:
+                return local_href(iri, app.mapping.public, app.describes_external) or iri
+
             if len(found) == 1:
-                return Response(303, b"", headers={"Location": found[0][0]})
+                return Response(303, b"", headers={"Location": page(found[0][0])})
             # 300 Multiple Choices: the types that share the id, each to its page
-            items = "".join(f'<li><a href="{html.escape(iri)}">{html.escape(name)}</a> '
+            items = "".join(f'<li><a href="{html.escape(page(iri))}">{html.escape(name)}</a> '
                             f"({html.escape(kind)})</li>" for iri, name, kind in found)
             body = ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>"
                     f"{html.escape(_param(params, 'id') or '')}</title></head><body><p>Entities "
