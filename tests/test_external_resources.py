@@ -16,7 +16,7 @@ from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
 
-from tests.server_support import Running, http
+from tests.server_support import CANONICAL, Running, http
 
 ESCO = "http://data.europa.eu/esco/occupation/eb9479c6-5fdf-4f45-ace4-28b547b8c7e5"
 # its broader ESCO occupation, which the Nesta crosswalk matches to O*NET 11-3051.00
@@ -97,3 +97,47 @@ def test_the_reconciliation_view_of_an_esco_entity_is_its_page_here(
     assert reply.status == 303 and reply.headers["Location"] == resource(MANUFACTURING)
     local = http(slices_served.url + "/reconcile/view?id=11-3051.00")
     assert local.status == 303 and local.headers["Location"] == "/id/onet-soc2019/11-3051.00"
+
+
+def test_the_projects_own_iris_outside_id_are_not_anothers(slices_served: Running) -> None:
+    """Audit (session 31): the SSSOM mapping sets (https://w3id.org/occupation-kg/mappings/...,
+    typed in the mappings graph) had pages saying their publisher minted them elsewhere."""
+    import pyoxigraph as ox
+
+    from kg.serve.entities import EntityIndex
+    from kg.serve.store import BaseMap, MappedStore
+
+    mapping_set = CANONICAL.rsplit("id/", 1)[0] + "mappings/industries.sssom.tsv"
+    store = ox.Store()
+    graph = ox.NamedNode(CANONICAL + "graph/mappings")
+    kind = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+    store.add(ox.Quad(ox.NamedNode(mapping_set), kind,
+                      ox.NamedNode("https://w3id.org/sssom/MappingSet"), graph))
+    store.add(ox.Quad(ox.NamedNode(ESCO), kind,
+                      ox.NamedNode("http://data.europa.eu/esco/model#Occupation"), graph))
+    mapping = BaseMap(CANONICAL, CANONICAL)
+    index = EntityIndex(MappedStore(store, mapping), mapping)
+    assert index.describes_external(ESCO)
+    assert not index.describes_external(mapping_set)
+
+
+def test_an_iri_minted_here_goes_to_its_own_path(slices_served: Running) -> None:
+    """Audit (session 31): the published (w3id) form was "not described", and a suffix was
+    lost on the way to /id/."""
+    for base in (slices_served.base, CANONICAL):
+        iri = base + "onet-soc2019/11-3051.00"
+        reply = http(slices_served.url + resource(iri, "ttl"))
+        assert reply.status == 301
+        assert reply.headers["Location"] == "/id/onet-soc2019/11-3051.00.ttl"
+        assert http(slices_served.url + resource(iri)).headers["Location"] == \
+            "/id/onet-soc2019/11-3051.00"
+    assert http(slices_served.url + resource(ESCO, "TTL")).status == 200
+
+
+def test_query_results_link_esco_iris_here(slices_served: Running) -> None:
+    """Audit (session 31): /sparql's and the stored queries' HTML tables still linked ESCO's
+    portal."""
+    query = f"SELECT ?o WHERE {{ VALUES ?o {{ <{ESCO}> }} }}"
+    page = http(slices_served.url + "/sparql?" + urllib.parse.urlencode({"query": query}),
+                accept="text/html").text
+    assert f'href="{resource(ESCO)}"' in page

@@ -296,13 +296,16 @@ class EntityIndex:
         # has them. Typed in a data graph: not a vocabulary term the ontology speaks of.
         self.external: set[str] = set()
         ontology = ox.NamedNode(mapping.to_public(mapping.data + "graph/ontology"))
+        # the project's own IRIs outside /id/ (its SSSOM mapping sets) are not another's
+        own = mapping.data.rsplit("id/", 1)[0]
         for q in store.named_quads(TYPE, skip=self.inferred):
             if not isinstance(q.object, ox.NamedNode):
                 continue
             if not isinstance(q.subject, ox.NamedNode):
                 continue
             cls, entity = q.object.value, q.subject.value
-            if q.graph_name != ontology and not self.is_local(entity):
+            if q.graph_name != ontology and not self.is_local(entity) and \
+                    not entity.startswith(own):
                 self.external.add(entity)
             target = self.kinds if cls.startswith(OKG) else others
             if cls not in target[entity]:

@@ -214,7 +214,8 @@ class Pages:
         if isinstance(term, Literal) and term.language:
             # A reader wants the text: the language tag stays in the JSON/XML/TSV answers.
             term = Literal(str(term))
-        return cell(term, self.public_base, self.prefixes, labels)
+        return cell(term, self.public_base, self.prefixes, labels,
+                    lambda iri: local_href(iri, self.public_base, self.described_elsewhere))
 
     def entity(self, page: EntityPage, formats: list[tuple[str, str, str]],
                onet: OnetProfile | None = None,

@@ -9,6 +9,7 @@ node and literal is escaped text. Local IRIs link to their page on this server.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from html import escape
 from typing import Any
 
@@ -32,10 +33,11 @@ def short_name(iri: str, prefixes: list[tuple[str, str]]) -> str:
 
 def cell(
     term: Any, public_base: str, prefixes: list[tuple[str, str]],
-    labels: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None, page: Callable[[str], str | None] | None = None,
 ) -> Markup:
-    """A result cell: local IRIs link to their page, other web IRIs to themselves, everything
-    else is text."""
+    """A result cell: IRIs with a page here (local ones; `page` gives the path of any, such as
+    an ESCO IRI's /resource) link to it, other web IRIs to themselves, everything else is
+    text."""
     if term is None:
         return Markup("")
     if isinstance(term, URIRef):
@@ -43,7 +45,9 @@ def cell(
         text = (labels or {}).get(iri) or short_name(iri, prefixes)
         if not web_link(iri):
             return Markup(f'<span class="iri">&lt;{escape(iri)}&gt;</span>')
-        target = "/id/" + iri[len(public_base):] if iri.startswith(public_base) else iri
+        here = page(iri) if page is not None else None
+        target = here or ("/id/" + iri[len(public_base):] if iri.startswith(public_base)
+                          else iri)
         return Markup(f'<a href="{escape(target)}" title="{escape(iri)}">{escape(text)}</a>')
     if isinstance(term, BNode):
         return Markup(f"_:{escape(str(term))}")

@@ -146,8 +146,11 @@ def resource(app: App, ext: str | None, params: dict[str, list[str]],
     if len(given) != 1 or not given[0]:
         return error(app, 400, "name one IRI: /resource?iri=IRI", headers)
     iri = given[0]
-    if iri.startswith(app.mapping.public):  # minted here: its own path
-        return Response.redirect("/id/" + quote(iri[len(app.mapping.public):]), 301)
+    ext = ext.lower() if ext is not None else None  # as /id/ reads a suffix
+    for base in (app.mapping.public, app.mapping.data):  # minted here: its own path
+        if iri.startswith(base):
+            suffix = f".{ext}" if ext in neg.ENTITY_FORMATS else ""
+            return Response.redirect("/id/" + quote(iri[len(base):]) + suffix, 301)
     if not app.index.describes_external(iri):
         return error(app, 404, f"the graph does not describe {iri}", headers)
     if ext is None:
