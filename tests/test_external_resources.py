@@ -9,9 +9,12 @@ through SPARQL. The server built on the seed with the reference slices of tests/
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import urllib.parse
 
+import pytest
 from pyld import jsonld
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import SKOS
@@ -141,3 +144,25 @@ def test_query_results_link_esco_iris_here(slices_served: Running) -> None:
     page = http(slices_served.url + "/sparql?" + urllib.parse.urlencode({"query": query}),
                 accept="text/html").text
     assert f'href="{resource(ESCO)}"' in page
+
+
+def test_a_long_fact_list_shows_its_first_values_and_a_query_for_all(
+        slices_served: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit (session 31): ESCO's member-skills scheme page listed all 13,896 of its
+    hasTopConcept values (2.0 MB). The facts of a property now stop at FACTS_SHOWN."""
+    from kg.serve import entities
+
+    monkeypatch.setattr(entities, "FACTS_SHOWN", 1)
+    monkeypatch.setattr(slices_served.app, "cache", {})  # rendered anew with the limit
+    page = http(slices_served.url + resource(ESCO, "html")).text
+    schemes = page.split('data-predicate="http://www.w3.org/2004/02/skos/core#inScheme"')[1]
+    schemes = schemes.split("</section>")[0]
+    assert "(2)" in schemes and "The first 1 of\n2, by name" in schemes
+    assert len(re.findall(r'<li class="fact">', schemes)) == 1
+    every = re.search(r'<a href="(/sparql\?query=[^"]+)">list all', schemes)
+    assert every is not None
+    listing = http(slices_served.url + html.unescape(every[1]), "application/sparql-results+json")
+    rows = json.loads(listing.text)["results"]["bindings"]
+    assert {r["value"]["value"] for r in rows} == {
+        "http://data.europa.eu/esco/concept-scheme/member-occupations",
+        "http://data.europa.eu/esco/concept-scheme/occupations"}

@@ -138,6 +138,9 @@ INBOUND_SHOWN = 300  # entities listed under one property of an entity's "Relate
 # listed its first 300 by IRI (up to 25-1021.00), shown A-Z, so it looked complete without
 # Registered Nurses or Electricians.
 SCHEME_MEMBERS_SHOWN = 2500
+# values listed under one property of an entity's "Facts" section; the rest by a query. An ESCO
+# scheme states hasTopConcept for each of its 13,896 skills: a 2.0 MB page.
+FACTS_SHOWN = 1000
 
 
 def local_name(iri: str) -> str:
@@ -168,7 +171,7 @@ class FactGroup:
     predicate: str
     label: str
     values: list[Value]
-    total: int = 0  # how many there are, when `values` holds only the first INBOUND_SHOWN
+    total: int = 0  # how many there are, when `values` holds only the first ones shown
 
 
 @dataclass
@@ -808,7 +811,8 @@ class EntityIndex:
             alt_labels=sorted(out.get(SKOS + "altLabel", []), key=lambda v: v.text.lower()),
             definitions=out.get(SKOS + "definition", []),
             named_in=named_in,
-            facts=groups(out, fact_keys, self.property_label),
+            facts=[FactGroup(g.predicate, g.label, g.values[:FACTS_SHOWN], len(g.values))
+                   for g in groups(out, fact_keys, self.property_label)],
             inbound=[FactGroup(g.predicate, g.label, g.values, len(referrers[g.predicate]))
                      for g in groups(inbound, list(inbound), self.inverse_label)],
             mappings=groups(out, [p for p in out if p in MATCH_PREDICATES], self.property_label),
