@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 from pyld import jsonld
@@ -166,3 +168,22 @@ def test_a_long_fact_list_shows_its_first_values_and_a_query_for_all(
     assert {r["value"]["value"] for r in rows} == {
         "http://data.europa.eu/esco/concept-scheme/member-occupations",
         "http://data.europa.eu/esco/concept-scheme/occupations"}
+
+
+def test_the_reconcile_forms_esco_column_leads_here(slices_served: Running,
+                                                    tmp_path: Path) -> None:
+    """The form's ESCO column linked ESCO's portal; it now goes through the manifest's view,
+    which leads to /resource. In chromium, as a user runs the form."""
+    from tests.test_browser import run_chromium
+
+    deadline = time.monotonic() + 120  # the first request starts the index: 503 until built
+    while http(f"{slices_served.url}/reconcile?queries=%7B%7D").status == 503:
+        assert time.monotonic() < deadline, "the reconciliation index was never built"
+        time.sleep(0.5)
+    url = (f"{slices_served.url}/reconcile/form?q=industrial+production+managers"
+           "&type=onet-occupation")
+    dom = run_chromium(tmp_path, "--virtual-time-budget=15000", "--dump-dom", url)
+    view = "/reconcile/view?id=" + urllib.parse.quote(MANUFACTURING, safe="")
+    assert f'href="{view}"' in dom, dom[-3000:]
+    reply = http(slices_served.url + view)
+    assert reply.status == 303 and reply.headers["Location"] == resource(MANUFACTURING)
