@@ -1,7 +1,7 @@
 """IRIs the graph describes but does not mint (ESCO's occupations and skills, ISCO groups) are
 served at /resource?iri=IRI as the imported edition has them.
 
-Regression (carried since session 20: "no local ESCO pages"): a page linked an ESCO match to
+Regression (carried over in earlier notes: "no local ESCO pages"): a page linked an ESCO match to
 ESCO's portal, which shows its latest edition, not v1.1.1 as imported, and the graph's own
 statements about it (its essential skills, its ISCO group, the crosswalks) could be read only
 through SPARQL. The server built on the seed with the reference slices of tests/data.

@@ -1,6 +1,6 @@
 """gzip and conditional requests on `kg serve` (kg.serve.compression, kg.serve.conditional).
 
-Regression (carried in every note since session 20): no answer was compressed and none had a
+Regression (carried over in earlier notes): no answer was compressed and none had a
 validator other than the downloads' ETag, so a client fetched the 1 MB query-page script and
 every entity document in full each time, and a crawler could not ask "changed since?".
 """
