@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import calendar
 import csv
+import json
 import re
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -189,3 +191,34 @@ def test_namesakes_in_two_schemes_are_told_apart_by_scheme(dist: Path, tmp_path:
     assert entries["/id/training/none"] == "None (Training)"
     assert entries["/id/onet-category/3.a.1-1"] == "None (Related Work Experience (Q))"
     assert entries["/id/onet-category/3.a.2-1"] == "None (Training (Q))"
+
+
+
+def test_a_mapping_record_is_titled_by_its_pair(slices_served) -> None:
+    """Regression: SSSOM mapping records' pages (2,937 curated ones and Nesta's 1,680 on the
+    full graph) were headed by their slug ("occupations-d85e1def6ae953b7"), and so were the
+    links to them, e.g. under "Mapping records to it" on ISCO 1321's page. Expected: the pair
+    and the relation, with the labels the crosswalk's row gives (tests/data's slice of it)."""
+    path = DATA / "crosswalk_esco_onet_nesta_2020" / "esco_onet_crosswalk_Nov2020.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        row = next(csv.DictReader(handle))
+    query = ("SELECT ?m WHERE { ?m <http://www.w3.org/2002/07/owl#annotatedSource> "
+             f"<{row['concept_uri']}> ; <http://www.w3.org/2002/07/owl#annotatedProperty> "
+             "<http://www.w3.org/2004/02/skos/core#closeMatch> }")
+    answer = http(slices_served.url + "/sparql?query=" + quote(query),
+                  accept="application/sparql-results+json")
+    bindings = json.loads(answer.text)["results"]["bindings"]
+    assert len(bindings) == 1, answer.text[:300]
+    record = bindings[0]["m"]["value"]
+    # each end's label in the graph: ESCO's, and the O*NET-SOC 2010 title from O*NET's
+    # taxonomy crosswalk (Nesta's row writes it lower-case, as the record keeps it)
+    with (DATA / "onet_soc_2019_taxonomy" / "2010_to_2019_Crosswalk.tsv").open(
+            encoding="utf-8", newline="") as handle:
+        titles = {r["O*NET-SOC 2010 Code"]: r["O*NET-SOC 2010 Title"]
+                  for r in csv.DictReader(handle, delimiter="\t")}
+    expected = f"{row['esco_occupation']} — close match — {titles[row['onet_code']]}"
+    assert _title(slices_served, record.removeprefix(slices_served.url) + ".html") == expected
+    # the link to it from the ESCO occupation's page reads the same
+    page = http(slices_served.url + "/resource.html?iri=" + quote(row["concept_uri"], safe=""))
+    assert page.status == 200
+    assert f">{expected}</a>" in page.text

@@ -38,6 +38,7 @@ SDMX_ATTR = "http://purl.org/linked-data/sdmx/2009/attribute#"
 
 TYPE = ox.NamedNode(RDF + "type")
 SCHEMA = "https://schema.org/"
+SSSOM = "https://w3id.org/sssom/"
 LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SCHEMA + "name")
 MATCH_PREDICATES = tuple(
     SKOS + m for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
@@ -275,11 +276,15 @@ class EntityIndex:
         self.mapping = mapping
         # Entailments repeat asserted facts: pages show what was asserted (or derived as a view).
         self.inferred = {ox.NamedNode(mapping.to_public(mapping.data + "graph/inferred"))}
+        # The scans over most of the graph read the stored quads and map only the values they
+        # keep to the published base (on the full graph 3.3 s, against 7.8 s for published
+        # copies of a million quads).
+        public = store.mapping.to_public
         self.labels: dict[str, str] = {}
         for pred in reversed(LABEL_PREDICATES):  # prefLabel wins
-            for q in store.named_quads(ox.NamedNode(pred)):
+            for q in store.named_quads_unmapped(ox.NamedNode(pred)):
                 if isinstance(q.object, ox.Literal) and q.object.language in (None, "", "en"):
-                    self.labels[q.subject.value] = q.object.value
+                    self.labels[public(q.subject.value)] = q.object.value
         self._composed: dict[str, str] = {}
         self.inverse: dict[str, str] = {}
         for q in store.quads_for_pattern(None, ox.NamedNode(OWL + "inverseOf"), None, None):
@@ -298,16 +303,16 @@ class EntityIndex:
         # skills, ISCO groups, their schemes): served at /resource?iri=..., as this edition
         # has them. Typed in a data graph: not a vocabulary term the ontology speaks of.
         self.external: set[str] = set()
-        ontology = ox.NamedNode(mapping.to_public(mapping.data + "graph/ontology"))
+        ontology = mapping.to_public(mapping.data + "graph/ontology")
         # the project's own IRIs outside /id/ (its SSSOM mapping sets) are not another's
         own = mapping.data.rsplit("id/", 1)[0]
-        for q in store.named_quads(TYPE, skip=self.inferred):
+        for q in store.named_quads_unmapped(TYPE, skip=self.inferred):
             if not isinstance(q.object, ox.NamedNode):
                 continue
             if not isinstance(q.subject, ox.NamedNode):
                 continue
-            cls, entity = q.object.value, q.subject.value
-            if q.graph_name != ontology and not self.is_local(entity) and \
+            cls, entity = public(q.object.value), public(q.subject.value)
+            if public(q.graph_name.value) != ontology and not self.is_local(entity) and \
                     not entity.startswith(own):
                 self.external.add(entity)
             target = self.kinds if cls.startswith(OKG) else others
@@ -316,9 +321,12 @@ class EntityIndex:
         for entity, classes in others.items():
             if entity not in self.kinds and self.is_local(entity):
                 self.kinds[entity] = classes
+        self._ancestor_sets: dict[str, set[str]] = {}
         for entity, classes in self.kinds.items():
-            specific = [c for c in classes if not any(c in self._ancestors(o) for o in classes)]
-            self.kinds[entity] = sorted(specific or classes)
+            if len(classes) > 1:  # most entities have one class, its own most specific
+                specific = [c for c in classes
+                            if not any(c in self._ancestors(o) for o in classes)]
+                self.kinds[entity] = sorted(specific or classes)
         self.evidence: dict[tuple[str, str, object], list[Source]] = defaultdict(list)
         self.evidence_of: dict[str, tuple[str, str, ox.NamedNode | ox.Literal]] = {}
         for q in store.named_quads(TYPE, ox.NamedNode(OKG + "Evidence")):
@@ -347,6 +355,9 @@ class EntityIndex:
         self._entity_count: int | None = None
 
     def _ancestors(self, cls: str) -> set[str]:
+        cached = self._ancestor_sets.get(cls)
+        if cached is not None:
+            return cached
         seen: set[str] = set()
         todo = list(self.superclasses.get(cls, ()))
         while todo:
@@ -354,6 +365,7 @@ class EntityIndex:
             if c not in seen:
                 seen.add(c)
                 todo.extend(self.superclasses.get(c, ()))
+        self._ancestor_sets[cls] = seen
         return seen
 
     def _objects(self, s: ox.NamedNode, p: str) -> list[ox.NamedNode | ox.Literal]:
@@ -399,11 +411,33 @@ class EntityIndex:
         for kind, parts in _COMPOSED_LABELS.items():
             if OKG + kind in kinds:
                 return self._compose(iri, parts)
+        if SSSOM + "Mapping" in kinds:
+            return self._mapping_label(iri)
         code = self._one(iri, SKOS + "notation")
         if code is not None:
             scheme = self._one(iri, SKOS + "inScheme")
             return f"{self.label(scheme.value)} {code.value}" if scheme is not None else code.value
         return None
+
+    def _mapping_label(self, iri: str) -> str | None:
+        """An SSSOM mapping record says its pair: "Industrial Production Managers — close match —
+        Manufacturing managers" (its IRI's slug, occupations-d85e1def6ae953b7, said nothing)."""
+        ends = []
+        for end, recorded in ((OWL + "annotatedSource", SSSOM + "subject_label"),
+                              (OWL + "annotatedTarget", SSSOM + "object_label")):
+            node = self._one(iri, end)
+            # the graph's own label first; the one the mapping file recorded, else the IRI's end
+            text = self.labels.get(node.value) if isinstance(node, ox.NamedNode) else None
+            label = self._one(iri, recorded)
+            if text is None and label is not None:
+                text = label.value
+            if text is None and node is not None:
+                text = local_name(node.value)
+            ends.append(text)
+        relation = self._one(iri, OWL + "annotatedProperty")
+        if None in ends or relation is None:
+            return None
+        return f"{ends[0]} — {self.property_label(relation.value)} — {ends[1]}"
 
     def _compose(self, iri: str, parts: tuple[tuple[str, str], ...]) -> str | None:
         """`parts`: (text before, property) pairs; a part whose property the node lacks is left
