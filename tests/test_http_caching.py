@@ -227,13 +227,72 @@ def test_a_small_answer_is_sent_as_it_is(server: Running) -> None:
     assert "accept-encoding" in vary(headers)
 
 
-def test_downloads_are_not_compressed_so_ranges_still_work(server: Running, dist: Path) -> None:
+def test_a_download_is_gzipped_as_it_streams_and_a_range_gets_the_file_bytes(
+        server: Running, dist: Path) -> None:
+    """Regression (carried over in earlier notes): downloads were never compressed, so the
+    full graph's kg.nt went out as 918 MB (71 MB gzipped at level 1). A whole download is
+    gzipped for a client that accepts it, chunked; a Range gets the file's own bytes, which is
+    where a client that stored the decoded file resumes."""
     whole = (dist / "kg.nt").read_bytes()
+    sha = (dist / "SHA256SUMS").read_text(encoding="utf-8").split("  kg.nt")[0].split()[-1]
     status, headers, body = fetch(server, "/download/kg.nt", Accept_Encoding="gzip")
-    assert status == 200 and "Content-Encoding" not in headers and body == whole
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert headers["Transfer-Encoding"] == "chunked" and "Content-Length" not in headers
+    assert gzip.decompress(body) == whole and len(body) < len(whole) / 5
+    assert headers["ETag"] == f'"{sha}-gzip"' and "accept-encoding" in vary(headers)
+    assert fetch(server, "/download/kg.nt", Accept_Encoding="gzip")[2] == body  # same bytes
     status, headers, part = fetch(server, "/download/kg.nt", Accept_Encoding="gzip",
                                   Range="bytes=100-199")
     assert status == 206 and part == whole[100:200] and "Content-Encoding" not in headers
+    assert headers["ETag"] == f'"{sha}"'
+    # without Accept-Encoding: the file as it is, with its length
+    status, headers, body = fetch(server, "/download/kg.nt")
+    assert status == 200 and body == whole and "Content-Encoding" not in headers
+    assert headers["Content-Length"] == str(len(whole)) and headers["ETag"] == f'"{sha}"'
+
+
+def test_a_gzipped_download_has_its_own_validator_and_head(server: Running) -> None:
+    _, headers, _ = fetch(server, "/download/kg.nt", Accept_Encoding="gzip")
+    tag = headers["ETag"]
+    status, headers, body = fetch(server, "/download/kg.nt", Accept_Encoding="gzip",
+                                  If_None_Match=tag)
+    assert status == 304 and body == b"" and headers["ETag"] == tag
+    # the identity variant's holder gets the file again (it asked for another encoding)
+    status, _, _ = fetch(server, "/download/kg.nt", If_None_Match=tag)
+    assert status == 200
+    status, headers, body = fetch(server, "/download/kg.nt", "HEAD", Accept_Encoding="gzip")
+    assert status == 200 and body == b"" and headers["Content-Encoding"] == "gzip"
+
+
+def test_real_clients_read_a_gzipped_download(server: Running, dist: Path) -> None:
+    """requests and curl --compressed decode it; an HTTP/1.0 client gets it up to the
+    connection's close; a keep-alive connection serves the next request after the chunks."""
+    import shutil
+    import socket
+    import subprocess
+
+    whole = (dist / "kg.nt").read_bytes()
+    answer = requests.get(server.url + "/download/kg.nt", timeout=60)
+    assert answer.headers["Content-Encoding"] == "gzip" and answer.content == whole
+    if shutil.which("curl"):
+        out = subprocess.run(["curl", "-s", "--compressed", server.url + "/download/kg.nt"],
+                             capture_output=True, timeout=60, check=True).stdout
+        assert out == whole
+    host, port = server.url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=60) as sock:
+        sock.sendall(b"GET /download/kg.nt HTTP/1.0\r\nAccept-Encoding: gzip\r\n\r\n")
+        raw = b"".join(iter(lambda: sock.recv(1 << 16), b""))
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert b"Content-Encoding: gzip" in head and b"Transfer-Encoding" not in head
+    assert gzip.decompress(body) == whole
+    conn = http.client.HTTPConnection(host, int(port), timeout=60)
+    try:
+        conn.request("GET", "/download/kg.nt", headers={"Accept-Encoding": "gzip"})
+        assert gzip.decompress(conn.getresponse().read()) == whole
+        conn.request("GET", "/download/void.ttl")
+        assert conn.getresponse().read() == (dist / "void.ttl").read_bytes()
+    finally:
+        conn.close()
 
 
 def test_errors_and_posts_get_no_validators(server: Running) -> None:

@@ -28,6 +28,7 @@ import os
 import shutil
 import sys
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -37,6 +38,7 @@ from rdflib import Graph
 from rdflib.namespace import VOID
 
 from kg.serve import http_limits
+from kg.serve.compression import gzip_chunks
 from kg.serve.conditional import finish
 from kg.serve.cors import cors_headers, preflight
 from kg.serve.downloads import Download, close_downloads, list_downloads
@@ -355,10 +357,18 @@ class Handler(BaseHTTPRequestHandler):
             size = os.fstat(response.file_fd).st_size
         else:
             size = response.file.stat().st_size if response.file else len(response.body)
+        # a download gzipped as it goes: its length is known at the end only
+        chunked = response.gzip_file and self.request_version == "HTTP/1.1"
+        if response.gzip_file and not chunked:
+            self.close_connection = True  # HTTP/1.0: the body ends where the connection does
+            response.headers["Connection"] = "close"
         self.send_response(response.status)
         if response.status not in (204, 304):
             self.send_header("Content-Type", response.content_type)
-            self.send_header("Content-Length", str(size))
+            if chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            elif not response.gzip_file:
+                self.send_header("Content-Length", str(size))
         for key, value in response.headers.items():
             self.send_header(key, value)
         # error bodies echo the request as text/plain: no browser may sniff them into HTML
@@ -366,7 +376,12 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if method in ("HEAD", "OPTIONS") or response.status in (204, 304):
             return
-        if response.file_fd is not None:
+        if response.file_fd is not None and response.gzip_file:
+            for piece in gzip_chunks(_file_chunks(response.file_fd, size)):
+                self.wfile.write(b"%x\r\n%b\r\n" % (len(piece), piece) if chunked else piece)
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+        elif response.file_fd is not None:
             # pread: several requests read one descriptor at their own offsets
             offset = response.file_range[0] if response.file_range else 0
             end = offset + size
@@ -383,6 +398,15 @@ class Handler(BaseHTTPRequestHandler):
                     shutil.copyfileobj(fh, self.wfile, 64 * 1024)
         else:
             self.wfile.write(response.body)
+
+
+def _file_chunks(fd: int, size: int) -> Iterator[bytes]:
+    """The first `size` bytes of an open file, read at offsets (pread: several requests read
+    one descriptor)."""
+    offset = 0
+    while offset < size and (chunk := os.pread(fd, min(256 * 1024, size - offset), offset)):
+        yield chunk
+        offset += len(chunk)
 
 
 def _copy_bytes(source: BinaryIO, target: BinaryIO, count: int) -> None:

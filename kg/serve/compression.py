@@ -5,12 +5,19 @@ five- to tenfold. Only answers held in memory are compressed: the downloads are 
 their files with byte ranges (a resumed download), which a compressed stream would break.
 The output is deterministic (no timestamp in the gzip header), so the same answer gives the
 same bytes and the same ETag (kg.serve.conditional).
+
+A download requested whole (no Range) is gzipped as it streams, at level 1: 400 MB/s on this
+machine's kg.nt, 13x smaller (918 MB -> 71 MB). Its length is not known ahead, so it goes out
+chunked (HTTP/1.1) or up to the connection's close (HTTP/1.0). A Range request gets the file's
+own bytes: what a client that stored the decoded file resumes from.
 """
 
 from __future__ import annotations
 
 import gzip
 import re
+import zlib
+from collections.abc import Iterator
 from dataclasses import replace
 from email.message import Message
 
@@ -90,3 +97,30 @@ def encoded(response: Response, request: Message) -> Response:
     packed = response.gzipped if response.gzipped is not None else gzip_body(response.body)
     return replace(response, body=packed, gzipped=None,
                    headers={**headers, "Content-Encoding": "gzip"})
+
+
+def compressible_download(media_type: str, size: int) -> bool:
+    """A download that is sent gzipped to a client that accepts it (so it varies by it)."""
+    return size >= MIN_BYTES and _COMPRESSIBLE.match(media_type) is not None
+
+
+def gzips_download(media_type: str, size: int, request: Message) -> bool:
+    """Whether a whole download of this media type and size goes out gzipped to this request."""
+    lines = request.get_all("Accept-Encoding")
+    return (compressible_download(media_type, size) and request.get("Range") is None
+            and accepts_gzip(", ".join(str(line) for line in lines) if lines else None))
+
+
+def gzip_chunks(chunks: Iterator[bytes], at_least: int = 64 * 1024) -> Iterator[bytes]:
+    """`chunks` as one gzip stream (level 1, no timestamp: the same file gives the same
+    bytes), in pieces of `at_least` bytes but the last."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)  # 16+: a gzip wrapper
+    pending = bytearray()
+    for chunk in chunks:
+        pending += packer.compress(chunk)
+        if len(pending) >= at_least:
+            yield bytes(pending)
+            pending.clear()
+    pending += packer.flush()
+    if pending:
+        yield bytes(pending)

@@ -16,6 +16,7 @@ class Response:
     file_fd: int | None = None  # or an open file, read at offsets (a download)
     file_range: tuple[int, int] | None = None  # of the file: first and last byte (a 206)
     gzipped: bytes | None = None  # `body` gzipped ahead (a static asset's, cached)
+    gzip_file: bool = False  # the whole `file_fd`, gzipped as it is sent (a download)
 
     @classmethod
     def text(cls, status: int, message: str, **headers: str) -> Response:

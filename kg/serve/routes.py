@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.serve import described, humanize
 from kg.serve import negotiation as neg
-from kg.serve.compression import gzip_body
+from kg.serve.compression import compressible_download, gzip_body, gzips_download
 from kg.serve.conditional import http_date, not_modified, not_modified_answer
 from kg.serve.cors import methods_for
 from kg.serve.downloads import download_bytes, graph_title, lookup
@@ -671,12 +671,21 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
     etag = f'"{item.sha256}"'
     headers = {"ETag": etag, "Last-Modified": http_date(os.fstat(item.fd).st_mtime),
                "Cache-Control": "max-age=300", "Accept-Ranges": "bytes"}
+    gzipped = request is not None and gzips_download(media, item.size, request)
+    if compressible_download(media, item.size):
+        headers["Vary"] = "Accept-Encoding"
+    if gzipped:  # another representation, another tag (as for answers held in memory)
+        headers["ETag"] = f'"{item.sha256}-gzip"'
+        headers["Content-Encoding"] = "gzip"
     # RFC 9110 13.2.2: If-None-Match, else If-Modified-Since, before any range (the client
     # may hold this very file: 862 MiB for the full kg.nt)
     if request is not None and not_modified(request, headers):
         return not_modified_answer(headers)
     asked = request.get("Range") if request is not None else None
-    whole = Response(200, content_type=media, headers=headers, file_fd=item.fd)
+    whole = Response(200, content_type=media, headers=headers, file_fd=item.fd,
+                     gzip_file=gzipped)
+    if gzipped:
+        return whole
     if_range = request.get("If-Range") if request is not None else None
     # If-Range: resume only the same file, named by its ETag or its exact date (a rebuild
     # changes both)
