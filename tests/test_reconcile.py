@@ -189,10 +189,32 @@ def test_other_types_answer(service: Service) -> None:
         "skill": {"query": "Reading Comprehension", "type": "onet-element"},
     })
     ids = {k: v["result"][0]["id"] for k, v in answer.items()}  # type: ignore[index]
-    assert ids["soc"] in ("11-3051", "11-3050")
+    assert ids["soc"] == "11-3051"  # before its broad group of that title (the next test)
     assert ids["cred"].endswith("/certification/six-sigma-black-belt")
     assert ids["own"].endswith("/occupation/vice-president-of-manufacturing")
     assert ids["skill"] == "2.A.1.a"
+
+
+def test_a_title_a_group_shares_with_its_detailed_code_matches_the_detailed_code(
+        service: Service) -> None:
+    """Regression (the full-graph audit, session 32): "Registered Nurses" as a SOC 2018 title
+    gave the broad group 29-1140 and the detailed occupation 29-1141 both at 100 and no match,
+    so OpenRefine auto-matched neither; so for "electrician" (47-2110, 47-2111). The pairs are
+    read from the slice of the SOC structure: a broad group and a detailed occupation in it
+    with the same title."""
+    rows = list(csv.reader((DATA / "soc_2018_structure" / "SOC_Structure.tsv").open(
+        encoding="utf-8"), delimiter="\t"))[1:]
+    codes: dict[str, list[str]] = {}  # title -> its codes, broad groups and detailed
+    for row in rows:
+        if row[2] or row[3]:
+            codes.setdefault(row[5], []).append(row[2] or row[3])
+    shared = {title: found for title, found in codes.items() if len(found) == 2}
+    assert shared
+    for title, (broad, detailed) in shared.items():
+        assert broad.endswith("0") and broad[:6] == detailed[:6]
+        result = _batch(service, {"q": {"query": title, "type": "soc2018"}})["q"]["result"]
+        assert [c["id"] for c in result[:2]] == [detailed, broad], title  # type: ignore[index]
+        assert result[0]["match"] is True and result[1]["match"] is False  # type: ignore[index]
 
 
 def test_suggest_responses_validate(service: Service) -> None:

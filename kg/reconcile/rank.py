@@ -681,7 +681,14 @@ class Ranker:
                 holders = self._holders().get(text, {})
                 # the one named so before those also called so ("court administrator" came
                 # after two that have it as an alternative label; the second audit)
-                first = sorted((e for e in order if e in holders), key=lambda e: -holders[e])
+                # and of those, one within another (SOC's detailed 29-1141 "Registered Nurses"
+                # in its broad group 29-1140 of that title) before the group: a job title
+                # names the occupation (the full-graph audit, session 32)
+                within = self._broader_holders(
+                    {e: w for e, w in holders.items()
+                     if self.index.entities[e].type == type_key}, type_key)
+                first = sorted((e for e in order if e in holders),
+                               key=lambda e: (-holders[e], e in within))
                 rest = [e for e in order if e not in holders]
                 order = first + rest
                 running = 0.0
@@ -753,11 +760,37 @@ class Ranker:
         Regression (session 29's audit): 0 of 25 O*NET preferred titles matched ("Baristas"
         at 100, the runner-up at 5.3), so OpenRefine's auto-match did nothing for the
         default type."""
-        holders = [(e, w) for e, w in self._holders().get(text, {}).items()
-                   if self.index.entities[e].type == type_key]
+        of_type = {e: w for e, w in self._holders().get(text, {}).items()
+                   if self.index.entities[e].type == type_key}
+        # a group that shares its title with a code within it is not another holder: SOC's
+        # broad group 29-1140 and its one detailed occupation 29-1141 are "Registered Nurses"
+        broader = self._broader_holders(of_type, type_key)
+        holders = [(e, w) for e, w in of_type.items() if e not in broader]
         if len(holders) == 1 and holders[0][1] >= LABEL_WEIGHTS["prefLabel"]:
             return holders[0][0]
         return None
+
+    def _broader_holders(self, holders: dict[int, float], type_key: str) -> set[int]:
+        """The holders of a label that are a group of a nested classification (SOC 2018,
+        ISCO-08) with another holder within them."""
+        if type_key not in NESTED_CODES or len(holders) < 2:
+            return set()
+        codes = {e: self.index.entities[e].id for e in holders}
+        return {g for g, group in codes.items()
+                if any(within(code, group, type_key) for code in codes.values())}
+
+
+# Types whose codes nest: SOC 2018's major 29-0000 > minor 29-1100 > broad 29-1140 > detailed
+# 29-1141 (a group's code ends in zeros); ISCO-08's 2 > 22 > 222 > 2221 (a group's code is a
+# prefix).
+NESTED_CODES = ("soc2018", "isco08")
+
+
+def within(code: str, group: str, type_key: str) -> bool:
+    """Whether `code` lies within the group `group` of a NESTED_CODES classification."""
+    stem = group.rstrip("0") if type_key == "soc2018" else group
+    return code != group and code.startswith(stem) and (
+        type_key != "soc2018" or len(code.rstrip("0")) > len(stem))
 
 
 def _knn_support(sims: np.ndarray, starts: np.ndarray) -> np.ndarray:
