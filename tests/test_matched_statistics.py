@@ -229,12 +229,14 @@ def test_a_scheme_page_lists_all_its_members(slices_served, monkeypatch) -> None
     the database's, O*NET 29.3, CC BY 4.0)."""
     from kg.serve import entities
 
-    codes: set[str] = set()
-    for folder, name, column in (
-            ("onet_soc_2019_taxonomy", "2019_Occupations.tsv", "O*NET-SOC 2019 Code"),
-            ("onet_db_29_3", "Occupation Data.tsv", "O*NET-SOC Code")):
+    titles: dict[str, str] = {}
+    for folder, name, column, title in (
+            ("onet_soc_2019_taxonomy", "2019_Occupations.tsv", "O*NET-SOC 2019 Code",
+             "O*NET-SOC 2019 Title"),
+            ("onet_db_29_3", "Occupation Data.tsv", "O*NET-SOC Code", "Title")):
         with (DATA / folder / name).open(encoding="utf-8") as handle:
-            codes |= {r[column] for r in csv.DictReader(handle, delimiter="\t")}
+            titles |= {r[column]: r[title] for r in csv.DictReader(handle, delimiter="\t")}
+    codes = set(titles)
     assert len(codes) > 3
     monkeypatch.setattr(entities, "INBOUND_SHOWN", 2)
     monkeypatch.setattr(slices_served.app, "cache", {})  # pages rendered before the patch
@@ -245,7 +247,12 @@ def test_a_scheme_page_lists_all_its_members(slices_served, monkeypatch) -> None
     monkeypatch.setattr(entities, "SCHEME_MEMBERS_SHOWN", 3)
     monkeypatch.setattr(slices_served.app, "cache", {})
     page = _page(slices_served, "/id/scheme/onet-soc2019.html")
-    assert f"The first 3 of\n{len(codes):,}, by IRI" in page
+    # the first three by name, not by IRI (session 32's audit: ESCO's occupations scheme
+    # showed 2,500 of 3,626 chosen by IRI, sorted by name, with no "software developer")
+    assert f"The first 3 of\n{len(codes):,}, by name" in page
+    related = page.split('id="related"', 1)[1]
+    first = sorted(codes, key=lambda code: (titles[code].lower(), code))[:3]
+    assert re.findall(r'href="/id/onet-soc2019/([^"]+)"', related) == first
 
 
 def test_a_served_occupation_page_has_its_education_section(slices_served) -> None:
@@ -289,3 +296,21 @@ def test_an_occupation_with_hourly_wages_only_gets_an_hourly_chart(served_hourly
     assert f"median ${Decimal(row['H_MEDIAN']):,.2f}" in section
     assert "k</text>" not in section and ">$10<" in section
 
+
+
+def test_a_classification_lists_each_code_with_its_notation(slices_served) -> None:
+    """Regression (session 32's audit): SOC 2018's scheme page listed "Industrial Production
+    Managers" twice (the broad group 11-3050 and the detailed 11-3051: one title), and a
+    detailed code's "Broader concept" read as its own title. The codes and titles are the SOC
+    structure slice's (BLS, public domain)."""
+    with (DATA / "soc_2018_structure" / "SOC_Structure.tsv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle, delimiter="\t"))[1:]
+    coded = {next(cell for cell in row[:4] if cell): row[5] for row in rows if any(row[:4])}
+    page = _page(slices_served, "/id/scheme/soc2018.html")
+    related = page.split('id="related"', 1)[1]
+    for code, title in coded.items():
+        assert f'href="/id/soc2018/{code}">{html.escape(title)} ({code})</a>' in related, code
+    detailed = next(row[3] for row in rows if row[3])
+    broad = next(row[2] for row in rows if row[2] and row[2][:6] == detailed[:6])
+    page = _page(slices_served, f"/id/soc2018/{detailed}.html")
+    assert f'href="/id/soc2018/{broad}">{html.escape(coded[broad])} ({broad})</a>' in page

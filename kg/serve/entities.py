@@ -43,6 +43,9 @@ LABEL_PREDICATES = (SKOS + "prefLabel", RDFS + "label", DCTERMS + "title", SCHEM
 MATCH_PREDICATES = tuple(
     SKOS + m for m in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
 )
+# Statements within a classification: the codes they list are shown with their notation.
+HIERARCHY_PREDICATES = {SKOS + p for p in ("inScheme", "broader", "narrower", "topConceptOf",
+                                           "hasTopConcept", "member")}
 CODE_PREDICATES = (OKG + "socCode", OKG + "naicsCode", SKOS + "notation")
 SKIP_FACTS = {
     RDF + "type", SKOS + "prefLabel", SKOS + "altLabel", SKOS + "definition",
@@ -138,7 +141,7 @@ INBOUND_SHOWN = 300  # entities listed under one property of an entity's "Relate
 # NAICS 2022 (2,125), ISCO-08. Regression (session 27's audit): the O*NET-SOC scheme's page
 # listed its first 300 by IRI (up to 25-1021.00), shown A-Z, so it looked complete without
 # Registered Nurses or Electricians.
-SCHEME_MEMBERS_SHOWN = 2500
+SCHEME_MEMBERS_SHOWN = 4000  # ESCO's occupations scheme (3,626) whole; its skills (14,536) not
 # values listed under one property of an entity's "Facts" section; the rest by a query. An ESCO
 # scheme states hasTopConcept for each of its 13,896 skills: a 2.0 MB page.
 FACTS_SHOWN = 1000
@@ -173,6 +176,7 @@ class FactGroup:
     label: str
     values: list[Value]
     total: int = 0  # how many there are, when `values` holds only the first ones shown
+    cut_by: str = "IRI"  # how the ones shown were chosen: "name" or "IRI"
 
 
 @dataclass
@@ -759,6 +763,12 @@ class EntityIndex:
             if predicate in MATCH_PREDICATES:
                 coded = self._scheme_code_note(term.value) or self._code_note(term.value)
                 text = f"{text} ({coded})" if coded else text
+            elif predicate in HIERARCHY_PREDICATES:
+                # a classification's list names each code: SOC 2018's scheme listed "Accountants
+                # and Auditors" twice (the broad group 13-2010 and the detailed 13-2011), and
+                # NAICS 238210's broader concept read as the page's own title (session 32)
+                coded = self._code_note(term.value)
+                text = f"{text} ({coded})" if coded and coded not in text else text
             return Value(text, term.value, self.is_local(term.value), sources)
         return Value(self.term_text(term, predicate), sources=sources)
 
@@ -801,11 +811,19 @@ class EntityIndex:
                 continue
             if isinstance(q.subject, ox.NamedNode):
                 referrers[p].add(q.subject.value)
-        inbound: dict[str, list[Value]] = {
-            p: [self._value(ox.NamedNode(s), (s, p, _key(node)), p) for s in sorted(found)[
+        # Cut by name where every referrer has a stored label (a stored label is a lookup;
+        # a composed one costs a few store reads each, 75,000 for a scale's ratings): the list
+        # shown then runs A to some letter, where the first by IRI looked complete with names
+        # missing (ESCO's occupations scheme, 2,500 of 3,626 without "software developer";
+        # session 32's audit). Else by IRI, as the note under the list says.
+        inbound: dict[str, list[Value]] = {}
+        cut_by: dict[str, str] = {}
+        for p, found in referrers.items():
+            named = all(s in self.labels for s in found)
+            cut_by[p] = "name" if named else "IRI"
+            order = sorted(found, key=(lambda s: (self.labels[s].lower(), s)) if named else None)
+            inbound[p] = [self._value(ox.NamedNode(s), (s, p, _key(node)), p) for s in order[
                 :SCHEME_MEMBERS_SHOWN if p == SKOS + "inScheme" else INBOUND_SHOWN]]
-            for p, found in referrers.items()
-        }
         named_in: list[Source] = []
         for cls in self.kinds.get(iri, []):
             for src in self.evidence.get((iri, RDF + "type", _key(ox.NamedNode(cls))), []):
@@ -847,7 +865,8 @@ class EntityIndex:
             named_in=named_in,
             facts=[FactGroup(g.predicate, g.label, g.values[:FACTS_SHOWN], len(g.values))
                    for g in groups(out, fact_keys, self.property_label)],
-            inbound=[FactGroup(g.predicate, g.label, g.values, len(referrers[g.predicate]))
+            inbound=[FactGroup(g.predicate, g.label, g.values, len(referrers[g.predicate]),
+                               cut_by[g.predicate])
                      for g in groups(inbound, list(inbound), self.inverse_label)],
             mappings=groups(out, [p for p in out if p in MATCH_PREDICATES], self.property_label),
             observations=self.observations(iri, subjects=subjects),
