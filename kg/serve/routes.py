@@ -365,15 +365,32 @@ def index(app: App) -> Response:
         for c, found in sorted(members.items(),
                                key=lambda kv: (app.index.class_label(kv[0]).lower(), names[kv[0]]))
     ]
-    # Where a reader starts: the classifications' own pages (session 29's audit: the O*NET
-    # occupations were hidden among 15,242 concepts and 2,404 schema.org occupations)
-    start = [(app.index.label(iri), iri) for iri in (
-        app.mapping.public + path for path in START_SCHEMES) if app.index.exists(iri)]
     return Response(200, app.pages.render("index.html", kinds=kinds, total=app.entity_total(),
-                                          start=start), HTML)
+                                          start=start_schemes(app)), HTML)
 
 
-START_SCHEMES = ("scheme/onet-soc2019", "scheme/soc2018", "scheme/onet-content-model")
+# Where a reader starts: the classifications' own pages, with how many codes each has (session
+# 29's audit: the O*NET occupations were hidden among 15,242 concepts and 2,404 schema.org
+# occupations; session 32's: ESCO and ISCO-08 could not be reached from the home page at all).
+# Local ones by their path under the published base; ESCO's by its IRI (served at /resource).
+START_SCHEMES = ("scheme/onet-soc2019", "scheme/soc2018",
+                 "http://data.europa.eu/esco/concept-scheme/isco",
+                 "http://data.europa.eu/esco/concept-scheme/occupations",
+                 "http://data.europa.eu/esco/concept-scheme/skills",
+                 "scheme/onet-content-model", "scheme/naics2022")
+
+
+def start_schemes(app: App) -> list[tuple[str, str, int]]:
+    """(label, IRI, members) of the START_SCHEMES this build has, in that order."""
+    found = []
+    for path in START_SCHEMES:
+        iri = path if "://" in path else app.mapping.public + path
+        if not (app.index.exists(iri) or app.index.describes_external(iri)):
+            continue
+        count = app.store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s "
+                                f"<http://www.w3.org/2004/02/skos/core#inScheme> <{iri}> }}")
+        found.append((app.index.label(iri), iri, int(next(iter(count))["n"].value)))
+    return found
 
 
 def _kind_label(app: App, cls: str, name: str) -> str:
