@@ -601,6 +601,8 @@ def test_query_chain_finds_the_shortest_strongest_chains(
                                + [r["stepTo"].split()[0] for r in steps])
                          for steps in chains.values()]
                 assert found == _chains(store, source, target), (limit, source, target)
+                # the chain column names it by its codes (it was three bare IRIs)
+                assert list(chains) == [" > ".join(codes) for codes in found]
                 lengths |= {len(c) - 1 for c in found}
     assert lengths == {1, 2, 3}  # the test sees more than direct moves
 

@@ -60,7 +60,7 @@ def test_transitions_from_answers_alike_with_and_without_a_wage_condition(
 def test_transitions_chain_answers_alike_without_trailing_spaces(
         dist: Path, virtuoso) -> None:  # noqa: ANN001, F811 - the session fixture
     """Regression (session 27's second audit): a chain of one or two moves kept the missing
-    moves' separators ("…/11-1021.00  "). The chain is now the moves' IRIs one space apart, on
+    moves' separators ("…/11-1021.00  "). The chain is now its occupations' codes, on
     Virtuoso 7.2 as on the embedded store (chains of 1, 2 and 3 moves on the slices)."""
     load(dist / "kg.trig", virtuoso.sparql_url, virtuoso.user, virtuoso.password,
          progress=False)
@@ -76,5 +76,5 @@ def test_transitions_chain_answers_alike_without_trailing_spaces(
     steps = table.variables.index("steps")
     chains = {(int(str(r[steps])), str(r[column])) for r in table.rows}
     assert {n for n, _ in chains} == {1, 2, 3}
-    for n, chain in chains:
-        assert chain == chain.strip() and len(chain.split(" ")) == n, chain
+    for n, chain in chains:  # the codes of its n + 1 occupations, " > " between
+        assert chain == chain.strip() and len(chain.split(" > ")) == n + 1, chain
