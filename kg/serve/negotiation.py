@@ -18,6 +18,9 @@ MEDIA_ALIASES: dict[str, str] = {
     "application/xhtml+xml": "text/html",
     "application/x-turtle": "text/turtle",
     "application/turtle": "text/turtle",
+    # Turtle is N3 (session 32's audit: an entity asked for as text/n3 was a 406)
+    "text/n3": "text/turtle",
+    "text/rdf+n3": "text/turtle",
     "application/json": "application/ld+json",
     "application/x-json+ld": "application/ld+json",
     "text/plain": "application/n-triples",
@@ -50,6 +53,8 @@ RESULT_ALIASES: dict[str, str] = {
     "application/xhtml+xml": HTML,
     "application/x-turtle": TURTLE,
     "application/turtle": TURTLE,
+    "text/n3": TURTLE,
+    "text/rdf+n3": TURTLE,
     "application/x-json+ld": JSONLD,
     "text/plain": NTRIPLES,
 }
