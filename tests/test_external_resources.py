@@ -170,6 +170,26 @@ def test_a_long_fact_list_shows_its_first_values_and_a_query_for_all(
         "http://data.europa.eu/esco/concept-scheme/occupations"}
 
 
+def test_a_list_longer_than_the_endpoint_answers_links_its_first_page(
+        slices_served: Running, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 32's audit): "list all 14,536" under ESCO's skills scheme asked the
+    endpoint for more rows than it answers (--max-results, 10,000), which it refused. Past
+    that limit the link asks for the first page, LIMIT and OFFSET, and says so."""
+    from kg.serve import entities
+
+    monkeypatch.setattr(entities, "FACTS_SHOWN", 1)
+    monkeypatch.setattr(slices_served.app, "cache", {})
+    monkeypatch.setitem(slices_served.app.pages.site, "max_results", 1)
+    page = http(slices_served.url + resource(ESCO, "html")).text
+    schemes = page.split('data-predicate="http://www.w3.org/2004/02/skos/core#inScheme"')[1]
+    schemes = schemes.split("</section>")[0]
+    first = re.search(r'<a href="(/sparql\?query=[^"]+)">list the first 1</a>', schemes)
+    assert first is not None and "(then OFFSET 1, and so on)" in schemes
+    listing = http(slices_served.url + html.unescape(first[1]), "application/sparql-results+json")
+    assert len(json.loads(listing.text)["results"]["bindings"]) == 1
+    assert "LIMIT 1\nOFFSET 0" in urllib.parse.unquote(html.unescape(first[1]))
+
+
 def test_the_reconcile_forms_esco_column_leads_here(slices_served: Running,
                                                     tmp_path: Path) -> None:
     """The form's ESCO column linked ESCO's portal; it now goes through the manifest's view,
