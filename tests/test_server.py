@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from rdflib import Dataset, Graph, URIRef
+from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, JSONLD, TSV, TURTLE, XML, SPARQLWrapper
 
 from tests.server_support import (
@@ -1018,3 +1019,16 @@ def test_select_star_lists_the_variables_as_they_appear(server: Running, dist: P
     assert engine.select(query).variables == ("subject", "predicate", "object", "a", "b")
     named = "SELECT ?object ?subject WHERE { ?subject ?predicate ?object } LIMIT 1"
     assert engine.select(named).variables == ("object", "subject")
+
+
+def test_turtle_names_local_iris_by_their_kind(server: Running) -> None:
+    """Regression (session 32's audit): served Turtle wrote local IRIs under the one `id:`
+    prefix with the slash escaped (`id:evidence\\/00e2b8...`): valid, and hard to read. Each
+    kind of local IRI now has its prefix (`evidence:00e2b8...`); the graph is the same."""
+    doc = http(f"{server.base}{OCC}.ttl")
+    assert doc.status == 200
+    assert "\\/" not in doc.text
+    assert f"@prefix evidence: <{server.base}evidence/> ." in doc.text
+    nt = http(f"{server.base}{OCC}.nt")
+    assert isomorphic(Graph().parse(data=doc.body, format="turtle"),
+                      Graph().parse(data=nt.body, format="nt"))

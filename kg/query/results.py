@@ -304,10 +304,29 @@ def turtle_text(graph: Graph) -> str:
     prefixes = {str(p): str(ns) for p, ns in graph.namespaces() if p}
     used = {str(t) for triple in graph for t in triple if isinstance(t, URIRef)}
     prefixes = {p: ns for p, ns in prefixes.items() if any(i.startswith(ns) for i in used)}
+    prefixes |= kind_prefixes(prefixes.get("id"), used, prefixes)
     triples = sorted(graph, key=lambda t: (t[0].n3(), t[1].n3(), t[2].n3()))
     out = ox.serialize((ox.Triple(*(_ox_term(x) for x in t)) for t in triples), None,
                        ox.RdfFormat.TURTLE, prefixes=prefixes)
     return out.decode("utf-8")
+
+
+_PN_PREFIX = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+
+def kind_prefixes(base: str | None, used: set[str], taken: dict[str, str]) -> dict[str, str]:
+    """A prefix per kind of local IRI in `used` (`evidence:` for BASE/evidence/...), so that
+    Turtle writes `evidence:00e2b8` where `id:` alone gave `id:evidence\\/00e2b8` (valid, with
+    the slash escaped, and hard to read; session 32's audit). A kind whose name is not a
+    prefix name, or is one already, keeps `id:`."""
+    if not base:
+        return {}
+    found: dict[str, str] = {}
+    for iri in used:
+        kind, slash, _ = iri[len(base):].partition("/") if iri.startswith(base) else ("", "", "")
+        if slash and kind not in taken and _PN_PREFIX.match(kind):
+            found[kind] = f"{base}{kind}/"
+    return dict(sorted(found.items()))
 
 
 def write_jsonld(graph: Graph) -> str:
