@@ -264,6 +264,26 @@ def test_a_gzipped_download_has_its_own_validator_and_head(server: Running) -> N
     assert status == 200 and body == b"" and headers["Content-Encoding"] == "gzip"
 
 
+def test_a_gzipped_downloads_tag_resumes_it_and_the_ontology_varies_by_both(
+        server: Running, dist: Path) -> None:
+    """Regression (session 32's second audit): a client that decoded a gzipped download holds
+    the file's first bytes under the -gzip tag, and its If-Range never matched, so a resume
+    started over; /ontology, negotiated, said "Vary: Accept" over gzipped bytes."""
+    whole = (dist / "kg.ttl").read_bytes()
+    _, headers, _ = fetch(server, "/download/kg.ttl", Accept_Encoding="gzip")
+    status, _, part = fetch(server, "/download/kg.ttl", Accept_Encoding="gzip",
+                            Range="bytes=100-199", If_Range=headers["ETag"])
+    assert headers["ETag"].endswith('-gzip"') and status == 206 and part == whole[100:200]
+    status, headers, body = fetch(server, "/ontology", Accept="text/turtle",
+                                  Accept_Encoding="gzip")
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert {"accept", "accept-encoding"} <= vary(headers)
+    assert Graph().parse(data=gzip.decompress(body), format="turtle")
+    status, headers, _ = fetch(server, "/ontology", Accept="text/turtle",
+                               Accept_Encoding="gzip", If_None_Match=headers["ETag"])
+    assert status == 304 and {"accept", "accept-encoding"} <= vary(headers)
+
+
 def test_real_clients_read_a_gzipped_download(server: Running, dist: Path) -> None:
     """requests and curl --compressed decode it; an HTTP/1.0 client gets it up to the
     connection's close; a keep-alive connection serves the next request after the chunks."""

@@ -314,3 +314,18 @@ def test_a_classification_lists_each_code_with_its_notation(slices_served) -> No
     broad = next(row[2] for row in rows if row[2] and row[2][:6] == detailed[:6])
     page = _page(slices_served, f"/id/soc2018/{detailed}.html")
     assert f'href="/id/soc2018/{broad}">{html.escape(coded[broad])} ({broad})</a>' in page
+
+
+def test_a_listed_code_is_shown_even_when_its_label_holds_the_digits(slices_served) -> None:
+    """Regression (session 32's second audit): O*NET's related-work-experience category 3,
+    "Over 1 month, up to and including 3 months", was listed without its code (a label that
+    held the code's digits anywhere was taken to name it), while its siblings showed theirs.
+    The categories are the O*NET slice's (O*NET 29.3, CC BY 4.0)."""
+    with (DATA / "onet_db_29_3" / "Education, Training, and Experience Categories.tsv").open(
+            encoding="utf-8") as handle:
+        rows = [r for r in csv.DictReader(handle, delimiter="\t") if r["Scale ID"] == "RW"]
+    assert any(r["Category"] in r["Category Description"] for r in rows)
+    page = _page(slices_served, "/id/onet-element/3.a.1.html")
+    text = html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    for row in rows:
+        assert f"{row['Category Description']} ({row['Category']})" in text, row["Category"]

@@ -215,6 +215,19 @@ def test_a_title_a_group_shares_with_its_detailed_code_matches_the_detailed_code
         result = _batch(service, {"q": {"query": title, "type": "soc2018"}})["q"]["result"]
         assert [c["id"] for c in result[:2]] == [detailed, broad], title  # type: ignore[index]
         assert result[0]["match"] is True and result[1]["match"] is False  # type: ignore[index]
+        # the same as OpenRefine asks it (type_strict "should": other types ranked after),
+        # with two types, and with a limit of 1 (session 32's second audit: the group came
+        # first and nothing matched; with limit 1 the detailed code was not a candidate)
+        for asked in ({"type": "soc2018", "type_strict": "should"},
+                      {"type": "soc2018", "limit": 1}):
+            result = _batch(service, {"q": {"query": title, **asked}})["q"]["result"]
+            assert result[0]["id"] == detailed and result[0]["match"] is True, (  # type: ignore
+                title, asked)
+        # two types asked for: the order holds (an ISCO group close behind may hold the match
+        # back, as the rule for types says)
+        result = _batch(service, {"q": {"query": title, "type": ["soc2018", "isco08"]}})
+        ids = [c["id"] for c in result["q"]["result"]]  # type: ignore[index]
+        assert ids.index(detailed) < ids.index(broad), title
 
 
 def test_suggest_responses_validate(service: Service) -> None:
@@ -992,3 +1005,28 @@ def test_an_unambiguous_preferred_title_is_a_match(service: Service) -> None:
     assert "11-3051.00" in held[normalise("Production Manager")]
     assert service.ranker._named_only(normalise("Production Manager"),
                                       "onet-occupation") is None
+
+
+def test_a_limit_of_one_keeps_the_most_specific_holder_of_a_title() -> None:
+    """Regression (session 32's second audit): with `limit` 1 the candidates were cut to the
+    two best by raw score before the holders of an exact title were put in order, so ISCO's
+    "Commissioned armed forces officers" (the major group 0, sub-major 01, minor 011 and unit
+    0110 in ISCO-08) answered 01 and no match. Three levels of one title, as ISCO has them."""
+    title = "Commissioned armed forces officers"
+    store = ox.Store()
+    scheme = ox.NamedNode("http://data.europa.eu/esco/concept-scheme/isco")
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    for code in ("01", "011", "0110"):
+        node = ox.NamedNode(f"http://data.europa.eu/esco/isco/C{code}")
+        for p, o in ((ox.NamedNode(skos + "inScheme"), scheme),
+                     (ox.NamedNode(skos + "notation"), ox.Literal(code)),
+                     (ox.NamedNode(skos + "prefLabel"), ox.Literal(title, language="en")),
+                     (ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
+                      ox.NamedNode(skos + "Concept"))):
+            store.add(ox.Quad(node, p, o, ox.NamedNode("https://example.org/graph/isco")))
+    service = Service(from_store(store), ROOT, "{{id}}")
+    for limit in (1, 2, 5):
+        result = _batch(service, {"q": {"query": title, "type": "isco08", "limit": limit}})
+        ids = [c["id"] for c in result["q"]["result"]]  # type: ignore[index]
+        assert ids == ["0110", "011", "01"][:limit], limit
+        assert result["q"]["result"][0]["match"] is True  # type: ignore[index]

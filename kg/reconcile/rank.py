@@ -608,12 +608,28 @@ class Ranker:
         answers: list[list[Candidate]] = []
         for q in range(len(texts)):
             kept = [k for k, i in enumerate(top[q]) if scores[q, i] > MIN_SCORE]
+            columns = [int(i) for i in top[q, kept]]
+            if probs is None and texts[q] in part.titles:
+                # every holder of the title is a candidate, whatever the limit: with limit 1,
+                # ISCO's "Commissioned armed forces officers" kept 01 by raw score and lost
+                # 0110, the unit group that the title names (session 32's second audit)
+                column_of = self._columns(part, type_key)
+                columns += sorted({column_of[e] for e in self._holders()[texts[q]]
+                                   if e in column_of} - set(columns))
             found = [(int(part.entities[i]), float(scores[q, i]), float(ev.knn[q, i]),
-                      int(part.sizes[i])) for i in top[q, kept]]
+                      int(part.sizes[i])) for i in columns]
             answers.append(self._candidates(found, queries[q], type_key, limit,
                                             None if probs is None else probs[q, kept],
                                             texts[q] in part.titles, texts[q]))
         return answers
+
+    def _columns(self, part: _Part, type_key: str) -> dict[int, int]:
+        """Entity -> its column in the type's score matrix, built on first use (by type, not
+        by the part object's id: a ranker may be pickled and read back)."""
+        cache: dict[str, dict[int, int]] = self.__dict__.setdefault("_column_cache", {})
+        if type_key not in cache:
+            cache[type_key] = {int(e): i for i, e in enumerate(part.entities)}
+        return cache[type_key]
 
     def _add_votes(self, votes: np.ndarray, vecs: sp.csr_matrix, part: _Part,
                    voters: _Part) -> None:
@@ -688,7 +704,7 @@ class Ranker:
                     {e: w for e, w in holders.items()
                      if self.index.entities[e].type == type_key}, type_key)
                 first = sorted((e for e in order if e in holders),
-                               key=lambda e: (-holders[e], e in within))
+                               key=lambda e: (-holders[e], within.get(e, 0)))
                 rest = [e for e in order if e not in holders]
                 order = first + rest
                 running = 0.0
@@ -770,14 +786,16 @@ class Ranker:
             return holders[0][0]
         return None
 
-    def _broader_holders(self, holders: dict[int, float], type_key: str) -> set[int]:
+    def _broader_holders(self, holders: dict[int, float], type_key: str) -> dict[int, int]:
         """The holders of a label that are a group of a nested classification (SOC 2018,
-        ISCO-08) with another holder within them."""
+        ISCO-08) with other holders within them, and how many (ISCO's 01 holds 011 and 0110
+        of one title: 2; 011: 1), so that the most specific comes first."""
         if type_key not in NESTED_CODES or len(holders) < 2:
-            return set()
+            return {}
         codes = {e: self.index.entities[e].id for e in holders}
-        return {g for g, group in codes.items()
-                if any(within(code, group, type_key) for code in codes.values())}
+        counts = {g: sum(within(code, group, type_key) for code in codes.values())
+                  for g, group in codes.items()}
+        return {g: n for g, n in counts.items() if n}
 
 
 # Types whose codes nest: SOC 2018's major 29-0000 > minor 29-1100 > broad 29-1140 > detailed

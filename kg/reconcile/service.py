@@ -266,12 +266,21 @@ class Service:
             # by the score shown, then the raw one. Regression (session 29's audit): by the
             # raw score alone, an unnamed type's candidate (raw x0.8, shown capped at 100, x0.8)
             # came before a named type's 100.
-            found.sort(key=lambda c: (-c.score, -c.raw, c.type, c.id))
-            # `match` was decided within one type; across types it needs the same lead.
+            # Ties within a type keep that type's order (session 32's second audit: by id, SOC's
+            # broad group 29-1140 came back before its detailed 29-1141 "Registered Nurses",
+            # which its type had put first).
+            place = {id(c): k for k, c in enumerate(found)}  # each type's own order, in turn
+            found.sort(key=lambda c: (-c.score, -c.raw, c.type, place[id(c)]))
+            # `match` was decided within one type; across the types asked for it needs the
+            # same lead over the best of the others. A type only ranked after them
+            # (type_strict "should") cannot match and does not hold one back: O*NET's
+            # 29-1141.00 "Registered Nurses" kept SOC's 29-1141 from matching.
             for c in found[1:]:
                 c.match = False
-            if found and found[0].match and len(found) > 1:
-                found[0].match = found[0].coded or found[0].raw - found[1].raw >= MATCH_MARGIN
+            if found and found[0].match:
+                others = [c.raw for c in found[1:] if c.type != found[0].type and c.type in asked]
+                found[0].match = found[0].coded or not others or (
+                    found[0].raw - max(others) >= MATCH_MARGIN)
             out.append(found[:limit])
         return out
 

@@ -768,7 +768,10 @@ class EntityIndex:
                 # and Auditors" twice (the broad group 13-2010 and the detailed 13-2011), and
                 # NAICS 238210's broader concept read as the page's own title (session 32)
                 coded = self._code_note(term.value)
-                text = f"{text} ({coded})" if coded and coded not in text else text
+                # not twice where the label is composed of it ("SOC 2018 11-3051"); a label
+                # that merely holds the digits ("Over 1 month, up to and including 3 months",
+                # code 3) still gets it (session 32's second audit)
+                text = f"{text} ({coded})" if coded and not text.endswith(coded) else text
             return Value(text, term.value, self.is_local(term.value), sources)
         return Value(self.term_text(term, predicate), sources=sources)
 

@@ -14,7 +14,7 @@ from pyoxigraph import Literal, NamedNode
 
 from kg.serve import described, humanize
 from kg.serve import negotiation as neg
-from kg.serve.compression import compressible_download, gzip_body, gzips_download
+from kg.serve.compression import compressible_download, gzip_body, gzips_download, with_vary
 from kg.serve.conditional import http_date, not_modified, not_modified_answer
 from kg.serve.cors import methods_for
 from kg.serve.downloads import download_bytes, graph_title, lookup
@@ -705,8 +705,11 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
         return whole
     if_range = request.get("If-Range") if request is not None else None
     # If-Range: resume only the same file, named by its ETag or its exact date (a rebuild
-    # changes both)
-    if asked is None or if_range not in (None, etag, headers["Last-Modified"]):
+    # changes both). The gzipped variant's tag names it too: a client that decoded a gzipped
+    # download holds the file's first bytes under that tag (session 32's second audit: its
+    # resume always started over).
+    gzip_tag = f'"{item.sha256}-gzip"'
+    if asked is None or if_range not in (None, etag, gzip_tag, headers["Last-Modified"]):
         return whole
     size = item.size
     wanted = byte_range(asked, size)
@@ -788,7 +791,9 @@ def ontology_root(app: App, headers: Message) -> Response:
                              Vary="Accept")
     ext = next(e for e, m in ONTOLOGY_FORMATS.items() if m == media)
     response = ontology_document(app, ext, headers)
-    response.headers["Vary"] = "Accept"
+    # added to what it varies by already: a download gzipped varies by Accept-Encoding too
+    # (session 32's second audit: gzip bytes under "Vary: Accept" alone)
+    response.headers = with_vary(response.headers, "Accept")
     response.headers["Content-Location"] = f"/ontology.{ext}"
     return response
 
