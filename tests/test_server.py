@@ -1032,3 +1032,14 @@ def test_turtle_names_local_iris_by_their_kind(server: Running) -> None:
     nt = http(f"{server.base}{OCC}.nt")
     assert isomorphic(Graph().parse(data=doc.body, format="turtle"),
                       Graph().parse(data=nt.body, format="nt"))
+
+
+def test_a_named_graphs_turtle_names_local_iris_by_their_kind(server: Running) -> None:
+    """As for one entity's document: a graph's Turtle (written as it streams) wrote
+    `id:graph\\/curation`, `id:naics2022\\/325`; each kind now has its prefix."""
+    doc = http(f"{server.base}graph/curation.ttl")
+    assert doc.status == 200 and "\\/" not in doc.text
+    assert f"@prefix graph: <{server.base}graph/> ." in doc.text
+    nt = http(f"{server.base}graph/curation.nt")
+    assert isomorphic(Graph().parse(data=doc.body, format="turtle"),
+                      Graph().parse(data=nt.body, format="nt"))

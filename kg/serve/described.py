@@ -192,9 +192,28 @@ def graph_file(app: App, iri: str, ext: str) -> Path:
                 yield from void_triples(app, iri)
                 yield from triples
 
-            ox.serialize(chained(), str(partial), OX_FORMATS[ext], prefixes=_prefixes(app))
+            ox.serialize(chained(), str(partial), OX_FORMATS[ext],
+                         prefixes=_prefixes(app) | _kind_prefixes(app))
             partial.replace(target)
     return target
+
+
+def _kind_prefixes(app: App) -> dict[str, str]:
+    """A prefix per kind of the graph's local entities (`evidence:` for .../id/evidence/...),
+    as the Turtle of a query answer has them (kg.query.results.kind_prefixes): a graph is
+    written as it streams, so the kinds are the entity index's, found once."""
+    from kg.query.results import kind_prefixes
+
+    found = _KINDS.get(app)
+    if found is None:
+        taken = _prefixes(app)
+        # and the graphs' own IRIs (.../id/graph/...), which the index does not type
+        graphs = {g for g in state(app).graphs if g.startswith(taken["id"] + "graph/")}
+        found = _KINDS[app] = kind_prefixes(taken["id"], set(app.index.kinds) | graphs, taken)
+    return found
+
+
+_KINDS: weakref.WeakKeyDictionary[App, dict[str, str]] = weakref.WeakKeyDictionary()
 
 
 VOID_DATA_DUMP = "http://rdfs.org/ns/void#dataDump"
@@ -251,12 +270,14 @@ def large_graph_description(app: App, iri: str, ext: str) -> bytes:
     if dump is not None:  # served here, as the graph's IRI is (the second audit)
         triples.append(ox.Triple(ox.NamedNode(iri), ox.NamedNode(VOID_DATA_DUMP),
                                  site_node(app, dump)))
-    return ox.serialize(triples, None, OX_FORMATS[ext], prefixes=_prefixes(app))
+    return ox.serialize(triples, None, OX_FORMATS[ext],
+                        prefixes=_prefixes(app) | _kind_prefixes(app))
 
 
 def description(app: App, iri: str, ext: str) -> bytes:
     """The void.ttl description of one node (a catalogue record)."""
-    return ox.serialize(void_triples(app, iri), None, OX_FORMATS[ext], prefixes=_prefixes(app))
+    return ox.serialize(void_triples(app, iri), None, OX_FORMATS[ext],
+                        prefixes=_prefixes(app) | _kind_prefixes(app))
 
 
 def media_of(ext: str) -> str:
