@@ -451,6 +451,15 @@ def test_the_home_page_says_where_to_start(slices_served: Running, server: Runni
         soc = sum(1 for row in list(csv.reader(handle, delimiter="\t"))[1:] if any(row[:4]))
     counts = dict(re.findall(r'href="([^"]+)">[^<]*</a></td><td class="num">([0-9,]+)<', start))
     assert counts["/id/scheme/soc2018"] == f"{soc:,}"
+    # the kinds say where the imported occupations are (the helper's audit: "Occupation (11)"
+    # looked like all there is), only where the build has them
+    kinds = home[home.index("<h2>Kinds</h2>"):home.index('<table class="kinds">',
+                                                        home.index("<h2>Kinds</h2>"))]
+    assert "Occupation (schema)" in kinds and "minted by ESCO" in kinds
+    seed = http(f"{server.url}/").text
+    seed_kinds = seed[seed.index("<h2>Kinds</h2>"):]
+    assert "Occupation (schema)" not in seed_kinds.split("<table")[0]
+    assert "minted by ESCO" not in seed_kinds
     for site in (slices_served, server):  # each link it gives leads to a page
         home = http(f"{site.url}/").text
         found = home[home.index('class="start-here"'):home.index("<h2>Kinds</h2>")]
