@@ -294,7 +294,7 @@ def test_seed_build_runs_the_full_builds_stages(built) -> None:
     _, report = built
     assert list(report.stages) == ["load", "sources", "derived", "closure", "validation",
                                    "union", "kg.nt (waiting)", "export", "quality checks",
-                                   "optimize", "writers (rest)", "publish"]
+                                   "crosswalk sets", "optimize", "writers (rest)", "publish"]
     assert report.triples["downloads"] == sum(
         1 for _ in (built[0] / "kg.nt").open(encoding="utf-8"))
 

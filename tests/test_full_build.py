@@ -21,6 +21,7 @@ from kg.query.engines import open_engine
 from tests.conftest import BASE, SHARED
 
 DATA = SHARED / "data"
+REPO_MAPPINGS = Path(__file__).parents[1] / "kg" / "mappings"
 pytestmark = pytest.mark.fullscale
 IPM = f"<{BASE}occupation/industrial-production-managers>"
 
@@ -177,6 +178,60 @@ def test_void_lists_the_mappings_and_counts(full: tuple[Path, BuildReport]) -> N
         "SELECT ?n WHERE { <https://w3id.org/occupation-kg/id/dataset/occupation-kg> "
         "<http://rdfs.org/ns/void#triples> ?n }")))[0])
     assert triples > 3_000_000
+
+
+def test_crosswalks_are_published_as_valid_sssom_sets(full: tuple[Path, BuildReport]) -> None:
+    """Each imported crosswalk and the inherited ESCO matches as an SSSOM file of the graph's
+    own mapping triples, valid for sssom-py, in the catalogue under its publisher's licence."""
+    import csv
+
+    from kg.serve.downloads import list_downloads
+    from kg.sources.sssom_validation import problems_in
+
+    dist = full[0]
+    folder = dist / "mappings"
+
+    def rows(name: str) -> list[dict[str, str]]:
+        lines = [line for line in (folder / name).read_text(encoding="utf-8").splitlines()
+                 if not line.startswith("#")]
+        return list(csv.DictReader(lines, delimiter="\t"))
+
+    nesta = DATA / "crosswalk_esco_onet_nesta_2020" / "esco_onet_crosswalk_Nov2020.csv"
+    with nesta.open(encoding="utf-8", newline="") as handle:
+        pairs = {(r["concept_uri"].rsplit("/", 1)[1], r["onet_code"])
+                 for r in csv.DictReader(handle)}
+    nesta_rows = rows("esco-onet-crosswalk-nesta-2020-11.sssom.tsv")
+    assert {(r["subject_id"].removeprefix("escoocc:"), r["object_id"].removeprefix(
+        "onetsoc2010:")) for r in nesta_rows} == pairs
+    assert len(nesta_rows) == len(pairs)
+    xw = DATA / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv"
+    with xw.open(encoding="utf-8", newline="") as handle:
+        soc_isco = {(r["2010 SOC Code"].strip(), r["ISCO-08 Code"].strip())
+                    for r in csv.DictReader(handle, delimiter="\t")}
+    assert {(r["subject_id"].removeprefix("soc2010:"), r["object_id"].removeprefix("isco:C"))
+            for r in rows("isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv")} == soc_isco
+    inherited = rows("esco-onet-inherited.sssom.tsv")
+    assert inherited and {r["predicate_id"] for r in inherited} == {"skos:broadMatch"}
+    crosswalks = sorted(p.name for p in folder.glob("*.sssom.tsv")
+                        if not (REPO_MAPPINGS / p.name).is_file())
+    assert crosswalks == sorted([
+        "bls-employment-projections-2024-34.sssom.tsv", "bls-oews-national-2024-05.sssom.tsv",
+        "esco-onet-crosswalk-nesta-2020-11.sssom.tsv", "esco-onet-inherited.sssom.tsv",
+        "isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv", "onet-soc-2019.sssom.tsv"])
+    for name in crosswalks:
+        assert problems_in(folder / name) == [], name
+    void = Graph().parse(dist / "void.ttl")
+    downloads = list_downloads(dist, void)
+    try:
+        assert downloads["mappings/esco-onet-crosswalk-nesta-2020-11.sssom.tsv"].license == \
+            "https://opensource.org/licenses/MIT"
+        assert downloads["mappings/onet-soc-2019.sssom.tsv"].license == \
+            "https://creativecommons.org/licenses/by/4.0/"
+        assert downloads["mappings/isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv"].license \
+            == "https://creativecommons.org/publicdomain/mark/1.0/"
+    finally:
+        for download in downloads.values():
+            os.close(download.fd)
 
 
 def test_every_source_in_void_names_its_licence(full: tuple[Path, BuildReport]) -> None:

@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import pytest
-from rdflib import Graph, URIRef
+from rdflib import Graph, Literal, URIRef
 
 from tests.server_support import Running, http, running_server
 
@@ -186,6 +186,14 @@ def test_downloads_page_names_graphs_and_keeps_media_types_whole(server: Running
     figure = f"{int(entities):,}"
     assert f"Entities {figure}" in text
     assert f"{figure} entities of" in visible(get(server, "/"))  # the same count on both pages
+    # each file says what it is, as void.ttl describes its distribution (the page listed bare
+    # file names: mappings/onet-soc-2019.sssom.tsv did not say whose crosswalk it holds)
+    dct = "http://purl.org/dc/terms/"
+    node = next(void.subjects(URIRef(dct + "title"), Literal("kg.nt")))
+    about = str(void.value(node, URIRef(dct + "description")))
+    assert about.startswith("Every triple of the graph")
+    assert re.search(r'href="/download/kg\.nt">kg\.nt</a><br><small class="file-about">'
+                     + re.escape(html.escape(about, quote=False)), page)
 
 
 def test_favicon_and_yasgui_buttons(server: Running) -> None:

@@ -23,6 +23,7 @@ from rdflib import Graph, URIRef
 
 from kg.build.checks import quality_checks
 from kg.build.closure import add_closure
+from kg.build.crosswalk_sets import WrittenSet, write_crosswalk_sets
 from kg.build.derived import run_derived_stages
 from kg.build.formats import FORMATS
 from kg.build.memory import release_freed_memory
@@ -46,7 +47,7 @@ from kg.build.store import (
     open_store,
 )
 from kg.build.validation import validate_curated
-from kg.build.void import GraphStats, describe, stats_from_store
+from kg.build.void import GraphStats, describe, site_root, stats_from_store
 from kg.build.writers import (
     UNION_REST,
     UNION_WRITERS,
@@ -95,8 +96,8 @@ def build(options: BuildOptions) -> BuildReport:
     counts: dict[str, int] = {}
     with staging_folder(options.out, build_marker(options, base)) as staging:
         try:
-            curated, stats = _stages(staging, options, sources, ontology, ontology_rdf, base,
-                                     counts, lap)
+            curated, stats, crosswalks = _stages(staging, options, sources, ontology,
+                                                 ontology_rdf, base, counts, lap)
         except BaseException as exc:
             # The failed stage's frames hold the store: let go of them so RocksDB closes its
             # files before the staging folder is removed (a full disk must be freed, a mount
@@ -105,7 +106,7 @@ def build(options: BuildOptions) -> BuildReport:
             _release_frames(exc)
             gc.collect()
             raise exc  # from here: the stage's frames are gone
-        _write_extras(staging, options, sources.documents, stats, base)
+        _write_extras(staging, options, sources.documents, stats, base, crosswalks)
         publish(staging, options.out)
     lap("publish")
     report = BuildReport(
@@ -140,7 +141,7 @@ def _release_frames(exc: BaseException) -> None:
 
 def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: OntologyIndex,
             ontology_rdf: Graph, base: str, counts: dict[str, int],
-            lap: _Laps) -> tuple[Curated, GraphStats]:
+            lap: _Laps) -> tuple[Curated, GraphStats, list[WrittenSet]]:
     """Every stage on the store in `staging`/store, and the downloads beside it."""
     dist = staging
     store = open_store(staging)
@@ -229,6 +230,12 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         checked = quality_checks(store)
         log(f"{checked} quality checks passed")
         lap("quality checks")
+        crosswalks = write_crosswalk_sets(store, base, imported, dist / "mappings",
+                                          site_root(base))
+        if crosswalks:
+            log(f"wrote {len(crosswalks)} crosswalk mapping sets (SSSOM): "
+                f"{sum(c.rows for c in crosswalks)} mappings")
+        lap("crosswalk sets")
         # Compact RocksDB's levels for the read-only server: on the full graph 13 s here,
         # the store 3.1 -> 2.1 GB, and lookup-bound queries faster (label-search 118 -> 76
         # ms, xt-onet-occupations-sharing-important-skills 535 -> 332 ms); scans unchanged.
@@ -240,7 +247,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
         downloads.wait()
     append_ontology(ontology_rdf, trig, base)
     lap("writers (rest)")
-    return curated, stats
+    return curated, stats, crosswalks
 
 def _collect_source_stages(source_stages: SourceStages, store: Store,
                            added: dict[str, int]) -> dict[str, Path | None]:
@@ -257,10 +264,11 @@ def _collect_source_stages(source_stages: SourceStages, store: Store,
 
 
 def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object],
-                  stats: GraphStats, base: str) -> None:
-    """context.jsonld, ontology.ttl, shapes.ttl, the ontology docs, mappings, void.ttl and
-    SHA256SUMS (which lists every file but the store)."""
-    from kg.sources.sssom_mappings import MAPPINGS_DIR
+                  stats: GraphStats, base: str, crosswalks: list[WrittenSet]) -> None:
+    """context.jsonld, ontology.ttl, shapes.ttl, the ontology docs, the curated mappings,
+    void.ttl (which also describes the crosswalks' mapping sets) and SHA256SUMS (which lists
+    every file but the store)."""
+    from kg.sources.sssom_mappings import MAPPINGS_DIR, load_mapping_sets
 
     (dist / "context.jsonld").write_text(
         json.dumps(jsonld_context(base), indent=1, sort_keys=True) + "\n", encoding="utf-8"
@@ -279,13 +287,22 @@ def _write_extras(dist: Path, options: BuildOptions, documents: dict[str, object
 
         write_ontology_html(dist / "ontology.ttl", dist / "ontology" / "index.html")
         extra["ontology/index.html"] = "text/html"
+    notes: dict[str, tuple[str, str]] = {}
     if options.data is not None:
-        (dist / "mappings").mkdir()
-        for path in sorted(MAPPINGS_DIR.glob("*.sssom.tsv")):
+        (dist / "mappings").mkdir(exist_ok=True)
+        for mapping_set in load_mapping_sets(MAPPINGS_DIR):
+            path = mapping_set.path
             shutil.copyfile(path, dist / "mappings" / path.name)
             extra[f"mappings/{path.name}"] = "text/tab-separated-values"
+            notes[f"mappings/{path.name}"] = (
+                f"{mapping_set.meta['mapping_set_title']} ({len(mapping_set.mappings)} curated "
+                "mappings, SSSOM).", str(mapping_set.meta["license"]))
+    for crosswalk in crosswalks:
+        extra[crosswalk.name] = "text/tab-separated-values"
+        notes[crosswalk.name] = (f"{crosswalk.title} ({crosswalk.rows:,} mappings, SSSOM).",
+                                 crosswalk.license)
     names = [URIRef(base + f"document/{d}") for d in sorted(documents)]
-    void = describe(stats, dist, base, names, extra)
+    void = describe(stats, dist, base, names, extra, notes)
     (dist / "void.ttl").write_text(void.serialize(format="turtle"), encoding="utf-8")
     write_checksums(dist)
 

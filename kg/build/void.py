@@ -225,10 +225,14 @@ def _add_all(g: Graph, subject: URIRef, pairs: list[tuple[URIRef, Any]]) -> None
 
 
 def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
-             extra_files: dict[str, str]) -> Graph:
+             extra_files: dict[str, str],
+             file_notes: dict[str, tuple[str, str]] | None = None) -> Graph:
     """Describe the build as a DCAT-AP 3.0.0 catalogue: the catalogue, the dataset (counts,
     subsets per named graph, coverage, themes), every download as a distribution with its
-    size, the SPARQL endpoint as a data service, and the sources as datasets."""
+    size, the SPARQL endpoint as a data service, and the sources as datasets. `file_notes`:
+    a file's description and licence where they are not the graph's (the crosswalks' SSSOM
+    sets keep their publisher's licence)."""
+    notes = file_notes or {}
     root = site_root(base)
     g = bind_prefixes(Graph(), base)
     g.bind("foaf", FOAF, override=True, replace=True)
@@ -314,7 +318,8 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
         g.add((node, DCAT.distribution, distribution))
         if name in dumps:
             g.add((node, VOID.dataDump, url))
-        _distribution(g, distribution, name, _DESCRIPTIONS.get(name, name))
+        description, licence = notes.get(name, (_DESCRIPTIONS.get(name, name), LICENSE))
+        _distribution(g, distribution, name, description, licence)
         g.add((distribution, DCAT.accessURL, url))
         g.add((distribution, DCAT.downloadURL, url))
         g.add((url, RDF.type, RDFS.Resource))
@@ -373,11 +378,13 @@ def describe(stats: GraphStats, dist: Path, base: str, documents: list[URIRef],
     return g
 
 
-def _distribution(g: Graph, distribution: URIRef, title: str, description: str) -> None:
+def _distribution(g: Graph, distribution: URIRef, title: str, description: str,
+                  licence: URIRef | str = LICENSE) -> None:
     g.add((distribution, RDF.type, DCAT.Distribution))
     g.add((distribution, DCTERMS.title, Literal(title)))
     g.add((distribution, DCTERMS.description, Literal(description, lang="en")))
-    g.add((distribution, DCTERMS.license, LICENSE))
+    g.add((distribution, DCTERMS.license, URIRef(licence)))
+    g.add((URIRef(licence), RDF.type, DCTERMS.LicenseDocument))
     g.add((distribution, R5R_AVAILABILITY, AVAILABILITY))
 
 

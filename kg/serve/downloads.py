@@ -59,6 +59,7 @@ class Download:
     # new file's tail on the old one's head; session 30's attack). The server serves the build
     # it started with, as its store does, until it is restarted.
     fd: int = -1
+    description: str = ""  # the distribution's dcterms:description in void.ttl
 
 
 def media_type(name: str) -> str:
@@ -86,11 +87,7 @@ def _licenses(void: Graph | None) -> tuple[dict[str, str], str]:
     if void is None:
         return per_file, default
     lic = URIRef(DCTERMS + "license")
-    for dist_node in void.subjects(URIRef(DCAT + "downloadURL"), None):
-        title = void.value(dist_node, URIRef(DCTERMS + "title"))
-        value = void.value(dist_node, lic)
-        if title is not None and value is not None:
-            per_file[str(title)] = str(value)
+    per_file = _per_distribution(void, lic)
     for s in void.subjects(URIRef(DCAT + "distribution"), None):
         value = void.value(s, lic)
         if value is not None:
@@ -98,9 +95,22 @@ def _licenses(void: Graph | None) -> tuple[dict[str, str], str]:
     return per_file, default
 
 
+def _per_distribution(void: Graph, predicate: URIRef) -> dict[str, str]:
+    """A value of each downloadable distribution, by its title (the file name)."""
+    found: dict[str, str] = {}
+    for dist_node in void.subjects(URIRef(DCAT + "downloadURL"), None):
+        title = void.value(dist_node, URIRef(DCTERMS + "title"))
+        value = void.value(dist_node, predicate)
+        if title is not None and value is not None:
+            found[str(title)] = str(value)
+    return found
+
+
 def list_downloads(dist: Path, void: Graph | None) -> dict[str, Download]:
     sums = _checksums(dist)
     per_file, default = _licenses(void)
+    # what each file is, as void.ttl says (the downloads page shows it)
+    described = {} if void is None else _per_distribution(void, URIRef(DCTERMS + "description"))
     root = dist.resolve()
     found: dict[str, Download] = {}
     for path in sorted(dist.rglob("*")):
@@ -120,6 +130,7 @@ def list_downloads(dist: Path, void: Graph | None) -> dict[str, Download]:
             name=name, path=real, size=os.fstat(fd).st_size, media_type=media_type(name),
             sha256=digest, checksum_listed=listed,
             license=per_file.get(name) or per_file.get(title) or default, fd=fd,
+            description=described.get(name) or described.get(title, ""),
         )
     return found
 

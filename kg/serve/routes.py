@@ -34,6 +34,12 @@ if TYPE_CHECKING:
     from kg.serve.app import App
 
 HTML = "text/html; charset=utf-8"
+# The licences a build's files come under (the graph's, and the crosswalks' publishers')
+LICENSE_LABELS = {
+    "https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0",
+    "https://opensource.org/licenses/MIT": "MIT",
+    "https://creativecommons.org/publicdomain/mark/1.0/": "Public domain",
+}
 QUERY_FORMATS = [
     ("html", "HTML table"), ("json", "SPARQL JSON"), ("xml", "SPARQL XML"), ("csv", "CSV"),
     ("tsv", "TSV"), ("turtle", "Turtle (CONSTRUCT/DESCRIBE)"),
@@ -643,7 +649,7 @@ def downloads_page(app: App) -> Response:
         void_info = _void_summary(app)
     page = app.pages.render(
         "downloads.html", downloads=list(app.downloads.values()), void=void_info,
-        license_labels={"https://creativecommons.org/licenses/by/4.0/": "CC BY 4.0"},
+        license_labels=LICENSE_LABELS,
     )
     return Response(200, page, HTML)
 

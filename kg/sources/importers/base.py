@@ -125,6 +125,9 @@ class DatasetInfo:
     citation: str  # attribution text
     folder: str  # folder name under shared/data
     description: str = ""
+    # How the edition's SKOS mapping triples were chosen, for its SSSOM set
+    # (kg/build/crosswalk_sets.py); empty where `description` says it.
+    mappings: str = ""
 
     @property
     def edition(self) -> str:

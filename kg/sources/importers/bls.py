@@ -106,6 +106,13 @@ def observation(
     yield node, prov("wasDerivedFrom"), importer_dataset
 
 
+AGGREGATES_NOTE = (
+    "Occupation codes that the BLS OEWS and Employment Projections programs publish for a "
+    "combination of SOC 2018 detailed occupations; they are not SOC 2018 codes. Each "
+    "concept is skos:narrowMatch the SOC 2018 detailed occupations it combines and "
+    "skos:broadMatch the SOC 2018 broad occupation that holds them.")
+
+
 def aggregate_triples(ctx: Context, code: str, title: str, preferred: bool
                       ) -> Iterator[Triple]:
     """A BLS aggregate code as a concept: its notation, the title as skos:prefLabel (OEWS, in
@@ -115,11 +122,7 @@ def aggregate_triples(ctx: Context, code: str, title: str, preferred: bool
     top = ctx.id("scheme", AGGREGATE_SCHEME)
     yield top, RDF_TYPE, skos("ConceptScheme")
     yield top, skos("prefLabel"), en("BLS aggregates of SOC 2018 detailed occupations")
-    yield top, dcterms("description"), en(
-        "Occupation codes that the BLS OEWS and Employment Projections programs publish for a "
-        "combination of SOC 2018 detailed occupations; they are not SOC 2018 codes. Each "
-        "concept is skos:narrowMatch the SOC 2018 detailed occupations it combines and "
-        "skos:broadMatch the SOC 2018 broad occupation that holds them.")
+    yield top, dcterms("description"), en(AGGREGATES_NOTE)
     node = ctx.id("soc2018", code)
     yield node, RDF_TYPE, skos("Concept")
     yield node, skos("inScheme"), top
@@ -152,6 +155,7 @@ OEWS_INFO = DatasetInfo(
     "annual (ANNUAL) or only hourly (HOURLY) wages have no observations of the other kind. "
     "The file's first row, 00-0000 All Occupations (the national totals: 154,187,380 jobs, a "
     "median of $49,500 a year), is not imported: it is not a SOC 2018 concept.",
+    mappings=AGGREGATES_NOTE,
 )
 OEWS_FILE = "national_M2024_dl.tsv"
 OEWS_STATS = (  # column, okg statistic, unit, observation id suffix
@@ -296,6 +300,7 @@ EP_INFO = DatasetInfo(
     "related work experience and on-the-job training are concepts of their own schemes. "
     "The row 00-0000 Total, all occupations (169,956.1 thousand jobs in 2024, 3.1 % projected "
     "growth) is not imported: it is not a SOC 2018 concept.",
+    mappings=AGGREGATES_NOTE,
 )
 EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
 EP_110 = "table_1.10_separations_and_openings_2024-34.tsv"

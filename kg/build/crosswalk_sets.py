@@ -1,0 +1,229 @@
+"""The imported and derived crosswalks as SSSOM mapping sets (dist/mappings/<edition>.sssom.tsv).
+
+A user joining ESCO, O*NET-SOC, SOC and ISCO codes wants a table that sssom-py, pandas or a
+spreadsheet reads, not a SPARQL query over mapping nodes. One set per named graph that states
+SKOS mapping triples: each imported edition (Nesta's ESCO-O*NET crosswalk, BLS's ISCO-08/SOC
+2010 crosswalk, O*NET's SOC crosswalks, BLS's aggregate codes) and graph/derived (the ESCO
+occupations that inherit their parent's match). The rows are the graph's own triples (the
+closure's inverses are left out). Justification, confidence, similarity and comment come from
+the graph's mapping node where it has one; otherwise the publisher's crosswalk is the row's
+provider (its edition's IRI, described in the graph) and its justification is the publisher's
+manual curation. Labels are the concepts' English prefLabels, else the mapping node's.
+
+sssom-py (the reference implementation) writes each table; the tests validate them with it.
+Rows and YAML keys are sorted, so the same graph gives the same bytes. The curated sets
+(kg/mappings/) are copied as they are by the pipeline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyoxigraph import Literal, NamedNode, Store
+
+from kg.errors import KgError
+from kg.prefixes import DEFAULT_BASE, SKOS
+from kg.publisher import LICENSE, PUBLISHER_NAME, PUBLISHER_PATH
+from kg.sources.sssom_mappings import CURIE_MAP
+
+SEMAPV = "https://w3id.org/semapv/vocab/"
+MANUAL = SEMAPV + "ManualMappingCuration"
+SIMILARITY_MEASURE = "cosine similarity"  # Nesta's semantic_similarity (its README)
+MATCHES = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+# The namespaces the crosswalks use beyond the curated sets' (kg/sources/sssom_mappings.py).
+EXTRA_PREFIXES = {
+    "soc2010": DEFAULT_BASE + "soc2010/",
+    "onetsoc2010": DEFAULT_BASE + "onet-soc2010/",
+}
+COLUMNS = ("subject_id", "subject_label", "predicate_id", "object_id", "object_label",
+           "mapping_justification", "mapping_provider", "confidence", "similarity_score",
+           "similarity_measure", "comment")
+
+
+@dataclass(frozen=True)
+class CrosswalkSet:
+    """One named graph's mappings, published as one SSSOM file."""
+
+    graph: str  # the named graph's IRI
+    file_name: str  # under dist/mappings/
+    title: str
+    description: str
+    license: str
+    creator_label: str
+    version: str | None
+    provider: str | None  # mapping_provider of the rows without a mapping node
+
+
+@dataclass(frozen=True)
+class WrittenSet:
+    """What the catalogue says of a written file (kg/build/void.py)."""
+
+    name: str  # relative to dist/
+    title: str
+    license: str
+    rows: int
+
+
+def crosswalk_sets(base: str, imported: list[str]) -> list[CrosswalkSet]:
+    """The candidate sets: every imported edition's graph, then graph/derived."""
+    from kg.sources.importers import IMPORTERS
+
+    by_graph = {importer.graph_iri(base): importer for importer in IMPORTERS.values()}
+    sets = []
+    for graph in imported:
+        importer = by_graph.get(graph)
+        if importer is None:
+            continue
+        info = importer.info
+        sets.append(CrosswalkSet(
+            graph=graph, file_name=f"{info.edition}.sssom.tsv",
+            title=f"SKOS mappings from {info.title}",
+            description=" ".join(part for part in (
+                f"The SKOS mapping triples of the named graph {graph}, imported from "
+                f"{info.title} ({info.publisher}).", info.mappings or info.description,
+                f"Cite: {info.citation}") if part),
+            license=info.license, creator_label=info.publisher, version=info.version,
+            provider=importer.dataset_iri(base)))
+    sets.append(CrosswalkSet(
+        graph=base + "graph/derived", file_name="esco-onet-inherited.sssom.tsv",
+        title="ESCO occupations matched through the nearest ancestor Nesta's crosswalk matches",
+        description="Derived by occupation-kg from Nesta's ESCO-O*NET crosswalk (Kanders K., "
+        "Djumalieva J., Sleeman C., Orlik J. (2020), Mapping Career Causeways, Nesta; MIT): "
+        "an ESCO occupation below the level the crosswalk maps gets skos:broadMatch to the "
+        "O*NET-SOC 2010 occupations its nearest matched ancestor is a close match of, at that "
+        "match's confidence (only Nesta's confidence 1 and 2 are passed on).",
+        license=LICENSE, creator_label=PUBLISHER_NAME, version=None, provider=None))
+    return sets
+
+
+def _query(graph: str) -> str:
+    owl = "http://www.w3.org/2002/07/owl#"
+    sssom = "https://w3id.org/sssom/"
+    rdfs = "http://www.w3.org/2000/01/rdf-schema#"
+    similarity = "https://w3id.org/occupation-kg/ontology#semanticSimilarity"
+    # VALUES, not a FILTER over ?p: one index range per property, not a scan of the graph
+    # (O*NET's 1.9 million triples: 1.3 s for no row)
+    matches = " ".join(f"<{SKOS}{m}>" for m in MATCHES)
+    return f"""
+SELECT ?s ?p ?o (MIN(?prefS) AS ?sLabel) (MIN(?prefO) AS ?oLabel) (MIN(?nodeS) AS ?sNode)
+       (MIN(?nodeO) AS ?oNode) (MIN(?j) AS ?justification) (MIN(?c) AS ?confidence)
+       (MIN(?sim) AS ?similarity) (MIN(?note) AS ?comment)
+WHERE {{
+  VALUES ?p {{ {matches} }}
+  GRAPH <{graph}> {{
+    ?s ?p ?o .
+    OPTIONAL {{
+      ?m <{owl}annotatedSource> ?s ; <{owl}annotatedProperty> ?p ; <{owl}annotatedTarget> ?o .
+      OPTIONAL {{ ?m <{sssom}mapping_justification> ?j }}
+      OPTIONAL {{ ?m <{sssom}confidence> ?c }}
+      OPTIONAL {{ ?m <{similarity}> ?sim }}
+      OPTIONAL {{ ?m <{rdfs}comment> ?note }}
+      OPTIONAL {{ ?m <{sssom}subject_label> ?nodeS }}
+      OPTIONAL {{ ?m <{sssom}object_label> ?nodeO }}
+    }}
+  }}
+  OPTIONAL {{ ?s <{SKOS}prefLabel> ?prefS FILTER(LANGMATCHES(LANG(?prefS), "en")) }}
+  OPTIONAL {{ ?o <{SKOS}prefLabel> ?prefO FILTER(LANGMATCHES(LANG(?prefO), "en")) }}
+}}
+GROUP BY ?s ?p ?o"""
+
+
+def _prefixes(base: str) -> dict[str, str]:
+    """CURIE prefix -> namespace under this build's base (longest namespaces first)."""
+    rebased = {}
+    for prefix, namespace in {**CURIE_MAP, **EXTRA_PREFIXES}.items():
+        if namespace.startswith(DEFAULT_BASE):
+            namespace = base + namespace[len(DEFAULT_BASE):]
+        rebased[prefix] = namespace
+    return dict(sorted(rebased.items(), key=lambda item: -len(item[1])))
+
+
+def _compress(iri: str, prefixes: dict[str, str], used: set[str], where: str) -> str:
+    for prefix, namespace in prefixes.items():
+        if iri.startswith(namespace) and len(iri) > len(namespace):
+            used.add(prefix)
+            return f"{prefix}:{iri[len(namespace):]}"
+    raise KgError(f"{where}: no CURIE prefix for {iri} (add one to "
+                  "kg/build/crosswalk_sets.py EXTRA_PREFIXES)")
+
+
+def _text(term: object) -> str:
+    return term.value if isinstance(term, Literal) else ""
+
+
+def _rows(store: Store, spec: CrosswalkSet, prefixes: dict[str, str],
+          used: set[str]) -> list[dict[str, object]]:
+    rows = []
+    for r in store.query(_query(spec.graph)):
+        s, p, o = (r[name].value for name in ("s", "p", "o"))
+        justification = r["justification"]
+        row: dict[str, object] = {
+            "subject_id": _compress(s, prefixes, used, spec.file_name),
+            "subject_label": _text(r["sLabel"]) or _text(r["sNode"]),
+            "predicate_id": _compress(p, prefixes, used, spec.file_name),
+            "object_id": _compress(o, prefixes, used, spec.file_name),
+            "object_label": _text(r["oLabel"]) or _text(r["oNode"]),
+            "mapping_justification": _compress(
+                justification.value if isinstance(justification, NamedNode) else MANUAL,
+                prefixes, used, spec.file_name),
+        }
+        if justification is None and spec.provider:
+            row["mapping_provider"] = spec.provider
+        for column, name in (("confidence", "confidence"), ("similarity_score", "similarity")):
+            if isinstance(r[name], Literal):
+                row[column] = float(r[name].value)
+        if "similarity_score" in row:
+            row["similarity_measure"] = SIMILARITY_MEASURE
+        if _text(r["comment"]):
+            row["comment"] = _text(r["comment"])
+        rows.append(row)
+    rows.sort(key=lambda row: (row["subject_id"], row["predicate_id"], row["object_id"]))
+    return rows
+
+
+def write_crosswalk_sets(store: Store, base: str, imported: list[str], folder: Path,
+                         site_root: str) -> list[WrittenSet]:
+    """Write one SSSOM file per graph with mappings into `folder`.
+
+    Not validated here: sssom-py took 4.3 s over the full graph's six files (the curated sets,
+    typed by hand, are validated in every build). tests/test_crosswalk_sets.py and
+    tests/test_full_build.py validate what this writes."""
+    prefixes = _prefixes(base)
+    written: list[WrittenSet] = []
+    for spec in crosswalk_sets(base, imported):
+        used: set[str] = set()
+        rows = _rows(store, spec, prefixes, used)
+        if not rows:
+            continue
+        # Imported here: sssom-py pulls in pandas and linkml, which only a build with
+        # reference data needs.
+        import pandas as pd
+        from curies import Converter
+        from sssom.util import MappingSetDataFrame
+        from sssom.writers import write_table
+
+        columns = [c for c in COLUMNS if any(c in row for row in rows)]
+        frame = pd.DataFrame(rows, columns=columns)
+        converter = Converter.from_prefix_map({p: prefixes[p] for p in sorted(used)})
+        metadata: dict[str, object] = {
+            "mapping_set_id": f"{site_root}mappings/{spec.file_name}",
+            "mapping_set_title": spec.title,
+            "mapping_set_description": spec.description,
+            "license": spec.license,
+            "creator_label": [spec.creator_label],
+        }
+        if spec.creator_label == PUBLISHER_NAME:
+            metadata["creator_id"] = [_compress(base + PUBLISHER_PATH, prefixes, set(),
+                                                spec.file_name)]
+            converter = Converter.from_prefix_map(
+                {p: prefixes[p] for p in sorted(used | {"okgid"})})
+        if spec.version:
+            metadata["mapping_set_version"] = spec.version
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / spec.file_name
+        write_table(MappingSetDataFrame.with_converter(converter, frame, metadata), path,
+                    condense=False)
+        written.append(WrittenSet(f"{folder.name}/{spec.file_name}", spec.title, spec.license,
+                                  len(rows)))
+    return written
