@@ -31,7 +31,8 @@ ID = "https://w3id.org/occupation-kg/id/"
 def test_sets_parse_and_cover_the_seed_occupation():
     sets = load_mapping_sets()
     assert {s.path.name for s in sets} == {"competencies.sssom.tsv", "industries.sssom.tsv",
-                                          "methodologies.sssom.tsv", "occupations.sssom.tsv"}
+                                          "methodologies.sssom.tsv", "occupations.sssom.tsv",
+                                          "onet-knowledge-esco.sssom.tsv"}
     rows = {(m.subject_id, m.predicate_id, m.object_id) for s in sets for m in s.mappings}
     ipm = "okgid:occupation/industrial-production-managers"
     assert (ipm, "skos:exactMatch", "soc2018:11-3051") in rows
@@ -45,6 +46,8 @@ def test_subjects_are_curated_records_with_their_labels():
     seeds = seed_labels()
     for mapping_set in load_mapping_sets():
         for m in mapping_set.mappings:
+            if not m.subject_id.startswith("okgid:"):
+                continue  # an imported scheme's concept: test_onet_knowledge_areas_...
             iri = mapping_set.expand(m.subject_id)
             assert iri in seeds, m.location
             assert seeds[iri][0] == m.subject_label, m.location
@@ -85,7 +88,7 @@ def test_sssom_py_validates_every_set():
     import sssom.parsers
 
     sets = load_mapping_sets()
-    assert validate_mapping_sets(m.path for m in sets) == len(sets) == 4
+    assert validate_mapping_sets(m.path for m in sets) == len(sets) == 5
     for mapping_set in sets:  # sssom-py reads the same rows as kg/sources/sssom_mappings.py
         assert len(sssom.parsers.parse_sssom_table(mapping_set.path).df) == len(
             mapping_set.mappings)
@@ -116,6 +119,39 @@ def test_existence_check_reports_a_missing_target(tmp_path: Path):
     bad.write_text(text.replace("naics2022:336\t", "naics2022:999\t"))
     problems = check_targets([read_sssom(bad)], SLICES)
     assert any("naics2022:999 is not in naics2022" in p for p in problems)
+
+
+def test_onet_knowledge_areas_map_to_esco_with_their_labels(tmp_path: Path):
+    """The bridge between O*NET's 33 knowledge areas and ESCO's knowledge concepts: every
+    subject is an O*NET 29.3 knowledge area (content model 2.C) with O*NET's own name, checked
+    on the O*NET slice (its content model is whole); every area is mapped or listed as
+    unmapped in kg/mappings/README.md."""
+    path = Path(__file__).parents[1] / "kg" / "mappings" / "onet-knowledge-esco.sssom.tsv"
+    mapping_set = read_sssom(path)
+    reference = (SLICES / "onet_db_29_3" / "Content Model Reference.tsv").read_text(
+        encoding="utf-8").splitlines()
+    areas = {}
+    for line in reference[1:]:
+        element, name = line.split("\t")[:2]
+        if element.startswith("2.C."):
+            areas[element] = name
+    areas = {e: n for e, n in areas.items() if not any(o.startswith(e + ".") for o in areas)}
+    assert len(areas) == 33
+    mapped = {m.subject_id for m in mapping_set.mappings}
+    assert all(m.subject_id.startswith("onet:2.c.") and m.object_id.startswith("escoskill:")
+               for m in mapping_set.mappings)
+    readme = (path.parent / "README.md").read_text(encoding="utf-8")
+    unmapped = {e for e, n in areas.items() if f"onet:{e.lower()}" not in mapped}
+    assert unmapped and all(f"onet:{e.lower()} {areas[e]}" in readme for e in unmapped)
+    assert mapped <= {f"onet:{e.lower()}" for e in areas}
+    subject_problems = [p for p in check_targets([mapping_set], SLICES) if ": subject" in p]
+    assert subject_problems == []
+    # a wrong subject label is caught (the slice holds O*NET's whole content model)
+    bad = tmp_path / "bad.sssom.tsv"
+    bad.write_text(path.read_text(encoding="utf-8").replace(
+        "onet:2.c.4.a\tMathematics", "onet:2.c.4.a\tMaths"), encoding="utf-8")
+    assert any("subject_label 'Maths' != 'Mathematics' in onet" in p
+               for p in check_targets([read_sssom(bad)], SLICES))
 
 
 def test_suggest_on_the_slices():
@@ -207,3 +243,36 @@ def test_every_namespace_of_the_mapping_graph_has_a_prefix():
     namespaces = {str(t)[: max(str(t).rfind("#"), str(t).rfind("/")) + 1] for t in terms}
     assert "https://w3id.org/sssom/" in namespaces
     assert namespaces <= set(prefix_map().values())
+
+
+def test_the_build_check_finds_an_imported_subject_with_another_name(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`kg build --data` checks the subjects of the O*NET-to-ESCO set against the O*NET graph
+    as it checks objects: a subject renamed in the set (or gone from the data) stops the
+    build."""
+    import pyoxigraph as ox
+
+    import kg.sources.sssom_mappings as sssom_mappings
+    from kg.build.imports import check_mappings
+    from kg.errors import ValidationFailed
+    from kg.prefixes import DEFAULT_BASE
+    from kg.sources.importers import IMPORTERS, write
+
+    path = Path(__file__).parents[1] / "kg" / "mappings" / "onet-knowledge-esco.sssom.tsv"
+    bad = tmp_path / "onet-knowledge-esco.sssom.tsv"
+    bad.write_text(path.read_text(encoding="utf-8").replace(
+        "onet:2.c.4.a\tMathematics", "onet:2.c.4.a\tMaths").replace(
+        "onet:2.c.4.b\tPhysics", "onet:2.c.99\tPhysics"), encoding="utf-8")
+    monkeypatch.setattr(sssom_mappings, "load_mapping_sets", lambda: [read_sssom(bad)])
+    store = ox.Store()
+    importer = IMPORTERS["onet"]
+    out = tmp_path / "onet.nt"
+    write(importer, SLICES / importer.info.folder, out, progress=False)
+    graph = importer.graph_iri(DEFAULT_BASE)
+    store.bulk_load(path=str(out), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(graph))
+    with pytest.raises(ValidationFailed) as error:  # no ESCO here: every object is missing too
+        check_mappings(store, DEFAULT_BASE, [graph])
+    text = str(error.value)
+    assert "onet:2.c.4.a is labelled 'Mathematics' in the data, not 'Maths'" in text
+    assert "onet:2.c.99 is not in the imported data" in text
+    assert "onet:2.c.4.c" not in text  # Chemistry is there, under its own name

@@ -137,11 +137,17 @@ def _joined(name: str, graph: str, work: Path,
 
 
 def check_mappings(store: Store, base: str, imported: list[str]) -> None:
-    """Every mapped identifier must exist in the imported data (the named graphs `imported`,
-    not the curated graphs, which mint a concept for every code a record names), with the
-    label recorded; and every mapping set must be valid SSSOM (sssom-py)."""
+    """Every mapped identifier of an imported scheme (each object, and a subject that is not a
+    curated record) must exist in the imported data (the named graphs `imported`, not the
+    curated graphs, which mint a concept for every code a record names), with the label
+    recorded; and every mapping set must be valid SSSOM (sssom-py)."""
     from kg.prefixes import SKOS
-    from kg.sources.sssom_mappings import MAPPINGS_DIR, load_mapping_sets, same_label
+    from kg.sources.sssom_mappings import (
+        MAPPINGS_DIR,
+        PREFIX_IMPORTER,
+        load_mapping_sets,
+        same_label,
+    )
     from kg.sources.sssom_validation import validate_mapping_sets
 
     problems = []
@@ -149,15 +155,20 @@ def check_mappings(store: Store, base: str, imported: list[str]) -> None:
     graphs = [NamedNode(graph) for graph in imported]
     for mapping_set in load_mapping_sets():
         for m in mapping_set.mappings:
-            target = NamedNode(mapping_set.expand(m.object_id, base))
-            labels = [q.object.value for graph in graphs for q in store.quads_for_pattern(
-                target, pref_label, None, graph)]
-            if not labels and not any(next(iter(store.quads_for_pattern(
-                    target, None, None, graph)), None) is not None for graph in graphs):
-                problems.append(f"{m.location}: {m.object_id} is not in the imported data")
-            elif labels and not any(same_label(label, m.object_label) for label in labels):
-                problems.append(f"{m.location}: {m.object_id} is labelled {labels[0]!r} in the "
-                                f"data, not {m.object_label!r}")
+            # the object, and the subject where it is an imported scheme's concept
+            ends = [(m.object_id, m.object_label)]
+            if m.subject_id.split(":", 1)[0] in PREFIX_IMPORTER:
+                ends.insert(0, (m.subject_id, m.subject_label))
+            for curie, recorded in ends:
+                target = NamedNode(mapping_set.expand(curie, base))
+                labels = [q.object.value for graph in graphs for q in store.quads_for_pattern(
+                    target, pref_label, None, graph)]
+                if not labels and not any(next(iter(store.quads_for_pattern(
+                        target, None, None, graph)), None) is not None for graph in graphs):
+                    problems.append(f"{m.location}: {curie} is not in the imported data")
+                elif labels and not any(same_label(label, recorded) for label in labels):
+                    problems.append(f"{m.location}: {curie} is labelled {labels[0]!r} in the "
+                                    f"data, not {recorded!r}")
     if problems:
         raise ValidationFailed("mapping targets do not match the data:\n" + "\n".join(problems))
     checked = validate_mapping_sets(sorted(MAPPINGS_DIR.glob("*.sssom.tsv")))

@@ -56,6 +56,9 @@ PREFIX_IMPORTER = {
     "escoskill": "esco",
     "naics2022": "naics2022",
 }
+# A set's subjects: the curated records, or the concepts of an imported scheme (O*NET's
+# knowledge areas to ESCO's: a bridge between two reference datasets).
+SUBJECT_PREFIXES = {"okgid", *PREFIX_IMPORTER}
 PREDICATES = {f"skos:{p}" for p in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch",
                                     "relatedMatch")}
 JUSTIFICATIONS = {"semapv:ManualMappingCuration", "semapv:LexicalMatching"}
@@ -133,8 +136,10 @@ def read_sssom(path: Path) -> MappingSet:
             match = CURIE.match(cells[col])
             if not match or match[1] not in curie_map:
                 problems.append((where, f"{col} {cells[col]!r} is not a CURIE of the curie_map"))
-        if not cells["subject_id"].startswith("okgid:"):
-            problems.append((where, "subject_id must be an okgid: identifier"))
+        if cells["subject_id"].split(":", 1)[0] not in SUBJECT_PREFIXES:
+            problems.append((where, "subject_id must be an okgid: identifier (a curated "
+                                    "record) or one of an imported scheme "
+                                    f"({', '.join(sorted(PREFIX_IMPORTER))}:)"))
         if cells["predicate_id"] not in PREDICATES:
             problems.append((where, f"predicate_id {cells['predicate_id']!r} not in "
                                     f"{sorted(PREDICATES)}"))
@@ -280,8 +285,9 @@ def same_label(a: str, b: str) -> bool:
 
 def check_targets(sets: list[MappingSet], data_root: Path, base: str = DEFAULT_BASE
                   ) -> list[str]:
-    """Problems: a subject not in the curated records, an object not in the imported data, or a
-    label that differs from the one recorded there. `data_root` holds the dataset folders."""
+    """Problems: a subject not in the curated records (or, for an imported scheme's CURIE, not
+    in the imported data), an object not in the imported data, or a label that differs from
+    the one recorded there. `data_root` holds the dataset folders."""
     from kg.sources.importers import IMPORTERS
 
     problems: list[str] = []
@@ -289,7 +295,8 @@ def check_targets(sets: list[MappingSet], data_root: Path, base: str = DEFAULT_B
     needed: dict[str, set[str]] = defaultdict(set)
     for mapping_set in sets:
         for m in mapping_set.mappings:
-            needed[PREFIX_IMPORTER.get(m.object_id.split(":", 1)[0], "?")].add(m.object_id)
+            for curie in (m.subject_id, m.object_id):
+                needed[PREFIX_IMPORTER.get(curie.split(":", 1)[0], "?")].add(curie)
     data: dict[str, Labels] = {}
     for name in sorted(needed):
         if name == "?":
@@ -299,7 +306,15 @@ def check_targets(sets: list[MappingSet], data_root: Path, base: str = DEFAULT_B
     for mapping_set in sets:
         for m in mapping_set.mappings:
             s = mapping_set.expand(m.subject_id, base)
-            if s not in seeds:
+            imported = PREFIX_IMPORTER.get(m.subject_id.split(":", 1)[0])
+            if imported is not None:
+                found = data[imported].get(s)
+                if found is None:
+                    problems.append(f"{m.location}: subject {m.subject_id} is not in {imported}")
+                elif not same_label(found[0], m.subject_label):
+                    problems.append(f"{m.location}: subject_label {m.subject_label!r} != "
+                                    f"{found[0]!r} in {imported}")
+            elif s not in seeds:
                 problems.append(f"{m.location}: subject {m.subject_id} is not a curated record")
             elif not same_label(seeds[s][0], m.subject_label):
                 problems.append(f"{m.location}: subject_label {m.subject_label!r} != "
