@@ -306,31 +306,31 @@ def check_targets(sets: list[MappingSet], data_root: Path, base: str = DEFAULT_B
     for mapping_set in sets:
         for m in mapping_set.mappings:
             s = mapping_set.expand(m.subject_id, base)
-            imported = PREFIX_IMPORTER.get(m.subject_id.split(":", 1)[0])
-            if imported is not None:
-                found = data[imported].get(s)
-                if found is None:
-                    problems.append(f"{m.location}: subject {m.subject_id} is not in {imported}")
-                elif not same_label(found[0], m.subject_label):
-                    problems.append(f"{m.location}: subject_label {m.subject_label!r} != "
-                                    f"{found[0]!r} in {imported}")
+            if m.subject_id.split(":", 1)[0] in PREFIX_IMPORTER:
+                problems += _imported_end(m, "subject", m.subject_id, m.subject_label, s, data)
             elif s not in seeds:
                 problems.append(f"{m.location}: subject {m.subject_id} is not a curated record")
             elif not same_label(seeds[s][0], m.subject_label):
                 problems.append(f"{m.location}: subject_label {m.subject_label!r} != "
                                 f"{seeds[s][0]!r}")
-            name = PREFIX_IMPORTER.get(m.object_id.split(":", 1)[0])
-            if name is None:
+            if m.object_id.split(":", 1)[0] not in PREFIX_IMPORTER:
                 problems.append(f"{m.location}: no importer holds {m.object_id}")
                 continue
-            o = mapping_set.expand(m.object_id, base)
-            found = data[name].get(o)
-            if found is None:
-                problems.append(f"{m.location}: object {m.object_id} is not in {name}")
-            elif not same_label(found[0], m.object_label):
-                problems.append(f"{m.location}: object_label {m.object_label!r} != "
-                                f"{found[0]!r} in {name}")
+            problems += _imported_end(m, "object", m.object_id, m.object_label,
+                                      mapping_set.expand(m.object_id, base), data)
     return problems
+
+
+def _imported_end(m: Mapping, role: str, curie: str, label: str, iri: str,
+                  data: dict[str, Labels]) -> list[str]:
+    """Problems of one end of a mapping that an importer holds: absent, or another label."""
+    name = PREFIX_IMPORTER[curie.split(":", 1)[0]]
+    found = data[name].get(iri)
+    if found is None:
+        return [f"{m.location}: {role} {curie} is not in {name}"]
+    if not same_label(found[0], label):
+        return [f"{m.location}: {role}_label {label!r} != {found[0]!r} in {name}"]
+    return []
 
 
 # --- lexical suggestions --------------------------------------------------------------------
