@@ -353,6 +353,55 @@ def test_the_quartiles_are_the_ends_of_the_middle_half(sources_copy: Path,
            "annualWagePercentile25 is the lower end of the middle 50 percent")
 
 
+def test_a_median_quoted_from_the_middle_half_is_refused(sources_copy: Path,
+                                                         previous_dist: Path,
+                                                         seeds_dir: Path) -> None:
+    """Regression (session 33's audit): the 2008 median set to 64390 and quoted "The middle 50
+    percent earned between $64,390 and $108,710." was published: the number was stated, and
+    nothing asked the quote to say "median"."""
+    where, _ = _change_cell(sources_copy, "wage-median-2008-05", "value", "64390")
+    _change_cell(sources_copy, "wage-median-2008-05", "quote",
+                 "The middle 50 percent earned between $64,390 and $108,710.")
+    _fails(sources_copy, previous_dist, seeds_dir, where,
+           "annualWageMedian needs its quote 'The middle 50 percent earned between $64,390 and "
+           "$108,710.' to name it ('median')")
+
+
+@pytest.mark.parametrize("row_id, statistic, expected", [
+    # the quote says "Median annual wages ... were $83,290"
+    ("wage-median-2008-05", "annualWageMean",
+     "annualWageMean needs its quote 'Median annual wages for industrial production managers "
+     "were $83,290 in May 2008.' to name it ('mean' or 'average')"),
+    # "held about 156,100 jobs in 2008": all jobs, not wage and salary jobs, and no projection
+    ("employment-2008", "wageAndSalaryEmployment",
+     "wageAndSalaryEmployment needs its quote"),
+    ("employment-2008", "projectedEmployment", "projectedEmployment needs its quote"),
+    # "About 80 percent are employed in manufacturing industries": a share by industry
+    ("employment-share-2008-manufacturing", "shareOfTotalEmployment",
+     "shareOfTotalEmployment needs its quote"),
+])
+def test_a_quote_must_name_its_statistic(sources_copy: Path, previous_dist: Path,
+                                         seeds_dir: Path, row_id: str, statistic: str,
+                                         expected: str) -> None:
+    """Regression (session 33's audit): a curated figure re-typed as a neighbouring statistic,
+    its quote unchanged, was published."""
+    where, _ = _change_cell(sources_copy, row_id, "statistic", statistic)
+    _fails(sources_copy, previous_dist, seeds_dir, where, expected)
+
+
+def test_a_table_row_takes_its_statistic_from_the_line_above_the_table(
+        sources_copy: Path, previous_dist: Path, seeds_dir: Path) -> None:
+    """ "Chemical manufacturing $125,480" names no statistic; the line introducing its table
+    ("the median annual wages ... were as follows:") does, so the median passes and a mean
+    does not."""
+    where, _ = _change_cell(sources_copy, "wage-median-2021-05-chemical-manufacturing",
+                            "statistic", "annualWageMean")
+    _fails(sources_copy, previous_dist, seeds_dir, where,
+           "annualWageMean needs its quote 'Chemical manufacturing $125,480' or the line above "
+           "its table 'In May 2021, the median annual wages for industrial production managers "
+           "in the top industries in which they worked were as follows:' to name it")
+
+
 def test_a_change_quote_must_say_its_direction(sources_copy: Path, previous_dist: Path,
                                                seeds_dir: Path) -> None:
     """Regression: the decline "decline moderately by 8 percent" cut to the quote "by 8

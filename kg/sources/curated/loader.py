@@ -118,6 +118,10 @@ class SourceSet:
     # (document id, quote as the record types it) -> the passage as the document writes it;
     # filled by kg.sources.curated.quotes.check_quotes (empty without --documents)
     verbatim: dict[tuple[str, str], str] = field(default_factory=dict)
+    # (document id, quote) -> the line that introduces the table or list the quote is a row of
+    # ("... median annual wages ... were as follows:"), which names the figures of its rows;
+    # filled by check_quotes for quotes that are such rows
+    lead_ins: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def quotes(self) -> list[tuple[Quote, str]]:
         """Every quote with the id of the record or observation it supports."""

@@ -90,6 +90,27 @@ class NormalisedText:
     def __contains__(self, quote: str) -> bool:
         return normalise(quote) in self.text
 
+    def lead_in(self, quote: str, lines_back: int = 24) -> str | None:
+        """The line ending with ':' that introduces the table or list `quote` is a row of: the
+        first such line above the quote with only table cells (lines without a sentence's
+        closing '.', '!' or '?') between. None when the quote is inside a sentence, or a
+        sentence ends first."""
+        wanted = normalise(quote)
+        at = self.text.find(wanted) if wanted else -1
+        if at < 0:
+            return None
+        start = self._starts[at]
+        if self.original.rfind("\n", 0, start) != start - 1 and start != 0:
+            return None  # the quote starts inside a line: part of a sentence
+        above = self.original[:start].rstrip("\n").split("\n")[-lines_back:]
+        for line in reversed(above):
+            line = line.strip()
+            if line.endswith(":"):
+                return line
+            if line.endswith((".", "!", "?")):
+                return None
+        return None
+
     def verbatim(self, quote: str) -> str | None:
         """The document's own text of the first passage that `quote` normalises to."""
         wanted = normalise(quote)
@@ -153,6 +174,8 @@ def check_quotes(sources: SourceSet, documents_dir: Path) -> None:
         passage = text.verbatim(quote.text)
         if passage is not None:
             sources.verbatim[(quote.doc, quote.text)] = passage
+            if (lead_in := text.lead_in(quote.text)) is not None:
+                sources.lead_ins[(quote.doc, quote.text)] = lead_in
         else:
             problems.append(
                 (

@@ -32,7 +32,10 @@ folded) it reads:
   percentile" for the 10th; "highest 10 percent" or "90th percentile" for the 90th; "middle 50
   percent" or "25th"/"75th percentile" for the quartiles, the lower end of the range the 25th
   and the upper the 75th), and a projected change's quote its direction (a growth or a decline
-  word), so a quote cut to "by 8 percent" cannot carry a decline as +8.
+  word), so a quote cut to "by 8 percent" cannot carry a decline as +8. Every other statistic
+  must be named by its quote or by the line introducing the table or list the quote is a row
+  of (`STATISTIC_NAMES`: "median" and an annual word for the annual median, "openings", "wage
+  and salary", ...), so a figure cannot be re-typed as a neighbouring statistic.
 - Years: whole numbers written with four digits and no separator, within the plausible years
   of `kg/sources/plausibility.py` (1900-2100), neither money nor percent, and the ends of year
   ranges. A year states a period, never an observation's value ("156,100 jobs in 2008" does not
@@ -360,6 +363,8 @@ def _check_observation(row: ObservationRow, sources: SourceSet, found: ValueEvid
                          f"states {candidates[0].describe()}"))
     if candidates and (wrong := _which_figure(row, stated, candidates)) is not None:
         problems.append((row.location, f"{where}: {wrong}"))
+    if (unnamed := _names_statistic(row, sources)) is not None:
+        problems.append((row.location, f"{where}: {unnamed}"))
     period = sources.periods.get(row.period)
     if period is not None:
         wanted = sorted({int(period.start[:4]), int(period.end[:4])})
@@ -388,10 +393,66 @@ PERCENTILE_WORDS = {
     "Percentile25": (("middle 50 percent", "25th percentile"), 0),
     "Percentile75": (("middle 50 percent", "75th percentile"), 1),
 }
+# The words that name each statistic: the quote, or the line introducing the table or list it is
+# a row of (sources.lead_ins), must hold one of the first group (and, where there is one, one of
+# the second), and the quote none of the third, which name a neighbouring statistic. A median
+# quoted as "The middle 50 percent earned between $64,390 and $108,710", or employment re-typed
+# as wage and salary employment under "held about 156,100 jobs", was published (session 33's
+# audit). Checked only where the document was read (--documents): a table row's quote alone does
+# not say what its column is.
+ANNUAL = ("annual", "a year", "per year", "yearly", "annually")
+HOURLY = ("hourly", "an hour", "per hour")
+PROJECTION = ("projected", "projection", "expected", "will ", "forecast")
+STATISTIC_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "employment": (("jobs", "employment", "employed", "workers"), (),
+                   ("wage and salary", "self-employed", "openings", *PROJECTION)),
+    "wageAndSalaryEmployment": (("wage and salary",), (), PROJECTION),
+    "projectedEmployment": (PROJECTION, ("jobs", "employment", "employed", "workers"), ()),
+    "employmentShare": (("employed in", "employers", "by industry", "employment in"), (),
+                        ("of total employment", "self-employed")),
+    "shareOfTotalEmployment": (("of total employment", "of all jobs", "of all employment",
+                                "of all workers"), (), ()),
+    "selfEmployedShare": (("self-employed", "self employed"), (), ()),
+    "annualAverageOpenings": (("openings",), (), ()),
+    "annualWageMedian": (("median",), ANNUAL, ("mean", "average wage", "percentile")),
+    "hourlyWageMedian": (("median",), HOURLY, ("mean", "average wage", "percentile")),
+    "annualWageMean": (("mean", "average"), ANNUAL, ("median",)),
+    "hourlyWageMean": (("mean", "average"), HOURLY, ("median",)),
+    "laborForceExitRate": (("exit",), (), ()),
+    "laborForceExits": (("exit",), (), ()),
+    "occupationalTransferRate": (("transfer",), (), ()),
+    "occupationalTransfers": (("transfer",), (), ()),
+    "occupationalSeparationsRate": (("separation",), (), ()),
+    "occupationalSeparations": (("separation",), (), ()),
+    "employmentRelativeStandardError": (("standard error",), (), ()),
+    "wageMeanRelativeStandardError": (("standard error",), (), ()),
+}
 GROWTH = frozenset({"grow", "grows", "growing", "grew", "increase", "increases", "increased",
                     "increasing", "rise", "rises", "rising", "rose", "gain", "gains", "gained",
                     "add", "adds", "added"})
 CHANGE_STATISTICS = ("projectedEmploymentChange", "projectedEmploymentChangeNumeric")
+
+
+def _names_statistic(row: ObservationRow, sources: SourceSet) -> str | None:
+    """Why neither the quote nor its table's lead-in names the statistic, or None."""
+    names = STATISTIC_NAMES.get(row.statistic)
+    key = (row.quote.doc, row.quote.text)
+    if names is None or key not in sources.verbatim:
+        return None  # no words listed (percentiles, changes: _which_figure) or no document read
+    needed, also, excluded = names
+    quote = normalise(row.quote.text).lower()
+    lead_in = sources.lead_ins.get(key)
+    context = quote + " " + normalise(lead_in or "").lower()
+    where = f"its quote {row.quote.text!r}" + (f" or the line above its table {lead_in!r}"
+                                               if lead_in else "")
+    for group in (needed, also):
+        if group and not any(word in context for word in group):
+            return (f"{row.statistic} needs {where} to name it "
+                    f"({' or '.join(repr(w.strip()) for w in group)})")
+    if clash := next((word for word in excluded if word in quote), None):
+        return (f"{row.statistic} is not what its quote {row.quote.text!r} names: "
+                f"{clash.strip()!r} is another statistic's word")
+    return None
 
 
 def _which_figure(row: ObservationRow, stated: QuoteValues,
