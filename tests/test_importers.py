@@ -255,6 +255,63 @@ def test_bad_code(tmp_path: Path):
     expect_failure("soc2018", folder, tmp_path, "SOC_Structure.tsv", number, "malformed")
 
 
+def _soc_rows(tmp_path: Path, rows: list[str]) -> Path:
+    """A copy of the SOC slice whose table is `rows` (the code columns, tab-separated)."""
+    folder = copy_slice("soc2018", tmp_path)
+    path = folder / "SOC_Structure.tsv"
+    header = path.read_text(encoding="utf-8").splitlines()[0]
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    return folder
+
+
+SOC_TOP = ["11-0000\t\t\t\t\tManagement Occupations",
+           "\t11-3000\t\t\t\tOperations Specialties Managers"]
+
+
+def test_soc_hierarchy_comes_from_the_codes_not_the_row_order(tmp_path: Path):
+    """Regression (session 33's audit): the row of 11-3051 moved under broad occupation
+    11-3010 was published as 11-3010's narrower concept."""
+    folder = _soc_rows(tmp_path, [
+        *SOC_TOP,
+        "\t\t11-3010\t\t\tAdministrative Services and Facilities Managers",
+        "\t\t\t11-3051\t\tIndustrial Production Managers",
+        "\t\t11-3050\t\t\tIndustrial Production Managers"])
+    expect_failure("soc2018", folder, tmp_path, "SOC_Structure.tsv", 5,
+                   "SOC 11-3051 is listed under the Broad Occupation 11-3010, but by its code "
+                   "it belongs to 11-3050")
+
+
+def test_a_broad_occupation_may_hold_codes_beyond_its_digits(tmp_path: Path):
+    """SOC 2018's broad occupation 29-1210 Physicians holds 29-1211 to 29-1229: no prefix rule,
+    the greatest broad code not above the detailed one."""
+    folder = _soc_rows(tmp_path, [
+        "29-0000\t\t\t\t\tHealthcare Practitioners and Technical Occupations",
+        "\t29-1000\t\t\t\tHealthcare Diagnosing or Treating Practitioners",
+        "\t\t29-1210\t\t\tPhysicians",
+        "\t\t\t29-1211\t\tAnesthesiologists",
+        "\t\t\t29-1221\t\tPediatricians, General",
+        "\t\t29-1240\t\t\tSurgeons",
+        "\t\t\t29-1241\t\tOphthalmologists, Except Pediatric"])
+    parsed = run("soc2018", tmp_path, folder)
+    broader = "http://www.w3.org/2004/02/skos/core#broader"
+    assert values(parsed, f"{ID}soc2018/29-1221", broader) == {f"{ID}soc2018/29-1210"}
+    assert values(parsed, f"{ID}soc2018/29-1241", broader) == {f"{ID}soc2018/29-1240"}
+
+
+@pytest.mark.parametrize("onet, expected", [
+    ("hello", "malformed O*NET-SOC 2019 code"),
+    ("11-3052.01", "O*NET-SOC 11-3052.01 is not inside the detailed occupation above it "
+                   "(11-3051)"),
+])
+def test_the_onet_soc_column_is_checked(tmp_path: Path, onet: str, expected: str):
+    """Regression (session 33's audit): "hello" in the Detailed O*NET-SOC column passed."""
+    folder = _soc_rows(tmp_path, [
+        *SOC_TOP, "\t\t11-3050\t\t\tIndustrial Production Managers",
+        "\t\t\t11-3051\t\tIndustrial Production Managers",
+        f"\t\t\t\t{onet}\tQuality Control Systems Managers"])
+    expect_failure("soc2018", folder, tmp_path, "SOC_Structure.tsv", 6, expected)
+
+
 def test_missing_header_column(tmp_path: Path):
     folder = copy_slice("bls-oews", tmp_path)
     path = folder / "national_M2024_dl.tsv"

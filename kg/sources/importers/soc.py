@@ -39,6 +39,7 @@ LEVELS = ("Major Group", "Minor Group", "Broad Occupation", "Detailed Occupation
 ONET_LEVEL = "Detailed O*NET-SOC"
 TITLE = "SOC or O*NET-SOC 2019 Title"
 CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
+ONET_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}\.[0-9]{2}$")
 SHAPES = {
     "Major Group": re.compile(r"^[0-9]{2}-0000$"),
     "Minor Group": re.compile(r"^[0-9]{2}-[0-9]{2}00$"),
@@ -55,6 +56,35 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     path = folder / FILE
     top = ctx.id("scheme", "soc2018")
     yield from scheme(top, "2018 Standard Occupational Classification")
+    rows = list(_rows(path, ctx))
+    by_level: dict[str, list[str]] = {level: [] for level in LEVELS}
+    for _, level, code, _, _ in rows:
+        by_level[level].append(code)
+    for line, level, code, title, listed_under in rows:
+        node = soc_iri(ctx, code)
+        yield from code_concept(node, top, code, title)
+        depth = LEVELS.index(level)
+        if depth == 0:
+            yield node, skos("topConceptOf"), top
+            yield top, skos("hasTopConcept"), node
+            continue
+        above = LEVELS[depth - 1]
+        if listed_under is None:
+            raise ImportFailed(path, line, f"SOC {code} has no {above} above it")
+        # The hierarchy is the codes', not the row order's (11-3051 moved under 11-3010 was
+        # published as its narrower concept; session 33's audit): a code belongs to the
+        # greatest code of the level above, in its major group, that does not exceed it. Not
+        # a prefix rule: broad occupation 29-1210 Physicians holds 29-1211 to 29-1229.
+        owner = max((c for c in by_level[above] if c[:2] == code[:2] and c <= code), default=None)
+        if owner != listed_under:
+            raise ImportFailed(path, line, f"SOC {code} is listed under the {above} "
+                               f"{listed_under}, but by its code it belongs to {owner or 'none'}")
+        yield node, skos("broader"), soc_iri(ctx, owner)
+        yield soc_iri(ctx, owner), skos("narrower"), node
+
+
+def _rows(path: Path, ctx: Context) -> Iterator[tuple[int, str, str, str, str | None]]:
+    """(line, level, code, title, the code listed above it at the level above) per SOC code."""
     parents: dict[str, str] = {}  # level -> the latest code seen at that level
     # One code column is filled per row, so the five columns together are the code.
     keys = (Key((*LEVELS, ONET_LEVEL), (TITLE,)),)
@@ -64,26 +94,24 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
             raise ImportFailed(path, line, f"expected exactly one code column, got {filled}")
         level = filled[0]
         if level == ONET_LEVEL:
-            continue  # O*NET-SOC detail belongs to the onet-soc-2019 import
+            # O*NET-SOC detail belongs to the onet-soc-2019 import; here it must only be an
+            # O*NET-SOC code inside the detailed occupation above it
+            onet = check(ONET_CODE, row[level].strip(), path, line, "O*NET-SOC 2019 code")
+            detailed = parents.get(LEVELS[-1])
+            if detailed is None or onet[:7] != detailed:
+                raise ImportFailed(path, line, f"O*NET-SOC {onet} is not inside the detailed "
+                                   f"occupation above it ({detailed or 'none'})")
+            continue
         code = check(SHAPES[level], row[level].strip(), path, line, f"SOC {level} code")
         title = row[TITLE].strip()
         if not title:
             raise ImportFailed(path, line, f"SOC {code} has no title")
-        node = soc_iri(ctx, code)
-        yield from code_concept(node, top, code, title)
         depth = LEVELS.index(level)
+        above = parents.get(LEVELS[depth - 1]) if depth else None
         parents[level] = code
         for lower in LEVELS[depth + 1:]:
             parents.pop(lower, None)
-        if depth == 0:
-            yield node, skos("topConceptOf"), top
-            yield top, skos("hasTopConcept"), node
-            continue
-        parent = parents.get(LEVELS[depth - 1])
-        if parent is None or parent[:2] != code[:2]:
-            raise ImportFailed(path, line, f"SOC {code} has no {LEVELS[depth - 1]} above it")
-        yield node, skos("broader"), soc_iri(ctx, parent)
-        yield soc_iri(ctx, parent), skos("narrower"), node
+        yield line, level, code, title, above
 
 
 IMPORTER = Importer("soc2018", INFO, produce, (FILE,))
