@@ -130,25 +130,23 @@ def test_unknown_property(sources_copy: Path, previous_dist: Path, seeds_dir: Pa
 
 def test_shacl_violation_names_the_source_row(sources_copy: Path, previous_dist: Path,
                                               seeds_dir: Path, capsys):
-    """A median above the 75th percentile passes the loader but not the shapes."""
+    """An observation that passes the loader and its quote's checks but not the shapes: the
+    share "Chemical manufacturing 8" (a bare number, which may be in any unit, under a table
+    that names its statistic) recorded in jobs, while the statistic is counted in percent."""
     table = sources_copy / "observations.tsv"
     lines = table.read_text(encoding="utf-8").rstrip("\n").split("\n")
     header = lines[0].split("\t")
     rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
-    p90 = next(r for r in rows if r["statistic"] == "annualWagePercentile90"
-               and r["industry"].endswith("all-industries"))
-    # The p90 figure and its quote as the median: the quote states the value
-    # (kg/sources/curated/value_evidence.py) and a median needs no words (the industry tables
-    # give medians as bare rows), so the row reaches the shapes, which find the median above
-    # the 75th percentile. (A percentile's quote must name it since session 23.)
-    median = next(r for r in rows if r["statistic"] == "annualWageMedian"
-                  and r["industry"] == p90["industry"] and r["period"] == p90["period"])
-    median["value"], median["quote"] = p90["value"], p90["quote"]
+    # (Until session 33 a median took the 90th percentile's figure and quote here, as a median
+    # needed no words; a quote, or its table's lead-in, must now name its statistic.)
+    share = next(r for r in rows if r["id"] == "employment-share-2021-chemical-manufacturing")
+    assert share["quote"] == "Chemical manufacturing 8" and share["unit"] == "Percent"
+    share["unit"] = "Jobs"
     table.write_text("\n".join(["\t".join(header)] + ["\t".join(r[c] for c in header)
                                                       for r in rows]) + "\n", encoding="utf-8")
     err = _fails_cleanly(sources_copy, previous_dist, seeds_dir, capsys,
                          "does not conform", "observations.tsv:")
-    assert "Violation" in err
+    assert "Violation" in err and "unitMeasure" in err
 
 
 # --- Curated input that cannot hurt: every malformed file gives located messages, one per

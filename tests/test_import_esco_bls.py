@@ -280,14 +280,17 @@ def test_every_collection_lists_its_members(tmp_path: Path) -> None:
 
 
 def _rewrite_csv(path: Path, change: dict[str, str], where: tuple[str, str]) -> int:
-    """Change cells of the row where column where[0] is where[1]; return the line it ends on
-    (what csv's line_num, and so the error, names for a record over several lines)."""
+    """Change cells of the row where column where[0] is where[1]; return the line it starts
+    on (what an error names for a record over several lines, since session 33: it named the
+    line the record ends on)."""
     table = rows(path)
     header = list(table[0])
     line, found = 1, None
     for row in table:
+        start = line + 1
         line += sum(cell.count("\n") for cell in row.values()) + 1
         if row[where[0]] == where[1]:
+            line = start
             assert not any("\n" in cell for cell in change.values())
             row.update(change)
             found = line

@@ -789,3 +789,60 @@ def test_a_control_character_in_a_cell_is_refused(name: str, tmp_path: Path):
     lines[1] = lines[1].rstrip("\r\n") + "\x00" + "\n"
     path.write_text("".join(lines), encoding="utf-8")
     expect_failure(name, folder, tmp_path, path.name, 2, "control character U+0000")
+
+
+def _esco_replace(tmp_path: Path, file: str, old: str, new: str) -> tuple[Path, int]:
+    """A copy of the ESCO slice with the first `old` in `file` replaced; its line."""
+    folder = copy_slice("esco", tmp_path)
+    path = folder / file
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return folder, text[: text.index(old)].count("\n") + 1
+
+
+def test_an_esco_date_that_does_not_exist_is_refused(tmp_path: Path):
+    """Regression (session 33's audit): modifiedDate 2016-13-45T... had a date-time's shape
+    and was published as an xsd:dateTime."""
+    path = DATA / "esco_v1_1_1_en" / "occupations_en.csv"
+    row = next(csv.DictReader(path.open(encoding="utf-8")))
+    date = row["modifiedDate"]
+    folder, _ = _esco_replace(tmp_path, "occupations_en.csv", date, "2016-13-45" + date[10:])
+    expect_failure("esco", folder, tmp_path, "occupations_en.csv", None,
+                   "modifiedDate is not a date-time: '2016-13-45")
+
+
+def test_an_esco_occupation_outside_the_occupation_pillar_is_refused(tmp_path: Path):
+    """Regression (session 33's audit): an occupations_en.csv row with a /skill/ IRI was
+    imported as an occupation."""
+    folder, line = _esco_replace(tmp_path, "occupations_en.csv",
+                                 "Occupation,http://data.europa.eu/esco/occupation/",
+                                 "Occupation,http://data.europa.eu/esco/skill/")
+    expect_failure("esco", folder, tmp_path, "occupations_en.csv", line,
+                   "is not an ESCO occupation IRI")
+
+
+def test_an_esco_relation_to_an_occupation_as_a_skill_is_refused(tmp_path: Path):
+    rows = list(csv.DictReader((DATA / "esco_v1_1_1_en" / "occupationSkillRelations.csv").open(
+        encoding="utf-8")))
+    occupation, skill = rows[0]["occupationUri"], rows[0]["skillUri"]
+    folder, line = _esco_replace(tmp_path, "occupationSkillRelations.csv",
+                                 f"{occupation},essential,knowledge,{skill}",
+                                 f"{occupation},essential,knowledge,{occupation}")
+    expect_failure("esco", folder, tmp_path, "occupationSkillRelations.csv", line,
+                   f"{occupation} is a concept of occupations_en.csv, not of skills_en.csv")
+
+
+def test_an_esco_relation_to_an_unlisted_skill_is_named(tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]):
+    """Regression (session 33's audit): a relation to a skill skills_en.csv does not list was
+    published without a word. ESCO 1.1.1 itself relates 67 skills to an occupation its
+    occupations file lacks, so it is kept, with a warning naming it, the file and the line."""
+    rows = list(csv.DictReader((DATA / "esco_v1_1_1_en" / "occupationSkillRelations.csv").open(
+        encoding="utf-8")))
+    skill = rows[0]["skillUri"]
+    ghost = "http://data.europa.eu/esco/skill/00000000-0000-0000-0000-000000000000"
+    folder, line = _esco_replace(tmp_path, "occupationSkillRelations.csv", skill, ghost)
+    write(IMPORTERS["esco"], folder, tmp_path / "esco.nt", progress=False)
+    assert (f"occupationSkillRelations.csv:{line}: 1 relation(s) name {ghost}, which "
+            "skills_en.csv does not list (kept as published") in capsys.readouterr().err

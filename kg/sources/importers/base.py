@@ -288,8 +288,9 @@ class Context:
                 width = len(header)
                 started = reader.line_num + 1  # where the next row starts (a cell may span lines)
                 for row in reader:
-                    line = reader.line_num
-                    started = line + 1
+                    # A row is named by the line it starts on: a CSV cell may span lines, and
+                    # an ESCO row whose description ran over 17 lines was reported at its last
+                    line, started = started, reader.line_num + 1
                     if len(row) != width:
                         if pad and 0 < len(row) < width:
                             row = row + [""] * (width - len(row))

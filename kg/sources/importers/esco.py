@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from pyoxigraph import NamedNode
@@ -87,9 +88,28 @@ def labels(node: NamedNode, row: dict[str, str], path: Path, line: int) -> Itera
         yield node, skos("inScheme"), uri(value, path, line, "inScheme")
     modified = row.get("modifiedDate", "").strip()
     if modified:
-        if not DATETIME.match(modified):
+        if not DATETIME.match(modified) or not _real_datetime(modified):
+            # the shape alone let "2016-13-45T10:00:00" through as an xsd:dateTime (audit)
             raise ImportFailed(path, line, f"modifiedDate is not a date-time: {modified!r}")
         yield node, dcterms("modified"), typed(modified, "dateTime")
+
+
+def _real_datetime(value: str) -> bool:
+    """A calendar date and a time of day that exist (month 13, day 45, hour 25 do not)."""
+    try:
+        datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def _in_pillar(node: NamedNode, pillar: str, path: Path, line: int, column: str) -> NamedNode:
+    """An ESCO occupation's IRI is under /occupation/, a skill's under /skill/ (an occupation
+    row with a /skill/ IRI was imported as an occupation; audit)."""
+    if not node.value.startswith(f"http://data.europa.eu/esco/{pillar}/"):
+        raise ImportFailed(path, line, f"{node.value} is not an ESCO {pillar} IRI "
+                           f"(http://data.europa.eu/esco/{pillar}/...)", column=column)
+    return node
 
 
 def concept_schemes(folder: Path, ctx: Context) -> Iterator[Triple]:
@@ -138,7 +158,8 @@ def occupations(folder: Path, ctx: Context, pillars: Pillars) -> Iterator[Triple
     for line, row in ctx.table(path, cols, tsv=False, keys=(Key(("conceptUri",)),)):
         if row["conceptType"] != "Occupation":
             raise ImportFailed(path, line, f"conceptType {row['conceptType']!r} != Occupation")
-        node = uri(row["conceptUri"], path, line, "conceptUri")
+        node = _in_pillar(uri(row["conceptUri"], path, line, "conceptUri"), "occupation", path,
+                          line, "conceptUri")
         pillars.remember(node, path, line, row)
         yield node, RDF_TYPE, esco("Occupation")
         yield node, RDF_TYPE, skos("Concept")
@@ -161,7 +182,8 @@ def skills(folder: Path, ctx: Context, pillars: Pillars) -> Iterator[Triple]:
             "altLabels", "hiddenLabels", "modifiedDate", "scopeNote", "definition", "inScheme",
             "description")
     for line, row in ctx.table(path, cols, tsv=False, keys=(Key(("conceptUri",)),)):
-        node = uri(row["conceptUri"], path, line, "conceptUri")
+        node = _in_pillar(uri(row["conceptUri"], path, line, "conceptUri"), "skill", path, line,
+                          "conceptUri")
         pillars.remember(node, path, line, row)
         yield node, RDF_TYPE, esco("Skill")
         yield node, RDF_TYPE, skos("Concept")
@@ -270,17 +292,35 @@ def broader(folder: Path, ctx: Context, name: str, pillars: Pillars) -> Iterator
         yield node, skos("broader"), parent
 
 
-def relations(folder: Path, ctx: Context, name: str, cols: tuple[str, str, str]
-              ) -> Iterator[Triple]:
+def relations(folder: Path, ctx: Context, name: str, cols: tuple[str, str, str],
+              pillars: Pillars, source_file: str) -> Iterator[Triple]:
+    """Essential and optional skills of an occupation (or a skill). An end that is the other
+    pillar's concept (an occupation where a skill belongs) is refused; an end no pillar file
+    lists is kept as ESCO publishes it, with a warning naming it: ESCO 1.1.1's own
+    occupationSkillRelations.csv gives 67 skills to occupation a9e54177-..., which
+    occupations_en.csv lacks (a relation to an unlisted skill passed silently; audit)."""
     path = folder / name
     source_col, kind_col, target_col = cols
+    unlisted: dict[tuple[str, str], list[int]] = {}
     for line, row in ctx.table(path, cols, tsv=False, keys=(Key((source_col, target_col)),)):
         predicate = RELATION.get(row[kind_col].strip())
         if predicate is None:
             raise ImportFailed(path, line, f"relationType must be essential or optional, got "
                                f"{row[kind_col]!r}")
-        yield (uri(row[source_col], path, line, source_col), predicate,
-               uri(row[target_col], path, line, target_col))
+        ends = []
+        for col, listed_in in ((source_col, source_file), (target_col, "skills_en.csv")):
+            node = uri(row[col], path, line, col)
+            known = pillars.concepts.get(node.value)
+            if known is None:
+                unlisted.setdefault((node.value, listed_in), []).append(line)
+            elif known[0] != listed_in:
+                raise ImportFailed(path, line, f"{node.value} is a concept of {known[0]}, not "
+                                   f"of {listed_in}", column=col)
+            ends.append(node)
+        yield ends[0], predicate, ends[1]
+    for (iri, listed_in), lines in sorted(unlisted.items()):
+        ctx.warn(path, lines[0], f"{len(lines)} relation(s) name {iri}, which {listed_in} does "
+                 "not list (kept as published: nothing in the graph describes it)")
 
 
 @dataclass(frozen=True)
@@ -377,9 +417,11 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     yield from broader(folder, ctx, "broaderRelationsSkillPillar.csv", pillars)
     yield from skills_hierarchy(folder, ctx, described, pillars)
     yield from relations(folder, ctx, "occupationSkillRelations.csv",
-                         ("occupationUri", "relationType", "skillUri"))
+                         ("occupationUri", "relationType", "skillUri"), pillars,
+                         "occupations_en.csv")
     yield from relations(folder, ctx, "skillSkillRelations.csv",
-                         ("originalSkillUri", "relationType", "relatedSkillUri"))
+                         ("originalSkillUri", "relationType", "relatedSkillUri"), pillars,
+                         "skills_en.csv")
     for spec in COLLECTIONS:
         yield from collection(folder, ctx, spec, pillars)
 
