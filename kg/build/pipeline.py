@@ -153,6 +153,7 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
     imported: list[str] = []
     if options.data is not None:
         from kg.build.imports import check_crosswalk_ends, check_mappings, import_all
+        from kg.build.reference_checks import check_references
 
         work = staging / IMPORT_WORK
         work.mkdir()
@@ -167,6 +168,8 @@ def _stages(staging: Path, options: BuildOptions, sources: SourceSet, ontology: 
             log(f"pySHACL: all {checked} imported triples conform")
         check_mappings(store, base, imported)
         check_crosswalk_ends(store, base, options.data)
+        log(f"{check_references(store, base, imported)} kinds of reference between the "
+            "reference datasets resolve")
         lap("imports")
 
     # The slow stages that read only the sources run beside the others and the closure's
