@@ -846,3 +846,69 @@ def test_an_esco_relation_to_an_unlisted_skill_is_named(tmp_path: Path,
     write(IMPORTERS["esco"], folder, tmp_path / "esco.nt", progress=False)
     assert (f"occupationSkillRelations.csv:{line}: 1 relation(s) name {ghost}, which "
             "skills_en.csv does not list (kept as published") in capsys.readouterr().err
+
+
+def test_an_annual_wage_must_be_its_hourly_wage_over_the_year(tmp_path: Path):
+    """Regression (session 33's audit): H_MEAN 5.00 beside A_MEAN 129180 was published. OEWS
+    annual wages are hourly ones x 2,080 hours; the national file agrees within $15.20."""
+    row = tsv_row(DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv",
+                  OCC_CODE="11-3051")
+    assert abs(Decimal(row["A_MEAN"]) - Decimal(row["H_MEAN"]) * 2080) <= Decimal("20.80")
+    folder, path, line = _oews_cell_set(tmp_path, "H_MEAN", "5.00")
+    expect_failure("bls-oews", folder, tmp_path, path.name, line,
+                   f"A_MEAN {row['A_MEAN']} is not H_MEAN 5.00 x 2,080 hours")
+
+
+def _ep_cell_set(tmp_path: Path, file: str, code: str, column: str, cell: str
+                 ) -> tuple[Path, int]:
+    """A copy of the EP slice with one cell of `code`'s row in `file` set: (folder, line)."""
+    folder = copy_slice("bls-projections", tmp_path)
+    path = folder / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    number = next(i for i, ln in enumerate(lines, 1) if f"\t{code}\t" in ln)
+    cells = lines[number - 1].rstrip("\n").split("\t")
+    cells[header.index(column)] = cell
+    lines[number - 1] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return folder, number
+
+
+EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
+EP_110 = "table_1.10_separations_and_openings_2024-34.tsv"
+
+
+@pytest.mark.parametrize("file, code, column, cell, expected", [
+    # Regression (session 33's audit): a marker or a blank in a figure column dropped the figure
+    (EP_12, "11-3051", "Percent self employed, 2024", "*", "not a number: '*'"),
+    (EP_12, "11-3051", "Employment, 2034", "—", "not a number: '—'"),
+    (EP_12, "11-3051", "Occupational openings, 2024–34 annual average", "",
+     "not a number: ''"),
+    # Regression: "Bachelors degree" made a concept of its own
+    (EP_12, "11-3051", "Typical education needed for entry", "Bachelors degree",
+     "'Bachelors degree' is not one of the categories ('Doctoral or professional degree'"),
+    (EP_12, "11-3051", "Work experience in a related occupation", "—",
+     "'—' is not one of the categories ('5 years or more'"),
+    (EP_12, "11-0000", "Typical education needed for entry", "Bachelor's degree",
+     "\"Bachelor's degree\" is not one of the categories ('—')"),
+    # Regression: separations of 999 beside exits and transfers of 16.7 were published
+    (EP_110, "11-3051", "Total occupational separations, 2024–34 annual average", "999",
+     "999 is not the labor force exits plus the occupational transfers"),
+    (EP_110, "11-3051", "Total occupational separations rate, 2024–34 annual average", "50.0",
+     "50.0 is not the labor force exits plus the occupational transfers"),
+])
+def test_projections_figures_and_categories_are_checked(tmp_path: Path, file: str, code: str,
+                                                         column: str, cell: str,
+                                                         expected: str) -> None:
+    folder, line = _ep_cell_set(tmp_path, file, code, column, cell)
+    expect_failure("bls-projections", folder, tmp_path, file, line, expected)
+
+
+def test_a_percent_self_employed_of_none_is_read_as_none(tmp_path: Path):
+    """"—" in Percent self employed (219 rows of table 1.2) gives no observation."""
+    folder, _ = _ep_cell_set(tmp_path, EP_12, "11-3051", "Percent self employed, 2024", "—")
+    parsed = run("bls-projections", tmp_path, folder)
+    subject = f"{ID}observation/bls-ep-2024-34-11-3051-self-employed-share-2024"
+    assert not values(parsed, subject, "http://purl.org/linked-data/sdmx/2009/measure#obsValue")
+    assert values(run("bls-projections", tmp_path / "clean"), subject,
+                  "http://purl.org/linked-data/sdmx/2009/measure#obsValue")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode
@@ -47,7 +47,12 @@ SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
 REF_PERIOD = t(SDMX_DIMENSION)("refPeriod")
 OBS_VALUE = t(SDMX_MEASURE)("obsValue")
 UNIT_MEASURE = t(SDMX_ATTRIBUTE)("unitMeasure")
-MISSING = {"*", "**", "#", "—", "-", ""}  # OEWS/EP markers for "not available" or top-coded
+# Employment Projections write "—" for "none" in two places only: the percent self-employed of
+# an occupation without self-employment data (219 rows of table 1.2), and the education,
+# experience and training categories of a summary row. Any other marker or blank in a figure
+# column was skipped without a word (session 33's audit).
+EP_NONE = "—"
+EP_MAY_BE_NONE = ("Percent self employed, 2024",)
 
 # BLS aggregate code -> the SOC 2018 detailed occupations it combines. OEWS calls these "an
 # OEWS-specific combination of detailed occupations" (field_descriptions.txt, o_group) and EP
@@ -235,6 +240,32 @@ def _oews_value(row: dict[str, str], col: str, statistic: str, unit: str, path: 
     return value, False
 
 
+# OEWS's annual wage is its hourly wage x 2,080 hours, the full-time year field_descriptions.txt
+# names (for the occupations paid by the year or the hour, it releases only one of the two).
+# An annual wage is rounded to the dollar and an hourly one to the cent: they agree within a
+# cent an hour over the year (the national file's widest gap is $15.20).
+HOURS_A_YEAR = Decimal(2080)
+ANNUAL_HOURLY_TOLERANCE = Decimal("0.01") * HOURS_A_YEAR
+
+
+def _annual_agrees_with_hourly(row: dict[str, str], path: Path, line: int) -> None:
+    """Each annual wage is its hourly wage x 2,080 (where both are numbers): H_MEAN 5.00 beside
+    A_MEAN 129180 was published (session 33's audit)."""
+    for annual in ANNUAL_COLS:
+        hourly = "H_" + annual[2:]
+        a, h = row[annual].strip(), row[hourly].strip()
+        if a in ("*", "#") or h in ("*", "#"):
+            continue  # not released, or top-coded (the hourly and annual top codes agree)
+        try:
+            apart = abs(Decimal(a) - Decimal(h) * HOURS_A_YEAR) > ANNUAL_HOURLY_TOLERANCE
+        except InvalidOperation:
+            continue  # not a number (NaN, "121,440"): `figure` names the cell
+        if apart:
+            raise ImportFailed(path, line, f"{annual} {a} is not {hourly} {h} x 2,080 hours "
+                               f"({Decimal(h) * HOURS_A_YEAR}, give or take a cent an hour)",
+                               column=annual)
+
+
 def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     dataset = NamedNode(OEWS.dataset_iri(ctx.base))
     yield from period_triples(ctx, MAY_2024)
@@ -263,6 +294,7 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
             continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
         read.add(code)
         _wage_flags(row, path, line)
+        _annual_agrees_with_hourly(row, path, line)
         if code in AGGREGATES:
             yield from aggregate_triples(ctx, code, row["OCC_TITLE"].strip(), preferred=True)
         for col, statistic, unit, suffix in OEWS_STATS:
@@ -355,31 +387,43 @@ class Category:
     scheme: str  # slug of scheme/<slug>; the concepts are <scheme>/<slug of the text>
     label: str
     prop: str
+    values: tuple[str, ...]  # BLS's categories (Employment Projections, education and training)
 
 
 EP_CATEGORIES = (
     Category("Typical education needed for entry", "bls-ep-typical-education",
              "BLS Employment Projections: typical education needed for entry",
-             "typicalEntryEducation"),
+             "typicalEntryEducation",
+             ("Doctoral or professional degree", "Master's degree", "Bachelor's degree",
+              "Associate's degree", "Postsecondary nondegree award", "Some college, no degree",
+              "High school diploma or equivalent", "No formal educational credential")),
     Category("Work experience in a related occupation", "bls-ep-work-experience",
              "BLS Employment Projections: work experience in a related occupation",
-             "relatedWorkExperience"),
+             "relatedWorkExperience", ("5 years or more", "Less than 5 years", "None")),
     Category("Typical on-the-job training needed to attain competency in the occupation",
              "bls-ep-on-the-job-training",
              "BLS Employment Projections: typical on-the-job training needed to attain "
-             "competency in the occupation", "typicalOnTheJobTraining"),
+             "competency in the occupation", "typicalOnTheJobTraining",
+             ("Internship/residency", "Apprenticeship", "Long-term on-the-job training",
+              "Moderate-term on-the-job training", "Short-term on-the-job training", "None")),
 )
 
 
-def _categories(ctx: Context, code: str, row: dict[str, str], seen: set[str]
-                ) -> Iterator[Triple]:
+def _categories(ctx: Context, code: str, row: dict[str, str], seen: set[str], path: Path,
+                line: int) -> Iterator[Triple]:
     """The education, experience and training categories of one table 1.2 row: a concept per
-    distinct text in the category's scheme, and the occupation's link to it. "—" (summary
-    rows) links nothing."""
+    category in the category's scheme, and the occupation's link to it. A summary row has
+    "—" (none) and links nothing; a line item has one of BLS's categories ("Bachelors degree"
+    made a new concept; session 33's audit)."""
+    summary = row["Occupation type"].strip() == "Summary"
     for cat in EP_CATEGORIES:
         text = " ".join(row[cat.column].split())
-        if text in MISSING:
+        if summary and text == EP_NONE:
             continue
+        if summary or text not in cat.values:
+            wanted = repr(EP_NONE) if summary else ", ".join(repr(v) for v in cat.values)
+            raise ImportFailed(path, line, f"{text!r} is not one of the categories "
+                               f"({wanted})", column=cat.column)
         top = ctx.id("scheme", cat.scheme)
         node = ctx.id(cat.scheme, slugify(text))
         if cat.scheme not in seen:
@@ -420,9 +464,11 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
         if code in AGGREGATES and code not in described:
             described.add(code)
             yield from aggregate_triples(ctx, code, row[EP_TITLE].strip(), preferred=False)
+        if path.name == EP_110:
+            _separations_add_up(row, path, line)
         for col, statistic, unit, period, thousands, suffix in stats:
             cell = row[col].strip()
-            if cell in MISSING:
+            if cell == EP_NONE and col in EP_MAY_BE_NONE:
                 continue
             value = figure(cell, statistic, path, line, col, THOUSAND if thousands else ONE)
             # Every figure of the tables is rounded (thousands and percents to one decimal), so
@@ -431,7 +477,35 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
                                    statistic, period.slug, value, unit, True)
         if path.name == EP_12:
-            yield from _categories(ctx, code, row, categories)
+            yield from _categories(ctx, code, row, categories, path, line)
+
+
+SEPARATIONS = (  # (exits, transfers, separations) columns of table 1.10: counts, then rates
+    ("Labor force exits, 2024–34 annual average",
+     "Occupational transfers, 2024–34 annual average",
+     "Total occupational separations, 2024–34 annual average"),
+    ("Labor force exit rate, 2024–34 annual average",
+     "Occupational transfer rate, 2024–34 annual average",
+     "Total occupational separations rate, 2024–34 annual average"),
+)
+# Three figures rounded to one decimal: their exact sum is off by at most 0.15 (0.1 in the file).
+ROUNDING_GAP = Decimal("0.15")
+
+
+def _separations_add_up(row: dict[str, str], path: Path, line: int) -> None:
+    """Separations are labor force exits plus occupational transfers (a separations figure of
+    999 beside 16.7 of exits and transfers was published; session 33's audit)."""
+    for exits, transfers, total in SEPARATIONS:
+        try:
+            parts = Decimal(row[exits].strip()) + Decimal(row[transfers].strip())
+            whole = Decimal(row[total].strip())
+            apart = abs(parts - whole) > ROUNDING_GAP
+        except InvalidOperation:
+            continue  # not numbers: `figure` names the cell
+        if apart:
+            raise ImportFailed(path, line, f"{whole} is not the labor force exits plus the "
+                               f"occupational transfers ({row[exits].strip()} + "
+                               f"{row[transfers].strip()} = {parts})", column=total)
 
 
 def _same_as_table_12(path: Path, line: int, code: str, row: dict[str, str],
