@@ -912,3 +912,28 @@ def test_a_percent_self_employed_of_none_is_read_as_none(tmp_path: Path):
     assert not values(parsed, subject, "http://purl.org/linked-data/sdmx/2009/measure#obsValue")
     assert values(run("bls-projections", tmp_path / "clean"), subject,
                   "http://purl.org/linked-data/sdmx/2009/measure#obsValue")
+
+
+def _onet_cell_set(tmp_path: Path, file: str, column: str, cell: str) -> tuple[Path, int]:
+    """A copy of the O*NET slice with one cell of the first data row of `file` set."""
+    folder = copy_slice("onet", tmp_path)
+    path = folder / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split("\t")
+    cells = lines[1].rstrip("\n").split("\t")
+    cells[header.index(column)] = cell
+    lines[1] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    return folder, 2
+
+
+@pytest.mark.parametrize("file, column, cell, expected", [
+    # Regression (session 33's audit): "Yes" was read as not hot, without a word
+    ("Technology Skills.tsv", "Hot Technology", "Yes", "Hot Technology must be Y or N, got 'Yes'"),
+    # Regression (session 33's audit): a negative standard error was published
+    ("Skills.tsv", "Standard Error", "-0.125", "a standard error cannot be negative, got -0.125"),
+])
+def test_onet_flags_and_standard_errors_are_checked(tmp_path: Path, file: str, column: str,
+                                                    cell: str, expected: str) -> None:
+    folder, line = _onet_cell_set(tmp_path, file, column, cell)
+    expect_failure("onet", folder, tmp_path, file, line, expected)

@@ -354,7 +354,12 @@ class Onet:
     def check_interval(bounds: dict[str, Literal], value: Literal, path: Path,
                        line: int) -> None:
         """The confidence interval holds the rating (as all 132,821 intervals of O*NET 29.3
-        do): a reversed or missed interval is a corrupt row."""
+        do): a reversed or missed interval is a corrupt row. A standard error is not negative
+        (-0.125 was published; audit)."""
+        error = bounds.get("Standard Error")
+        if error is not None and Decimal(error.value) < 0:
+            raise ImportFailed(path, line, f"a standard error cannot be negative, got "
+                               f"{error.value}", column="Standard Error")
         if "Lower CI Bound" not in bounds or "Upper CI Bound" not in bounds:
             return
         low = Decimal(bounds["Lower CI Bound"].value)
@@ -387,9 +392,12 @@ class Onet:
             commodity = onet_tools.commodity(self, path, line, row)
             code = row["Commodity Code"].strip()
             in_demand = row["In Demand"].strip()
-            if in_demand not in FLAG:
-                raise ImportFailed(path, line, f"In Demand must be Y or N, got {in_demand!r}",
-                                   column="In Demand")
+            # both flags are Y or N ("Yes" in Hot Technology read as not hot; audit)
+            for column, flag in (("In Demand", in_demand),
+                                 ("Hot Technology", row["Hot Technology"].strip())):
+                if flag not in FLAG:
+                    raise ImportFailed(path, line, f"{column} must be Y or N, got {flag!r}",
+                                       column=column)
             example = row["Example"].strip()
             slug, new = self.technologies.slug(example)
             node = self.ctx.id("onet-technology", slug)
