@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -539,3 +540,32 @@ def test_a_folder_where_a_file_belongs_is_named_as_one(tmp_path: Path, capsys,
     assert main(args) == 1
     err = capsys.readouterr().err
     assert "is a folder, not a file" in err and "no such file" not in err, err
+
+
+def test_an_unreadable_documents_folder_is_an_error_not_a_traceback(
+        tmp_path: Path, seeds_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression (session 33's audit): a --documents folder without search permission raised
+    PermissionError from Path.is_file (a traceback); a document path that is a folder said
+    "does not exist". (Root passes permission checks, so the refusal is simulated.)"""
+    from kg.build.pipeline import BuildOptions, build
+
+    documents = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, documents)
+    first = sorted(documents.iterdir())[0]
+    real_is_file = Path.is_file
+
+    def refusing_is_file(self: Path) -> bool:
+        if self == first:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_is_file(self)
+
+    monkeypatch.setattr(Path, "is_file", refusing_is_file)
+    with pytest.raises(SourceError, match=rf"document file {re.escape(str(first))} cannot be "
+                                          r"read: Permission denied"):
+        build(BuildOptions(out=tmp_path / "out", documents=documents, ontology_docs=False))
+    monkeypatch.undo()
+    first.unlink()
+    first.mkdir()
+    with pytest.raises(SourceError, match=rf"document file {re.escape(str(first))} is not a "
+                                          r"file"):
+        build(BuildOptions(out=tmp_path / "out", documents=documents, ontology_docs=False))

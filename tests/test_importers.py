@@ -937,3 +937,22 @@ def test_onet_flags_and_standard_errors_are_checked(tmp_path: Path, file: str, c
                                                     cell: str, expected: str) -> None:
     folder, line = _onet_cell_set(tmp_path, file, column, cell)
     expect_failure("onet", folder, tmp_path, file, line, expected)
+
+
+def test_an_unreadable_input_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Regression (session 33's audit): an input file without read permission was reported as
+    "--out ...: cannot write: Permission denied" by `kg import`, and as "cannot write the new
+    build (Permission denied: ...national_M2024_dl.tsv)" by `kg build`. (Root reads any file,
+    so the refusal is simulated where the importer opens the file.)"""
+    folder = copy_slice("bls-oews", tmp_path)
+    target = folder / "national_M2024_dl.tsv"
+    real_open = Path.open
+
+    def refusing_open(self: Path, *args: object, **kwargs: object):  # type: ignore[no-untyped-def]
+        if self == target:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "open", refusing_open)
+    expect_failure("bls-oews", folder, tmp_path, "national_M2024_dl.tsv", None,
+                   "national_M2024_dl.tsv: cannot be read: Permission denied")

@@ -144,8 +144,15 @@ def check_quotes(sources: SourceSet, documents_dir: Path) -> None:
             problems.append((doc.location, f"document file {doc.file!r} resolves to "
                                            f"{resolved}, outside the --documents folder"))
             continue
-        if not path.is_file():
-            problems.append((doc.location, f"document file {path} does not exist"))
+        try:
+            is_file, exists = path.is_file(), path.exists()
+        except OSError as exc:  # a folder without read or search permission (a traceback)
+            problems.append((doc.location, f"document file {path} cannot be read: "
+                                           f"{exc.strerror or exc}"))
+            continue
+        if not is_file:
+            problems.append((doc.location, f"document file {path} "
+                                           f"{'is not a file' if exists else 'does not exist'}"))
             continue
         try:
             digest = sha256_of(path)

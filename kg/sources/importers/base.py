@@ -266,13 +266,19 @@ class Context:
         row contradicts an earlier one on any of `keys`; and a file has data rows, unless
         `allow_empty` (a file cut down to its header imported as an empty dataset).
         """
-        if not path.is_file():
-            raise ImportFailed(path, None, not_a_file(path))
-        _check_complete(path)
+        try:
+            if not path.is_file():
+                raise ImportFailed(path, None, not_a_file(path))
+            _check_complete(path)
+            opened = path.open(newline="", encoding="utf-8-sig")
+        except OSError as exc:
+            # an unreadable input is the input's fault: `kg import` blamed --out, and a build
+            # "cannot write the new build (Permission denied: .../national_M2024_dl.tsv)"
+            raise ImportFailed(path, None, f"cannot be read: {exc.strerror or exc}") from None
         header: list[str] = []
         count = 0
         started = 1
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with opened as handle:
             if tsv:
                 reader = csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             else:
