@@ -569,3 +569,17 @@ def test_an_unreadable_documents_folder_is_an_error_not_a_traceback(
     with pytest.raises(SourceError, match=rf"document file {re.escape(str(first))} is not a "
                                           r"file"):
         build(BuildOptions(out=tmp_path / "out", documents=documents, ontology_docs=False))
+
+
+def test_a_document_the_registry_does_not_name_is_mentioned(tmp_path: Path, seeds_dir: Path,
+                                                            capsys) -> None:
+    """Regression (session 33's audit): a sixth file in --documents was ignored without a
+    word; it is still not read (the registry names the documents), but the build says so."""
+    from kg.build.pipeline import BuildOptions, build
+
+    documents = tmp_path / "seeds"
+    shutil.copytree(seeds_dir, documents)
+    (documents / "005_new.txt").write_text("An unregistered profile.\n", encoding="utf-8")
+    build(BuildOptions(out=tmp_path / "out", documents=documents, ontology_docs=False))
+    assert (f"warning: {documents}: 1 file(s) that the document registry (documents.yaml) does "
+            "not name, so not read: 005_new.txt") in capsys.readouterr().err

@@ -956,3 +956,13 @@ def test_an_unreadable_input_is_named_as_such(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(Path, "open", refusing_open)
     expect_failure("bls-oews", folder, tmp_path, "national_M2024_dl.tsv", None,
                    "national_M2024_dl.tsv: cannot be read: Permission denied")
+
+
+def test_carriage_return_line_ends_are_named(tmp_path: Path):
+    """Regression (session 33's audit): an OEWS file with CR-only line ends was reported as
+    "line 1: the last line has no line end: the file is cut short"."""
+    folder = copy_slice("bls-oews", tmp_path)
+    path = folder / "national_M2024_dl.tsv"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    expect_failure("bls-oews", folder, tmp_path, "national_M2024_dl.tsv", 1,
+                   "the lines end with a carriage return alone")

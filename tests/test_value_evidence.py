@@ -421,3 +421,13 @@ def test_one_document_gives_one_figure_per_key(sources_copy: Path, previous_dist
     assert quote == "Food manufacturing 7"
     _fails(sources_copy, previous_dist, seeds_dir, where, "already gives employmentShare of",
            "(observation employment-share-2021-chemical-manufacturing, line")
+
+
+def test_a_decline_is_shown_with_its_sign() -> None:
+    """Regression (session 33's audit): "value 8 (Percent) is not stated by its quote '...
+    decline moderately by 8 percent' (it states 8 percent)" contradicted itself: the quote
+    states -8."""
+    quote = "Employment of industrial production managers is expected to decline moderately " \
+            "by 8 percent"
+    assert read_quote(quote).summary() == "-8 percent"
+    assert read_quote("grow 3 percent").summary() == "3 percent"

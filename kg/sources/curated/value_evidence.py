@@ -122,7 +122,10 @@ class Stated:
     year: bool = False  # a plain four-digit year (or a year range's end)
 
     def describe(self) -> str:
-        return f"{'about ' if self.approximate else ''}{self.text}"
+        # the sign a decline word gives is the value's, so it is shown: "decline moderately by
+        # 8 percent" states -8 percent ("it states 8 percent" misled; audit)
+        sign = "-" if self.value < 0 and not self.text.lstrip("$").startswith("-") else ""
+        return f"{'about ' if self.approximate else ''}{sign}{self.text}"
 
 
 @dataclass(frozen=True)

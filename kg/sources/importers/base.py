@@ -199,7 +199,15 @@ def _check_complete(path: Path) -> None:
         if handle.read(1) == b"\n":
             return
         handle.seek(0)
-        lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+        lines = 0
+        returns = False
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+            returns = returns or b"\r" in chunk
+    if lines == 0 and returns:
+        # a file saved with carriage returns alone was "cut short at line 1" (audit)
+        raise ImportFailed(path, 1, "the lines end with a carriage return alone (classic Mac "
+                           "line ends): save the file with LF or CRLF line ends")
     raise ImportFailed(path, lines + 1, "the last line has no line end: the file is cut short "
                        "(truncated download or copy?)")
 
