@@ -271,7 +271,7 @@ def test_each_mapping_set_is_described_in_the_graph() -> None:
 
     sets = load_mapping_sets()
     graph = mapping_graph(sets)
-    assert len(sets) == 4
+    assert len(sets) == 5
     for mapping_set in sets:
         header = yaml.safe_load("\n".join(line[1:] for line in
                                           mapping_set.path.read_text().splitlines()

@@ -294,7 +294,6 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
             continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
         read.add(code)
         _wage_flags(row, path, line)
-        _annual_agrees_with_hourly(row, path, line)
         if code in AGGREGATES:
             yield from aggregate_triples(ctx, code, row["OCC_TITLE"].strip(), preferred=True)
         for col, statistic, unit, suffix in OEWS_STATS:
@@ -308,6 +307,8 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                                    unit, col in ROUNDED)
             if lower_bound:
                 yield ctx.id("observation", obs_id), okg("isLowerBound"), boolean(True)
+        # after each figure is read, so a malformed or implausible cell is named as such first
+        _annual_agrees_with_hourly(row, path, line)
 
 
 OEWS = Importer("bls-oews", OEWS_INFO, produce_oews, (OEWS_FILE,), statistical=True)
