@@ -431,3 +431,69 @@ def test_a_decline_is_shown_with_its_sign() -> None:
             "by 8 percent"
     assert read_quote(quote).summary() == "-8 percent"
     assert read_quote("grow 3 percent").summary() == "3 percent"
+
+
+# Session 33's review of the statistic-name check: figures it still let through, and
+# statements it refused that say what they mean ---------------------------------------------
+
+MEDIAN_2008 = "Median annual wages for industrial production managers were $83,290 in May 2008."
+MIDDLE_2008 = "The middle 50 percent earned between $64,390 and $108,710."
+
+
+@pytest.mark.parametrize("row_id, cells, expected", [
+    # the median's quote stretched over the next sentence, which holds the value
+    ("wage-median-2008-05", {"value": "64390", "quote": f"{MEDIAN_2008} {MIDDLE_2008}"},
+     "holds more than one sentence"),
+    # a quote over two sentences, the way employment was re-typed as projected employment
+    # (stretched to the next paragraph's "Employment is expected to decline moderately")
+    ("employment-2008", {"quote": "Industrial production managers held about 156,100 jobs in "
+                                  "2008. About 80 percent are employed in manufacturing "
+                                  "industries"},
+     "holds more than one sentence"),
+    # one sentence naming two percentiles: the 90th's figure as the 10th
+    ("wage-p10-2021-05", {"value": "170470",
+                          "quote": "The lowest 10 percent earned less than $64,150, and the "
+                                   "highest 10 percent earned more than $170,470."},
+     "'highest 10 percent' names another percentile"),
+])
+def test_a_figure_cannot_borrow_its_name_from_a_neighbour(
+        sources_copy: Path, previous_dist: Path, seeds_dir: Path, row_id: str,
+        cells: dict[str, str], expected: str) -> None:
+    """Regression (session 33's review): each of these passed the statistic-name check."""
+    where = ""
+    for column, value in cells.items():
+        where, _ = _change_cell(sources_copy, row_id, column, value)
+    _fails(sources_copy, previous_dist, seeds_dir, where, expected)
+
+
+def test_statistic_words_are_whole_words() -> None:
+    """ "meaning" is not "mean", "means" is not "median"'s neighbour, and "50th percentile"
+    names the median itself (each refused a median before; session 33's review)."""
+    from kg.sources.curated.value_evidence import OTHER_PERCENTILES, STATISTIC_NAMES, _says
+
+    assert not _says("$121,440 in may 2024, meaning half earned more", "mean")
+    assert _says("the mean annual wage was", "mean")
+    excluded = STATISTIC_NAMES["annualWageMedian"][2]
+    text = "the median (50th percentile) annual wage was $121,440"
+    assert not any(_says(text, word) for word in excluded)
+    assert "50th percentile" not in OTHER_PERCENTILES
+    assert _says("the median salary was $121,440", "salary")  # a salary is annual
+
+
+def test_an_hourly_wage_can_be_curated() -> None:
+    """Regression (session 33's review): USDollarsPerHour had no mark, so "$58.39" never
+    stated an hourly wage and no hourly figure could be curated."""
+    from decimal import Decimal
+
+    from kg.errors import Location
+    from kg.sources.curated.loader import ObservationRow, Quote, SourceSet
+
+    where = Location("observations.tsv", 2)
+    row = ObservationRow("wage-hourly", "doc", "hourlyWageMedian", IPM,
+                         "industry/all-industries", "period/2024-05", Decimal("58.39"),
+                         "USDollarsPerHour", False,
+                         Quote("doc", "The median hourly wage was $58.39 in May 2024.", where),
+                         where)
+    sources = SourceSet(observations=[row])
+    found = check_values(sources, OntologyIndex(load_ontology()))
+    assert found.verified == 1

@@ -99,8 +99,8 @@ TIME_UNITS = {"year": ("Y", 1), "month": ("M", 1), "week": ("D", 7), "day": ("D"
               "hour": ("TH", 1)}
 YEARLY = ("every year", "each year", "annually")
 # The units an observation's `unit` column may name, and the mark a stated number may carry in it.
-UNIT_MARKS = {"USDollarsPerYear": "money", "Percent": "percent", "Jobs": "count",
-              "JobOpeningsPerYear": "count", "WorkersPerYear": "count"}
+UNIT_MARKS = {"USDollarsPerYear": "money", "USDollarsPerHour": "money", "Percent": "percent",
+              "Jobs": "count", "JobOpeningsPerYear": "count", "WorkersPerYear": "count"}
 # A number followed by one of these words (singular or plural) counts them: a "count".
 COUNT_WORDS = frozenset({"job", "opening", "worker", "employee", "people", "person"})
 TEXT_TYPES = {RDF.langString, XSD.boolean}
@@ -368,6 +368,10 @@ def _check_observation(row: ObservationRow, sources: SourceSet, found: ValueEvid
         problems.append((row.location, f"{where}: {wrong}"))
     if (unnamed := _names_statistic(row, sources)) is not None:
         problems.append((row.location, f"{where}: {unnamed}"))
+    if _NEXT_SENTENCE.search(normalise(row.quote.text).rstrip(".!? ")):
+        problems.append((row.location, f"{where}: its quote {row.quote.text!r} holds more than "
+                         "one sentence; quote the one sentence, clause or table row that states "
+                         "the figure"))
     period = sources.periods.get(row.period)
     if period is not None:
         wanted = sorted({int(period.start[:4]), int(period.end[:4])})
@@ -403,33 +407,54 @@ PERCENTILE_WORDS = {
 # as wage and salary employment under "held about 156,100 jobs", was published (session 33's
 # audit). Checked only where the document was read (--documents): a table row's quote alone does
 # not say what its column is.
-ANNUAL = ("annual", "a year", "per year", "yearly", "annually")
+ANNUAL = ("annual", "a year", "per year", "yearly", "annually", "salary", "salaries")
 HOURLY = ("hourly", "an hour", "per hour")
-PROJECTION = ("projected", "projection", "expected", "will ", "forecast")
+PROJECTION = ("projected", "projection", "expected to", "forecast")
+# The phrases that name a wage percentile (PERCENTILE_WORDS below), which a median's or mean's
+# quote must not hold: "Median annual wages were $83,290. The middle 50 percent earned between
+# $64,390 and $108,710." made 64390 a median (session 33's review). "50th percentile" is the
+# median's own name.
+OTHER_PERCENTILES = ("lowest 10 percent", "highest 10 percent", "top 10 percent",
+                     "middle 50 percent", "10th percentile", "25th percentile",
+                     "75th percentile", "90th percentile")
 STATISTIC_NAMES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "employment": (("jobs", "employment", "employed", "workers"), (),
-                   ("wage and salary", "self-employed", "openings", *PROJECTION)),
+                   ("wage and salary", "openings", *PROJECTION)),
     "wageAndSalaryEmployment": (("wage and salary",), (), PROJECTION),
     "projectedEmployment": (PROJECTION, ("jobs", "employment", "employed", "workers"), ()),
     "employmentShare": (("employed in", "employers", "by industry", "employment in"), (),
                         ("of total employment", "self-employed")),
     "shareOfTotalEmployment": (("of total employment", "of all jobs", "of all employment",
-                                "of all workers"), (), ()),
+                                "of all workers", "workforce", "of total"), (), ()),
     "selfEmployedShare": (("self-employed", "self employed"), (), ()),
-    "annualAverageOpenings": (("openings",), (), ()),
-    "annualWageMedian": (("median",), ANNUAL, ("mean", "average wage", "percentile")),
-    "hourlyWageMedian": (("median",), HOURLY, ("mean", "average wage", "percentile")),
-    "annualWageMean": (("mean", "average"), ANNUAL, ("median",)),
-    "hourlyWageMean": (("mean", "average"), HOURLY, ("median",)),
-    "laborForceExitRate": (("exit",), (), ()),
-    "laborForceExits": (("exit",), (), ()),
-    "occupationalTransferRate": (("transfer",), (), ()),
-    "occupationalTransfers": (("transfer",), (), ()),
-    "occupationalSeparationsRate": (("separation",), (), ()),
-    "occupationalSeparations": (("separation",), (), ()),
+    "annualAverageOpenings": (("openings", "vacancies"), (), ()),
+    "annualWageMedian": (("median",), ANNUAL, ("mean", "average wage", *OTHER_PERCENTILES)),
+    "hourlyWageMedian": (("median",), HOURLY, ("mean", "average wage", *OTHER_PERCENTILES)),
+    "annualWageMean": (("mean", "average"), ANNUAL, ("median", *OTHER_PERCENTILES)),
+    "hourlyWageMean": (("mean", "average"), HOURLY, ("median", *OTHER_PERCENTILES)),
+    "laborForceExitRate": (("exit", "exits"), (), ()),
+    "laborForceExits": (("exit", "exits"), (), ()),
+    "occupationalTransferRate": (("transfer", "transfers"), (), ()),
+    "occupationalTransfers": (("transfer", "transfers"), (), ()),
+    "occupationalSeparationsRate": (("separation", "separations"), (), ()),
+    "occupationalSeparations": (("separation", "separations"), (), ()),
     "employmentRelativeStandardError": (("standard error",), (), ()),
     "wageMeanRelativeStandardError": (("standard error",), (), ()),
 }
+
+
+def _says(text: str, phrase: str) -> bool:
+    """`phrase` as whole words of `text` ("mean" is not in "meaning")."""
+    return re.search(rf"(?<![a-z]){re.escape(phrase)}(?![a-z])", text) is not None
+
+
+# Two sentences in one quote let a figure borrow its name from the next sentence (a median
+# quote extended over "The middle 50 percent earned between $64,390 and ..."): an observation
+# is quoted by one sentence, clause or table row. A capital after a stop that does not follow a
+# capital ("U.S. Bureau") starts a new sentence.
+_NEXT_SENTENCE = re.compile(r"(?<![A-Z])[.!?]\s+(?=[A-Z])")
+
+
 GROWTH = frozenset({"grow", "grows", "growing", "grew", "increase", "increases", "increased",
                     "increasing", "rise", "rises", "rising", "rose", "gain", "gains", "gained",
                     "add", "adds", "added"})
@@ -449,12 +474,12 @@ def _names_statistic(row: ObservationRow, sources: SourceSet) -> str | None:
     where = f"its quote {row.quote.text!r}" + (f" or the line above its table {lead_in!r}"
                                                if lead_in else "")
     for group in (needed, also):
-        if group and not any(word in context for word in group):
+        if group and not any(_says(context, word) for word in group):
             return (f"{row.statistic} needs {where} to name it "
-                    f"({' or '.join(repr(w.strip()) for w in group)})")
-    if clash := next((word for word in excluded if word in quote), None):
-        return (f"{row.statistic} is not what its quote {row.quote.text!r} names: "
-                f"{clash.strip()!r} is another statistic's word")
+                    f"({' or '.join(repr(w) for w in group)})")
+    if clash := next((word for word in excluded if _says(quote, word)), None):
+        return (f"{row.statistic} is not what its quote {row.quote.text!r} names: {clash!r} "
+                "names another statistic (quote only the clause that states this one)")
     return None
 
 
@@ -468,6 +493,14 @@ def _which_figure(row: ObservationRow, stated: QuoteValues,
         if not any(phrase in text for phrase in phrases):
             return (f"{row.statistic} needs a quote that names that percentile "
                     f"({' or '.join(repr(p) for p in phrases)}); {row.quote.text!r} does not")
+        # "the lowest 10 percent earned less than $74,000, and the highest 10 percent earned
+        # more than $190,000" passed as a 10th percentile of 190000 (session 33's review)
+        others = {p for other, (words, _) in PERCENTILE_WORDS.items() if other != suffix
+                  for p in words} - set(phrases)
+        if clash := next((p for p in sorted(others) if p in text), None):
+            return (f"{row.statistic} is not what its quote {row.quote.text!r} names alone: "
+                    f"{clash!r} names another percentile (quote only the clause that states "
+                    "this one)")
         if end is not None and "middle 50 percent" in text:
             money = [s.value for s in stated.numbers if s.mark == "money"]
             if len(money) >= 2 and row.value != money[end]:
