@@ -204,6 +204,12 @@ def test_crosswalks_are_published_as_valid_sssom_sets(full: tuple[Path, BuildRep
     assert {(r["subject_id"].removeprefix("escoocc:"), r["object_id"].removeprefix(
         "onetsoc2010:")) for r in nesta_rows} == pairs
     assert len(nesta_rows) == len(pairs)
+    # the crosswalk's ESCO occupations that ESCO v1.1.1 does not list say so in their row
+    occupations = DATA / "esco_v1_1_1_en" / "occupations_en.csv"
+    with occupations.open(encoding="utf-8", newline="") as handle:
+        listed = {r["conceptUri"].rsplit("/", 1)[1] for r in csv.DictReader(handle)}
+    assert {r["subject_id"].removeprefix("escoocc:") for r in nesta_rows if r["comment"]} == {
+        uuid for uuid, _ in pairs if uuid not in listed}
     xw = DATA / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv"
     with xw.open(encoding="utf-8", newline="") as handle:
         soc_isco = {(r["2010 SOC Code"].strip(), r["ISCO-08 Code"].strip())

@@ -177,6 +177,11 @@ def _rows(store: Store, spec: CrosswalkSet, prefixes: dict[str, str],
             row["similarity_measure"] = SIMILARITY_MEASURE
         if _text(r["comment"]):
             row["comment"] = _text(r["comment"])
+        elif not isinstance(r["sLabel"], Literal):
+            # Nesta names one ESCO occupation of an earlier edition ("wind turbine
+            # technician"): say so where the row is, not only in the build's log
+            row["comment"] = ("The imported editions do not describe this subject (a concept "
+                              "of another edition); the mapping is kept as published.")
         rows.append(row)
     rows.sort(key=lambda row: (row["subject_id"], row["predicate_id"], row["object_id"]))
     return rows

@@ -45,7 +45,8 @@ INFO = DatasetInfo(
     folder="onet_soc_2019_taxonomy",
     description="Crosswalk match types by cardinality: 1:1 skos:exactMatch; of several O*NET-SOC "
     "codes sharing one target, the one with the target's title is skos:closeMatch and the others "
-    "skos:broadMatch; a code split over several targets skos:narrowMatch.",
+    "skos:broadMatch; a code split over several targets skos:narrowMatch; many-to-many "
+    "skos:relatedMatch.",
 )
 OCCUPATIONS = "2019_Occupations.tsv"
 TO_SOC = "2019_to_SOC_Crosswalk.tsv"
