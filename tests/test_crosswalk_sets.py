@@ -147,3 +147,47 @@ def test_an_iri_without_a_prefix_is_named(tmp_path: Path) -> None:
     with pytest.raises(KgError, match=r"esco-onet-inherited\.sssom\.tsv: no CURIE prefix for "
                                       r"http://example\.org/a"):
         write_crosswalk_sets(store, BASE, [], tmp_path, ROOT)
+
+
+def test_esco_occupations_reach_onet_soc_2019_through_both_crosswalks(
+        written: tuple[Path, list[WrittenSet]]) -> None:
+    """Nesta matches ESCO's "manufacturing manager" to O*NET-SOC 2010 11-3051.00, and O*NET's
+    2010 to 2019 crosswalk takes that code to 2019's 11-3051.00: the chained set says so in one
+    row; "industrial production manager", below it in ESCO, inherits a broadMatch. Before, an
+    ESCO user composed the two crosswalks in SPARQL."""
+    folder, sets = written
+    path = folder / "esco-onet-soc2019-chained.sssom.tsv"
+    nesta = {r["concept_uri"].rsplit("/", 1)[1]: r["onet_code"] for r in csv.DictReader(
+        (DATA / "crosswalk_esco_onet_nesta_2020" / "esco_onet_crosswalk_Nov2020.csv").open(
+            encoding="utf-8"))}
+    onet = {}
+    for r in csv.DictReader((DATA / "onet_soc_2019_taxonomy" / "2010_to_2019_Crosswalk.tsv"
+                             ).open(encoding="utf-8"), delimiter="\t"):
+        onet.setdefault(r["O*NET-SOC 2010 Code"], set()).add(r["O*NET-SOC 2019 Code"])
+    broader = {r["conceptUri"].rsplit("/", 1)[1]: r["broaderUri"].rsplit("/", 1)[1]
+               for r in csv.DictReader((DATA / "esco_v1_1_1_en" /
+                                        "broaderRelationsOccPillar.csv").open(encoding="utf-8"))}
+    rows = {(r["subject_id"], r["predicate_id"], r["object_id"]): r for r in _rows(path)}
+    for uuid, code in nesta.items():
+        for target in onet[code]:
+            row = rows[(f"escoocc:{uuid}", "skos:closeMatch", f"onetsoc:{target}")]
+            assert row["comment"].startswith(f"Through onetsoc2010:{code} ")
+            assert row["mapping_justification"] == "semapv:MappingChaining"
+    inheriting = [child for child, parent in broader.items()
+                  if parent in nesta and child not in nesta]
+    assert inheriting, "the slice lost its occupation below a matched one"
+    for child in inheriting:
+        for target in onet[nesta[broader[child]]]:
+            assert (f"escoocc:{child}", "skos:broadMatch", f"onetsoc:{target}") in rows
+    assert problems_in(path) == []
+    assert next(s for s in sets if s.name.endswith(path.name)).rows == len(rows)
+
+
+@pytest.mark.parametrize("first, second, composed", [
+    ("closeMatch", "exactMatch", "closeMatch"), ("closeMatch", "narrowMatch", "narrowMatch"),
+    ("broadMatch", "closeMatch", "broadMatch"), ("broadMatch", "narrowMatch", "relatedMatch"),
+])
+def test_how_two_matches_compose(first: str, second: str, composed: str) -> None:
+    from kg.build.chained_matches import COMPOSE
+
+    assert COMPOSE[(first, second)] == composed

@@ -216,6 +216,15 @@ def test_crosswalks_are_published_as_valid_sssom_sets(full: tuple[Path, BuildRep
                     for r in csv.DictReader(handle, delimiter="\t")}
     assert {(r["subject_id"].removeprefix("soc2010:"), r["object_id"].removeprefix("isco:C"))
             for r in rows("isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv")} == soc_isco
+    # every Nesta pair reaches the O*NET-SOC 2019 codes O*NET's crosswalk gives its 2010 code
+    onet = DATA / "onet_soc_2019_taxonomy" / "2010_to_2019_Crosswalk.tsv"
+    with onet.open(encoding="utf-8", newline="") as handle:
+        to_2019: dict[str, set[str]] = {}
+        for r in csv.DictReader(handle, delimiter="\t"):
+            to_2019.setdefault(r["O*NET-SOC 2010 Code"], set()).add(r["O*NET-SOC 2019 Code"])
+    chained = {(r["subject_id"].removeprefix("escoocc:"), r["object_id"].removeprefix("onetsoc:"))
+               for r in rows("esco-onet-soc2019-chained.sssom.tsv")}
+    assert {(uuid, target) for uuid, code in pairs for target in to_2019[code]} <= chained
     inherited = rows("esco-onet-inherited.sssom.tsv")
     assert inherited and {r["predicate_id"] for r in inherited} == {"skos:broadMatch"}
     crosswalks = sorted(p.name for p in folder.glob("*.sssom.tsv")
@@ -223,6 +232,7 @@ def test_crosswalks_are_published_as_valid_sssom_sets(full: tuple[Path, BuildRep
     assert crosswalks == sorted([
         "bls-employment-projections-2024-34.sssom.tsv", "bls-oews-national-2024-05.sssom.tsv",
         "esco-onet-crosswalk-nesta-2020-11.sssom.tsv", "esco-onet-inherited.sssom.tsv",
+        "esco-onet-soc2019-chained.sssom.tsv",
         "isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv", "onet-soc-2019.sssom.tsv"])
     for name in crosswalks:
         assert problems_in(folder / name) == [], name

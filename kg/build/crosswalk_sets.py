@@ -139,7 +139,7 @@ def _prefixes(base: str) -> dict[str, str]:
     return dict(sorted(rebased.items(), key=lambda item: -len(item[1])))
 
 
-def _compress(iri: str, prefixes: dict[str, str], used: set[str], where: str) -> str:
+def compress_iri(iri: str, prefixes: dict[str, str], used: set[str], where: str) -> str:
     for prefix, namespace in prefixes.items():
         if iri.startswith(namespace) and len(iri) > len(namespace):
             used.add(prefix)
@@ -148,7 +148,7 @@ def _compress(iri: str, prefixes: dict[str, str], used: set[str], where: str) ->
                   "kg/build/crosswalk_sets.py EXTRA_PREFIXES)")
 
 
-def _text(term: object) -> str:
+def literal_text(term: object) -> str:
     return term.value if isinstance(term, Literal) else ""
 
 
@@ -159,12 +159,12 @@ def _rows(store: Store, spec: CrosswalkSet, prefixes: dict[str, str],
         s, p, o = (r[name].value for name in ("s", "p", "o"))
         justification = r["justification"]
         row: dict[str, object] = {
-            "subject_id": _compress(s, prefixes, used, spec.file_name),
-            "subject_label": _text(r["sLabel"]) or _text(r["sNode"]),
-            "predicate_id": _compress(p, prefixes, used, spec.file_name),
-            "object_id": _compress(o, prefixes, used, spec.file_name),
-            "object_label": _text(r["oLabel"]) or _text(r["oNode"]),
-            "mapping_justification": _compress(
+            "subject_id": compress_iri(s, prefixes, used, spec.file_name),
+            "subject_label": literal_text(r["sLabel"]) or literal_text(r["sNode"]),
+            "predicate_id": compress_iri(p, prefixes, used, spec.file_name),
+            "object_id": compress_iri(o, prefixes, used, spec.file_name),
+            "object_label": literal_text(r["oLabel"]) or literal_text(r["oNode"]),
+            "mapping_justification": compress_iri(
                 justification.value if isinstance(justification, NamedNode) else MANUAL,
                 prefixes, used, spec.file_name),
         }
@@ -175,8 +175,8 @@ def _rows(store: Store, spec: CrosswalkSet, prefixes: dict[str, str],
                 row[column] = float(r[name].value)
         if "similarity_score" in row:
             row["similarity_measure"] = SIMILARITY_MEASURE
-        if _text(r["comment"]):
-            row["comment"] = _text(r["comment"])
+        if literal_text(r["comment"]):
+            row["comment"] = literal_text(r["comment"])
         elif not isinstance(r["sLabel"], Literal):
             # Nesta names one ESCO occupation of an earlier edition ("wind turbine
             # technician"): say so where the row is, not only in the build's log
@@ -189,46 +189,56 @@ def _rows(store: Store, spec: CrosswalkSet, prefixes: dict[str, str],
 
 def write_crosswalk_sets(store: Store, base: str, imported: list[str], folder: Path,
                          site_root: str) -> list[WrittenSet]:
-    """Write one SSSOM file per graph with mappings into `folder`.
+    """Write one SSSOM file per graph with mappings into `folder`, and the ESCO occupations'
+    O*NET-SOC 2019 matches through both crosswalks (kg.build.chained_matches).
 
     Not validated here: sssom-py took 4.3 s over the full graph's six files (the curated sets,
     typed by hand, are validated in every build). tests/test_crosswalk_sets.py and
     tests/test_full_build.py validate what this writes."""
+    from kg.build.chained_matches import chained_rows, chained_set
+
     prefixes = _prefixes(base)
     written: list[WrittenSet] = []
     for spec in crosswalk_sets(base, imported):
         used: set[str] = set()
         rows = _rows(store, spec, prefixes, used)
-        if not rows:
-            continue
-        # Imported here: sssom-py pulls in pandas and linkml, which only a build with
-        # reference data needs.
-        import pandas as pd
-        from curies import Converter
-        from sssom.util import MappingSetDataFrame
-        from sssom.writers import write_table
-
-        columns = [c for c in COLUMNS if any(c in row for row in rows)]
-        frame = pd.DataFrame(rows, columns=columns)
-        converter = Converter.from_prefix_map({p: prefixes[p] for p in sorted(used)})
-        metadata: dict[str, object] = {
-            "mapping_set_id": f"{site_root}mappings/{spec.file_name}",
-            "mapping_set_title": spec.title,
-            "mapping_set_description": spec.description,
-            "license": spec.license,
-            "creator_label": [spec.creator_label],
-        }
-        if spec.creator_label == PUBLISHER_NAME:
-            metadata["creator_id"] = [_compress(base + PUBLISHER_PATH, prefixes, set(),
-                                                spec.file_name)]
-            converter = Converter.from_prefix_map(
-                {p: prefixes[p] for p in sorted(used | {"okgid"})})
-        if spec.version:
-            metadata["mapping_set_version"] = spec.version
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / spec.file_name
-        write_table(MappingSetDataFrame.with_converter(converter, frame, metadata), path,
-                    condense=False)
-        written.append(WrittenSet(f"{folder.name}/{spec.file_name}", spec.title, spec.license,
-                                  len(rows)))
+        if rows:
+            written.append(_write(spec, rows, used, prefixes, folder, base, site_root))
+    chained = chained_set(base, imported)
+    if chained is not None:
+        used = set()
+        rows = chained_rows(store, base, prefixes, used, chained.file_name)
+        if rows:
+            written.append(_write(chained, rows, used, prefixes, folder, base, site_root))
     return written
+
+
+def _write(spec: CrosswalkSet, rows: list[dict[str, object]], used: set[str],
+           prefixes: dict[str, str], folder: Path, base: str, site_root: str) -> WrittenSet:
+    """One SSSOM TSV file with its header, written by sssom-py."""
+    # Imported here: sssom-py pulls in pandas and linkml, which only a build with reference
+    # data needs.
+    import pandas as pd
+    from curies import Converter
+    from sssom.util import MappingSetDataFrame
+    from sssom.writers import write_table
+
+    columns = [c for c in COLUMNS if any(c in row for row in rows)]
+    frame = pd.DataFrame(rows, columns=columns)
+    metadata: dict[str, object] = {
+        "mapping_set_id": f"{site_root}mappings/{spec.file_name}",
+        "mapping_set_title": spec.title,
+        "mapping_set_description": spec.description,
+        "license": spec.license,
+        "creator_label": [spec.creator_label],
+    }
+    if spec.creator_label == PUBLISHER_NAME:
+        metadata["creator_id"] = [compress_iri(base + PUBLISHER_PATH, prefixes, used,
+                                            spec.file_name)]
+    if spec.version:
+        metadata["mapping_set_version"] = spec.version
+    converter = Converter.from_prefix_map({p: prefixes[p] for p in sorted(used)})
+    folder.mkdir(parents=True, exist_ok=True)
+    write_table(MappingSetDataFrame.with_converter(converter, frame, metadata),
+                folder / spec.file_name, condense=False)
+    return WrittenSet(f"{folder.name}/{spec.file_name}", spec.title, spec.license, len(rows))
