@@ -223,3 +223,16 @@ def test_a_device_given_as_a_file_is_named_so(tmp_path: Path, capsys) -> None:
     os.mkfifo(fifo)
     assert main(["reconcile", str(fifo), "--column", "x"]) == 1
     assert capsys.readouterr().err == f"kg: error: {fifo}: is not a regular file\n"
+
+
+def test_ctrl_c_while_the_command_loads_is_no_traceback(monkeypatch, capsys) -> None:
+    """Regression (session 33's audit): Ctrl-C in the first moment of any command, while the
+    parser imported the subcommand's modules, printed a KeyboardInterrupt traceback."""
+    import kg.cli
+
+    def interrupted(command: str | None = None) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(kg.cli, "make_parser", interrupted)
+    assert kg.cli.main(["build"]) == 130
+    assert "Traceback" not in capsys.readouterr().err

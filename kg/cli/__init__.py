@@ -220,7 +220,12 @@ def _subcommand_parser(parser: argparse.ArgumentParser, command: str) -> argpars
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    parser = make_parser(argv[0] if argv else None)
+    try:
+        # building the parser imports the subcommand's modules (a second or so): Ctrl-C
+        # then was a KeyboardInterrupt traceback (session 33's audit)
+        parser = make_parser(argv[0] if argv else None)
+    except KeyboardInterrupt:
+        return 130
     args, unknown = parser.parse_known_args(argv)
     if unknown:
         # argparse reports them with the top parser's usage ("usage: kg [-h] {queries,query,
