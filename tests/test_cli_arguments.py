@@ -236,3 +236,17 @@ def test_ctrl_c_while_the_command_loads_is_no_traceback(monkeypatch, capsys) -> 
     monkeypatch.setattr(kg.cli, "make_parser", interrupted)
     assert kg.cli.main(["build"]) == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_import_out_in_a_missing_folder_is_refused(tmp_path, capsys) -> None:
+    """Regression (session 33's audit): `kg import --out /nonexistent/x.nt` created the
+    missing folders, where `kg reconcile` refuses them."""
+    from pathlib import Path
+
+    from kg.cli import main
+
+    slice_ = Path(__file__).parent / "data" / "naics_2022"
+    out = tmp_path / "missing" / "x.nt"
+    assert main(["import", "naics2022", str(slice_), "--out", str(out), "--quiet"]) == 1
+    assert f"--out {out}: the folder {out.parent} does not exist" in capsys.readouterr().err
+    assert not out.parent.exists()

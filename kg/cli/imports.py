@@ -37,6 +37,9 @@ def _import(args: argparse.Namespace) -> int:
 def _check_out_file(out: Path) -> None:
     if out.is_dir():
         raise KgError(f"--out {out}: is a folder; give a file name")
+    if not out.parent.is_dir():
+        # as `kg reconcile` does: a mistyped path made folders (/nonexistent/; audit)
+        raise KgError(f"--out {out}: the folder {out.parent} does not exist")
 
 
 def _labels(scheme: str, data: Path | None, base: str, prefix: str | None
