@@ -966,3 +966,13 @@ def test_carriage_return_line_ends_are_named(tmp_path: Path):
     path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
     expect_failure("bls-oews", folder, tmp_path, "national_M2024_dl.tsv", 1,
                    "the lines end with a carriage return alone")
+
+
+def test_a_code_changed_in_table_1_2_is_found_there(tmp_path: Path):
+    """Regression (session 33's audit): a code changed in table 1.2 gave only "11-3051 is not
+    in table_1.2..." at a line of table 1.10; the error now names what table 1.2 holds there."""
+    folder, line = _ep_cell_set(tmp_path, EP_12, "11-3051", "2024 National Employment Matrix code",
+                                "11-3059")
+    expect_failure("bls-projections", folder, tmp_path, EP_110, line,
+                   f"11-3051 is not in {EP_12}; its line {line} has 11-3059, which this table "
+                   "lacks")

@@ -512,8 +512,12 @@ def _separations_add_up(row: dict[str, str], path: Path, line: int) -> None:
 def _same_as_table_12(path: Path, line: int, code: str, row: dict[str, str],
                       first: dict[str, tuple[int, dict[str, str]]]) -> None:
     if code not in first:
-        # (a code of table 1.2 that this table lacks is caught once it is read)
-        raise ImportFailed(path, line, f"{code} is not in {EP_12}", column=EP_CODE)
+        # (a code of table 1.2 that this table lacks is caught once it is read.) The tables
+        # list the same codes in the same order: name what table 1.2 has on this line, so a
+        # code changed there is found there (the error named only this table; audit)
+        instead = next((other for other, (there, _) in first.items() if there == line), None)
+        hint = (f"; its line {line} has {instead}, which this table lacks" if instead else "")
+        raise ImportFailed(path, line, f"{code} is not in {EP_12}{hint}", column=EP_CODE)
     there_line, there = first.pop(code)
     for col in EP_REPEATED:
         if row[col].strip() != there[col]:
