@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from pyoxigraph import Literal, Store
 
-from kg.build.crosswalk_sets import CrosswalkSet, compress_iri, literal_text
+from kg.build.sssom_tables import CrosswalkSet, compress_iri, literal_text
 from kg.prefixes import SKOS
 from kg.publisher import LICENSE, PUBLISHER_NAME
 
