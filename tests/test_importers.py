@@ -976,3 +976,18 @@ def test_a_code_changed_in_table_1_2_is_found_there(tmp_path: Path):
     expect_failure("bls-projections", folder, tmp_path, EP_110, line,
                    f"11-3051 is not in {EP_12}; its line {line} has 11-3059, which this table "
                    "lacks")
+
+
+def test_a_wage_of_nothing_is_refused(tmp_path: Path):
+    """Regression (session 33's audit): A_MEAN 0 was published (with H_MEAN 0 beside it, the
+    annual/hourly agreement holds too): a wage is positive (kg/sources/plausibility.py)."""
+    folder, path, line = _oews_cell_set(tmp_path, "A_MEAN", "0")
+    cells = path.read_text(encoding="utf-8").splitlines()[line - 1].split("\t")
+    header = path.read_text(encoding="utf-8").splitlines()[0].split("\t")
+    cells[header.index("H_MEAN")] = "0"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[line - 1] = "\t".join(cells) + "\n"
+    path.write_text("".join(lines), encoding="utf-8")
+    expect_failure("bls-oews", folder, tmp_path, path.name, line,
+                   "implausible hourlyWageMean '0': 0 is below 0.01 (an hourly wage is a "
+                   "positive amount)")

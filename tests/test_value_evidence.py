@@ -308,7 +308,7 @@ def test_a_new_numeric_property_is_covered(sources_copy: Path) -> None:
 
 def test_quality_check_states_the_bounds_table() -> None:
     query = load_query(None, "implausible-value-violation").text
-    rows = re.findall(r"\(okg:(\w+) (-?\d+) (-?\d+)\)", query)
+    rows = re.findall(r"\(okg:(\w+) (-?\d+(?:\.\d+)?) (-?\d+)\)", query)
     stated = {name: (Decimal(low), Decimal(high)) for name, low, high in rows}
     table = {name: (b.minimum, b.maximum) for name, b in BOUNDS_BY_STATISTIC.items()}
     assert stated == table

@@ -37,14 +37,16 @@ class Bounds:
         return None
 
 
-_MONEY = Bounds(Decimal(0), Decimal(10_000_000), "an annual wage is a non-negative amount")
+# A wage is positive: a mean annual wage of 0 was published beside its hourly wage (session
+# 33's audit); at least $1 a year or a cent an hour.
+_MONEY = Bounds(Decimal(1), Decimal(10_000_000), "an annual wage is a positive amount")
 _COUNT = Bounds(Decimal(0), Decimal(1_000_000_000), "a count of jobs is non-negative")
 _SHARE = Bounds(Decimal(0), Decimal(100), "a share or rate in percent lies within 0-100")
 _CHANGE = Bounds(Decimal(-100), Decimal(1_000), "a change in percent cannot fall below -100")
 _NUMERIC_CHANGE = Bounds(Decimal(-1_000_000_000), Decimal(1_000_000_000),
                          "a change in jobs is a finite count")
 # BLS OEWS hourly wages, standard errors and EP separations (engineer E, issue 13).
-_HOURLY = Bounds(Decimal(0), Decimal(10_000), "an hourly wage is a non-negative amount")
+_HOURLY = Bounds(Decimal("0.01"), Decimal(10_000), "an hourly wage is a positive amount")
 _RSE = Bounds(Decimal(0), Decimal(100), "a relative standard error in percent lies within 0-100")
 _FLOW = Bounds(Decimal(0), Decimal(1_000_000_000), "a count of workers per year is non-negative")
 
