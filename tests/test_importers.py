@@ -389,18 +389,27 @@ def test_a_row_repeated_with_the_same_values_is_read_once(tmp_path: Path):
     assert len(once.quads) == len(set(once.quads)) == len(again.quads)
 
 
-def _oews_cell_set(tmp_path: Path, column: str, cell: str) -> tuple[Path, Path, int]:
-    """A copy of the OEWS slice with one cell of 11-3051's row set: (folder, file, line)."""
-    folder = copy_slice("bls-oews", tmp_path)
-    path = folder / "national_M2024_dl.tsv"
+def _set_tsv_cells(path: Path, marker: str | None, **cells: str) -> int:
+    """Set cells (column=value) of the first row of a TSV file holding `marker` (None: the first
+    data row); return that row's line."""
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     header = lines[0].rstrip("\n").split("\t")
-    number = next(i for i, ln in enumerate(lines, 1) if "\t11-3051\t" in ln)
-    cells = lines[number - 1].rstrip("\n").split("\t")
-    cells[header.index(column)] = cell
-    lines[number - 1] = "\t".join(cells) + "\n"
+    number = 2 if marker is None else next(
+        i for i, ln in enumerate(lines, 1) if i > 1 and marker in ln)
+    row = lines[number - 1].rstrip("\n").split("\t")
+    for column, cell in cells.items():
+        row[header.index(column)] = cell
+    lines[number - 1] = "\t".join(row) + "\n"
     path.write_text("".join(lines), encoding="utf-8")
-    return folder, path, number
+    return number
+
+
+def _oews_cell_set(tmp_path: Path, column: str, cell: str, **more: str
+                   ) -> tuple[Path, Path, int]:
+    """A copy of the OEWS slice with cells of 11-3051's row set: (folder, file, line)."""
+    folder = copy_slice("bls-oews", tmp_path)
+    path = folder / "national_M2024_dl.tsv"
+    return folder, path, _set_tsv_cells(path, "\t11-3051\t", **{column: cell}, **more)
 
 
 def test_a_fractional_employment_count_is_refused(tmp_path: Path):
@@ -863,15 +872,7 @@ def _ep_cell_set(tmp_path: Path, file: str, code: str, column: str, cell: str
                  ) -> tuple[Path, int]:
     """A copy of the EP slice with one cell of `code`'s row in `file` set: (folder, line)."""
     folder = copy_slice("bls-projections", tmp_path)
-    path = folder / file
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split("\t")
-    number = next(i for i, ln in enumerate(lines, 1) if f"\t{code}\t" in ln)
-    cells = lines[number - 1].rstrip("\n").split("\t")
-    cells[header.index(column)] = cell
-    lines[number - 1] = "\t".join(cells) + "\n"
-    path.write_text("".join(lines), encoding="utf-8")
-    return folder, number
+    return folder, _set_tsv_cells(folder / file, f"\t{code}\t", **{column: cell})
 
 
 EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
@@ -917,14 +918,7 @@ def test_a_percent_self_employed_of_none_is_read_as_none(tmp_path: Path):
 def _onet_cell_set(tmp_path: Path, file: str, column: str, cell: str) -> tuple[Path, int]:
     """A copy of the O*NET slice with one cell of the first data row of `file` set."""
     folder = copy_slice("onet", tmp_path)
-    path = folder / file
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    header = lines[0].rstrip("\n").split("\t")
-    cells = lines[1].rstrip("\n").split("\t")
-    cells[header.index(column)] = cell
-    lines[1] = "\t".join(cells) + "\n"
-    path.write_text("".join(lines), encoding="utf-8")
-    return folder, 2
+    return folder, _set_tsv_cells(folder / file, None, **{column: cell})
 
 
 @pytest.mark.parametrize("file, column, cell, expected", [
@@ -981,13 +975,7 @@ def test_a_code_changed_in_table_1_2_is_found_there(tmp_path: Path):
 def test_a_wage_of_nothing_is_refused(tmp_path: Path):
     """Regression (session 33's audit): A_MEAN 0 was published (with H_MEAN 0 beside it, the
     annual/hourly agreement holds too): a wage is positive (kg/sources/plausibility.py)."""
-    folder, path, line = _oews_cell_set(tmp_path, "A_MEAN", "0")
-    cells = path.read_text(encoding="utf-8").splitlines()[line - 1].split("\t")
-    header = path.read_text(encoding="utf-8").splitlines()[0].split("\t")
-    cells[header.index("H_MEAN")] = "0"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[line - 1] = "\t".join(cells) + "\n"
-    path.write_text("".join(lines), encoding="utf-8")
+    folder, path, line = _oews_cell_set(tmp_path, "A_MEAN", "0", H_MEAN="0")
     expect_failure("bls-oews", folder, tmp_path, path.name, line,
                    "implausible hourlyWageMean '0': 0 is below 0.01 (an hourly wage is a "
                    "positive amount)")
