@@ -470,6 +470,33 @@ def test_an_answer_of_too_many_characters_is_refused_in_the_worker(
         query_pool.answer(store, wide)
 
 
+def test_a_refused_answer_does_not_keep_the_engines_iterator(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: a rejection's traceback kept `answer`'s frame and with it the pyoxigraph
+    QuerySolutions, which may only be freed on the thread that made it; the garbage collector,
+    run by a server thread, then leaked it ("PyQuerySolutions is unsendable, but is being
+    dropped on another thread", a PytestUnraisableExceptionWarning in CI)."""
+    import pyoxigraph as ox
+
+    from kg.serve import query_pool
+
+    monkeypatch.setattr(query_pool, "MAX_ANSWER_CHARS", 100)
+    request = query_pool.QueryRequest(
+        "SELECT ?s WHERE { VALUES ?i { 1 2 3 } BIND(CONCAT(STR(?i), \"" + "x" * 90
+        + "\") AS ?s) }", max_results=100)
+    with pytest.raises(query_pool.QueryRejected) as refused:
+        query_pool.answer(ox.Store(), request)
+    frames = []
+    tb = refused.tb
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    kept = [name for frame in frames if frame.f_code.co_name == "answer"
+            for name, value in frame.f_locals.items() if isinstance(value, ox.QuerySolutions)]
+    assert [f.f_code.co_name for f in frames].count("answer") == 1
+    assert kept == []
+
+
 # Regressions from session 30's attack, one per finding.
 def test_a_malformed_quality_weight_makes_its_range_unacceptable() -> None:
     """`text/csv;q=nan` was read as q=1 (float("nan"), kept by max/min) and won."""

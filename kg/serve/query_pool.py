@@ -142,6 +142,7 @@ def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -
     # "union": the default graph of either store IS the union (the in-memory one since
     # materialise_union; pyoxigraph's union option would count a triple once per graph).
     # "query": no option, so the engine builds the dataset from the query's FROM clauses.
+    result: object = None
     try:
         result = store.query(text, **options)
         if isinstance(result, bool | ox.QueryBoolean):
@@ -178,6 +179,11 @@ def answer(store: ox.Store, req: QueryRequest, mapping: BaseMap | None = None) -
         raise QueryRejected(400, f"SPARQL syntax error: {exc}") from exc
     except (OSError, ValueError, RuntimeError) as exc:
         raise QueryRejected(400, f"query failed: {exc}") from exc
+    finally:
+        # A rejection's traceback keeps this frame alive, and with it the engine's iterator,
+        # which pyoxigraph only lets the creating thread free: a garbage collection run by
+        # another thread then leaked it with an "unsendable" warning. Free it here.
+        del result
     out.seconds = time.perf_counter() - started
     return out
 
