@@ -85,6 +85,16 @@ def test_every_edition_has_its_named_graph(full: tuple[Path, BuildReport], engin
     assert report.triples["imported"] > 2_500_000
 
 
+def test_no_concept_has_two_english_definitions(engine) -> None:
+    """Regression (session 34's audit): O*NET's two editions of 29-2012.01's description
+    differ by a double space, and the full graph gave Histology Technicians two definitions."""
+    assert _values(engine, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?concept WHERE { ?concept skos:definition ?text
+                                FILTER(LANGMATCHES(LANG(?text), "en")) }
+        GROUP BY ?concept HAVING (COUNT(DISTINCT ?text) > 1)""") == []
+
+
 def test_seed_occupation_reaches_onet_ratings_through_the_mappings(engine) -> None:
     rows = _values(engine, f"""
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -120,6 +120,22 @@ def test_onet_soc_crosswalk(tmp_path: Path):
             SKOS + "Concept", "https://schema.org/Occupation"}, code
 
 
+def test_two_onet_editions_give_one_definition(tmp_path: Path):
+    """Regression (session 34's audit): 2019_Occupations.tsv has 29-2012.01's description with
+    a double space where O*NET 29.3's Occupation Data.tsv has one, and the full graph gave
+    Histology Technicians two skos:definition values."""
+    folder = copy_slice("onet-soc-2019", tmp_path)
+    path = folder / "2019_Occupations.tsv"
+    text = tsv_row(DATA / "onet_db_29_3" / "Occupation Data.tsv",
+                   **{"O*NET-SOC Code": "11-3051.01"})["Description"]
+    _set_tsv_cells(path, "11-3051.01\t", **{"O*NET-SOC 2019 Description":
+                                             text.replace(". ", ".  ", 1)})
+    node = ID + "onet-soc2019/11-3051.01"
+    assert "  " in path.read_text(encoding="utf-8")
+    assert values(run("onet-soc-2019", tmp_path, folder), node, SKOS + "definition") == values(
+        run("onet", tmp_path), node, SKOS + "definition") == {text}
+
+
 def test_onet_ratings_match_the_slice(tmp_path: Path):
     store = run("onet", tmp_path)
     for scale in ("IM", "LV"):

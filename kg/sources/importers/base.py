@@ -415,13 +415,20 @@ def scheme(node: NamedNode, label: str) -> Iterator[Triple]:
 def code_concept(node: NamedNode, in_scheme: NamedNode, code: str, label: str,
                  definition: str = "", kind: NamedNode | None = None) -> Iterator[Triple]:
     """A code of a scheme: its class (skos:Concept unless `kind`), scheme, notation, English
-    label and, when there is one, English definition."""
+    label and, when there is one, English definition. Runs of white space in the label and
+    definition are one space: two editions of one code must give one text, and O*NET's 2019
+    taxonomy file and its 29.3 database differ only by a double space in 29-2012.01's
+    description (session 34's audit: two definitions of one occupation)."""
     yield node, RDF_TYPE, kind or skos("Concept")
     yield node, skos("inScheme"), in_scheme
     yield node, skos("notation"), plain(code)
-    yield node, skos("prefLabel"), en(label)
+    yield node, skos("prefLabel"), en(single_spaced(label))
     if definition:
-        yield node, skos("definition"), en(definition)
+        yield node, skos("definition"), en(single_spaced(definition))
+
+
+def single_spaced(text: str) -> str:
+    return " ".join(text.split())
 
 
 @dataclass(frozen=True)
