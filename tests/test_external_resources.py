@@ -56,6 +56,20 @@ def test_an_esco_occupation_has_a_page_of_what_the_graph_holds(slices_served: Ru
     assert 'href="/id/onet-soc2010/11-3051.00"' in text
 
 
+def test_an_isco_group_lists_its_esco_occupations_once(slices_served: Running) -> None:
+    """Regression (carried over): ESCO's top occupations of an ISCO group are skos:broader to
+    it and members of it (esco:memberOfISCOGroup), and the group's page listed each under
+    "Narrower concepts" and again under "ESCO occupations in this group"."""
+    group = "http://data.europa.eu/esco/isco/C1321"
+    text = http(slices_served.url + resource(group, "html")).text
+    assert text.count(f'href="{resource(MANUFACTURING)}"') == 1
+    assert "ESCO occupations in this group" in text
+    # the group's own narrower ISCO group stays listed on its broader group's page
+    broader = http(slices_served.url + resource("http://data.europa.eu/esco/isco/C132",
+                                                "html")).text
+    assert "Narrower concepts" in broader and f'href="{resource(group)}"' in broader
+
+
 def test_its_rdf_documents_are_the_graphs_statements(slices_served: Running) -> None:
     reply = http(slices_served.url + resource(ESCO), accept="text/turtle")
     assert reply.status == 303 and reply.headers["Location"] == resource(ESCO, "ttl")

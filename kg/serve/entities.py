@@ -59,6 +59,10 @@ SKIP_INBOUND = {RDF + "subject", RDF + "object", OKG + "occupation", OKG + "indu
                 # 29-1141's page (session 29's audit); the O*NET pages list the moves
                 OKG + "sourceWageOccupation", OKG + "targetWageOccupation",
                 OKG + "targetOutlookOccupation"}
+# An inbound list that a more specific one repeats: the referrers of the key are not listed
+# again under the properties given. ESCO's top occupations of an ISCO group are skos:broader
+# to it and members of it, and the group's page listed them twice (carried-over finding).
+SHOWN_UNDER = {SKOS + "broader": ("http://data.europa.eu/esco/model#memberOfISCOGroup",)}
 WAGE_STATS = (
     ("annualWagePercentile10", "p10"),
     ("annualWagePercentile25", "p25"),
@@ -814,6 +818,11 @@ class EntityIndex:
                 continue
             if isinstance(q.subject, ox.NamedNode):
                 referrers[p].add(q.subject.value)
+        for p, specific in SHOWN_UNDER.items():
+            if p in referrers:
+                referrers[p].difference_update(*(referrers.get(m, ()) for m in specific))
+                if not referrers[p]:
+                    del referrers[p]
         # Cut by name where every referrer has a stored label (a stored label is a lookup;
         # a composed one costs a few store reads each, 75,000 for a scale's ratings): the list
         # shown then runs A to some letter, where the first by IRI looked complete with names
