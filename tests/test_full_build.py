@@ -95,6 +95,33 @@ def test_no_concept_has_two_english_definitions(engine) -> None:
         GROUP BY ?concept HAVING (COUNT(DISTINCT ?text) > 1)""") == []
 
 
+def test_suggest_completes_job_titles_on_the_full_graph(
+        full: tuple[Path, BuildReport]) -> None:
+    """Regression (session 34's audit): the reconciliation service's suggest ranked the word
+    being typed as a whole word: "regist" gave court clerks without Registered Nurses, "accou"
+    Musicians and Singers first (their title "Accompanist"), "softw" textile workers before
+    Software Developers, "plant man" Construction Laborers first. The titles are O*NET's."""
+    from pyoxigraph import Store
+
+    from kg.reconcile.index import from_store
+    from kg.reconcile.suggest import PrefixSuggester
+
+    index = from_store(Store.read_only(str(full[0] / "store")))
+    suggester = PrefixSuggester(index)
+
+    def names(typed: str) -> list[str]:
+        return [index.entities[e].name for e in suggester.suggest(typed, "onet-occupation")]
+
+    assert names("regist")[0] == "Registered Nurses"
+    assert names("accou")[0] == names("account")[0] == "Accountants and Auditors"
+    assert names("softw")[0] == "Software Developers"
+    plant = suggester.suggest("plant man", "onet-occupation")[:5]
+    assert "Construction Laborers" not in [index.entities[e].name for e in plant]
+    for entity in plant:  # each has the title "Plant Manager"
+        assert "plant manager" in [t for t, e in zip(index.label_text, index.label_entity,
+                                                     strict=True) if e == entity]
+
+
 def test_seed_occupation_reaches_onet_ratings_through_the_mappings(engine) -> None:
     rows = _values(engine, f"""
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

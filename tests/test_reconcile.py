@@ -39,6 +39,7 @@ from kg.reconcile.service import (
     Service,
     documentation,
 )
+from kg.reconcile.suggest import PrefixSuggester
 from kg.reconcile.types import TYPES
 from kg.serve import reconcile_route
 from kg.serve.responses import Response
@@ -880,7 +881,34 @@ s:e a esco:Skill ; skos:prefLabel "customer relations"@en .
     assert found[0].score >= found[1].score  # the scores keep the answer's order
 
 
-def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service) -> None:
+def test_suggest_completes_the_word_being_typed(service: Service, index: Index) -> None:
+    """Type-ahead: every suggested entity has a label holding the typed words, the last as a
+    word's beginning, and labels that begin with the text come first. Regression (session 34's
+    audit, on the full graph: tests/test_full_build.py): the half-typed word was ranked as a
+    word, and "regist" suggested court clerks without Registered Nurses."""
+    def labels_of(entity_id: str) -> list[str]:
+        entity = next(n for n, e in enumerate(index.entities)
+                      if e.id == entity_id and e.type == "onet-occupation")
+        return [t for t, e in zip(index.label_text, index.label_entity, strict=True)
+                if e == entity]
+
+    for typed, words in (("qualit", ["qualit"]), ("production man", ["production", "man"]),
+                         ("plant ", ["plant"]), ("Manag", ["manag"])):
+        found = [r["id"] for r in service.suggest_entity(typed, "onet-occupation")["result"]]
+        assert found, typed
+        holding = [i for i in found if any(
+            all(any(w.startswith(x) for w in label.split()) for x in words)
+            for label in labels_of(i))]
+        # the labels that hold the words come first (the ranker's guesses may follow)
+        assert found[:len(holding)] == holding and holding, typed
+    first = service.suggest_entity("qualit", "onet-occupation")["result"][0]
+    assert first["name"] == "Quality Control Systems Managers"
+    # a finished word is a word: "plant " is not "plantation"
+    assert service.suggest_entity("manager ", "onet-occupation")["result"]
+
+
+def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service,
+                                                               index: Index) -> None:
     """Regressions (session 29's audit of the 0.2 API): extend/propose offered the six
     occupation properties for every type (they extended a skill with nothing) and ignored
     `limit`; suggest ignored `cursor` and suggested nothing for an id's beginning; with
@@ -912,7 +940,10 @@ def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service
     assert len(joined) == len(set(joined))
     ranked = [c["id"] for c in service.queries(json.dumps({"q": {
         "query": "manager", "type": "esco-occupation", "limit": 100}}))["q"]["result"]]
-    assert joined == ranked[:len(joined)]
+    # the labels holding the typed words first, then the query's ranking (session 34)
+    typed = [index.entities[e].id for e in PrefixSuggester(index).suggest(
+        "manager", "esco-occupation")]
+    assert joined == list(dict.fromkeys([*typed, *ranked]))[:len(joined)]
     answer = service.queries(json.dumps({"q": {
         "query": "manager", "type": ["soc2018", "isco08"], "type_strict": "should",
         "limit": 8}}))

@@ -23,6 +23,7 @@ from kg.reconcile.rank import (
     Candidate,
     Ranker,
 )
+from kg.reconcile.suggest import PrefixSuggester
 from kg.reconcile.types import DEFAULT_TYPE, TYPES
 
 MAX_LIMIT = 100
@@ -183,6 +184,7 @@ class Service:
         self.lock = threading.Lock()
         self._holders: dict[tuple[str, str], dict[str, list[int]]] = {}
         self._shared_id_start: dict[str, str] = {}
+        self._suggester: PrefixSuggester | None = None  # built at the first suggest
 
     # -- manifest ---------------------------------------------------------------------------
     def manifest(self) -> dict[str, Any]:
@@ -399,13 +401,19 @@ class Service:
         if coded:
             chosen = [self.index.entities[n] for _, n in coded[cursor:cursor + SUGGESTED]]
         else:
-            # One ranking for every page: ranked with limit cursor + 10, the order moved with
-            # the cursor, and pages skipped and repeated entities (the second audit:
-            # "teacher" as ESCO occupations). MAX_LIMIT candidates are the pages there are.
+            # The labels that hold the typed words, the last as a word's beginning, then the
+            # ranker's candidates for the text as a query (a misspelt word still finds its
+            # title). One order for every page: ranked with limit cursor + 10, the order moved
+            # with the cursor, and pages skipped and repeated entities (the second audit:
+            # "teacher" as ESCO occupations). MAX_LIMIT candidates are the ranker's pages.
             with self.lock:
-                ranked = self.ranker.rank([text], type_key, MAX_LIMIT)[0]
-            chosen = [self.index.entities[c.entity]
-                      for c in ranked[cursor:cursor + SUGGESTED]]
+                if self._suggester is None:
+                    self._suggester = PrefixSuggester(self.index)
+                order = self._suggester.suggest(prefix, type_key)
+                if len(order) < cursor + SUGGESTED:
+                    ranked = self.ranker.rank([text], type_key, MAX_LIMIT)[0]
+                    order = list(dict.fromkeys([*order, *(c.entity for c in ranked)]))
+            chosen = [self.index.entities[n] for n in order[cursor:cursor + SUGGESTED]]
         return {"result": [{"id": e.id, "name": e.name,
                             "notable": [{"id": e.type, "name": TYPES[e.type].name}]}
                            for e in chosen]}
