@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
+from kg.reconcile.normalise import singular
+
 if TYPE_CHECKING:
     from kg.serve.entities import EntityIndex
 
@@ -148,14 +150,20 @@ class SiteSearch:
         """The entities with a label that holds `text` (case-insensitive), best first; only
         those of `group` (a key of Found.groups) when it is given; SHOWN a page."""
         needle = " ".join(text.lower().split())
+        # The text as typed and with its words singular: a plural finds the singular titles
+        # too (session 34's audit: "welders" found 40 entities and no ESCO occupation, "welder"
+        # 74; "truck drivers" 12 against 34).
+        needles = list(dict.fromkeys([needle, " ".join(singular(w) for w in needle.split())]))
+        either = "(?:" + "|".join(re.escape(n) for n in needles) + ")"
         labels = self._build()
-        word = re.compile(r"\b" + re.escape(needle))
+        word = re.compile(r"\b" + either)
         # a plural counts as the word: "registered nurse" is the title "Registered Nurses"
-        whole = re.compile(r"\b" + re.escape(needle) + r"(?:s|es)?\b")
+        whole = re.compile(r"\b" + either + r"(?:s|es)?\b")
         best: dict[str, tuple[int, int, int, int, str]] = {}
         matched: dict[str, str] = {}
+        typed, single = needles[0], needles[-1]
         for lower, iri, preferred in labels:
-            if needle not in lower:
+            if single not in lower and typed not in lower:
                 continue
             # the whole label; whole words of the preferred label (Registered Nurses); whole
             # words of another label, its first words first (Microsoft Excel); then parts of
@@ -168,7 +176,7 @@ class SiteSearch:
             # audit found "it support" giving the technology "SAIC government services and IT
             # support software" before Computer User Support Specialists (also "IT Support
             # Tech") when the preferred label's words counted first for every kind.
-            start = lower.startswith(needle)
+            start = lower.startswith(tuple(needles))
             tier, within = ((0, 0) if whole.fullmatch(lower) else
                             (1, 0 if preferred else 1 if start else 2) if whole.search(lower)
                             else (4, 0) if start else (5, 0) if word.search(lower) else (6, 0))
