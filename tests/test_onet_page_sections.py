@@ -684,3 +684,43 @@ def test_a_code_bls_publishes_only_within_an_aggregate_gets_its_outlook(with_pro
         assert education is not None and education.entry_of[0] == "21-1018", code
         assert "the BLS aggregate that combines" in education.relation
         assert typical_entry_education(with_projections, ID + code, ID, labels) == row[12]
+
+
+def test_related_occupations_are_listed_once_in_onets_order(tmp_path: Path) -> None:
+    """Regression (session 34's audit): an O*NET occupation's page listed its related
+    occupations twice (skos:related under Facts, the relatedness records under Related), both
+    A-Z, so O*NET's related occupation no. 1 could be fifth. The slice's two related
+    occupations of 11-3051.00 are A-Z in O*NET's order too, so their ranks are swapped here."""
+    import shutil
+
+    from kg.query.union_graph import materialise_union
+    from kg.serve.entities import EntityIndex
+    from kg.serve.store import BaseMap, MappedStore
+
+    folder = tmp_path / "onet"
+    shutil.copytree(DATA, folder)
+    path = folder / "Related Occupations.tsv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    ranks = {r["Related O*NET-SOC Code"]: r["Index"] for r in rows("Related Occupations.tsv")
+             if r["O*NET-SOC Code"] == "11-3051.00"}
+    assert len(ranks) == 2
+    first, second = sorted(ranks, key=lambda code: int(ranks[code]))
+    swapped = {first: ranks[second], second: ranks[first]}
+    path.write_text("".join(
+        "\t".join([*cells[:5], swapped[cells[2]]]) + "\n"
+        if (cells := line.rstrip("\n").split("\t"))[0] == "11-3051.00" else line
+        for line in lines), encoding="utf-8")
+    out = tmp_path / "onet.nq"
+    write(IMPORTERS["onet"], folder, out, progress=False)
+    store = ox.Store()
+    store.bulk_load(path=str(out), format=ox.RdfFormat.N_QUADS)
+    materialise_union(store)
+    mapping = BaseMap(ID, ID)
+    page = EntityIndex(MappedStore(store, mapping), mapping).page(ID + "onet-soc2019/11-3051.00")
+    (related,) = [g for g in page.inbound if g.predicate.endswith("#relatedFrom")]
+    listed = [v.text for v in related.values]
+    titles = {r["Related O*NET-SOC Code"]: r["Related Title"]
+              for r in rows("Related Occupations.tsv") if r["O*NET-SOC Code"] == "11-3051.00"}
+    assert [titles[second] in listed[0], titles[first] in listed[1]] == [True, True], listed
+    assert "related occupation no. 1" in listed[0]
+    assert not [g for g in page.facts if g.predicate.endswith("core#related")]

@@ -63,6 +63,14 @@ SKIP_INBOUND = {RDF + "subject", RDF + "object", OKG + "occupation", OKG + "indu
 # again under the properties given. ESCO's top occupations of an ISCO group are skos:broader
 # to it and members of it, and the group's page listed them twice (carried-over finding).
 SHOWN_UNDER = {SKOS + "broader": ("http://data.europa.eu/esco/model#memberOfISCOGroup",)}
+# Inbound lists in their publisher's order, by the rank each referrer states: O*NET's related
+# occupations by its relatedness index, the career transitions by their rank. They were A-Z,
+# related occupation no. 1 fifth (session 34's audit).
+RANKED_INBOUND = {OKG + "relatedFrom": OKG + "relatednessIndex",
+                  OKG + "fromOccupation": OKG + "transitionRank"}
+# Facts that a ranked inbound list repeats: an O*NET occupation's skos:related occupations are
+# the relatedness records' targets, listed with their rank under "Related".
+REPEATED_BY_INBOUND = {SKOS + "related": OKG + "relatedFrom"}
 WAGE_STATS = (
     ("annualWagePercentile10", "p10"),
     ("annualWagePercentile25", "p25"),
@@ -180,7 +188,7 @@ class FactGroup:
     label: str
     values: list[Value]
     total: int = 0  # how many there are, when `values` holds only the first ones shown
-    cut_by: str = "IRI"  # how the ones shown were chosen: "name" or "IRI"
+    cut_by: str = "IRI"  # how the ones shown were chosen: "name", "IRI" or "rank"
 
 
 @dataclass
@@ -834,8 +842,14 @@ class EntityIndex:
             named = all(s in self.labels for s in found)
             cut_by[p] = "name" if named else "IRI"
             order = sorted(found, key=(lambda s: (self.labels[s].lower(), s)) if named else None)
+            if p in RANKED_INBOUND and len(found) <= INBOUND_SHOWN:
+                order = sorted(found, key=lambda s, r=RANKED_INBOUND[p]: (self._rank(s, r), s))
+                cut_by[p] = "rank"
             inbound[p] = [self._value(ox.NamedNode(s), (s, p, _key(node)), p) for s in order[
                 :SCHEME_MEMBERS_SHOWN if p == SKOS + "inScheme" else INBOUND_SHOWN]]
+        for fact, inbound_p in REPEATED_BY_INBOUND.items():
+            if inbound_p in inbound:
+                out.pop(fact, None)
         named_in: list[Source] = []
         for cls in self.kinds.get(iri, []):
             for src in self.evidence.get((iri, RDF + "type", _key(ox.NamedNode(cls))), []):
@@ -849,7 +863,8 @@ class EntityIndex:
                    name: Callable[[str], str]) -> list[FactGroup]:
             result = []
             for p in keys:
-                vals = sorted(values[p], key=lambda v: v.text.lower())
+                vals = list(values[p]) if p in RANKED_INBOUND else sorted(
+                    values[p], key=lambda v: v.text.lower())
                 result.append(FactGroup(p, humanize.capitalize(name(p)), vals))
             return sorted(result, key=lambda g: g.label.lower())
 
@@ -888,6 +903,13 @@ class EntityIndex:
             jsonld=SchemaOrg(self).script(iri),
             path=self.broader_path(iri),
         )
+
+    def _rank(self, iri: str, predicate: str) -> int:
+        """The whole number `iri` states with `predicate` (a large one where it states none)."""
+        for value in self._objects(ox.NamedNode(iri), predicate):
+            if value.value.isdigit():
+                return int(value.value)
+        return 1 << 30
 
     def observation(self, iri: str) -> Observation | None:
         obs = ox.NamedNode(iri)
