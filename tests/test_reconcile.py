@@ -840,6 +840,21 @@ def test_extension_lends_only_a_broad_groups_annual_median() -> None:
         [], [], [], ["34900 (of its group, SOC 31-1120)"]]
 
 
+def test_extension_takes_the_bls_aggregate_before_the_group() -> None:
+    """Regression (session 34's audit): SOC 53-1042, which OEWS publishes only within the
+    aggregate 53-1047 (A_MEDIAN 61890) and the broad group 53-1040 (61900), was extended with
+    the group's median where its pages chart the aggregate's. OEWS May 2024 figures."""
+    from kg.reconcile.service import PROPERTIES
+
+    index = SimpleNamespace(
+        entities=[SimpleNamespace(type="soc2018", id="53-1042", iri="53-1042")],
+        median_wage={"53-1040": 61900.0, "53-1047": 61890.0}, median_wage_at_least=set(),
+        hourly_only=set(), soc_group={"53-1042": "53-1040"},
+        soc_aggregate={"53-1042": "53-1047"})
+    assert PROPERTIES["median-wage"].value(index, 0) == [
+        "61890 (of the BLS aggregate SOC 53-1047)"]
+
+
 def test_a_property_value_matches_an_annotated_figure_by_its_number(service: Service) -> None:
     """Regression (session 27's second audit): median-wage values carry words ("239200 or
     more", "42210 (of its group, SOC 51-2090)"), and a query's plain number matched none."""

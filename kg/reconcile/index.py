@@ -62,6 +62,8 @@ class Index:
     median_wage: dict[str, float] = field(default_factory=dict)  # SOC code -> latest median
     median_wage_at_least: set[str] = field(default_factory=set)  # ... given as a lower bound
     soc_group: dict[str, str] = field(default_factory=dict)  # SOC 2018 code -> its broader one
+    # SOC 2018 code -> the BLS aggregate that combines it (53-1042 -> 53-1047, skos:narrowMatch)
+    soc_aggregate: dict[str, str] = field(default_factory=dict)
     hourly_only: set[str] = field(default_factory=set)  # SOC codes with an hourly median only
     # O*NET-SOC 2019 IRI -> ESCO occupations, through any match of O*NET's 2010 crosswalk
     esco_of: dict[str, list[str]] = field(default_factory=dict)
@@ -203,6 +205,9 @@ def from_store(store: ox.Store) -> Index:
     for a, b in _rows(store, f"SELECT ?a ?b WHERE {{ ?a <{SKOS}broader> ?b }}"):
         if (code := _SOC_2018.search(a)) and (group := _SOC_2018.search(b)):
             index.soc_group[code[1]] = group[1]
+    for a, b in sorted(_rows(store, f"SELECT ?a ?b WHERE {{ ?a <{SKOS}narrowMatch> ?b }}")):
+        if (aggregate := _SOC_2018.search(a)) and (code := _SOC_2018.search(b)):
+            index.soc_aggregate.setdefault(code[1], aggregate[1])
     for iri, zone in _rows(store, f"SELECT ?s ?n WHERE {{ ?s <{OKG}jobZone> ?z . "
                                   f"?z <{SKOS}notation> ?n }}"):
         index.job_zone[iri] = zone

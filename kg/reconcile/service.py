@@ -115,18 +115,23 @@ def _wage(index: Index, entity: int) -> list[str]:
     31-1121), the group's median, named, as the pages give it: the column was empty for 59
     O*NET-SOC occupations (session 27's audit). Never a minor or major group's (27-2000 is
     Media and Communication Workers), nor where BLS gives the code an hourly median only
-    (Actors: $23.33 an hour, not their group's $78,000 a year; the second audit)."""
+    (Actors: $23.33 an hour, not their group's $78,000 a year; the second audit). Before the
+    group, the BLS aggregate that combines the code, as the pages take it: SOC 53-1042 gave
+    its group 53-1040's median where its page charts the aggregate 53-1047's (session 34's
+    audit)."""
     out = []
     for own in _soc(index, entity):
-        code = own
+        code, whose = own, ""
         group = getattr(index, "soc_group", {}).get(own, "")
-        if own not in index.median_wage and own not in getattr(index, "hourly_only", set()) \
-                and BROAD_GROUP.fullmatch(group):
-            code = group
+        aggregate = getattr(index, "soc_aggregate", {}).get(own, "")
+        if own not in index.median_wage and own not in getattr(index, "hourly_only", set()):
+            if aggregate in index.median_wage:
+                code, whose = aggregate, f" (of the BLS aggregate SOC {aggregate})"
+            elif BROAD_GROUP.fullmatch(group):
+                code, whose = group, f" (of its group, SOC {group})"
         if code in index.median_wage:
             out.append(f"{index.median_wage[code]:.0f}"
-                       + (" or more" if code in index.median_wage_at_least else "")
-                       + ("" if code == own else f" (of its group, SOC {code})"))
+                       + (" or more" if code in index.median_wage_at_least else "") + whose)
     return out
 
 
