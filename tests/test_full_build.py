@@ -122,6 +122,40 @@ def test_suggest_completes_job_titles_on_the_full_graph(
                                                      strict=True) if e == entity]
 
 
+def test_onet_occupations_have_the_schema_org_salary_their_pages_embed(engine) -> None:
+    """Regression (session 34's audit): none of the 1,016 O*NET-SOC occupations had a
+    schema:estimatedSalary in the graph, though their pages embedded their SOC code's. Every
+    O*NET-SOC occupation that O*NET's 2019_to_SOC_Crosswalk.tsv files under a SOC code with
+    OEWS wage percentiles (national_M2024_dl.tsv) now has one; 11-3051.00's median is
+    11-3051's A_MEDIAN, 121440."""
+    import csv
+
+    with (DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv").open(
+            encoding="utf-8", newline="") as handle:
+        paid = {r["OCC_CODE"] for r in csv.DictReader(handle, delimiter="\t")
+                if r["O_GROUP"] != "total" and any(
+                    r[f"{unit}_{c}"] not in ("#", "*", "") for unit in "AH"
+                    for c in ("PCT10", "PCT25", "MEDIAN", "PCT75", "PCT90"))}
+    with (DATA / "onet_soc_2019_taxonomy" / "2019_to_SOC_Crosswalk.tsv").open(
+            encoding="utf-8", newline="") as handle:
+        expected = {r["O*NET-SOC 2019 Code"] for r in csv.DictReader(handle, delimiter="\t")
+                    if r["2018 SOC Code"] in paid}
+    assert len(expected) > 800
+    rows = _values(engine, """
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        PREFIX schema: <https://schema.org/>
+        SELECT DISTINCT ?code WHERE {
+          ?o skos:inScheme <https://w3id.org/occupation-kg/id/scheme/onet-soc2019> ;
+             skos:notation ?code ; a schema:Occupation ; schema:estimatedSalary ?d .
+          ?d a schema:MonetaryAmountDistribution }""")
+    assert expected - {code for (code,) in rows} == set()
+    medians = _values(engine, """
+        SELECT ?median WHERE {
+          <https://w3id.org/occupation-kg/id/onet-soc2019/11-3051.00>
+            <https://schema.org/estimatedSalary>/<https://schema.org/median> ?median }""")
+    assert [float(m) for (m,) in medians] == [121440.0]
+
+
 def test_seed_occupation_reaches_onet_ratings_through_the_mappings(engine) -> None:
     rows = _values(engine, f"""
         PREFIX skos: <http://www.w3.org/2004/02/skos/core#>

@@ -152,6 +152,15 @@ def test_the_check_finds_a_misused_term(schema: Graph) -> None:
     assert "recognizedBy on a" in problems and "median = " in problems
 
 
+def run_salary_stages(store: Any) -> None:
+    """The build's derived stages that state the schema.org salaries, on a store joined here
+    (the pages embed what they state)."""
+    from kg.build.derived import DERIVED_STAGES, run_derived_stages
+
+    run_derived_stages(store, "https://w3id.org/occupation-kg/id/",
+                       [s for s in DERIVED_STAGES if "salar" in s])
+
+
 @pytest.fixture(scope="module")
 def imported_dist(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed build plus the O*NET, SOC and BLS OEWS slices of tests/data, as a full build
@@ -174,6 +183,7 @@ def imported_dist(dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         nq = out.parent / f"{name}.nq"
         write(IMPORTERS[name], data / folder, nq, progress=False)
         store.bulk_extend(ox.parse(path=str(nq), format=ox.RdfFormat.N_QUADS))
+    run_salary_stages(store)
     store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
     return out
 
@@ -213,6 +223,26 @@ def test_imported_occupations_get_what_the_graph_has(imported_dist: Path,
     assert occupation["estimatedSalary"]["median"] == 121440
     for graph in graphs:
         assert check_against_vocabulary(graph, schema) == []
+
+
+def test_the_embedded_salary_is_the_graphs(imported_dist: Path) -> None:
+    """Regression (session 34's audit): the curated occupation's page embedded SOC 11-3051's
+    May 2024 distribution, and each O*NET-SOC occupation's page its SOC code's, as
+    schema:estimatedSalary, while the graph (its Turtle, SPARQL) stated none of them; a client
+    merging page markup with the linked data got a triple the server denied. The SPARQL
+    endpoint is asked about each embedded salary."""
+    import json
+    import urllib.parse
+
+    with running_server(imported_dist) as srv:
+        for path in ("onet-soc2019/11-3051.00", "onet-soc2019/11-3051.01", "soc2018/11-3051",
+                     "occupation/industrial-production-managers"):
+            (node,) = [n for n in page_jsonld(srv, path) if n.get("@type") == "Occupation"]
+            ask = (f"ASK {{ <{node['@id']}> <https://schema.org/estimatedSalary> "
+                   f"<{node['estimatedSalary']['@id']}> }}")
+            reply = http(f"{srv.url}/sparql?query={urllib.parse.quote(ask)}",
+                         "application/sparql-results+json")
+            assert json.loads(reply.body)["boolean"] is True, path
 
 
 def test_a_specialty_gets_the_broader_codes_salary_and_core_tasks_come_first(
@@ -261,6 +291,7 @@ def test_an_occupation_bls_gives_hourly_wages_only_gets_an_hourly_salary(
                  (skos + "notation", ox.Literal("27-2011")),
                  (skos + "prefLabel", ox.Literal("Actors", language="en"))):
         store.add(ox.Quad(ox.NamedNode(actors), ox.NamedNode(p), o, graph))
+    run_salary_stages(store)
     materialise_union(store)
     mapping = BaseMap(base, base)
     node = SchemaOrg(EntityIndex(MappedStore(store, mapping), mapping)).node(actors)

@@ -26,6 +26,8 @@ DerivedStage = Callable[[Store, str], int]
 
 DERIVED_STAGES: list[str] = [
     "kg.build.derived_views.add_salary_distributions",  # schema.org wage distributions
+    # ... and of the code BLS publishes an occupation under (an O*NET-SOC one's SOC code)
+    "kg.build.matched_salaries.link_matched_salaries",
     "kg.build.search_text.add_search_texts",  # okg:searchText for label search
     # ESCO occupations below Nesta's level: their ancestor's O*NET match, as skos:broadMatch
     "kg.build.inherited_matches.add_inherited_matches",

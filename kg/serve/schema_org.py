@@ -31,6 +31,7 @@ from kg.serve.onet_profile import TASK_ORDER
 
 ESCO_OCCUPATION = "http://data.europa.eu/esco/model#Occupation"
 DCTERMS = "http://purl.org/dc/terms/"
+PROV = "http://www.w3.org/ns/prov#"
 # okg wage statistics -> the schema:QuantitativeValueDistribution property for each
 PERCENTILES = {
     "annualWagePercentile10": "percentile10",
@@ -277,38 +278,28 @@ class SchemaOrg:
                 if "/soc2018/" in m]
 
     def _salary(self, iri: str) -> dict[str, Any] | None:
-        """The derived view (kg/build/derived_views.py) when the build made one, of the entity or
-        of its SOC 2018 code, else the same view computed from the latest cross-industry wage
-        observations of either; failing both, those of the broader SOC 2018 occupation or group
-        whose wages the page charts (EntityIndex.matched_statistics)."""
-        # The latest of them, the entity's own first where two are as recent. Regression (the
-        # second audit): the curated occupation gave its seeds' May 2021 figures although its
-        # exact match 11-3051 has May 2024's.
-        views = [(found[0], -n, match, found[1])
-                 for n, match in enumerate([iri, *self._soc_matches(iri)])
-                 if (found := self._salary_view(match)) is not None]
-        relation = "same"
-        if not views:
-            # Regression (session 29's audit): 176 O*NET-SOC pages charted the wages of a
-            # broader SOC code (29-1141.01 those of 29-1141) or of its group (13-1021.00 those
-            # of 13-1020) and gave no schema.org salary.
-            for match in self.index.matched_statistics(iri):
-                if match.relation in ("broader", "aggregate", "group") and (
-                        "/soc2018/" in match.iri) and (
-                        found := self._salary_view(match.iri)) is not None:
-                    views, relation = [(found[0], 0, match.iri, found[1])], match.relation
-                    break
-        if not views:
+        """The latest of the entity's schema:estimatedSalary distributions in the graph: its
+        own (kg/build/derived_views.py) or, where BLS publishes it under another code, that
+        code's (kg/build/matched_salaries.py), which the description names. Regression
+        (session 34's audit): this page chose the other code's distribution by itself and
+        embedded a schema:estimatedSalary the graph did not state (the curated occupation's
+        May 2024 one, every O*NET-SOC occupation's)."""
+        found = self._salary_view(iri)
+        if found is None:
             return None
-        _, _, match, out = max(views, key=lambda v: v[:2])
-        if match != iri:
-            code = next((o.value for o in self._objects(match, SKOS + "notation")), match)
-            whose = {"same": "SOC 2018 {}", "broader": "the broader SOC 2018 occupation {}",
+        out = found[1]
+        owner = next((o for obs in self._iris(out["@id"], PROV + "wasDerivedFrom")
+                      for o in self._iris(obs, OKG + "occupation")), iri)
+        if owner != iri:
+            relation = next((m.relation for m in self.index.matched_statistics(iri)
+                             if m.iri == owner), "same")
+            code = next((o.value for o in self._objects(owner, SKOS + "notation")), owner)
+            whose = {"broader": "the broader SOC 2018 occupation {}",
                      "aggregate": "the BLS aggregate {}",
-                     "group": "the SOC 2018 group {}"}[relation].format(code)
+                     "group": "the SOC 2018 group {}"}.get(relation, "SOC 2018 {}").format(code)
             combines = ", which combines it" if relation == "aggregate" else ""
             out["description"] = out.get("description", "") + (
-                f" Those of {whose}, {self.index.label(match)}{combines}.")
+                f" Those of {whose}, {self.index.label(owner)}{combines}.")
         return out
 
     def _start(self, period: str) -> str:
@@ -320,43 +311,26 @@ class SchemaOrg:
         dated = sorted((self._start(p) if (p := next(iter(self._iris(
             d, DCTERMS + "temporal")), None)) else "", d)
             for d in self._iris(iri, SCHEMA + "estimatedSalary"))
-        if dated:
-            start, dist = dated[-1]
-            out: dict[str, Any] = {"@type": "MonetaryAmountDistribution", "@id": dist,
-                                   "name": self.index.label(dist)}
-            period = next(iter(self._iris(dist, DCTERMS + "temporal")), None)
-            if period:
-                out["description"] = (
-                    f"Annual wages for all industries, {self.index.label(period)}: "
-                    "percentiles of the U.S. Bureau of Labor Statistics figures."
-                )
-            for prop in ("currency", "duration", *PERCENTILES.values()):
-                value = next((o.value for o in self._objects(dist, SCHEMA + prop)), None)
-                if value is not None:
-                    out[prop] = _number(value) if prop in PERCENTILES.values() else value
-            return start, out
-        rows = self._wage_observations(iri)
-        if not rows:
+        if not dated:
             return None
-        latest = max(rows)
-        (start, period), stats = latest, rows[latest]
-        label = self.index.label(period)
-        annual = {k: v for k, v in stats.items() if k in PERCENTILES}
-        if annual:
-            out = {"@type": "MonetaryAmountDistribution",
-                   "name": f"Annual wage distribution, {label}",
-                   "description": f"Annual wages for all industries, {label}.",
-                   "currency": "USD", "duration": "P1Y"}
-            names = PERCENTILES
-        else:
-            out = {"@type": "MonetaryAmountDistribution",
-                   "name": f"Hourly wage distribution, {label}",
-                   "description": f"Hourly wages for all industries, {label}: the U.S. Bureau "
-                   "of Labor Statistics publishes no annual wages for this occupation.",
-                   "currency": "USD", "duration": "PT1H"}
-            names = HOURLY_PERCENTILES
-        for stat in sorted(set(stats) & set(names), key=list(names).index):
-            out[names[stat]] = _number(stats[stat])
+        start, dist = dated[-1]
+        out: dict[str, Any] = {"@type": "MonetaryAmountDistribution", "@id": dist,
+                               "name": self.index.label(dist)}
+        period = next(iter(self._iris(dist, DCTERMS + "temporal")), None)
+        hourly = any(o.value == "PT1H" for o in self._objects(dist, SCHEMA + "duration"))
+        if period and hourly:
+            out["description"] = (
+                f"Hourly wages for all industries, {self.index.label(period)}: the U.S. Bureau "
+                "of Labor Statistics publishes no annual wages for this occupation.")
+        elif period:
+            out["description"] = (
+                f"Annual wages for all industries, {self.index.label(period)}: "
+                "percentiles of the U.S. Bureau of Labor Statistics figures."
+            )
+        for prop in ("currency", "duration", *PERCENTILES.values()):
+            value = next((o.value for o in self._objects(dist, SCHEMA + prop)), None)
+            if value is not None:
+                out[prop] = _number(value) if prop in PERCENTILES.values() else value
         return start, out
 
     def _wage_observations(self, iri: str) -> dict[tuple[str, str], dict[str, str]]:
