@@ -70,6 +70,34 @@ def test_an_isco_group_lists_its_esco_occupations_once(slices_served: Running) -
     assert "Narrower concepts" in broader and f'href="{resource(group)}"' in broader
 
 
+def test_an_esco_occupation_page_gives_its_us_codes(slices_served: Running) -> None:
+    """Regression (session 34's audit): an ESCO occupation's page named only the O*NET-SOC
+    2010 code of the Nesta crosswalk (ESCO "welder": the retired 51-4121.06), while the
+    reconciliation preview of the same IRI gave its SOC 2018 and O*NET-SOC 2019 codes and a
+    wage. The slices: Nesta matches "manufacturing manager" to O*NET-SOC 2010 11-3051.00,
+    O*NET's crosswalk takes that to 2019's 11-3051.00 (a merge, so close), filed under SOC
+    11-3051 (close: its specialties share the code)."""
+    def equivalents(iri: str) -> str:
+        text = http(slices_served.url + resource(iri, "html")).text
+        start = text.index('id="equivalents"')
+        return text[start:text.index("</section>", start)]
+
+    def rows(section: str) -> dict[str, tuple[str, str]]:
+        """The linked entry of each row -> (its match, the row's last cell)."""
+        out = {}
+        for row in re.findall(r"<tr>(.*?)</tr>", section, re.S):
+            cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+            if len(cells) >= 4:
+                entry = re.search(r'href="([^"]+)"', cells[-3])
+                out[entry[1] if entry else ""] = (cells[-2], cells[-1])
+        return out
+
+    found = rows(equivalents(MANUFACTURING))
+    assert found["/id/onet-soc2019/11-3051.00"][0] == "close"
+    assert 'href="/id/onet-soc2010/11-3051.00"' in found["/id/onet-soc2019/11-3051.00"][1]
+    assert found["/id/soc2018/11-3051"][0] == "close"
+
+
 def test_its_rdf_documents_are_the_graphs_statements(slices_served: Running) -> None:
     reply = http(slices_served.url + resource(ESCO), accept="text/turtle")
     assert reply.status == 303 and reply.headers["Location"] == resource(ESCO, "ttl")

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from kg.build.chained_matches import COMPOSE
+
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 MATCHES = {ox.NamedNode(SKOS + name): name.removesuffix("Match")
            for name in ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")}
@@ -107,7 +109,10 @@ def _natural(code: str) -> tuple[tuple[int, str], ...]:
 
 def read_equivalents(store: ox.Store, iri: str, public_base: str,
                      labels: dict[str, str]) -> list[Taxonomy]:
-    """The taxonomies with at least one equivalent of the O*NET-SOC 2019 occupation `iri`."""
+    """The taxonomies with at least one equivalent of the O*NET-SOC 2019 occupation `iri`, or
+    of the ESCO occupation `iri` (read_us_equivalents)."""
+    if iri.startswith(ESCO_OCCUPATION):
+        return read_us_equivalents(store, iri, public_base, labels)
     if not iri.startswith(public_base + "onet-soc2019/"):
         return []
 
@@ -155,4 +160,58 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
         for e in taxonomy.entries:
             e.via.sort()
         taxonomy.entries.sort(key=lambda e: (not e.in_graph, _natural(e.code), e.label, e.iri))
+    return [t for t in taxonomies if t.entries]
+
+
+def _composed(first: str, second: str) -> str:
+    """Two matches in a row, as kg.build.chained_matches composes them (relatedMatch where
+    nothing surer follows)."""
+    if first == "exact" or second == "exact":  # the other hop decides
+        return second if first == "exact" else first
+    return COMPOSE.get((first + "Match", second + "Match"), "relatedMatch").removesuffix("Match")
+
+
+def read_us_equivalents(store: ox.Store, iri: str, public_base: str,
+                        labels: dict[str, str]) -> list[Taxonomy]:
+    """The US codes of the ESCO occupation `iri`: the O*NET-SOC 2010 codes Nesta's crosswalk
+    matches it (or its nearest matched ancestor: kg.build.inherited_matches) to, the
+    O*NET-SOC 2019 occupations O*NET's crosswalk takes those to, and their SOC 2018 codes,
+    whose pages chart BLS's wages and outlook. Regression (session 34's audit): ESCO's
+    "welder" page named only the retired O*NET-SOC 2010 code 51-4121.06, while the
+    reconciliation preview of the same IRI gave SOC 51-4121, O*NET 51-4121.00 and a wage."""
+    onet2010 = Taxonomy("O*NET-SOC 2010", "the Nesta ESCO-O*NET crosswalk (2020)")
+    onet2019 = Taxonomy("O*NET-SOC 2019", "through O*NET-SOC 2010: O*NET's 2010 to 2019 "
+                                          "crosswalk")
+    soc2018 = Taxonomy("SOC 2018", "through O*NET-SOC 2019: the O*NET-SOC 2019 taxonomy's "
+                                   "SOC 2018 codes")
+    reached: dict[str, dict[str, Equivalent]] = {"2019": {}, "soc": {}}
+
+    def entry(other: str, match: str) -> Equivalent:
+        return Equivalent(other, _code(store, other), labels.get(other, ""), match)
+
+    def reach(found: dict[str, Equivalent], other: str, match: str,
+              via: tuple[str, str]) -> None:
+        known = found.get(other)
+        if known is None:
+            known = found[other] = entry(other, match)
+        elif ORDER.index(match) < ORDER.index(known.match):
+            known.match = match
+        if via not in known.via:
+            known.via.append(via)
+
+    for old, match in _linked(store, iri, public_base + "onet-soc2010/").items():
+        first = entry(old, match)
+        onet2010.entries.append(first)
+        for new, second in _linked(store, old, public_base + "onet-soc2019/").items():
+            via_2010 = _composed(match, second)
+            reach(reached["2019"], new, via_2010, (first.code, old))
+            for soc, third in _linked(store, new, public_base + "soc2018/").items():
+                reach(reached["soc"], soc, _composed(via_2010, third), (_code(store, new), new))
+    onet2019.entries.extend(reached["2019"].values())
+    soc2018.entries.extend(reached["soc"].values())
+    taxonomies = [soc2018, onet2019, onet2010]
+    for taxonomy in taxonomies:
+        for e in taxonomy.entries:
+            e.via.sort()
+        taxonomy.entries.sort(key=lambda e: (_natural(e.code), e.label, e.iri))
     return [t for t in taxonomies if t.entries]
