@@ -303,8 +303,13 @@ def test_crosswalks_are_published_as_valid_sssom_sets(full: tuple[Path, BuildRep
     assert crosswalks == sorted([
         "bls-employment-projections-2024-34.sssom.tsv", "bls-oews-national-2024-05.sssom.tsv",
         "esco-onet-crosswalk-nesta-2020-11.sssom.tsv", "esco-onet-inherited.sssom.tsv",
-        "esco-onet-soc2019-chained.sssom.tsv",
+        "esco-onet-soc2019-chained.sssom.tsv", "isco08-soc2018-chained.sssom.tsv",
         "isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv", "onet-soc-2019.sssom.tsv"])
+    # every ISCO-08 group of BLS's crosswalk reaches SOC 2018 (session 34): each of its SOC
+    # 2010 codes has an O*NET-SOC 2010 ".00" code that O*NET's crosswalk files under SOC 2018
+    to_soc2018 = {(r["subject_id"], r["object_id"])
+                  for r in rows("isco08-soc2018-chained.sssom.tsv")}
+    assert {isco for _, isco in soc_isco} == {s.removeprefix("isco:C") for s, _ in to_soc2018}
     for name in crosswalks:
         assert problems_in(folder / name) == [], name
     void = Graph().parse(dist / "void.ttl")

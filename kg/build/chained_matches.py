@@ -29,19 +29,26 @@ from kg.publisher import LICENSE, PUBLISHER_NAME
 
 CHAINING = "https://w3id.org/semapv/vocab/MappingChaining"
 FILE_NAME = "esco-onet-soc2019-chained.sssom.tsv"
-COMPOSE = {
-    ("closeMatch", "exactMatch"): "closeMatch",
-    ("closeMatch", "closeMatch"): "closeMatch",
-    ("closeMatch", "broadMatch"): "broadMatch",
-    ("closeMatch", "narrowMatch"): "narrowMatch",
-    ("closeMatch", "relatedMatch"): "relatedMatch",
-    ("broadMatch", "exactMatch"): "broadMatch",
-    ("broadMatch", "closeMatch"): "broadMatch",
-    ("broadMatch", "broadMatch"): "broadMatch",
-    ("broadMatch", "narrowMatch"): "relatedMatch",
-    ("broadMatch", "relatedMatch"): "relatedMatch",
-}
 STRENGTH = ("exactMatch", "closeMatch", "broadMatch", "narrowMatch", "relatedMatch")
+# From the other end, A broadMatch B reads B narrowMatch A.
+INVERSE = {"exactMatch": "exactMatch", "closeMatch": "closeMatch", "broadMatch": "narrowMatch",
+           "narrowMatch": "broadMatch", "relatedMatch": "relatedMatch"}
+
+
+def compose(first: str, second: str) -> str:
+    """The SKOS match of A to C from A's match to B and B's to C: an exact hop takes the other
+    one; close with close stays close; a broad (narrow) hop with a close or equally directed
+    one stays broad (narrow); opposite directions, or a related hop, leave only relatedMatch."""
+    if first == "exactMatch" or second == "exactMatch":
+        return second if first == "exactMatch" else first
+    if first == second or second == "closeMatch":
+        return first
+    if first == "closeMatch":
+        return second
+    return "relatedMatch"
+
+
+COMPOSE = {(a, b): compose(a, b) for a in STRENGTH for b in STRENGTH}
 
 
 def chained_set(base: str, imported: list[str]) -> CrosswalkSet | None:
@@ -120,6 +127,89 @@ def chained_rows(store: Store, base: str, prefixes: dict[str, str], used: set[st
         key = (str(row["subject_id"]), str(row["object_id"]))
         # strongest predicate, then highest confidence, then the first 2010 code by name
         rank = (STRENGTH.index(predicate), -(confidence or 0.0), mid)
+        if key not in best or rank < best[key][0]:
+            best[key] = (rank, row)
+    return [row for _, (_, row) in sorted(best.items())]
+
+
+ISCO_SOC_FILE = "isco08-soc2018-chained.sssom.tsv"
+ISCO_GROUP = "http://data.europa.eu/esco/isco/C"
+
+
+def isco_soc_set(base: str, imported: list[str]) -> CrosswalkSet | None:
+    """ISCO-08 unit groups to SOC 2018 codes, when both crosswalks were imported. BLS maps
+    ISCO-08 to SOC 2010 only, and US wages and projections are published under SOC 2018: an
+    analyst joining European data with them had to compose the two crosswalks by hand (the
+    review of session 33)."""
+    from kg.sources.importers import IMPORTERS
+
+    bls, onet_soc = IMPORTERS["isco08-soc2010-bls"], IMPORTERS["onet-soc-2019"]
+    if not {bls.graph_iri(base), onet_soc.graph_iri(base)} <= set(imported):
+        return None
+    return CrosswalkSet(
+        graph="", file_name=ISCO_SOC_FILE,
+        title="ISCO-08 unit groups to SOC 2018 occupations, through BLS's ISCO-08/SOC 2010 "
+        "crosswalk and O*NET's 2010 to 2018 SOC crosswalk",
+        description="Derived by occupation-kg: each ISCO-08 group's SOC 2010 codes (the U.S. "
+        "Bureau of Labor Statistics' ISCO-08/SOC 2010 crosswalk, public domain) composed with "
+        "O*NET's crosswalk from O*NET-SOC 2010 to the 2018 SOC (USDOL/ETA, CC BY 4.0), through "
+        "the O*NET-SOC 2010 code that is the SOC 2010 code itself (its '.00' code). An exact "
+        "hop takes the other's predicate; a broad or narrow one stays so with a close or "
+        "equally directed one, else relatedMatch. The comment names the codes each row goes "
+        "through.",
+        license=LICENSE, creator_label=PUBLISHER_NAME, version=None, provider=None)
+
+
+def _isco_soc_query(base: str) -> str:
+    from kg.sources.importers import IMPORTERS
+
+    bls = IMPORTERS["isco08-soc2010-bls"].graph_iri(base)
+    onet_soc = IMPORTERS["onet-soc-2019"].graph_iri(base)
+    matches = " ".join(f"<{SKOS}{m}>" for m in STRENGTH)
+    return f"""
+SELECT ?isco ?first ?old ?second ?target (MIN(?iscoName) AS ?iscoLabel)
+       (MIN(?oldName) AS ?oldLabel) (MIN(?targetName) AS ?targetLabel)
+WHERE {{
+  VALUES ?first {{ {matches} }}
+  GRAPH <{bls}> {{ ?old ?first ?isco }}
+  FILTER(STRSTARTS(STR(?isco), "{ISCO_GROUP}") && STRSTARTS(STR(?old), "{base}soc2010/"))
+  BIND(IRI(CONCAT("{base}onet-soc2010/", STRAFTER(STR(?old), "{base}soc2010/"), ".00"))
+       AS ?mid)
+  VALUES ?second {{ {matches} }}
+  GRAPH <{onet_soc}> {{ ?mid ?second ?target }}
+  FILTER(STRSTARTS(STR(?target), "{base}soc2018/"))
+  OPTIONAL {{ ?isco <{SKOS}prefLabel> ?iscoName }}
+  OPTIONAL {{ ?old <{SKOS}prefLabel> ?oldName }}
+  OPTIONAL {{ ?target <{SKOS}prefLabel> ?targetName }}
+}}
+GROUP BY ?isco ?first ?old ?second ?target"""
+
+
+def isco_soc_rows(store: Store, base: str, prefixes: dict[str, str], used: set[str],
+                  where: str) -> list[dict[str, object]]:
+    """One row per (ISCO-08 group, SOC 2018 code): the strongest composition, read from the
+    ISCO group's side (BLS states SOC 2010 -> ISCO-08)."""
+    best: dict[tuple[str, str], tuple[tuple[int, str], dict[str, object]]] = {}
+    for r in store.query(_isco_soc_query(base)):
+        stated = r["first"].value.rsplit("#", 1)[1]
+        first = INVERSE[stated]
+        second = r["second"].value.rsplit("#", 1)[1]
+        predicate = compose(first, second)
+        old = compress_iri(r["old"].value, prefixes, used, where)
+        code = r["old"].value.rsplit("/", 1)[1]
+        row: dict[str, object] = {
+            "subject_id": compress_iri(r["isco"].value, prefixes, used, where),
+            "subject_label": literal_text(r["iscoLabel"]),
+            "predicate_id": compress_iri(SKOS + predicate, prefixes, used, where),
+            "object_id": compress_iri(r["target"].value, prefixes, used, where),
+            "object_label": literal_text(r["targetLabel"]),
+            "mapping_justification": compress_iri(CHAINING, prefixes, used, where),
+            "comment": f"Through SOC 2010 {old} {literal_text(r['oldLabel'])}: skos:{first} "
+                       f"(BLS states {old} skos:{stated} the group), then O*NET-SOC 2010 "
+                       f"{code}.00 skos:{second} (O*NET's 2010 to 2018 SOC crosswalk).",
+        }
+        key = (str(row["subject_id"]), str(row["object_id"]))
+        rank = (STRENGTH.index(predicate), old)
         if key not in best or rank < best[key][0]:
             best[key] = (rank, row)
     return [row for _, (_, row) in sorted(best.items())]

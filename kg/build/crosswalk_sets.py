@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from kg.build.chained_matches import chained_rows, chained_set
+from kg.build.chained_matches import chained_rows, chained_set, isco_soc_rows, isco_soc_set
 from kg.build.sssom_tables import (
     MANUAL,
     MATCHES,
@@ -141,7 +141,8 @@ def _rows(store: Store, spec: CrosswalkSet, prefixes: dict[str, str],
 def write_crosswalk_sets(store: Store, base: str, imported: list[str], folder: Path,
                          site_root: str) -> list[WrittenSet]:
     """Write one SSSOM file per graph with mappings into `folder`, and the ESCO occupations'
-    O*NET-SOC 2019 matches through both crosswalks (kg.build.chained_matches).
+    O*NET-SOC 2019 matches and the ISCO-08 groups' SOC 2018 matches through two crosswalks each
+    (kg.build.chained_matches).
 
     Not validated here: sssom-py took 4.3 s over the full graph's six files (the curated sets,
     typed by hand, are validated in every build). tests/test_crosswalk_sets.py and
@@ -153,10 +154,12 @@ def write_crosswalk_sets(store: Store, base: str, imported: list[str], folder: P
         rows = _rows(store, spec, prefixes, used)
         if rows:
             written.append(write_set(spec, rows, used, prefixes, folder, base, site_root))
-    chained = chained_set(base, imported)
-    if chained is not None:
-        used = set()
-        rows = chained_rows(store, base, prefixes, used, chained.file_name)
-        if rows:
-            written.append(write_set(chained, rows, used, prefixes, folder, base, site_root))
+    for chained, read in ((chained_set(base, imported), chained_rows),
+                          (isco_soc_set(base, imported), isco_soc_rows)):
+        if chained is not None:
+            used = set()
+            rows = read(store, base, prefixes, used, chained.file_name)
+            if rows:
+                written.append(write_set(chained, rows, used, prefixes, folder, base,
+                                         site_root))
     return written

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from kg.build.chained_matches import COMPOSE
+from kg.build.chained_matches import compose
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 MATCHES = {ox.NamedNode(SKOS + name): name.removesuffix("Match")
@@ -164,11 +164,8 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
 
 
 def _composed(first: str, second: str) -> str:
-    """Two matches in a row, as kg.build.chained_matches composes them (relatedMatch where
-    nothing surer follows)."""
-    if first == "exact" or second == "exact":  # the other hop decides
-        return second if first == "exact" else first
-    return COMPOSE.get((first + "Match", second + "Match"), "relatedMatch").removesuffix("Match")
+    """Two matches in a row ("close", "broad"), as kg.build.chained_matches composes them."""
+    return compose(first + "Match", second + "Match").removesuffix("Match")
 
 
 def read_us_equivalents(store: ox.Store, iri: str, public_base: str,
