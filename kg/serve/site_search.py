@@ -161,10 +161,12 @@ class SiteSearch:
         whole = re.compile(r"\b" + either + r"(?:s|es)?\b")
         best: dict[str, tuple[int, int, int, int, str]] = {}
         matched: dict[str, str] = {}
-        typed, single = needles[0], needles[-1]
-        for lower, iri, preferred in labels:
-            if single not in lower and typed not in lower:
-                continue
+        # One substring test a label where the singular is part of the text as typed (a label
+        # holding "welders" holds "welder"), two only where it is not ("secretaries").
+        single, typed = needles[-1], needles[0]
+        found = ((row for row in labels if single in row[0]) if single in typed else
+                 (row for row in labels if single in row[0] or typed in row[0]))
+        for lower, iri, preferred in found:
             # the whole label; whole words of the preferred label (Registered Nurses); whole
             # words of another label, its first words first (Microsoft Excel); then parts of
             # words (Excelsior Cutter), first at the start, then at a word's start, then
