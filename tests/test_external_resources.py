@@ -92,6 +92,12 @@ def test_an_esco_occupation_page_gives_its_us_codes(slices_served: Running) -> N
                 out[entry[1] if entry else ""] = (cells[-2], cells[-1])
         return out
 
+    # named near the top too, where a reader from the reconciliation service looks first
+    text = http(slices_served.url + resource(MANUFACTURING, "html")).text
+    line = re.search(r'<p class="us-codes">(.*?)</p>', text, re.S)
+    assert line is not None and text.index('class="us-codes"') < text.index('id="facts"')
+    assert '<a href="/id/soc2018/11-3051">SOC 2018 <code>11-3051</code></a> (nearly the same)' \
+        in line[1] and 'href="/id/onet-soc2019/11-3051.00"' in line[1]
     found = rows(equivalents(MANUFACTURING))
     assert found["/id/onet-soc2019/11-3051.00"][0] == "close"
     assert 'href="/id/onet-soc2010/11-3051.00"' in found["/id/onet-soc2019/11-3051.00"][1]
