@@ -68,7 +68,8 @@ def slices_with_oews_row_changed(work: Path, code: str, cells: dict[str, str]) -
 
 def seed_with_slices(dist: Path, out: Path, data: Path | None = None) -> Path:
     """`out` made a servable folder: the seed build's kg.trig with every reference slice of
-    `data` (tests/data) imported into it (their named graphs), and the seed's void.ttl."""
+    `data` (tests/data) imported into it (their named graphs) and the derived stages run over
+    them, and the seed's void.ttl."""
     import shutil
 
     import pyoxigraph as ox
@@ -80,6 +81,11 @@ def seed_with_slices(dist: Path, out: Path, data: Path | None = None) -> Path:
     for path in [*import_reference(slices, out), dist / "kg.trig"]:
         fmt = ox.RdfFormat.TRIG if path.suffix == ".trig" else ox.RdfFormat.N_QUADS
         store.bulk_load(path=str(path), format=fmt)
+    # the build's derived stages over the joined graph, as a full build runs them (the salary
+    # links, the inherited ESCO matches); not the closure
+    from kg.build.derived import run_derived_stages
+
+    run_derived_stages(store, "https://w3id.org/occupation-kg/id/")
     store.dump(output=str(out / "kg.trig"), format=ox.RdfFormat.TRIG)
     shutil.copy(dist / "void.ttl", out / "void.ttl")
     return out

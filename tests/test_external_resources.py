@@ -76,7 +76,8 @@ def test_an_esco_occupation_page_gives_its_us_codes(slices_served: Running) -> N
     reconciliation preview of the same IRI gave its SOC 2018 and O*NET-SOC 2019 codes and a
     wage. The slices: Nesta matches "manufacturing manager" to O*NET-SOC 2010 11-3051.00,
     O*NET's crosswalk takes that to 2019's 11-3051.00 (a merge, so close), filed under SOC
-    11-3051 (close: its specialties share the code)."""
+    11-3051 (close: its specialties share the code); "industrial production manager" below
+    it inherits the match as broader."""
     def equivalents(iri: str) -> str:
         text = http(slices_served.url + resource(iri, "html")).text
         start = text.index('id="equivalents"')
@@ -102,6 +103,8 @@ def test_an_esco_occupation_page_gives_its_us_codes(slices_served: Running) -> N
     assert found["/id/onet-soc2019/11-3051.00"][0] == "close"
     assert 'href="/id/onet-soc2010/11-3051.00"' in found["/id/onet-soc2019/11-3051.00"][1]
     assert found["/id/soc2018/11-3051"][0] == "close"
+    # the occupation below it inherits Nesta's match as broader (kg.build.inherited_matches)
+    assert rows(equivalents(ESCO))["/id/soc2018/11-3051"][0] == "broad"
 
 
 def test_its_rdf_documents_are_the_graphs_statements(slices_served: Running) -> None:
