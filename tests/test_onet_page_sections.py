@@ -724,3 +724,8 @@ def test_related_occupations_are_listed_once_in_onets_order(tmp_path: Path) -> N
     assert [titles[second] in listed[0], titles[first] in listed[1]] == [True, True], listed
     assert "related occupation no. 1" in listed[0]
     assert not [g for g in page.facts if g.predicate.endswith("core#related")]
+    # nor again as the occupations that list it (session 34's review: Registered Nurses' 46)
+    (listing,) = [g for g in page.inbound if g.predicate.endswith("#relatedTo")]
+    assert listing.total == len([r for r in rows("Related Occupations.tsv")
+                                 if r["Related O*NET-SOC Code"] == "11-3051.00"])
+    assert not [g for g in page.inbound if g.predicate.endswith("core#related")]

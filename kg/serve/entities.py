@@ -71,6 +71,10 @@ RANKED_INBOUND = {OKG + "relatedFrom": OKG + "relatednessIndex",
 # Facts that a ranked inbound list repeats: an O*NET occupation's skos:related occupations are
 # the relatedness records' targets, listed with their rank under "Related".
 REPEATED_BY_INBOUND = {SKOS + "related": OKG + "relatedFrom"}
+# ... and inbound lists that another inbound list repeats: the occupations that state
+# skos:related to this one are the sources of the relatedness records that name it (Registered
+# Nurses listed the same 46 twice; session 34's review).
+INBOUND_REPEATED_BY = {SKOS + "related": OKG + "relatedTo"}
 WAGE_STATS = (
     ("annualWagePercentile10", "p10"),
     ("annualWagePercentile25", "p25"),
@@ -826,6 +830,9 @@ class EntityIndex:
                 continue
             if isinstance(q.subject, ox.NamedNode):
                 referrers[p].add(q.subject.value)
+        for p, other in INBOUND_REPEATED_BY.items():
+            if p in referrers and other in referrers:
+                del referrers[p]
         for p, specific in SHOWN_UNDER.items():
             if p in referrers:
                 referrers[p].difference_update(*(referrers.get(m, ()) for m in specific))
