@@ -337,3 +337,17 @@ def test_an_occupation_called_so_comes_before_another_kind_named_with_those_word
     ]
     search = _search_over(lines)
     assert [hit.iri for hit in search.search("it support").hits] == [onet, tech]
+
+
+def test_the_singular_counts_only_as_whole_words() -> None:
+    """Regression (session 34's review): the singular of "lens" is "len", and "lens" found what
+    "len" finds (653 entities on the full graph, "calendar" and "talent" among them). Two of
+    O*NET 29.3's alternate titles: Lens Grinder (51-9083.00), Calendar Clerk (43-4031.00)."""
+    base = "https://w3id.org/occupation-kg/id/"
+    skos = "http://www.w3.org/2004/02/skos/core#"
+    lines = [f'<{base}onet-soc2019/{code}> <{skos}prefLabel> "{title}"@en .'
+             for code, title in (("51-9083.00", "Lens Grinder"),
+                                  ("43-4031.00", "Calendar Clerk"))]
+    search = _search_over(lines)
+    assert [h.label for h in search.search("lens").hits] == ["Lens Grinder"]
+    assert {h.label for h in search.search("len").hits} == {"Calendar Clerk", "Lens Grinder"}

@@ -153,20 +153,24 @@ class SiteSearch:
         # The text as typed and with its words singular: a plural finds the singular titles
         # too (session 34's audit: "welders" found 40 entities and no ESCO occupation, "welder"
         # 74; "truck drivers" 12 against 34).
+        # The singular only as whole words: "lens" is not "len" in "calendar" (session 34's
+        # review: "lens" found what "len" finds, 653 entities).
         needles = list(dict.fromkeys([needle, " ".join(singular(w) for w in needle.split())]))
         either = "(?:" + "|".join(re.escape(n) for n in needles) + ")"
         labels = self._build()
-        word = re.compile(r"\b" + either)
+        word = re.compile(r"\b" + re.escape(needle))
         # a plural counts as the word: "registered nurse" is the title "Registered Nurses"
         whole = re.compile(r"\b" + either + r"(?:s|es)?\b")
         best: dict[str, tuple[int, int, int, int, str]] = {}
         matched: dict[str, str] = {}
         # One substring test a label where the singular is part of the text as typed (a label
         # holding "welders" holds "welder"), two only where it is not ("secretaries").
-        single, typed = needles[-1], needles[0]
-        found = ((row for row in labels if single in row[0]) if single in typed else
-                 (row for row in labels if single in row[0] or typed in row[0]))
+        single = needles[-1]
+        found = ((row for row in labels if single in row[0]) if single in needle else
+                 (row for row in labels if single in row[0] or needle in row[0]))
         for lower, iri, preferred in found:
+            if needle not in lower and not whole.search(lower):
+                continue  # the singular inside another word
             # the whole label; whole words of the preferred label (Registered Nurses); whole
             # words of another label, its first words first (Microsoft Excel); then parts of
             # words (Excelsior Cutter), first at the start, then at a word's start, then
