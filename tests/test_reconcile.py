@@ -916,6 +916,20 @@ def test_suggest_completes_the_word_being_typed(service: Service, index: Index) 
             for label in labels_of(i))]
         # the labels that hold the words come first (the ranker's guesses may follow)
         assert found[:len(holding)] == holding and holding, typed
+    # a title several occupations share ties; the ranker's order breaks the tie (session 34's
+    # review: A-Z put Freight Forwarders first for "truck driver")
+    suggester = PrefixSuggester(index)
+    sharing = [n for n, e in enumerate(index.entities) if e.type == "onet-occupation" and any(
+        t == "plant manager" for t, m in zip(index.label_text, index.label_entity, strict=True)
+        if m == n)]
+    assert len(sharing) > 1
+    for ranked in (sharing, sharing[::-1]):
+        found = suggester.suggest("plant manager", "onet-occupation", ranked)
+        assert [e for e in found if e in sharing] == ranked
+    # an abbreviation of several words is those words too: "qc" begins "quality control"
+    # (the review: "rn" put Surgical Assistants, "RNFA", before Registered Nurses)
+    assert index.entities[suggester.suggest("qc", "onet-occupation")[0]].name == \
+        "Quality Control Systems Managers"
     first = service.suggest_entity("qualit", "onet-occupation")["result"][0]
     assert first["name"] == "Quality Control Systems Managers"
     # a finished word is a word: "plant " is not "plantation"
@@ -957,7 +971,8 @@ def test_proposals_suggestions_and_mixed_types_as_the_spec_says(service: Service
         "query": "manager", "type": "esco-occupation", "limit": 100}}))["q"]["result"]]
     # the labels holding the typed words first, then the query's ranking (session 34)
     typed = [index.entities[e].id for e in PrefixSuggester(index).suggest(
-        "manager", "esco-occupation")]
+        "manager", "esco-occupation",
+        [c.entity for c in service.ranker.rank(["manager"], "esco-occupation", 100)[0]])]
     assert joined == list(dict.fromkeys([*typed, *ranked]))[:len(joined)]
     answer = service.queries(json.dumps({"q": {
         "query": "manager", "type": ["soc2018", "isco08"], "type_strict": "should",

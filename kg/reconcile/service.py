@@ -414,10 +414,9 @@ class Service:
             with self.lock:
                 if self._suggester is None:
                     self._suggester = PrefixSuggester(self.index)
-                order = self._suggester.suggest(prefix, type_key)
-                if len(order) < cursor + SUGGESTED:
-                    ranked = self.ranker.rank([text], type_key, MAX_LIMIT)[0]
-                    order = list(dict.fromkeys([*order, *(c.entity for c in ranked)]))
+                ranked = [c.entity for c in self.ranker.rank([text], type_key, MAX_LIMIT)[0]]
+                order = list(dict.fromkeys([
+                    *self._suggester.suggest(prefix, type_key, ranked), *ranked]))
             chosen = [self.index.entities[n] for n in order[cursor:cursor + SUGGESTED]]
         return {"result": [{"id": e.id, "name": e.name,
                             "notable": [{"id": e.type, "name": TYPES[e.type].name}]}
