@@ -188,23 +188,26 @@ def test_isco_groups_reach_soc_2018_through_both_crosswalks(
     """BLS maps ISCO-08 to SOC 2010 only, and US wages and projections are published under SOC
     2018 (session 33's review: the set was missing). The slices: BLS's soc2010_to_isco08.tsv
     and O*NET's 2010_to_2018_SOC_Crosswalk.tsv, joined at the O*NET-SOC 2010 code that is the
-    SOC 2010 code (its ".00"). BLS matches SOC 2010 11-3051 to 1321 exactly, and O*NET files
-    11-3051.00 under 11-3051 with its specialties (close)."""
+    SOC 2010 code (its ".00") or a specialty under it. BLS matches SOC 2010 11-3051 to 1321
+    exactly, and O*NET files 11-3051.00 under 11-3051 with its specialties (close)."""
     folder, sets = written
     path = folder / "isco08-soc2018-chained.sssom.tsv"
+    # every O*NET-SOC 2010 code under the SOC 2010 code: its ".00" and the specialties (the
+    # review: the ".00" code alone lost 36 pairs on the full data, 15-1199.02 to 15-1252 one)
     soc2018: dict[str, set[str]] = {}
     for r in csv.DictReader((DATA / "onet_soc_2019_taxonomy" / "2010_to_2018_SOC_Crosswalk.tsv"
                              ).open(encoding="utf-8"), delimiter="\t"):
-        soc2018.setdefault(r["O*NET-SOC 2010 Code"], set()).add(r["2018 SOC Code"])
+        soc2018.setdefault(r["O*NET-SOC 2010 Code"][:7], set()).add(r["2018 SOC Code"])
     expected = {(f"isco:C{r['ISCO-08 Code']}", f"soc2018:{target}") for r in csv.DictReader(
         (DATA / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv").open(encoding="utf-8"),
-        delimiter="\t") for target in soc2018.get(r["2010 SOC Code"] + ".00", ())}
+        delimiter="\t") for target in soc2018.get(r["2010 SOC Code"], ())}
     assert expected
     rows = _rows(path)
     assert {(r["subject_id"], r["object_id"]) for r in rows} == expected
     (row,) = [r for r in rows if r["subject_id"] == "isco:C1321"]
     assert (row["predicate_id"], row["object_id"]) == ("skos:closeMatch", "soc2018:11-3051")
     assert row["comment"].startswith("Through SOC 2010 soc2010:11-3051 ")
+    assert "O*NET-SOC 2010 11-3051.00 (the SOC 2010 code itself)" in row["comment"]
     assert all(r["mapping_justification"] == "semapv:MappingChaining" for r in rows)
     assert problems_in(path) == []
     assert next(s for s in sets if s.name.endswith(path.name)).rows == len(rows)

@@ -305,11 +305,16 @@ def test_crosswalks_are_published_as_valid_sssom_sets(full: tuple[Path, BuildRep
         "esco-onet-crosswalk-nesta-2020-11.sssom.tsv", "esco-onet-inherited.sssom.tsv",
         "esco-onet-soc2019-chained.sssom.tsv", "isco08-soc2018-chained.sssom.tsv",
         "isco08-soc2010-crosswalk-bls-2015-06.sssom.tsv", "onet-soc-2019.sssom.tsv"])
-    # every ISCO-08 group of BLS's crosswalk reaches SOC 2018 (session 34): each of its SOC
-    # 2010 codes has an O*NET-SOC 2010 ".00" code that O*NET's crosswalk files under SOC 2018
-    to_soc2018 = {(r["subject_id"], r["object_id"])
+    # ISCO-08 to SOC 2018 (session 34): each SOC 2010 code of BLS's crosswalk through every
+    # O*NET-SOC 2010 code under it that O*NET's 2010_to_2018_SOC_Crosswalk.tsv files
+    with (DATA / "onet_soc_2019_taxonomy" / "2010_to_2018_SOC_Crosswalk.tsv").open(
+            encoding="utf-8", newline="") as handle:
+        under: dict[str, set[str]] = {}
+        for r in csv.DictReader(handle, delimiter="\t"):
+            under.setdefault(r["O*NET-SOC 2010 Code"][:7], set()).add(r["2018 SOC Code"])
+    to_soc2018 = {(r["subject_id"].removeprefix("isco:C"), r["object_id"].removeprefix("soc2018:"))
                   for r in rows("isco08-soc2018-chained.sssom.tsv")}
-    assert {isco for _, isco in soc_isco} == {s.removeprefix("isco:C") for s, _ in to_soc2018}
+    assert to_soc2018 == {(isco, target) for soc, isco in soc_isco for target in under[soc]}
     for name in crosswalks:
         assert problems_in(folder / name) == [], name
     void = Graph().parse(dist / "void.ttl")

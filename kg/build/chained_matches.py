@@ -153,63 +153,83 @@ def isco_soc_set(base: str, imported: list[str]) -> CrosswalkSet | None:
         description="Derived by occupation-kg: each ISCO-08 group's SOC 2010 codes (the U.S. "
         "Bureau of Labor Statistics' ISCO-08/SOC 2010 crosswalk, public domain) composed with "
         "O*NET's crosswalk from O*NET-SOC 2010 to the 2018 SOC (USDOL/ETA, CC BY 4.0), through "
-        "the O*NET-SOC 2010 code that is the SOC 2010 code itself (its '.00' code). An exact "
+        "every O*NET-SOC 2010 code under the SOC 2010 code: its '.00' code is the SOC 2010 "
+        "code itself, the others narrower O*NET specialties. An exact "
         "hop takes the other's predicate; a broad or narrow one stays so with a close or "
         "equally directed one, else relatedMatch. The comment names the codes each row goes "
         "through.",
         license=LICENSE, creator_label=PUBLISHER_NAME, version=None, provider=None)
 
 
-def _isco_soc_query(base: str) -> str:
+def _isco_soc_queries(base: str) -> tuple[str, str]:
+    """BLS's SOC 2010 -> ISCO-08 statements, and O*NET's O*NET-SOC 2010 -> SOC 2018 ones."""
     from kg.sources.importers import IMPORTERS
 
     bls = IMPORTERS["isco08-soc2010-bls"].graph_iri(base)
     onet_soc = IMPORTERS["onet-soc-2019"].graph_iri(base)
     matches = " ".join(f"<{SKOS}{m}>" for m in STRENGTH)
-    return f"""
-SELECT ?isco ?first ?old ?second ?target (MIN(?iscoName) AS ?iscoLabel)
-       (MIN(?oldName) AS ?oldLabel) (MIN(?targetName) AS ?targetLabel)
+    first = f"""
+SELECT ?isco ?first ?old (MIN(?iscoName) AS ?iscoLabel) (MIN(?oldName) AS ?oldLabel)
 WHERE {{
   VALUES ?first {{ {matches} }}
   GRAPH <{bls}> {{ ?old ?first ?isco }}
   FILTER(STRSTARTS(STR(?isco), "{ISCO_GROUP}") && STRSTARTS(STR(?old), "{base}soc2010/"))
-  BIND(IRI(CONCAT("{base}onet-soc2010/", STRAFTER(STR(?old), "{base}soc2010/"), ".00"))
-       AS ?mid)
-  VALUES ?second {{ {matches} }}
-  GRAPH <{onet_soc}> {{ ?mid ?second ?target }}
-  FILTER(STRSTARTS(STR(?target), "{base}soc2018/"))
   OPTIONAL {{ ?isco <{SKOS}prefLabel> ?iscoName }}
   OPTIONAL {{ ?old <{SKOS}prefLabel> ?oldName }}
+}}
+GROUP BY ?isco ?first ?old"""
+    second = f"""
+SELECT ?mid ?second ?target (MIN(?targetName) AS ?targetLabel)
+WHERE {{
+  VALUES ?second {{ {matches} }}
+  GRAPH <{onet_soc}> {{ ?mid ?second ?target }}
+  FILTER(STRSTARTS(STR(?mid), "{base}onet-soc2010/") && STRSTARTS(STR(?target), "{base}soc2018/"))
   OPTIONAL {{ ?target <{SKOS}prefLabel> ?targetName }}
 }}
-GROUP BY ?isco ?first ?old ?second ?target"""
+GROUP BY ?mid ?second ?target"""
+    return first, second
 
 
 def isco_soc_rows(store: Store, base: str, prefixes: dict[str, str], used: set[str],
                   where: str) -> list[dict[str, object]]:
     """One row per (ISCO-08 group, SOC 2018 code): the strongest composition, read from the
-    ISCO group's side (BLS states SOC 2010 -> ISCO-08)."""
-    best: dict[tuple[str, str], tuple[tuple[int, str], dict[str, object]]] = {}
-    for r in store.query(_isco_soc_query(base)):
+    ISCO group's side (BLS states SOC 2010 -> ISCO-08). A SOC 2010 code reaches SOC 2018
+    through every O*NET-SOC 2010 code under it: its ".00" code is itself (exactMatch), the
+    others are narrower specialties, some of which O*NET files under another SOC 2018 code
+    (15-1199.02 under 15-1252 Software Developers; session 34's review: the ".00" code alone
+    lost 36 pairs)."""
+    bls_query, onet_query = _isco_soc_queries(base)
+    under: dict[str, list[tuple[str, str, str, Literal | None]]] = {}
+    for r in store.query(onet_query):
+        mid = r["mid"].value.rsplit("/", 1)[1]
+        under.setdefault(mid[:7], []).append((
+            mid, r["second"].value.rsplit("#", 1)[1], r["target"].value, r["targetLabel"]))
+    best: dict[tuple[str, str], tuple[tuple[int, str, str], dict[str, object]]] = {}
+    for r in store.query(bls_query):
         stated = r["first"].value.rsplit("#", 1)[1]
         first = INVERSE[stated]
-        second = r["second"].value.rsplit("#", 1)[1]
-        predicate = compose(first, second)
         old = compress_iri(r["old"].value, prefixes, used, where)
         code = r["old"].value.rsplit("/", 1)[1]
-        row: dict[str, object] = {
-            "subject_id": compress_iri(r["isco"].value, prefixes, used, where),
-            "subject_label": literal_text(r["iscoLabel"]),
-            "predicate_id": compress_iri(SKOS + predicate, prefixes, used, where),
-            "object_id": compress_iri(r["target"].value, prefixes, used, where),
-            "object_label": literal_text(r["targetLabel"]),
-            "mapping_justification": compress_iri(CHAINING, prefixes, used, where),
-            "comment": f"Through SOC 2010 {old} {literal_text(r['oldLabel'])}: skos:{first} "
-                       f"(BLS states {old} skos:{stated} the group), then O*NET-SOC 2010 "
-                       f"{code}.00 skos:{second} (O*NET's 2010 to 2018 SOC crosswalk).",
-        }
-        key = (str(row["subject_id"]), str(row["object_id"]))
-        rank = (STRENGTH.index(predicate), old)
-        if key not in best or rank < best[key][0]:
-            best[key] = (rank, row)
+        for mid, second, target, target_label in sorted(under.get(code, []),
+                                                        key=lambda m: m[:3]):
+            bridge = "exactMatch" if mid.endswith(".00") else "narrowMatch"
+            predicate = compose(compose(first, bridge), second)
+            how = "the SOC 2010 code itself" if bridge == "exactMatch" else \
+                "a narrower O*NET specialty under it"
+            row: dict[str, object] = {
+                "subject_id": compress_iri(r["isco"].value, prefixes, used, where),
+                "subject_label": literal_text(r["iscoLabel"]),
+                "predicate_id": compress_iri(SKOS + predicate, prefixes, used, where),
+                "object_id": compress_iri(target, prefixes, used, where),
+                "object_label": literal_text(target_label),
+                "mapping_justification": compress_iri(CHAINING, prefixes, used, where),
+                "comment": f"Through SOC 2010 {old} {literal_text(r['oldLabel'])}: "
+                           f"skos:{first} (BLS states {old} skos:{stated} the group), then "
+                           f"O*NET-SOC 2010 {mid} ({how}) skos:{second} (O*NET's 2010 to 2018 "
+                           "SOC crosswalk).",
+            }
+            key = (str(row["subject_id"]), str(row["object_id"]))
+            rank = (STRENGTH.index(predicate), old, mid)
+            if key not in best or rank < best[key][0]:
+                best[key] = (rank, row)
     return [row for _, (_, row) in sorted(best.items())]
