@@ -8,6 +8,7 @@ pattern lookups from the served store (both directions of each SKOS mapping prop
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pyoxigraph as ox
@@ -101,6 +102,18 @@ def _crosswalk_label(store: ox.Store, iri: str) -> str:
     return ""
 
 
+def _reach(found: dict[str, Equivalent], other: str, match: str, via: tuple[str, str],
+           entry: Callable[[str, str], Equivalent]) -> None:
+    """One row per target: the closest match of any path, and every code it goes through."""
+    known = found.get(other)
+    if known is None:
+        known = found[other] = entry(other, match)
+    elif ORDER.index(match) < ORDER.index(known.match):
+        known.match = match
+    if via not in known.via:
+        known.via.append(via)
+
+
 def _natural(code: str) -> tuple[tuple[int, str], ...]:
     """Sorts 1349.4 before 1349.20, as codes are read."""
     return tuple((int(part), "") if part.isdigit() else (0, part)
@@ -125,14 +138,7 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
 
     def reach(found: dict[str, Equivalent], other: str, match: str,
               via: tuple[str, str]) -> None:
-        # One row per target: the closest match of any path, and every code it goes through.
-        known = found.get(other)
-        if known is None:
-            known = found[other] = entry(other, match)
-        elif ORDER.index(match) < ORDER.index(known.match):
-            known.match = match
-        if via not in known.via:
-            known.via.append(via)
+        _reach(found, other, match, via, entry)
 
     soc2018 = Taxonomy("SOC 2018", "the O*NET-SOC 2019 taxonomy's SOC 2018 codes")
     onet2010 = Taxonomy("O*NET-SOC 2010", "O*NET's 2010 to 2019 crosswalk")
@@ -188,13 +194,7 @@ def read_us_equivalents(store: ox.Store, iri: str, public_base: str,
 
     def reach(found: dict[str, Equivalent], other: str, match: str,
               via: tuple[str, str]) -> None:
-        known = found.get(other)
-        if known is None:
-            known = found[other] = entry(other, match)
-        elif ORDER.index(match) < ORDER.index(known.match):
-            known.match = match
-        if via not in known.via:
-            known.via.append(via)
+        _reach(found, other, match, via, entry)
 
     for old, match in _linked(store, iri, public_base + "onet-soc2010/").items():
         first = entry(old, match)
