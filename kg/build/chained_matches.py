@@ -21,6 +21,9 @@ O*NET's crosswalk is the publisher's own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from pyoxigraph import Literal, Store
 
 from kg.build.sssom_tables import CrosswalkSet, compress_iri, literal_text
@@ -49,27 +52,6 @@ def compose(first: str, second: str) -> str:
 
 
 COMPOSE = {(a, b): compose(a, b) for a in STRENGTH for b in STRENGTH}
-
-
-def chained_set(base: str, imported: list[str]) -> CrosswalkSet | None:
-    """The set's description, when both crosswalks were imported."""
-    from kg.sources.importers import IMPORTERS
-
-    nesta, onet_soc = IMPORTERS["esco-onet-crosswalk"], IMPORTERS["onet-soc-2019"]
-    if not {nesta.graph_iri(base), onet_soc.graph_iri(base)} <= set(imported):
-        return None
-    return CrosswalkSet(
-        graph="", file_name=FILE_NAME,
-        title="ESCO occupations to O*NET-SOC 2019 occupations, through Nesta's crosswalk and "
-        "O*NET's 2010 to 2019 crosswalk",
-        description="Derived by occupation-kg: each ESCO occupation's O*NET-SOC 2010 match "
-        "(Nesta's crosswalk, Kanders K., Djumalieva J., Sleeman C., Orlik J. (2020), Mapping "
-        "Career Causeways, Nesta, MIT; or inherited from its nearest matched ESCO ancestor) "
-        "composed with O*NET's 2010 to 2019 crosswalk (O*NET-SOC 2019 taxonomy, USDOL/ETA, CC "
-        "BY 4.0). A close first hop takes the second hop's predicate; a broad one stays broad, "
-        "or becomes relatedMatch where O*NET splits the code. The confidence is the first "
-        "hop's. The comment names the 2010 code each row goes through.",
-        license=LICENSE, creator_label=PUBLISHER_NAME, version=None, provider=None)
 
 
 def _query(base: str) -> str:
@@ -136,29 +118,30 @@ ISCO_SOC_FILE = "isco08-soc2018-chained.sssom.tsv"
 ISCO_GROUP = "http://data.europa.eu/esco/isco/C"
 
 
-def isco_soc_set(base: str, imported: list[str]) -> CrosswalkSet | None:
-    """ISCO-08 unit groups to SOC 2018 codes, when both crosswalks were imported. BLS maps
-    ISCO-08 to SOC 2010 only, and US wages and projections are published under SOC 2018: an
-    analyst joining European data with them had to compose the two crosswalks by hand (the
-    review of session 33)."""
+@dataclass(frozen=True)
+class ChainedSet:
+    """A set this project derives from the crosswalks of two imports (their IMPORTERS names),
+    under its own licence, and the function that reads its rows from the build store."""
+
+    importers: tuple[str, str]
+    file_name: str
+    title: str
+    description: str
+    rows: Callable[[Store, str, dict[str, str], set[str], str], list[dict[str, object]]]
+
+
+def chained_sets(base: str, imported: list[str]) -> list[tuple[CrosswalkSet, ChainedSet]]:
+    """The registered chained sets whose two imports were both imported."""
     from kg.sources.importers import IMPORTERS
 
-    bls, onet_soc = IMPORTERS["isco08-soc2010-bls"], IMPORTERS["onet-soc-2019"]
-    if not {bls.graph_iri(base), onet_soc.graph_iri(base)} <= set(imported):
-        return None
-    return CrosswalkSet(
-        graph="", file_name=ISCO_SOC_FILE,
-        title="ISCO-08 unit groups to SOC 2018 occupations, through BLS's ISCO-08/SOC 2010 "
-        "crosswalk and O*NET's 2010 to 2018 SOC crosswalk",
-        description="Derived by occupation-kg: each ISCO-08 group's SOC 2010 codes (the U.S. "
-        "Bureau of Labor Statistics' ISCO-08/SOC 2010 crosswalk, public domain) composed with "
-        "O*NET's crosswalk from O*NET-SOC 2010 to the 2018 SOC (USDOL/ETA, CC BY 4.0), through "
-        "every O*NET-SOC 2010 code under the SOC 2010 code: its '.00' code is the SOC 2010 "
-        "code itself, the others narrower O*NET specialties. An exact "
-        "hop takes the other's predicate; a broad or narrow one stays so with a close or "
-        "equally directed one, else relatedMatch. The comment names the codes each row goes "
-        "through.",
-        license=LICENSE, creator_label=PUBLISHER_NAME, version=None, provider=None)
+    out = []
+    for chained in CHAINED_SETS:
+        if {IMPORTERS[name].graph_iri(base) for name in chained.importers} <= set(imported):
+            out.append((CrosswalkSet(
+                graph="", file_name=chained.file_name, title=chained.title,
+                description=chained.description, license=LICENSE,
+                creator_label=PUBLISHER_NAME, version=None, provider=None), chained))
+    return out
 
 
 def _isco_soc_queries(base: str) -> tuple[str, str]:
@@ -233,3 +216,36 @@ def isco_soc_rows(store: Store, base: str, prefixes: dict[str, str], used: set[s
             if key not in best or rank < best[key][0]:
                 best[key] = (rank, row)
     return [row for _, (_, row) in sorted(best.items())]
+
+
+# ESCO occupations to O*NET-SOC 2019 (the module's opening comment), and ISCO-08 groups to SOC
+# 2018: BLS maps ISCO-08 to SOC 2010 only, and US wages and projections are published under SOC
+# 2018, so an analyst joining European data with them had to compose the two crosswalks by hand
+# (the review of session 33).
+CHAINED_SETS: list[ChainedSet] = [
+    ChainedSet(
+        ("esco-onet-crosswalk", "onet-soc-2019"), FILE_NAME,
+        "ESCO occupations to O*NET-SOC 2019 occupations, through Nesta's crosswalk and "
+        "O*NET's 2010 to 2019 crosswalk",
+        "Derived by occupation-kg: each ESCO occupation's O*NET-SOC 2010 match "
+        "(Nesta's crosswalk, Kanders K., Djumalieva J., Sleeman C., Orlik J. (2020), Mapping "
+        "Career Causeways, Nesta, MIT; or inherited from its nearest matched ESCO ancestor) "
+        "composed with O*NET's 2010 to 2019 crosswalk (O*NET-SOC 2019 taxonomy, USDOL/ETA, CC "
+        "BY 4.0). A close first hop takes the second hop's predicate; a broad one stays broad, "
+        "or becomes relatedMatch where O*NET splits the code. The confidence is the first "
+        "hop's. The comment names the 2010 code each row goes through.",
+        chained_rows),
+    ChainedSet(
+        ("isco08-soc2010-bls", "onet-soc-2019"), ISCO_SOC_FILE,
+        "ISCO-08 unit groups to SOC 2018 occupations, through BLS's ISCO-08/SOC 2010 "
+        "crosswalk and O*NET's 2010 to 2018 SOC crosswalk",
+        "Derived by occupation-kg: each ISCO-08 group's SOC 2010 codes (the U.S. "
+        "Bureau of Labor Statistics' ISCO-08/SOC 2010 crosswalk, public domain) composed with "
+        "O*NET's crosswalk from O*NET-SOC 2010 to the 2018 SOC (USDOL/ETA, CC BY 4.0), through "
+        "every O*NET-SOC 2010 code under the SOC 2010 code: its '.00' code is the SOC 2010 "
+        "code itself, the others narrower O*NET specialties. An exact "
+        "hop takes the other's predicate; a broad or narrow one stays so with a close or "
+        "equally directed one, else relatedMatch. The comment names the codes each row goes "
+        "through.",
+        isco_soc_rows),
+]

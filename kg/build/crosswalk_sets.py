@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pyoxigraph import Literal, NamedNode, Store
 
-from kg.build.chained_matches import chained_rows, chained_set, isco_soc_rows, isco_soc_set
+from kg.build.chained_matches import chained_sets
 from kg.build.sssom_tables import (
     MANUAL,
     MATCHES,
@@ -154,12 +154,9 @@ def write_crosswalk_sets(store: Store, base: str, imported: list[str], folder: P
         rows = _rows(store, spec, prefixes, used)
         if rows:
             written.append(write_set(spec, rows, used, prefixes, folder, base, site_root))
-    for chained, read in ((chained_set(base, imported), chained_rows),
-                          (isco_soc_set(base, imported), isco_soc_rows)):
-        if chained is not None:
-            used = set()
-            rows = read(store, base, prefixes, used, chained.file_name)
-            if rows:
-                written.append(write_set(chained, rows, used, prefixes, folder, base,
-                                         site_root))
+    for spec, chained in chained_sets(base, imported):
+        used = set()
+        rows = chained.rows(store, base, prefixes, used, spec.file_name)
+        if rows:
+            written.append(write_set(spec, rows, used, prefixes, folder, base, site_root))
     return written
