@@ -161,6 +161,30 @@ def british_spelling(title: str) -> str:
         m.group(0).lower(), m.group(0)), title)
 
 
+def with_a_typo(title: str, seed: int) -> str:
+    """`title` with one slip of the keyboard in one of its words of 5 letters or more (a
+    letter left out, two neighbours swapped, one letter doubled or replaced), drawn by a
+    generator seeded with the benchmark's seed and the title; `title` when no word is long
+    enough."""
+    words = re.findall(r"[A-Za-z]{5,}", title)
+    if not words:
+        return title
+    pick = random.Random(f"{seed}:{title}")
+    word = pick.choice(words)
+    at = pick.randrange(1, len(word) - 1)  # not the first letter: people see that one
+    kind = pick.choice(("drop", "swap", "double", "replace"))
+    if kind == "drop":
+        slipped = word[:at] + word[at + 1:]
+    elif kind == "swap":
+        slipped = word[:at] + word[at + 1] + word[at] + word[at + 2:]
+    elif kind == "double":
+        slipped = word[:at] + word[at] + word[at:]
+    else:
+        letters = [c for c in "abcdefghijklmnopqrstuvwxyz" if c != word[at].lower()]
+        slipped = word[:at] + pick.choice(letters) + word[at + 1:]
+    return title.replace(word, slipped, 1)
+
+
 def scored(answers: list[list[Candidate]], held: list[tuple[str, str]]) -> str:
     pairs = list(zip(answers, held, strict=True))
     n = len(held)
@@ -214,6 +238,15 @@ def run(args: argparse.Namespace, work: Path) -> None:
         print(f"the {len(british)} held-out titles with a British spelling: as written "
               f"{scored(as_written, british)}; spelled British "
               f"{scored(respelled_answers, british)}")
+    # The same titles with one typo each: people type in a hurry, and a word no label has
+    # adds nothing but some character n-grams.
+    slipped = [(with_a_typo(title, args.seed), truth) for title, truth in held]
+    slipped = [(t, truth) for (t, truth), (title, _) in zip(slipped, held, strict=True)
+               if t != title]
+    if slipped:
+        typo_answers = ranker.rank([t for t, _ in slipped], "onet-occupation", 5)
+        print(f"the {len(slipped)} held-out titles with a word of 5+ letters, one typo each: "
+              f"{scored(typo_answers, slipped)}")
     names = {e.code: e.name for e in index.entities}
     for answer, (title, truth) in zip(answers, held, strict=True):
         if answer and answer[0].match and answer[0].id != truth:  # what a wrong match looks like

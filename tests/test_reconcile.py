@@ -263,6 +263,22 @@ def test_extend_gives_codes_wage_and_job_zone(service: Service) -> None:
         service.extend(json.dumps({"ids": [], "properties": [{"id": "nope"}]}))
 
 
+def test_a_specialtys_wage_names_the_soc_code_it_is_of(service: Service, index: Index) -> None:
+    """Regression (session 35's audit): preview and extension gave an O*NET-SOC specialty
+    (xx-xxxx.01, ...) its SOC code's median as a bare figure, read as its own; its page calls
+    it a broader match. national_M2024_dl.tsv: 11-3051 A_MEDIAN 121440."""
+    specialties = sorted(e.id for e in index.entities
+                         if e.type == "onet-occupation" and e.id.startswith("11-3051.0")
+                         and not e.id.endswith(".00"))
+    assert specialties
+    answer = service.extend(json.dumps({"ids": ["11-3051.00", *specialties],
+                                        "properties": [{"id": "median-wage"}]}))
+    assert answer["rows"]["11-3051.00"]["median-wage"] == [{"float": 121440.0}]
+    for code in specialties:
+        assert answer["rows"][code]["median-wage"] == [{"str": "121440 (of SOC 11-3051)"}]
+    assert "121440 (of SOC 11-3051)" in (service.preview(specialties[0]) or "")
+
+
 def test_an_onet_occupation_extends_with_the_isco_groups_bls_gives_its_soc_2010_code(
         service: Service) -> None:
     """Regression: the reconciliation form's ISCO column was empty for O*NET-SOC and SOC
@@ -772,6 +788,27 @@ def test_a_property_value_puts_the_candidate_that_has_it_first(service: Service)
     # past the limit: with limit 1 the name alone gives the first; the value brings its holder
     assert ask(1)[0]["id"] == codes[0]
     assert ask(1, soc2018=code)[0]["id"] == lifted[0]["id"]
+
+
+def test_a_code_brings_its_holder_even_when_the_title_does_not_find_it(service: Service,
+                                                                      index: Index) -> None:
+    """Regression (session 35's audit): a code given with a query only reordered the
+    candidates its text had found: "x" with onet=29-1171.00 never gave 29-1171.00."""
+    onet = sorted(e.id for e in index.entities if e.type == "onet-occupation")
+    zones = service.extend(json.dumps({"ids": onet, "properties": [{"id": "job-zone"}]}))
+
+    def ask(query: str, **props: str) -> list[str]:
+        q = {"query": query, "type": "onet-occupation", "limit": 3,
+             "properties": [{"pid": k, "v": v} for k, v in props.items()]}
+        return [c["id"] for c in service.queries(json.dumps({"q": q}))["q"]["result"]]
+
+    found = ask("zzz")
+    # an occupation "zzz" does not find, with a job zone
+    far = next(c for c in reversed(onet) if c not in found and zones["rows"][c]["job-zone"])
+    assert ask("zzz", onet=far)[0] == far
+    # a figure is held by many and brings no one who was not found by name
+    (held,) = zones["rows"][far]["job-zone"]
+    assert set(ask("zzz", **{"job-zone": str(value_of(held))})) == set(found)
 
 
 def test_extension_gives_a_groups_median_where_bls_publishes_only_the_group(

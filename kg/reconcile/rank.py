@@ -38,8 +38,11 @@ candidate's labels (semantic.py; types in SEMANTIC_TYPES, zeros without the `sem
 All are leave-one-out safe: the first two drop the masked labels from counts and totals, the
 third never reads own labels, the last two leave the masked labels out.
 
-The API's score is 100 x raw / SCORE_FULL, capped at 100 (an exact title of a candidate whose
-other titles share its words scores about SCORE_FULL).
+The API's score is 100 x raw / SCORE_FULL (an exact title of a candidate whose other titles
+share its words scores about SCORE_FULL), or, when the best candidate's raw score passes
+SCORE_FULL, 100 x raw / that best one: the first is at 100 and the others keep their distance
+from it. Before a query is scored, a word no label holds is respelled to the nearest label word
+(respell.py); such an answer is a guess and never matches.
 
 Re-ranking (kg/reconcile/rerank.py). For the types in rerank.RERANK_TYPES (O*NET-SOC
 occupations) the Ranker trains, when it is built, a model on the index's own alternate and
@@ -90,6 +93,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from kg.reconcile.index import LABEL_WEIGHTS, Index
 from kg.reconcile.normalise import normalise, singular
 from kg.reconcile.rerank import RERANK_TYPES, Reranker, top_columns, train
+from kg.reconcile.respell import Respeller
 from kg.reconcile.semantic import encoder
 from kg.reconcile.types import TYPES
 
@@ -229,6 +233,7 @@ class Ranker:
                                      token_pattern=r"\S+", dtype=np.float32)
         self.heads = TfidfVectorizer(analyzer=_head, dtype=np.float32)
         texts = index.label_text or ["-"]
+        self.respeller = Respeller(texts)
         chars = self.chars.fit_transform(texts)
         self.word_matrix = self.words.fit_transform(texts).tocsr()
         heads = self.heads.fit_transform(texts)
@@ -454,11 +459,15 @@ class Ranker:
         model = self.rerankers.get(type_key) if rerank else None
         part = self.part(type_key)
         chunks = [queries[start : start + _CHUNK] for start in range(0, len(queries), _CHUNK)]
-        texts = [[normalise(q) for q in chunk] for chunk in chunks]
+        # Each query as typed, or each of its respellings (respell.py): scored side by side,
+        # the one whose first candidate scores highest is the answer.
+        spelt = [self._variants(chunk) for chunk in chunks]
+        texts = [variants[1] for variants in spelt]
         out: list[list[Candidate]] = []
         if len(chunks) < 2 or part.embeddings is None:
-            for chunk, normalised in zip(chunks, texts, strict=True):
-                out.extend(self._rank_chunk(chunk, normalised, type_key, limit, model))
+            for chunk, (asked, normalised, owners) in zip(chunks, spelt, strict=True):
+                out.extend(_best_variant(len(chunk), owners, self._rank_chunk(
+                    asked, normalised, type_key, limit, model)))
                 if progress is not None:
                     progress(len(chunk))
             return out
@@ -471,10 +480,25 @@ class Ranker:
                 vectors = pending.result()
                 if k + 1 < len(chunks):
                     pending = pool.submit(self.query_vectors, texts[k + 1], part)
-                out.extend(self._rank_chunk(chunk, texts[k], type_key, limit, model, vectors))
+                asked, normalised, owners = spelt[k]
+                out.extend(_best_variant(len(chunk), owners, self._rank_chunk(
+                    asked, normalised, type_key, limit, model, vectors)))
                 if progress is not None:
                     progress(len(chunk))
         return out
+
+    def _variants(self, chunk: list[str]) -> tuple[list[str], list[str], list[int]]:
+        """The chunk's queries, each repeated once per text to score (as typed, normalised, or
+        its respellings), those texts, and the query each belongs to."""
+        asked: list[str] = []
+        texts: list[str] = []
+        owners: list[int] = []
+        for k, query in enumerate(chunk):
+            for text in self.respeller.variants(normalise(query)):
+                asked.append(query)
+                texts.append(text)
+                owners.append(k)
+        return asked, texts, owners
 
     def _label_terms(self, vecs: sp.csr_matrix, part: _Part,
                      masks: list[np.ndarray] | None) -> tuple[np.ndarray, ...]:
@@ -620,7 +644,8 @@ class Ranker:
                       int(part.sizes[i])) for i in columns]
             answers.append(self._candidates(found, queries[q], type_key, limit,
                                             None if probs is None else probs[q, kept],
-                                            texts[q] in part.titles, texts[q]))
+                                            texts[q] in part.titles, texts[q],
+                                            guessed=texts[q] != normalise(queries[q])))
         return answers
 
     def _columns(self, part: _Part, type_key: str) -> dict[int, int]:
@@ -672,10 +697,12 @@ class Ranker:
 
     def _candidates(self, found: list[tuple[int, float, float, int]], query: str,
                     type_key: str, limit: int, probs: np.ndarray | None,
-                    exact: bool = False, text: str = "") -> list[Candidate]:
+                    exact: bool = False, text: str = "", guessed: bool = False
+                    ) -> list[Candidate]:
         """`found`: (entity, raw score, KNN support, number of labels); `probs`: the
         re-ranker's probability of each (None: the raw score's order); `exact`: the query is a
-        title of the type.
+        title of the type; `guessed`: a word of the query was respelled (respell.py), so the
+        answer rests on a guess and never matches: a client may accept a match unseen.
 
         An exact title keeps the raw score's order: the re-ranker learnt from titles masked
         out of the index, so it never saw a candidate that holds the query as a title, and it
@@ -733,11 +760,19 @@ class Ranker:
         if coded is not None:
             raws[coded] = shown[coded] = max(shown.values(), default=0.0) + SCORE_FULL
             order = [coded] + [e for e in order if e != coded]
+        kept = order[: max(limit, 1)]
+        # Scores are out of the best raw score when it passes SCORE_FULL, not capped there: a
+        # cap put "Cashiers" and "Gambling Change Persons and Booth Cashiers" both at 100 for
+        # "cashier" (session 35). Each is at least every later one's, so scores keep the order.
+        full = max([SCORE_FULL] + [shown[e] for e in kept])
+        points: dict[int, float] = {}
+        running = 0.0
+        for entity in reversed(kept):
+            running = points[entity] = max(100.0 * shown[entity] / full, running)
         result = []
-        for entity in order[: max(limit, 1)]:
+        for entity in kept:
             e = self.index.entities[entity]
-            result.append(Candidate(entity, e.id, e.name, e.type,
-                                    round(min(100.0, 100.0 * shown[entity] / SCORE_FULL), 2),
+            result.append(Candidate(entity, e.id, e.name, e.type, round(points[entity], 2),
                                     raw=shown[entity], coded=entity == coded))
         if result:
             first = result[0]
@@ -746,24 +781,31 @@ class Ranker:
             runner = max((raws[e] for e in order[1:]), default=0.0)
             support, size = next(((k, n) for e, _, k, n in found if e == first.entity),
                                  (0.0, 0))
-            first.match = first.coded or (
+            first.match = first.coded or not guessed and ((
                 sure and raws[first.entity] - runner >= margin
                 and support >= (needed if size > MATCH_FEW else 0.9)) or (
-                exact and self._named_only(text, type_key) == first.entity)
+                exact and self._named_only(text, type_key) == first.entity))
         return result[:limit]
 
     def _general_first(self, order: list[int], holders: dict[int, float]) -> list[int]:
-        """An O*NET-SOC occupation (xx-xxxx.00) before its own specialties (.01, .02, ...)
-        when both hold the query as a title: a title that names no specialty is the
-        occupation's. Six occupations are "Plant Manager" in O*NET 29.3, and the raw score,
-        all but tied, put Biofuels Production Managers before Industrial Production Managers
-        (session 30's new-user audit). Other holders keep the raw score's order."""
+        """The occupation whose own name the query is comes first; then an O*NET-SOC
+        occupation (xx-xxxx.00) before its own specialties (.01, .02, ...) when both hold the
+        query as a title: a title that names no specialty is the occupation's. Six occupations
+        are "Plant Manager" in O*NET 29.3, and the raw score, all but tied, put Biofuels
+        Production Managers before Industrial Production Managers (session 30's new-user
+        audit). Regression (session 35's audit): the second rule alone put Physicians, All Other
+        (29-1229.00, alternate title "Urologist") before Urologists (29-1229.03); 14 of the 1,016
+        O*NET-SOC titles typed as written were not first. Other holders keep the raw score's
+        order."""
         ids = {e: self.index.entities[e].id for e in order}
-        out: list[int] = []
+        named = [e for e in order if holders.get(e) == LABEL_WEIGHTS["prefLabel"]]
+        out: list[int] = list(named)
         for e in order:
+            if e in named:
+                continue
             code = ids[e]
             if e in holders and code.endswith(".00"):
-                at = next((k for k, f in enumerate(out) if f in holders
+                at = next((k for k, f in enumerate(out) if k >= len(named) and f in holders
                            and ids[f][:7] == code[:7]), len(out))
                 out.insert(at, e)
             else:
@@ -802,6 +844,18 @@ class Ranker:
 # 29-1141 (a group's code ends in zeros); ISCO-08's 2 > 22 > 222 > 2221 (a group's code is a
 # prefix).
 NESTED_CODES = ("soc2018", "isco08")
+
+
+def _best_variant(count: int, owners: list[int], answers: list[list[Candidate]]
+                  ) -> list[list[Candidate]]:
+    """One answer per query: of its texts' answers, the one whose first candidate has the
+    highest raw score (the first text on a tie)."""
+    best: list[list[Candidate] | None] = [None] * count
+    for owner, answer in zip(owners, answers, strict=True):
+        kept = best[owner]
+        if kept is None or (answer and (not kept or answer[0].raw > kept[0].raw)):
+            best[owner] = answer
+    return [answer or [] for answer in best]
 
 
 def within(code: str, group: str, type_key: str) -> bool:

@@ -118,10 +118,14 @@ def _wage(index: Index, entity: int) -> list[str]:
     (Actors: $23.33 an hour, not their group's $78,000 a year; the second audit). Before the
     group, the BLS aggregate that combines the code, as the pages take it: SOC 53-1042 gave
     its group 53-1040's median where its page charts the aggregate 53-1047's (session 34's
-    audit)."""
+    audit). An O*NET-SOC specialty (xx-xxxx.01, ...) has no wage of its own: its SOC
+    code's, named ("30480 (of SOC 35-3023)" for Baristas, 35-3023.01), as its page says
+    "broader match" (session 35's audit: the bare figure read as the specialty's own)."""
     out = []
+    specialty = (index.entities[entity].type == "onet-occupation"
+                 and not index.entities[entity].id.endswith(".00"))
     for own in _soc(index, entity):
-        code, whose = own, ""
+        code, whose = own, f" (of SOC {own})" if specialty else ""
         group = getattr(index, "soc_group", {}).get(own, "")
         aggregate = getattr(index, "soc_aggregate", {}).get(own, "")
         if own not in index.median_wage and own not in getattr(index, "hourly_only", set()):
@@ -240,6 +244,8 @@ class Service:
         for (types, strict, limit), items in groups.items():
             ranked = self._rank_types([text for _, text, _, _ in items], types, strict, limit)
             for (key, _, props, wanted), candidates in zip(items, ranked, strict=True):
+                if props:
+                    candidates = self._with_code_holders(candidates, props, types)
                 out[key] = {"result": [self._candidate(c) for c in
                                        self._refine(candidates, props)[:wanted]]}
         return out
@@ -358,14 +364,7 @@ class Service:
         (in their order by name) and add 10 points to their score. Regression (session 27's
         audit): the 10 points alone, capped at 100, moved nothing when the leaders were at 100
         ("nurse" with soc2018=29-2061 kept Licensed Practical Nurses fourth)."""
-        wanted = []
-        for p in props:
-            if isinstance(p, dict) and not isinstance(p.get("pid"), str | None):
-                raise BadRequest(f"queries: a property's pid must be a string, got {p['pid']!r}")
-            if isinstance(p, dict) and p.get("pid") in PROPERTIES:
-                values = p.get("v") if isinstance(p.get("v"), list) else [p.get("v")]
-                wanted.append((PROPERTIES[p["pid"]], _comparable(
-                    str(v.get("id") if isinstance(v, dict) else v) for v in values)))
+        wanted = _wanted_values(props)
         if not wanted:
             return candidates
         held: dict[int, int] = {}
@@ -383,6 +382,34 @@ class Service:
         for c in ordered[1:]:  # a match is the first candidate's only
             c.match = False
         return ordered
+
+    def _with_code_holders(self, candidates: list[Candidate], props: list[Any],
+                           types: tuple[str, ...]) -> list[Candidate]:
+        """`candidates` and, after them, the entities of the asked types that hold a code the
+        query gives (soc2018, onet, isco08, esco; at most MAX_LIMIT of each type, those that
+        hold the most first) but whose names did not rank: `_refine` then puts them first.
+        Regression (session 35's audit): a code only reordered the candidates the text had
+        found, so "x" with onet=29-1171.00 never gave 29-1171.00, the one entity of that code,
+        and a spreadsheet of titles and codes still needed a person on each misspelt row.
+        Figures (median-wage, job-zone) are held by hundreds and add no one."""
+        codes = [(prop, values) for prop, values in _wanted_values(props) if prop.type]
+        if not codes:
+            return candidates
+        present = {c.entity for c in candidates}
+        added: list[Candidate] = []
+        for type_key in dict.fromkeys(types):
+            counts: dict[int, int] = {}
+            for prop, values in codes:
+                holders = self._value_holders(type_key, prop)
+                for number in set().union(*(holders.get(v, ()) for v in values)):
+                    counts[number] = counts.get(number, 0) + 1
+            for _, _, number in sorted((-n, self.index.entities[number].id, number)
+                                       for number, n in counts.items())[:MAX_LIMIT]:
+                if number not in present:
+                    entity = self.index.entities[number]
+                    added.append(Candidate(number, entity.id, entity.name, entity.type, 0.0))
+                    present.add(number)
+        return candidates + added
 
     def _candidate(self, c: Candidate) -> dict[str, Any]:
         return {"id": c.id, "name": c.name, "score": c.score, "match": c.match,
@@ -588,6 +615,19 @@ def documentation() -> str:
             "or the query is its id. type_strict: any (default), all, should "
             "(unnamed types "
             f"score x{SHOULD_FACTOR:g}, never match).")
+
+
+def _wanted_values(props: list[Any]) -> list[tuple[Property, set[str]]]:
+    """The known properties a query gives, with their values in comparable form."""
+    wanted = []
+    for p in props:
+        if isinstance(p, dict) and not isinstance(p.get("pid"), str | None):
+            raise BadRequest(f"queries: a property's pid must be a string, got {p['pid']!r}")
+        if isinstance(p, dict) and p.get("pid") in PROPERTIES:
+            values = p.get("v") if isinstance(p.get("v"), list) else [p.get("v")]
+            wanted.append((PROPERTIES[p["pid"]], _comparable(
+                str(v.get("id") if isinstance(v, dict) else v) for v in values)))
+    return wanted
 
 
 def _types_of(value: Any, where: str) -> tuple[str, ...]:
