@@ -45,7 +45,7 @@ from kg.serve import reconcile_route
 from kg.serve.responses import Response
 from tests.conftest import SHARED
 from tests.server_support import http, running_server, slices_with_oews_row_changed
-from tests.triples import store_of
+from tests.triples import store_of, turtle_store
 
 DATA = Path(__file__).parent / "data"
 SCHEMAS = SHARED / "vocab" / "reconciliation-0.2"
@@ -559,9 +559,7 @@ def test_kg_reconcile_names_the_line_of_an_oversized_field(slices: list[Path],
 
 
 def _small_index(turtle: str) -> Index:
-    store = ox.Store()
-    store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return from_store(store)
+    return from_store(turtle_store(turtle))
 
 
 _SMALL = """

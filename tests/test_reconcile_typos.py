@@ -3,17 +3,14 @@ are O*NET 29.3's (Occupation Data.txt, Alternate Titles.txt of onet_db_29_3)."""
 
 from __future__ import annotations
 
-import pyoxigraph as ox
-
 from kg.reconcile.index import Index, from_store
 from kg.reconcile.rank import Ranker
 from kg.reconcile.respell import Respeller
+from tests.triples import turtle_store
 
 
 def _index(turtle: str) -> Index:
-    store = ox.Store()
-    store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
-    return from_store(store)
+    return from_store(turtle_store(turtle))
 
 
 _HEAD = """

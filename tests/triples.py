@@ -13,3 +13,10 @@ def store_of(lines: list[str], graph: str | None = None) -> ox.Store:
     store.load("\n".join(lines).encode(), format=ox.RdfFormat.N_TRIPLES,
                to_graph=ox.NamedNode(graph) if graph else ox.DefaultGraph())
     return store
+
+
+def turtle_store(turtle: str) -> ox.Store:
+    """An in-memory store holding a few Turtle lines in its default graph."""
+    store = ox.Store()
+    store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
+    return store
