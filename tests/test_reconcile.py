@@ -273,10 +273,34 @@ def test_a_specialtys_wage_names_the_soc_code_it_is_of(service: Service, index: 
     assert specialties
     answer = service.extend(json.dumps({"ids": ["11-3051.00", *specialties],
                                         "properties": [{"id": "median-wage"}]}))
-    assert answer["rows"]["11-3051.00"]["median-wage"] == [{"float": 121440.0}]
-    for code in specialties:
-        assert answer["rows"][code]["median-wage"] == [{"str": "121440 (of SOC 11-3051)"}]
+    # a number for data extension, whose property name says whose it is (session 35's review:
+    # a qualified text made OpenRefine's column half text)
+    for code in ["11-3051.00", *specialties]:
+        assert answer["rows"][code]["median-wage"] == [{"float": 121440.0}]
+    assert "of the SOC code for an O*NET-SOC occupation" in PROPERTIES["median-wage"].name
     assert "121440 (of SOC 11-3051)" in (service.preview(specialties[0]) or "")
+    assert "(of SOC" not in (service.preview("11-3051.00") or "")
+
+
+def test_merged_types_keep_the_raw_scores_order(service: Service) -> None:
+    """Regression (session 35's review): each type's scores are out of its own best, and the
+    merge sorted by them: "registered nurse" with type_strict "should" put SOC and ESCO
+    entities at raw 2.5 before an O*NET occupation at 3.21. Merged by raw score (an unnamed
+    type's x0.8), each type in its own order, the scores shown again on one scale."""
+    for types, strict in ((("credential",), "should"),
+                          (("soc2018", "onet-occupation"), "any")):
+        (found,) = service._rank_types(["Industrial Production Managers"], types, strict, 10)
+        assert len({c.type for c in found}) > 1
+        levels, running = [], {}
+        for c in reversed(found):
+            running[c.type] = max(c.raw, running.get(c.type, 0.0))
+            levels.append(running[c.type])
+        levels.reverse()
+        assert levels == sorted(levels, reverse=True), [(c.type, c.raw) for c in found]
+        scores = [c.score for c in found]
+        assert scores == sorted(scores, reverse=True)
+        if strict == "any":
+            assert scores[0] == round(100 * levels[0] / max(3.0, levels[0]), 2)
 
 
 def test_an_onet_occupation_extends_with_the_isco_groups_bls_gives_its_soc_2010_code(
@@ -804,6 +828,19 @@ def test_a_code_brings_its_holder_even_when_the_title_does_not_find_it(service: 
     # an occupation "zzz" does not find, with a job zone
     far = next(c for c in reversed(onet) if c not in found and zones["rows"][c]["job-zone"])
     assert ask("zzz", onet=far)[0] == far
+    # it is shown at the 10 points a value adds, not lifted to the best text score, and
+    # the others at most as high (session 35's review: Chief Executives at 100 for
+    # "registered nurse" with soc2018=11-1011)
+    q = {"query": "Registered Nurses", "type": "onet-occupation", "limit": 3,
+         "properties": [{"pid": "onet", "v": far}]}
+    shown = service.queries(json.dumps({"q": q}))["q"]["result"]
+    assert shown[0]["id"] == far and shown[0]["score"] <= 10.0 + 1e-9
+    assert all(c["score"] <= shown[0]["score"] for c in shown[1:])
+    # type_strict "all": only entities of every type asked (the review: O*NET-only ones came
+    # back for an O*NET-and-ESCO query)
+    q = {"query": "zzz", "type": ["onet-occupation", "esco-occupation"], "type_strict": "all",
+         "properties": [{"pid": "onet", "v": far}]}
+    assert service.queries(json.dumps({"q": q}))["q"]["result"] == []
     # a figure is held by many and brings no one who was not found by name
     (held,) = zones["rows"][far]["job-zone"]
     assert set(ask("zzz", **{"job-zone": str(value_of(held))})) == set(found)

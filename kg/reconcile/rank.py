@@ -458,42 +458,54 @@ class Ranker:
         queries each finished chunk held (a progress bar's update)."""
         model = self.rerankers.get(type_key) if rerank else None
         part = self.part(type_key)
-        chunks = [queries[start : start + _CHUNK] for start in range(0, len(queries), _CHUNK)]
         # Each query as typed, or each of its respellings (respell.py): scored side by side,
         # the one whose first candidate scores highest is the answer.
-        spelt = [self._variants(chunk) for chunk in chunks]
-        texts = [variants[1] for variants in spelt]
-        out: list[list[Candidate]] = []
-        if len(chunks) < 2 or part.embeddings is None:
-            for chunk, (asked, normalised, owners) in zip(chunks, spelt, strict=True):
-                out.extend(_best_variant(len(chunk), owners, self._rank_chunk(
-                    asked, normalised, type_key, limit, model)))
-                if progress is not None:
-                    progress(len(chunk))
-            return out
+        asked, texts, owners = self._variants(queries)
+        # Chunks of at most _CHUNK texts (the dense score block's rows), a query's texts in one.
+        bounds: list[tuple[int, int]] = []
+        start = 0
+        while start < len(texts):
+            end = min(start + _CHUNK, len(texts))
+            while end < len(texts) and owners[end] == owners[end - 1]:
+                end += 1
+            bounds.append((start, end))
+            start = end
+        best: list[list[Candidate] | None] = [None] * len(queries)
+
+        def keep(bound: tuple[int, int], answers: list[list[Candidate]]) -> None:
+            for owner, answer in zip(owners[bound[0]:bound[1]], answers, strict=True):
+                kept = best[owner]
+                if kept is None or (answer and (not kept or answer[0].raw > kept[0].raw)):
+                    best[owner] = answer
+            if progress is not None:
+                progress(len(set(owners[bound[0]:bound[1]])))
+
+        if len(bounds) < 2 or part.embeddings is None:
+            for a, b in bounds:
+                keep((a, b), self._rank_chunk(asked[a:b], texts[a:b], type_key, limit, model))
+            return [answer or [] for answer in best]
         # The sentence encoder (PyTorch, which lets go of the GIL) encodes the next chunk in a
         # thread while this one is scored, mostly one-threaded sparse products: the two cores
         # stay busy (the encoder was half of a query's time).
         with ThreadPoolExecutor(1, thread_name_prefix="kg-encode") as pool:
-            pending = pool.submit(self.query_vectors, texts[0], part)
-            for k, chunk in enumerate(chunks):
+            a, b = bounds[0]
+            pending = pool.submit(self.query_vectors, texts[a:b], part)
+            for k, (a, b) in enumerate(bounds):
                 vectors = pending.result()
-                if k + 1 < len(chunks):
-                    pending = pool.submit(self.query_vectors, texts[k + 1], part)
-                asked, normalised, owners = spelt[k]
-                out.extend(_best_variant(len(chunk), owners, self._rank_chunk(
-                    asked, normalised, type_key, limit, model, vectors)))
-                if progress is not None:
-                    progress(len(chunk))
-        return out
+                if k + 1 < len(bounds):
+                    c, d = bounds[k + 1]
+                    pending = pool.submit(self.query_vectors, texts[c:d], part)
+                keep((a, b), self._rank_chunk(asked[a:b], texts[a:b], type_key, limit, model,
+                                              vectors))
+        return [answer or [] for answer in best]
 
-    def _variants(self, chunk: list[str]) -> tuple[list[str], list[str], list[int]]:
-        """The chunk's queries, each repeated once per text to score (as typed, normalised, or
-        its respellings), those texts, and the query each belongs to."""
+    def _variants(self, queries: list[str]) -> tuple[list[str], list[str], list[int]]:
+        """The queries, each repeated once per text to score (as typed, normalised, or its
+        respellings), those texts, and the query each belongs to."""
         asked: list[str] = []
         texts: list[str] = []
         owners: list[int] = []
-        for k, query in enumerate(chunk):
+        for k, query in enumerate(queries):
             for text in self.respeller.variants(normalise(query)):
                 asked.append(query)
                 texts.append(text)
@@ -844,18 +856,6 @@ class Ranker:
 # 29-1141 (a group's code ends in zeros); ISCO-08's 2 > 22 > 222 > 2221 (a group's code is a
 # prefix).
 NESTED_CODES = ("soc2018", "isco08")
-
-
-def _best_variant(count: int, owners: list[int], answers: list[list[Candidate]]
-                  ) -> list[list[Candidate]]:
-    """One answer per query: of its texts' answers, the one whose first candidate has the
-    highest raw score (the first text on a tie)."""
-    best: list[list[Candidate] | None] = [None] * count
-    for owner, answer in zip(owners, answers, strict=True):
-        kept = best[owner]
-        if kept is None or (answer and (not kept or answer[0].raw > kept[0].raw)):
-            best[owner] = answer
-    return [answer or [] for answer in best]
 
 
 def within(code: str, group: str, type_key: str) -> bool:

@@ -20,6 +20,7 @@ from kg.reconcile.rank import (
     MATCH_RATIO,
     MATCH_SUPPORT,
     MATCH_SUPPORT_RERANKED,
+    SCORE_FULL,
     Candidate,
     Ranker,
 )
@@ -118,14 +119,11 @@ def _wage(index: Index, entity: int) -> list[str]:
     (Actors: $23.33 an hour, not their group's $78,000 a year; the second audit). Before the
     group, the BLS aggregate that combines the code, as the pages take it: SOC 53-1042 gave
     its group 53-1040's median where its page charts the aggregate 53-1047's (session 34's
-    audit). An O*NET-SOC specialty (xx-xxxx.01, ...) has no wage of its own: its SOC
-    code's, named ("30480 (of SOC 35-3023)" for Baristas, 35-3023.01), as its page says
-    "broader match" (session 35's audit: the bare figure read as the specialty's own)."""
+    audit). An O*NET-SOC occupation's is its SOC code's (OEWS has no O*NET-SOC codes), a
+    number for data extension; the preview names the code for a specialty (xx-xxxx.01, ...)."""
     out = []
-    specialty = (index.entities[entity].type == "onet-occupation"
-                 and not index.entities[entity].id.endswith(".00"))
     for own in _soc(index, entity):
-        code, whose = own, f" (of SOC {own})" if specialty else ""
+        code, whose = own, ""
         group = getattr(index, "soc_group", {}).get(own, "")
         aggregate = getattr(index, "soc_aggregate", {}).get(own, "")
         if own not in index.median_wage and own not in getattr(index, "hourly_only", set()):
@@ -159,7 +157,8 @@ PROPERTIES: dict[str, Property] = {p.id: p for p in (
     Property("isco08", "ISCO-08 code (BLS's ISCO-08/SOC 2010 crosswalk for O*NET and SOC)",
              _isco, "isco08"),
     Property("esco", "ESCO occupation URI", _esco, "esco-occupation"),
-    Property("median-wage", "Median annual wage (USD, latest BLS OEWS; \"or more\" where BLS "
+    Property("median-wage", "Median annual wage (USD, latest BLS OEWS, of the SOC code for an "
+             "O*NET-SOC occupation; \"or more\" where BLS "
              "gives only its top code)", _wage, number=float),
     Property("job-zone", "O*NET job zone", _job_zone, number=int),
 )}
@@ -245,7 +244,7 @@ class Service:
             ranked = self._rank_types([text for _, text, _, _ in items], types, strict, limit)
             for (key, _, props, wanted), candidates in zip(items, ranked, strict=True):
                 if props:
-                    candidates = self._with_code_holders(candidates, props, types)
+                    candidates = self._with_code_holders(candidates, props, types, strict)
                 out[key] = {"result": [self._candidate(c) for c in
                                        self._refine(candidates, props)[:wanted]]}
         return out
@@ -270,20 +269,31 @@ class Service:
                     for c in found:
                         c.match = False
                         c.raw *= SHOULD_FACTOR
-                        c.score = round(min(100.0, c.score * SHOULD_FACTOR), 2)
                 into.extend(found)
         if len(ranked_types) == 1:
             return merged
         out = []
         for found in merged:
-            # by the score shown, then the raw one. Regression (session 29's audit): by the
-            # raw score alone, an unnamed type's candidate (raw x0.8, shown capped at 100, x0.8)
-            # came before a named type's 100.
-            # Ties within a type keep that type's order (session 32's second audit: by id, SOC's
+            # Merged by raw score, the one scale all types share: each type's shown scores are
+            # out of its own best (rank.py), and merging by them put SOC and ESCO entities at
+            # raw 2.5 before Critical Care Nurses at 3.21 for "registered nurse" (session 35's
+            # review). A candidate's level is the highest raw score at or after it in its
+            # type's list, so each type keeps its own order (session 32's second audit: SOC's
             # broad group 29-1140 came back before its detailed 29-1141 "Registered Nurses",
-            # which its type had put first).
-            place = {id(c): k for k, c in enumerate(found)}  # each type's own order, in turn
-            found.sort(key=lambda c: (-c.score, -c.raw, c.type, place[id(c)]))
+            # which its type had put first); ties keep the types' order.
+            level: dict[int, float] = {}
+            place: dict[int, int] = {}
+            running: dict[str, float] = {}
+            for k, c in reversed(list(enumerate(found))):
+                running[c.type] = level[id(c)] = max(c.raw, running.get(c.type, 0.0))
+                place[id(c)] = k
+            found.sort(key=lambda c: (-level[id(c)], place[id(c)]))
+            # the shown scores again, on that one scale (rank.py's rule, over all of them; an
+            # unnamed type's raw before its x0.8, so it shows at most 80)
+            full = max([SCORE_FULL] + [c.raw / (1.0 if c.type in asked else SHOULD_FACTOR)
+                                       for c in found])
+            for c in found:
+                c.score = round(100.0 * level[id(c)] / full, 2)
             # `match` was decided within one type; across the types asked for it needs the
             # same lead over the best of the others. A type only ranked after them
             # (type_strict "should") cannot match and does not hold one back: O*NET's
@@ -373,25 +383,31 @@ class Service:
                               for prop, vals in wanted)
         ordered = sorted(candidates, key=lambda c: -held[id(c)])  # stable: by name within
         # Scores follow the order, so a client that sorts by score keeps it (the second
-        # audit: 95.61 was listed before 100): a lifted candidate gets 10 more, and at least
-        # the score of the best one that holds fewer of the values.
-        for n, c in enumerate(ordered):
-            below = [o.score for o in ordered[n + 1:] if held[id(o)] < held[id(c)]]
+        # audit: 95.61 was listed before 100): a candidate with the values gets 10 more, and
+        # one with fewer is shown at most as high as the one before it. Regression (session
+        # 35's review): lifting the holders to the best score below them showed Chief
+        # Executives at 100 for "registered nurse" with soc2018=11-1011, an entity the text
+        # never found; now it is at 10, and Registered Nurses below it at most 10.
+        ceiling = 100.0
+        for c in ordered:
             if held[id(c)]:
-                c.score = round(min(100.0, max(c.score + 10.0, max(below, default=0.0))), 2)
+                c.score = min(100.0, c.score + 10.0)
+            ceiling = c.score = round(min(c.score, ceiling), 2)
         for c in ordered[1:]:  # a match is the first candidate's only
             c.match = False
         return ordered
 
     def _with_code_holders(self, candidates: list[Candidate], props: list[Any],
-                           types: tuple[str, ...]) -> list[Candidate]:
+                           types: tuple[str, ...], strict: str) -> list[Candidate]:
         """`candidates` and, after them, the entities of the asked types that hold a code the
         query gives (soc2018, onet, isco08, esco; at most MAX_LIMIT of each type, those that
         hold the most first) but whose names did not rank: `_refine` then puts them first.
         Regression (session 35's audit): a code only reordered the candidates the text had
         found, so "x" with onet=29-1171.00 never gave 29-1171.00, the one entity of that code,
         and a spreadsheet of titles and codes still needed a person on each misspelt row.
-        Figures (median-wage, job-zone) are held by hundreds and add no one."""
+        Figures (median-wage, job-zone) are held by hundreds and add no one. With type_strict
+        "all", only entities of every type asked (the review: O*NET-only entities came back
+        for an O*NET-and-ESCO query)."""
         codes = [(prop, values) for prop, values in _wanted_values(props) if prop.type]
         if not codes:
             return candidates
@@ -402,7 +418,8 @@ class Service:
             for prop, values in codes:
                 holders = self._value_holders(type_key, prop)
                 for number in set().union(*(holders.get(v, ()) for v in values)):
-                    counts[number] = counts.get(number, 0) + 1
+                    if strict != "all" or all(t in self.types_of[number] for t in types):
+                        counts[number] = counts.get(number, 0) + 1
             for _, _, number in sorted((-n, self.index.entities[number].id, number)
                                        for number, n in counts.items())[:MAX_LIMIT]:
                 if number not in present:
@@ -557,8 +574,13 @@ class Service:
             return None
         e = self.index.entities[number]
         codes = []
+        # An O*NET-SOC specialty (xx-xxxx.01, ...) has its SOC code's wage: named here, as its
+        # page says "broader" (session 35's audit: Baristas' bare 30480 read as their own).
+        specialty = e.type == "onet-occupation" and not e.id.endswith(".00")
         for p in PROPERTIES.values():
             values = p.value(self.index, number)
+            if values and p.id == "median-wage" and specialty:
+                values = [v if "(" in v else f"{v} (of SOC {e.id[:7]})" for v in values]
             if values:
                 codes.append(f"<dt>{html.escape(p.name)}</dt>"
                              f"<dd>{html.escape(', '.join(values))}</dd>")
