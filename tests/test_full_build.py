@@ -158,6 +158,25 @@ def test_titles_typed_as_written_or_misspelt_find_their_occupation_on_the_full_g
     assert cashier[0].score == 100.0 > cashier[1].score
 
 
+def test_the_observations_are_a_well_formed_data_cube_on_the_full_graph(
+        full: tuple[Path, BuildReport]) -> None:
+    """Regression (session 35's check of the full graph with the W3C Data Cube's
+    well-formedness checks): refPeriod had no range (IC-4) and okg:occupation, whose range is
+    skos:Concept, no code list (IC-5), so no value could be checked against one (IC-19)."""
+    from pyoxigraph import Store
+
+    from tests.test_code_lists import (
+        CONCEPT_DIMENSIONS_WITHOUT_LIST,
+        DIMENSIONS_WITHOUT_RANGE,
+        outside_the_code_lists,
+    )
+
+    store = Store.read_only(str(full[0] / "store"))
+    for query in (DIMENSIONS_WITHOUT_RANGE, CONCEPT_DIMENSIONS_WITHOUT_LIST):
+        assert not list(store.query(query, use_default_graph_as_union=True)), query
+    assert not outside_the_code_lists(store)
+
+
 def test_onet_occupations_have_the_schema_org_salary_their_pages_embed(engine) -> None:
     """Regression (session 34's audit): none of the 1,016 O*NET-SOC occupations had a
     schema:estimatedSalary in the graph, though their pages embedded their SOC code's. Every

@@ -31,6 +31,8 @@ DERIVED_STAGES: list[str] = [
     "kg.build.search_text.add_search_texts",  # okg:searchText for label search
     # ESCO occupations below Nesta's level: their ancestor's O*NET match, as skos:broadMatch
     "kg.build.inherited_matches.add_inherited_matches",
+    # the members of the observations' code lists (Data Cube qb:codeList)
+    "kg.build.code_lists.add_code_list_members",
 ]
 
 SourceStage = Callable[[Store, str], list[Quad]]

@@ -59,6 +59,7 @@ def page_class() -> type:
 
     qb_dsd = URIRef("http://purl.org/linked-data/cube#DataStructureDefinition")
     qb_component = URIRef("http://purl.org/linked-data/cube#component")
+    qb_code_list = URIRef("http://purl.org/linked-data/cube#codeList")
 
     def label(graph: Any, iri: Any) -> str:
         for prop in (SKOS.prefLabel, RDFS.label, DCTERMS.title):
@@ -152,6 +153,17 @@ def page_class() -> type:
                 rows.appendChild(h.tr(h.th("Components"), h.td(components)))
                 sec.appendChild(h.div(h.h3(label(self.ont, structure)), rows,
                                     id=self.fids[str(structure)], _class="entity"))
+            # the dimensions' code lists (okg:ObservedOccupations), anchored the same way
+            for code_list in sorted({c for c in self.ont.objects(None, qb_code_list)
+                                     if isinstance(c, URIRef) and str(c) in self.fids}):
+                rows = h.table(h.tr(h.th("IRI"), h.td(h.code(str(code_list)))))
+                for definition in sorted(self.ont.objects(code_list, SKOS.definition)):
+                    rows.appendChild(h.tr(h.th("Definition"), h.td(str(definition))))
+                of = h.ul([h.li(h.code(str(d)))
+                           for d in sorted(self.ont.subjects(qb_code_list, code_list))])
+                rows.appendChild(h.tr(h.th("Code list of"), h.td(of)))
+                sec.appendChild(h.div(h.h3(label(self.ont, code_list)), rows,
+                                    id=self.fids[str(code_list)], _class="entity"))
             self.content.appendChild(sec)
 
         def _make_toc(self) -> None:

@@ -19,7 +19,7 @@ from rdflib import Graph, URIRef
 from kg.build.options import log
 from kg.build.shacl_report import format_report, load_shapes, shacl_findings
 from kg.errors import Location, ValidationFailed
-from kg.prefixes import bind_prefixes
+from kg.prefixes import SKOS, bind_prefixes
 
 
 def _values(graphs: Iterable[str]) -> str:
@@ -42,6 +42,15 @@ def curated_graph(store: Store, curated: list[str], imported: list[str], base: s
     }}"""
     text = serialize(store.query(query), format=RdfFormat.N_TRIPLES)
     graph = bind_prefixes(Graph(), base)
+    graph.parse(data=text.decode("utf-8"), format="nt")
+    # The classes of the code lists' members (kg.build.code_lists: classification concepts of
+    # the imported graphs), which the collection shape asks to be skos:Concept.
+    members = f"""CONSTRUCT {{ ?member a ?class }} WHERE {{
+      {{ SELECT DISTINCT ?member WHERE {{ GRAPH <{base}graph/derived> {{
+         ?list <{SKOS}member> ?member }} }} }}
+      GRAPH ?g {{ ?member a ?class }}
+    }}"""
+    text = serialize(store.query(members), format=RdfFormat.N_TRIPLES)
     graph.parse(data=text.decode("utf-8"), format="nt")
     return graph
 
