@@ -1,5 +1,5 @@
-"""The members of the observations' code lists (RDF Data Cube qb:codeList): every value that an
-observation gives its coded dimension, as a skos:member of the dimension's skos:Collection.
+"""The observations' code lists (RDF Data Cube qb:codeList): each a skos:Collection with every
+value that an observation gives its coded dimension as a skos:member.
 
 The W3C Data Cube's well-formedness checks ask a dimension whose range is skos:Concept for a code
 list (IC-5) and every observation's value to be in it (IC-19); okg:occupation had none (session
@@ -15,6 +15,8 @@ from pyoxigraph import NamedNode, Quad, Store
 from kg.build.store import add_quads
 from kg.prefixes import OKG, SKOS
 
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
 # dimension -> its code list, as the ontology's qb:codeList states
 CODE_LISTS: dict[str, str] = {OKG.occupation: OKG.ObservedOccupations}
 
@@ -28,6 +30,12 @@ def add_code_list_members(store: Store, base: str) -> int:
         values = sorted({row[0].value for row in store.query(
             f"SELECT DISTINCT ?v WHERE {{ ?observation <{dimension}> ?v FILTER(isIRI(?v)) }}",
             use_default_graph_as_union=True)})
+        if not values:
+            continue
+        # Typed here, not in the ontology: the ontology is read beside every graph that is
+        # validated, and a collection there without its members broke the shapes of each.
+        quads.append(Quad(NamedNode(code_list), NamedNode(RDF_TYPE),
+                          NamedNode(SKOS.Collection), graph))
         quads += [Quad(NamedNode(code_list), NamedNode(SKOS.member), NamedNode(v), graph)
                   for v in values]
     return add_quads(store, quads)
