@@ -45,7 +45,7 @@ from kg.serve import reconcile_route
 from kg.serve.responses import Response
 from tests.conftest import SHARED
 from tests.server_support import http, running_server, slices_with_oews_row_changed
-from tests.triples import store_of, turtle_store
+from tests.triples import onet_occupations, store_of, turtle_store
 
 DATA = Path(__file__).parent / "data"
 SCHEMAS = SHARED / "vocab" / "reconciliation-0.2"
@@ -632,18 +632,12 @@ def test_an_occupation_comes_before_its_specialties_that_share_a_title() -> None
     the raw score, all but tied, put Biofuels Production Managers (11-3051.03) before
     Industrial Production Managers (11-3051.00). A title that names no specialty is the
     occupation's; holders under other codes keep the raw order."""
-    index = _small_index("""
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix id: <https://w3id.org/occupation-kg/id/> .
-id:onet-soc2019\\/11-3051.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "11-3051.00" ;
-    skos:prefLabel "Industrial Production Managers"@en ; skos:altLabel "Plant Manager"@en .
-id:onet-soc2019\\/11-3051.03 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "11-3051.03" ;
-    skos:prefLabel "Biofuels Production Managers"@en ; skos:altLabel "Plant Manager"@en ,
-    "Biofuels Plant Manager"@en , "Plant Manager, Biofuels"@en .
-id:onet-soc2019\\/11-9013.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "11-9013.00" ;
-    skos:prefLabel "Farmers, Ranchers, and Other Agricultural Managers"@en ;
-    skos:altLabel "Plant Manager"@en .
-""")
+    index = _small_index(onet_occupations({
+        "11-3051.00": ("Industrial Production Managers", "Plant Manager"),
+        "11-3051.03": ("Biofuels Production Managers", "Plant Manager", "Biofuels Plant Manager",
+                       "Plant Manager, Biofuels"),
+        "11-9013.00": ("Farmers, Ranchers, and Other Agricultural Managers", "Plant Manager"),
+    }))
     ranker = Ranker(index)
     raw = ranker.rank(["plant manager"], "onet-occupation", rerank=False)[0]
     ids = [c.id for c in raw]

@@ -6,38 +6,26 @@ from __future__ import annotations
 from kg.reconcile.index import Index, from_store
 from kg.reconcile.rank import Ranker
 from kg.reconcile.respell import LOOKUPS, VARIANTS, Respeller
-from tests.triples import turtle_store
+from tests.triples import onet_occupations, turtle_store
 
 
 def _index(turtle: str) -> Index:
     return from_store(turtle_store(turtle))
 
 
-_HEAD = """
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-@prefix id: <https://w3id.org/occupation-kg/id/> .
-"""
-
 # Registered Nurses hold many "... nurse" titles, Nurse Practitioners few.
-_NURSES = _HEAD + """
-id:onet-soc2019\\/29-1141.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "29-1141.00" ;
-    skos:prefLabel "Registered Nurses"@en ; skos:altLabel "Charge Nurse"@en , "Flight Nurse"@en ,
-    "Field Nurse"@en , "Dialysis Nurse"@en , "Staff Nurse"@en , "Circulating Nurse"@en ,
-    "Forensic Nurse"@en , "Geriatric Nurse"@en , "Industrial Nurse"@en , "Delivery Nurse"@en .
-id:onet-soc2019\\/29-1171.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "29-1171.00" ;
-    skos:prefLabel "Nurse Practitioners"@en ; skos:altLabel "Family Nurse Practitioner"@en .
-id:onet-soc2019\\/47-2111.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "47-2111.00" ;
-    skos:prefLabel "Electricians"@en ; skos:altLabel "Electrician"@en .
-id:onet-soc2019\\/17-2071.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "17-2071.00" ;
-    skos:prefLabel "Electrical Engineers"@en ; skos:altLabel "Electrical Project Engineer"@en ,
-    "Electrical Design Engineer"@en , "Electrical Controls Engineer"@en .
-id:onet-soc2019\\/41-2011.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "41-2011.00" ;
-    skos:prefLabel "Cashiers"@en ; skos:altLabel "Cashier"@en , "Head Cashier"@en ,
-    "Cashier Clerk"@en , "Checker"@en .
-id:onet-soc2019\\/41-2012.00 skos:inScheme id:scheme\\/onet-soc2019 ; skos:notation "41-2012.00" ;
-    skos:prefLabel "Gambling Change Persons and Booth Cashiers"@en ; skos:altLabel "Cashier"@en ,
-    "Casino Cashier"@en , "Booth Cashier"@en , "Change Person"@en .
-"""
+_NURSES = onet_occupations({
+    "29-1141.00": ("Registered Nurses", "Charge Nurse", "Flight Nurse", "Field Nurse",
+                   "Dialysis Nurse", "Staff Nurse", "Circulating Nurse", "Forensic Nurse",
+                   "Geriatric Nurse", "Industrial Nurse", "Delivery Nurse"),
+    "29-1171.00": ("Nurse Practitioners", "Family Nurse Practitioner"),
+    "47-2111.00": ("Electricians", "Electrician"),
+    "17-2071.00": ("Electrical Engineers", "Electrical Project Engineer",
+                   "Electrical Design Engineer", "Electrical Controls Engineer"),
+    "41-2011.00": ("Cashiers", "Cashier", "Head Cashier", "Cashier Clerk", "Checker"),
+    "41-2012.00": ("Gambling Change Persons and Booth Cashiers", "Cashier", "Casino Cashier",
+                   "Booth Cashier", "Change Person"),
+})
 
 
 def test_a_misspelt_word_has_the_closest_label_words_as_respellings() -> None:

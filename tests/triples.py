@@ -20,3 +20,14 @@ def turtle_store(turtle: str) -> ox.Store:
     store = ox.Store()
     store.load(turtle.encode("utf-8"), format=ox.RdfFormat.TURTLE)
     return store
+
+
+def onet_occupations(titles: dict[str, tuple[str, ...]]) -> str:
+    """Turtle for O*NET-SOC 2019 occupations: code -> (preferred title, alternate titles ...)."""
+    lines = ["@prefix skos: <http://www.w3.org/2004/02/skos/core#> .",
+             "@prefix id: <https://w3id.org/occupation-kg/id/> ."]
+    for code, (title, *alternates) in titles.items():
+        alts = "".join(f' ; skos:altLabel "{a}"@en' for a in alternates)
+        lines.append(f'id:onet-soc2019\\/{code} skos:inScheme id:scheme\\/onet-soc2019 ; '
+                     f'skos:notation "{code}" ; skos:prefLabel "{title}"@en{alts} .')
+    return "\n".join(lines) + "\n"
