@@ -162,17 +162,20 @@ def test_the_observations_are_a_well_formed_data_cube_on_the_full_graph(
         full: tuple[Path, BuildReport]) -> None:
     """Regression (session 35's check of the full graph with the W3C Data Cube's
     well-formedness checks): refPeriod had no range (IC-4) and okg:occupation, whose range is
-    skos:Concept, no code list (IC-5), so no value could be checked against one (IC-19)."""
+    skos:Concept, no code list (IC-5), so no value could be checked against one (IC-19); and
+    no two observations of a dataset may share their dimension values (IC-12)."""
     from pyoxigraph import Store
 
     from tests.test_code_lists import (
         CONCEPT_DIMENSIONS_WITHOUT_LIST,
         DIMENSIONS_WITHOUT_RANGE,
+        DUPLICATE_OBSERVATIONS,
         outside_the_code_lists,
     )
 
     store = Store.read_only(str(full[0] / "store"))
-    for query in (DIMENSIONS_WITHOUT_RANGE, CONCEPT_DIMENSIONS_WITHOUT_LIST):
+    for query in (DIMENSIONS_WITHOUT_RANGE, CONCEPT_DIMENSIONS_WITHOUT_LIST,
+                  DUPLICATE_OBSERVATIONS):
         assert not list(store.query(query, use_default_graph_as_union=True)), query
     assert not outside_the_code_lists(store)
 
