@@ -250,3 +250,34 @@ def test_import_out_in_a_missing_folder_is_refused(tmp_path, capsys) -> None:
     assert main(["import", "naics2022", str(slice_), "--out", str(out), "--quiet"]) == 1
     assert f"--out {out}: the folder {out.parent} does not exist" in capsys.readouterr().err
     assert not out.parent.exists()
+
+
+@pytest.mark.parametrize("argv", [
+    ["import", "soc2018", "{data}"],
+    ["map", "suggest", "--object-scheme", "soc2018", "--object-data", "{data}"],
+], ids=["import", "map-suggest"])
+def test_an_input_file_is_never_the_out_file(argv: list[str], tmp_path: Path, capsys) -> None:
+    """Regression (session 36's attack): `kg import soc2018 D --out D/SOC_Structure.tsv` and
+    `kg map suggest ... --object-data D --out D/SOC_Structure.tsv` replaced the publisher's
+    file and exited 0."""
+    import shutil
+
+    data = tmp_path / "soc"
+    shutil.copytree(SOC_SLICE, data)
+    target = next(data.glob("SOC_Structure*"))
+    before = target.read_bytes()
+    argv = [a.replace("{data}", str(data)) for a in argv]
+    assert main([*argv, "--out", str(target)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"kg: error: --out {target}: is a file of the data folder {data}; "
+        "write the output elsewhere")
+    assert target.read_bytes() == before
+
+
+def test_import_writes_only_rdf_files(tmp_path: Path, capsys) -> None:
+    """Regression (session 36's attack): any --out name was written as N-Triples."""
+    out = tmp_path / "soc.tsv"
+    assert main(["import", "soc2018", str(SOC_SLICE), "--out", str(out), "--quiet"]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        f"kg: error: --out {out}: give a .nt (N-Triples) or .nq (N-Quads) file")
+    assert not out.exists()

@@ -19,7 +19,11 @@ def _import(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise KgError(f"{folder}: no such folder")
     out: Path = args.out or Path(f"{args.name}.nt")
-    _check_out_file(out)
+    _check_out_file(out, inputs=[folder])
+    if out.suffix not in (".nt", ".nq"):
+        # regression (session 36's attack): --out DIR/SOC_Structure.tsv replaced the
+        # publisher's file with N-Triples and reported success
+        raise KgError(f"--out {out}: give a .nt (N-Triples) or .nq (N-Quads) file")
     try:
         stats = write(IMPORTERS[args.name], folder, out, base=args.base,
                       progress=not args.quiet)
@@ -34,12 +38,18 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _check_out_file(out: Path) -> None:
+def _check_out_file(out: Path, inputs: list[Path | None]) -> None:
     if out.is_dir():
         raise KgError(f"--out {out}: is a folder; give a file name")
     if not out.parent.is_dir():
         # as `kg reconcile` does: a mistyped path made folders (/nonexistent/; audit)
         raise KgError(f"--out {out}: the folder {out.parent} does not exist")
+    # A file of a data folder the command reads is never written over: it is a publisher's file
+    # (session 36's attack: `kg import` and `kg map suggest` replaced one and exited 0).
+    for folder in inputs:
+        if folder is not None and out.exists() and out.resolve().is_relative_to(folder.resolve()):
+            raise KgError(f"--out {out}: is a file of the data folder {folder}; "
+                          "write the output elsewhere")
 
 
 def _labels(scheme: str, data: Path | None, base: str, prefix: str | None
@@ -57,6 +67,8 @@ def _labels(scheme: str, data: Path | None, base: str, prefix: str | None
 def _suggest(args: argparse.Namespace) -> int:
     from kg.sources.sssom_mappings import suggest, suggestions_tsv
 
+    if args.out:  # before the matching, which takes a while
+        _check_out_file(args.out, inputs=[args.subject_data, args.object_data])
     subject_prefix = args.base + args.subject_kind + "/" if args.subject_kind else None
     subjects = _labels(args.subject_scheme, args.subject_data, args.base, subject_prefix)
     objects = _labels(args.object_scheme, args.object_data, args.base, args.object_prefix)
@@ -65,7 +77,6 @@ def _suggest(args: argparse.Namespace) -> int:
               f"{args.object_scheme}.sssom.tsv")
     lines = suggestions_tsv(rows, set_id, datetime.date.today().isoformat(), args.base)
     if args.out:
-        _check_out_file(args.out)
         try:
             args.out.write_text("".join(lines), encoding="utf-8")
         except OSError as exc:
