@@ -233,3 +233,20 @@ def test_an_entity_document_carries_whole_mapping_nodes(slices_served: Running) 
         said = {str(p) for p in served.predicates(node)}
         assert {owl + "annotatedSource", owl + "annotatedProperty",
                 sssom + "mapping_justification", sssom + "confidence"} <= said, said
+
+
+@pytest.mark.parametrize("suffix", ["", ".jsonld"])
+def test_pyld_loads_entities_and_graphs_with_its_own_document_loader(
+        server: Running, suffix: str) -> None:
+    """Regression (session 36's client audit): PyLD could not load any entity. The JSON-LD
+    answer's media type had a charset parameter (JSON defines none, and PyLD took the answer
+    for a non-JSON one) and its Link header several rel="alternate" links (PyLD reads that
+    relation as one link: AttributeError 'list' object has no attribute 'get')."""
+    from pyld import jsonld
+
+    loader = jsonld.requests_document_loader(timeout=30)
+    occupation = server.base + "occupation/industrial-production-managers"
+    for iri in (occupation, server.base + "graph/curation"):
+        expanded = jsonld.expand(iri + suffix, {"documentLoader": loader})
+        subjects = {node.get("@id") for node in expanded}
+        assert iri.replace(server.base, CANONICAL) in subjects or iri in subjects, subjects

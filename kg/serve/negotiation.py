@@ -30,6 +30,18 @@ MEDIA_ALIASES: dict[str, str] = {
     "text/xml": "application/rdf+xml",
 }
 
+
+
+def content_type(media: str) -> str:
+    """The Content-Type of an answer in `media`: with charset=utf-8 where the media type
+    defines that parameter (text/* and XML), bare otherwise. JSON, JSON-LD, N-Triples and TriG
+    are UTF-8 by definition and define no charset; PyLD took "application/ld+json;
+    charset=utf-8" for an answer that is not JSON (session 36's client audit)."""
+    if media.startswith("text/") or media.endswith(("/xml", "+xml")):
+        return f"{media}; charset=utf-8"
+    return media
+
+
 SPARQL_JSON = "application/sparql-results+json"
 SPARQL_XML = "application/sparql-results+xml"
 CSV = "text/csv"

@@ -142,6 +142,17 @@ def _formats(app: App, iri: str) -> list[tuple[str, str, str]]:
     return [(names[ext], media, f"{doc}.{ext}") for ext, (media, _) in neg.ENTITY_FORMATS.items()]
 
 
+def _links(app: App, iri: str, media: str) -> str:
+    """The Link header of a description document: the IRI it describes and its other formats.
+    A JSON-LD document lists no other formats: PyLD 3.3's loader reads rel="alternate" as one
+    link and failed on an entity's several (session 36's client audit)."""
+    links = [f'<{iri}>; rel="describes"']
+    if media != neg.JSONLD:
+        links += [f'<{url}>; rel="alternate"; type="{m}"'
+                  for _, m, url in _formats(app, iri) if m != media]
+    return ", ".join(links)
+
+
 def resource(app: App, ext: str | None, params: dict[str, list[str]],
              headers: Message) -> Response:
     """/resource?iri=IRI (303 to a document by Accept) and /resource.EXT?iri=IRI: what the
@@ -220,22 +231,19 @@ def _see_document(rest: str, headers: Message) -> Response:
 def described_document(app: App, iri: str, ext: str, kind_: str) -> Response:
     """A named graph (its triples, streamed from a cache file, and its void.ttl description;
     an HTML summary with counts) or a void.ttl node (its description)."""
-    links = ", ".join(
-        f'<{url}>; rel="alternate"; type="{m}"' for _, m, url in _formats(app, iri)
-    )
-    headers = {"Link": f'<{iri}>; rel="describes", {links}', "Cache-Control": "max-age=300"}
     media = described.media_of(ext)
+    headers = {"Link": _links(app, iri, media), "Cache-Control": "max-age=300"}
     if ext == "html":
         return Response(200, _described_page(app, iri, kind_), HTML, headers)
     if kind_ == "graph" and described.graph_size(app, iri) > app.config.max_results:
         # its description and where to download it, as the HTML page says
         body = described.large_graph_description(app, iri, ext)
-        return Response(200, body, f"{media}; charset=utf-8", headers)
+        return Response(200, body, neg.content_type(media), headers)
     if kind_ == "graph":
         path = described.graph_file(app, iri, ext)
-        return Response(200, content_type=f"{media}; charset=utf-8", headers=headers, file=path)
+        return Response(200, content_type=neg.content_type(media), headers=headers, file=path)
     body = described.description(app, iri, ext)
-    return Response(200, body, f"{media}; charset=utf-8", headers)
+    return Response(200, body, neg.content_type(media), headers)
 
 
 def _described_page(app: App, iri: str, kind_: str) -> bytes:
@@ -289,10 +297,7 @@ def entity_document(app: App, iri: str, ext: str) -> Response:
 
 def _entity_document(app: App, iri: str, ext: str) -> Response:
     media, fmt = neg.ENTITY_FORMATS[ext]
-    links = ", ".join(
-        f'<{url}>; rel="alternate"; type="{m}"' for _, m, url in _formats(app, iri)
-    )
-    headers = {"Link": f'<{iri}>; rel="describes", {links}', "Cache-Control": "max-age=300"}
+    headers = {"Link": _links(app, iri, media), "Cache-Control": "max-age=300"}
     if fmt == "html":
         onet = ProfileReader(app.index.store, app.mapping.public, app.index.labels).read(iri)
         # career transitions (engineer T): "Where this occupation can lead"
@@ -355,7 +360,7 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         text = turtle_text(graph)
     else:
         text = graph.serialize(format=fmt)
-    return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)
+    return Response(200, text.encode("utf-8"), neg.content_type(media), headers)
 
 
 # A kind with more members than this gets a link to its own page, not a list on the index page.
@@ -688,9 +693,7 @@ def download(app: App, raw: str, request: Message | None = None) -> Response:
         # audit: a range of a truncated file announced 1,100 bytes, sent 100 and stalled)
         return Response.text(503, f"{item.name} changed on disk since the server started; "
                                   "restart kg serve")
-    media = item.media_type
-    if media.startswith("text/") or media.endswith(("json", "+json", "trig", "triples")):
-        media += "; charset=utf-8"
+    media = neg.content_type(item.media_type)
     etag = f'"{item.sha256}"'
     headers = {"ETag": etag, "Last-Modified": http_date(os.fstat(item.fd).st_mtime),
                "Cache-Control": "max-age=300", "Accept-Ranges": "bytes"}
@@ -814,7 +817,7 @@ def ontology_document(app: App, ext: str, headers: Message) -> Response:
     if ext not in ONTOLOGY_FORMATS:
         return error(app, 404, f"the ontology is not available as .{ext}", headers)
     media = ONTOLOGY_FORMATS[ext]
-    return Response(200, described.ontology_document(app, ext), f"{media}; charset=utf-8",
+    return Response(200, described.ontology_document(app, ext), neg.content_type(media),
                     {"Cache-Control": "max-age=300"})
 
 

@@ -101,7 +101,7 @@ def service_document(app: App, accept: str | None) -> Response | None:
         app.config.query_timeout, app.config.max_results,
     )
     text = graph.serialize(format=_SERIALIZERS[media])
-    return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", {"Vary": "Accept"})
+    return Response(200, text.encode("utf-8"), neg.content_type(media), {"Vary": "Accept"})
 
 
 def _void_dataset(app: App) -> str | None:

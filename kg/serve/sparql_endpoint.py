@@ -369,7 +369,7 @@ def serialize(result: Result, media: str, max_results: int) -> Response:
             text = turtle_text(result.graph)
         else:
             text = result.graph.serialize(format=fmt)
-        return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)
+        return Response(200, text.encode("utf-8"), neg.content_type(media), headers)
     if media == neg.SPARQL_XML:
         try:
             text = write_xml(result.table, result.boolean if result.form == "ask" else None)
@@ -386,7 +386,7 @@ def serialize(result: Result, media: str, max_results: int) -> Response:
         assert result.table is not None
         writer = {neg.SPARQL_JSON: write_json, neg.CSV: write_csv, neg.TSV: write_tsv}[media]
         text = writer(result.table)
-    return Response(200, text.encode("utf-8"), f"{media}; charset=utf-8", headers)
+    return Response(200, text.encode("utf-8"), neg.content_type(media), headers)
 
 
 class SparqlService:
