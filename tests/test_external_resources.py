@@ -107,6 +107,38 @@ def test_an_esco_occupation_page_gives_its_us_codes(slices_served: Running) -> N
     assert rows(equivalents(ESCO))["/id/soc2018/11-3051"][0] == "broad"
 
 
+def test_an_isco_group_page_gives_its_us_codes(slices_served: Running) -> None:
+    """Regression (session 36's client audit): an ISCO-08 group's page named no US code,
+    though dist/mappings/isco08-soc2018-chained.sssom.tsv maps the group to SOC 2018. The
+    codes expected are composed from the slices' source files: BLS's SOC 2010 codes of group
+    1321, the O*NET-SOC 2010 codes under them, and O*NET's 2010 to 2018 SOC crosswalk."""
+    import csv
+
+    data = Path(__file__).parent / "data"
+
+    def rows(path: Path) -> list[dict[str, str]]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+    group = "1321"
+    soc2010 = {r["2010 SOC Code"] for r in rows(
+        data / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv")
+        if r["ISCO-08 Code"] == group}
+    crosswalk = rows(data / "onet_soc_2019_taxonomy" / "2010_to_2018_SOC_Crosswalk.tsv")
+    soc2018 = {r[list(r)[2]] for r in crosswalk if r[list(r)[0]][:7] in soc2010}
+    assert soc2010 and soc2018
+    text = http(slices_served.url + resource("http://data.europa.eu/esco/isco/C" + group,
+                                             "html")).text
+    line = re.search(r'<p class="us-codes">(.*?)</p>', text, re.S)
+    assert line is not None, "no US codes on the ISCO group's page"
+    shown = set(re.findall(r"SOC 2018 <code>([0-9-]+)</code>", line[1]))
+    assert shown == soc2018
+    section = text[text.index('id="equivalents"'):]
+    assert "This ISCO-08 group's US codes" in section
+    for code in soc2010:
+        assert f'href="/id/soc2010/{code}"' in section
+
+
 def test_its_rdf_documents_are_the_graphs_statements(slices_served: Running) -> None:
     reply = http(slices_served.url + resource(ESCO), accept="text/turtle")
     assert reply.status == 303 and reply.headers["Location"] == resource(ESCO, "ttl")

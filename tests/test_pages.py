@@ -459,6 +459,7 @@ def test_the_home_page_says_where_to_start(slices_served: Running, server: Runni
         soc = sum(1 for row in list(csv.reader(handle, delimiter="\t"))[1:] if any(row[:4]))
     counts = dict(re.findall(r'href="([^"]+)">[^<]*</a></td><td class="num">([0-9,]+)<', start))
     assert counts["/id/scheme/soc2018"] == f"{soc:,}"
+    assert "Codes, all levels" in start
     # the kinds say where the imported occupations are (the helper's audit: "Occupation (11)"
     # looked like all there is), only where the build has them
     kinds = home[home.index("<h2>Kinds</h2>"):home.index('<table class="kinds">',
@@ -478,3 +479,33 @@ def test_the_home_page_says_where_to_start(slices_served: Running, server: Runni
             if reply.status == 303:  # to the page (/id/X.html, /resource.html?iri=X)
                 reply = http(site.url + reply.headers["Location"])
             assert reply.status == 200, path
+
+
+def test_the_home_page_says_which_codes_a_scheme_shares_with_another() -> None:
+    """Regression (session 36's client audit): "ESCO Occupations 3,626" read as a wrong count
+    of ESCO occupations (ESCO's file lists 3,007): ESCO's occupations scheme also holds the
+    619 ISCO-08 groups. The home page now says so (the slices hold no ESCO scheme node, so a
+    small store stands in for the full graph)."""
+    from types import SimpleNamespace
+
+    import pyoxigraph as ox
+
+    from kg.serve.routes import start_schemes
+
+    esco, isco = ("http://data.europa.eu/esco/concept-scheme/occupations",
+                  "http://data.europa.eu/esco/concept-scheme/isco")
+    in_scheme = ox.NamedNode("http://www.w3.org/2004/02/skos/core#inScheme")
+    store = ox.Store()
+    for member, schemes in {"isco/C2655": (esco, isco), "isco/C265": (esco, isco),
+                            "occupation/a": (esco,), "occupation/b": (esco,)}.items():
+        for scheme in schemes:
+            store.add(ox.Quad(ox.NamedNode("http://data.europa.eu/esco/" + member), in_scheme,
+                              ox.NamedNode(scheme)))
+    labels = {esco: "ESCO Occupations", isco: "ISCO 2008"}
+    app = SimpleNamespace(
+        mapping=SimpleNamespace(public="https://w3id.org/occupation-kg/id/"), store=store,
+        index=SimpleNamespace(exists=lambda iri: False,
+                              describes_external=lambda iri: iri in labels,
+                              label=lambda iri: labels[iri]))
+    assert start_schemes(app) == [("ISCO 2008", isco, 2, [("ESCO Occupations", 2)]),
+                                  ("ESCO Occupations", esco, 4, [("ISCO 2008", 2)])]

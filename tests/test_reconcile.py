@@ -324,6 +324,32 @@ def test_an_onet_occupation_extends_with_the_isco_groups_bls_gives_its_soc_2010_
         assert groups and [value_of(v) for v in answer["rows"][code]["isco08"]] == sorted(groups)
 
 
+def test_an_isco_group_extends_with_the_codes_bls_gives_it(service: Service) -> None:
+    """Regression (session 36's client audit): extending ISCO-08 groups gave empty SOC 2018,
+    O*NET-SOC, median wage and job zone cells, though extend/propose offers them and the
+    chained SSSOM set maps 2655 Actors to 27-2011. The groups' codes are the O*NET-SOC and SOC
+    occupations whose ISCO column (the test above) names the group."""
+    def rows(path: Path) -> list[dict[str, str]]:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+    old = {r["O*NET-SOC 2010 Code"][:7] for r in rows(
+        DATA / "onet_soc_2019_taxonomy" / "2010_to_2019_Crosswalk.tsv")
+        if r["O*NET-SOC 2019 Code"] == "11-3051.00"}
+    groups = sorted({r["ISCO-08 Code"] for r in rows(
+        DATA / "crosswalk_isco08_soc2010_bls" / "soc2010_to_isco08.tsv")
+        if r["2010 SOC Code"] in old})
+    served = [g for g in groups if g in service.any_id]
+    assert served, (groups, "no ISCO group of the slice")
+    wanted = [{"id": p} for p in ("soc2018", "onet", "median-wage", "job-zone")]
+    answer = service.extend(json.dumps({"ids": served, "properties": wanted}))
+    for group in served:
+        cells = {p: [value_of(v) for v in answer["rows"][group][p]] for p in
+                 ("soc2018", "onet", "median-wage", "job-zone")}
+        assert "11-3051" in cells["soc2018"] and "11-3051.00" in cells["onet"], (group, cells)
+        assert cells["median-wage"] and cells["job-zone"], (group, cells)
+
+
 def test_bad_queries_are_400_messages(service: Service) -> None:
     # Regression (session 29's attack): ids 1 and null gave rows "1" and "None"
     with pytest.raises(BadRequest, match="ids must be strings, got 1"):

@@ -81,6 +81,8 @@ class Index:
     # O*NET-SOC 2019 or SOC 2018 IRI -> ISCO-08 codes by BLS's ISCO-08/SOC 2010 crosswalk,
     # reached through O*NET's 2010 crosswalks (kg.reconcile.index._isco_through_soc2010)
     isco_of: dict[str, list[str]] = field(default_factory=dict)
+    # ISCO-08 code -> the O*NET-SOC 2019 and SOC 2018 entities of isco_of (read backwards)
+    holders_of_isco: dict[str, list[int]] = field(default_factory=dict)
     store: ox.Store | None = None
 
     def codes(self, entity: int, type_key: str) -> list[str]:
@@ -201,6 +203,11 @@ def from_store(store: ox.Store) -> Index:
                 index.links[soc[code]].add(i)
     _stated(store, iris, index)
     index.isco_of = _isco_through_soc2010(store)
+    holders: dict[str, set[int]] = defaultdict(set)
+    for iri, codes in index.isco_of.items():
+        for code in codes:
+            holders[code].update(iris.get(iri, ()))
+    index.holders_of_isco = {code: sorted(found) for code, found in sorted(holders.items())}
     index.esco_of = _esco_through_onet2010(store)
     for a, b in _rows(store, f"SELECT ?a ?b WHERE {{ ?a <{SKOS}broader> ?b }}"):
         if (code := _SOC_2018.search(a)) and (group := _SOC_2018.search(b)):

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from kg.reconcile.index import Index
+from kg.reconcile.index import Entity, Index
 from kg.reconcile.rank import (
     MATCH_MARGIN,
     MATCH_MARGIN_RERANKED,
@@ -58,8 +58,21 @@ def _linked_ids(type_key: str) -> Callable[[Index, int], list[str]]:
         own = index.entities[entity]
         if own.type == type_key:
             return [own.id]
+        if own.type == "isco08":
+            return sorted(set(index.codes(entity, type_key)) | set(_through_isco(index, own,
+                                                                                 type_key)))
         return index.codes(entity, type_key)
     return value
+
+
+def _through_isco(index: Index, group: Entity, type_key: str) -> list[str]:
+    """The O*NET-SOC 2019 or SOC 2018 codes BLS's ISCO-08/SOC 2010 crosswalk gives an ISCO-08
+    group, through O*NET's 2010 crosswalks: the ISCO column of those codes read backwards, as
+    dist/mappings/isco08-soc2018-chained.sssom.tsv composes it. Extending ISCO groups gave empty
+    SOC, O*NET, wage and job-zone cells (session 36's client audit: 2655 Actors has the exact
+    match 27-2011)."""
+    return [index.entities[holder].id for holder in index.holders_of_isco.get(group.id, ())
+            if index.entities[holder].type == type_key]
 
 
 def _soc(index: Index, entity: int) -> list[str]:
@@ -148,6 +161,8 @@ def _esco(index: Index, entity: int) -> list[str]:
 def _job_zone(index: Index, entity: int) -> list[str]:
     own = index.entities[entity]
     iris = [own.iri] + [e.iri for e in index.linked(entity, "onet-occupation")]
+    if own.type == "isco08":  # the O*NET-SOC occupations of the group (_through_isco)
+        iris += [index.entities[h].iri for h in index.holders_of_isco.get(own.id, ())]
     return sorted({index.job_zone[i] for i in iris if i in index.job_zone})
 
 

@@ -126,6 +126,8 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
     of the ESCO occupation `iri` (read_us_equivalents)."""
     if iri.startswith(ESCO_OCCUPATION):
         return read_us_equivalents(store, iri, public_base, labels)
+    if iri.startswith(ISCO_GROUP):
+        return read_isco_us_equivalents(store, iri, public_base, labels)
     if not iri.startswith(public_base + "onet-soc2019/"):
         return []
 
@@ -207,6 +209,52 @@ def read_us_equivalents(store: ox.Store, iri: str, public_base: str,
     onet2019.entries.extend(reached["2019"].values())
     soc2018.entries.extend(reached["soc"].values())
     taxonomies = [soc2018, onet2019, onet2010]
+    for taxonomy in taxonomies:
+        for e in taxonomy.entries:
+            e.via.sort()
+        taxonomy.entries.sort(key=lambda e: (_natural(e.code), e.label, e.iri))
+    return [t for t in taxonomies if t.entries]
+
+
+# O*NET-SOC 2010 codes are their SOC 2010 code and a two-digit suffix; the graph does not link
+# the two, so a SOC 2010 code's O*NET codes are looked up by IRI (.00 to .99: 100 point lookups).
+SUFFIXES = [f".{n:02d}" for n in range(100)]
+
+
+def read_isco_us_equivalents(store: ox.Store, iri: str, public_base: str,
+                             labels: dict[str, str]) -> list[Taxonomy]:
+    """The US codes of the ISCO-08 group `iri`, composed as
+    dist/mappings/isco08-soc2018-chained.sssom.tsv composes them
+    (kg.build.chained_matches.isco_soc_rows): the SOC 2010 codes BLS's crosswalk maps to the
+    group, every O*NET-SOC 2010 code under those (its ".00" code is the SOC 2010 code itself,
+    the others narrower specialties), and the SOC 2018 codes and O*NET-SOC 2019 occupations
+    O*NET's crosswalks take those to. Regression (session 36's client audit): an ISCO group's
+    page named no US code, though the chained set maps 2655 Actors to SOC 27-2011."""
+    soc2010 = Taxonomy("SOC 2010", "BLS's ISCO-08/SOC 2010 crosswalk")
+    onet2019 = Taxonomy("O*NET-SOC 2019", "through SOC 2010 and its O*NET-SOC 2010 codes: "
+                                          "O*NET's 2010 to 2019 crosswalk")
+    soc2018 = Taxonomy("SOC 2018", "through SOC 2010 and its O*NET-SOC 2010 codes: O*NET's "
+                                   "2010 to 2018 SOC crosswalk")
+    reached: dict[str, dict[str, Equivalent]] = {"2019": {}, "soc": {}}
+
+    def entry(other: str, match: str) -> Equivalent:
+        return Equivalent(other, _code(store, other), labels.get(other, ""), match)
+
+    for old, first in _linked(store, iri, public_base + "soc2010/").items():
+        group = entry(old, first)
+        soc2010.entries.append(group)
+        code = old.rsplit("/", 1)[1]
+        for suffix in SUFFIXES:
+            mid = public_base + "onet-soc2010/" + code + suffix
+            if next(store.quads_for_pattern(ox.NamedNode(mid), None, None, None), None) is None:
+                continue
+            bridge = _composed(first, "exact" if suffix == ".00" else "narrow")
+            for prefix, found in (("onet-soc2019/", reached["2019"]), ("soc2018/", reached["soc"])):
+                for target, second in _linked(store, mid, public_base + prefix).items():
+                    _reach(found, target, _composed(bridge, second), (code, old), entry)
+    onet2019.entries.extend(reached["2019"].values())
+    soc2018.entries.extend(reached["soc"].values())
+    taxonomies = [soc2018, onet2019, soc2010]
     for taxonomy in taxonomies:
         for e in taxonomy.entries:
             e.via.sort()
