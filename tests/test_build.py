@@ -169,6 +169,15 @@ def test_validate_command_names_an_unparsable_file(tmp_path: Path, capsys) -> No
     assert "broken.ttl: cannot parse" in capsys.readouterr().err
 
 
+def test_validate_reads_past_a_byte_order_mark(tmp_path: Path, capsys) -> None:
+    """Regression (session 36's attack): a Turtle file a Windows editor saved with a byte
+    order mark was refused as "'\ufeff is not a valid subject'", the mark invisible."""
+    marked = tmp_path / "marked.ttl"
+    marked.write_bytes(b"\xef\xbb\xbf@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\n")
+    assert main(["validate", str(marked)]) == 0
+    assert "marked.ttl: 1 triples, 0 violation(s)" in capsys.readouterr().out
+
+
 # The build store (dist/store) ---------------------------------------------------------------
 
 

@@ -503,6 +503,17 @@ def test_kg_reconcile_names_a_missing_column(slices: list[Path], tmp_path: Path)
         reconcile_file(source, "job", "onet-occupation", tmp_path / "o.tsv", slices)
 
 
+def test_kg_reconcile_names_the_line_of_a_byte_that_is_not_utf8(slices: list[Path],
+                                                                 tmp_path: Path) -> None:
+    """Regression (session 36's attack): a Latin-1 file gave the codec's message, "can't
+    decode byte 0xe9 in position 17", a byte offset and no line."""
+    source = tmp_path / "t.csv"
+    source.write_bytes("Job title\nplant manager\ning\u00e9nieur\n".encode("latin-1"))
+    with pytest.raises(KgError, match=r"t\.csv: line 3, column 4: byte 0xe9 is not UTF-8; save "
+                                      r"the file as UTF-8"):
+        reconcile_file(source, "Job title", "onet-occupation", tmp_path / "o.csv", slices)
+
+
 @pytest.mark.parametrize(("extra", "message"), [
     (["--out", "{source}"], "--out {source}: is the input file; choose another file"),
     (["--out", "{folder}"], "--out {folder}: is a folder; give a file name"),

@@ -87,9 +87,18 @@ def reconcile_file(path: Path, column: str, type_key: str, out: Path, sources: l
     from kg.reconcile.rank import Ranker
 
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ReconcileInputError(f"{path}: cannot read: {exc}") from exc
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReconcileInputError(f"{path}: cannot read: {exc.strerror or exc}") from exc
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        # the line and column, not the codec's byte offset (session 36's attack)
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise ReconcileInputError(
+            f"{path}: line {line}, column {column}: byte 0x{data[exc.start]:02x} is not UTF-8; "
+            "save the file as UTF-8 (a spreadsheet's \"CSV UTF-8\")") from exc
     delimiter = _delimiter(path, text[:4096])
     # A file object, not text.splitlines(): that dropped the line ends inside quoted cells
     # ("Plant\nManager" became "PlantManager") and split cells at U+2028.
