@@ -266,6 +266,24 @@ def _annual_agrees_with_hourly(row: dict[str, str], path: Path, line: int) -> No
                                column=annual)
 
 
+# The levels field_descriptions.txt gives O_GROUP, all five used by the national file (1 total,
+# 22 major, 94 minor, 455 broad, 831 detailed rows). Only 00-0000 is the total: O_GROUP "total"
+# on 11-3051 made its row skipped as the national total and its wages vanished (audit).
+O_GROUPS = ("total", "major", "minor", "broad", "detailed")
+TOTAL_CODE = "00-0000"
+
+
+def _o_group(row: dict[str, str], code: str, path: Path, line: int) -> str:
+    group = row["O_GROUP"].strip()
+    if group not in O_GROUPS:
+        raise ImportFailed(path, line, f"{group!r} is not an occupation level (expected one of "
+                           f"{', '.join(O_GROUPS)})", column="O_GROUP")
+    if (group == "total") != (code == TOTAL_CODE):
+        raise ImportFailed(path, line, f"O_GROUP {group!r} on {code}: only {TOTAL_CODE} (All "
+                           "Occupations) is the total", column="O_GROUP")
+    return group
+
+
 def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     dataset = NamedNode(OEWS.dataset_iri(ctx.base))
     yield from period_triples(ctx, MAY_2024)
@@ -290,7 +308,8 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                 raise ImportFailed(path, line, "the national file leaves this column blank, "
                                    f"got {row[col]!r}", column=col)
         code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
-        if row["O_GROUP"] == "total" or code in read:
+        group = _o_group(row, code, path, line)
+        if group == "total" or code in read:
             continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
         read.add(code)
         _wage_flags(row, path, line)

@@ -1,0 +1,87 @@
+"""Input that every earlier check let through and that the importers published (the hostile
+tester's list): each is now refused with the file, the line and the problem. Each test changes
+one thing in a copy of a slice (tests/data) and expects ImportFailed naming it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+from pathlib import Path
+
+import pytest
+
+from kg.sources.importers import IMPORTERS, ImportFailed, write
+
+DATA = Path(__file__).parent / "data"
+
+
+def copy_slice(name: str, tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    shutil.copytree(DATA / IMPORTERS[name].info.folder, folder)
+    return folder
+
+
+def refused(name: str, folder: Path, tmp_path: Path, file: str, line: int | None,
+            *texts: str) -> str:
+    out = tmp_path / "out" / "x.nt"
+    with pytest.raises(ImportFailed) as info:
+        write(IMPORTERS[name], folder, out, progress=False)
+    message = str(info.value)
+    assert f"{file}:{line}:" in message if line is not None else file in message, message
+    for text in texts:
+        assert text in message, message
+    assert not out.exists()
+    return message
+
+
+def set_tsv(path: Path, match: dict[str, str], changes: dict[str, str]) -> int:
+    """Set `changes` in the first row of the TSV at `path` whose cells have the `match` values;
+    return its line."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    header = lines[0].split("\t")
+    for number, text in enumerate(lines[1:], 2):
+        cells = text.split("\t")
+        if len(cells) == len(header) and all(
+                cells[header.index(k)].strip() == v for k, v in match.items()):
+            for column, value in changes.items():
+                cells[header.index(column)] = value
+            lines[number - 1] = "\t".join(cells)
+            path.write_text("\n".join(lines), encoding="utf-8")
+            return number
+    raise AssertionError(f"no row {match} in {path}")
+
+
+def set_csv(path: Path, match: dict[str, str], changes: dict[str, str]) -> int:
+    """As set_tsv, for a CSV file (rows re-written with minimal quoting); the row's first line."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    header = rows[0]
+    line = 2
+    for row in rows[1:]:
+        if all(row[header.index(k)] == v for k, v in match.items()):
+            for column, value in changes.items():
+                row[header.index(column)] = value
+            out = io.StringIO()
+            csv.writer(out, lineterminator="\n").writerows(rows)
+            path.write_text(out.getvalue(), encoding="utf-8")
+            return line
+        line += 1 + sum(cell.count("\n") for cell in row)
+    raise AssertionError(f"no row {match} in {path}")
+
+
+# --- 1. OEWS O_GROUP ---------------------------------------------------------------------------
+
+OEWS = "national_M2024_dl.tsv"
+
+
+def test_oews_total_on_a_code_other_than_00_0000(tmp_path: Path):
+    folder = copy_slice("bls-oews", tmp_path)
+    line = set_tsv(folder / OEWS, {"OCC_CODE": "11-3051"}, {"O_GROUP": "total"})
+    refused("bls-oews", folder, tmp_path, OEWS, line, "O_GROUP", "only 00-0000")
+
+
+def test_oews_unknown_o_group(tmp_path: Path):
+    folder = copy_slice("bls-oews", tmp_path)
+    line = set_tsv(folder / OEWS, {"OCC_CODE": "11-3051"}, {"O_GROUP": "specialty"})
+    refused("bls-oews", folder, tmp_path, OEWS, line, "O_GROUP", "not an occupation level")
