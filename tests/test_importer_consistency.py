@@ -85,3 +85,23 @@ def test_oews_unknown_o_group(tmp_path: Path):
     folder = copy_slice("bls-oews", tmp_path)
     line = set_tsv(folder / OEWS, {"OCC_CODE": "11-3051"}, {"O_GROUP": "specialty"})
     refused("bls-oews", folder, tmp_path, OEWS, line, "O_GROUP", "not an occupation level")
+
+
+# --- 8. self-references ------------------------------------------------------------------------
+
+
+def test_esco_concept_broader_than_itself(tmp_path: Path):
+    folder = copy_slice("esco", tmp_path)
+    path = folder / "broaderRelationsOccPillar.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        concept = list(csv.DictReader(handle))[0]["conceptUri"]
+    line = set_csv(path, {"conceptUri": concept}, {"broaderUri": concept})
+    refused("esco", folder, tmp_path, "broaderRelationsOccPillar.csv", line,
+            "its own broader concept")
+
+
+def test_onet_occupation_related_to_itself(tmp_path: Path):
+    folder = copy_slice("onet", tmp_path)
+    line = set_tsv(folder / "Related Occupations.tsv", {"O*NET-SOC Code": "11-3051.00"},
+                   {"Related O*NET-SOC Code": "11-3051.00"})
+    refused("onet", folder, tmp_path, "Related Occupations.tsv", line, "related to itself")

@@ -428,6 +428,9 @@ class Onet:
         for line, row in self.ctx.table(path, cols, tsv=True, keys=keys, allow_empty=True):
             source = self.occ(path, line, row)
             target = self.occ(path, line, row, "Related O*NET-SOC Code")
+            if target == source:  # none of the 18,460 rows of 29.3 relates a code to itself
+                raise ImportFailed(path, line, f"{row[CODE_COL].strip()} is related to itself",
+                                   column="Related O*NET-SOC Code")
             yield source, skos("related"), target
             tier = row["Relatedness Tier"].strip()
             if tier not in RELATEDNESS_TIERS:
