@@ -105,3 +105,35 @@ def test_onet_occupation_related_to_itself(tmp_path: Path):
     line = set_tsv(folder / "Related Occupations.tsv", {"O*NET-SOC Code": "11-3051.00"},
                    {"Related O*NET-SOC Code": "11-3051.00"})
     refused("onet", folder, tmp_path, "Related Occupations.tsv", line, "related to itself")
+
+
+# --- 7. invisible and reordered labels ---------------------------------------------------------
+
+SOC = "SOC_Structure.tsv"
+SOC_TITLE = "SOC or O*NET-SOC 2019 Title"
+
+
+@pytest.mark.parametrize("title", ["\u200b", " \u200b\ufeff ", "\u2060"])
+def test_soc_title_of_invisible_characters(tmp_path: Path, title: str):
+    folder = copy_slice("soc2018", tmp_path)
+    line = set_tsv(folder / SOC, {"Detailed Occupation": "11-3051"}, {SOC_TITLE: title})
+    refused("soc2018", folder, tmp_path, SOC, line, SOC_TITLE, "invisible characters only")
+
+
+@pytest.mark.parametrize("mark", ["\u202e", "\u202a", "\u2066", "\u2069"])
+def test_soc_title_with_a_bidirectional_control(tmp_path: Path, mark: str):
+    folder = copy_slice("soc2018", tmp_path)
+    line = set_tsv(folder / SOC, {"Detailed Occupation": "11-3051"},
+                   {SOC_TITLE: f"Industrial {mark}Production Managers"})
+    refused("soc2018", folder, tmp_path, SOC, line, SOC_TITLE, f"U+{ord(mark):04X}")
+
+
+def test_esco_label_of_invisible_characters(tmp_path: Path):
+    """The check is the shared table reader's: a CSV importer refuses it too."""
+    folder = copy_slice("esco", tmp_path)
+    path = folder / "occupations_en.csv"
+    with path.open(newline="", encoding="utf-8") as handle:
+        concept = list(csv.DictReader(handle))[0]["conceptUri"]
+    line = set_csv(path, {"conceptUri": concept}, {"preferredLabel": "\u200b"})
+    refused("esco", folder, tmp_path, "occupations_en.csv", line, "preferredLabel",
+            "invisible characters only")
