@@ -137,3 +137,21 @@ def test_esco_label_of_invisible_characters(tmp_path: Path):
     line = set_csv(path, {"conceptUri": concept}, {"preferredLabel": "\u200b"})
     refused("esco", folder, tmp_path, "occupations_en.csv", line, "preferredLabel",
             "invisible characters only")
+
+
+# --- 5. O*NET tasks ----------------------------------------------------------------------------
+
+TASKS = "Task Statements.tsv"
+
+
+@pytest.mark.parametrize("text", [" ", "", "\u00a0\u2003"])
+def test_onet_blank_task(tmp_path: Path, text: str):
+    folder = copy_slice("onet", tmp_path)
+    line = set_tsv(folder / TASKS, {"O*NET-SOC Code": "11-3051.00"}, {"Task": text})
+    refused("onet", folder, tmp_path, TASKS, line, "Task", "no text")
+
+
+def test_onet_unknown_task_type(tmp_path: Path):
+    folder = copy_slice("onet", tmp_path)
+    line = set_tsv(folder / TASKS, {"O*NET-SOC Code": "11-3051.00"}, {"Task Type": "Bogus"})
+    refused("onet", folder, tmp_path, TASKS, line, "Task Type", "'Bogus'")

@@ -33,6 +33,7 @@ from kg.sources.importers.base import (
     scheme,
     skos,
     typed,
+    visible,
 )
 from kg.sources.importers.onet_soc import ONET_CODE, ONET_TRADEMARK
 from kg.sources.importers.slugs import Slugger
@@ -72,6 +73,10 @@ SVP = re.compile(r"^\((Below [0-9.]+|[0-9.]+ to < [0-9.]+|[0-9.]+ and above)\)$"
 # while one VH rating (Work Values.tsv, 35-3023.00, third high-point) is 0: that row is read as
 # "no high-point" and makes no rating, rather than a rating outside its scale.
 NO_HIGH_POINT = {"VH"}
+# Task Type in Task Statements.tsv of 29.3: Core (13,417 rows), Supplemental (4,222) or empty
+# (1,157); "Bogus" was published as a task category (audit). Task Categories.tsv lists task
+# frequencies, not these.
+TASK_TYPES = ("", "Core", "Supplemental")
 RELATEDNESS_TIERS = ("Primary-Short", "Primary-Long", "Supplemental")
 
 
@@ -282,10 +287,16 @@ class Onet:
             occ = self.occ(path, line, row)
             task_id = check(re.compile(r"^[0-9]+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
+            if not visible(row["Task"]):  # " " was published as prefLabel "" (audit)
+                raise ImportFailed(path, line, f"task {task_id} has no text", column="Task")
+            kind = row["Task Type"].strip()
+            if kind not in TASK_TYPES:
+                raise ImportFailed(path, line, f"unknown task type {kind!r}; expected "
+                                   f"{', '.join(TASK_TYPES[1:])} or empty", column="Task Type")
             self.task_text[task_id] = row["Task"].strip()
             yield from code_concept(node, top, task_id, row["Task"].strip(), kind=okg("Duty"))
-            if row["Task Type"].strip():
-                yield node, okg("taskCategory"), plain(row["Task Type"].strip())
+            if kind:
+                yield node, okg("taskCategory"), plain(kind)
             yield occ, okg("hasTask"), node
 
     def ratings(self, name: str) -> Iterator[Triple]:
