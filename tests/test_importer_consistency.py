@@ -155,3 +155,43 @@ def test_onet_unknown_task_type(tmp_path: Path):
     folder = copy_slice("onet", tmp_path)
     line = set_tsv(folder / TASKS, {"O*NET-SOC Code": "11-3051.00"}, {"Task Type": "Bogus"})
     refused("onet", folder, tmp_path, TASKS, line, "Task Type", "'Bogus'")
+
+
+# --- 4. O*NET rating values --------------------------------------------------------------------
+
+SKILLS = "Skills.tsv"
+LV_ROW = {"O*NET-SOC Code": "11-3051.00", "Scale ID": "LV"}
+
+
+@pytest.mark.parametrize("date", ["08/0000", "08/1850", "08/2101"])
+def test_onet_date_outside_the_years(tmp_path: Path, date: str):
+    folder = copy_slice("onet", tmp_path)
+    line = set_tsv(folder / SKILLS, LV_ROW, {"Date": date})
+    refused("onet", folder, tmp_path, SKILLS, line, "Date", "1900 to 2100")
+
+
+@pytest.mark.parametrize("changes, column, text", [
+    ({"Standard Error": "1e900"}, "Standard Error", "wider than the scale"),
+    ({"Standard Error": "7.5"}, "Standard Error", "wider than the scale"),
+    ({"Lower CI Bound": "-500"}, "Lower CI Bound", "far outside the scale"),
+    ({"Upper CI Bound": "900"}, "Upper CI Bound", "far outside the scale"),
+    ({"N": "99999999999999999999999999"}, "N", "number of respondents"),
+    ({"N": "0"}, "N", "number of respondents"),
+])
+def test_onet_rating_statistics_out_of_range(tmp_path: Path, changes: dict[str, str],
+                                             column: str, text: str):
+    folder = copy_slice("onet", tmp_path)
+    line = set_tsv(folder / SKILLS, LV_ROW, changes)
+    refused("onet", folder, tmp_path, SKILLS, line, column, text)
+
+
+def test_onet_metadata_sample_size_out_of_range(tmp_path: Path):
+    folder = copy_slice("onet", tmp_path)
+    path = folder / "Occupation Level Metadata.tsv"
+    rows = [text.split("\t") for text in path.read_text(encoding="utf-8").split("\n")[1:]]
+    code, _, item, response = next(cells[:4] for cells in rows
+                                   if len(cells) > 4 and cells[4].isdigit())
+    line = set_tsv(path, {"O*NET-SOC Code": code, "Item": item, "Response": response},
+                   {"N": "99999999999999999999999999"})
+    refused("onet", folder, tmp_path, "Occupation Level Metadata.tsv", line, "N",
+            "number of respondents")

@@ -340,8 +340,7 @@ class Onet:
                 self.in_scale.add((scale_id, value.value))
             yield node, okg("ratingValue"), value
             if row.get("N", "").strip():
-                n = check(re.compile(r"^[0-9]+$"), row["N"].strip(), path, line, "N")
-                yield node, okg("sampleSize"), typed(n, "integer")
+                yield node, okg("sampleSize"), onet_reference.sample_size(row["N"], path, line)
             bounds: dict[str, Literal] = {}
             for col, prop in (("Standard Error", "standardError"),
                               ("Lower CI Bound", "lowerCIBound"),
@@ -349,7 +348,7 @@ class Onet:
                 if row.get(col, "").strip():
                     bounds[col] = decimal(row[col].strip(), path, line, col)
                     yield node, okg(prop), bounds[col]
-            self.check_interval(bounds, value, path, line)
+            self.check_interval(bounds, value, self.bounds[scale_id], path, line)
             for col, prop in (("Recommend Suppress", "recommendSuppress"),
                               ("Not Relevant", "notRelevant")):
                 flag = row.get(col, "").strip()
@@ -362,15 +361,30 @@ class Onet:
                 yield node, okg("domainSource"), plain(row["Domain Source"].strip())
 
     @staticmethod
-    def check_interval(bounds: dict[str, Literal], value: Literal, path: Path,
-                       line: int) -> None:
+    def check_interval(bounds: dict[str, Literal], value: Literal,
+                       scale: tuple[Decimal, Decimal], path: Path, line: int) -> None:
         """The confidence interval holds the rating (as all 132,821 intervals of O*NET 29.3
         do): a reversed or missed interval is a corrupt row. A standard error is not negative
-        (-0.125 was published; audit)."""
+        (-0.125 was published; audit) nor wider than the scale (1e900 was): 29.3's largest is
+        29.1105 on a 0-100 scale, 0.29 of its range. No CI bound of 29.3 lies outside its scale
+        (-500 and 900 on a 0-7 scale were published): a bound more than half the scale's range
+        beyond either end is refused."""
+        floor, ceiling = scale
+        span = ceiling - floor
         error = bounds.get("Standard Error")
         if error is not None and Decimal(error.value) < 0:
             raise ImportFailed(path, line, f"a standard error cannot be negative, got "
                                f"{error.value}", column="Standard Error")
+        if error is not None and Decimal(error.value) > span:
+            raise ImportFailed(path, line, f"a standard error of {error.value} is wider than "
+                               f"the scale ({floor}-{ceiling})", column="Standard Error")
+        margin = span / 2
+        for col in ("Lower CI Bound", "Upper CI Bound"):
+            if col in bounds and not (floor - margin <= Decimal(bounds[col].value)
+                                      <= ceiling + margin):
+                raise ImportFailed(path, line, f"{bounds[col].value} lies far outside the "
+                                   f"scale ({floor}-{ceiling}, give or take {margin})",
+                                   column=col)
         if "Lower CI Bound" not in bounds or "Upper CI Bound" not in bounds:
             return
         low = Decimal(bounds["Lower CI Bound"].value)
