@@ -103,7 +103,8 @@ def test_esco_concept_broader_than_itself(tmp_path: Path):
 def test_onet_occupation_related_to_itself(tmp_path: Path):
     folder = copy_slice("onet", tmp_path)
     line = set_tsv(folder / "Related Occupations.tsv", {"O*NET-SOC Code": "11-3051.00"},
-                   {"Related O*NET-SOC Code": "11-3051.00"})
+                   {"Related O*NET-SOC Code": "11-3051.00",
+                    "Related Title": "Industrial Production Managers"})
     refused("onet", folder, tmp_path, "Related Occupations.tsv", line, "related to itself")
 
 
@@ -195,3 +196,23 @@ def test_onet_metadata_sample_size_out_of_range(tmp_path: Path):
                    {"N": "99999999999999999999999999"})
     refused("onet", folder, tmp_path, "Occupation Level Metadata.tsv", line, "N",
             "number of respondents")
+
+
+# --- 6. O*NET titles and element names ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("file, match, changes, column", [
+    (SKILLS, LV_ROW, {"Title": "Astronauts"}, "Title"),
+    (SKILLS, LV_ROW, {"Element Name": "Juggling"}, "Element Name"),
+    (TASKS, {"O*NET-SOC Code": "11-3051.00"}, {"Title": "Astronauts"}, "Title"),
+    ("Related Occupations.tsv", {"O*NET-SOC Code": "11-3051.00"},
+     {"Related Title": "Astronauts"}, "Related Title"),
+    ("Skills to Work Activities.tsv", {}, {"Skills Element Name": "Juggling"},
+     "Skills Element Name"),
+])
+def test_onet_name_that_is_not_the_codes(tmp_path: Path, file: str, match: dict[str, str],
+                                         changes: dict[str, str], column: str):
+    folder = copy_slice("onet", tmp_path)
+    line = set_tsv(folder / file, match, changes)
+    refused("onet", folder, tmp_path, file, line, f"column {column!r}",
+            f"{next(iter(changes.values()))!r} is not the")

@@ -125,7 +125,7 @@ def scale_anchors(onet: Onet) -> Iterator[Triple]:
     yield from scheme(top, "O*NET level scale anchors")
     path = onet.folder / "Level Scale Anchors.tsv"
     cols = ("Element ID", "Scale ID", "Anchor Value", "Anchor Description")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
         element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
         element = onet.element(path, line, element_id)
         scale = scale_of(onet, path, line, scale_id)
@@ -149,7 +149,7 @@ def survey_items(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / "Survey Booklet Locations.tsv"
     cols = ("Element ID", "Survey Item Number", "Scale ID")
     keys = (Key(("Survey Item Number",)), Key(("Element ID", "Scale ID")))
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=keys):
+    for line, row in onet.table(path, cols, tsv=True, keys=keys):
         element = onet.element(path, line, row["Element ID"].strip())
         scale = scale_of(onet, path, line, row["Scale ID"].strip())
         item = check(re.compile(r"^[A-Za-z0-9]+$"), row["Survey Item Number"].strip(), path,
@@ -164,7 +164,7 @@ def element_links(onet: Onet, name: str, source: str, source_prefix: str, target
                   target_prefix: str) -> Iterator[Triple]:
     path = onet.folder / name
     cols = (f"{source} Element ID", f"{target} Element ID")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols),)):
         ends = []
         for col, prefix in zip(cols, (source_prefix, target_prefix), strict=True):
             element_id = row[col].strip()
@@ -181,7 +181,7 @@ def emerging_tasks(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / "Emerging Tasks.tsv"
     cols = (CODE_COL, "Task", "Category", "Original Task ID", "Original Task", "Date",
             "Domain Source")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
         occ = onet.occ(path, line, row)
         task, kind = row["Task"].strip(), row["Category"].strip()
         if not task:
@@ -218,7 +218,7 @@ def emerging_tasks(onet: Onet) -> Iterator[Triple]:
 def occupation_metadata(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / "Occupation Level Metadata.tsv"
     cols = (CODE_COL, "Item", "Response", "N", "Percent", "Date")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
         occ = onet.occ(path, line, row)
         item, response = row["Item"].strip(), row["Response"].strip()
         if not item:
