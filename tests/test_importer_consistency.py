@@ -216,3 +216,28 @@ def test_onet_name_that_is_not_the_codes(tmp_path: Path, file: str, match: dict[
     line = set_tsv(folder / file, match, changes)
     refused("onet", folder, tmp_path, file, line, f"column {column!r}",
             f"{next(iter(changes.values()))!r} is not the")
+
+
+# --- 3. Employment Projections figures agree ---------------------------------------------------
+
+EP12 = "table_1.2_occupational_projections_2024-34.tsv"
+EP110 = "table_1.10_separations_and_openings_2024-34.tsv"
+EP_ROW = {"2024 National Employment Matrix code": "11-3051"}
+
+
+@pytest.mark.parametrize("changes, column, text", [
+    ({"Employment, 2034": "999"}, "Employment, 2034", "plus the change"),
+    ({"Employment change, percent, 2024–34": "25.0"}, "Employment change, percent, 2024–34",
+     "does not follow from"),
+    ({"Employment distribution, percent, 2024": "5.0"},
+     "Employment distribution, percent, 2024", "of 00-0000"),
+    ({"Employment distribution, percent, 2034": "0.3"},
+     "Employment distribution, percent, 2034", "of 00-0000"),
+])
+def test_projections_figures_that_do_not_agree(tmp_path: Path, changes: dict[str, str],
+                                               column: str, text: str):
+    folder = copy_slice("bls-projections", tmp_path)
+    line = set_tsv(folder / EP12, EP_ROW, changes)
+    if set(changes) <= {"Employment, 2034", "Employment change, percent, 2024–34"}:
+        set_tsv(folder / EP110, EP_ROW, changes)  # as the tester did: both tables
+    refused("bls-projections", folder, tmp_path, EP12, line, f"column {column!r}", text)

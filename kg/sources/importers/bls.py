@@ -41,6 +41,7 @@ from kg.sources.importers.base import (
     t,
     typed,
 )
+from kg.sources.importers.bls_checks import ProjectionsAgree
 from kg.sources.importers.slugs import slugify
 
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -469,6 +470,7 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
         cols += EP_REPEATED
     cols = tuple(dict.fromkeys(cols))
     categories: set[str] = set()
+    agree = ProjectionsAgree(path)
     for line, row in ctx.table(path, cols, tsv=True, keys=(Key((EP_CODE,)),)):
         code = check(SOC_CODE, row[EP_CODE].strip(), path, line, "matrix code")
         kind = row["Occupation type"].strip()
@@ -479,6 +481,8 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             first[code] = (line, {c: row[c].strip() for c in EP_REPEATED})
         elif first is not None:
             _same_as_table_12(path, line, code, row, first)
+        if path.name == EP_12:  # table 1.10's repeats of these figures must equal them
+            agree.see(code, row, line)
         if code == "00-0000":
             continue  # "Total, all occupations" is not a SOC concept
         if code in AGGREGATES and code not in described:
