@@ -241,3 +241,31 @@ def test_projections_figures_that_do_not_agree(tmp_path: Path, changes: dict[str
     if set(changes) <= {"Employment, 2034", "Employment change, percent, 2024–34"}:
         set_tsv(folder / EP110, EP_ROW, changes)  # as the tester did: both tables
     refused("bls-projections", folder, tmp_path, EP12, line, f"column {column!r}", text)
+
+
+# --- 2. files cut at a line boundary -----------------------------------------------------------
+
+
+def head(path: Path, lines: int) -> None:
+    """Keep the first `lines` lines of `path` (the header included), as `head -n` does."""
+    kept = path.read_text(encoding="utf-8").split("\n")[:lines]
+    path.write_text("\n".join(kept) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("name, files, lines, line, texts", [
+    # cut after a group's row: the group is listed without what it holds
+    ("bls-oews", (OEWS,), 3, 3, ("group 11-0000 has no detailed occupation",)),
+    ("bls-projections", (EP12, EP110), 3, 3, ("group 11-0000 has no line item",)),
+    ("soc2018", (SOC,), 9, 9, ("broad occupation 51-1010 has no detailed occupation",)),
+    ("naics2022", ("2-6_digit_2022_Codes.tsv",), 5, 5, ("NAICS 31111 has no code under it",)),
+    # cut after an occupation: every group listed is whole, the total is not their sum
+    ("bls-oews", (OEWS,), 5, 2, ("column 'TOT_EMP'", "not the sum of the 1 major groups")),
+    ("bls-projections", (EP12, EP110), 4, 2,
+     ("column 'Employment, 2024'", "not the sum of the 1 major groups")),
+])
+def test_a_file_cut_at_a_line_boundary(tmp_path: Path, name: str, files: tuple[str, ...],
+                                       lines: int, line: int, texts: tuple[str, ...]):
+    folder = copy_slice(name, tmp_path)
+    for file in files:
+        head(folder / file, lines)
+    refused(name, folder, tmp_path, files[0], line, *texts, "cut short")

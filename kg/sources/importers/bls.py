@@ -41,7 +41,7 @@ from kg.sources.importers.base import (
     t,
     typed,
 )
-from kg.sources.importers.bls_checks import ProjectionsAgree
+from kg.sources.importers.bls_checks import Complete, ProjectionsAgree
 from kg.sources.importers.slugs import slugify
 
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -296,6 +296,9 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     # same figures; other figures for a code already read mean a spliced file.
     keys = (Key(("AREA", "NAICS", "OCC_CODE"), ("OCC_TITLE",) + stats + FLAGS),)
     read: set[str] = set()
+    # TOT_EMP is rounded to the nearest 10: a sum of n figures is off by at most 5 each (May
+    # 2024's 22 major groups sum to the 00-0000 total, 154,187,380, exactly).
+    complete = Complete(path, "TOT_EMP", Decimal(5), "detailed occupation")
     for line, row in ctx.table(path, cols, tsv=True, keys=keys):
         if row["AREA"] != "99" or row["NAICS"] != "000000":
             raise ImportFailed(path, line, "not a national cross-industry row "
@@ -310,6 +313,7 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                                    f"got {row[col]!r}", column=col)
         code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
         group = _o_group(row, code, path, line)
+        complete.see(line, code, group != "detailed", row["TOT_EMP"])
         if group == "total" or code in read:
             continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
         read.add(code)
@@ -329,6 +333,7 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                 yield ctx.id("observation", obs_id), okg("isLowerBound"), boolean(True)
         # after each figure is read, so a malformed or implausible cell is named as such first
         _annual_agrees_with_hourly(row, path, line)
+    complete.check()
 
 
 OEWS = Importer("bls-oews", OEWS_INFO, produce_oews, (OEWS_FILE,), statistical=True)
@@ -471,6 +476,10 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
     cols = tuple(dict.fromkeys(cols))
     categories: set[str] = set()
     agree = ProjectionsAgree(path)
+    # Employment in thousands to one decimal: each figure is off by at most 0.05 (2024-34's 22
+    # major groups sum to 169,956.3 against the total's 169,956.1, 175,168.0 against 175,167.9
+    # in 2034).
+    complete = Complete(path, "Employment, 2024", Decimal("0.05"), "line item")
     for line, row in ctx.table(path, cols, tsv=True, keys=(Key((EP_CODE,)),)):
         code = check(SOC_CODE, row[EP_CODE].strip(), path, line, "matrix code")
         kind = row["Occupation type"].strip()
@@ -481,9 +490,10 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             first[code] = (line, {c: row[c].strip() for c in EP_REPEATED})
         elif first is not None:
             _same_as_table_12(path, line, code, row, first)
-        if path.name == EP_12:  # table 1.10's repeats of these figures must equal them
-            agree.see(code, row, line)
+        complete.see(line, code, kind == "Summary", row["Employment, 2024"])
         if code == "00-0000":
+            if path.name == EP_12:
+                agree.see(code, row, line)
             continue  # "Total, all occupations" is not a SOC concept
         if code in AGGREGATES and code not in described:
             described.add(code)
@@ -500,8 +510,13 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             # "0%", not approximate (session 27's audit).
             yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
                                    statistic, period.slug, value, unit, True)
+        # after each figure is read, so a malformed or implausible cell is named as such first;
+        # table 1.10's repeats of these figures must equal them
+        if path.name == EP_12:
+            agree.see(code, row, line)
         if path.name == EP_12:
             yield from _categories(ctx, code, row, categories, path, line)
+    complete.check()
 
 
 SEPARATIONS = (  # (exits, transfers, separations) columns of table 1.10: counts, then rates
