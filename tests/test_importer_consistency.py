@@ -209,6 +209,10 @@ def test_onet_metadata_sample_size_out_of_range(tmp_path: Path):
      {"Related Title": "Astronauts"}, "Related Title"),
     ("Skills to Work Activities.tsv", {}, {"Skills Element Name": "Juggling"},
      "Skills Element Name"),
+    (SKILLS, LV_ROW, {"Scale Name": "Loudness"}, "Scale Name"),
+    ("DWA Reference.tsv", {}, {"IWA Title": "Juggle"}, "IWA Title"),
+    ("Tasks to DWAs.tsv", {}, {"DWA Title": "Juggle"}, "DWA Title"),
+    ("Tasks to DWAs.tsv", {}, {"Task": "Juggle."}, "Task"),
 ])
 def test_onet_name_that_is_not_the_codes(tmp_path: Path, file: str, match: dict[str, str],
                                          changes: dict[str, str], column: str):

@@ -75,6 +75,23 @@ SVP = re.compile(r"^\((Below [0-9.]+|[0-9.]+ to < [0-9.]+|[0-9.]+ and above)\)$"
 # while one VH rating (Work Values.tsv, 35-3023.00, third high-point) is 0: that row is read as
 # "no high-point" and makes no rating, rather than a rating outside its scale.
 NO_HIGH_POINT = {"VH"}
+# Columns that repeat what a code is called: name column -> (kind of code, code column). "X
+# Element Name" columns (Skills to Work Activities...) are "Element Name"s of "X Element ID".
+NAMES = {
+    "Title": ("occupation", CODE_COL),
+    "Related Title": ("occupation", "Related O*NET-SOC Code"),
+    "Element Name": ("element", "Element ID"),
+    "Scale Name": ("scale", "Scale ID"),
+    "IWA Title": ("iwa", "IWA ID"),
+    "DWA Title": ("dwa", "DWA ID"),
+    "Task": ("task", "Task ID"),
+}
+
+
+def _named(column: str) -> str:
+    return "Element Name" if column.endswith(" Element Name") else column
+
+
 # Task Type in Task Statements.tsv of 29.3: Core (13,417 rows), Supplemental (4,222) or empty
 # (1,157); "Bogus" was published as a task category (audit). Task Categories.tsv lists task
 # frequencies, not these.
@@ -96,32 +113,33 @@ class Onet:
         self.technologies = Slugger()
         self.task_text: dict[str, str] = {}  # task ID -> statement, for Emerging Tasks
         self.unspsc: dict[str, str] = {}  # commodity code -> title, from UNSPSC Reference
-        self.titles: dict[str, str] = {}  # O*NET-SOC code -> title, single-spaced
-        self.element_names: dict[str, str] = {}  # element ID -> name, single-spaced
+        # what a code is called, by the kind of code (NAMES), for the columns that repeat it
+        self.names: dict[str, dict[str, str]] = {kind: {} for kind, _ in NAMES.values()}
 
-    def table(self, path: Path, required: Sequence[str], **options: Any
-              ) -> Iterator[tuple[int, dict[str, str]]]:
-        """ctx.table, and each row's titles and element names checked against the code's and
-        the element's (README: they are "checked through the code's concept", but "Astronauts"
-        as 11-3051.00's Title or "Juggling" as an Element Name changed nothing; audit). Every
-        row of O*NET 29.3 agrees exactly; a code or element these tables lack is left to the
-        importer's own error."""
-        pairs: list[tuple[str, str, dict[str, str], str]] | None = None
+    def table(self, path: Path, required: Sequence[str], defines: str | None = None,
+              **options: Any) -> Iterator[tuple[int, dict[str, str]]]:
+        """ctx.table, and each row's titles and names checked against the code's, as the file
+        that `defines` (a column of NAMES) states them (README: they are "checked through the
+        code's concept", but "Astronauts" as 11-3051.00's Title or "Juggling" as an Element
+        Name changed nothing; audit). Every row of O*NET 29.3 agrees exactly after white space
+        is single-spaced; a code the defining file lacks is left to the importer's own error."""
+        pairs: list[tuple[str, str, dict[str, str]]] | None = None
         for line, row in self.ctx.table(path, required, **options):
             if pairs is None:
-                pairs = [(code, name, self.titles, "title") for code, name in (
-                    (CODE_COL, "Title"), ("Related O*NET-SOC Code", "Related Title"))
-                    if code in row and name in row]
-                pairs += [(col, col[:-2] + "Name", self.element_names, "element name")
-                          for col in row if col.endswith("Element ID")
-                          and col[:-2] + "Name" in row]
-            for id_col, name_col, names, what in pairs:
-                key = row[id_col].strip()
-                expected = names.get(key)
+                pairs = [(NAMES[_named(col)][1] if col in NAMES else col[:-4] + "ID", col,
+                          self.names[NAMES[_named(col)][0]])
+                         for col in row if _named(col) in NAMES and col != defines]
+                pairs = [(code, col, names) for code, col, names in pairs if code in row]
+            for code_col, name_col, names in pairs:
+                code = row[code_col].strip()
+                expected = names.get(code)
                 if expected is not None and single_spaced(row[name_col]) != expected:
-                    raise ImportFailed(path, line, f"{row[name_col].strip()!r} is not the {what} "
-                                       f"of {key} ({expected!r})", column=name_col)
+                    raise ImportFailed(path, line, f"{row[name_col].strip()!r} is not the name "
+                                       f"of {code} ({expected!r})", column=name_col)
             yield line, row
+            if defines is not None:
+                kind, code_col = NAMES[defines]
+                self.names[kind].setdefault(row[code_col].strip(), single_spaced(row[defines]))
 
     def occ(self, path: Path, line: int, row: dict[str, str], col: str = CODE_COL) -> NamedNode:
         code = check(ONET_CODE, row[col].strip(), path, line, "O*NET-SOC code")
@@ -174,11 +192,10 @@ class Onet:
         top = self.ctx.id("scheme", "onet-soc2019")
         yield from scheme(top, "O*NET-SOC 2019 taxonomy")
         path = self.folder / "Occupation Data.tsv"
-        for line, row in self.table(path, (CODE_COL, "Title", "Description"), tsv=True,
+        for line, row in self.table(path, (CODE_COL, "Title", "Description"), "Title", tsv=True,
                                         keys=(Key((CODE_COL,)),)):
             code = check(ONET_CODE, row[CODE_COL].strip(), path, line, "O*NET-SOC code")
             self.occupations.add(code)
-            self.titles[code] = single_spaced(row["Title"])
             node = self.ctx.id("onet-soc2019", code)
             yield from code_concept(node, top, code, row["Title"].strip(),
                                     row["Description"].strip())
@@ -189,14 +206,13 @@ class Onet:
         path = self.folder / "Content Model Reference.tsv"
         lowered: set[str] = set()
         for line, row in self.table(path, ("Element ID", "Element Name", "Description"),
-                                        tsv=True, keys=(Key(("Element ID",)),)):
+                                   "Element Name", tsv=True, keys=(Key(("Element ID",)),)):
             element_id = check(ELEMENT, row["Element ID"].strip(), path, line, "element ID")
             slug = element_id.lower()
             if slug in lowered:
                 raise ImportFailed(path, line, f"element ID {element_id} collides when lowercased")
             lowered.add(slug)
             node = self.elements[element_id] = self.ctx.id("onet-element", slug)
-            self.element_names[element_id] = single_spaced(row["Element Name"])
             yield from code_concept(node, top, element_id, row["Element Name"].strip(),
                                     row["Description"].strip())
             parent = element_id.rpartition(".")[0]
@@ -212,7 +228,7 @@ class Onet:
         yield from scheme(top, "O*NET rating scales")
         path = self.folder / "Scales Reference.tsv"
         for line, row in self.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
-                                        tsv=True, keys=(Key(("Scale ID",)),)):
+                                   "Scale Name", tsv=True, keys=(Key(("Scale ID",)),)):
             scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
             node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
             yield from code_concept(node, top, scale_id, row["Scale Name"].strip(),
@@ -313,7 +329,7 @@ class Onet:
         yield from scheme(top, "O*NET task statements")
         path = self.folder / "Task Statements.tsv"
         for line, row in self.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
-                                        tsv=True, keys=(Key(("Task ID",)),)):
+                                   "Task", tsv=True, keys=(Key(("Task ID",)),)):
             occ = self.occ(path, line, row)
             task_id = check(re.compile(r"^[0-9]+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
