@@ -3,7 +3,8 @@
 An importer is a generator of triples over the files of one dataset edition. Rows are read
 with `csv` (TSV: tab, no quoting; CSV: the default dialect, strict) from lines decoded here, so
 that a corrupt file stops the import with its file, line and column: bytes that are not UTF-8,
-a last line cut short, a row of the wrong width, a key repeated with another value (`Key`), a
+a last line cut short, a row of the wrong width, a control character, a bidirectional control
+or a cell of invisible (format) characters only, a key repeated with another value (`Key`), a
 figure outside the bounds of kg.sources.plausibility (`figure`). The triples are written line by
 line as
 N-Triples or N-Quads (terms serialized by pyoxigraph) to a temporary file that is renamed only
@@ -323,6 +324,8 @@ class Context:
                         raise ImportFailed(path, line, f"control character "
                                            f"U+{ord(found[0]):04X} in a cell (a damaged "
                                            "file?)", column=column)
+                    if _FORMAT.search("\t".join(row)):
+                        _check_format(path, line, header, row)
                     for index in indexes:
                         index.see(line, row)
                     count += 1
@@ -482,6 +485,39 @@ def write(
 # soc2018, naics2022, onet-soc-2019 and isco08-soc2010-bls ("General and Operations
 # Managers\u0000"@en).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+# Unicode format characters (category Cf, Unicode 14: these ranges). A cell of them and white
+# space alone is an invisible text: SOC title "\u200b" was published as a prefLabel (the tester's
+# attack). Bidirectional controls reorder what a reader sees ("\u202e" turns the text after it
+# around). The real files have neither: their only Cf characters are U+200B (98 cells of ESCO)
+# and U+00AD (1 cell), each inside a visible text.
+_FORMAT = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e"
+                     "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+                     "\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+                     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                     "\U000e0020-\U000e007f]")
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """`text` without white space at its ends and without format characters: empty for a text
+    that shows nothing."""
+    return _FORMAT.sub("", text).strip()
+
+
+def _check_format(path: Path, line: int, header: list[str], row: list[str]) -> None:
+    """Refuses a cell with a bidirectional control character, or one that is nothing but format
+    characters and white space (run only on a row that has a format character)."""
+    for column, cell in zip(header, row, strict=True):
+        found = _BIDI.search(cell)
+        if found:
+            raise ImportFailed(path, line, f"bidirectional control character "
+                               f"U+{ord(found[0]):04X} in a cell (it reorders the text a reader "
+                               "sees)", column=column)
+        if _FORMAT.search(cell) and not visible(cell):
+            raise ImportFailed(path, line, f"a text of invisible characters only ({cell!r})",
+                               column=column)
+
 
 _DECIMAL_CACHE: dict[str, Literal] = {}
 _DECIMAL_TYPE = NamedNode(XSD + "decimal")

@@ -41,6 +41,7 @@ from kg.sources.importers.base import (
     t,
     typed,
 )
+from kg.sources.importers.bls_checks import Complete, ProjectionsAgree
 from kg.sources.importers.slugs import slugify
 
 SOC_CODE = re.compile(r"^[0-9]{2}-[0-9]{4}$")
@@ -266,6 +267,24 @@ def _annual_agrees_with_hourly(row: dict[str, str], path: Path, line: int) -> No
                                column=annual)
 
 
+# The levels field_descriptions.txt gives O_GROUP, all five used by the national file (1 total,
+# 22 major, 94 minor, 455 broad, 831 detailed rows). Only 00-0000 is the total: O_GROUP "total"
+# on 11-3051 made its row skipped as the national total and its wages vanished (audit).
+O_GROUPS = ("total", "major", "minor", "broad", "detailed")
+TOTAL_CODE = "00-0000"
+
+
+def _o_group(row: dict[str, str], code: str, path: Path, line: int) -> str:
+    group = row["O_GROUP"].strip()
+    if group not in O_GROUPS:
+        raise ImportFailed(path, line, f"{group!r} is not an occupation level (expected one of "
+                           f"{', '.join(O_GROUPS)})", column="O_GROUP")
+    if (group == "total") != (code == TOTAL_CODE):
+        raise ImportFailed(path, line, f"O_GROUP {group!r} on {code}: only {TOTAL_CODE} (All "
+                           "Occupations) is the total", column="O_GROUP")
+    return group
+
+
 def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     dataset = NamedNode(OEWS.dataset_iri(ctx.base))
     yield from period_triples(ctx, MAY_2024)
@@ -277,6 +296,9 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
     # same figures; other figures for a code already read mean a spliced file.
     keys = (Key(("AREA", "NAICS", "OCC_CODE"), ("OCC_TITLE",) + stats + FLAGS),)
     read: set[str] = set()
+    # TOT_EMP is rounded to the nearest 10: a sum of n figures is off by at most 5 each (May
+    # 2024's 22 major groups sum to the 00-0000 total, 154,187,380, exactly).
+    complete = Complete(path, "TOT_EMP", Decimal(5), "detailed occupation")
     for line, row in ctx.table(path, cols, tsv=True, keys=keys):
         if row["AREA"] != "99" or row["NAICS"] != "000000":
             raise ImportFailed(path, line, "not a national cross-industry row "
@@ -290,7 +312,9 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                 raise ImportFailed(path, line, "the national file leaves this column blank, "
                                    f"got {row[col]!r}", column=col)
         code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
-        if row["O_GROUP"] == "total" or code in read:
+        group = _o_group(row, code, path, line)
+        complete.see(line, code, group != "detailed", row["TOT_EMP"])
+        if group == "total" or code in read:
             continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
         read.add(code)
         _wage_flags(row, path, line)
@@ -309,6 +333,7 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
                 yield ctx.id("observation", obs_id), okg("isLowerBound"), boolean(True)
         # after each figure is read, so a malformed or implausible cell is named as such first
         _annual_agrees_with_hourly(row, path, line)
+    complete.check()
 
 
 OEWS = Importer("bls-oews", OEWS_INFO, produce_oews, (OEWS_FILE,), statistical=True)
@@ -450,6 +475,11 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
         cols += EP_REPEATED
     cols = tuple(dict.fromkeys(cols))
     categories: set[str] = set()
+    agree = ProjectionsAgree(path)
+    # Employment in thousands to one decimal: each figure is off by at most 0.05 (2024-34's 22
+    # major groups sum to 169,956.3 against the total's 169,956.1, 175,168.0 against 175,167.9
+    # in 2034).
+    complete = Complete(path, "Employment, 2024", Decimal("0.05"), "line item")
     for line, row in ctx.table(path, cols, tsv=True, keys=(Key((EP_CODE,)),)):
         code = check(SOC_CODE, row[EP_CODE].strip(), path, line, "matrix code")
         kind = row["Occupation type"].strip()
@@ -460,7 +490,10 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             first[code] = (line, {c: row[c].strip() for c in EP_REPEATED})
         elif first is not None:
             _same_as_table_12(path, line, code, row, first)
+        complete.see(line, code, kind == "Summary", row["Employment, 2024"])
         if code == "00-0000":
+            if path.name == EP_12:
+                agree.see(code, row, line)
             continue  # "Total, all occupations" is not a SOC concept
         if code in AGGREGATES and code not in described:
             described.add(code)
@@ -477,8 +510,13 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
             # "0%", not approximate (session 27's audit).
             yield from observation(ctx, dataset, f"bls-ep-2024-34-{code}-{suffix}", code,
                                    statistic, period.slug, value, unit, True)
+        # after each figure is read, so a malformed or implausible cell is named as such first;
+        # table 1.10's repeats of these figures must equal them
+        if path.name == EP_12:
+            agree.see(code, row, line)
         if path.name == EP_12:
             yield from _categories(ctx, code, row, categories, path, line)
+    complete.check()
 
 
 SEPARATIONS = (  # (exits, transfers, separations) columns of table 1.10: counts, then rates

@@ -288,6 +288,9 @@ def broader(folder: Path, ctx: Context, name: str, pillars: Pillars) -> Iterator
     for line, row in ctx.table(path, cols, tsv=False, keys=(Key(cols),)):
         node = uri(row["conceptUri"], path, line, "conceptUri")
         parent = uri(row["broaderUri"], path, line, "broaderUri")
+        if parent == node:  # a concept its own broader (none of ESCO's 24,273 links; audit)
+            raise ImportFailed(path, line, f"{node.value} is its own broader concept",
+                               column="broaderUri")
         pillars.broader.setdefault(node.value, set()).add(parent.value)
         yield node, skos("broader"), parent
 

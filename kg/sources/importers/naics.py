@@ -43,6 +43,8 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     yield from scheme(top, "North American Industry Classification System 2022")
     sector_of: dict[str, str] = {}  # two-digit prefix -> sector code ("31" -> "31-33")
     seen: set[str] = set()
+    lines: dict[str, int] = {}  # industry group or industry -> its line
+    parents: set[str] = set()
     keys = (Key((CODE_COL,), (TITLE_COL,)),)
     for line, row in ctx.table(path, ("Seq. No.", CODE_COL, TITLE_COL), tsv=True, keys=keys):
         code = check(CODE, row[CODE_COL].strip(), path, line, "NAICS code")
@@ -52,6 +54,8 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         node = ctx.id("naics2022", code)
         yield from code_concept(node, top, code, title)
         seen.add(code)
+        if len(code) in (4, 5):
+            lines[code] = line
         if len(code) == 2 or "-" in code:
             first, _, last = code.partition("-")
             for prefix in range(int(first), int(last or first) + 1):
@@ -62,8 +66,18 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         parent = sector_of.get(code[:2]) if len(code) == 3 else code[:-1]
         if parent is None or parent not in seen:
             raise ImportFailed(path, line, f"NAICS {code} comes before its parent (or has none)")
+        parents.add(parent)
         yield node, skos("broader"), ctx.id("naics2022", parent)
         yield ctx.id("naics2022", parent), skos("narrower"), node
+    # Every industry group (4 digits) and industry (5 digits) of NAICS 2022 has a code under it
+    # (each of its 1,012 6-digit national industries is one): a file cut after such a row lost
+    # them (`head -n 500` ended on 32532 and was published). Sectors and subsectors are not
+    # checked: the test slice (tests/data/naics_2022) lists five subsectors alone. A cut right
+    # after a 6-digit code, a sector or a subsector is not found.
+    for code, line in lines.items():
+        if code not in parents:
+            raise ImportFailed(path, line, f"NAICS {code} has no code under it: the file is "
+                               "cut short after it or rows are missing")
 
 
 IMPORTER = Importer("naics2022", INFO, produce, (FILE,))

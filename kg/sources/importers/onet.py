@@ -5,10 +5,11 @@ come from the onet_* modules this one calls."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from pyoxigraph import Literal, NamedNode
 
@@ -31,8 +32,10 @@ from kg.sources.importers.base import (
     okg,
     plain,
     scheme,
+    single_spaced,
     skos,
     typed,
+    visible,
 )
 from kg.sources.importers.onet_soc import ONET_CODE, ONET_TRADEMARK
 from kg.sources.importers.slugs import Slugger
@@ -72,6 +75,27 @@ SVP = re.compile(r"^\((Below [0-9.]+|[0-9.]+ to < [0-9.]+|[0-9.]+ and above)\)$"
 # while one VH rating (Work Values.tsv, 35-3023.00, third high-point) is 0: that row is read as
 # "no high-point" and makes no rating, rather than a rating outside its scale.
 NO_HIGH_POINT = {"VH"}
+# Columns that repeat what a code is called: name column -> (kind of code, code column). "X
+# Element Name" columns (Skills to Work Activities...) are "Element Name"s of "X Element ID".
+NAMES = {
+    "Title": ("occupation", CODE_COL),
+    "Related Title": ("occupation", "Related O*NET-SOC Code"),
+    "Element Name": ("element", "Element ID"),
+    "Scale Name": ("scale", "Scale ID"),
+    "IWA Title": ("iwa", "IWA ID"),
+    "DWA Title": ("dwa", "DWA ID"),
+    "Task": ("task", "Task ID"),
+}
+
+
+def _named(column: str) -> str:
+    return "Element Name" if column.endswith(" Element Name") else column
+
+
+# Task Type in Task Statements.tsv of 29.3: Core (13,417 rows), Supplemental (4,222) or empty
+# (1,157); "Bogus" was published as a task category (audit). Task Categories.tsv lists task
+# frequencies, not these.
+TASK_TYPES = ("", "Core", "Supplemental")
 RELATEDNESS_TIERS = ("Primary-Short", "Primary-Long", "Supplemental")
 
 
@@ -89,6 +113,33 @@ class Onet:
         self.technologies = Slugger()
         self.task_text: dict[str, str] = {}  # task ID -> statement, for Emerging Tasks
         self.unspsc: dict[str, str] = {}  # commodity code -> title, from UNSPSC Reference
+        # what a code is called, by the kind of code (NAMES), for the columns that repeat it
+        self.names: dict[str, dict[str, str]] = {kind: {} for kind, _ in NAMES.values()}
+
+    def table(self, path: Path, required: Sequence[str], defines: str | None = None,
+              **options: Any) -> Iterator[tuple[int, dict[str, str]]]:
+        """ctx.table, and each row's titles and names checked against the code's, as the file
+        that `defines` (a column of NAMES) states them (README: they are "checked through the
+        code's concept", but "Astronauts" as 11-3051.00's Title or "Juggling" as an Element
+        Name changed nothing; audit). Every row of O*NET 29.3 agrees exactly after white space
+        is single-spaced; a code the defining file lacks is left to the importer's own error."""
+        pairs: list[tuple[str, str, dict[str, str]]] | None = None
+        for line, row in self.ctx.table(path, required, **options):
+            if pairs is None:
+                pairs = [(NAMES[_named(col)][1] if col in NAMES else col[:-4] + "ID", col,
+                          self.names[NAMES[_named(col)][0]])
+                         for col in row if _named(col) in NAMES and col != defines]
+                pairs = [(code, col, names) for code, col, names in pairs if code in row]
+            for code_col, name_col, names in pairs:
+                code = row[code_col].strip()
+                expected = names.get(code)
+                if expected is not None and single_spaced(row[name_col]) != expected:
+                    raise ImportFailed(path, line, f"{row[name_col].strip()!r} is not the name "
+                                       f"of {code} ({expected!r})", column=name_col)
+            yield line, row
+            if defines is not None:
+                kind, code_col = NAMES[defines]
+                self.names[kind].setdefault(row[code_col].strip(), single_spaced(row[defines]))
 
     def occ(self, path: Path, line: int, row: dict[str, str], col: str = CODE_COL) -> NamedNode:
         code = check(ONET_CODE, row[col].strip(), path, line, "O*NET-SOC code")
@@ -141,7 +192,7 @@ class Onet:
         top = self.ctx.id("scheme", "onet-soc2019")
         yield from scheme(top, "O*NET-SOC 2019 taxonomy")
         path = self.folder / "Occupation Data.tsv"
-        for line, row in self.ctx.table(path, (CODE_COL, "Title", "Description"), tsv=True,
+        for line, row in self.table(path, (CODE_COL, "Title", "Description"), "Title", tsv=True,
                                         keys=(Key((CODE_COL,)),)):
             code = check(ONET_CODE, row[CODE_COL].strip(), path, line, "O*NET-SOC code")
             self.occupations.add(code)
@@ -154,8 +205,8 @@ class Onet:
         yield from scheme(top, "O*NET Content Model")
         path = self.folder / "Content Model Reference.tsv"
         lowered: set[str] = set()
-        for line, row in self.ctx.table(path, ("Element ID", "Element Name", "Description"),
-                                        tsv=True, keys=(Key(("Element ID",)),)):
+        for line, row in self.table(path, ("Element ID", "Element Name", "Description"),
+                                   "Element Name", tsv=True, keys=(Key(("Element ID",)),)):
             element_id = check(ELEMENT, row["Element ID"].strip(), path, line, "element ID")
             slug = element_id.lower()
             if slug in lowered:
@@ -176,8 +227,8 @@ class Onet:
         top = self.ctx.id("scheme", "onet-scales")
         yield from scheme(top, "O*NET rating scales")
         path = self.folder / "Scales Reference.tsv"
-        for line, row in self.ctx.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
-                                        tsv=True, keys=(Key(("Scale ID",)),)):
+        for line, row in self.table(path, ("Scale ID", "Scale Name", "Minimum", "Maximum"),
+                                   "Scale Name", tsv=True, keys=(Key(("Scale ID",)),)):
             scale_id = check(SCALE, row["Scale ID"].strip(), path, line, "scale ID")
             node = self.scales[scale_id] = self.ctx.id("onet-scale", scale_id.lower())
             yield from code_concept(node, top, scale_id, row["Scale Name"].strip(),
@@ -207,7 +258,7 @@ class Onet:
         top = self.ctx.id("scheme", "onet-categories")
         path = self.folder / name
         of_element = keys[0] == "Element ID"
-        for line, row in self.ctx.table(path, (*keys, "Category Description"), tsv=True,
+        for line, row in self.table(path, (*keys, "Category Description"), tsv=True,
                                         keys=(Key(keys),)):
             key = tuple(row[col].strip() for col in keys)
             element = self.element(path, line, key[0]) if of_element else None
@@ -231,7 +282,7 @@ class Onet:
         path = self.folder / "Job Zone Reference.tsv"
         cols = ("Job Zone", "Name", "Experience", "Education", "Job Training", "Examples",
                 "SVP Range")
-        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:1]),)):
+        for line, row in self.table(path, cols, tsv=True, keys=(Key(cols[:1]),)):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             node = self.ctx.id("onet-job-zone", zone)
             text = " ".join(row[c].strip() for c in cols[2:5] if row[c].strip())
@@ -245,7 +296,7 @@ class Onet:
     def alternate_titles(self) -> Iterator[Triple]:
         path = self.folder / "Alternate Titles.tsv"
         seen: set[tuple[str, str]] = set()
-        for line, row in self.ctx.table(path, (CODE_COL, "Alternate Title", "Short Title"),
+        for line, row in self.table(path, (CODE_COL, "Alternate Title", "Short Title"),
                                         tsv=True):
             node = self.occ(path, line, row)
             for col in ("Alternate Title", "Short Title"):
@@ -259,7 +310,7 @@ class Onet:
         okg:myNextMoveTitle (the flag as a property, so a title needs no node of its own)."""
         path = self.folder / "Sample of Reported Titles.tsv"
         cols = (CODE_COL, "Reported Job Title", "Shown in My Next Move")
-        for line, row in self.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2], cols[2:]),)):
+        for line, row in self.table(path, cols, tsv=True, keys=(Key(cols[:2], cols[2:]),)):
             node = self.occ(path, line, row)
             title = row["Reported Job Title"].strip()
             if not title:
@@ -277,15 +328,21 @@ class Onet:
         top = self.ctx.id("scheme", "onet-tasks")
         yield from scheme(top, "O*NET task statements")
         path = self.folder / "Task Statements.tsv"
-        for line, row in self.ctx.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
-                                        tsv=True, keys=(Key(("Task ID",)),)):
+        for line, row in self.table(path, (CODE_COL, "Task ID", "Task", "Task Type"),
+                                   "Task", tsv=True, keys=(Key(("Task ID",)),)):
             occ = self.occ(path, line, row)
             task_id = check(re.compile(r"^[0-9]+$"), row["Task ID"].strip(), path, line, "task ID")
             node = self.ctx.id("onet-task", task_id)
+            if not visible(row["Task"]):  # " " was published as prefLabel "" (audit)
+                raise ImportFailed(path, line, f"task {task_id} has no text", column="Task")
+            kind = row["Task Type"].strip()
+            if kind not in TASK_TYPES:
+                raise ImportFailed(path, line, f"unknown task type {kind!r}; expected "
+                                   f"{', '.join(TASK_TYPES[1:])} or empty", column="Task Type")
             self.task_text[task_id] = row["Task"].strip()
             yield from code_concept(node, top, task_id, row["Task"].strip(), kind=okg("Duty"))
-            if row["Task Type"].strip():
-                yield node, okg("taskCategory"), plain(row["Task Type"].strip())
+            if kind:
+                yield node, okg("taskCategory"), plain(kind)
             yield occ, okg("hasTask"), node
 
     def ratings(self, name: str) -> Iterator[Triple]:
@@ -296,7 +353,7 @@ class Onet:
             cols += ("N", "Standard Error", "Lower CI Bound", "Upper CI Bound",
                      "Recommend Suppress")
         keys = (Key((CODE_COL, "Element ID", "Scale ID") + (("Category",) if ete else ())),)
-        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
+        for line, row in self.table(path, cols, tsv=True, keys=keys):
             occ = self.occ(path, line, row)
             element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
             if scale_id in NO_HIGH_POINT and row["Data Value"].strip() == "0":
@@ -329,8 +386,7 @@ class Onet:
                 self.in_scale.add((scale_id, value.value))
             yield node, okg("ratingValue"), value
             if row.get("N", "").strip():
-                n = check(re.compile(r"^[0-9]+$"), row["N"].strip(), path, line, "N")
-                yield node, okg("sampleSize"), typed(n, "integer")
+                yield node, okg("sampleSize"), onet_reference.sample_size(row["N"], path, line)
             bounds: dict[str, Literal] = {}
             for col, prop in (("Standard Error", "standardError"),
                               ("Lower CI Bound", "lowerCIBound"),
@@ -338,7 +394,7 @@ class Onet:
                 if row.get(col, "").strip():
                     bounds[col] = decimal(row[col].strip(), path, line, col)
                     yield node, okg(prop), bounds[col]
-            self.check_interval(bounds, value, path, line)
+            self.check_interval(bounds, value, self.bounds[scale_id], path, line)
             for col, prop in (("Recommend Suppress", "recommendSuppress"),
                               ("Not Relevant", "notRelevant")):
                 flag = row.get(col, "").strip()
@@ -351,15 +407,30 @@ class Onet:
                 yield node, okg("domainSource"), plain(row["Domain Source"].strip())
 
     @staticmethod
-    def check_interval(bounds: dict[str, Literal], value: Literal, path: Path,
-                       line: int) -> None:
+    def check_interval(bounds: dict[str, Literal], value: Literal,
+                       scale: tuple[Decimal, Decimal], path: Path, line: int) -> None:
         """The confidence interval holds the rating (as all 132,821 intervals of O*NET 29.3
         do): a reversed or missed interval is a corrupt row. A standard error is not negative
-        (-0.125 was published; audit)."""
+        (-0.125 was published; audit) nor wider than the scale (1e900 was): 29.3's largest is
+        29.1105 on a 0-100 scale, 0.29 of its range. No CI bound of 29.3 lies outside its scale
+        (-500 and 900 on a 0-7 scale were published): a bound more than half the scale's range
+        beyond either end is refused."""
+        floor, ceiling = scale
+        span = ceiling - floor
         error = bounds.get("Standard Error")
         if error is not None and Decimal(error.value) < 0:
             raise ImportFailed(path, line, f"a standard error cannot be negative, got "
                                f"{error.value}", column="Standard Error")
+        if error is not None and Decimal(error.value) > span:
+            raise ImportFailed(path, line, f"a standard error of {error.value} is wider than "
+                               f"the scale ({floor}-{ceiling})", column="Standard Error")
+        margin = span / 2
+        for col in ("Lower CI Bound", "Upper CI Bound"):
+            if col in bounds and not (floor - margin <= Decimal(bounds[col].value)
+                                      <= ceiling + margin):
+                raise ImportFailed(path, line, f"{bounds[col].value} lies far outside the "
+                                   f"scale ({floor}-{ceiling}, give or take {margin})",
+                                   column=col)
         if "Lower CI Bound" not in bounds or "Upper CI Bound" not in bounds:
             return
         low = Decimal(bounds["Lower CI Bound"].value)
@@ -373,7 +444,7 @@ class Onet:
 
     def job_zones(self) -> Iterator[Triple]:
         path = self.folder / "Job Zones.tsv"
-        for line, row in self.ctx.table(path, (CODE_COL, "Job Zone"), tsv=True,
+        for line, row in self.table(path, (CODE_COL, "Job Zone"), tsv=True,
                                         keys=(Key((CODE_COL,), ("Job Zone",)),)):
             zone = check(re.compile(r"^[1-5]$"), row["Job Zone"].strip(), path, line, "job zone")
             yield self.occ(path, line, row), okg("jobZone"), self.ctx.id("onet-job-zone", zone)
@@ -387,7 +458,7 @@ class Onet:
         keys = (Key(cols[:3]), Key(("Commodity Code",), ("Commodity Title",)),
                 Key(("Example",), ("Hot Technology",)))
         filed: set[tuple[str, str]] = set()  # (example slug, commodity code) already linked
-        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys):
+        for line, row in self.table(path, cols, tsv=True, keys=keys):
             occ = self.occ(path, line, row)
             commodity = onet_tools.commodity(self, path, line, row)
             code = row["Commodity Code"].strip()
@@ -425,9 +496,12 @@ class Onet:
                                     tier, tier)
         keys = (Key(cols[:2]), Key((CODE_COL, "Index")))
         # may be empty: the transitions benchmark holds the relatedness out by its header alone
-        for line, row in self.ctx.table(path, cols, tsv=True, keys=keys, allow_empty=True):
+        for line, row in self.table(path, cols, tsv=True, keys=keys, allow_empty=True):
             source = self.occ(path, line, row)
             target = self.occ(path, line, row, "Related O*NET-SOC Code")
+            if target == source:  # none of the 18,460 rows of 29.3 relates a code to itself
+                raise ImportFailed(path, line, f"{row[CODE_COL].strip()} is related to itself",
+                                   column="Related O*NET-SOC Code")
             yield source, skos("related"), target
             tier = row["Relatedness Tier"].strip()
             if tier not in RELATEDNESS_TIERS:

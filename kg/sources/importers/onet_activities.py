@@ -65,7 +65,7 @@ def iwas(onet: Onet, known: set[str]) -> Iterator[Triple]:
     yield from scheme(top, "O*NET intermediate work activities (IWA)")
     path = onet.folder / IWA_FILE
     cols = ("Element ID", "IWA ID", "IWA Title")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(("IWA ID",)),)):
+    for line, row in onet.table(path, cols, "IWA Title", tsv=True, keys=(Key(("IWA ID",)),)):
         iwa_id = check(IWA_ID, row["IWA ID"].strip(), path, line, "IWA ID")
         element_id = row["Element ID"].strip()
         _parent(onet, path, line, iwa_id, element_id, None)
@@ -82,7 +82,7 @@ def dwas(onet: Onet, iwa_known: set[str], known: set[str]) -> Iterator[Triple]:
     path = onet.folder / DWA_FILE
     cols = ("Element ID", "IWA ID", "DWA ID", "DWA Title")
     keys = (Key(("DWA ID",)),)
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=keys):
+    for line, row in onet.table(path, cols, "DWA Title", tsv=True, keys=keys):
         dwa_id = check(DWA_ID, row["DWA ID"].strip(), path, line, "DWA ID")
         iwa_id = row["IWA ID"].strip()
         _parent(onet, path, line, dwa_id, iwa_id, iwa_known)
@@ -97,7 +97,7 @@ def task_links(onet: Onet, dwa_known: set[str]) -> Iterator[Triple]:
     path = onet.folder / TASK_DWA_FILE
     cols = ("O*NET-SOC Code", "Task ID", "DWA ID", "Date", "Domain Source")
     keys = (Key(("Task ID", "DWA ID")), Key(("Task ID",), ("O*NET-SOC Code",)))
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=keys):
+    for line, row in onet.table(path, cols, tsv=True, keys=keys):
         onet.occ(path, line, row)  # the occupation must exist; the task belongs to it
         task_id = check(TASK_ID, row["Task ID"].strip(), path, line, "task ID")
         known_tasks = getattr(onet, "task_text", None)  # Task Statements, when recorded

@@ -42,7 +42,7 @@ def interest(onet: Onet, path: Path, line: int, element_id: str, prefix: str,
 def illustrative(onet: Onet, name: str, what: str) -> Iterator[Triple]:
     path = onet.folder / name
     cols = ("Element ID", "Interest Type", what)
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(("Element ID", what)),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(("Element ID", what)),)):
         kind = row["Interest Type"].strip()
         prefix = INTEREST_TYPE.get(kind)
         if prefix is None:
@@ -61,7 +61,7 @@ def illustrative(onet: Onet, name: str, what: str) -> Iterator[Triple]:
 def basic_to_riasec(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / FILES[2]
     cols = ("Basic Interests Element ID", "RIASEC Element ID")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols),)):
         basic = interest(onet, path, line, row[cols[0]].strip(), BASIC, cols[0])
         riasec = interest(onet, path, line, row[cols[1]].strip(), RIASEC, cols[1])
         yield basic, okg("linkedElement"), riasec
@@ -70,7 +70,7 @@ def basic_to_riasec(onet: Onet) -> Iterator[Triple]:
 def keywords(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / FILES[3]
     cols = ("Element ID", "Keyword", "Keyword Type")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
         element = interest(onet, path, line, row["Element ID"].strip(), RIASEC)
         kind, word = row["Keyword Type"].strip(), row["Keyword"].strip()
         if kind not in KEYWORD:

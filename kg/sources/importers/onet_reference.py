@@ -29,6 +29,7 @@ from kg.sources.importers.base import (
     skos,
     typed,
 )
+from kg.sources.plausibility import EARLIEST_YEAR, LATEST_YEAR
 
 if TYPE_CHECKING:
     from kg.sources.importers.onet import Onet
@@ -58,7 +59,26 @@ def month(row: dict[str, str], path: Path, line: int) -> Literal:
     date = DATE.match(row["Date"].strip())
     if date is None:
         raise ImportFailed(path, line, f"Date must be MM/YYYY, got {row['Date']!r}", column="Date")
+    # the project's year bounds (kg.sources.plausibility); O*NET 29.3 dates its rows 2004-2025,
+    # and 08/0000 and 08/1850 were published (audit)
+    if not EARLIEST_YEAR <= int(date[2]) <= LATEST_YEAR:
+        raise ImportFailed(path, line, f"Date {date[0]} is not a year from {EARLIEST_YEAR} to "
+                           f"{LATEST_YEAR}", column="Date")
     return typed(f"{date[2]}-{date[1]}", "gYearMonth")
+
+
+# A sample size (N) is a count of respondents: 8 to 297 in O*NET 29.3's rating and metadata
+# files. 99999999999999999999999999 was published (audit); 10,000 leaves room for a larger
+# survey, not for a slipped digit run.
+MAX_SAMPLE = 10_000
+
+
+def sample_size(text: str, path: Path, line: int) -> Literal:
+    n = check(INTEGER, text.strip(), path, line, "N")
+    if not 1 <= int(n) <= MAX_SAMPLE:
+        raise ImportFailed(path, line, f"N {n} is not a number of respondents from 1 to "
+                           f"{MAX_SAMPLE:,}", column="N")
+    return typed(n, "integer")
 
 
 def scale_of(onet: Onet, path: Path, line: int, scale_id: str) -> NamedNode:
@@ -105,7 +125,7 @@ def scale_anchors(onet: Onet) -> Iterator[Triple]:
     yield from scheme(top, "O*NET level scale anchors")
     path = onet.folder / "Level Scale Anchors.tsv"
     cols = ("Element ID", "Scale ID", "Anchor Value", "Anchor Description")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
         element_id, scale_id = row["Element ID"].strip(), row["Scale ID"].strip()
         element = onet.element(path, line, element_id)
         scale = scale_of(onet, path, line, scale_id)
@@ -129,7 +149,7 @@ def survey_items(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / "Survey Booklet Locations.tsv"
     cols = ("Element ID", "Survey Item Number", "Scale ID")
     keys = (Key(("Survey Item Number",)), Key(("Element ID", "Scale ID")))
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=keys):
+    for line, row in onet.table(path, cols, tsv=True, keys=keys):
         element = onet.element(path, line, row["Element ID"].strip())
         scale = scale_of(onet, path, line, row["Scale ID"].strip())
         item = check(re.compile(r"^[A-Za-z0-9]+$"), row["Survey Item Number"].strip(), path,
@@ -144,7 +164,7 @@ def element_links(onet: Onet, name: str, source: str, source_prefix: str, target
                   target_prefix: str) -> Iterator[Triple]:
     path = onet.folder / name
     cols = (f"{source} Element ID", f"{target} Element ID")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols),)):
         ends = []
         for col, prefix in zip(cols, (source_prefix, target_prefix), strict=True):
             element_id = row[col].strip()
@@ -161,7 +181,7 @@ def emerging_tasks(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / "Emerging Tasks.tsv"
     cols = (CODE_COL, "Task", "Category", "Original Task ID", "Original Task", "Date",
             "Domain Source")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:2]),)):
         occ = onet.occ(path, line, row)
         task, kind = row["Task"].strip(), row["Category"].strip()
         if not task:
@@ -198,7 +218,7 @@ def emerging_tasks(onet: Onet) -> Iterator[Triple]:
 def occupation_metadata(onet: Onet) -> Iterator[Triple]:
     path = onet.folder / "Occupation Level Metadata.tsv"
     cols = (CODE_COL, "Item", "Response", "N", "Percent", "Date")
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
         occ = onet.occ(path, line, row)
         item, response = row["Item"].strip(), row["Response"].strip()
         if not item:
@@ -211,8 +231,7 @@ def occupation_metadata(onet: Onet) -> Iterator[Triple]:
         if response:
             yield node, okg("metadataResponse"), plain(response)
         if row["N"].strip():
-            n = check(INTEGER, row["N"].strip(), path, line, "N")
-            yield node, okg("respondentCount"), typed(n, "integer")
+            yield node, okg("respondentCount"), sample_size(row["N"], path, line)
         if row["Percent"].strip():
             percent = decimal(row["Percent"].strip(), path, line, "Percent")
             if not 0 <= Decimal(percent.value) <= 100:

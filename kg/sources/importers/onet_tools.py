@@ -42,7 +42,7 @@ def unspsc_reference(onet: Onet) -> Iterator[Triple]:
     keys = (Key(("Commodity Code",)),) + tuple(
         Key((f"{level} Code",), (f"{level} Title",)) for level in LEVELS[:-1])
     seen: set[str] = set()
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=keys):
+    for line, row in onet.table(path, cols, tsv=True, keys=keys):
         above: NamedNode | None = None
         above_code = ""
         for depth, level in enumerate(LEVELS):
@@ -89,7 +89,7 @@ def tools(onet: Onet) -> Iterator[Triple]:
     cols = ("O*NET-SOC Code", "Example", "Commodity Code", "Commodity Title")
     slugger = Slugger()
     filed: set[tuple[str, str]] = set()  # (example slug, commodity code) already linked
-    for line, row in onet.ctx.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
+    for line, row in onet.table(path, cols, tsv=True, keys=(Key(cols[:3]),)):
         occ = onet.occ(path, line, row)
         unspsc = commodity(onet, path, line, row)
         example = row["Example"].strip()

@@ -60,6 +60,7 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
     by_level: dict[str, list[str]] = {level: [] for level in LEVELS}
     for _, level, code, _, _ in rows:
         by_level[level].append(code)
+    holders: set[str] = set()  # the codes something is filed under
     for line, level, code, title, listed_under in rows:
         node = soc_iri(ctx, code)
         yield from code_concept(node, top, code, title)
@@ -79,8 +80,24 @@ def produce(folder: Path, ctx: Context) -> Iterator[Triple]:
         if owner != listed_under:
             raise ImportFailed(path, line, f"SOC {code} is listed under the {above} "
                                f"{listed_under}, but by its code it belongs to {owner or 'none'}")
+        holders.add(owner)
         yield node, skos("broader"), soc_iri(ctx, owner)
         yield soc_iri(ctx, owner), skos("narrower"), node
+    _groups_hold_codes(path, rows, holders)
+
+
+def _groups_hold_codes(path: Path, rows: list[tuple[int, str, str, str, str | None]],
+                       holders: set[str]) -> None:
+    """Every major group, minor group and broad occupation holds a code of the level below, so
+    each holds a detailed occupation, as in SOC 2018 (all 867 detailed, 459 broad, 98 minor, 23
+    major). A file cut after a group's row lost the codes under it (`head -n 40` ended on
+    broad occupation 11-3070 and was published); a cut right after a detailed occupation keeps
+    every group it lists whole and is not found here."""
+    for line, level, code, _, _ in rows:
+        if level != LEVELS[-1] and code not in holders:
+            raise ImportFailed(path, line, f"SOC {level.lower()} {code} has no "
+                               f"{LEVELS[LEVELS.index(level) + 1].lower()} under it: the file "
+                               "is cut short after it or rows are missing")
 
 
 def _rows(path: Path, ctx: Context) -> Iterator[tuple[int, str, str, str, str | None]]:
