@@ -189,8 +189,17 @@ def test_oews_observation_like_the_seed(tmp_path: Path):
         ID + "period/2024-05"}
     assert values(store, obs, "http://www.w3.org/ns/prov#wasDerivedFrom") == {
         IMPORTERS["bls-oews"].dataset_iri()}
-    assert not values(store, ID + "observation/bls-oews-2024-05-00-0000-employment",
-                      OKG + "statistic")
+    # All Occupations, the national benchmark (session 36's client audit: it was left out, so
+    # an analyst had no figure to compare an occupation's with): a concept of BLS's aggregates
+    total = tsv_row(DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv",
+                    OCC_CODE="00-0000")
+    whole = ID + "observation/bls-oews-2024-05-00-0000-annual-wage-median"
+    assert values(store, whole, value) == {str(decimal_literal(Decimal(total["A_MEDIAN"])))}
+    assert values(store, ID + "soc2018/00-0000",
+                  "http://www.w3.org/2004/02/skos/core#prefLabel") == {total["OCC_TITLE"]}
+    assert values(store, ID + "soc2018/00-0000",
+                  "http://www.w3.org/2004/02/skos/core#inScheme") == {
+        ID + "scheme/bls-all-occupations"}
 
 
 def test_projections_in_jobs(tmp_path: Path):

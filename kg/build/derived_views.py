@@ -16,6 +16,7 @@ from rdflib import RDF, XSD
 from kg.build.store import add_quads
 from kg.prefixes import DCTERMS, OKG, PROV, SCHEMA, SDMX_DIMENSION, SDMX_MEASURE, SKOS
 from kg.sources.curated.builder import WAGE_PERCENTILES
+from kg.sources.importers.bls import TOTAL_CODE
 
 _QUERY = f"""
 SELECT ?occupation ?statistic ?value ?period ?end ?obs ?label WHERE {{
@@ -67,6 +68,8 @@ def add_salary_distributions(store: Store, base: str) -> int:
     quads: list[Quad] = []
     rdf_type, own_class = _n(RDF.type), _n(OKG.Occupation)
     for occupation, periods in sorted(table.items()):
+        if occupation == f"{base}soc2018/{TOTAL_CODE}":
+            continue  # all occupations together, BLS's national total, is no occupation
         (_, period), stats = max(periods.items())
         slug = occupation.rsplit("/", 1)[-1] + "-" + period.rsplit("/", 1)[-1]
         node = NamedNode(f"{base}salary-distribution/{slug}")

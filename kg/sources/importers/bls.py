@@ -68,6 +68,8 @@ AGGREGATES: dict[str, tuple[str, ...]] = {
     "53-1047": ("53-1042", "53-1043", "53-1044", "53-1049"),
 }
 AGGREGATE_SCHEME = "bls-soc2018-aggregates"
+# All occupations together: the national total row of both programs, in the aggregates' scheme
+TOTAL_CODE = "00-0000"
 
 
 @dataclass(frozen=True)
@@ -117,6 +119,10 @@ AGGREGATES_NOTE = (
     "combination of SOC 2018 detailed occupations; they are not SOC 2018 codes. Each "
     "concept is skos:narrowMatch the SOC 2018 detailed occupations it combines and "
     "skos:broadMatch the SOC 2018 broad occupation that holds them.")
+TOTAL_SCHEME = "bls-all-occupations"
+TOTAL_NOTE = ("00-0000, all occupations together: the national total both BLS programs "
+              "publish, the benchmark an occupation's figures are compared with. It is no SOC "
+              "2018 code.")
 
 
 def aggregate_triples(ctx: Context, code: str, title: str, preferred: bool
@@ -125,15 +131,19 @@ def aggregate_triples(ctx: Context, code: str, title: str, preferred: bool
     the SOC's title case) or skos:altLabel (EP, in sentence case, so the two imports together
     keep one prefLabel), skos:narrowMatch each SOC 2018 detailed occupation it combines and
     skos:broadMatch the SOC 2018 broad occupation that holds them."""
-    top = ctx.id("scheme", AGGREGATE_SCHEME)
+    total = code == TOTAL_CODE  # all occupations: a scheme of its own, no member is named
+    top = ctx.id("scheme", TOTAL_SCHEME if total else AGGREGATE_SCHEME)
     yield top, RDF_TYPE, skos("ConceptScheme")
-    yield top, skos("prefLabel"), en("BLS aggregates of SOC 2018 detailed occupations")
-    yield top, dcterms("description"), en(AGGREGATES_NOTE)
+    yield top, skos("prefLabel"), en("BLS national total of all occupations" if total
+                                     else "BLS aggregates of SOC 2018 detailed occupations")
+    yield top, dcterms("description"), en(TOTAL_NOTE if total else AGGREGATES_NOTE)
     node = ctx.id("soc2018", code)
     yield node, RDF_TYPE, skos("Concept")
     yield node, skos("inScheme"), top
     yield node, skos("notation"), Literal(code)
     yield node, skos("prefLabel" if preferred else "altLabel"), en(title)
+    if total:
+        return
     for member in AGGREGATES[code]:
         yield node, skos("narrowMatch"), ctx.id("soc2018", member)
     yield node, skos("broadMatch"), ctx.id("soc2018", code[:-1] + "0")
@@ -160,7 +170,8 @@ OEWS_INFO = DatasetInfo(
     "an observation of that top-code value with okg:isLowerBound true. Occupations with only "
     "annual (ANNUAL) or only hourly (HOURLY) wages have no observations of the other kind. "
     "The file's first row, 00-0000 All Occupations (the national totals: 154,187,380 jobs, a "
-    "median of $49,500 a year), is not imported: it is not a SOC 2018 concept.",
+    "median of $49,500 a year), is no SOC 2018 code: it is the one concept of the scheme "
+    "bls-all-occupations, the benchmark an occupation's figures are compared with.",
     mappings=AGGREGATES_NOTE,
 )
 OEWS_FILE = "national_M2024_dl.tsv"
@@ -271,7 +282,6 @@ def _annual_agrees_with_hourly(row: dict[str, str], path: Path, line: int) -> No
 # 22 major, 94 minor, 455 broad, 831 detailed rows). Only 00-0000 is the total: O_GROUP "total"
 # on 11-3051 made its row skipped as the national total and its wages vanished (audit).
 O_GROUPS = ("total", "major", "minor", "broad", "detailed")
-TOTAL_CODE = "00-0000"
 
 
 def _o_group(row: dict[str, str], code: str, path: Path, line: int) -> str:
@@ -314,11 +324,14 @@ def produce_oews(folder: Path, ctx: Context) -> Iterator[Triple]:
         code = check(SOC_CODE, row["OCC_CODE"].strip(), path, line, "SOC code")
         group = _o_group(row, code, path, line)
         complete.see(line, code, group != "detailed", row["TOT_EMP"])
-        if group == "total" or code in read:
-            continue  # 00-0000 "All Occupations" is not a SOC concept; a repeat says nothing new
+        if code in read:
+            continue  # a repeat says nothing new
         read.add(code)
         _wage_flags(row, path, line)
-        if code in AGGREGATES:
+        # 00-0000 All Occupations, the national figures an occupation's are compared with
+        # (a median of $49,500): left out before session 36 as no SOC 2018 concept, which left
+        # an analyst no benchmark (the client audit); a concept of a scheme of its own now
+        if code in AGGREGATES or code == TOTAL_CODE:
             yield from aggregate_triples(ctx, code, row["OCC_TITLE"].strip(), preferred=True)
         for col, statistic, unit, suffix in OEWS_STATS:
             found = _oews_value(row, col, statistic, unit, path, line)
@@ -357,7 +370,8 @@ EP_INFO = DatasetInfo(
     "Typical education, "
     "related work experience and on-the-job training are concepts of their own schemes. "
     "The row 00-0000 Total, all occupations (169,956.1 thousand jobs in 2024, 3.1 % projected "
-    "growth) is not imported: it is not a SOC 2018 concept.",
+    "growth) is no SOC 2018 code: it is the one concept of the scheme bls-all-occupations, "
+    "the benchmark an occupation's figures are compared with.",
     mappings=AGGREGATES_NOTE,
 )
 EP_12 = "table_1.2_occupational_projections_2024-34.tsv"
@@ -491,11 +505,7 @@ def _ep_table(path: Path, ctx: Context, dataset: NamedNode, stats: tuple, descri
         elif first is not None:
             _same_as_table_12(path, line, code, row, first)
         complete.see(line, code, kind == "Summary", row["Employment, 2024"])
-        if code == "00-0000":
-            if path.name == EP_12:
-                agree.see(code, row, line)
-            continue  # "Total, all occupations" is not a SOC concept
-        if code in AGGREGATES and code not in described:
+        if (code in AGGREGATES or code == TOTAL_CODE) and code not in described:
             described.add(code)
             yield from aggregate_triples(ctx, code, row[EP_TITLE].strip(), preferred=False)
         if path.name == EP_110:
