@@ -285,7 +285,10 @@ BAD_ROWS = [
     ("Interests Illustrative Activities.tsv", lambda r: r["Interest Type"] == "General",
      {"Interest Type": "Basic"}, "is not a basic interest"),
     ("RIASEC Keywords.tsv", anything, {"Keyword Type": "Verb"}, "column 'Keyword Type'"),
-    ("Skills to Work Activities.tsv", anything, {"Work Activities Element ID": "2.A.1.a"},
+    # the name too: a name that is not the element's is refused first (session 36)
+    ("Skills to Work Activities.tsv", anything, {"Work Activities Element ID": "2.A.1.a",
+                                                 "Work Activities Element Name":
+                                                     "Reading Comprehension"},
      "is not a Work Activities element"),
     ("Level Scale Anchors.tsv", anything, {"Anchor Value": "9"}, "anchor 9 lies outside scale"),
     ("Emerging Tasks.tsv", anything, {"Category": "Revision"},

@@ -150,8 +150,10 @@ def served_broad_only(dist: Path, tmp_path_factory: pytest.TempPathFactory):
     """The slices with BLS publishing 11-3051's figures only for its broad group 11-3050, as
     it does for 13-1021 within 13-1020 (the slice's 11-3051 row, its code changed)."""
     work = tmp_path_factory.mktemp("broad-only")
+    # "detailed", as OEWS lists a group it publishes no detailed code of (13-1020 comes as
+    # broad and as detailed): a broad row alone is a file cut short (session 36)
     data = slices_with_oews_row_changed(work, "11-3051",
-                                        {"OCC_CODE": "11-3050", "O_GROUP": "broad"})
+                                        {"OCC_CODE": "11-3050", "O_GROUP": "detailed"})
     out = seed_with_slices(dist, work / "dist", data)
     with running_server(out, workers=1) as srv:
         yield srv

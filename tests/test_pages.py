@@ -509,3 +509,26 @@ def test_the_home_page_says_which_codes_a_scheme_shares_with_another() -> None:
                               label=lambda iri: labels[iri]))
     assert start_schemes(app) == [("ISCO 2008", isco, 2, [("ESCO Occupations", 2)]),
                                   ("ESCO Occupations", esco, 4, [("ISCO 2008", 2)])]
+
+
+def test_an_occupations_wages_name_the_median_of_all_occupations(
+        slices_served: Running) -> None:
+    """Session 36's client audit: BLS's 00-0000 All Occupations was not imported, so neither an
+    analyst nor a page had the national figure an occupation's wages are read against. The
+    figures are the OEWS slice's 00-0000 row."""
+    with (DATA / "bls_oews_may2024_national" / "national_M2024_dl.tsv").open(
+            encoding="utf-8") as handle:
+        total = next(r for r in csv.DictReader(handle, delimiter="\t")
+                     if r["OCC_CODE"] == "00-0000")
+    annual = f"${int(total['A_MEDIAN']):,} a year"
+    hourly = f"${float(total['H_MEDIAN']):.2f} an hour"
+    page = http(f"{slices_served.url}/id/soc2018/11-3051.html").text
+    wages = page[page.index('id="wages"'):page.index("</section>", page.index('id="wages"'))]
+    line = re.search(r'<p class="note all-occupations">(.*?)</p>', wages, re.S)
+    assert line is not None, wages[-800:]
+    text = html.unescape(re.sub(r"<[^>]+>", "", line[1]))
+    assert f"{annual} ({hourly})" in text and "May 2024" in text
+    assert 'href="/id/soc2018/00-0000"' in line[1]
+    # the total's own page charts it and does not compare it with itself
+    own = http(f"{slices_served.url}/id/soc2018/00-0000.html").text
+    assert 'id="wages"' in own and 'class="note all-occupations"' not in own

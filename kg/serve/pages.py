@@ -16,6 +16,7 @@ from rdflib import Literal
 
 from kg.prefixes import prefix_map
 from kg.query.param_binding import TYPE_LABELS
+from kg.serve.all_occupations_section import AllOccupations
 from kg.serve.charts import (
     PERCENTILE_NAMES,
     PERCENTILES,
@@ -225,7 +226,8 @@ class Pages:
                title_only: TitleOnly | None = None,  # O*NET describes no more
                education: Education | None = None,  # BLS entry, O*NET levels
                top_occupations: TopOccupations | None = None,  # of an O*NET element
-               unrated: str | None = None) -> bytes:  # why an element has no ratings
+               unrated: str | None = None,  # why an element has no ratings
+               all_occupations: AllOccupations | None = None) -> bytes:  # national median
         is_occupation = any(c == OKG + "Occupation" for c, _ in page.kinds)
         wage = Markup("")
         notes: list[str] = []
@@ -250,6 +252,8 @@ class Pages:
                                   onet.interest_scale[0])
         return self.render(
             "entity.html", page=page, formats=formats, wage_chart=wage, wage_notes=notes,
+            all_occupations=all_occupations if all_occupations is not None
+            and all_occupations.iri != page.iri else None,
             hourly_wages=hourly, outlook=outlook(page),
             industry_charts=industries, is_occupation=is_occupation, onet=onet,
             riasec_chart=riasec,

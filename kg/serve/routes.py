@@ -330,6 +330,10 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
         top = read_top_occupations(app.index.store, iri, app.mapping.public, app.index.labels)
         unrated = None if top is not None else unrated_note(
             app.index.store, iri, app.mapping.public, iri.rsplit("/", 1)[-1])
+        # the national median of all occupations, named under the wage chart
+        from kg.serve.all_occupations_section import read_all_occupations
+
+        national = read_all_occupations(app.index.store, app.mapping.public)
         page = app.index.page(iri)
         if onet is not None:  # listed in the profile's own sections
             from kg.serve.onet_profile import SECTION_PREDICATES
@@ -339,7 +343,7 @@ def _entity_document(app: App, iri: str, ext: str) -> Response:
                                 transitions=leads, activities=activities,
                                 equivalents=equivalents, title_only=title_only,
                                 education=education, top_occupations=top,
-                                unrated=unrated)
+                                unrated=unrated, all_occupations=national)
         return Response(200, body, HTML, headers)
     most = MAX_POINTING
     graph, cut = app.index.describe(iri, most)
