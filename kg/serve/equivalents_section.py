@@ -2,8 +2,10 @@
 the O*NET-SOC 2010 codes O*NET's crosswalk matches it to, and, through those, the ESCO
 occupations of the Nesta ESCO-O*NET crosswalk and the ISCO-08 unit groups of BLS's ISCO-08/SOC
 2010 crosswalk. The page's own mappings list only the first hop (SOC 2018); ESCO and ISCO are
-two hops away, which a reader joining this data with a European taxonomy needs most. Read with
-pattern lookups from the served store (both directions of each SKOS mapping property)."""
+two hops away, which a reader joining this data with a European taxonomy needs most. From the
+other side, an ESCO occupation's and an ISCO-08 group's US codes (read_us_equivalents,
+read_isco_us_equivalents). Read with pattern lookups from the served store (both directions of
+each SKOS mapping property)."""
 
 from __future__ import annotations
 
@@ -171,6 +173,15 @@ def read_equivalents(store: ox.Store, iri: str, public_base: str,
     return [t for t in taxonomies if t.entries]
 
 
+def _listed(taxonomies: list[Taxonomy]) -> list[Taxonomy]:
+    """The taxonomies that have entries, each in code order, each entry's paths sorted."""
+    for taxonomy in taxonomies:
+        for e in taxonomy.entries:
+            e.via.sort()
+        taxonomy.entries.sort(key=lambda e: (_natural(e.code), e.label, e.iri))
+    return [t for t in taxonomies if t.entries]
+
+
 def _composed(first: str, second: str) -> str:
     """Two matches in a row ("close", "broad"), as kg.build.chained_matches composes them."""
     return compose(first + "Match", second + "Match").removesuffix("Match")
@@ -208,12 +219,7 @@ def read_us_equivalents(store: ox.Store, iri: str, public_base: str,
                 reach(reached["soc"], soc, _composed(via_2010, third), (_code(store, new), new))
     onet2019.entries.extend(reached["2019"].values())
     soc2018.entries.extend(reached["soc"].values())
-    taxonomies = [soc2018, onet2019, onet2010]
-    for taxonomy in taxonomies:
-        for e in taxonomy.entries:
-            e.via.sort()
-        taxonomy.entries.sort(key=lambda e: (_natural(e.code), e.label, e.iri))
-    return [t for t in taxonomies if t.entries]
+    return _listed([soc2018, onet2019, onet2010])
 
 
 # O*NET-SOC 2010 codes are their SOC 2010 code and a two-digit suffix; the graph does not link
@@ -254,9 +260,4 @@ def read_isco_us_equivalents(store: ox.Store, iri: str, public_base: str,
                     _reach(found, target, _composed(bridge, second), (code, old), entry)
     onet2019.entries.extend(reached["2019"].values())
     soc2018.entries.extend(reached["soc"].values())
-    taxonomies = [soc2018, onet2019, soc2010]
-    for taxonomy in taxonomies:
-        for e in taxonomy.entries:
-            e.via.sort()
-        taxonomy.entries.sort(key=lambda e: (_natural(e.code), e.label, e.iri))
-    return [t for t in taxonomies if t.entries]
+    return _listed([soc2018, onet2019, soc2010])
