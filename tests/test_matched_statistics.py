@@ -297,6 +297,10 @@ def test_an_occupation_with_hourly_wages_only_gets_an_hourly_chart(served_hourly
     assert "<h2>Hourly wages</h2>" in section and "hourly wages only" in section
     assert f"median ${Decimal(row['H_MEDIAN']):,.2f}" in section
     assert "k</text>" not in section and ">$10<" in section
+    # the national median beside it is hourly first too (session 36's review)
+    total = _oews("00-0000")
+    assert (f"${Decimal(total['H_MEDIAN']):,.2f} an hour (${int(total['A_MEDIAN']):,} a year)"
+            in section)
 
 
 

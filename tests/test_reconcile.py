@@ -945,6 +945,26 @@ def test_extension_lends_only_a_broad_groups_annual_median() -> None:
         [], [], [], ["34900 (of its group, SOC 31-1120)"]]
 
 
+def test_an_entity_with_several_soc_codes_names_the_code_of_each_median() -> None:
+    """Regression (session 36's review): ISCO 0310 (armed forces occupations, other ranks)
+    reaches nine SOC codes, of which only 17-3029 (Engineering Technicians) has a median,
+    77390, which extension gave bare, as the soldiers' wage; 2652 gave one median for two codes.
+    OEWS May 2024 figures; 27-2042 and 55-3011 have none ("*", and no military rows)."""
+    from kg.reconcile.service import PROPERTIES
+
+    index = SimpleNamespace(
+        entities=[SimpleNamespace(type="isco08", id="0310", iri="isco/C0310", code="0310"),
+                  SimpleNamespace(type="soc2018", id="17-3029", iri="soc/17-3029"),
+                  SimpleNamespace(type="soc2018", id="55-3011", iri="soc/55-3011"),
+                  SimpleNamespace(type="soc2018", id="27-2041", iri="soc/27-2041")],
+        holders_of_isco={"0310": [1, 2]}, codes=lambda e, t: [],
+        median_wage={"17-3029": 77390.0, "27-2041": 63670.0}, median_wage_at_least=set(),
+        hourly_only=set(), soc_group={"55-3011": "55-3010"}, soc_aggregate={})
+    wage = PROPERTIES["median-wage"].value
+    assert wage(index, 0) == ["77390 (of SOC 17-3029)"]
+    assert wage(index, 3) == ["63670"]  # one code: a number, as before
+
+
 def test_extension_takes_the_bls_aggregate_before_the_group() -> None:
     """Regression (session 34's audit): SOC 53-1042, which OEWS publishes only within the
     aggregate 53-1047 (A_MEDIAN 61890) and the broad group 53-1040 (61900), was extended with

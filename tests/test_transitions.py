@@ -833,6 +833,11 @@ def test_a_soc_code_is_a_usage_error_with_the_query_commands_hint(
     assert main(["transitions", "11-3051", "--dist", str(dist)]) == 2
     err = capsys.readouterr().err
     assert "its O*NET-SOC code is 11-3051.00" in err
+    # a group or BLS's total is no occupation (session 36's review: "00-0000.00")
+    assert main(["transitions", "00-0000", "--dist", str(dist)]) == 2
+    err = capsys.readouterr().err
+    assert "00-0000 is a SOC group or total, not an occupation" in err
+    assert "00-0000.00" not in err
     assert main(["transitions", "11305100", "--dist", str(dist)]) == 2
     assert "did you mean 11-3051.00?" in capsys.readouterr().err
     assert main(["transitions", "--dist", str(dist)]) == 2  # neither CODE nor --all

@@ -127,6 +127,11 @@ def _onet_soc_hint(code: str) -> str:
         return f"did you mean {code[:2]}-{code[2:6]}.{code[6:]}?"
     if re.fullmatch(r"[0-9]{6}", code):
         return f"did you mean {code[:2]}-{code[2:]}.00?"
+    if SOC_CODE.match(code) and code.endswith("0"):
+        # a group or total: O*NET describes detailed occupations only (session 36's review:
+        # 00-0000, BLS's all-occupations total, was said to be O*NET-SOC 00-0000.00)
+        return (f"{code} is a SOC group or total, not an occupation: O*NET-SOC codes are of "
+                "detailed occupations (xx-xxxx.00, the last SOC digit 1-9)")
     if SOC_CODE.match(code):
         # Said conditionally: the format alone does not say the code exists, nor that it is a
         # SOC 2018 code and not a SOC 2010 one (15-1132 became 15-1252 and 15-1253)

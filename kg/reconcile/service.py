@@ -133,10 +133,14 @@ def _wage(index: Index, entity: int) -> list[str]:
     group, the BLS aggregate that combines the code, as the pages take it: SOC 53-1042 gave
     its group 53-1040's median where its page charts the aggregate 53-1047's (session 34's
     audit). An O*NET-SOC occupation's is its SOC code's (OEWS has no O*NET-SOC codes), a
-    number for data extension; the preview names the code for a specialty (xx-xxxx.01, ...)."""
+    number for data extension; the preview names the code for a specialty (xx-xxxx.01, ...).
+    An entity with several SOC codes (an ISCO group, some ESCO occupations) gets each median
+    named by its code: ISCO 0310 (armed forces, other ranks) gave a bare 77390, which is 17-3029
+    Engineering Technicians' and the only median of its nine codes (session 36's review)."""
     out = []
-    for own in _soc(index, entity):
-        code, whose = own, ""
+    codes = _soc(index, entity)
+    for own in codes:
+        code, whose = own, f" (of SOC {own})" if len(codes) > 1 else ""
         group = getattr(index, "soc_group", {}).get(own, "")
         aggregate = getattr(index, "soc_aggregate", {}).get(own, "")
         if own not in index.median_wage and own not in getattr(index, "hourly_only", set()):
@@ -144,6 +148,8 @@ def _wage(index: Index, entity: int) -> list[str]:
                 code, whose = aggregate, f" (of the BLS aggregate SOC {aggregate})"
             elif BROAD_GROUP.fullmatch(group):
                 code, whose = group, f" (of its group, SOC {group})"
+        if code != own and len(codes) > 1:  # a stand-in of one of several codes: say whose
+            whose = whose[:-1] + f", for SOC {own})"
         if code in index.median_wage:
             out.append(f"{index.median_wage[code]:.0f}"
                        + (" or more" if code in index.median_wage_at_least else "") + whose)

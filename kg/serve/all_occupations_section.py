@@ -27,13 +27,16 @@ class AllOccupations:
     annual: Decimal | None
     hourly: Decimal | None
 
-    def text(self) -> str:
-        """"$49,500 a year ($23.80 an hour)"."""
+    def text(self, hourly_first: bool = False) -> str:
+        """"$49,500 a year ($23.80 an hour)"; the hourly figure first beside an hourly chart
+        (Actors: BLS gives them hourly wages only; session 36's review)."""
         parts = []
         if self.annual is not None:
             parts.append(f"{money(self.annual)} a year")
         if self.hourly is not None:
             parts.append(f"{cents(self.hourly)} an hour")
+        if hourly_first:
+            parts.reverse()
         return parts[0] + (f" ({parts[1]})" if len(parts) > 1 else "")
 
 
