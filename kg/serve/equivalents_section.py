@@ -182,6 +182,13 @@ def _listed(taxonomies: list[Taxonomy]) -> list[Taxonomy]:
     return [t for t in taxonomies if t.entries]
 
 
+def _entry_maker(store: ox.Store, labels: dict[str, str]) -> Callable[[str, str], Equivalent]:
+    """An entry of the US codes: the IRI with its code and label, and its match."""
+    def entry(other: str, match: str) -> Equivalent:
+        return Equivalent(other, _code(store, other), labels.get(other, ""), match)
+    return entry
+
+
 def _composed(first: str, second: str) -> str:
     """Two matches in a row ("close", "broad"), as kg.build.chained_matches composes them."""
     return compose(first + "Match", second + "Match").removesuffix("Match")
@@ -202,8 +209,7 @@ def read_us_equivalents(store: ox.Store, iri: str, public_base: str,
                                    "SOC 2018 codes")
     reached: dict[str, dict[str, Equivalent]] = {"2019": {}, "soc": {}}
 
-    def entry(other: str, match: str) -> Equivalent:
-        return Equivalent(other, _code(store, other), labels.get(other, ""), match)
+    entry = _entry_maker(store, labels)
 
     def reach(found: dict[str, Equivalent], other: str, match: str,
               via: tuple[str, str]) -> None:
@@ -243,9 +249,7 @@ def read_isco_us_equivalents(store: ox.Store, iri: str, public_base: str,
                                    "2010 to 2018 SOC crosswalk")
     reached: dict[str, dict[str, Equivalent]] = {"2019": {}, "soc": {}}
 
-    def entry(other: str, match: str) -> Equivalent:
-        return Equivalent(other, _code(store, other), labels.get(other, ""), match)
-
+    entry = _entry_maker(store, labels)
     for old, first in _linked(store, iri, public_base + "soc2010/").items():
         group = entry(old, first)
         soc2010.entries.append(group)
